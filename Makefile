@@ -1,0 +1,98 @@
+# asynclabs - top-level targets.  `make` (or `make help`) lists them.
+#
+# Students work in labs/; the reference is solutions/; tests/ holds the graded suites.  Every
+# target here builds under each lab's build/ directory or grade-out/, and the only target that
+# writes into labs/ (`skeletons`) never overwrites a file the student changed.
+
+SHELL    := /bin/bash
+TOOLS    := common/tools
+PYTHON   ?= python3
+LABS     := $(sort $(notdir $(wildcard solutions/[0-9][0-9]-*)))
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+STUDENT  ?= labs
+# LAB=01 (or 01-memory) restricts grade/check/plots to one lab
+SEL_LABS := $(if $(LAB),$(filter $(LAB)%,$(LABS)),$(LABS))
+GRADE_FLAGS = $(if $(LAB),--lab $(LAB)) $(if $(JSON),--json $(JSON)) $(if $(JUNIT),--junit $(JUNIT)) \
+	      --jobs $(JOBS)
+
+.PHONY: help all check grade plots status clean skeletons teeth drift asan tsan valgrind cross \
+	bench-quick deps $(LABS)
+.DEFAULT_GOAL := help
+
+help:
+	@echo "asynclabs - staged C labs on asynchronous programming (see README.md, workbook.md)"
+	@echo
+	@echo "  make plots       run every timing harness on the reference solutions; figures -> plots/out/"
+	@echo "  make check       all tests on solutions/, skeleton drift check, teeth check (skeleton fails)"
+	@echo "  make status      your progress in labs/: which steps pass, what to do next"
+	@echo "  make grade       graded tests on labs/ (STUDENT=dir, LAB=NN, JSON=results.json, JUNIT=junit.xml)"
+	@echo "  make gradebook   grade every student tree in CLASS=dir; gradebook CSV + results.json each"
+	@echo "  make NN-name     the graded tests of one lab in labs/ (e.g. make 01-memory)"
+	@echo "  make all         build every lab, in labs/ and solutions/"
+	@echo "  make skeletons   regenerate labs/ from solutions/ (never overwrites a file you edited)"
+	@echo "  make asan        solutions' tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+	@echo "  make tsan        threaded labs' stress drivers under ThreadSanitizer"
+	@echo "  make valgrind    stress drivers under valgrind (no leaks, no memory errors)"
+	@echo "  make cross       compile every lab for aarch64 (gcc-aarch64-linux-gnu)"
+	@echo "  make bench-quick run every harness briefly and check its data is well formed"
+	@echo "  make clean       remove build outputs, grade output, generated data and figures"
+	@echo
+	@echo "labs: $(LABS)"
+
+deps:
+	@$(TOOLS)/deps.sh test
+
+all: deps
+	@for l in $(LABS); do \
+		$(MAKE) --no-print-directory -C solutions/$$l all || exit 1; \
+		$(MAKE) --no-print-directory -C labs/$$l all || exit 1; done
+
+# check = the reference passes everything; the skeleton matches the reference; every graded
+# test fails on a freshly generated (pristine) skeleton, so no test passes without student code.
+check: deps drift
+	@$(PYTHON) $(TOOLS)/grade.py --tree solutions $(GRADE_FLAGS) --expect all-pass --out grade-out/check
+	@$(MAKE) --no-print-directory teeth
+
+drift:
+	@$(PYTHON) $(TOOLS)/skelgen.py --check $(if $(STRICT),--strict)
+
+teeth:
+	@rm -rf grade-out/pristine && $(PYTHON) $(TOOLS)/skelgen.py --into grade-out/pristine/labs
+	@$(PYTHON) $(TOOLS)/grade.py --tree grade-out/pristine/labs $(GRADE_FLAGS) -q \
+		--expect all-fail --out grade-out/teeth
+
+grade: deps
+	@$(PYTHON) $(TOOLS)/grade.py --tree $(STUDENT) $(GRADE_FLAGS)
+
+gradebook: deps
+	@test -n "$(CLASS)" || { echo "usage: make gradebook CLASS=dir-of-student-trees [LAB=NN] [CSV=file]"; exit 2; }
+	@$(PYTHON) $(TOOLS)/grade.py --students $(CLASS) $(if $(LAB),--lab $(LAB)) \
+		$(if $(CSV),--csv $(CSV)) --parallel $(or $(PARALLEL),1) --jobs $(JOBS)
+
+status: deps
+	@$(PYTHON) $(TOOLS)/grade.py --status --tree labs --jobs $(JOBS)
+
+$(LABS): deps
+	@$(MAKE) --no-print-directory -C labs/$@ test
+
+skeletons:
+	@$(PYTHON) $(TOOLS)/skelgen.py
+
+plots: deps
+	@$(TOOLS)/deps.sh plots
+	@mkdir -p plots/data plots/out
+	@for l in $(SEL_LABS); do \
+		echo "== $$l: timing harness (full mode)"; \
+		$(MAKE) --no-print-directory -C solutions/$$l bench BENCH_OUT=$(CURDIR)/plots/data || exit 1; done
+	@plots/render.sh $(if $(LAB),$(wildcard plots/$(LAB)*.gp))
+
+bench-quick: deps
+	@for l in $(SEL_LABS); do $(MAKE) --no-print-directory -C solutions/$$l bench-quick || exit 1; done
+
+asan tsan valgrind cross: deps
+	@$(if $(filter cross,$@),$(TOOLS)/deps.sh cross &&) $(if $(filter valgrind,$@),$(TOOLS)/deps.sh valgrind &&) true
+	@for l in $(SEL_LABS); do $(MAKE) --no-print-directory -C solutions/$$l $@ || exit 1; done
+
+clean:
+	@for l in $(LABS); do rm -rf solutions/$$l/build labs/$$l/build; done
+	rm -rf grade-out plots/data plots/out

@@ -1,0 +1,88 @@
+/*
+ * asl/bench.h - the one timing harness every lab's bench_*.c program is built on.
+ *
+ * A measurement is a set of samples.  Each sample is either
+ *   - a loop: the harness calls fn(arg, iters) and divides the elapsed time by iters, after
+ *     calibrating iters so that one sample lasts at least --min-time seconds; or
+ *   - a one-shot: fn(arg) does its own setup and timing and returns the value of one sample
+ *     (for costs that cannot be repeated in place, like the first touch of a fresh page).
+ * Before the samples there is warm-up (the calibration runs, plus one untimed sample).  The
+ * result is the distribution of the samples: min, quartiles, median, p90, max and the median
+ * absolute deviation (a spread that one outlier cannot blow up).
+ *
+ * Every harness accepts the same options (see BENCH_USAGE), prints a readable table on stdout
+ * and writes one TSV data file per dataset whose '#' header stamps the machine, kernel, CPU,
+ * core count, compiler, flags and date.  --quick makes every harness run in a fraction of a
+ * second so CI can check that the data is well formed (common/tools/check_tsv.py).
+ */
+#ifndef ASL_BENCH_H
+#define ASL_BENCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define BENCH_USAGE                                                                        \
+	"[--quick] [--samples N] [--min-time SECONDS] [--pin CPU] [--out DIR]\n"           \
+	"  --quick          tiny run that only checks the harness works (CI)\n"              \
+	"  --samples N      samples per measurement (default 15, quick 3)\n"                 \
+	"  --min-time S     minimum seconds per loop sample (default 0.02, quick 0.001)\n"  \
+	"  --pin CPU        pin the measuring thread to one CPU\n"                           \
+	"  --out DIR        directory for the .tsv data files (default: current directory)"
+
+struct bench {
+	const char *harness;  /* e.g. "01-memory" */
+	bool quick;
+	int samples;
+	double min_time_s;
+	int pin_cpu;          /* -1: not pinned */
+	const char *out_dir;
+	FILE *tsv;            /* the dataset being written, or NULL */
+	char tsv_path[512];
+	const char *unit;     /* unit of the current dataset's values */
+	int rows;
+};
+
+struct bench_stats {
+	int n;            /* samples */
+	uint64_t iters;   /* iterations per sample (1 for one-shots) */
+	double min, q1, median, q3, p90, max, mad;
+};
+
+/* Parse the common options (exits 2 with BENCH_USAGE on anything else, 0 on --help).
+ * `what` is one line saying what the harness measures.  Applies --pin. */
+void bench_init(struct bench *b, int argc, char **argv, const char *harness, const char *what);
+
+/* Start dataset `name` (file <out_dir>/<harness>-<name>.tsv).  x_label names the x column
+ * ("bytes", "threads", "kind"), unit the measured values ("ns/op", "us", "MiB").
+ * `note` is one free-text line of context recorded in the header (may be NULL).
+ * Exits the program on I/O errors: a harness without its data file is useless. */
+void bench_open(struct bench *b, const char *name, const char *x_label, const char *unit,
+		const char *note);
+
+typedef void (*bench_loop_fn)(void *arg, uint64_t iters);
+typedef double (*bench_shot_fn)(void *arg);
+
+/* Measure ns per iteration of fn; records row (series, x) in the open dataset. */
+void bench_loop(struct bench *b, const char *series, double x, bench_loop_fn fn, void *arg,
+		struct bench_stats *st);
+/* Collect samples from a one-shot fn (value in the dataset's unit); records the row. */
+void bench_shot(struct bench *b, const char *series, double x, bench_shot_fn fn, void *arg,
+		struct bench_stats *st);
+/* Record a row from values the caller measured itself (n >= 1). */
+void bench_record(struct bench *b, const char *series, double x, const double *values, int n,
+		  uint64_t iters, struct bench_stats *st);
+
+/* Finish the dataset and print where it went. */
+void bench_close(struct bench *b);
+
+/* The machine stamp ("AMD EPYC, 2/2 CPUs, Linux 6.1, gcc 12.2 -O2, 2026-11-21"). */
+const char *bench_stamp(void);
+/* CPUs this process may run on (sched_getaffinity), which is what parallel code gets. */
+int bench_usable_cpus(void);
+
+/* Keep the compiler from deleting a computation whose result is unused. */
+#define bench_keep(v) __asm__ volatile("" : : "g"(v) : "memory")
+#define bench_clobber() __asm__ volatile("" : : : "memory")
+
+#endif

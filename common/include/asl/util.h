@@ -1,0 +1,38 @@
+/*
+ * asl/util.h - small helpers for the *programs* of every lab (demos, harnesses, drivers).
+ *
+ * Library code in a lab never prints or exits; programs do, through these, so that every bad
+ * argument gets a usage message and exit status 2, and every failed call names itself.
+ */
+#ifndef ASL_UTIL_H
+#define ASL_UTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define ASL_EXIT_USAGE 2 /* bad command line: the convention of every asynclabs program */
+
+/* Print "prog: message: strerror(errno)" (when errno_val != 0) and exit(1). */
+_Noreturn void asl_die(int errno_val, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Print "prog: message" then the usage text to stderr and exit(ASL_EXIT_USAGE). */
+_Noreturn void asl_usage_error(const char *usage, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Handle "-h/--help" (usage to stdout, exit 0); reject anything else that looks like an
+ * option.  For programs that take no options: call it first thing in main(). */
+void asl_no_options(int argc, char **argv, const char *usage);
+
+/* Parse a whole decimal integer in [min, max]; false on junk, overflow or out of range. */
+bool asl_parse_long(const char *s, long min, long max, long *out);
+/* Parse a size with an optional K/M/G suffix (powers of 1024) in [min, max]. */
+bool asl_parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/* Monotonic clock in nanoseconds. */
+uint64_t asl_now_ns(void);
+
+/* Name of an errno value ("EINVAL"), or "E?" for unknown ones. */
+const char *asl_errname(int err);
+
+#endif

@@ -1,0 +1,174 @@
+# lab.mk - the build rules of every lab, written once.
+#
+# A lab's Makefile names its parts and includes this file:
+#
+#   LAB      := 01-memory                 # directory name, also the tests/ directory
+#   LIB_SRCS := load_store.c ...           # the student's code (.c and .S), built into liblab.a
+#   DEMOS    := demo_wild_pointer ...      # demo_*.c programs, run by `make demo`
+#   BENCHES  := bench_memory               # timing harnesses, run by `make bench`
+#   DRIVERS  := stress_counter             # standalone drivers for `make tsan` / `make valgrind`
+#   LDLIBS   += -lpthread                  # extra libraries
+#   ASL_TOP  ?= ../..                      # where common/ and tests/ live
+#   include $(ASL_TOP)/common/mk/lab.mk
+#
+# Targets (run `make help`): all test test-raw demo bench bench-quick asan tsan valgrind cross
+# clean.  Everything is built under $(BUILD) (default build/), never beside the sources, so no
+# target can touch a file the student wrote.
+
+ASL_TOP  := $(abspath $(ASL_TOP))
+BUILD    ?= build
+SAN      ?=
+CC       ?= cc
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+TESTS_DIR := $(ASL_TOP)/tests/$(LAB)
+TOOLS    := $(ASL_TOP)/common/tools
+PYTHON   ?= python3
+
+OPT      := -O2
+ifeq ($(SAN),asan)
+OPT      := -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+endif
+ifeq ($(SAN),tsan)
+OPT      := -O1 -fsanitize=thread -fno-omit-frame-pointer
+endif
+
+CPPFLAGS += -D_GNU_SOURCE -I. -I$(ASL_TOP)/common/include -DASL_LAB='"$(LAB)"' \
+	    -DASL_CFLAGS='"$(OPT)"' -DASL_BUILD_DIR='"$(abspath $(BUILD))"'
+CFLAGS   += -std=c11 -Wall -Wextra -Werror -g $(OPT) -MMD -MP
+ASFLAGS  += -g $(filter -fsanitize%,$(OPT))
+LDFLAGS  += $(filter -fsanitize%,$(OPT))
+LDLIBS   += -lm
+
+LIB_OBJS    := $(patsubst %.c,$(BUILD)/obj/%.o,$(patsubst %.S,$(BUILD)/obj/%.o,$(LIB_SRCS)))
+COMMON_SRCS := $(wildcard $(ASL_TOP)/common/src/*.c)
+COMMON_OBJS := $(patsubst $(ASL_TOP)/common/src/%.c,$(BUILD)/common/%.o,$(COMMON_SRCS))
+TEST_SRCS   := $(wildcard $(TESTS_DIR)/*.c)
+TEST_OBJS   := $(patsubst $(TESTS_DIR)/%.c,$(BUILD)/tests/%.o,$(TEST_SRCS)) \
+	       $(BUILD)/tests/asl_test.o
+PROGRAMS    := $(DEMOS) $(BENCHES) $(DRIVERS)
+PROG_BINS   := $(addprefix $(BUILD)/,$(PROGRAMS))
+RUNNER      := $(BUILD)/test_runner
+
+.PHONY: all lib programs runner test test-raw demo bench bench-quick asan tsan valgrind cross \
+	clean help deps
+.DEFAULT_GOAL := all
+
+all: lib programs $(if $(TEST_SRCS),runner)
+
+help:
+	@echo "lab $(LAB):"
+	@echo "  make            build the library, demos, harnesses and the test runner"
+	@echo "  make test       run the graded tests: a table of steps, points and failures"
+	@echo "  make test-raw   run the Criterion runner directly (all of its output)"
+	@echo "  make demo       run every demo ($(DEMOS))"
+	@echo "  make bench      run the timing harness(es) in full; data -> plots/data/"
+	@echo "  make bench-quick  run each harness briefly and check its data file"
+	@echo "  make asan       tests built with AddressSanitizer + UndefinedBehaviorSanitizer"
+	@echo "  make tsan       stress drivers under ThreadSanitizer (threaded labs)"
+	@echo "  make valgrind   stress drivers under valgrind (leaks and memory errors)"
+	@echo "  make cross      compile the sources for aarch64 (needs gcc-aarch64-linux-gnu)"
+	@echo "  make clean      remove build/ (your sources are never touched)"
+
+lib: $(BUILD)/liblab.a $(BUILD)/libasl.a
+programs: $(PROG_BINS)
+runner: $(RUNNER)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+$(BUILD)/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ASFLAGS) -c $< -o $@
+$(BUILD)/common/%.o: $(ASL_TOP)/common/src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+$(BUILD)/tests/%.o: $(TESTS_DIR)/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -I$(ASL_TOP)/common/test $(CFLAGS) -c $< -o $@
+$(BUILD)/tests/asl_test.o: $(ASL_TOP)/common/test/asl_test.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -I$(ASL_TOP)/common/test $(CFLAGS) -c $< -o $@
+
+$(BUILD)/liblab.a: $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+$(BUILD)/libasl.a: $(COMMON_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/%: $(BUILD)/obj/%.o $(BUILD)/liblab.a $(BUILD)/libasl.a
+	$(CC) $(LDFLAGS) $< $(BUILD)/liblab.a $(BUILD)/libasl.a $(LDLIBS) -o $@
+
+# The runner depends on the programs: some tests run a demo and check how it died.
+$(RUNNER): $(TEST_OBJS) $(BUILD)/liblab.a $(BUILD)/libasl.a $(PROG_BINS)
+	$(CC) $(LDFLAGS) $(TEST_OBJS) $(BUILD)/liblab.a $(BUILD)/libasl.a -lcriterion $(LDLIBS) -o $@
+
+deps:
+	@$(TOOLS)/deps.sh test
+
+test: deps
+	@$(PYTHON) $(TOOLS)/grade.py --lab-dir . --lab $(LAB)
+
+test-raw: deps runner
+	$(RUNNER) -j$(JOBS) --short-filename
+
+# Each demo is run in turn; DEMO_EXPECT_<name> := SIGSEGV says a demo is meant to die of that
+# signal (run_demo.sh checks it really does, and fails otherwise).
+demo: programs
+	@$(foreach d,$(DEMOS),$(TOOLS)/run_demo.sh $(BUILD)/$(d) "$(DEMO_EXPECT_$(d))" &&) true
+
+BENCH_OUT ?= $(ASL_TOP)/plots/data
+bench: programs
+	@mkdir -p $(BENCH_OUT)
+	@for b in $(BENCHES); do $(BUILD)/$$b --out $(BENCH_OUT) $(BENCH_ARGS) || exit 1; done
+
+bench-quick: programs
+	@mkdir -p $(BUILD)/bench-quick
+	@for b in $(BENCHES); do \
+		$(BUILD)/$$b --quick --out $(BUILD)/bench-quick > $(BUILD)/bench-quick/$$b.log 2>&1 \
+		|| { cat $(BUILD)/bench-quick/$$b.log; echo "bench-quick: $$b failed"; exit 1; }; \
+	done
+	@$(PYTHON) $(TOOLS)/check_tsv.py $(BUILD)/bench-quick/*.tsv
+
+# Sanitizer builds live in their own build directories and run the test runner (ASan+UBSan)
+# or the standalone drivers (TSan aborts inside Criterion 2.4.1's runner, upstream #274).
+ASAN_ENV := ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:allow_user_segv_handler=1:$(ASAN_EXTRA) \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SAN=asan runner programs
+	$(ASAN_ENV) $(BUILD)/asan/test_runner -j$(JOBS) --short-filename
+	@for d in $(DRIVERS); do echo "== $$d (asan)"; $(ASAN_ENV) $(BUILD)/asan/$$d || exit 1; done
+	@for b in $(BENCHES); do echo "== $$b --quick (asan)"; \
+		$(ASAN_ENV) $(BUILD)/asan/$$b --quick --out $(BUILD)/asan/bench > /dev/null || exit 1; done
+	@echo "asan: $(LAB) clean under AddressSanitizer + UndefinedBehaviorSanitizer"
+
+tsan:
+ifeq ($(strip $(DRIVERS)),)
+	@echo "tsan: $(LAB) has no threaded code to check"
+else
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/tsan SAN=tsan $(addprefix $(BUILD)/tsan/,$(DRIVERS))
+	@for d in $(DRIVERS); do echo "== $$d (tsan)"; \
+		TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 $(TSAN_EXTRA)" $(BUILD)/tsan/$$d || exit 1; done
+	@echo "tsan: $(LAB) drivers clean under ThreadSanitizer"
+endif
+
+VALGRIND_PROGRAMS ?= $(DRIVERS)
+valgrind: programs
+	@command -v valgrind >/dev/null || { echo "valgrind: not installed (apt-get install valgrind)"; exit 1; }
+	@for d in $(VALGRIND_PROGRAMS); do echo "== $$d (valgrind)"; \
+		valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
+		  --errors-for-leak-kinds=definite,indirect --error-exitcode=99 $(BUILD)/$$d $(VALGRIND_ARGS_$$d) \
+		  > /dev/null || exit 1; done
+	@echo "valgrind: $(LAB) no leaks, no memory errors"
+
+CROSS_CC ?= aarch64-linux-gnu-gcc
+cross:
+	@command -v $(CROSS_CC) >/dev/null || { echo "cross: $(CROSS_CC) not found (apt-get install gcc-aarch64-linux-gnu)"; exit 1; }
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/cross-aarch64 CC=$(CROSS_CC) \
+		$(addprefix $(BUILD)/cross-aarch64/obj/,$(patsubst %.S,%.o,$(patsubst %.c,%.o,$(LIB_SRCS) $(addsuffix .c,$(PROGRAMS)))))
+	@echo "cross: $(LAB) compiles for aarch64"
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
