@@ -37,9 +37,9 @@ import time
 import xml.etree.ElementTree as ET
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-RUN_TIMEOUT = int(os.environ.get("ASL_GRADE_TIMEOUT", "900"))      # whole runner, seconds
-AS_LIMIT = int(os.environ.get("ASL_GRADE_AS_GIB", "8")) << 30       # bytes per process
-PIDS_MAX = int(os.environ.get("ASL_GRADE_PIDS", "2048"))
+RUN_TIMEOUT = int(os.environ.get("ASL_GRADE_TIMEOUT", "300"))      # one test's runner, seconds
+AS_LIMIT = int(os.environ.get("ASL_GRADE_AS_GIB", "4")) << 30       # bytes per process
+PIDS_MAX = int(os.environ.get("ASL_GRADE_PIDS", "1024"))
 TTY = sys.stdout.isatty()
 
 
@@ -105,22 +105,16 @@ def step_titles(lab_dir):
     return titles
 
 
-def limits(cgroup_procs):
-    """preexec_fn for the runner: own process group, resource limits, pids cgroup."""
-    def apply():
-        os.setpgrp()
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_AS, (AS_LIMIT, AS_LIMIT))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 30, 1 << 30))
-        if cgroup_procs:
-            with open(cgroup_procs, "w") as f:
-                f.write(str(os.getpid()))
-        elif os.getuid() != 0:
-            soft, hard = resource.getrlimit(resource.RLIMIT_NPROC)
-            cap = PIDS_MAX + count_my_processes()
-            if hard == resource.RLIM_INFINITY or hard > cap:
-                resource.setrlimit(resource.RLIMIT_NPROC, (cap, cap))
-    return apply
+def contained_cmd(cmd, cgroup_procs):
+    """Wrap cmd so it joins the pids cgroup (if any) and runs under resource limits.
+
+    Done with a shell and prlimit rather than preexec_fn, because tests are run from several
+    Python threads at once and preexec_fn is not thread-safe."""
+    lim = ["prlimit", "--core=0", f"--as={AS_LIMIT}", f"--fsize={1 << 30}"]
+    if not cgroup_procs and os.getuid() != 0:
+        lim.append(f"--nproc={PIDS_MAX + count_my_processes()}")
+    join = f'echo $$ > "{cgroup_procs}" && ' if cgroup_procs else ""
+    return ["sh", "-c", join + 'exec "$@"', "sh"] + lim + ["--"] + cmd
 
 
 def count_my_processes():
@@ -185,8 +179,9 @@ def run_contained(cmd, cwd, env, log_path, timeout):
     cgroup = make_cgroup()
     procs = os.path.join(cgroup, "cgroup.procs") if cgroup else None
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, preexec_fn=limits(procs))
+        proc = subprocess.Popen(contained_cmd(cmd, procs), cwd=cwd, env=env, stdout=log,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                process_group=0)
         try:
             rc = proc.wait(timeout=timeout)
             timed_out = False
@@ -256,7 +251,7 @@ def read_report(path):
         for line in f:
             cells = line.rstrip("\n").split("\t")
             row = dict(zip(header, cells))
-            row["message"] = unescape(row.get("message", ""))
+            row["message"] = unescape(row.get("message", "")).replace(TOP + "/", "")
             results[f"{row['suite']}::{row['test']}"] = row
     return results
 
@@ -278,10 +273,10 @@ def classify(row, finished):
             return "EXIT", ("the test process exited before the test body returned "
                             "(exit() or _exit() called from student code?)")
         return "PASS", ""
+    if row["exit_code"] == "97":   # the atexit guard of asl_test.c fired
+        return "EXIT", "student code called exit() before the test body finished"
     if row["exit_code"] not in ("0", ""):
-        code = row["exit_code"]
-        extra = " (student code called exit())" if code == "97" else ""
-        return "FAIL", (row["message"] or f"the test process exited with status {code}") + extra
+        return "FAIL", row["message"] or f"the test process exited with status {row['exit_code']}"
     return "FAIL", row["message"] or "failed"
 
 
@@ -316,29 +311,37 @@ def grade_lab(lab, lab_dir, work, jobs):
         lines += [f"  points entry without a test: {t}" for t in missing]
         raise GradeError("\n".join(lines))
 
-    report = os.path.join(work, "report.tsv")
-    fini = os.path.join(work, "finished.log")
-    for p in (report, fini):
-        if os.path.exists(p):
-            os.remove(p)
-    env = dict(os.environ, ASL_REPORT=report, ASL_FINI_LOG=fini)
-    run_log = os.path.join(work, "run.log")
-    result["log"] = run_log
-    # Run from a scratch directory: a test that writes files cannot litter the tree.
+    # Every test runs in its own runner invocation, contained on its own: a test that forks
+    # without end or leaves processes behind cannot starve the tests after it.
     scratch = os.path.join(work, "scratch")
     shutil.rmtree(scratch, ignore_errors=True)
-    os.makedirs(scratch)
-    rc, timed_out = run_contained([runner, f"-j{jobs}", "--short-filename"], scratch, env,
-                                  run_log, RUN_TIMEOUT)
-    rows = read_report(report)
-    finished = set()
-    if os.path.exists(fini):
-        with open(fini, encoding="utf-8", errors="replace") as f:
-            finished = {l.strip() for l in f}
-    for tid, pts, step in entries:
-        status, msg = classify(rows.get(tid), tid in finished)
+    logs = os.path.join(work, "logs")
+    shutil.rmtree(logs, ignore_errors=True)
+    os.makedirs(logs)
+    result["log"] = logs
+
+    def run_one(index, tid):
+        suite, test = tid.split("::", 1)
+        base = os.path.join(logs, f"{index:03d}-{suite}-{test}")
+        report, fini = base + ".report", base + ".finished"
+        here = os.path.join(scratch, f"{index:03d}")   # a test may write files: not in the tree
+        os.makedirs(here)
+        env = dict(os.environ, ASL_REPORT=report, ASL_FINI_LOG=fini)
+        _, timed_out = run_contained([runner, f"--filter={suite}/{test}", "--short-filename",
+                                      "-j1"], here, env, base + ".log", RUN_TIMEOUT)
+        rows = read_report(report)
+        done = os.path.exists(fini)
+        status, msg = classify(rows.get(tid), done)
         if status == "ERROR" and timed_out:
-            msg = f"the whole runner exceeded {RUN_TIMEOUT}s and was stopped"
+            msg = f"the runner exceeded {RUN_TIMEOUT}s and was stopped"
+        return status, msg
+
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futs = [pool.submit(run_one, i, tid) for i, (tid, _, _) in enumerate(entries)]
+        outcomes = [f.result() for f in futs]
+    shutil.rmtree(scratch, ignore_errors=True)
+    for (tid, pts, step), (status, msg) in zip(entries, outcomes):
         result["tests"].append(dict(id=tid, points=pts, step=step, status=status, message=msg,
                                     earned=pts if status == "PASS" else 0))
     return result
@@ -376,7 +379,7 @@ def print_table(results, quiet=False, titles=None):
                 for line in msg[:6]:
                     print("      " + line[:max(40, width - 8)])
         if r.get("log") and any(t["status"] != "PASS" for t in r["tests"]):
-            print(f"  (full output: {r['log']})")
+            print(f"  (each test's full output: {r['log']}/)")
     earned, possible = totals(results)
     print(color(f"\ntotal: {earned}/{possible} points", "1"))
 

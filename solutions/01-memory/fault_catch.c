@@ -1,0 +1,123 @@
+/*
+ * fault_catch.c - step 2: survive a fault by catching the signal and jumping back.
+ *
+ * When an instruction faults, the CPU raises an exception, the kernel's handler decides the
+ * process is at fault and turns the exception into a signal: SIGSEGV for a bad memory
+ * access, SIGBUS for a mapping with nothing behind it, SIGILL for a forbidden instruction,
+ * SIGFPE for a division by zero.  The default action kills the process.  A handler installed
+ * with SA_SIGINFO receives a siginfo_t saying what the kernel saw (si_code, si_addr).
+ *
+ * Returning from the handler would re-execute the faulting instruction and fault again,
+ * forever.  So the handler leaves with siglongjmp() to a point saved before the risky call;
+ * the faulting instruction is abandoned.
+ *
+ * Global state, by necessity: a signal disposition belongs to the whole process, and the
+ * handler receives no user argument, so what it needs (where to jump, the previous
+ * handlers) must live in static storage.  Consequences, documented in memory.h:
+ *   - one catch at a time in the whole process (a second caller gets -EBUSY);
+ *   - the jump target and the "armed" flag are per thread (_Thread_local), so a fault in
+ *     *another* thread during our catch is not mistaken for ours: it is handed on to the
+ *     handler that was installed before us.
+ */
+#include "memory.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "asl/todo.h"
+
+/* BEGIN STEP 2: the state the signal handler needs, and the handler itself.
+ * The handler must record signo, si_code and si_addr, then siglongjmp back to fault_catch.
+ * A fault that is not ours (not armed in this thread) goes to the previous handler.
+ */
+static const int catch_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE };
+enum { CATCH_NSIG = sizeof catch_signals / sizeof catch_signals[0] };
+
+static atomic_flag catch_busy = ATOMIC_FLAG_INIT;  /* one catch in the process at a time */
+static struct sigaction catch_prev[CATCH_NSIG];    /* restored when the catch ends */
+static _Thread_local sigjmp_buf catch_env;         /* where the handler jumps back to */
+static _Thread_local volatile sig_atomic_t catch_armed; /* this thread is inside fn() */
+static _Thread_local struct fault_info catch_fault; /* what the handler saw */
+
+/* A fault we did not ask for: put back the disposition in force before us and let the
+ * fault happen again under it (returning re-executes the faulting instruction).  A signal
+ * sent by kill()/raise() is not re-executed, so send it again. */
+static void catch_pass_on(int signo, const siginfo_t *si)
+{
+	for (int i = 0; i < CATCH_NSIG; i++)
+		if (catch_signals[i] == signo)
+			sigaction(signo, &catch_prev[i], NULL);
+	if (si->si_code <= 0)
+		raise(signo);
+}
+
+static void catch_handler(int signo, siginfo_t *si, void *uctx)
+{
+	(void)uctx;
+	if (!catch_armed) {
+		catch_pass_on(signo, si);
+		return;
+	}
+	catch_armed = 0;
+	catch_fault.signo = signo;
+	catch_fault.code = si->si_code;
+	catch_fault.addr = si->si_addr;
+	/* Leave the handler for good.  siglongjmp (not longjmp) restores the signal mask saved
+	 * by sigsetjmp(..., 1): the kernel blocked `signo` while the handler runs, and without
+	 * the restore the next fault would find it blocked and kill the process. */
+	siglongjmp(catch_env, 1);
+}
+
+/* Kept apart from fault_catch so that no local variable of the caller lives across the
+ * sigsetjmp/siglongjmp pair (their values would be indeterminate after the jump). */
+static int catch_run(void (*fn)(void *), void *arg)
+{
+	if (sigsetjmp(catch_env, 1) != 0)
+		return 1; /* arrived here from catch_handler */
+	catch_armed = 1;
+	fn(arg);
+	catch_armed = 0;
+	return 0;
+}
+/* END STEP 2 */
+
+int fault_catch(void (*fn)(void *arg), void *arg, struct fault_info *out)
+{
+	/* BEGIN STEP 2: Run fn(arg); if it faults, jump back and describe the fault in *out.
+	 * Install a SA_SIGINFO handler for SIGSEGV, SIGBUS, SIGILL and SIGFPE (saving the old
+	 * ones), remember where to come back with sigsetjmp, and restore every old handler
+	 * before returning.  0 = no fault, 1 = fault caught, -errno on failure, -EBUSY when a
+	 * catch is already running.  Checked by: fault_probe::*, and step 4 builds on it.
+	 * stub: (void)fn; (void)arg; (void)out; return LAB_TODO(2);
+	 */
+	struct sigaction sa;
+	int installed = 0, rc;
+
+	if (!fn || !out)
+		return -EINVAL;
+	if (atomic_flag_test_and_set(&catch_busy))
+		return -EBUSY;
+	memset(out, 0, sizeof *out);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = catch_handler;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	for (; installed < CATCH_NSIG; installed++) {
+		if (sigaction(catch_signals[installed], &sa, &catch_prev[installed])) {
+			rc = -errno;
+			goto restore;
+		}
+	}
+	rc = catch_run(fn, arg);
+	if (rc == 1)
+		*out = catch_fault;
+restore:
+	while (installed-- > 0)
+		sigaction(catch_signals[installed], &catch_prev[installed], NULL);
+	atomic_flag_clear(&catch_busy);
+	return rc;
+	/* END STEP 2 */
+}

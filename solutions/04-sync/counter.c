@@ -1,0 +1,71 @@
+/*
+ * counter.c - steps 1 and 2: one shared counter, made correct with a mutex and with an atomic.
+ *
+ * `value++` on a shared variable is three steps - load, add, store - and two threads can both
+ * load the same old value, so one increment vanishes: a *lost update*.  C11 calls two
+ * unordered accesses to one variable, at least one a write, a *data race*, and a program with
+ * one has undefined behaviour.  The fixes make the read-modify-write indivisible (atomic):
+ * either by letting one thread at a time run it (a lock) or with one atomic instruction.
+ */
+#include "sync.h"
+
+#include "asl/todo.h"
+
+int counter_init(struct counter *c)
+{
+	if (!c)
+		return -EINVAL;
+	c->value = 0;
+	atomic_init(&c->atomic, 0);
+	atomic_init(&c->spin.locked, false);
+	return -pthread_mutex_init(&c->mu, NULL);
+}
+
+void counter_destroy(struct counter *c)
+{
+	if (c)
+		pthread_mutex_destroy(&c->mu);
+}
+
+/* GIVEN, and wrong on purpose: the data race that demo_racy_counter shows and that
+ * ThreadSanitizer names (`make tsan`).  Being in its own translation unit keeps the compiler
+ * from merging a caller's loop of increments into one big add. */
+int counter_racy_add(struct counter *c)
+{
+	c->value++;
+	return 0;
+}
+
+int counter_mutex_add(struct counter *c)
+{
+	/* BEGIN STEP 1: Add 1 to c->value so that no update is lost, using the counter's
+	 * pthread mutex: only the thread holding it may touch value.
+	 * Checked by: counter_mutex::*
+	 * stub: (void)c; return LAB_TODO(1);
+	 */
+	pthread_mutex_lock(&c->mu);
+	c->value++; /* the critical section: one thread at a time */
+	pthread_mutex_unlock(&c->mu);
+	return 0;
+	/* END STEP 1 */
+}
+
+int counter_atomic_add(struct counter *c)
+{
+	/* BEGIN STEP 2: Add 1 to c->atomic with one C11 atomic read-modify-write (no lock).
+	 * Think about which memory order is enough for a counter that nobody uses to publish
+	 * other data.  Checked by: counter_atomic::*
+	 * stub: (void)c; return LAB_TODO(2);
+	 */
+	/* relaxed: the increment itself is still indivisible; we only give up ordering
+	 * guarantees for *other* variables, which a pure counter does not need.  On x86-64
+	 * this is one `lock xadd`; on aarch64 an `ldadd` (LSE) or an ldxr/stxr loop. */
+	atomic_fetch_add_explicit(&c->atomic, 1, memory_order_relaxed);
+	return 0;
+	/* END STEP 2 */
+}
+
+long counter_read(struct counter *c, bool atomic_part)
+{
+	return atomic_part ? atomic_load(&c->atomic) : c->value;
+}
