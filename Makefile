@@ -15,7 +15,7 @@ SEL_LABS := $(if $(LAB),$(filter $(LAB)%,$(LABS)),$(LABS))
 GRADE_FLAGS = $(if $(LAB),--lab $(LAB)) $(if $(JSON),--json $(JSON)) $(if $(JUNIT),--junit $(JUNIT)) \
 	      --jobs $(JOBS)
 
-.PHONY: help all check grade plots status clean skeletons teeth drift asan tsan valgrind cross \
+.PHONY: help all check grade gradebook gradescope plots status clean skeletons teeth drift asan tsan valgrind cross \
 	bench-quick deps $(LABS)
 .DEFAULT_GOAL := help
 
@@ -27,6 +27,7 @@ help:
 	@echo "  make status      your progress in labs/: which steps pass, what to do next"
 	@echo "  make grade       graded tests on labs/ (STUDENT=dir, LAB=NN, JSON=results.json, JUNIT=junit.xml)"
 	@echo "  make gradebook   grade every student tree in CLASS=dir; gradebook CSV + results.json each"
+	@echo "  make gradescope  package the grader as a Gradescope autograder.zip (LAB=NN for one lab)"
 	@echo "  make NN-name     the graded tests of one lab in labs/ (e.g. make 01-memory)"
 	@echo "  make all         build every lab, in labs/ and solutions/"
 	@echo "  make skeletons   regenerate labs/ from solutions/ (never overwrites a file you edited)"
@@ -68,6 +69,9 @@ gradebook: deps
 	@test -n "$(CLASS)" || { echo "usage: make gradebook CLASS=dir-of-student-trees [LAB=NN] [CSV=file]"; exit 2; }
 	@$(PYTHON) $(TOOLS)/grade.py --students $(CLASS) $(if $(LAB),--lab $(LAB)) \
 		$(if $(CSV),--csv $(CSV)) --parallel $(or $(PARALLEL),1) --jobs $(JOBS)
+
+gradescope:
+	@common/tools/gradescope.sh $(SEL_LABS)
 
 status: deps
 	@$(PYTHON) $(TOOLS)/grade.py --status --tree labs --jobs $(JOBS)

@@ -217,7 +217,7 @@ def build_runner(lab, lab_dir, build_dir, log_path):
         return True, ""
     with open(log_path, encoding="utf-8", errors="replace") as f:
         text = f.read()
-    first = next((l for l in text.splitlines() if "error" in l.lower()), "")
+    first = next((l for l in text.splitlines() if re.search(r"\berror\b:|undefined reference|No rule to make", l)), "")
     return False, f"build failed: {first.strip() or 'see ' + log_path}"
 
 
@@ -379,7 +379,8 @@ def print_table(results, quiet=False, titles=None):
                 for line in msg[:6]:
                     print("      " + line[:max(40, width - 8)])
         if r.get("log") and any(t["status"] != "PASS" for t in r["tests"]):
-            print(f"  (each test's full output: {r['log']}/)")
+            what = "build output" if r["log"].endswith(".log") else "each test's full output"
+            print(f"  ({what}: {r['log']})")
     earned, possible = totals(results)
     print(color(f"\ntotal: {earned}/{possible} points", "1"))
 
@@ -529,6 +530,12 @@ def main(argv):
         print(f"grade: {e}", file=sys.stderr)
         return 3
     print_table(results, opts["quiet"])
+    counts = {k: sum(t["status"] == k for r in results for t in r["tests"])
+              for k in ("PASS", "SKIP")}
+    n = sum(len(r["tests"]) for r in results)
+    if opts["expect"] != "all-fail":   # the teeth run's "0 passed" would read as a red CI
+        line = f"{counts['PASS']} passed, {n - counts['PASS'] - counts['SKIP']} failed"
+        print(line + (f", {counts['SKIP']} skipped" if counts["SKIP"] else ""))
     if opts["json"]:
         write_json(results, opts["json"], time.monotonic() - start)
         print(f"wrote {opts['json']}")
@@ -548,7 +555,7 @@ def main(argv):
                 print(f"grade: {lab} {t['id']} PASSES on the skeleton: it has no teeth",
                       file=sys.stderr)
             return 1
-        print("grade: every graded test fails on this tree, as it must on the skeleton")
+        print(f"teeth: all {n} graded tests fail on this tree, as they must on the skeleton")
     return 0
 
 

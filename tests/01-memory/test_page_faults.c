@@ -1,0 +1,84 @@
+/* Step 3: one minor fault per page on first touch, none on the second. */
+#include "asl_test.h"
+#include "memory.h"
+
+#include <unistd.h>
+
+ASL_SUITE(page_faults, 20);
+
+static void first_touch(size_t bytes, enum pf_pages kind, struct pf_result *r)
+{
+	int rc = pf_first_touch(bytes, kind, r);
+	if (rc == -ENOTSUP && kind == PF_HUGE)
+		cr_skip_test("this kernel has no transparent huge pages (madvise: ENOTSUP)");
+	cr_assert_eq(rc, 0, "pf_first_touch(%zu bytes): expected 0, got %s" ASL_HINT(3), bytes,
+		     asl_test_rc(rc));
+}
+
+Test(page_faults, count_matches_pages)
+{
+	size_t ps = (size_t)getpagesize();
+	static const size_t sizes[] = { 1u << 20, 8u << 20, 32u << 20 };
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		struct pf_result r;
+		first_touch(sizes[i], PF_SMALL, &r);
+		cr_assert_eq(r.pages, sizes[i] / ps, "%zu bytes are %zu pages of %zu, reported %zu"
+			     ASL_HINT(3), sizes[i], sizes[i] / ps, ps, r.pages);
+		cr_assert(r.first_faults >= (long)(r.pages * 9 / 10) &&
+			  r.first_faults <= (long)(r.pages * 11 / 10),
+			  "first touch of %zu pages: expected %zu minor faults (+-10%%), got %ld "
+			  "(MADV_NOHUGEPAGE? one store per page? RUSAGE_THREAD?)" ASL_HINT(3),
+			  r.pages, r.pages, r.first_faults);
+		cr_assert_eq(r.major_faults, 0, "fresh anonymous memory needs no disk: got %ld "
+			     "major faults" ASL_HINT(3), r.major_faults);
+	}
+}
+
+Test(page_faults, resident_pages_do_not_fault)
+{
+	struct pf_result r;
+	first_touch(8u << 20, PF_SMALL, &r);
+	cr_assert(r.again_faults <= (long)r.pages / 100 + 2, "second pass over %zu resident "
+		  "pages: expected ~0 faults, got %ld" ASL_HINT(3), r.pages, r.again_faults);
+	cr_assert(r.first_ns > 0 && r.again_ns > 0, "both passes must be timed (got %llu and "
+		  "%llu ns)" ASL_HINT(3), (unsigned long long)r.first_ns,
+		  (unsigned long long)r.again_ns);
+}
+
+Test(page_faults, partial_page_counts_as_a_page)
+{
+	size_t ps = (size_t)getpagesize();
+	struct pf_result r;
+	first_touch(3 * ps + 1, PF_SMALL, &r);
+	cr_assert(r.pages == 4 && r.page_size == ps, "3 pages + 1 byte: expected 4 pages of %zu, "
+		  "got %zu of %zu" ASL_HINT(3), ps, r.pages, r.page_size);
+	cr_assert(r.first_faults >= 4 && r.first_faults <= 6, "4 fresh pages: expected 4 faults, "
+		  "got %ld" ASL_HINT(3), r.first_faults);
+}
+
+Test(page_faults, bad_arguments_are_einval)
+{
+	struct pf_result r;
+	int rc = pf_first_touch(0, PF_SMALL, &r);
+	cr_assert_eq(rc, -EINVAL, "0 bytes: expected -22 (EINVAL), got %s" ASL_HINT(3),
+		     asl_test_rc(rc));
+	rc = pf_first_touch(4096, (enum pf_pages)7, &r);
+	cr_assert_eq(rc, -EINVAL, "unknown page kind: expected -22 (EINVAL), got %s" ASL_HINT(3),
+		     asl_test_rc(rc));
+}
+
+Test(page_faults, huge_pages_never_fault_more)
+{
+	/* Whether the kernel grants 2 MiB pages depends on its settings and on free memory, so
+	 * only bounds are asserted: between one fault per huge page and one per base page. */
+	size_t ps = (size_t)getpagesize();
+	struct pf_result r;
+	first_touch(16u << 20, PF_HUGE, &r);
+	cr_assert_eq(r.pages, (16u << 20) / ps, "16 MiB are %zu base pages, reported %zu"
+		     ASL_HINT(3), (16u << 20) / ps, r.pages);
+	cr_assert(r.first_faults >= 1 && r.first_faults <= (long)(r.pages * 11 / 10),
+		  "first touch of 16 MiB with MADV_HUGEPAGE: expected 8..%zu faults, got %ld"
+		  ASL_HINT(3), r.pages, r.first_faults);
+	cr_log_info("MADV_HUGEPAGE: %ld faults for %zu base pages (%s)", r.first_faults, r.pages,
+		    r.first_faults < (long)r.pages / 8 ? "huge pages granted" : "not granted");
+}
