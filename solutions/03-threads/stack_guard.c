@@ -146,7 +146,7 @@ int stk_probe(size_t stack_size, uint64_t max_depth, struct stk_report *rep)
 	struct thr_task task = { .fn = probe_main, .arg = &pr, .stack_size = stack_size };
 	int err;
 
-	if (!rep || stack_size < PTHREAD_STACK_MIN)
+	if (!rep || stack_size < (size_t)PTHREAD_STACK_MIN)
 		return -EINVAL;
 	pthread_once(&install_once, install_handler);
 	if (install_err)

@@ -30,7 +30,8 @@ static int tasks_valid(const struct thr_task *tasks, size_t n)
 	if (!tasks || n == 0 || n > THR_MAX)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (!tasks[i].fn || (tasks[i].stack_size && tasks[i].stack_size < PTHREAD_STACK_MIN))
+		if (!tasks[i].fn ||
+		    (tasks[i].stack_size && tasks[i].stack_size < (size_t)PTHREAD_STACK_MIN))
 			return 0;
 	return 1;
 }
