@@ -13,7 +13,7 @@ set grid lc rgb '#dddddd'
 set border lc rgb '#444444'
 set key top left box opaque
 set bmargin 6
-set label 999 'measured on: '.stamp at screen 0.01, screen 0.02 left font ',8' tc rgb '#555555'
+set label 999 'measured on: '.stamp at screen 0.01, screen 0.02 left font ',8' tc rgb '#555555' noenhanced
 set datafile separator '\t'
 set datafile commentschars '#'
 # select rows of one series: use as  (sel(1, 'name') ? $7 : NaN)

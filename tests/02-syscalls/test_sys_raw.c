@@ -2,8 +2,11 @@
 #include "asl_test.h"
 #include "syscalls.h"
 
+#include <fcntl.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 ASL_SUITE(sys_raw, 10);

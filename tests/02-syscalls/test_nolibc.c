@@ -1,0 +1,188 @@
+/* Step 3: the program with no libc - its output, its exit status, its usage error, and proof
+ * from its ELF headers that no libc or dynamic loader is involved. */
+#include "asl_test.h"
+
+#include <elf.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+ASL_SUITE(nolibc, 10);
+
+#define PROG ASL_BUILD_DIR "/nolibc_hello"
+
+struct run {
+	int status;     /* wait status */
+	char out[1024]; /* stdout */
+	char err[1024]; /* stderr */
+};
+
+static const char *describe(int status)
+{
+	static char buf[96];
+	if (WIFEXITED(status))
+		snprintf(buf, sizeof buf, "exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, sizeof buf, "was killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, sizeof buf, "wait status %#x", status);
+	return buf;
+}
+
+/* Run PROG with argv[1..] = args (NULL-terminated) and environment envp; collect both outputs
+ * through pipes (read with poll, so neither pipe can fill up and block the child). */
+static void run_prog(struct run *r, char *const args[], char *const envp[])
+{
+	char *argv[8] = { "nolibc_hello" };
+	int out[2], err[2];
+	size_t lens[2] = { 0, 0 };
+	for (int i = 0; args[i] && i < 6; i++)
+		argv[i + 1] = args[i];
+	memset(r, 0, sizeof *r);
+	cr_assert(access(PROG, X_OK) == 0, "%s is not built (run make)" ASL_HINT(3), PROG);
+	cr_assert(pipe(out) == 0 && pipe(err) == 0);
+	pid_t pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		close(out[0]);
+		close(err[0]);
+		execve(PROG, argv, envp);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	struct pollfd p[2] = { { .fd = out[0], .events = POLLIN },
+			       { .fd = err[0], .events = POLLIN } };
+	char *bufs[2] = { r->out, r->err };
+	int open_pipes = 2;
+	while (open_pipes > 0) {
+		cr_assert(poll(p, 2, 5000) > 0, "nolibc_hello did not finish within 5 s" ASL_HINT(3));
+		for (int i = 0; i < 2; i++) {
+			if (p[i].fd < 0 || !p[i].revents)
+				continue;
+			ssize_t n = read(p[i].fd, bufs[i] + lens[i], sizeof r->out - 1 - lens[i]);
+			if (n <= 0) {
+				close(p[i].fd);
+				p[i].fd = -1;
+				open_pipes--;
+			} else {
+				lens[i] += (size_t)n;
+			}
+		}
+	}
+	cr_assert_eq(waitpid(pid, &r->status, 0), pid);
+}
+
+static char *no_env[] = { NULL };
+
+static void expect_hello(const char *arg, int want_status)
+{
+	struct run r;
+	char *args[] = { (char *)arg, NULL };
+	char want[128];
+	run_prog(&r, arg ? args : no_env, no_env);
+	snprintf(want, sizeof want, "nolibc_hello: hello from _start, no libc here; exit status %s\n",
+		 arg ? arg : "0");
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == want_status,
+		  "nolibc_hello %s %s, expected exit status %d" ASL_HINT(3), arg ? arg : "",
+		  describe(r.status), want_status);
+	cr_assert_str_eq(r.out, want, "nolibc_hello %s wrote \"%s\" to stdout, expected \"%s\""
+			 ASL_HINT(3), arg ? arg : "", r.out, want);
+	cr_assert_str_empty(r.err, "nolibc_hello %s wrote \"%s\" to stderr" ASL_HINT(3),
+			    arg ? arg : "", r.err);
+}
+
+Test(nolibc, prints_and_exits_with_status)
+{
+	expect_hello("3", 3);
+	expect_hello("0", 0);
+	expect_hello("255", 255);
+	expect_hello("042", 42);
+}
+
+Test(nolibc, default_status_is_zero)
+{
+	expect_hello(NULL, 0);
+}
+
+Test(nolibc, bad_argument_is_usage_error)
+{
+	static const char *bad[][3] = { { "abc", NULL }, { "256", NULL }, { "-1", NULL },
+					{ "", NULL },    { "12x", NULL }, { "99999999999999999999", NULL },
+					{ "1", "2" } };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct run r;
+		run_prog(&r, (char *const *)bad[i], no_env);
+		cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 2,
+			  "nolibc_hello '%s'%s%s %s, expected exit status 2 (usage error)"
+			  ASL_HINT(3), bad[i][0], bad[i][1] ? " " : "", bad[i][1] ? bad[i][1] : "",
+			  describe(r.status));
+		cr_assert(strstr(r.err, "usage"), "nolibc_hello '%s': no usage message on stderr "
+			  "(got \"%s\")" ASL_HINT(3), bad[i][0], r.err);
+		cr_assert_str_empty(r.out, "nolibc_hello '%s' wrote \"%s\" to stdout on a usage "
+				    "error" ASL_HINT(3), bad[i][0], r.out);
+	}
+	struct run r;
+	char *help[] = { "-h", NULL };
+	run_prog(&r, help, no_env);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0 && strstr(r.out, "usage"),
+		  "nolibc_hello -h %s with stdout \"%s\", expected the usage on stdout and status 0"
+		  ASL_HINT(3), describe(r.status), r.out);
+}
+
+/* argv and envp sit next to each other on the initial stack: with 200 environment strings,
+ * reading past argv's NULL would find them. */
+Test(nolibc, argv_not_confused_with_envp)
+{
+	static char vars[200][32];
+	char *envp[201];
+	for (int i = 0; i < 200; i++) {
+		snprintf(vars[i], sizeof vars[i], "V%d=%d", i, i);
+		envp[i] = vars[i];
+	}
+	envp[200] = NULL;
+	struct run r;
+	char *args[] = { "17", NULL };
+	run_prog(&r, args, envp);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 17,
+		  "nolibc_hello 17 with 200 environment variables %s, expected exit status 17"
+		  ASL_HINT(3), describe(r.status));
+}
+
+/* The ELF program headers say how the kernel starts a program: PT_INTERP names a dynamic
+ * loader (ld-linux) to run first, PT_DYNAMIC lists shared libraries to load.  A program with
+ * no libc has neither, and is small: a static glibc alone is several hundred KiB. */
+Test(nolibc, is_static_without_libc)
+{
+	expect_hello("9", 9); /* first: it must work */
+
+	FILE *f = fopen(PROG, "rb");
+	cr_assert_not_null(f);
+	Elf64_Ehdr eh;
+	cr_assert_eq(fread(&eh, sizeof eh, 1, f), 1u);
+	cr_assert(!memcmp(eh.e_ident, ELFMAG, SELFMAG) && eh.e_ident[EI_CLASS] == ELFCLASS64,
+		  "%s is not a 64-bit ELF file", PROG);
+	cr_assert_eq(eh.e_type, ET_EXEC, "nolibc_hello has ELF type %d, expected ET_EXEC (2): a "
+		     "static, non-PIE executable" ASL_HINT(3), eh.e_type);
+	for (int i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		cr_assert_eq(fseek(f, (long)(eh.e_phoff + (Elf64_Off)i * eh.e_phentsize), SEEK_SET), 0);
+		cr_assert_eq(fread(&ph, sizeof ph, 1, f), 1u);
+		cr_assert_neq(ph.p_type, PT_INTERP, "nolibc_hello has a PT_INTERP header: it asks "
+			      "for a dynamic loader" ASL_HINT(3));
+		cr_assert_neq(ph.p_type, PT_DYNAMIC, "nolibc_hello has a PT_DYNAMIC header: it "
+			      "links shared libraries" ASL_HINT(3));
+	}
+	fclose(f);
+	struct stat st;
+	cr_assert_eq(stat(PROG, &st), 0);
+	cr_assert(st.st_size < 100 * 1024, "nolibc_hello is %lld bytes: too big for a program "
+		  "without libc" ASL_HINT(3), (long long)st.st_size);
+}

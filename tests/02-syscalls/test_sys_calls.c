@@ -1,0 +1,210 @@
+/* Step 2: raw_write, raw_getpid and raw_exit return what the kernel says and leave errno be. */
+#include "asl_test.h"
+#include "syscalls.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+ASL_SUITE(sys_calls, 10);
+
+/* "exited with status 3" / "killed by signal 6 (Aborted)" */
+static const char *describe(int status)
+{
+	static char buf[96];
+	if (WIFEXITED(status))
+		snprintf(buf, sizeof buf, "exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, sizeof buf, "killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, sizeof buf, "wait status %#x", status);
+	return buf;
+}
+
+/* Wait for `pid` at most `seconds`; on time-out kill it and return -1.  pidfd + poll: no
+ * sleeping loop, and the bound only matters when the code under test is wrong. */
+static int wait_bounded(pid_t pid, int seconds)
+{
+	int status = 0;
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pfd >= 0) {
+		struct pollfd p = { .fd = pfd, .events = POLLIN };
+		int ready = poll(&p, 1, seconds * 1000);
+		close(pfd);
+		if (ready == 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -1;
+		}
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+Test(sys_calls, write_pipe_delivers_bytes)
+{
+	int p[2];
+	char big[3000], back[3000];
+	cr_assert_eq(pipe(p), 0);
+	ssize_t n = raw_write(p[1], "hello", 5);
+	cr_assert_eq(n, 5, "raw_write(pipe, \"hello\", 5) returned %s, expected 5" ASL_HINT(2),
+		     asl_test_rc((int)n));
+	cr_assert_eq(read(p[0], back, sizeof back), 5);
+	cr_assert(!memcmp(back, "hello", 5), "the pipe delivered \"%.5s\", expected \"hello\""
+		  ASL_HINT(2), back);
+	for (size_t i = 0; i < sizeof big; i++)
+		big[i] = (char)(i * 7);
+	n = raw_write(p[1], big, sizeof big);
+	cr_assert_eq(n, (ssize_t)sizeof big, "raw_write of 3000 bytes returned %s" ASL_HINT(2),
+		     asl_test_rc((int)n));
+	cr_assert_eq(read(p[0], back, sizeof back), (ssize_t)sizeof big);
+	cr_assert(!memcmp(back, big, sizeof big), "the 3000 bytes arrived changed" ASL_HINT(2));
+	n = raw_write(p[1], "", 0);
+	cr_assert_eq(n, 0, "raw_write(pipe, \"\", 0) returned %s, expected 0" ASL_HINT(2),
+		     asl_test_rc((int)n));
+	close(p[0]);
+	close(p[1]);
+}
+
+Test(sys_calls, write_bad_fd_ebadf)
+{
+	int p[2];
+	cr_assert_eq(pipe(p), 0);
+	ssize_t n = raw_write(-1, "x", 1);
+	cr_assert_eq(n, -EBADF, "raw_write(-1, ...) returned %s, expected -9 (EBADF)" ASL_HINT(2),
+		     asl_test_rc((int)n));
+	n = raw_write(p[0], "x", 1); /* the read end is open, but not for writing */
+	cr_assert_eq(n, -EBADF, "raw_write(read end of a pipe, ...) returned %s, expected -9 "
+		     "(EBADF)" ASL_HINT(2), asl_test_rc((int)n));
+	close(p[0]);
+	close(p[1]);
+	n = raw_write(p[1], "x", 1);
+	cr_assert_eq(n, -EBADF, "raw_write(closed fd, ...) returned %s, expected -9 (EBADF)"
+		     ASL_HINT(2), asl_test_rc((int)n));
+}
+
+/* The kernel checks user pointers itself and answers -EFAULT; had we touched the memory in
+ * user space, the same pointer would have been a SIGSEGV. */
+Test(sys_calls, write_bad_pointer_efault)
+{
+	int p[2];
+	long pg = sysconf(_SC_PAGESIZE);
+	char *guard = mmap(NULL, (size_t)pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cr_assert(guard != MAP_FAILED);
+	cr_assert_eq(pipe(p), 0);
+	ssize_t n = raw_write(p[1], (const void *)8, 16);
+	cr_assert_eq(n, -EFAULT, "raw_write(pipe, (void *)8, 16) returned %s, expected -14 "
+		     "(EFAULT)" ASL_HINT(2), asl_test_rc((int)n));
+	n = raw_write(p[1], guard, 16);
+	cr_assert_eq(n, -EFAULT, "raw_write from a PROT_NONE page returned %s, expected -14 "
+		     "(EFAULT)" ASL_HINT(2), asl_test_rc((int)n));
+	/* nothing may have reached the pipe */
+	cr_assert_eq(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+	char c;
+	cr_assert_eq(read(p[0], &c, 1), -1, "a failed raw_write delivered bytes" ASL_HINT(2));
+	munmap(guard, (size_t)pg);
+	close(p[0]);
+	close(p[1]);
+}
+
+Test(sys_calls, errno_untouched)
+{
+	errno = 4242;
+	ssize_t n = raw_write(-1, "x", 1);
+	int after = errno;
+	cr_assert_eq(n, -EBADF, "raw_write(-1, ...) returned %s, expected -9 (EBADF)" ASL_HINT(2),
+		     asl_test_rc((int)n));
+	cr_assert_eq(after, 4242, "raw_write changed errno from 4242 to %d: return -errno, do "
+		     "not set errno" ASL_HINT(2), after);
+	pid_t pid = raw_getpid();
+	after = errno;
+	cr_assert(pid == getpid() && after == 4242, "raw_getpid returned %d (want %d), errno "
+		  "%d (want 4242)" ASL_HINT(2), (int)pid, (int)getpid(), after);
+	/* the libc wrapper, for contrast: -1 and errno */
+	cr_assert(write(-1, "x", 1) == -1 && errno == EBADF);
+}
+
+Test(sys_calls, getpid_matches_libc)
+{
+	pid_t got = raw_getpid();
+	cr_assert_eq(got, getpid(), "raw_getpid() returned %s, getpid() says %d" ASL_HINT(2),
+		     asl_test_rc(got), (int)getpid());
+	/* in a child the answer must change: no caching */
+	pid_t child = fork();
+	cr_assert(child >= 0);
+	if (child == 0)
+		_exit(raw_getpid() == getpid() && raw_getpid() != getppid() ? 0 : 1);
+	int status = wait_bounded(child, 5);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "in a forked child raw_getpid() != getpid() (child %s)" ASL_HINT(2),
+		  describe(status));
+}
+
+static int marker_fd = -1;
+static void marker_at_exit(void)
+{
+	if (write(marker_fd, "atexit ran", 10) < 0)
+		_exit(99);
+}
+
+Test(sys_calls, exit_status_skips_atexit)
+{
+	int p[2];
+	cr_assert_eq(pipe(p), 0);
+	pid_t child = fork();
+	cr_assert(child >= 0);
+	if (child == 0) {
+		close(p[0]);
+		marker_fd = p[1];
+		atexit(marker_at_exit);
+		FILE *f = fdopen(dup(p[1]), "w");
+		if (f)
+			fputs("unflushed stdio", f); /* stays in the FILE's buffer */
+		raw_exit(42);
+	}
+	close(p[1]);
+	int status = wait_bounded(child, 5);
+	char buf[64] = { 0 };
+	ssize_t n = read(p[0], buf, sizeof buf - 1);
+	close(p[0]);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 42,
+		  "a child calling raw_exit(42) %s, expected exit status 42" ASL_HINT(2),
+		  describe(status));
+	cr_assert_eq(n, 0, "after raw_exit the pipe received \"%s\": exit_group runs no atexit "
+		     "handler and flushes no stdio buffer (did you call exit(3)?)" ASL_HINT(2), buf);
+}
+
+static void *block_forever(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+Test(sys_calls, exit_ends_every_thread)
+{
+	pid_t child = fork();
+	cr_assert(child >= 0);
+	if (child == 0) {
+		pthread_t t;
+		if (pthread_create(&t, NULL, block_forever, NULL))
+			_exit(98);
+		raw_exit(7); /* the other thread must die too */
+	}
+	int status = wait_bounded(child, 5);
+	cr_assert(status != -1, "a process whose main thread called raw_exit(7) was still "
+		  "alive after 5 s: SYS_exit ends one thread, SYS_exit_group the process"
+		  ASL_HINT(2));
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 7,
+		  "a two-thread child calling raw_exit(7) %s, expected exit status 7" ASL_HINT(2),
+		  describe(status));
+}
