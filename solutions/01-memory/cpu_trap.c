@@ -20,7 +20,8 @@
 
 #include "asl/todo.h"
 
-/* BEGIN STEP 4: the forbidden instructions, each in a function fault_catch() can run.
+/* BEGIN STEP 4: Make the CPU refuse - the forbidden instructions, each in a function
+ * that fault_catch() can run.
  */
 static void trap_exec_privileged(void *arg)
 {

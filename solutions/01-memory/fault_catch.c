@@ -29,7 +29,7 @@
 
 #include "asl/todo.h"
 
-/* BEGIN STEP 2: the state the signal handler needs, and the handler itself.
+/* BEGIN STEP 2: Catch a fault and survive it - the handler and the state it needs.
  * The handler must record signo, si_code and si_addr, then siglongjmp back to fault_catch.
  * A fault that is not ours (not armed in this thread) goes to the previous handler.
  */

@@ -20,7 +20,7 @@
 
 #include "asl/todo.h"
 
-/* BEGIN STEP 2: the access itself, run under fault_catch().
+/* BEGIN STEP 2: The probe's access itself, run under fault_catch().
  * A write probe reads the word and writes the same value back, so probing a live variable
  * changes nothing (unless another thread writes it in between).
  */

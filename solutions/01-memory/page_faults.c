@@ -25,8 +25,8 @@
 #include "asl/todo.h"
 #include "asl/util.h"
 
-/* BEGIN STEP 3: helpers: the huge page size, this thread's fault counters, one pass of
- * stores over the region.
+/* BEGIN STEP 3: Count first-touch page faults - helpers: huge page size, this thread's
+ * fault counters, one pass of stores over the region.
  */
 /* The PMD-level huge page size (2 MiB with 4 KiB base pages), from sysfs when available. */
 static size_t pf_huge_size(void)
@@ -72,7 +72,7 @@ int pf_first_touch(size_t bytes, enum pf_pages kind, struct pf_result *out)
 	size_t ps = (size_t)sysconf(_SC_PAGESIZE);
 	size_t align = kind == PF_HUGE ? pf_huge_size() : ps;
 	size_t len, map_len;
-	long min0, maj0, min1, maj1, min2, maj2;
+	long min0 = 0, maj0 = 0, min1 = 0, maj1 = 0, min2 = 0, maj2 = 0;
 	uint64_t t0, t1, t2;
 	char *map, *base;
 	int rc;

@@ -18,7 +18,7 @@
 
 #include "asl/util.h"
 
-static const char usage[] = "usage: demo_blocking_vs_nonblocking [-h]\n"
+static const char usage[] = "demo_blocking_vs_nonblocking [-h]\n"
 			    "  shows a read on an empty pipe blocking, then returning EAGAIN";
 
 struct helper {

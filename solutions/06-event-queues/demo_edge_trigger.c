@@ -15,7 +15,7 @@
 
 #include "asl/util.h"
 
-static const char usage[] = "usage: demo_edge_trigger [-h]\n"
+static const char usage[] = "demo_edge_trigger [-h]\n"
 			    "  shows why an edge-triggered reader must read until EAGAIN";
 
 static int check(int rc, const char *what)

@@ -21,7 +21,7 @@
 
 #include "asl/util.h"
 
-static const char usage[] = "usage: demo_there_is_no_thread [-h]\n"
+static const char usage[] = "demo_there_is_no_thread [-h]\n"
 			    "  shows an io_uring read completing while the process has one thread";
 
 /* Print the number of threads and their names, from /proc/self/task/<tid>/comm. */
@@ -126,7 +126,8 @@ int main(int argc, char **argv)
 		 "kernel handled the request on an io_uring worker, not inline.\n");
 	if (after > 1)
 		printf("Threads named iou-wrk-* are the kernel's io_uring workers, used for requests "
-		       "that cannot\nbe completed without blocking (e.g. a file not in the page "
-		       "cache): sometimes there IS a thread.\n");
+		       "that cannot\nbe completed without blocking (here: buffered writes to a file "
+		       "system that cannot\nwrite without sleeping, or a file not in the page "
+		       "cache).  Sometimes there IS a thread.\n");
 	return 0;
 }

@@ -37,7 +37,7 @@ ssize_t nbio_read_some(int fd, void *buf, size_t len)
 {
 	/* BEGIN STEP 1: One read: bytes (> 0), 0 at end of file, -EAGAIN when nothing is there,
 	 * -errno otherwise; retry when a signal interrupts it (EINTR).
-	 * Checked by: nbio::empty_pipe_says_eagain, nbio::readiness_is_only_a_hint
+	 * Checked by: nbio::empty_pipe_says_eagain, epoll::readiness_is_only_a_hint
 	 * stub: (void)fd; (void)buf; (void)len; return LAB_TODO(1);
 	 */
 	for (;;) {

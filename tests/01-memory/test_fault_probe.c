@@ -89,7 +89,7 @@ Test(fault_probe, si_addr_is_the_probed_address)
 	char *p = map_pages(2, PROT_NONE);
 	/* not the start of a page: the kernel reports the byte, not the page */
 	for (size_t off = 8; off < 2 * ps; off += ps / 3 + 8)
-		expect(p + off, PROBE_READ, PROBE_PROTECTED, SEGV_ACCERR, "inside a PROT_NONE page");
+		expect(p + off, PROBE_READ, PROBE_PROTECTED, SEGV_ACCERR, "a word inside a PROT_NONE page");
 	munmap(p, 2 * ps);
 }
 

@@ -1,0 +1,44 @@
+/*
+ * cpu_trap.c - step 4: instructions the CPU refuses to run for us.
+ *
+ * Not every fault is about memory.  The CPU checks each instruction against the current
+ * privilege level (x86 ring 3 = user, ring 0 = kernel; aarch64 EL0 = user, EL1 = kernel) and
+ * some results against the rules of arithmetic.  A violation is a synchronous *exception*:
+ * the CPU stops the program at that instruction and enters the kernel, which picks a signal:
+ *   x86-64 `hlt` in ring 3        -> #GP (general protection)  -> SIGSEGV, si_code SI_KERNEL
+ *   aarch64 `mrs` of an EL1 register at EL0 -> "undefined instruction" -> SIGILL, ILL_ILLOPC
+ *   x86-64 `idiv` by zero         -> #DE (divide error)        -> SIGFPE, FPE_INTDIV
+ * aarch64's `sdiv` by zero raises nothing: the architecture defines the result as 0.
+ *
+ * The instructions are written in inline asm because C cannot express them, and because
+ * `x / 0` in C is undefined behaviour: the compiler may assume it never happens (and UBSan
+ * reports it), so it proves nothing about the CPU.
+ */
+#include "memory.h"
+
+#include <errno.h>
+
+#include "asl/todo.h"
+
+/* TODO step 4: Make the CPU refuse - the forbidden instructions, each in a function
+ * that fault_catch() can run.
+ */
+
+int trap_privileged(struct fault_info *out)
+{
+	/* TODO step 4: Run a kernel-only instruction in user mode under fault_catch and report
+	 * the signal (x86-64 `hlt`: SIGSEGV/SI_KERNEL; aarch64 `mrs` of an EL1 register:
+	 * SIGILL).  0 with *out filled; -EPROTO if nothing faulted.
+	 * Checked by: cpu_trap::privileged_instruction_signals
+	 */
+	(void)out; return LAB_TODO(4);
+}
+
+int trap_divide_by_zero(struct fault_info *out)
+{
+	/* TODO step 4: Divide by zero with the CPU's integer divide in asm (x86-64 `idiv`)
+	 * under fault_catch: expect SIGFPE/FPE_INTDIV.  aarch64 does not trap: -ENOTSUP.
+	 * Checked by: cpu_trap::divide_by_zero_is_sigfpe_intdiv
+	 */
+	(void)out; return LAB_TODO(4);
+}

@@ -1,0 +1,147 @@
+/* Step 1: non-blocking reads and writes stop at EAGAIN and cope with short transfers. */
+#include "asl_test.h"
+#include "evq.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+ASL_SUITE(nbio, 10);
+
+static void nb_pipe(int p[2])
+{
+	cr_assert_eq(pipe(p), 0, "pipe() failed");
+}
+
+static unsigned char pattern(size_t i)
+{
+	return (unsigned char)(i * 131u + (i >> 9));
+}
+
+Test(nbio, empty_pipe_says_eagain)
+{
+	int fds = asl_test_fds(), p[2];
+	char buf[16];
+	nb_pipe(p);
+	int rc = nbio_set_nonblock(p[0], true);
+	cr_assert_eq(rc, 0, "nbio_set_nonblock(fd, true) returned %s" ASL_HINT(1), asl_test_rc(rc));
+	cr_assert(fcntl(p[0], F_GETFL) & O_NONBLOCK,
+		  "after nbio_set_nonblock(fd, true) the fd has no O_NONBLOCK flag" ASL_HINT(1));
+	ssize_t n = nbio_read_some(p[0], buf, sizeof buf);
+	cr_assert_eq(n, -EAGAIN, "read of an empty non-blocking pipe: expected -11 (EAGAIN), "
+		     "got %s" ASL_HINT(1), asl_test_rc((int)n));
+	cr_assert_eq(write(p[1], "hello", 5), 5);
+	n = nbio_read_some(p[0], buf, sizeof buf);
+	cr_assert_eq(n, 5, "after 5 bytes were written, read_some returned %s" ASL_HINT(1),
+		     asl_test_rc((int)n));
+	close(p[1]);
+	n = nbio_read_some(p[0], buf, sizeof buf);
+	cr_assert_eq(n, 0, "after the writer closed, expected 0 (end of file), got %s" ASL_HINT(1),
+		     asl_test_rc((int)n));
+	rc = nbio_set_nonblock(p[0], false);
+	cr_assert(rc == 0 && !(fcntl(p[0], F_GETFL) & O_NONBLOCK),
+		  "nbio_set_nonblock(fd, false) did not clear O_NONBLOCK (rc %s)" ASL_HINT(1),
+		  asl_test_rc(rc));
+	close(p[0]);
+	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked" ASL_HINT(1));
+}
+
+Test(nbio, full_pipe_takes_short_writes)
+{
+	int fds = asl_test_fds(), p[2];
+	size_t cap = 1 << 20, written = 0;
+	unsigned char *big = calloc(cap, 1);
+	cr_assert_not_null(big);
+	nb_pipe(p);
+	cr_assert_eq(nbio_set_nonblock(p[1], true), 0, "nbio_set_nonblock failed" ASL_HINT(1));
+	int rc = nbio_write_all(p[1], big, cap, &written);
+	cr_assert_eq(rc, -EAGAIN, "writing 1 MiB into an empty 64 KiB pipe: expected -11 (EAGAIN) "
+		     "once it is full, got %s" ASL_HINT(1), asl_test_rc(rc));
+	cr_assert(written > 0 && written < cap, "expected a partial count in *written, got %zu"
+		  ASL_HINT(1), written);
+	int room = fcntl(p[1], F_GETPIPE_SZ);
+	cr_assert_eq((long)written, (long)room, "the pipe holds %d bytes but *written says %zu: "
+		     "the loop stopped before the pipe was full" ASL_HINT(1), room, written);
+	ssize_t n = nbio_write_some(p[1], big, 1);
+	cr_assert_eq(n, -EAGAIN, "write_some on a full pipe: expected -11 (EAGAIN), got %s"
+		     ASL_HINT(1), asl_test_rc((int)n));
+	/* free one page of the pipe: a write bigger than the room (and than PIPE_BUF, so it
+	 * need not be atomic) is cut short, not refused */
+	cr_assert_eq(read(p[0], big, 4096), 4096);
+	n = nbio_write_some(p[1], big, 10000);
+	cr_assert(n > 0 && n < 10000, "with 4096 bytes of room, write_some(10000) should write a "
+		  "short count; got %s" ASL_HINT(1), asl_test_rc((int)n));
+	close(p[0]);
+	close(p[1]);
+	free(big);
+	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked" ASL_HINT(1));
+}
+
+/* 1 MiB through a 64 KiB pipe in one thread: write until EAGAIN, drain a bit, resume. */
+Test(nbio, write_all_resumes_after_eagain)
+{
+	int fds = asl_test_fds(), p[2];
+	size_t total = (1 << 20) + 12345, off = 0, rd = 0;
+	int eagains = 0;
+	unsigned char *src = malloc(total), *chunk = malloc(50000);
+	cr_assert(src && chunk);
+	for (size_t i = 0; i < total; i++)
+		src[i] = pattern(i);
+	nb_pipe(p);
+	cr_assert_eq(nbio_set_nonblock(p[1], true), 0);
+	while (off < total) {
+		size_t w = 0;
+		int rc = nbio_write_all(p[1], src + off, total - off, &w);
+		cr_assert(rc == 0 || rc == -EAGAIN, "nbio_write_all returned %s" ASL_HINT(1),
+			  asl_test_rc(rc));
+		cr_assert(w <= total - off, "*written = %zu, more than asked" ASL_HINT(1), w);
+		off += w;
+		if (rc == 0)
+			break;
+		cr_assert(eagains++ < 10000, "no progress after 10000 rounds" ASL_HINT(1));
+		/* drain part of the pipe (never all of it), checking the bytes in order */
+		ssize_t n = read(p[0], chunk, 30000);
+		cr_assert(n > 0);
+		for (ssize_t i = 0; i < n; i++, rd++)
+			cr_assert_eq(chunk[i], pattern(rd), "byte %zu corrupted: short writes resumed "
+				     "from the wrong offset?" ASL_HINT(1), rd);
+	}
+	cr_assert(eagains > 0, "1 MiB into a 64 KiB pipe never reported EAGAIN" ASL_HINT(1));
+	close(p[1]);
+	ssize_t n;
+	while ((n = read(p[0], chunk, 50000)) > 0)
+		for (ssize_t i = 0; i < n; i++, rd++)
+			cr_assert_eq(chunk[i], pattern(rd), "byte %zu corrupted" ASL_HINT(1), rd);
+	cr_assert_eq(rd, total, "%zu bytes came out of the pipe, %zu went in" ASL_HINT(1), rd,
+		     total);
+	close(p[0]);
+	free(src);
+	free(chunk);
+	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked" ASL_HINT(1));
+}
+
+Test(nbio, drain_stops_at_eagain_or_eof)
+{
+	int fds = asl_test_fds(), p[2];
+	char buf[256];
+	size_t got = 99;
+	nb_pipe(p);
+	cr_assert_eq(nbio_set_nonblock(p[0], true), 0);
+	cr_assert_eq(write(p[1], buf, 200), 200);
+	int st = nbio_drain(p[0], buf, 64, &got);
+	cr_assert(st == NBIO_FULL && got == 64, "200 bytes into a 64-byte buffer: expected "
+		  "NBIO_FULL with 64, got status %d with %zu" ASL_HINT(1), st, got);
+	st = nbio_drain(p[0], buf, sizeof buf, &got);
+	cr_assert(st == NBIO_DRAINED && got == 136, "the remaining 136 bytes: expected "
+		  "NBIO_DRAINED with 136, got status %d with %zu" ASL_HINT(1), st, got);
+	st = nbio_drain(p[0], buf, sizeof buf, &got);
+	cr_assert(st == NBIO_DRAINED && got == 0, "empty pipe: expected NBIO_DRAINED with 0, got "
+		  "status %d with %zu" ASL_HINT(1), st, got);
+	cr_assert_eq(write(p[1], buf, 10), 10);
+	close(p[1]);
+	st = nbio_drain(p[0], buf, sizeof buf, &got);
+	cr_assert(st == NBIO_EOF && got == 10, "10 bytes then the writer closed: expected NBIO_EOF "
+		  "with 10, got status %d with %zu" ASL_HINT(1), st, got);
+	close(p[0]);
+	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked" ASL_HINT(1));
+}
