@@ -161,10 +161,11 @@ endif
 VALGRIND_PROGRAMS ?= $(DRIVERS)
 valgrind: programs
 	@command -v valgrind >/dev/null || { echo "valgrind: not installed (apt-get install valgrind)"; exit 1; }
-	@for d in $(VALGRIND_PROGRAMS); do echo "== $$d (valgrind)"; \
+	@# VALGRIND_ARGS_<program> passes arguments (e.g. --quick: valgrind is ~50x slower)
+	@$(foreach d,$(VALGRIND_PROGRAMS),echo "== $(d) $(VALGRIND_ARGS_$(d)) (valgrind)" && \
 		valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
-		  --errors-for-leak-kinds=definite,indirect --error-exitcode=99 $(BUILD)/$$d $(VALGRIND_ARGS_$$d) \
-		  > /dev/null || exit 1; done
+		  --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+		  $(BUILD)/$(d) $(VALGRIND_ARGS_$(d)) > /dev/null &&) true
 	@echo "valgrind: $(LAB) no leaks, no memory errors"
 
 CROSS_CC ?= aarch64-linux-gnu-gcc

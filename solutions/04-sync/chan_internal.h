@@ -34,14 +34,10 @@ void chan_wake_all(struct chan *ch);
 
 /* chan_group.c */
 pthread_mutex_t *chan_group_mutex(struct chan_group *g);
-void chan_group_attach(struct chan_group *g, struct chan *ch); /* g->mu NOT held */
+int chan_group_attach(struct chan_group *g, struct chan *ch); /* g->mu NOT held; -ENOMEM */
 void chan_group_detach(struct chan_group *g, struct chan *ch); /* g->mu NOT held */
 /* Sleep on cv (g->mu held) as the waiter w, or declare a deadlock if this sleep would leave
  * every entered thread stuck.  CHAN_OK: woken, recheck your condition; CHAN_DEADLOCK. */
 int chan_group_sleep(struct chan_group *g, struct chan_waiter *w, pthread_cond_t *cv);
-
-/* chan.c: the group's list of channels runs through them. */
-struct chan *chan_next_in_group(struct chan *ch);
-void chan_set_next_in_group(struct chan *ch, struct chan *next);
 
 #endif

@@ -112,7 +112,9 @@ int chan_recv_timeout(struct chan *ch, void **value, long timeout_ms);
  * Every thread that uses the group's channels is counted in with chan_group_enter() - by
  * the parent, BEFORE it creates the thread (as Go counts a goroutine from its `go`
  * statement), or by a thread for itself - and counted out with chan_group_leave() when it
- * stops using them.  When every counted thread is blocked in an untimed send/recv on the
+ * stops using them.  Count in all the threads of a group before any of them can block: a
+ * thread that blocks while it is the only one counted *is* deadlocked, as far as the group
+ * can tell.  When every counted thread is blocked in an untimed send/recv on the
  * group's channels, every one of those calls returns CHAN_DEADLOCK.  Threads blocked
  * elsewhere (pthread_join, I/O) count as running: then nothing is detected.
  * create: 0, -EINVAL or -ENOMEM.  destroy: only once all its channels are destroyed. */

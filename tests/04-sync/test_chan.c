@@ -1,0 +1,405 @@
+/* Step 4: channels - FIFO order, the unbuffered rendezvous, close. */
+#include "sync_test.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+ASL_SUITE(chan_basic, 30);
+ASL_SUITE(chan_unbuffered, 30);
+ASL_SUITE(chan_close, 30);
+
+static struct chan *make(size_t cap)
+{
+	struct chan *ch = NULL;
+	int rc = chan_create(&ch, cap, NULL);
+	cr_assert(rc == 0 && ch, "chan_create(capacity %zu) returned %s", cap, asl_test_rc(rc));
+	return ch;
+}
+
+Test(chan_basic, buffered_fifo_one_thread)
+{
+	struct chan *ch = make(8);
+	for (int i = 0; i < 8; i++) {
+		int rc = chan_send(ch, ST_INT(100 + i));
+		cr_assert_eq(rc, CHAN_OK, "send %d of 8 into an empty capacity-8 channel returned %s"
+			     ASL_HINT(4), i + 1, asl_test_rc(rc));
+	}
+	for (int round = 0; round < 3; round++) { /* wraps around the ring */
+		for (int i = 0; i < 8; i++) {
+			void *v = NULL;
+			int rc = chan_recv(ch, &v);
+			cr_assert_eq(rc, CHAN_OK, "recv returned %s" ASL_HINT(4), asl_test_rc(rc));
+			long want = 100 + round * 8 + i;
+			cr_assert_eq(ST_LONG(v), want, "FIFO: expected %ld, got %ld" ASL_HINT(4), want,
+				     ST_LONG(v));
+			cr_assert_eq(chan_send(ch, ST_INT(want + 8)), CHAN_OK);
+		}
+	}
+	chan_destroy(ch);
+}
+
+struct stream {
+	struct chan *ch;
+	long n;
+	atomic_int rc;
+};
+
+static void *send_stream(void *arg)
+{
+	struct stream *s = arg;
+	for (long i = 0; i < s->n; i++) {
+		int rc = chan_send(s->ch, ST_INT(i));
+		if (rc) {
+			atomic_store(&s->rc, rc);
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* A producer thread streams 0..n-1; the test receives and checks order. */
+static void stream_fifo(size_t cap, long n)
+{
+	struct stream s = { .ch = make(cap), .n = n };
+	pthread_t t;
+	int before = asl_test_threads();
+	atomic_init(&s.rc, 0);
+	cr_assert_eq(pthread_create(&t, NULL, send_stream, &s), 0);
+	for (long i = 0; i < n; i++) {
+		void *v = NULL;
+		int rc = chan_recv(s.ch, &v);
+		if (rc != CHAN_OK) {
+			chan_close(s.ch); /* release the producer before failing */
+			pthread_join(t, NULL);
+			cr_assert_fail("capacity %zu: recv %ld returned %s" ASL_HINT(4), cap, i,
+				       asl_test_rc(rc));
+		}
+		if (ST_LONG(v) != i) {
+			chan_close(s.ch);
+			pthread_join(t, NULL);
+			cr_assert_fail("capacity %zu: FIFO broken: value %ld arrived as number %ld"
+				       ASL_HINT(4), cap, ST_LONG(v), i);
+		}
+	}
+	pthread_join(t, NULL);
+	cr_assert_eq(atomic_load(&s.rc), 0, "capacity %zu: a send returned %s" ASL_HINT(4), cap,
+		     asl_test_rc(atomic_load(&s.rc)));
+	chan_destroy(s.ch);
+	cr_assert_eq(asl_test_threads(), before, "a thread leaked");
+}
+
+Test(chan_basic, fifo_across_threads_buffered)
+{
+	stream_fifo(1, 20000);
+	stream_fifo(4, 20000);
+	stream_fifo(64, 20000);
+}
+
+Test(chan_basic, fifo_across_threads_unbuffered)
+{
+	stream_fifo(0, 20000);
+}
+
+Test(chan_basic, bad_arguments)
+{
+	struct chan *ch = make(1);
+	void *v;
+	int rc = chan_create(NULL, 1, NULL);
+	cr_assert_eq(rc, -EINVAL, "chan_create(NULL, ...) returned %s", asl_test_rc(rc));
+	rc = chan_recv(ch, NULL);
+	cr_assert_eq(rc, -EINVAL, "chan_recv(ch, NULL) returned %s, expected -EINVAL" ASL_HINT(4),
+		     asl_test_rc(rc));
+	rc = chan_send(NULL, NULL);
+	cr_assert_eq(rc, -EINVAL, "chan_send(NULL, ...) returned %s" ASL_HINT(4), asl_test_rc(rc));
+	rc = chan_recv(NULL, &v);
+	cr_assert_eq(rc, -EINVAL, "chan_recv(NULL, ...) returned %s" ASL_HINT(4), asl_test_rc(rc));
+	rc = chan_close(ch);
+	cr_assert_eq(rc, CHAN_OK, "chan_close returned %s" ASL_HINT(4), asl_test_rc(rc));
+	chan_destroy(ch);
+}
+
+/* Many producers, many consumers: every value arrives exactly once, and each producer's
+ * values arrive in the order it sent them. */
+enum { MP = 4, MC = 3, PER = 5000 };
+struct mpmc {
+	struct chan *ch;
+	pthread_barrier_t start;
+	atomic_int next_id, errors, order_breaks;
+	atomic_long sum, count;
+};
+
+static void *mp_producer(void *arg)
+{
+	struct mpmc *m = arg;
+	int id = atomic_fetch_add(&m->next_id, 1);
+	pthread_barrier_wait(&m->start);
+	for (long i = 0; i < PER; i++)
+		if (chan_send(m->ch, ST_INT(id * 1000000L + i)) != CHAN_OK)
+			atomic_fetch_add(&m->errors, 1);
+	return NULL;
+}
+
+static void *mp_consumer(void *arg)
+{
+	struct mpmc *m = arg;
+	long last[MP];
+	void *v;
+	int rc;
+	for (int i = 0; i < MP; i++)
+		last[i] = -1;
+	pthread_barrier_wait(&m->start);
+	while ((rc = chan_recv(m->ch, &v)) == CHAN_OK) {
+		long x = ST_LONG(v), id = x / 1000000L, seq = x % 1000000L;
+		if (id < 0 || id >= MP || seq <= last[id])
+			atomic_fetch_add(&m->order_breaks, 1);
+		else
+			last[id] = seq;
+		atomic_fetch_add(&m->sum, x);
+		atomic_fetch_add(&m->count, 1);
+	}
+	if (rc != CHAN_CLOSED)
+		atomic_fetch_add(&m->errors, 1);
+	return NULL;
+}
+
+static void mpmc(size_t cap)
+{
+	struct mpmc m = { .ch = make(cap) };
+	pthread_t p[MP], c[MC];
+	int before = asl_test_threads();
+	long want_sum = 0;
+	atomic_init(&m.next_id, 0);
+	atomic_init(&m.errors, 0);
+	atomic_init(&m.order_breaks, 0);
+	atomic_init(&m.sum, 0);
+	atomic_init(&m.count, 0);
+	pthread_barrier_init(&m.start, NULL, MP + MC);
+	for (int i = 0; i < MC; i++)
+		cr_assert_eq(pthread_create(&c[i], NULL, mp_consumer, &m), 0);
+	for (int i = 0; i < MP; i++)
+		cr_assert_eq(pthread_create(&p[i], NULL, mp_producer, &m), 0);
+	for (int i = 0; i < MP; i++)
+		pthread_join(p[i], NULL);
+	chan_close(m.ch);
+	for (int i = 0; i < MC; i++)
+		pthread_join(c[i], NULL);
+	pthread_barrier_destroy(&m.start);
+	for (long id = 0; id < MP; id++)
+		for (long i = 0; i < PER; i++)
+			want_sum += id * 1000000L + i;
+	cr_assert_eq(atomic_load(&m.errors), 0, "capacity %zu: %d sends/recvs failed" ASL_HINT(4),
+		     cap, atomic_load(&m.errors));
+	cr_assert_eq(atomic_load(&m.count), (long)MP * PER,
+		     "capacity %zu: %d producers x %d values, %ld received" ASL_HINT(4), cap, MP,
+		     PER, atomic_load(&m.count));
+	cr_assert_eq(atomic_load(&m.sum), want_sum, "capacity %zu: values lost or duplicated"
+		     ASL_HINT(4), cap);
+	cr_assert_eq(atomic_load(&m.order_breaks), 0,
+		     "capacity %zu: %d values overtook an earlier value of the same producer"
+		     ASL_HINT(4), cap, atomic_load(&m.order_breaks));
+	chan_destroy(m.ch);
+	cr_assert_eq(asl_test_threads(), before, "a thread leaked");
+}
+
+Test(chan_basic, many_producers_many_consumers)
+{
+	mpmc(0);
+	mpmc(1);
+	mpmc(16);
+}
+
+/* ---- the unbuffered rendezvous */
+
+struct blocker {
+	struct chan *ch;
+	atomic_int tid;      /* published before the call */
+	atomic_int returned; /* set the instant the call returns */
+	atomic_int rc;
+	void *value;
+};
+
+static void *blocking_send(void *arg)
+{
+	struct blocker *b = arg;
+	atomic_store(&b->tid, st_gettid());
+	int rc = chan_send(b->ch, b->value);
+	atomic_store(&b->rc, rc);
+	atomic_store(&b->returned, 1);
+	return NULL;
+}
+
+static void *blocking_recv(void *arg)
+{
+	struct blocker *b = arg;
+	atomic_store(&b->tid, st_gettid());
+	int rc = chan_recv(b->ch, &b->value);
+	atomic_store(&b->rc, rc);
+	atomic_store(&b->returned, 1);
+	return NULL;
+}
+
+static void blocker_init(struct blocker *b, struct chan *ch, void *value)
+{
+	b->ch = ch;
+	b->value = value;
+	atomic_init(&b->tid, 0);
+	atomic_init(&b->returned, 0);
+	atomic_init(&b->rc, 0);
+}
+
+Test(chan_unbuffered, send_blocks_until_a_receiver_takes)
+{
+	struct chan *ch = make(0);
+	struct blocker b;
+	pthread_t t;
+	void *v = NULL;
+	int before = asl_test_threads();
+	blocker_init(&b, ch, ST_INT(42));
+	cr_assert_eq(pthread_create(&t, NULL, blocking_send, &b), 0);
+	/* No receiver exists: the sender must go to sleep inside chan_send. */
+	bool asleep = st_wait_asleep(&b.tid, &b.returned);
+	if (!asleep) {
+		chan_recv_timeout(ch, &v, 0); /* best effort, in case it is still stuck */
+		pthread_join(t, NULL);
+		cr_assert_fail("unbuffered chan_send returned (%s) although no thread ever received:"
+			       " it must wait for a receiver" ASL_HINT(4),
+			       asl_test_rc(atomic_load(&b.rc)));
+	}
+	cr_assert_eq(atomic_load(&b.returned), 0);
+	int rc = chan_recv(ch, &v);
+	pthread_join(t, NULL); /* the receiver arrived: the send must now return */
+	cr_assert_eq(rc, CHAN_OK, "recv returned %s" ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(ST_LONG(v), 42, "received %ld, sent 42" ASL_HINT(4), ST_LONG(v));
+	cr_assert_eq(atomic_load(&b.rc), CHAN_OK, "the blocked send returned %s" ASL_HINT(4),
+		     asl_test_rc(atomic_load(&b.rc)));
+	chan_destroy(ch);
+	cr_assert_eq(asl_test_threads(), before, "a thread leaked");
+}
+
+Test(chan_unbuffered, receiver_first_then_sender)
+{
+	struct chan *ch = make(0);
+	struct blocker b;
+	pthread_t t;
+	int before = asl_test_threads();
+	blocker_init(&b, ch, NULL);
+	cr_assert_eq(pthread_create(&t, NULL, blocking_recv, &b), 0);
+	bool asleep = st_wait_asleep(&b.tid, &b.returned);
+	if (!asleep) {
+		pthread_join(t, NULL);
+		cr_assert_fail("chan_recv on an empty channel returned %s instead of waiting"
+			       ASL_HINT(4), asl_test_rc(atomic_load(&b.rc)));
+	}
+	int rc = chan_send(ch, ST_INT(7));
+	pthread_join(t, NULL);
+	cr_assert_eq(rc, CHAN_OK, "send returned %s" ASL_HINT(4), asl_test_rc(rc));
+	cr_assert(atomic_load(&b.rc) == CHAN_OK && ST_LONG(b.value) == 7,
+		  "the waiting receiver got %s, value %ld (want 0, 7)" ASL_HINT(4),
+		  asl_test_rc(atomic_load(&b.rc)), ST_LONG(b.value));
+	chan_destroy(ch);
+	cr_assert_eq(asl_test_threads(), before, "a thread leaked");
+}
+
+Test(chan_unbuffered, buffered_send_does_not_wait_for_receiver)
+{
+	struct chan *ch = make(3);
+	for (int i = 0; i < 3; i++) {
+		int rc = chan_send(ch, ST_INT(i));
+		cr_assert_eq(rc, CHAN_OK, "send %d into capacity 3 returned %s" ASL_HINT(4), i,
+			     asl_test_rc(rc));
+	}
+	chan_destroy(ch);
+}
+
+/* ---- close */
+
+Test(chan_close, wakes_all_blocked_receivers)
+{
+	enum { N = 5 };
+	struct chan *ch = make(0);
+	struct blocker b[N];
+	pthread_t t[N];
+	int before = asl_test_threads();
+	for (int i = 0; i < N; i++) {
+		blocker_init(&b[i], ch, ST_INT(-1));
+		cr_assert_eq(pthread_create(&t[i], NULL, blocking_recv, &b[i]), 0);
+	}
+	int asleep = 0;
+	for (int i = 0; i < N; i++)
+		asleep += st_wait_asleep(&b[i].tid, &b[i].returned);
+	int rc = chan_close(ch);
+	for (int i = 0; i < N; i++)
+		pthread_join(t[i], NULL); /* a receiver close forgot to wake hangs here */
+	cr_assert_eq(asleep, N, "only %d of %d receivers waited on the empty channel" ASL_HINT(4),
+		     asleep, N);
+	cr_assert_eq(rc, CHAN_OK, "chan_close returned %s" ASL_HINT(4), asl_test_rc(rc));
+	for (int i = 0; i < N; i++)
+		cr_assert_eq(atomic_load(&b[i].rc), CHAN_CLOSED,
+			     "receiver %d woken by close returned %s, expected CHAN_CLOSED (%s)"
+			     ASL_HINT(4), i, asl_test_rc(atomic_load(&b[i].rc)),
+			     asl_test_rc(CHAN_CLOSED));
+	chan_destroy(ch);
+	cr_assert_eq(asl_test_threads(), before, "a thread leaked");
+}
+
+Test(chan_close, wakes_blocked_senders_and_takes_back_unbuffered_value)
+{
+	enum { N = 3 };
+	struct chan *ch = make(0);
+	struct blocker b[N];
+	pthread_t t[N];
+	void *v;
+	int before = asl_test_threads();
+	for (int i = 0; i < N; i++) {
+		blocker_init(&b[i], ch, ST_INT(i));
+		cr_assert_eq(pthread_create(&t[i], NULL, blocking_send, &b[i]), 0);
+	}
+	for (int i = 0; i < N; i++)
+		st_wait_asleep(&b[i].tid, &b[i].returned);
+	chan_close(ch);
+	for (int i = 0; i < N; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < N; i++)
+		cr_assert_eq(atomic_load(&b[i].rc), CHAN_CLOSED,
+			     "sender %d blocked on an unbuffered channel, then closed: returned %s,"
+			     " expected CHAN_CLOSED" ASL_HINT(4), i, asl_test_rc(atomic_load(&b[i].rc)));
+	int rc = chan_recv(ch, &v);
+	cr_assert_eq(rc, CHAN_CLOSED, "after close, recv got %s (value %ld): a send that "
+		     "failed must not deliver its value" ASL_HINT(4), asl_test_rc(rc), ST_LONG(v));
+	chan_destroy(ch);
+	cr_assert_eq(asl_test_threads(), before, "a thread leaked");
+}
+
+Test(chan_close, send_on_closed_is_an_error)
+{
+	struct chan *ch = make(4);
+	cr_assert_eq(chan_close(ch), CHAN_OK, "chan_close returned an error" ASL_HINT(4));
+	int rc = chan_send(ch, ST_INT(1));
+	cr_assert_eq(rc, CHAN_CLOSED, "send on a closed channel returned %s, expected CHAN_CLOSED"
+		     " (%s)" ASL_HINT(4), asl_test_rc(rc), asl_test_rc(CHAN_CLOSED));
+	rc = chan_close(ch);
+	cr_assert_eq(rc, CHAN_CLOSED, "closing twice returned %s, expected CHAN_CLOSED" ASL_HINT(4),
+		     asl_test_rc(rc));
+	chan_destroy(ch);
+}
+
+Test(chan_close, buffered_values_drain_before_closed)
+{
+	struct chan *ch = make(4);
+	void *v = NULL;
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(chan_send(ch, ST_INT(i + 1)), CHAN_OK, ASL_HINT(4));
+	cr_assert_eq(chan_close(ch), CHAN_OK, ASL_HINT(4));
+	for (int i = 0; i < 3; i++) {
+		int rc = chan_recv(ch, &v);
+		cr_assert(rc == CHAN_OK && ST_LONG(v) == i + 1,
+			  "after close, buffered value %d: got %s, value %ld (want 0, %d)" ASL_HINT(4),
+			  i + 1, asl_test_rc(rc), ST_LONG(v), i + 1);
+	}
+	for (int i = 0; i < 3; i++) {
+		int rc = chan_recv(ch, &v);
+		cr_assert_eq(rc, CHAN_CLOSED, "closed and drained: recv returned %s, expected "
+			     "CHAN_CLOSED every time" ASL_HINT(4), asl_test_rc(rc));
+	}
+	chan_destroy(ch);
+}

@@ -1,0 +1,69 @@
+/* Step 7: a fan-out/fan-in pipeline of squares. */
+#include "sync_test.h"
+
+#include <stdlib.h>
+
+ASL_SUITE(pipeline, 30);
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+	return (x > y) - (x < y);
+}
+
+static void run(size_t n, int workers, size_t cap)
+{
+	long *in = malloc(n * sizeof *in), *out = calloc(n + 1, sizeof *out);
+	long *want = malloc(n * sizeof *want);
+	int before = asl_test_threads();
+	cr_assert(in && out && want);
+	for (size_t i = 0; i < n; i++) {
+		in[i] = (long)i - (long)n / 3; /* negatives too: squares collide (-2, 2) */
+		want[i] = in[i] * in[i];
+	}
+	long got = pipeline_squares(in, n, workers, cap, out);
+	cr_assert_eq(got, (long)n, "pipeline_squares(n=%zu, workers=%d, capacity=%zu) returned %ld"
+		     "%s%s" ASL_HINT(7), n, workers, cap, got, got < 0 ? " = " : "",
+		     got < 0 ? asl_test_rc((int)got) : "");
+	qsort(out, n, sizeof *out, cmp_long);
+	qsort(want, n, sizeof *want, cmp_long);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(out[i], want[i], "workers=%d capacity=%zu: sorted results differ at %zu:"
+			     " expected %ld, got %ld (a lost, duplicated or wrong square)" ASL_HINT(7),
+			     workers, cap, i, want[i], out[i]);
+	free(in);
+	free(out);
+	free(want);
+	int after = asl_test_threads();
+	cr_assert_eq(after, before, "threads before %d, after %d: the pipeline leaked a thread"
+		     ASL_HINT(7), before, after);
+}
+
+Test(pipeline, one_worker)
+{
+	run(1000, 1, 0);
+}
+
+Test(pipeline, fan_out_fan_in_multiset)
+{
+	static const int workers[] = { 2, 3, 8 };
+	static const size_t caps[] = { 0, 1, 16 };
+	for (int w = 0; w < 3; w++)
+		for (int c = 0; c < 3; c++)
+			run(3000, workers[w], caps[c]);
+}
+
+Test(pipeline, empty_input)
+{
+	long out[1];
+	int before = asl_test_threads();
+	long got = pipeline_squares(NULL, 0, 4, 0, out);
+	cr_assert_eq(got, 0, "no input: expected 0 results, got %ld" ASL_HINT(7), got);
+	cr_assert_eq(asl_test_threads(), before, "a thread leaked" ASL_HINT(7));
+}
+
+Test(pipeline, stress_repeated)
+{
+	for (int i = 0; i < 30; i++)
+		run(200, 1 + i % 6, (size_t)(i % 3));
+}
