@@ -1,0 +1,44 @@
+# 03-threads-signature.gp - THE signature figure of the toolkit: concurrency vs parallelism.
+# Left: CPU-bound work split over N threads - speedup stops at the number of usable cores.
+# Right: sleeping (I/O-bound) tasks over N threads - total time keeps falling far past it.
+# data: 03-threads-cpu-bound.tsv
+# data: 03-threads-io-bound.tsv
+cpu = data_dir.'/03-threads-cpu-bound.tsv'
+io  = data_dir.'/03-threads-io-bound.tsv'
+stats cpu using (sel(1,'cores') ? $7 : NaN) nooutput
+cores = STATS_max
+stats cpu using (sel(1,'speedup') ? $2 : NaN) nooutput
+xmax_cpu = STATS_max
+stats io using (sel(1,'sleep') ? $2 : NaN) nooutput
+xmax_io = STATS_max
+
+set multiplot layout 1,2 title 'Threads: parallelism for CPU-bound work, concurrency for waiting' font ',13'
+set key top left box opaque
+set arrow 1 from cores, graph 0 to cores, graph 1 nohead lc rgb '#999999' dt 3 lw 1.5
+set label 1 sprintf('%d usable CPUs', cores) at cores, graph 0.04 left offset 0.5,0 tc rgb '#666666'
+
+set title 'CPU-bound: fixed total work split over N threads'
+set xlabel 'threads'
+set ylabel 'speedup over 1 thread (x)'
+set xrange [0.5:xmax_cpu + 0.5]
+set yrange [0:cores + 1]
+set xtics 1
+ideal(x) = x < 1 ? NaN : (x < cores ? x : cores)
+set key bottom right
+plot ideal(x) with lines dt 2 lw 2 lc rgb '#888888' title 'ideal: min(N, cores)', \
+     cpu using 2:(sel(1,'speedup') ? $7 : NaN):6:8 with yerrorlines pt 7 lw 2 lc rgb '#1f77b4' \
+         title 'measured (median, q1..q3)'
+
+set title 'I/O-bound: tasks that sleep, split over N threads'
+set logscale xy 2
+set xrange [0.8:xmax_io * 1.25]
+set autoscale y
+set xtics auto
+set ylabel 'total time (ms, log scale)'
+set xlabel 'threads (log scale)'
+set key top right
+plot io using 2:(sel(1,'ideal') ? $7 : NaN) with lines dt 2 lw 2 lc rgb '#888888' \
+         title 'ideal: ceil(tasks / N) sleeps', \
+     io using 2:(sel(1,'sleep') ? $7 : NaN):6:8 with yerrorlines pt 7 lw 2 lc rgb '#d62728' \
+         title 'measured (median, q1..q3)'
+unset multiplot

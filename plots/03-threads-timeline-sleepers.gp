@@ -1,0 +1,25 @@
+# 03-threads-timeline-sleepers.gp - the notes' three sleeping threads, as the tracer saw them.
+# One row per thread; boxes: sleeping (t1 2 s, t2 1 s, t3 0.5 s) or blocked waiting in a join.
+# data: 03-threads-timeline-sleepers.trace
+f = data_dir.'/03-threads-timeline-sleepers.trace'
+stats f using 1 nooutput
+rows = STATS_max + 1
+stats f using 6 nooutput
+tmax = STATS_max / 1000.0
+set title 'Three sleeping threads (t2 starts t3 after 1 s): 3.5 s of sleep done in 2 s'
+set xlabel 'time since the start (ms)'
+set ylabel 'thread'
+set yrange [rows - 0.4:-0.6]
+set xrange [0:tmax * 1.05]
+set grid noytics
+set key outside right top box opaque
+set style fill solid 0.85 border rgb '#ffffff'
+set linetype 1 lc rgb '#aaaaaa'
+set linetype 2 lc rgb '#1f77b4'
+set linetype 3 lc rgb '#ff7f0e'
+set linetype 4 lc rgb '#2ca02c'
+plot f using (($5 + $6) / 2000):1:(($6 - $5) / 2000):(0.3):($3 + 1):ytic(7) with boxxyerror lc variable notitle, \
+     NaN with boxes lc 2 title 't1 sleeps 2000 ms', \
+     NaN with boxes lc 3 title 't2 sleeps 1000 ms', \
+     NaN with boxes lc 4 title 't3 sleeps 500 ms', \
+     NaN with boxes lc 1 title 'blocked in join'

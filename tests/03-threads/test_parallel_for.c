@@ -1,0 +1,140 @@
+/* Step 3: pfor_sum() splits [0, n) into static chunks over threads and reduces exactly. */
+#include "asl_test.h"
+#include "threads_test.h"
+#include "threads.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+ASL_SUITE(parallel_for, 20);
+
+/* Records every chunk it is given, so the test can check the split. */
+struct seen {
+	_Atomic int chunks;
+	uint64_t begin[THR_MAX], end[THR_MAX];
+	unsigned char *visits; /* per index */
+};
+
+static uint64_t square_sum(void *arg, uint64_t begin, uint64_t end)
+{
+	struct seen *s = arg;
+	uint64_t acc = 0;
+	int c = atomic_fetch_add(&s->chunks, 1);
+	if (c < THR_MAX) {
+		s->begin[c] = begin;
+		s->end[c] = end;
+	}
+	for (uint64_t i = begin; i < end; i++) {
+		s->visits[i]++; /* chunks are disjoint: no two threads touch one index */
+		acc += i * i + 1;
+	}
+	return acc;
+}
+
+static void check_combo(uint64_t n, int threads)
+{
+	struct seen *s = calloc(1, sizeof *s);
+	uint64_t sum = 12345, want = 0, k = (uint64_t)threads < n ? (uint64_t)threads : n;
+	uint64_t min = UINT64_MAX, max = 0;
+	int before = asl_test_threads(), rc;
+
+	cr_assert_not_null(s);
+	s->visits = calloc(n + 1, 1);
+	for (uint64_t i = 0; i < n; i++)
+		want += i * i + 1;
+	rc = pfor_sum(n, threads, square_sum, s, &sum);
+	cr_assert_eq(rc, 0, "pfor_sum(n=%llu, threads=%d) returned %s" ASL_HINT(3),
+		     (unsigned long long)n, threads, asl_test_rc(rc));
+	cr_assert_eq(sum, want, "pfor_sum(n=%llu, threads=%d): sum %llu, expected %llu"
+		     ASL_HINT(3), (unsigned long long)n, threads, (unsigned long long)sum,
+		     (unsigned long long)want);
+	for (uint64_t i = 0; i < n; i++)
+		cr_assert_eq(s->visits[i], 1, "n=%llu, threads=%d: index %llu handled %d times, "
+			     "expected once" ASL_HINT(3), (unsigned long long)n, threads,
+			     (unsigned long long)i, s->visits[i]);
+	cr_assert_eq((uint64_t)atomic_load(&s->chunks), k, "n=%llu, threads=%d: %d chunks, "
+		     "expected %llu (one per thread, none empty)" ASL_HINT(3),
+		     (unsigned long long)n, threads, atomic_load(&s->chunks),
+		     (unsigned long long)k);
+	for (uint64_t c = 0; c < k; c++) {
+		uint64_t len = s->end[c] - s->begin[c];
+		min = len < min ? len : min;
+		max = len > max ? len : max;
+	}
+	cr_assert(max - min <= 1, "n=%llu, threads=%d: chunk sizes from %llu to %llu, expected "
+		  "to differ by at most 1" ASL_HINT(3), (unsigned long long)n, threads,
+		  (unsigned long long)min, (unsigned long long)max);
+	cr_assert_eq(threads_settled(before), before, "threads left behind" ASL_HINT(3));
+	free(s->visits);
+	free(s);
+}
+
+Test(parallel_for, sums_exactly_for_many_splits)
+{
+	static const uint64_t ns[] = { 1, 2, 3, 7, 64, 100, 1000, 12345 };
+	static const int ts[] = { 1, 2, 3, 4, 7, 16, 64 };
+	for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+		for (size_t j = 0; j < sizeof ts / sizeof ts[0]; j++)
+			check_combo(ns[i], ts[j]);
+}
+
+Test(parallel_for, more_threads_than_items)
+{
+	check_combo(3, 100);
+	check_combo(1, THR_MAX);
+}
+
+Test(parallel_for, zero_items)
+{
+	struct seen *s = calloc(1, sizeof *s);
+	uint64_t sum = 99;
+	int rc = pfor_sum(0, 4, square_sum, s, &sum);
+	cr_assert_eq(rc, 0, "pfor_sum(n=0) returned %s, expected 0" ASL_HINT(3), asl_test_rc(rc));
+	cr_assert_eq(sum, 0, "pfor_sum(n=0): sum %llu, expected 0" ASL_HINT(3),
+		     (unsigned long long)sum);
+	cr_assert_eq(atomic_load(&s->chunks), 0, "pfor_sum(n=0) called the body" ASL_HINT(3));
+	free(s);
+}
+
+Test(parallel_for, rejects_bad_arguments)
+{
+	struct seen *s = calloc(1, sizeof *s);
+	uint64_t sum;
+	int rc;
+	static const int bad_threads[] = { 0, -1, THR_MAX + 1 };
+	for (size_t i = 0; i < 3; i++) {
+		rc = pfor_sum(10, bad_threads[i], square_sum, s, &sum);
+		cr_assert_eq(rc, -EINVAL, "pfor_sum(threads=%d): expected -22 (EINVAL), got %s"
+			     ASL_HINT(3), bad_threads[i], asl_test_rc(rc));
+	}
+	rc = pfor_sum(10, 2, NULL, s, &sum);
+	cr_assert_eq(rc, -EINVAL, "pfor_sum(body=NULL): expected -EINVAL, got %s" ASL_HINT(3),
+		     asl_test_rc(rc));
+	rc = pfor_sum(10, 2, square_sum, s, NULL);
+	cr_assert_eq(rc, -EINVAL, "pfor_sum(sum=NULL): expected -EINVAL, got %s" ASL_HINT(3),
+		     asl_test_rc(rc));
+	cr_assert_eq(atomic_load(&s->chunks), 0, "the body ran despite bad arguments"
+		     ASL_HINT(3));
+	free(s);
+}
+
+static pthread_barrier_t all_chunks;
+
+static uint64_t meet(void *arg, uint64_t begin, uint64_t end)
+{
+	(void)arg;
+	pthread_barrier_wait(&all_chunks); /* hangs unless all 4 chunks run at once */
+	return end - begin;
+}
+
+Test(parallel_for, chunks_run_in_parallel_threads)
+{
+	uint64_t sum = 0;
+	int rc;
+	pthread_barrier_init(&all_chunks, NULL, 4);
+	rc = pfor_sum(40, 4, meet, NULL, &sum);
+	cr_assert_eq(rc, 0, "pfor_sum returned %s" ASL_HINT(3), asl_test_rc(rc));
+	cr_assert_eq(sum, 40, "sum of chunk lengths %llu, expected 40" ASL_HINT(3),
+		     (unsigned long long)sum);
+}

@@ -1,0 +1,116 @@
+/* Step 4: stk_probe() catches a thread's stack overflow and reports the depth reached. */
+#include "asl_test.h"
+#include "threads_test.h"
+#include "threads.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+ASL_SUITE(stack_guard, 20);
+
+static struct stk_report probe(size_t stack, uint64_t max_depth)
+{
+	struct stk_report rep = { 0 };
+	int before = asl_test_threads();
+	int rc = stk_probe(stack, max_depth, &rep);
+	cr_assert_eq(rc, 0, "stk_probe(%zu KiB) returned %s, expected 0" ASL_HINT(4),
+		     stack >> 10, asl_test_rc(rc));
+	cr_assert_eq(threads_settled(before), before, "the probe's thread was not joined"
+		     ASL_HINT(4));
+	return rep;
+}
+
+Test(stack_guard, overflow_is_caught_and_reported)
+{
+	struct stk_report r = probe(64 << 10, 0);
+	cr_assert(r.overflowed, "64 KiB stack, no depth limit: expected overflowed = true"
+		  ASL_HINT(4));
+	/* each level keeps at least STK_FRAME_PAD bytes, and the stack holds some of them */
+	cr_assert(r.depth > 20 && r.depth < (64 << 10) / STK_FRAME_PAD,
+		  "64 KiB stack: depth %llu, expected between 20 and %d" ASL_HINT(4),
+		  (unsigned long long)r.depth, (64 << 10) / STK_FRAME_PAD);
+}
+
+Test(stack_guard, depth_grows_with_stack_size)
+{
+	struct stk_report small = probe(64 << 10, 0), mid = probe(256 << 10, 0);
+	struct stk_report big = probe(1 << 20, 0);
+	cr_assert(small.overflowed && mid.overflowed && big.overflowed,
+		  "every unlimited probe must overflow" ASL_HINT(4));
+	cr_assert(mid.depth > 2 * small.depth && big.depth > 2 * mid.depth,
+		  "depths 64 KiB: %llu, 256 KiB: %llu, 1 MiB: %llu - expected each 4x stack to "
+		  "give more than 2x depth" ASL_HINT(4), (unsigned long long)small.depth,
+		  (unsigned long long)mid.depth, (unsigned long long)big.depth);
+}
+
+Test(stack_guard, limited_recursion_does_not_overflow)
+{
+	struct stk_report r = probe(1 << 20, 100);
+	cr_assert(!r.overflowed, "1 MiB stack, 100 levels: expected no overflow" ASL_HINT(4));
+	cr_assert_eq(r.depth, 100, "depth %llu, expected 100" ASL_HINT(4),
+		     (unsigned long long)r.depth);
+}
+
+static int probe_task(void *arg)
+{
+	struct stk_report *r = arg;
+	return stk_probe(r->stack_bytes, 0, r);
+}
+
+Test(stack_guard, concurrent_probes_each_catch_their_own)
+{
+	/* two threads probing at once: the handler must use the faulting thread's guard page */
+	struct stk_report r[2] = { { .stack_bytes = 64 << 10 }, { .stack_bytes = 512 << 10 } };
+	struct thr_task t[2] = { { .fn = probe_task, .arg = &r[0] },
+				 { .fn = probe_task, .arg = &r[1] } };
+	int rc = thr_run(t, 2);
+	cr_assert(rc == 0 && t[0].result == 0 && t[1].result == 0,
+		  "thr_run %s, probes %s and %s" ASL_HINT(4), asl_test_rc(rc),
+		  asl_test_rc(t[0].result), asl_test_rc(t[1].result));
+	cr_assert(r[0].overflowed && r[1].overflowed && r[1].depth > 4 * r[0].depth,
+		  "concurrent probes: depths %llu (64 KiB) and %llu (512 KiB)" ASL_HINT(4),
+		  (unsigned long long)r[0].depth, (unsigned long long)r[1].depth);
+}
+
+Test(stack_guard, rejects_bad_arguments)
+{
+	struct stk_report r;
+	int rc = stk_probe(64 << 10, 0, NULL);
+	cr_assert_eq(rc, -EINVAL, "stk_probe(rep=NULL): expected -22 (EINVAL), got %s"
+		     ASL_HINT(4), asl_test_rc(rc));
+	rc = stk_probe(1024, 0, &r);
+	cr_assert_eq(rc, -EINVAL, "stk_probe(1 KiB stack): expected -EINVAL, got %s"
+		     ASL_HINT(4), asl_test_rc(rc));
+}
+
+/* After a probe installed the handler, a real bug must still kill the process.  The crash
+ * happens in a child process, so this test itself returns normally. */
+Test(stack_guard, other_faults_still_crash)
+{
+	int status;
+	pid_t pid = fork();
+	cr_assert(pid >= 0, "fork failed");
+	if (pid == 0) {
+		struct stk_report r;
+		/* volatile: the compiler can neither see the address nor drop the store */
+		volatile int *volatile wild = (volatile int *)(uintptr_t)64;
+		if (stk_probe(64 << 10, 0, &r) || !r.overflowed)
+			_exit(3);
+		*wild = 1; /* a wild write on the main thread, not a stack overflow */
+		_exit(4);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid, "waitpid failed");
+	cr_assert(!(WIFEXITED(status) && WEXITSTATUS(status) == 3),
+		  "in the child, stk_probe(64 KiB) did not report a caught overflow" ASL_HINT(4));
+#if defined(__SANITIZE_ADDRESS__)
+	/* under AddressSanitizer the fault reaches ASan's handler, which reports and exits 1 */
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 1)
+		return;
+#endif
+	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV,
+		  "after a probe, a write to address 64 must still die of SIGSEGV; the child %s %d "
+		  "(the handler must pass on faults that are not stack overflows)" ASL_HINT(4),
+		  WIFSIGNALED(status) ? "died of signal" : "exited with status",
+		  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+}

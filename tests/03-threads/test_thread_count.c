@@ -1,0 +1,51 @@
+/* Step 1: thr_count_live() counts the threads the kernel lists in /proc/self/task. */
+#include "asl_test.h"
+#include "threads_test.h"
+#include "threads.h"
+
+#include <pthread.h>
+
+ASL_SUITE(thread_count, 10);
+
+Test(thread_count, agrees_with_proc)
+{
+	int want = asl_test_threads(), got = thr_count_live();
+	cr_assert_eq(got, want, "thr_count_live() returned %s, /proc/self/task lists %d threads"
+		     ASL_HINT(1), asl_test_rc(got), want);
+}
+
+static pthread_barrier_t parked, release;
+
+static void *parked_thread(void *p)
+{
+	pthread_barrier_wait(&parked);
+	pthread_barrier_wait(&release);
+	return p;
+}
+
+Test(thread_count, sees_threads_come_and_go)
+{
+	enum { K = 5 };
+	pthread_t ids[K];
+	int before = thr_count_live(), during, after;
+
+	cr_assert(before >= 1, "thr_count_live() returned %s with no extra threads" ASL_HINT(1),
+		  asl_test_rc(before));
+	pthread_barrier_init(&parked, NULL, K + 1);
+	pthread_barrier_init(&release, NULL, K + 1);
+	for (int i = 0; i < K; i++)
+		cr_assert_eq(pthread_create(&ids[i], NULL, parked_thread, NULL), 0);
+	pthread_barrier_wait(&parked); /* all K are alive now */
+	during = thr_count_live();
+	pthread_barrier_wait(&release);
+	for (int i = 0; i < K; i++)
+		pthread_join(ids[i], NULL);
+	threads_settled(before); /* the kernel's bookkeeping after join: see threads_test.h */
+	after = thr_count_live();
+	cr_assert_eq(during, before + K, "with %d more threads parked: expected %d, got %s"
+		     ASL_HINT(1), K, before + K, asl_test_rc(during));
+	cr_assert_eq(after, before, "after joining them: expected %d again, got %s" ASL_HINT(1),
+		     before, asl_test_rc(after));
+	cr_assert_eq(after, asl_test_threads(), "thr_count_live() disagrees with /proc/self/task"
+		     ASL_HINT(1));
+}
