@@ -44,6 +44,7 @@ void asl_no_options(int argc, char **argv, const char *usage)
 		}
 		if (argv[i][0] == '-' && argv[i][1] != '\0')
 			asl_usage_error(usage, "unknown option '%s'", argv[i]);
+		asl_usage_error(usage, "unexpected argument '%s'", argv[i]);
 	}
 }
 

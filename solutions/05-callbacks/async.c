@@ -44,18 +44,19 @@ struct async_op {
 
 #define container_of(p, type, member) ((type *)(void *)((char *)(p) - offsetof(type, member)))
 
+/* BEGIN STEP 3: The exactly-once machinery: op_put (drop a reference, free on the last),
+ * op_claim (one compare-and-swap from PENDING to
+ * CLAIMED; true for the single winner), op_finish (the winner stores the result and posts
+ * the completion), op_deliver (on the cq thread: call cb, drop a reference) and op_job (the
+ * pool job: run the work unless already claimed or cancelled, then try to finish).
+ * Checked by: async::*, cancel::*
+ */
 static void op_put(struct async_op *op)
 {
 	if (atomic_fetch_sub_explicit(&op->refs, 1, memory_order_acq_rel) == 1)
 		free(op);
 }
 
-/* BEGIN STEP 3: The exactly-once machinery: op_claim (one compare-and-swap from PENDING to
- * CLAIMED; true for the single winner), op_finish (the winner stores the result and posts
- * the completion), op_deliver (on the cq thread: call cb, drop a reference) and op_job (the
- * pool job: run the work unless already claimed or cancelled, then try to finish).
- * Checked by: async::*, cancel::*
- */
 static bool op_claim(struct async_op *op)
 {
 	int expected = OP_PENDING;
@@ -130,8 +131,13 @@ int async_run(const struct async_env *env, async_work_fn work, void *arg, int in
 		return -ENOMEM;
 	atomic_init(&op->state, OP_PENDING);
 	atomic_init(&op->refs, 2);
-	*op = (struct async_op){ .state = OP_PENDING, .refs = 2, .work = work, .arg = arg,
-				 .input = input, .tok = tok, .cb = cb, .ctx = ctx, .cq = env->cq };
+	op->work = work;
+	op->arg = arg;
+	op->input = input;
+	op->tok = tok;
+	op->cb = cb;
+	op->ctx = ctx;
+	op->cq = env->cq;
 	if (tok) {
 		op->reg.fn = op_on_cancel;
 		int rc = cancel_register(tok, &op->reg);

@@ -20,8 +20,8 @@ _Noreturn void asl_die(int errno_val, const char *fmt, ...)
 _Noreturn void asl_usage_error(const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Handle "-h/--help" (usage to stdout, exit 0); reject anything else that looks like an
- * option.  For programs that take no options: call it first thing in main(). */
+/* For programs that take no arguments: "-h/--help" prints the usage to stdout and exits 0;
+ * any other argument is a usage error (exit 2).  Call it first thing in main(). */
 void asl_no_options(int argc, char **argv, const char *usage);
 
 /* Parse a whole decimal integer in [min, max]; false on junk, overflow or out of range. */

@@ -1,0 +1,68 @@
+/*
+ * cancel.c - step 4: a cancellation token.
+ *
+ * A token is a flag plus a list of "call me if you are cancelled" registrations.  Anyone
+ * holding the token may cancel it, from any thread, any number of times; the first call
+ * flips the flag and runs every registration exactly once.  An operation registers when it
+ * starts and unregisters when it completes; the race between "completed" and "cancelled" is
+ * decided by the operation itself (an atomic claim in async.c), not here.
+ *
+ * Lock invariant: `mu` protects the list.  Registration callbacks run with it held, which is
+ * what lets cancel_unregister() promise "your fn is not running and never will": it simply
+ * takes the lock.  The price is that a registration's fn must be short and must not touch
+ * the same token.
+ */
+#include "callbacks.h"
+
+#include <errno.h>
+
+#include "asl/todo.h"
+
+int cancel_token_init(struct cancel_token *t)
+{
+	/* TODO step 4: Initialise the lock, the flag (not cancelled) and the empty circular
+	 * registration list.  Checked by: cancel::*
+	 */
+	(void)t; return LAB_TODO(4);
+}
+
+bool cancel_token_cancelled(struct cancel_token *t)
+{
+	return atomic_load_explicit(&t->cancelled, memory_order_acquire);
+}
+
+void cancel_token_cancel(struct cancel_token *t)
+{
+	/* TODO step 4: Under the lock: if not yet cancelled, set the flag, then unlink each
+	 * registration (leave it pointing at itself) and call its fn.  A second cancel does
+	 * nothing.  Checked by: cancel::*
+	 */
+	(void)t; (void)LAB_TODO(4);
+}
+
+int cancel_register(struct cancel_token *t, struct cancel_reg *r)
+{
+	/* TODO step 4: Under the lock: -ECANCELED if already cancelled, else link r in.
+	 * Checked by: cancel::*
+	 */
+	(void)t; (void)r; return LAB_TODO(4);
+}
+
+void cancel_unregister(struct cancel_token *t, struct cancel_reg *r)
+{
+	/* TODO step 4: Under the lock: unlink r if it is still linked.  Taking the lock is
+	 * also what waits out a cancel that is calling r->fn right now.  Checked by: cancel::*
+	 */
+	(void)t; (void)r; (void)LAB_TODO(4);
+}
+
+int cancel_token_destroy(struct cancel_token *t)
+{
+	pthread_mutex_lock(&t->mu);
+	bool busy = t->head.next != &t->head;
+	pthread_mutex_unlock(&t->mu);
+	if (busy)
+		return -EBUSY;
+	pthread_mutex_destroy(&t->mu);
+	return 0;
+}

@@ -1,0 +1,123 @@
+/* cb_test.h - helpers shared by the lab 05 suites: a latch, an environment, thread checks. */
+#ifndef CB_TEST_H
+#define CB_TEST_H
+
+#include "asl_test.h"
+#include "callbacks.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+
+/* A latch: threads wait until it is opened.  Lets a test hold workers busy for exactly as
+ * long as it wants, with no sleeps. */
+struct latch {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int open;
+	int arrived; /* threads that reached latch_wait */
+};
+
+static inline void latch_init(struct latch *l)
+{
+	pthread_mutex_init(&l->mu, NULL);
+	pthread_cond_init(&l->cv, NULL);
+	l->open = 0;
+	l->arrived = 0;
+}
+
+static inline void latch_wait(struct latch *l)
+{
+	pthread_mutex_lock(&l->mu);
+	l->arrived++;
+	pthread_cond_broadcast(&l->cv);
+	while (!l->open)
+		pthread_cond_wait(&l->cv, &l->mu);
+	pthread_mutex_unlock(&l->mu);
+}
+
+/* Block until n threads are waiting at the latch. */
+static inline void latch_await_arrivals(struct latch *l, int n)
+{
+	pthread_mutex_lock(&l->mu);
+	while (l->arrived < n)
+		pthread_cond_wait(&l->cv, &l->mu);
+	pthread_mutex_unlock(&l->mu);
+}
+
+static inline void latch_open(struct latch *l)
+{
+	pthread_mutex_lock(&l->mu);
+	l->open = 1;
+	pthread_cond_broadcast(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+}
+
+/* A pool job that holds its worker at the latch. */
+static inline void job_hold(void *arg, int status)
+{
+	if (status == 0)
+		latch_wait(arg);
+}
+
+/* A pool job that opens the latch when cancelled (so POOL_CANCEL can join the workers
+ * it holds: shutdown cancels the queue before it joins). */
+static inline void job_open_on_cancel(void *arg, int status)
+{
+	if (status == -ECANCELED)
+		latch_open(arg);
+}
+
+/* The environment of a test: pool, completion queue owned by the test thread, timers. */
+struct env_fixture {
+	struct async_env env;
+	int threads_before;
+};
+
+static inline void env_up(struct env_fixture *f, int workers, size_t cap, int step)
+{
+	f->threads_before = asl_test_threads();
+	f->env = (struct async_env){ 0 };
+	int rc = pool_create(&f->env.pool, workers, cap);
+	cr_assert_eq(rc, 0, "pool_create(%d, %zu) returned %s" ASL_HINT(1), workers, cap,
+		     asl_test_rc(rc));
+	rc = cq_create(&f->env.cq);
+	cr_assert_eq(rc, 0, "cq_create returned %s" ASL_HINT(3), asl_test_rc(rc));
+	rc = timers_create(&f->env.timers, false);
+	cr_assert_eq(rc, 0, "timers_create returned %s", asl_test_rc(rc));
+	(void)step;
+}
+
+/* Drain the pool, deliver what is left, free everything, check no thread leaked. */
+static inline void env_down(struct env_fixture *f, int step)
+{
+	int rc = pool_shutdown(f->env.pool, POOL_DRAIN);
+	cr_assert_eq(rc, 0, "pool_shutdown(POOL_DRAIN) returned %s" ASL_HINT(2), asl_test_rc(rc));
+	while (cq_wait(f->env.cq, 0) > 0)
+		;
+	rc = timers_destroy(f->env.timers);
+	cr_assert_eq(rc, 0, "a timer was left armed (timers_destroy: %s)" ASL_HINT(5),
+		     asl_test_rc(rc));
+	rc = cq_destroy(f->env.cq);
+	cr_assert_eq(rc, 0, "completions were left undelivered (cq_destroy: %s)" ASL_HINT(3),
+		     asl_test_rc(rc));
+	int after = asl_test_threads();
+	cr_assert_eq(after, f->threads_before,
+		     "thread leak: %d threads before the test, %d after" ASL_HINT(2),
+		     f->threads_before, after);
+	(void)step;
+}
+
+/* Run completions until *count reaches want (each wait bounded: a missing callback fails
+ * the test with a message instead of hanging it). */
+static inline void cq_until(struct cq *q, atomic_int *count, int want, int step)
+{
+	while (atomic_load(count) < want) {
+		int rc = cq_wait(q, 5000);
+		cr_assert(rc > 0, "waited 5 s for a completion (%d of %d seen), cq_wait returned %s"
+			  "\n    -> reread workbook.md, lab 05-callbacks, step %d",
+			  atomic_load(count), want, asl_test_rc(rc), step);
+	}
+}
+
+#endif

@@ -1,0 +1,187 @@
+/* Step 4: the cancellation token - pending work completes with -ECANCELED exactly once. */
+#include "cb_test.h"
+
+#include <stdlib.h>
+
+ASL_SUITE(cancel, 60);
+
+struct op {
+	atomic_int calls;
+	int result;
+	pthread_t cb_on;
+	atomic_int work_calls;
+	atomic_int *done;
+};
+
+static int work_seven(void *arg, int input)
+{
+	struct op *o = arg;
+	(void)input;
+	atomic_fetch_add(&o->work_calls, 1);
+	return 7;
+}
+
+static void cb_record(void *ctx, int result)
+{
+	struct op *o = ctx;
+	o->result = result;
+	o->cb_on = pthread_self();
+	if (atomic_fetch_add(&o->calls, 1) == 0)
+		atomic_fetch_add(o->done, 1);
+}
+
+static void token_up(struct cancel_token *t)
+{
+	int rc = cancel_token_init(t);
+	cr_assert_eq(rc, 0, "cancel_token_init returned %s" ASL_HINT(4), asl_test_rc(rc));
+}
+
+Test(cancel, cancelled_token_completes_at_once_without_work)
+{
+	struct env_fixture f;
+	env_up(&f, 2, 4, 4);
+	struct cancel_token t;
+	token_up(&t);
+	cancel_token_cancel(&t);
+	cr_assert(cancel_token_cancelled(&t), "cancel_token_cancelled is false after cancel"
+		  ASL_HINT(4));
+	atomic_int done = 0;
+	struct op o = { .done = &done };
+	int rc = async_run(&f.env, work_seven, &o, 0, &t, cb_record, &o);
+	cr_assert_eq(rc, 0, "async_run with a cancelled token returned %s (it should accept the"
+		     " op and complete it with -ECANCELED)" ASL_HINT(4), asl_test_rc(rc));
+	cq_until(f.env.cq, &done, 1, 4);
+	env_down(&f, 4);
+	cr_assert(o.result == -ECANCELED && atomic_load(&o.calls) == 1,
+		  "expected one callback with -125 (ECANCELED), got %d call(s), last %s"
+		  ASL_HINT(4), atomic_load(&o.calls), asl_test_rc(o.result));
+	cr_assert_eq(atomic_load(&o.work_calls), 0, "the work of a cancelled op ran" ASL_HINT(4));
+	cr_assert_eq(cancel_token_destroy(&t), 0, "registrations left on the token" ASL_HINT(4));
+}
+
+Test(cancel, cancel_completes_queued_op_without_waiting)
+{
+	struct env_fixture f;
+	env_up(&f, 1, 4, 4);
+	struct latch l;
+	latch_init(&l);
+	cr_assert_eq(pool_submit(f.env.pool, job_hold, &l), 0, "pool_submit failed" ASL_HINT(1));
+	latch_await_arrivals(&l, 1); /* the only worker is busy: our op stays queued */
+	struct cancel_token t;
+	token_up(&t);
+	atomic_int done = 0;
+	struct op o = { .done = &done };
+	cr_assert_eq(async_run(&f.env, work_seven, &o, 0, &t, cb_record, &o), 0,
+		     "async_run failed" ASL_HINT(3));
+	cancel_token_cancel(&t);
+	cq_until(f.env.cq, &done, 1, 4); /* must arrive while the worker is still held */
+	cr_assert_eq(o.result, -ECANCELED, "expected -125 (ECANCELED), got %s" ASL_HINT(4),
+		     asl_test_rc(o.result));
+	cr_assert(pthread_equal(o.cb_on, pthread_self()), "the cancellation callback must run "
+		  "on the completion queue's thread" ASL_HINT(4));
+	latch_open(&l);
+	env_down(&f, 4);
+	cr_assert_eq(atomic_load(&o.calls), 1, "callback ran %d times" ASL_HINT(4),
+		     atomic_load(&o.calls));
+	cr_assert_eq(atomic_load(&o.work_calls), 0, "a cancelled queued op still ran its work"
+		     ASL_HINT(4));
+	cr_assert_eq(cancel_token_destroy(&t), 0, "registrations left on the token" ASL_HINT(4));
+}
+
+struct canceller {
+	pthread_barrier_t go, done;
+	struct cancel_token *tok;
+	int iters;
+};
+
+static void *cancel_thread(void *arg)
+{
+	struct canceller *c = arg;
+	for (int i = 0; i < c->iters; i++) {
+		pthread_barrier_wait(&c->go);
+		for (int k = 0; k < (i % 7) * 10; k++) /* vary which side tends to win */
+			sched_yield();
+		cancel_token_cancel(c->tok);
+		pthread_barrier_wait(&c->done);
+	}
+	return NULL;
+}
+
+Test(cancel, cancel_racing_completion_fires_exactly_once)
+{
+	enum { N = 3000 };
+	struct env_fixture f;
+	env_up(&f, 2, 8, 4);
+	struct canceller c = { .iters = N };
+	pthread_barrier_init(&c.go, NULL, 2);
+	pthread_barrier_init(&c.done, NULL, 2);
+	struct cancel_token t;
+	c.tok = &t;
+	pthread_t th;
+	token_up(&t);
+	cr_assert_eq(cancel_token_destroy(&t), 0, "cancel_token_destroy failed" ASL_HINT(4));
+	pthread_create(&th, NULL, cancel_thread, &c);
+	struct op *o = calloc(N, sizeof *o);
+	atomic_int done = 0;
+	int cancelled = 0, completed = 0;
+	for (int i = 0; i < N; i++) {
+		token_up(&t);
+		o[i].done = &done;
+		pthread_barrier_wait(&c.go);
+		int rc = async_run(&f.env, work_seven, &o[i], 0, &t, cb_record, &o[i]);
+		cr_assert_eq(rc, 0, "async_run failed: %s" ASL_HINT(3), asl_test_rc(rc));
+		cq_until(f.env.cq, &done, i + 1, 4);
+		pthread_barrier_wait(&c.done); /* the canceller is out of cancel_token_cancel */
+		/* the op's job may still be finishing on a worker; the token is free once
+		 * the op is unregistered, which the winner guarantees before posting */
+		cr_assert_eq(cancel_token_destroy(&t), 0, "iteration %d: a registration was left on"
+			     " the token after the op completed" ASL_HINT(4), i);
+		if (o[i].result == -ECANCELED)
+			cancelled++;
+		else
+			completed++;
+	}
+	pthread_join(th, NULL);
+	env_down(&f, 4);
+	for (int i = 0; i < N; i++) {
+		cr_assert_eq(atomic_load(&o[i].calls), 1, "iteration %d: callback ran %d times, "
+			     "expected exactly once" ASL_HINT(4), i, atomic_load(&o[i].calls));
+		cr_assert(o[i].result == 7 || o[i].result == -ECANCELED, "iteration %d: got %s, "
+			  "expected 7 or -125 (ECANCELED)" ASL_HINT(4), i, asl_test_rc(o[i].result));
+		cr_assert(o[i].result == -ECANCELED || atomic_load(&o[i].work_calls) == 1,
+			  "iteration %d: result 7 delivered but the work ran %d times" ASL_HINT(4),
+			  i, atomic_load(&o[i].work_calls));
+	}
+	(void)cancelled; /* both outcomes occur; stress_races prints the split */
+	(void)completed;
+	free(o);
+	pthread_barrier_destroy(&c.go);
+	pthread_barrier_destroy(&c.done);
+}
+
+static atomic_int reg_calls;
+static void reg_fn(struct cancel_reg *r)
+{
+	(void)r;
+	atomic_fetch_add(&reg_calls, 1);
+}
+
+Test(cancel, registrations_fire_once_and_unregister_works)
+{
+	struct cancel_token t;
+	token_up(&t);
+	struct cancel_reg a = { .fn = reg_fn }, b = { .fn = reg_fn }, c = { .fn = reg_fn };
+	atomic_store(&reg_calls, 0);
+	cr_assert_eq(cancel_register(&t, &a), 0, "cancel_register failed" ASL_HINT(4));
+	cr_assert_eq(cancel_register(&t, &b), 0, "cancel_register failed" ASL_HINT(4));
+	cancel_unregister(&t, &b);
+	cancel_token_cancel(&t);
+	cancel_token_cancel(&t);
+	cr_assert_eq(atomic_load(&reg_calls), 1, "one registration left, two cancels: its fn "
+		     "ran %d times, expected once" ASL_HINT(4), atomic_load(&reg_calls));
+	int rc = cancel_register(&t, &c);
+	cr_assert_eq(rc, -ECANCELED, "registering on a cancelled token: expected -125 "
+		     "(ECANCELED), got %s" ASL_HINT(4), asl_test_rc(rc));
+	cancel_unregister(&t, &a); /* already removed by cancel: must be a no-op */
+	cr_assert_eq(cancel_token_destroy(&t), 0, "cancel_token_destroy failed" ASL_HINT(4));
+}

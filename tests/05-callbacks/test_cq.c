@@ -1,0 +1,127 @@
+/* Step 3: the completion queue - eventfd wake-up, owner-only drain, order, timeout. */
+#include "cb_test.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+ASL_SUITE(cq, 20);
+
+struct item {
+	struct cq_item it;
+	int id;
+	int *log;
+	int *n;
+	pthread_t ran_on;
+};
+
+static void item_run(struct cq_item *it)
+{
+	struct item *x = (struct item *)(void *)it;
+	x->log[(*x->n)++] = x->id;
+	x->ran_on = pthread_self();
+}
+
+struct poster {
+	struct cq *q;
+	struct item *x;
+};
+
+static void *post_thread(void *arg)
+{
+	struct poster *p = arg;
+	cq_post(p->q, &p->x->it);
+	return NULL;
+}
+
+static bool readable(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
+}
+
+Test(cq, post_from_another_thread_wakes_the_eventfd)
+{
+	struct cq *q;
+	int rc = cq_create(&q);
+	cr_assert_eq(rc, 0, "cq_create returned %s" ASL_HINT(3), asl_test_rc(rc));
+	cr_assert(!readable(cq_fd(q)), "a fresh queue's eventfd is already readable" ASL_HINT(3));
+	int log[1], n = 0;
+	struct item x = { .it.fn = item_run, .id = 7, .log = log, .n = &n };
+	struct poster p = { q, &x };
+	pthread_t t;
+	pthread_create(&t, NULL, post_thread, &p);
+	pthread_join(t, NULL);
+	cr_assert(readable(cq_fd(q)), "after cq_post the eventfd should be readable" ASL_HINT(3));
+	cr_assert_eq(n, 0, "the callback ran inside cq_post (on the posting thread)" ASL_HINT(3));
+	rc = cq_drain(q);
+	cr_assert_eq(rc, 1, "cq_drain returned %s, expected 1" ASL_HINT(3), asl_test_rc(rc));
+	cr_assert(n == 1 && pthread_equal(x.ran_on, pthread_self()),
+		  "the callback must run once, on the draining (owner) thread" ASL_HINT(3));
+	cr_assert(!readable(cq_fd(q)), "the eventfd stays readable after a drain" ASL_HINT(3));
+	cr_assert_eq(cq_destroy(q), 0, "cq_destroy failed on an empty queue" ASL_HINT(3));
+}
+
+Test(cq, drains_in_posting_order)
+{
+	enum { N = 100 };
+	struct cq *q;
+	cr_assert_eq(cq_create(&q), 0, "cq_create failed" ASL_HINT(3));
+	static struct item x[N];
+	int log[N], n = 0;
+	for (int i = 0; i < N; i++) {
+		x[i] = (struct item){ .it.fn = item_run, .id = i, .log = log, .n = &n };
+		cq_post(q, &x[i].it);
+	}
+	int rc = cq_wait(q, 1000);
+	cr_assert_eq(rc, N, "cq_wait ran %s completions, expected %d" ASL_HINT(3),
+		     asl_test_rc(rc), N);
+	for (int i = 0; i < N; i++)
+		cr_assert_eq(log[i], i, "completion %d ran at position %d: not posting order"
+			     ASL_HINT(3), log[i], i);
+	cr_assert_eq(cq_destroy(q), 0, "cq_destroy failed" ASL_HINT(3));
+}
+
+Test(cq, wait_times_out_when_nothing_arrives)
+{
+	struct cq *q;
+	cr_assert_eq(cq_create(&q), 0, "cq_create failed" ASL_HINT(3));
+	int rc = cq_wait(q, 20);
+	cr_assert_eq(rc, -ETIMEDOUT, "cq_wait on an empty queue: expected -110 (ETIMEDOUT), "
+		     "got %s" ASL_HINT(3), asl_test_rc(rc));
+	cr_assert_eq(cq_destroy(q), 0, "cq_destroy failed" ASL_HINT(3));
+}
+
+static void *drain_thread(void *arg)
+{
+	return (void *)(intptr_t)cq_drain(arg);
+}
+
+Test(cq, only_the_owner_may_drain)
+{
+	struct cq *q;
+	cr_assert_eq(cq_create(&q), 0, "cq_create failed" ASL_HINT(3));
+	pthread_t t;
+	void *ret;
+	pthread_create(&t, NULL, drain_thread, q);
+	pthread_join(t, &ret);
+	int rc = (int)(intptr_t)ret;
+	cr_assert_eq(rc, -EPERM, "cq_drain from a thread that does not own the queue: expected "
+		     "-1 (EPERM), got %s" ASL_HINT(3), asl_test_rc(rc));
+	cr_assert_eq(cq_destroy(q), 0, "cq_destroy failed" ASL_HINT(3));
+}
+
+Test(cq, deadlock_demo_detects_and_fixes)
+{
+	FILE *f = popen(ASL_BUILD_DIR "/demo_deadlock 2>&1", "r");
+	cr_assert_not_null(f, "cannot run demo_deadlock");
+	char buf[8192];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = 0;
+	int st = pclose(f);
+	cr_assert(strstr(buf, "DEADLOCK detected"), "demo_deadlock did not detect the deadlock:\n%s"
+		  ASL_HINT(3), buf);
+	cr_assert(strstr(buf, "fix 1 ok") && strstr(buf, "fix 2 ok"),
+		  "demo_deadlock's fixes did not complete:\n%s" ASL_HINT(3), buf);
+	cr_assert_eq(st, 0, "demo_deadlock exited with status %#x" ASL_HINT(3), st);
+}
