@@ -44,8 +44,14 @@ void asl_no_options(int argc, char **argv, const char *usage)
 		}
 		if (argv[i][0] == '-' && argv[i][1] != '\0')
 			asl_usage_error(usage, "unknown option '%s'", argv[i]);
-		asl_usage_error(usage, "unexpected argument '%s'", argv[i]);
 	}
+}
+
+void asl_no_arguments(int argc, char **argv, const char *usage)
+{
+	asl_no_options(argc, argv, usage);
+	if (argc > 1)
+		asl_usage_error(usage, "unexpected argument '%s'", argv[1]);
 }
 
 bool asl_parse_long(const char *s, long min, long max, long *out)

@@ -52,7 +52,7 @@ int main(int argc, char **argv)
 	void *v;
 	int rc;
 
-	asl_no_options(argc, argv, usage);
+	asl_no_arguments(argc, argv, usage);
 	if ((rc = chan_group_create(&g)) || (rc = chan_create(&ch, 0, g)) ||
 	    (rc = chan_create(&a, 0, g)) || (rc = chan_create(&b, 0, g)))
 		asl_die(-rc, "creating the channels");

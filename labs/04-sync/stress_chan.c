@@ -188,7 +188,7 @@ int main(int argc, char **argv)
 {
 	bool quick = argc == 2 && !strcmp(argv[1], "--quick");
 	if (!quick)
-		asl_no_options(argc, argv, usage);
+		asl_no_arguments(argc, argv, usage);
 	per_producer = quick ? 200 : 3000;
 	for (size_t cap = 0; cap <= 8; cap += cap < 2 ? 1 : 6) {
 		mpmc(cap, false);

@@ -87,7 +87,7 @@ static void cb_continue(void *ctx, int result)
 
 int main(int argc, char **argv)
 {
-	asl_no_options(argc, argv, usage);
+	asl_no_arguments(argc, argv, usage);
 	struct async_env env = { 0 };
 	int rc = pool_create(&env.pool, 2, 8);
 	if (rc == 0)

@@ -16,7 +16,7 @@ int main(int argc, char **argv)
 {
 	bool quick = argc == 2 && !strcmp(argv[1], "--quick");
 	if (!quick)
-		asl_no_options(argc, argv, usage);
+		asl_no_arguments(argc, argv, usage);
 	static const struct {
 		const char *name;
 		counter_add_fn add;

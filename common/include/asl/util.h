@@ -20,9 +20,11 @@ _Noreturn void asl_die(int errno_val, const char *fmt, ...)
 _Noreturn void asl_usage_error(const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* For programs that take no arguments: "-h/--help" prints the usage to stdout and exits 0;
- * any other argument is a usage error (exit 2).  Call it first thing in main(). */
+/* For programs that take no options (positional arguments are the caller's to check):
+ * "-h/--help" prints the usage to stdout and exits 0; any other "-..." is a usage error. */
 void asl_no_options(int argc, char **argv, const char *usage);
+/* For programs that take no arguments at all: as above, and any argument is a usage error. */
+void asl_no_arguments(int argc, char **argv, const char *usage);
 
 /* Parse a whole decimal integer in [min, max]; false on junk, overflow or out of range. */
 bool asl_parse_long(const char *s, long min, long max, long *out);
