@@ -8,6 +8,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
+#include <sched.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* Per-process state: each Criterion test runs in its own worker process. */
@@ -67,6 +70,53 @@ static int count_dir(const char *path)
 int asl_test_threads(void)
 {
 	return count_dir("/proc/self/task");
+}
+
+int asl_test_threads_settled(int want)
+{
+	int n = asl_test_threads();
+	for (int i = 0; i < 2000 && n > want; i++) {
+		struct timespec ms = { 0, 1000000 };
+		nanosleep(&ms, NULL);
+		n = asl_test_threads();
+	}
+	return n;
+}
+
+int asl_test_gettid(void)
+{
+	return (int)syscall(SYS_gettid);
+}
+
+char asl_test_thread_state(int tid)
+{
+	char path[64], buf[512];
+	size_t n;
+	char *p;
+	FILE *f;
+	snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')'); /* the command name may itself contain spaces and parentheses */
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+bool asl_test_wait_asleep(atomic_int *tid, atomic_int *done)
+{
+	uint64_t t0 = asl_now_ns();
+	while (asl_now_ns() - t0 < 10000000000ull) {
+		int t = atomic_load(tid);
+		if (atomic_load(done))
+			return false;
+		if (t && asl_test_thread_state(t) == 'S')
+			return !atomic_load(done); /* asleep, and not on its way out of the call */
+		sched_yield();
+	}
+	return false;
 }
 
 int asl_test_fds(void)

@@ -17,6 +17,8 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "asl/util.h"
@@ -37,6 +39,23 @@ void asl_test_fini(void);
 
 /* Number of threads in this process right now (from /proc/self/task); -1 on error. */
 int asl_test_threads(void);
+/* The thread count once it has come down to `want`, or after 2 s: for leak checks.
+ * pthread_join() returns when the kernel clears the joined thread's tid, early in its exit;
+ * its /proc/self/task entry goes a moment later, so a correct program can briefly show one
+ * extra thread.  This waits out that bookkeeping; it synchronises nothing of the test's. */
+int asl_test_threads_settled(int want);
+/* "Is that thread blocked?" without sleeping: the kernel says so.  The scheduler state letter
+ * of thread `tid` of this process from /proc/self/task/TID/stat ('S' = asleep, e.g. in a
+ * futex wait under pthread_cond_wait), or 0 if the thread is gone. */
+char asl_test_thread_state(int tid);
+/* Poll (yielding, never sleeping) until the thread whose TID is published in *tid (0 = not
+ * yet) is asleep - true - or until *done becomes non-zero, meaning the call we expected to
+ * block returned instead - false.  The thread must set *done before anything else after the
+ * call.  Gives up (false) after 10 s; the suite timeout is the real guard. */
+bool asl_test_wait_asleep(atomic_int *tid, atomic_int *done);
+/* This thread's kernel TID. */
+int asl_test_gettid(void);
+
 /* Number of open file descriptors (from /proc/self/fd); -1 on error. */
 int asl_test_fds(void);
 

@@ -1,6 +1,5 @@
 /* Step 3: pfor_sum() splits [0, n) into static chunks over threads and reduces exactly. */
 #include "asl_test.h"
-#include "threads_test.h"
 #include "threads.h"
 
 #include <pthread.h>
@@ -65,7 +64,7 @@ static void check_combo(uint64_t n, int threads)
 	cr_assert(max - min <= 1, "n=%llu, threads=%d: chunk sizes from %llu to %llu, expected "
 		  "to differ by at most 1" ASL_HINT(3), (unsigned long long)n, threads,
 		  (unsigned long long)min, (unsigned long long)max);
-	cr_assert_eq(threads_settled(before), before, "threads left behind" ASL_HINT(3));
+	cr_assert_eq(asl_test_threads_settled(before), before, "threads left behind" ASL_HINT(3));
 	free(s->visits);
 	free(s);
 }

@@ -1,6 +1,5 @@
 /* Step 4: stk_probe() catches a thread's stack overflow and reports the depth reached. */
 #include "asl_test.h"
-#include "threads_test.h"
 #include "threads.h"
 
 #include <signal.h>
@@ -16,7 +15,7 @@ static struct stk_report probe(size_t stack, uint64_t max_depth)
 	int rc = stk_probe(stack, max_depth, &rep);
 	cr_assert_eq(rc, 0, "stk_probe(%zu KiB) returned %s, expected 0" ASL_HINT(4),
 		     stack >> 10, asl_test_rc(rc));
-	cr_assert_eq(threads_settled(before), before, "the probe's thread was not joined"
+	cr_assert_eq(asl_test_threads_settled(before), before, "the probe's thread was not joined"
 		     ASL_HINT(4));
 	return rep;
 }

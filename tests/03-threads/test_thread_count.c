@@ -1,6 +1,5 @@
 /* Step 1: thr_count_live() counts the threads the kernel lists in /proc/self/task. */
 #include "asl_test.h"
-#include "threads_test.h"
 #include "threads.h"
 
 #include <pthread.h>
@@ -40,7 +39,7 @@ Test(thread_count, sees_threads_come_and_go)
 	pthread_barrier_wait(&release);
 	for (int i = 0; i < K; i++)
 		pthread_join(ids[i], NULL);
-	threads_settled(before); /* the kernel's bookkeeping after join: see threads_test.h */
+	asl_test_threads_settled(before); /* the kernel's bookkeeping after join: see asl_test.h */
 	after = thr_count_live();
 	cr_assert_eq(during, before + K, "with %d more threads parked: expected %d, got %s"
 		     ASL_HINT(1), K, before + K, asl_test_rc(during));

@@ -1,7 +1,6 @@
 /* Step 2: thr_run() runs every task on its own thread, joins all, propagates results and
  * creation errors, and never leaves a thread behind. */
 #include "asl_test.h"
-#include "threads_test.h"
 #include "threads.h"
 
 #include <pthread.h>
@@ -33,7 +32,7 @@ Test(workers, results_propagate)
 	for (int i = 0; i < N; i++)
 		cr_assert_eq(t[i].result, i * i + 1, "task %d: expected result %d, got %d"
 			     ASL_HINT(2), i, i * i + 1, t[i].result);
-	int after = threads_settled(before);
+	int after = asl_test_threads_settled(before);
 	cr_assert_eq(after, before, "threads before %d, after %d: a thread was not joined"
 		     ASL_HINT(2), before, after);
 }
@@ -89,7 +88,7 @@ Test(workers, creation_error_joins_the_started)
 			     i * i + 1);
 	for (int i = BAD; i < N; i++)
 		cr_assert_eq(t[i].result, -1, "task %d should not have run" ASL_HINT(2), i);
-	int after = threads_settled(before);
+	int after = asl_test_threads_settled(before);
 	cr_assert_eq(after, before, "threads before %d, after %d: the started ones must be "
 		     "joined" ASL_HINT(2), before, after);
 }
@@ -122,7 +121,7 @@ Test(workers, rejects_bad_arguments)
 		     "got %s" ASL_HINT(2), asl_test_rc(rc));
 	cr_assert_eq(atomic_load(&ran), 0, "%d tasks ran although the arguments were bad: "
 		     "check everything before starting anything" ASL_HINT(2), atomic_load(&ran));
-	cr_assert_eq(threads_settled(before), before, "threads left behind" ASL_HINT(2));
+	cr_assert_eq(asl_test_threads_settled(before), before, "threads left behind" ASL_HINT(2));
 }
 
 Test(workers, no_leak_over_many_calls)
@@ -139,7 +138,7 @@ Test(workers, no_leak_over_many_calls)
 			     asl_test_rc(rc));
 		cr_assert_eq(t[3].result, round * round + 1, "round %d: wrong result" ASL_HINT(2),
 			     round);
-		int after = threads_settled(before);
+		int after = asl_test_threads_settled(before);
 		cr_assert_eq(after, before, "round %d: %d threads, expected %d (a thread was "
 			     "not joined)" ASL_HINT(2), round, after, before);
 	}

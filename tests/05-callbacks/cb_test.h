@@ -101,7 +101,7 @@ static inline void env_down(struct env_fixture *f, int step)
 	rc = cq_destroy(f->env.cq);
 	cr_assert_eq(rc, 0, "completions were left undelivered (cq_destroy: %s)" ASL_HINT(3),
 		     asl_test_rc(rc));
-	int after = asl_test_threads();
+	int after = asl_test_threads_settled(f->threads_before);
 	cr_assert_eq(after, f->threads_before,
 		     "thread leak: %d threads before the test, %d after" ASL_HINT(2),
 		     f->threads_before, after);

@@ -11,8 +11,6 @@ struct counted {
 	pthread_t on;
 };
 
-static atomic_int finished;
-
 static void job_count(void *arg, int status)
 {
 	struct counted *c = arg;
@@ -20,14 +18,13 @@ static void job_count(void *arg, int status)
 		atomic_fetch_add(&c->bad_status, 1);
 	c->on = pthread_self();
 	atomic_fetch_add(&c->calls, 1);
-	atomic_fetch_add(&finished, 1);
 }
 
 static void shutdown_checked(struct pool *p, int threads_before)
 {
 	int rc = pool_shutdown(p, POOL_DRAIN);
 	cr_assert_eq(rc, 0, "pool_shutdown(POOL_DRAIN) returned %s" ASL_HINT(2), asl_test_rc(rc));
-	int after = asl_test_threads();
+	int after = asl_test_threads_settled(threads_before);
 	cr_assert_eq(after, threads_before, "thread leak: %d threads before, %d after shutdown"
 		     ASL_HINT(2), threads_before, after);
 }
@@ -95,19 +92,25 @@ struct submitter {
 	struct pool *p;
 	struct counted *c;
 	int rc;
-	int finished_at_return;
-	atomic_int started;
+	atomic_int tid;      /* published before the call */
+	atomic_int returned; /* set first thing after the call */
+	int released_at_return;
 };
+
+static atomic_int released; /* set just before the worker's hold is lifted */
 
 static void *submit_thread(void *arg)
 {
 	struct submitter *s = arg;
-	atomic_store(&s->started, 1);
+	atomic_store(&s->tid, asl_test_gettid());
 	s->rc = pool_submit(s->p, job_count, s->c);
-	s->finished_at_return = atomic_load(&finished);
+	atomic_store(&s->returned, 1);
+	s->released_at_return = atomic_load(&released);
 	return NULL;
 }
 
+/* The only worker is held and the queue is full: a blocking submit must sleep until the
+ * worker takes a job off the queue, which cannot happen before the hold is lifted. */
 Test(pool, submit_blocks_while_full)
 {
 	enum { W = 1, CAP = 2 };
@@ -116,7 +119,7 @@ Test(pool, submit_blocks_while_full)
 	latch_init(&l);
 	struct counted c[CAP + 1] = { 0 };
 	struct pool *p;
-	atomic_store(&finished, 0);
+	atomic_store(&released, 0);
 	cr_assert_eq(pool_create(&p, W, CAP), 0, "pool_create failed" ASL_HINT(1));
 	cr_assert_eq(pool_submit(p, job_hold, &l), 0, "pool_submit failed" ASL_HINT(1));
 	latch_await_arrivals(&l, W);
@@ -125,16 +128,15 @@ Test(pool, submit_blocks_while_full)
 	struct submitter s = { .p = p, .c = &c[CAP] };
 	pthread_t t;
 	pthread_create(&t, NULL, submit_thread, &s);
-	while (!atomic_load(&s.started))
-		sched_yield();
-	for (int i = 0; i < 1000; i++) /* give it every chance to (wrongly) return early */
-		sched_yield();
+	bool asleep = asl_test_wait_asleep(&s.tid, &s.returned);
+	atomic_store(&released, 1);
 	latch_open(&l);
 	pthread_join(t, NULL);
+	cr_assert(asleep && s.released_at_return,
+		  "pool_submit on a full queue returned (%s) while the only worker was still held: "
+		  "it must block until there is room (backpressure)" ASL_HINT(1), asl_test_rc(s.rc));
 	cr_assert_eq(s.rc, 0, "pool_submit on a full queue must wait for room, it returned %s"
 		     ASL_HINT(1), asl_test_rc(s.rc));
-	cr_assert(s.finished_at_return >= 1, "pool_submit on a full queue returned before any "
-		  "job left the queue: it did not block (backpressure)" ASL_HINT(1));
 	shutdown_checked(p, before);
 	cr_assert_eq(atomic_load(&c[CAP].calls), 1, "the blocked submission never ran" ASL_HINT(1));
 }

@@ -35,7 +35,7 @@ Test(shutdown, drain_runs_every_accepted_job)
 		cr_assert(atomic_load(&r[i].calls) == 1 && r[i].status == 0,
 			  "after a drain, job %d ran %d times with status %d (expected once, 0)"
 			  ASL_HINT(2), i, atomic_load(&r[i].calls), r[i].status);
-	int after = asl_test_threads();
+	int after = asl_test_threads_settled(before);
 	cr_assert_eq(after, before, "thread leak: %d before, %d after" ASL_HINT(2), before, after);
 	free(r);
 }
@@ -68,7 +68,7 @@ Test(shutdown, cancel_completes_pending_with_ecanceled_once)
 		cr_assert(pthread_equal(r[i].on, pthread_self()), "a cancelled job must be called "
 			  "on the thread calling pool_shutdown" ASL_HINT(2));
 	}
-	int after = asl_test_threads();
+	int after = asl_test_threads_settled(before);
 	cr_assert_eq(after, before, "thread leak: %d before, %d after" ASL_HINT(2), before, after);
 }
 
@@ -103,7 +103,7 @@ Test(shutdown, submit_during_shutdown_is_refused)
 		     asl_test_rc(rc));
 	cr_assert_eq(s.rc, -ESHUTDOWN, "a job submitting during shutdown: expected -108 "
 		     "(ESHUTDOWN), got %s" ASL_HINT(2), asl_test_rc(s.rc));
-	cr_assert_eq(asl_test_threads(), before, "thread leak" ASL_HINT(2));
+	cr_assert_eq(asl_test_threads_settled(before), before, "thread leak" ASL_HINT(2));
 }
 
 Test(shutdown, no_thread_leak_over_many_pools)
@@ -119,7 +119,7 @@ Test(shutdown, no_thread_leak_over_many_pools)
 		cr_assert_eq(atomic_load(&r.calls), 1, "the job was called %d times (drain or "
 			     "cancel: exactly once)" ASL_HINT(2), atomic_load(&r.calls));
 	}
-	int after = asl_test_threads();
+	int after = asl_test_threads_settled(before);
 	cr_assert_eq(after, before, "thread leak after 50 pools: %d before, %d after" ASL_HINT(2),
 		     before, after);
 }

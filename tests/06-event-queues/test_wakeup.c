@@ -108,7 +108,7 @@ Test(wakeup, wakes_thread_blocked_in_epoll_wait)
 	pthread_barrier_destroy(&s.ready);
 	close(s.efd);
 	close(s.ep);
-	cr_assert_eq(asl_test_threads(), threads, "threads leaked");
+	cr_assert_eq(asl_test_threads_settled(threads), threads, "threads leaked");
 	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked" ASL_HINT(4));
 }
 
@@ -173,6 +173,6 @@ Test(wakeup, many_threads_no_lost_signal)
 	pthread_barrier_destroy(&go);
 	close(efd);
 	close(ep);
-	cr_assert_eq(asl_test_threads(), threads, "threads leaked");
+	cr_assert_eq(asl_test_threads_settled(threads), threads, "threads leaked");
 	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked" ASL_HINT(4));
 }
