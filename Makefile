@@ -16,7 +16,7 @@ GRADE_FLAGS = $(if $(LAB),--lab $(LAB)) $(if $(JSON),--json $(JSON)) $(if $(JUNI
 	      --jobs $(JOBS)
 
 .PHONY: help all check grade gradebook gradescope plots status clean skeletons teeth drift asan tsan valgrind cross \
-	bench-quick deps $(LABS)
+	bench-quick plots-quick deps $(LABS)
 .DEFAULT_GOAL := help
 
 help:
@@ -36,6 +36,7 @@ help:
 	@echo "  make valgrind    stress drivers under valgrind (no leaks, no memory errors)"
 	@echo "  make cross       compile every lab for aarch64 (gcc-aarch64-linux-gnu)"
 	@echo "  make bench-quick run every harness briefly and check its data is well formed"
+	@echo "  make plots-quick bench-quick, then render every figure from that data (a smoke test)"
 	@echo "  make clean       remove build outputs, grade output, generated data and figures"
 	@echo
 	@echo "labs: $(LABS)"
@@ -92,6 +93,16 @@ plots: deps
 
 bench-quick: deps
 	@for l in $(SEL_LABS); do $(MAKE) --no-print-directory -C solutions/$$l bench-quick || exit 1; done
+
+# Every harness in quick mode, then every figure drawn from that data (numbers meaningless,
+# but a broken harness or gnuplot script fails here, in seconds, instead of in `make plots`).
+plots-quick: bench-quick
+	@$(TOOLS)/deps.sh plots
+	@rm -rf grade-out/plots-quick && mkdir -p grade-out/plots-quick/data
+	@for l in $(SEL_LABS); do cp solutions/$$l/build/bench-quick/* grade-out/plots-quick/data/ 2>/dev/null; done; \
+		rm -f grade-out/plots-quick/data/*.log
+	@DATA_DIR=$(CURDIR)/grade-out/plots-quick/data OUT_DIR=$(CURDIR)/grade-out/plots-quick/out \
+		plots/render.sh $(if $(LAB),$(wildcard plots/$(LAB)*.gp))
 
 asan tsan valgrind cross: deps
 	@$(if $(filter cross,$@),$(TOOLS)/deps.sh cross &&) $(if $(filter valgrind,$@),$(TOOLS)/deps.sh valgrind &&) true

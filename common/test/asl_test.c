@@ -15,6 +15,7 @@
 
 /* Per-process state: each Criterion test runs in its own worker process. */
 static bool test_running;
+static int threads_at_start;
 
 static void exit_guard(void)
 {
@@ -32,6 +33,7 @@ void asl_test_init(void)
 		atexit(exit_guard);
 		registered = true;
 	}
+	threads_at_start = asl_test_threads();
 	test_running = true;
 }
 
@@ -39,6 +41,15 @@ void asl_test_fini(void)
 {
 	const char *log = getenv("ASL_FINI_LOG");
 	test_running = false;
+	/* Every thread a test starts must be gone when it ends: a leaked thread fails the test
+	 * even if all its assertions passed (no proof of finishing is written). */
+	int now = asl_test_threads_settled(threads_at_start);
+	if (now > threads_at_start) {
+		fprintf(stderr, "asynclabs: %d thread(s) at the start of the test, %d at its end: "
+				"a thread leaked (join every thread you start)\n",
+			threads_at_start, now);
+		_exit(ASL_EXIT_THREAD_LEAK);
+	}
 	if (log && *log) {
 		char line[512];
 		int fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);

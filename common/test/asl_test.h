@@ -9,6 +9,8 @@
  *     the fini hook - which only runs when the test body returned - appends "suite::test" to
  *     $ASL_FINI_LOG, and the grader accepts a pass only with that proof.  For plain runs an
  *     atexit() guard also turns an early exit into a failure with a message.
+ *   - The fini hook also fails any test that leaves more threads running than it started
+ *     with (a thread leak), in every lab.
  *   - Criterion's --json output does not escape strings, so a report hook writes our own
  *     escaped TSV to $ASL_REPORT for the grader.
  */
@@ -29,6 +31,9 @@
 
 /* Appended to failure messages: which workbook step to reread. */
 #define ASL_HINT(step) "\n    -> reread workbook.md, lab " ASL_LAB ", step " #step
+
+/* Exit status of a test worker whose test leaked a thread (see asl_test_fini). */
+#define ASL_EXIT_THREAD_LEAK 96
 
 void asl_test_init(void);
 void asl_test_fini(void);

@@ -275,6 +275,9 @@ def classify(row, finished):
             return "EXIT", ("the test process exited before the test body returned "
                             "(exit() or _exit() called from student code?)")
         return "PASS", ""
+    if row["exit_code"] == "96":   # asl_test_fini found more threads than at the start
+        return "FAIL", ("a thread leaked: more threads were running when the test ended than "
+                        "when it started (every thread you start must be joined)")
     if row["exit_code"] == "97":   # the atexit guard of asl_test.c fired
         return "EXIT", "student code called exit() before the test body finished"
     if row["exit_code"] not in ("0", ""):
