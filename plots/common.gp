@@ -1,4 +1,5 @@
 # common.gp - the shared look of every figure.  render.sh sets, before loading a figure script:
+#   plots_dir this directory (for shared .gpi parts)
 #   data_dir  directory of the .tsv files       out_file  the file to write
 #   term_kind 'png' or 'svg'                    stamp     the machine stamp of the data
 # Data columns (common/src/bench.c): 1 series, 2 x, 3 n, 4 iters, 5 min, 6 q1, 7 median,

@@ -27,7 +27,7 @@ for fig in "${figs[@]}"; do
 	fi
 	stamp=$(sed -n 's/^# stamp: *//p' "$data_dir/${needs[0]}" | head -1 | tr -d "'")
 	for kind in png svg; do
-		if ! gnuplot -e "data_dir='$data_dir'; out_file='$out_dir/$name.$kind'; term_kind='$kind'; stamp='$stamp'" \
+		if ! gnuplot -e "plots_dir='$here'; data_dir='$data_dir'; out_file='$out_dir/$name.$kind'; term_kind='$kind'; stamp='$stamp'" \
 			-e "load '$here/common.gp'" "$fig" 2> "$out_dir/$name.$kind.log"; then
 			echo "render: gnuplot failed on $name ($kind):" >&2; cat "$out_dir/$name.$kind.log" >&2
 			status=1; continue

@@ -1,17 +1,21 @@
 /*
  * bench_timeline - see concurrency vs parallelism: the same CPU-bound tasks, traced.
  *
- * Four threads each run one task: CHUNKS pieces of arithmetic, each piece recorded by the
- * tracer (asl/trace.h) as one span.  Twice:
- *   1cpu  all four threads pinned to one CPU: the kernel time-slices them - preemptive
- *         concurrency; at any instant exactly one of them runs;
- *   ncpu  the same threads free to use every usable CPU: parallelism, as far as there are cores.
- * Files: 03-threads-timeline-1cpu.trace and -ncpu.trace (plots/03-threads-timeline-*.gp).
+ * Four tasks, each CHUNKS pieces of arithmetic, each piece recorded by the tracer
+ * (asl/trace.h) as one span.  Three ways:
+ *   1thread  ONE thread runs all four, a chunk of each in turn: concurrency with no
+ *            parallelism at all - what an event loop or a fiber scheduler does, cooperatively;
+ *   1cpu     four threads pinned to one CPU: the kernel time-slices them - preemptive
+ *            concurrency; at any instant exactly one of them runs;
+ *   ncpu     the same threads free to use every usable CPU: parallelism, as far as there are
+ *            cores.
+ * Files: 03-threads-timeline-{1thread,1cpu,ncpu}.trace (plots/03-threads-timeline-*.gp).
  * Also the dataset "trace-cost": nanoseconds per begin/end pair, tracer off and on.
  */
 #include "threads.h"
 
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "asl/bench.h"
@@ -53,6 +57,35 @@ static int worker_main(void *p)
 	return 0;
 }
 
+/* The cooperative scheduler in miniature: one thread, the tasks take turns chunk by chunk.
+ * Nothing preempts a chunk; a task only "yields" by returning from its chunk. */
+static int turns_main(void *p)
+{
+	struct worker *w = p; /* w[0..TASKS-1]: the tasks' state; this thread runs them all */
+	uint64_t acc[TASKS];
+
+	if (w->pin >= 0) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(w->pin, &set);
+		if (sched_setaffinity(0, sizeof set, &set))
+			return -1;
+	}
+	trace_thread_name("thread 0");
+	for (int t = 0; t < TASKS; t++)
+		acc[t] = (uint64_t)t;
+	for (int c = 0; c < w->chunks; c++) {
+		for (int t = 0; t < TASKS; t++) {
+			trace_tok tok = trace_begin((uint32_t)t);
+			acc[t] = cpu_work(acc[t], w[t].rounds);
+			trace_end(tok);
+		}
+	}
+	for (int t = 0; t < TASKS; t++)
+		w[t].result = acc[t];
+	return 0;
+}
+
 /* cpu_work rounds that take about `us` microseconds on this machine. */
 static uint64_t calibrate_rounds(double us)
 {
@@ -62,24 +95,28 @@ static uint64_t calibrate_rounds(double us)
 	return (uint64_t)(us * 1e3 / (ns / (double)rounds)) + 1;
 }
 
-static void timeline(struct bench *b, const char *name, int pin, int chunks, uint64_t rounds)
+/* Run the four tasks on one thread taking turns (one_thread) or on a thread each. */
+static void timeline(struct bench *b, const char *name, bool one_thread, int pin, int chunks,
+		     uint64_t rounds)
 {
 	struct worker w[TASKS];
 	struct thr_task tasks[TASKS];
 	char path[600];
-	int rc;
+	int rc, nthreads = one_thread ? 1 : TASKS;
 
 	for (int i = 0; i < TASKS; i++) {
 		w[i] = (struct worker){ .task = i, .pin = pin, .chunks = chunks, .rounds = rounds };
 		tasks[i] = (struct thr_task){ .fn = worker_main, .arg = &w[i] };
 	}
+	if (one_thread)
+		tasks[0] = (struct thr_task){ .fn = turns_main, .arg = w };
 	trace_reset(); /* forget the previous run's spans and threads; time origin = now */
 	trace_enable(4096);
-	rc = thr_run(tasks, TASKS);
+	rc = thr_run(tasks, nthreads);
 	trace_disable();
 	if (rc)
 		asl_die(-rc, "thr_run");
-	for (int i = 0; i < TASKS; i++)
+	for (int i = 0; i < nthreads; i++)
 		if (tasks[i].result)
 			asl_die(0, "cannot pin a thread to CPU %d", pin);
 	snprintf(path, sizeof path, "%s/03-threads-timeline-%s.trace", b->out_dir, name);
@@ -125,15 +162,17 @@ int main(int argc, char **argv)
 	uint64_t rounds;
 
 	bench_init(&b, argc, argv, "03-threads",
-		   "tracer timelines of 4 CPU-bound tasks on one CPU vs all CPUs; tracer cost");
+		   "tracer timelines of 4 CPU-bound tasks on one thread, on one CPU and on all "
+		   "CPUs; tracer cost");
 	if (!sched_getaffinity(0, sizeof set, &set))
 		while (first < CPU_SETSIZE - 1 && !CPU_ISSET(first, &set))
 			first++;
 	/* chunks of ~100 us: many per scheduler time slice, so the slices are visible */
 	rounds = calibrate_rounds(100);
 	chunks = b.quick ? 10 : 150;
-	timeline(&b, "1cpu", first, chunks, rounds);
-	timeline(&b, "ncpu", -1, chunks, rounds);
+	timeline(&b, "1thread", true, first, chunks, rounds);
+	timeline(&b, "1cpu", false, first, chunks, rounds);
+	timeline(&b, "ncpu", false, -1, chunks, rounds);
 	measure_cost(&b);
 	trace_free();
 	return 0;
