@@ -17,38 +17,30 @@ usage:
   --expect MODE    exit 1 unless every test passed (all-pass) or every test failed (all-fail)
   --out DIR        where builds and logs go (default: grade-out/ in this repo)
 
-How student code is contained: Criterion runs every test in its own process with the suite's
-timeout; the runner runs in its own process group under resource limits (address space, file
-size, no core dumps) and, where the machine allows, a pids cgroup (or RLIMIT_NPROC when not
-root) so a fork bomb stays inside.  A test counts as passed only if Criterion says so *and*
+How student code is contained: every test runs in its own runner invocation (Criterion adds
+the suite's timeout), contained by sandbox.py: own process group, resource limits, a pids
+cgroup where the machine allows, and everything left of it killed afterwards.  A test counts as passed only if Criterion says so *and*
 its fini hook left proof that the body returned (Criterion 2.4.1 reports exit(0) as a pass).
 Results come from the runner's own escaped report (common/test/asl_test.c), not --json.
 """
 import csv
-import json
 import os
 import re
-import resource
 import shutil
 import signal
 import subprocess
 import sys
 import time
-import xml.etree.ElementTree as ET
+
+from grade_report import color, print_table, totals, write_json, write_junit
+from sandbox import run_contained
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 RUN_TIMEOUT = int(os.environ.get("ASL_GRADE_TIMEOUT", "300"))      # one test's runner, seconds
-AS_LIMIT = int(os.environ.get("ASL_GRADE_AS_GIB", "4")) << 30       # bytes per process
-PIDS_MAX = int(os.environ.get("ASL_GRADE_PIDS", "1024"))
-TTY = sys.stdout.isatty()
 
 
 class GradeError(Exception):
     """A problem with the grading setup itself (not with student code)."""
-
-
-def color(s, code):
-    return f"\033[{code}m{s}\033[0m" if TTY else s
 
 
 def all_labs():
@@ -103,101 +95,6 @@ def step_titles(lab_dir):
                     if m:
                         titles.setdefault(int(m.group(1)), m.group(2).strip())
     return titles
-
-
-def contained_cmd(cmd, cgroup_procs):
-    """Wrap cmd so it joins the pids cgroup (if any) and runs under resource limits.
-
-    Done with a shell and prlimit rather than preexec_fn, because tests are run from several
-    Python threads at once and preexec_fn is not thread-safe."""
-    lim = ["prlimit", "--core=0", f"--as={AS_LIMIT}", f"--fsize={1 << 30}"]
-    if not cgroup_procs and os.getuid() != 0:
-        lim.append(f"--nproc={PIDS_MAX + count_my_processes()}")
-    join = f'echo $$ > "{cgroup_procs}" && ' if cgroup_procs else ""
-    return ["sh", "-c", join + 'exec "$@"', "sh"] + lim + ["--"] + cmd
-
-
-def count_my_processes():
-    uid, n = os.getuid(), 0
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                if os.stat(f"/proc/{pid}").st_uid == uid:
-                    n += 1
-            except OSError:
-                pass
-    return n
-
-
-def make_cgroup():
-    """A pids cgroup limiting the runner's process count (root only), or None."""
-    if os.getuid() != 0:
-        return None
-    candidates = []
-    if os.path.isdir("/sys/fs/cgroup/pids"):                       # cgroup v1
-        candidates.append("/sys/fs/cgroup/pids")
-    if os.path.exists("/sys/fs/cgroup/cgroup.controllers"):        # cgroup v2
-        candidates.append("/sys/fs/cgroup")
-    for base in candidates:
-        path = os.path.join(base, f"asynclabs-grade-{os.getpid()}-{time.monotonic_ns()}")
-        try:
-            os.mkdir(path)
-        except OSError:
-            continue
-        try:
-            with open(os.path.join(path, "pids.max"), "w") as f:
-                f.write(str(PIDS_MAX))
-            return path
-        except OSError:
-            os.rmdir(path)
-    return None
-
-
-def kill_group(proc, cgroup):
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    if cgroup:  # processes that left the group (setsid) are still in the cgroup
-        for _ in range(50):
-            try:
-                with open(os.path.join(cgroup, "cgroup.procs")) as f:
-                    pids = [int(p) for p in f.read().split()]
-            except OSError:
-                break
-            if not pids:
-                break
-            for p in pids:
-                try:
-                    os.kill(p, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            time.sleep(0.02)
-
-
-def run_contained(cmd, cwd, env, log_path, timeout):
-    cgroup = make_cgroup()
-    procs = os.path.join(cgroup, "cgroup.procs") if cgroup else None
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(contained_cmd(cmd, procs), cwd=cwd, env=env, stdout=log,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                process_group=0)
-        try:
-            rc = proc.wait(timeout=timeout)
-            timed_out = False
-        except subprocess.TimeoutExpired:
-            timed_out, rc = True, None
-        kill_group(proc, cgroup)   # leftovers: forked children, stuck workers
-        proc.wait()
-    if cgroup:
-        for _ in range(100):
-            try:
-                os.rmdir(cgroup)
-                break
-            except OSError:
-                kill_group(proc, cgroup)
-                time.sleep(0.05)
-    return rc, timed_out
 
 
 def build_runner(lab, lab_dir, build_dir, log_path):
@@ -357,74 +254,6 @@ def lab_dirs(tree):
     if os.path.isdir(os.path.join(tree, "labs")):
         tree = os.path.join(tree, "labs")
     return tree
-
-
-def totals(results):
-    earned = sum(t["earned"] for r in results for t in r["tests"])
-    possible = sum(t["points"] for r in results for t in r["tests"] if t["status"] != "SKIP")
-    return earned, possible
-
-
-def print_table(results, quiet=False, titles=None):
-    width = shutil.get_terminal_size((100, 20)).columns
-    for r in results:
-        earned = sum(t["earned"] for t in r["tests"])
-        possible = sum(t["points"] for t in r["tests"] if t["status"] != "SKIP")
-        print(color(f"\nlab {r['lab']}: {earned}/{possible} points", "1"))
-        if quiet:
-            continue
-        print(f"  {'test':<44} {'step':>4} {'pts':>5}  status")
-        for t in r["tests"]:
-            st = t["status"]
-            c = "32" if st == "PASS" else "33" if st == "SKIP" else "31"
-            print(f"  {t['id']:<44} {t['step']:>4} {t['earned']:>2}/{t['points']:<2}  "
-                  f"{color(st, c)}")
-            if t["message"] and st != "PASS":
-                msg = t["message"].splitlines()
-                for line in msg[:6]:
-                    print("      " + line[:max(40, width - 8)])
-        if r.get("log") and any(t["status"] != "PASS" for t in r["tests"]):
-            what = "build output" if r["log"].endswith(".log") else "each test's full output"
-            print(f"  ({what}: {r['log']})")
-    earned, possible = totals(results)
-    print(color(f"\ntotal: {earned}/{possible} points", "1"))
-
-
-def write_json(results, path, elapsed):
-    tests = []
-    for r in results:
-        for t in r["tests"]:
-            tests.append({
-                "name": f"{r['lab']} {t['id']}",
-                "number": f"{r['lab'][:2]}.{t['step']}",
-                "score": t["earned"],
-                "max_score": 0 if t["status"] == "SKIP" else t["points"],
-                "status": "passed" if t["status"] == "PASS" else "failed",
-                "output": (t["status"] + (": " + t["message"] if t["message"] else "")),
-                "visibility": "visible",
-            })
-    earned, possible = totals(results)
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump({"score": earned, "max_score": possible, "execution_time": round(elapsed, 1),
-                   "tests": tests}, f, indent=2)
-
-
-def write_junit(results, path):
-    root = ET.Element("testsuites")
-    for r in results:
-        suite = ET.SubElement(root, "testsuite", name=r["lab"], tests=str(len(r["tests"])),
-                              failures=str(sum(t["status"] not in ("PASS", "SKIP")
-                                               for t in r["tests"])),
-                              skipped=str(sum(t["status"] == "SKIP" for t in r["tests"])))
-        for t in r["tests"]:
-            case = ET.SubElement(suite, "testcase", classname=r["lab"], name=t["id"])
-            if t["status"] == "SKIP":
-                ET.SubElement(case, "skipped", message=t["message"])
-            elif t["status"] != "PASS":
-                fail = ET.SubElement(case, "failure", type=t["status"],
-                                     message=t["message"].splitlines()[0] if t["message"] else "")
-                fail.text = t["message"]
-    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
 
 
 def grade_tree(tree, labs, out, jobs):
