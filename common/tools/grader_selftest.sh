@@ -31,7 +31,18 @@ declare -A body=(
 )
 declare -A want=([segv]=CRASH [hang]=TIMEOUT [exit0]=EXIT [_exit0]=EXIT [forkbomb]=TIMEOUT [eatmem]=CRASH)
 fail=0
-for kind in segv hang exit0 _exit0 forkbomb eatmem; do
+kinds="segv hang exit0 _exit0 forkbomb eatmem"
+# The fork bomb is only safe where it is contained: a pids cgroup (root) or RLIMIT_NPROC.
+contained=$(cd "$top/common/tools" && python3 -c '
+import os, sandbox
+cg = sandbox.make_cgroup()
+if cg: os.rmdir(cg)
+print("yes" if cg or os.getuid() != 0 else "no")')
+if [ "$contained" != yes ]; then
+	echo "grader-selftest: SKIPPING the fork bomb: root without a pids cgroup here, so nothing would contain it"
+	kinds=${kinds/forkbomb /}
+fi
+for kind in $kinds; do
 	tree=$work/$kind/labs
 	mkdir -p "$tree"
 	cp -r "$top/solutions/$lab" "$tree/"
