@@ -17,6 +17,10 @@
  * values before the instruction and must reload afterwards.  `volatile` keeps the compiler
  * from deleting or merging calls whose result looks unused (a write we do not check).
  *
+ * Two graded tests compile this file into themselves, so the compiler can inline your asm and
+ * show whether the clobbers are complete: keep any helper function you add here `static`, or
+ * the test runner fails to link (the name would be defined twice).
+ *
  * GCC's "local register variables" (register long x __asm__("r10")) are the documented way to
  * place a value in a register that has no constraint letter; they are only guaranteed to hold
  * while used as operands of the asm statement, which is exactly how they are used here.

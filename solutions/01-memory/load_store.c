@@ -5,6 +5,10 @@
  * inline assembly the CPU executes exactly the instruction we wrote: one memory access through
  * the address held in a register.  That instruction is where a wild pointer turns into a page
  * fault (step 2).
+ *
+ * One graded test compiles this file into itself, so the compiler can inline your asm and show
+ * whether the "memory" clobber really orders it against C accesses: keep any helper function
+ * you add here `static`, or the test runner fails to link (the name would be defined twice).
  */
 #include "memory.h"
 

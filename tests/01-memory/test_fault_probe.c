@@ -3,7 +3,11 @@
 #include "asl_test.h"
 #include "memory.h"
 
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -161,4 +165,148 @@ Test(fault_probe, previous_handlers_are_restored)
 	raise(SIGSEGV);
 	cr_assert_eq(my_handler_calls, 1, "a later SIGSEGV did not reach the restored handler"
 		     ASL_HINT(2));
+}
+
+/* On x86-64 an address whose bits 63..47 are not all equal is non-canonical: the CPU raises a
+ * general-protection fault before any page-table walk, the kernel reports SIGSEGV with
+ * si_code SI_KERNEL and no address.  Nothing can be mapped there: the probe says unmapped. */
+Test(fault_probe, noncanonical_is_unmapped)
+{
+	struct fault_info f = { -1, -1, (void *)1 };
+#if defined(__x86_64__)
+	const void *addr = (const void *)(uintptr_t)0x8000000000000000ull;
+	int rc = fault_probe(addr, PROBE_READ, &f);
+	cr_assert(f.signo == SIGSEGV && f.code == SI_KERNEL, "read of the non-canonical address "
+		  "%p: expected SIGSEGV with si_code SI_KERNEL, got signal %d with si_code %s (%d)"
+		  ASL_HINT(2), addr, f.signo, fault_code_name(f.signo, f.code), f.code);
+	cr_assert_eq(rc, PROBE_UNMAPPED, "read of the non-canonical address %p (SI_KERNEL): "
+		     "expected %s, got %s - nothing can be mapped there" ASL_HINT(2), addr,
+		     verdict(PROBE_UNMAPPED), verdict(rc));
+#else
+	/* aarch64: the MMU itself rejects an address above the 48-bit user range: MAPERR */
+	const void *addr = (const void *)(uintptr_t)0x0001000000000000ull;
+	int rc = fault_probe(addr, PROBE_READ, &f);
+	cr_assert_eq(rc, PROBE_UNMAPPED, "read of %p: expected %s, got %s" ASL_HINT(2), addr,
+		     verdict(PROBE_UNMAPPED), verdict(rc));
+#endif
+}
+
+/* fault_catch() itself, as memory.h describes it. */
+static void catch_nothing(void *arg)
+{
+	(*(int *)arg)++;
+}
+
+struct nested {
+	int rc;
+	struct fault_info f;
+};
+
+static void catch_nested(void *arg)
+{
+	struct nested *n = arg;
+	n->rc = fault_catch(catch_nothing, &(int){ 0 }, &n->f);
+}
+
+static void catch_null_read(void *arg)
+{
+	(*(int *)arg)++;
+	(void)mem_load(NULL);
+	(*(int *)arg)++; /* never reached */
+}
+
+Test(fault_probe, fault_catch_contract)
+{
+	struct sigaction before, after;
+	struct fault_info f = { -1, -1, (void *)1 };
+	int ran = 0;
+	sigaction(SIGSEGV, NULL, &before);
+
+	int rc = fault_catch(catch_nothing, &ran, &f);
+	cr_assert(rc == 0 && ran == 1, "fault_catch(fn that does not fault): expected 0 with fn "
+		  "run once, got %s with fn run %d times" ASL_HINT(2), asl_test_rc(rc), ran);
+	cr_assert(f.signo == 0 && f.code == 0 && f.addr == NULL, "fault_catch returned 0 but "
+		  "left *out = {%d, %d, %p}: with no fault it must be zeroed" ASL_HINT(2), f.signo,
+		  f.code, f.addr);
+
+	ran = 0;
+	rc = fault_catch(catch_null_read, &ran, &f);
+	cr_assert(rc == 1 && ran == 1 && f.signo == SIGSEGV && f.addr == NULL, "fault_catch(fn "
+		  "reading NULL): expected 1, fn cut off at the fault, SIGSEGV at NULL; got %s, fn "
+		  "went %d steps, signal %d at %p" ASL_HINT(2), asl_test_rc(rc), ran, f.signo,
+		  f.addr);
+
+	/* a catch inside a catch would overwrite the saved handlers of the outer one */
+	struct nested n = { 12345, { -1, -1, NULL } };
+	rc = fault_catch(catch_nested, &n, &f);
+	cr_assert(rc == 0 && n.rc == -EBUSY, "fault_catch called from inside fault_catch: "
+		  "expected the inner call to return -16 (EBUSY) and the outer 0, got inner %s and "
+		  "outer %s" ASL_HINT(2), asl_test_rc(n.rc), asl_test_rc(rc));
+	sigaction(SIGSEGV, NULL, &after);
+	cr_assert(after.sa_handler == before.sa_handler,
+		  "after a nested fault_catch the SIGSEGV disposition is not the one from before"
+		  ASL_HINT(2));
+}
+
+/* A fault in another thread while this thread is inside fault_catch() is not ours: the
+ * handler must hand it to the handler installed before the catch, not jump to a catch point
+ * that thread never set (memory.h, step 2). */
+static sigjmp_buf other_env; /* used by the other thread only */
+static volatile sig_atomic_t other_handler_signo;
+static void other_handler(int sig, siginfo_t *si, void *uc)
+{
+	(void)si;
+	(void)uc;
+	other_handler_signo = sig;
+	siglongjmp(other_env, 1);
+}
+
+struct cross {
+	atomic_int inside; /* the main thread is inside fn, under the catch */
+	atomic_int done;   /* the other thread faulted and came back */
+	int caught;        /* what the other thread saw */
+};
+
+static void wait_for_other_fault(void *arg)
+{
+	struct cross *c = arg;
+	atomic_store(&c->inside, 1);
+	while (!atomic_load(&c->done))
+		sched_yield();
+}
+
+static void *fault_elsewhere(void *arg)
+{
+	struct cross *c = arg;
+	while (!atomic_load(&c->inside))
+		sched_yield();
+	if (sigsetjmp(other_env, 1) == 0)
+		(void)mem_load(NULL);
+	c->caught = other_handler_signo;
+	atomic_store(&c->done, 1);
+	return NULL;
+}
+
+Test(fault_probe, other_threads_fault_is_not_ours)
+{
+	struct sigaction mine = { 0 }, old;
+	struct cross c = { 0 };
+	struct fault_info f = { -1, -1, (void *)1 };
+	pthread_t t;
+	mine.sa_sigaction = other_handler;
+	mine.sa_flags = SA_SIGINFO;
+	sigemptyset(&mine.sa_mask);
+	cr_assert_eq(sigaction(SIGSEGV, &mine, &old), 0, "test setup: sigaction");
+	cr_assert_eq(pthread_create(&t, NULL, fault_elsewhere, &c), 0, "test setup: thread");
+
+	int rc = fault_catch(wait_for_other_fault, &c, &f);
+	atomic_store(&c.inside, 1); /* in case fn never ran: let the other thread go on */
+	pthread_join(t, NULL);
+	sigaction(SIGSEGV, &old, NULL);
+	cr_assert_eq(c.caught, SIGSEGV, "another thread faulted during fault_catch: expected its "
+		     "SIGSEGV to reach the handler installed before the catch, got signal %d"
+		     ASL_HINT(2), c.caught);
+	cr_assert(rc == 0 && f.signo == 0, "fault_catch(fn that does not fault) while another "
+		  "thread faulted: expected 0 and no fault, got %s with signal %d" ASL_HINT(2),
+		  asl_test_rc(rc), f.signo);
 }

@@ -2,6 +2,10 @@
 #include "asl_test.h"
 #include "memory.h"
 
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 ASL_SUITE(page_faults, 20);
@@ -81,4 +85,58 @@ Test(page_faults, huge_pages_never_fault_more)
 		  ASL_HINT(3), r.pages, r.first_faults);
 	cr_log_info("MADV_HUGEPAGE: %ld faults for %zu base pages (%s)", r.first_faults, r.pages,
 		    r.first_faults < (long)r.pages / 8 ? "huge pages granted" : "not granted");
+}
+
+/* Another thread taking page faults all the time: they are the process's faults, not this
+ * thread's, and must not show in pf_first_touch's count (RUSAGE_THREAD, not RUSAGE_SELF). */
+struct churn {
+	atomic_int rounds; /* regions the churning thread has faulted in so far */
+	atomic_int stop;
+};
+
+static void *churn_faults(void *arg)
+{
+	struct churn *c = arg;
+	size_t ps = (size_t)getpagesize(), len = 256 * ps;
+	while (!atomic_load(&c->stop)) {
+		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			       -1, 0);
+		if (p == MAP_FAILED)
+			break;
+		madvise(p, len, MADV_NOHUGEPAGE);
+		for (size_t off = 0; off < len; off += ps)
+			((volatile char *)p)[off] = 1;
+		munmap(p, len);
+		atomic_fetch_add(&c->rounds, 1);
+	}
+	return NULL;
+}
+
+Test(page_faults, other_threads_faults_do_not_count)
+{
+	struct churn c = { 0 };
+	struct pf_result r = { 0 };
+	pthread_t t;
+	int rc = 0, during = 0;
+	cr_assert_eq(pthread_create(&t, NULL, churn_faults, &c), 0, "test setup: thread");
+	for (int i = 0; i < 3 && rc == 0; i++) {
+		/* the churning thread is running: it finished a region since the last round */
+		int seen = atomic_load(&c.rounds);
+		while (atomic_load(&c.rounds) < seen + 1)
+			sched_yield();
+		rc = pf_first_touch(32u << 20, PF_SMALL, &r);
+		during = atomic_load(&c.rounds) - seen - 1;
+		if (rc == 0 && (r.first_faults < (long)(r.pages * 9 / 10) ||
+				r.first_faults > (long)(r.pages * 11 / 10)))
+			break;
+	}
+	atomic_store(&c.stop, 1);
+	pthread_join(t, NULL);
+	cr_assert_eq(rc, 0, "pf_first_touch(32 MiB): expected 0, got %s" ASL_HINT(3),
+		     asl_test_rc(rc));
+	cr_assert(r.first_faults >= (long)(r.pages * 9 / 10) &&
+		  r.first_faults <= (long)(r.pages * 11 / 10),
+		  "first touch of %zu pages while another thread took about %d x 256 faults: "
+		  "expected %zu minor faults (+-10%%), got %ld (count this thread's faults only: "
+		  "RUSAGE_THREAD)" ASL_HINT(3), r.pages, during, r.pages, r.first_faults);
 }

@@ -9,6 +9,27 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A second copy of the student's sys_raw.c, compiled into this file under other names, so
+ * that the compiler can inline it here and optimise around it: the only way to see whether
+ * each asm statement declares what the instruction destroys (rcx, r11) and that the kernel
+ * reads and writes memory (the "memory" clobber).  Through liblab.a every sys_rawN is a real
+ * call, after which the caller assumes those registers and memory changed anyway. */
+#define sys_raw0 inlined_sys_raw0
+#define sys_raw1 inlined_sys_raw1
+#define sys_raw2 inlined_sys_raw2
+#define sys_raw3 inlined_sys_raw3
+#define sys_raw4 inlined_sys_raw4
+#define sys_raw5 inlined_sys_raw5
+#define sys_raw6 inlined_sys_raw6
+#include "sys_raw.c"
+#undef sys_raw0
+#undef sys_raw1
+#undef sys_raw2
+#undef sys_raw3
+#undef sys_raw4
+#undef sys_raw5
+#undef sys_raw6
+
 ASL_SUITE(sys_raw, 10);
 
 /* A memory file of `pages` pages, page i filled with the byte 'A' + i. */
@@ -136,4 +157,95 @@ Test(sys_raw, six_args_mmap_offset)
 		  "'B' (is argument 6 in r9 / x5?)" ASL_HINT(1), p[0]);
 	munmap((void *)p, (size_t)pg);
 	close(fd);
+}
+
+/* Fourteen values live across one inlined system call: the compiler needs every free
+ * register to hold them, rcx and r11 included - unless the asm says `syscall` destroys them. */
+#define LIVE14(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13)
+#define LOAD(i) long v##i = in[i];
+#define MIX(i) sum = sum * 31 + (unsigned long)v##i;
+
+static __attribute__((noinline)) unsigned long pressure0(const volatile long *in, long *sys)
+{
+	LIVE14(LOAD)
+	*sys = inlined_sys_raw0(SYS_getpid);
+	unsigned long sum = 0;
+	LIVE14(MIX)
+	return sum;
+}
+
+static __attribute__((noinline)) unsigned long pressure3(const volatile long *in, long *sys)
+{
+	LIVE14(LOAD)
+	*sys = inlined_sys_raw3(SYS_getpid, 1, 2, 3);
+	unsigned long sum = 0;
+	LIVE14(MIX)
+	return sum;
+}
+
+static __attribute__((noinline)) unsigned long pressure6(const volatile long *in, long *sys)
+{
+	LIVE14(LOAD)
+	*sys = inlined_sys_raw6(SYS_getpid, 1, 2, 3, 4, 5, 6);
+	unsigned long sum = 0;
+	LIVE14(MIX)
+	return sum;
+}
+
+Test(sys_raw, clobbers_keep_the_callers_registers)
+{
+	static volatile long in[14];
+	unsigned long want = 0, got;
+	long sys = 0;
+	for (int i = 0; i < 14; i++) {
+		in[i] = 0x1000 + i * 0x111;
+		want = want * 31 + (unsigned long)in[i];
+	}
+	unsigned long (*const fns[])(const volatile long *, long *) = { pressure0, pressure3, pressure6 };
+	static const int nargs[] = { 0, 3, 6 };
+	for (int f = 0; f < 3; f++) {
+		got = fns[f](in, &sys);
+		cr_assert(got == want && sys == (long)getpid(), "inlined sys_raw%d(SYS_getpid) with "
+			  "14 values live around it: the values came back changed (checksum %#lx, "
+			  "expected %#lx; pid %ld): does the asm list what `syscall` destroys (rcx, "
+			  "r11)?" ASL_HINT(1), nargs[f], got, want, sys);
+	}
+}
+
+/* The kernel reads and writes memory the compiler cannot see: a buffer filled in C right
+ * before write(2), a buffer read in C right after read(2). */
+static __attribute__((noinline)) long write_local(int fd, long word)
+{
+	long buf = word;
+	return inlined_sys_raw3(SYS_write, fd, (long)&buf, sizeof buf);
+}
+
+static __attribute__((noinline)) long read_local(int fd, long *got)
+{
+	long buf = 0;
+	long n = inlined_sys_raw3(SYS_read, fd, (long)&buf, sizeof buf);
+	*got = buf;
+	return n;
+}
+
+Test(sys_raw, memory_clobber_orders_buffers)
+{
+	int p[2];
+	long back = 0, word = 0x6d656d6f72792121L; /* "!!yromem" */
+	cr_assert_eq(pipe(p), 0);
+	long n = write_local(p[1], word);
+	cr_assert_eq(n, 8, "inlined sys_raw3(SYS_write, pipe, &local, 8) returned %s" ASL_HINT(1),
+		     asl_test_rc((int)n));
+	cr_assert_eq(read(p[0], &back, sizeof back), 8);
+	cr_assert_eq(back, word, "inlined: a local set to %#lx just before sys_raw3(SYS_write) "
+		     "reached the pipe as %#lx: without the \"memory\" clobber the compiler may "
+		     "drop or delay the store" ASL_HINT(1), word, back);
+	cr_assert_eq(write(p[1], &word, sizeof word), 8);
+	n = read_local(p[0], &back);
+	cr_assert(n == 8 && back == word, "inlined: sys_raw3(SYS_read, pipe, &local, 8) returned "
+		  "%s and C then saw the local as %#lx, expected %#lx: without the \"memory\" "
+		  "clobber the compiler may keep the old value" ASL_HINT(1), asl_test_rc((int)n),
+		  back, word);
+	close(p[0]);
+	close(p[1]);
 }
