@@ -118,6 +118,72 @@ Test(parallel_for, rejects_bad_arguments)
 	free(s);
 }
 
+/* n beyond 32 bits: the body does not loop, it reports its chunk's length times a constant
+ * (so the total also wraps modulo 2^64). */
+struct bounds {
+	_Atomic int chunks;
+	uint64_t begin[8], end[8];
+};
+
+#define WRAP_MUL 0x9e3779b97f4a7c15ull
+
+static uint64_t record_bounds(void *arg, uint64_t begin, uint64_t end)
+{
+	struct bounds *b = arg;
+	int c = atomic_fetch_add(&b->chunks, 1);
+	if (c < 8) {
+		b->begin[c] = begin;
+		b->end[c] = end;
+	}
+	return (end - begin) * WRAP_MUL;
+}
+
+static int by_begin(const void *x, const void *y)
+{
+	const uint64_t *a = x, *b = y;
+	return (a[0] > b[0]) - (a[0] < b[0]);
+}
+
+Test(parallel_for, huge_ranges_split_exactly)
+{
+	static const uint64_t ns[] = { (3ull << 32) + 5, (1ull << 40) + 7, UINT64_MAX };
+	for (size_t i = 0; i < 3; i++) {
+		for (int threads = 3; threads <= 7; threads += 4) {
+			struct bounds b = { 0 };
+			uint64_t sum = 0, n = ns[i], pairs[8][2];
+			int rc = pfor_sum(n, threads, record_bounds, &b, &sum);
+			cr_assert_eq(rc, 0, "pfor_sum(n=%llu, threads=%d) returned %s" ASL_HINT(3),
+				     (unsigned long long)n, threads, asl_test_rc(rc));
+			cr_assert_eq(atomic_load(&b.chunks), threads, "n=%llu: %d chunks, expected %d"
+				     ASL_HINT(3), (unsigned long long)n, atomic_load(&b.chunks),
+				     threads);
+			for (int c = 0; c < threads; c++) {
+				pairs[c][0] = b.begin[c];
+				pairs[c][1] = b.end[c];
+			}
+			qsort(pairs, (size_t)threads, sizeof pairs[0], by_begin);
+			for (int c = 0; c < threads; c++) {
+				uint64_t want_begin = c ? pairs[c - 1][1] : 0;
+				uint64_t len = pairs[c][1] - pairs[c][0], small = n / (uint64_t)threads;
+				cr_assert(pairs[c][0] == want_begin && (len == small || len == small + 1),
+					  "n=%llu (more than 32 bits), threads=%d: chunk [%llu, %llu) - "
+					  "expected chunks of %llu or %llu indexes, back to back from 0 "
+					  "(64-bit arithmetic all the way?)" ASL_HINT(3),
+					  (unsigned long long)n, threads,
+					  (unsigned long long)pairs[c][0], (unsigned long long)pairs[c][1],
+					  (unsigned long long)small, (unsigned long long)small + 1);
+			}
+			cr_assert_eq(pairs[threads - 1][1], n, "n=%llu, threads=%d: the last chunk ends "
+				     "at %llu" ASL_HINT(3), (unsigned long long)n, threads,
+				     (unsigned long long)pairs[threads - 1][1]);
+			cr_assert_eq(sum, n * WRAP_MUL, "n=%llu, threads=%d: sum %llu, expected %llu "
+				     "(the partial sums added, wrapping modulo 2^64)" ASL_HINT(3),
+				     (unsigned long long)n, threads, (unsigned long long)sum,
+				     (unsigned long long)(n * WRAP_MUL));
+		}
+	}
+}
+
 static pthread_barrier_t all_chunks;
 
 static uint64_t meet(void *arg, uint64_t begin, uint64_t end)

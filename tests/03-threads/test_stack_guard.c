@@ -2,11 +2,26 @@
 #include "asl_test.h"
 #include "threads.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 ASL_SUITE(stack_guard, 20);
+
+/* stack_bytes is what the thread really got (glibc may hand out a larger cached stack, never
+ * a much smaller one), and an overflowing recursion of depth d used at least d levels of
+ * STK_FRAME_PAD bytes of it. */
+static void check_stack_bytes(const struct stk_report *rep, size_t stack)
+{
+	cr_assert(rep->stack_bytes >= stack / 2, "stack of %zu bytes requested: the report says "
+		  "stack_bytes = %zu (read the thread's real stack with pthread_getattr_np)"
+		  ASL_HINT(4), stack, rep->stack_bytes);
+	cr_assert(!rep->overflowed || rep->depth * STK_FRAME_PAD <= rep->stack_bytes,
+		  "overflow at depth %llu x %d bytes per level does not fit in the reported "
+		  "stack_bytes = %zu" ASL_HINT(4), (unsigned long long)rep->depth, STK_FRAME_PAD,
+		  rep->stack_bytes);
+}
 
 static struct stk_report probe(size_t stack, uint64_t max_depth)
 {
@@ -17,6 +32,7 @@ static struct stk_report probe(size_t stack, uint64_t max_depth)
 		     stack >> 10, asl_test_rc(rc));
 	cr_assert_eq(asl_test_threads_settled(before), before, "the probe's thread was not joined"
 		     ASL_HINT(4));
+	check_stack_bytes(&rep, stack);
 	return rep;
 }
 
@@ -70,6 +86,50 @@ Test(stack_guard, concurrent_probes_each_catch_their_own)
 	cr_assert(r[0].overflowed && r[1].overflowed && r[1].depth > 4 * r[0].depth,
 		  "concurrent probes: depths %llu (64 KiB) and %llu (512 KiB)" ASL_HINT(4),
 		  (unsigned long long)r[0].depth, (unsigned long long)r[1].depth);
+}
+
+/* Many probes at once, started together: each thread's overflow must be matched against ITS
+ * OWN guard page and jump back into ITS OWN recursion (per-thread state: __thread), whatever
+ * the others are doing at that moment. */
+enum { PROBERS = 4, PROBE_ROUNDS = 40 };
+static pthread_barrier_t probe_start;
+
+static int probe_rounds(void *arg)
+{
+	struct stk_report *r = arg; /* r->stack_bytes: the size to ask for */
+	size_t stack = r->stack_bytes;
+	for (int i = 0; i < PROBE_ROUNDS; i++) {
+		pthread_barrier_wait(&probe_start);
+		int rc = stk_probe(stack, 0, r);
+		if (rc)
+			return rc;
+		if (!r->overflowed || r->depth * STK_FRAME_PAD > r->stack_bytes ||
+		    r->depth < stack / (16 * STK_FRAME_PAD))
+			return -ERANGE;
+	}
+	return 0;
+}
+
+Test(stack_guard, many_concurrent_probes)
+{
+	struct stk_report r[PROBERS];
+	struct thr_task t[PROBERS];
+	int before = asl_test_threads();
+	pthread_barrier_init(&probe_start, NULL, PROBERS);
+	for (int i = 0; i < PROBERS; i++) {
+		r[i] = (struct stk_report){ .stack_bytes = (size_t)(32 << 10) << (i % 3) };
+		t[i] = (struct thr_task){ .fn = probe_rounds, .arg = &r[i] };
+	}
+	int rc = thr_run(t, PROBERS);
+	pthread_barrier_destroy(&probe_start);
+	cr_assert_eq(rc, 0, "thr_run returned %s" ASL_HINT(4), asl_test_rc(rc));
+	for (int i = 0; i < PROBERS; i++)
+		cr_assert_eq(t[i].result, 0, "%d threads probing at once, %d rounds: a probe of "
+			     "%zu KiB returned %s (-34 (ERANGE): no overflow, or a depth that does not"
+			     " fit its stack - the handler mixed up two threads?)" ASL_HINT(4),
+			     PROBERS, PROBE_ROUNDS, ((size_t)(32 << 10) << (i % 3)) >> 10,
+			     asl_test_rc(t[i].result));
+	cr_assert_eq(asl_test_threads_settled(before), before, "threads left behind" ASL_HINT(4));
 }
 
 Test(stack_guard, rejects_bad_arguments)

@@ -48,3 +48,14 @@ Test(thread_count, sees_threads_come_and_go)
 	cr_assert_eq(after, asl_test_threads(), "thr_count_live() disagrees with /proc/self/task"
 		     ASL_HINT(1));
 }
+
+Test(thread_count, leaves_no_fd_open)
+{
+	int before = asl_test_fds(), rc = 0;
+	for (int i = 0; i < 200 && rc >= 0; i++)
+		rc = thr_count_live();
+	int after = asl_test_fds();
+	cr_assert(rc >= 1, "thr_count_live() returned %s" ASL_HINT(1), asl_test_rc(rc));
+	cr_assert_eq(after, before, "200 calls of thr_count_live(): %d open file descriptors "
+		     "before, %d after (closedir what you opendir)" ASL_HINT(1), before, after);
+}

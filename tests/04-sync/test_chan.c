@@ -124,7 +124,8 @@ enum { MP = 4, MC = 3, PER = 5000 };
 struct mpmc {
 	struct chan *ch;
 	pthread_barrier_t start;
-	atomic_int next_id, errors, order_breaks;
+	atomic_int next_id, errors, order_breaks, early_closed;
+	atomic_bool closing; /* set just before chan_close */
 	atomic_long sum, count;
 };
 
@@ -159,6 +160,8 @@ static void *mp_consumer(void *arg)
 	}
 	if (rc != CHAN_CLOSED)
 		atomic_fetch_add(&m->errors, 1);
+	else if (!atomic_load(&m->closing))
+		atomic_fetch_add(&m->early_closed, 1);
 	return NULL;
 }
 
@@ -171,6 +174,8 @@ static void mpmc(size_t cap)
 	atomic_init(&m.next_id, 0);
 	atomic_init(&m.errors, 0);
 	atomic_init(&m.order_breaks, 0);
+	atomic_init(&m.early_closed, 0);
+	atomic_init(&m.closing, false);
 	atomic_init(&m.sum, 0);
 	atomic_init(&m.count, 0);
 	pthread_barrier_init(&m.start, NULL, MP + MC);
@@ -180,6 +185,7 @@ static void mpmc(size_t cap)
 		cr_assert_eq(pthread_create(&p[i], NULL, mp_producer, &m), 0);
 	for (int i = 0; i < MP; i++)
 		pthread_join(p[i], NULL);
+	atomic_store(&m.closing, true);
 	chan_close(m.ch);
 	for (int i = 0; i < MC; i++)
 		pthread_join(c[i], NULL);
@@ -189,6 +195,9 @@ static void mpmc(size_t cap)
 			want_sum += id * 1000000L + i;
 	cr_assert_eq(atomic_load(&m.errors), 0, "capacity %zu: %d sends/recvs failed" ASL_HINT(4),
 		     cap, atomic_load(&m.errors));
+	cr_assert_eq(atomic_load(&m.early_closed), 0, "capacity %zu: %d consumers' recv returned "
+		     "CHAN_CLOSED before the channel was closed (woken, found it empty, and did not "
+		     "wait again?)" ASL_HINT(4), cap, atomic_load(&m.early_closed));
 	cr_assert_eq(atomic_load(&m.count), (long)MP * PER,
 		     "capacity %zu: %d producers x %d values, %ld received" ASL_HINT(4), cap, MP,
 		     PER, atomic_load(&m.count));
@@ -309,6 +318,56 @@ Test(chan_unbuffered, buffered_send_does_not_wait_for_receiver)
 			     asl_test_rc(rc));
 	}
 	chan_destroy(ch);
+}
+
+/* Several receivers asleep on an empty channel, one value arrives: one takes it; every other
+ * receiver that was woken finds the channel empty again and must go back to sleep - not
+ * return.  (Condition variables also wake threads for no reason at all: re-check in a loop.) */
+Test(chan_unbuffered, woken_receivers_that_find_nothing_wait_again)
+{
+	enum { N = 4 };
+	for (size_t cap = 0; cap <= 2; cap += 2) {
+		struct chan *ch = make(cap);
+		struct blocker b[N];
+		pthread_t t[N];
+		long seen = 0;
+		int before = asl_test_threads(), asleep = 0;
+		for (int i = 0; i < N; i++) {
+			blocker_init(&b[i], ch, ST_INT(-1));
+			cr_assert_eq(pthread_create(&t[i], NULL, blocking_recv, &b[i]), 0);
+		}
+		for (int i = 0; i < N; i++)
+			asleep += st_wait_asleep(&b[i].tid, &b[i].returned);
+		/* one value at a time: each send wakes the sleepers, only one can have it */
+		for (int v = 1; v <= N; v++) {
+			int rc = chan_send_timeout(ch, ST_INT(v), 10000);
+			if (rc != CHAN_OK) {
+				chan_close(ch);
+				for (int i = 0; i < N; i++)
+					pthread_join(t[i], NULL);
+				cr_assert_fail("capacity %zu: send %d of %d to %d waiting receivers "
+					       "returned %s (they had all left?)" ASL_HINT(4), cap, v,
+					       N, N, asl_test_rc(rc));
+			}
+		}
+		for (int i = 0; i < N; i++)
+			pthread_join(t[i], NULL);
+		cr_assert_eq(asleep, N, "capacity %zu: only %d of %d receivers waited on the empty "
+			     "channel" ASL_HINT(4), cap, asleep, N);
+		for (int i = 0; i < N; i++) {
+			long v = ST_LONG(b[i].value);
+			cr_assert_eq(atomic_load(&b[i].rc), CHAN_OK, "capacity %zu: %d receivers "
+				     "waiting, %d values sent one by one: receiver %d returned %s; "
+				     "expected every one to get a value (a receiver woken with nothing "
+				     "to take must wait again)" ASL_HINT(4), cap, N, N, i,
+				     asl_test_rc(atomic_load(&b[i].rc)));
+			cr_assert(v >= 1 && v <= N && !(seen & (1L << v)), "capacity %zu: receiver "
+				  "%d got %ld (values 1..%d, each once)" ASL_HINT(4), cap, i, v, N);
+			seen |= 1L << v;
+		}
+		chan_destroy(ch);
+		cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
+	}
 }
 
 /* ---- close */

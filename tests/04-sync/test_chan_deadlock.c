@@ -83,7 +83,9 @@ struct pair {
 	struct world *w;
 	struct chan *in, *out;
 	pthread_barrier_t *start;
+	atomic_int *returned; /* calls returned so far, of both threads */
 	int rc;
+	bool other_returned;  /* the other thread's call returned before this one left */
 };
 
 static void *pair_thread(void *arg)
@@ -92,6 +94,14 @@ static void *pair_thread(void *arg)
 	void *v;
 	pthread_barrier_wait(p->start);
 	p->rc = chan_recv(p->in, &v);
+	atomic_fetch_add(p->returned, 1);
+	/* Still counted in, and not blocked on a channel: wait (bounded) for the other call to
+	 * return too.  The deadlock existed while both slept, so BOTH calls must report it -
+	 * not only the one that noticed, with the other rescued later by our leave. */
+	uint64_t t0 = asl_now_ns();
+	while (atomic_load(p->returned) < 2 && st_ms_since(t0) < PROMPT_MS)
+		sched_yield();
+	p->other_returned = atomic_load(p->returned) == 2;
 	if (p->rc == CHAN_OK)
 		chan_send(p->out, v);
 	chan_group_leave(p->w->g);
@@ -107,8 +117,12 @@ Test(chan_deadlock, two_threads_wait_for_each_other)
 	int before = asl_test_threads();
 	world_init(&w, 0);
 	pthread_barrier_init(&start, NULL, 2);
-	p[0] = (struct pair){ .w = &w, .in = w.a, .out = w.b, .start = &start, .rc = 1 };
-	p[1] = (struct pair){ .w = &w, .in = w.b, .out = w.a, .start = &start, .rc = 1 };
+	atomic_int returned;
+	atomic_init(&returned, 0);
+	p[0] = (struct pair){ .w = &w, .in = w.a, .out = w.b, .start = &start,
+			      .returned = &returned, .rc = 1 };
+	p[1] = (struct pair){ .w = &w, .in = w.b, .out = w.a, .start = &start,
+			      .returned = &returned, .rc = 1 };
 	chan_group_enter(w.g); /* both counted in before either exists, as Go's `go` does */
 	chan_group_enter(w.g);
 	for (int i = 0; i < 2; i++)
@@ -119,6 +133,10 @@ Test(chan_deadlock, two_threads_wait_for_each_other)
 	for (int i = 0; i < 2; i++)
 		cr_assert_eq(p[i].rc, CHAN_DEADLOCK, "thread %d of 2, each receiving from the other: "
 			     "got %s, expected CHAN_DEADLOCK" ASL_HINT(6), i, asl_test_rc(p[i].rc));
+	for (int i = 0; i < 2; i++)
+		cr_assert(p[i].other_returned, "thread %d got CHAN_DEADLOCK, but the other thread's "
+			  "recv did not return until thread %d left the group: when every thread "
+			  "is stuck, EVERY blocked call must return CHAN_DEADLOCK" ASL_HINT(6), i, i);
 	world_fini(&w);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
 }

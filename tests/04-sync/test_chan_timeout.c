@@ -133,3 +133,16 @@ Test(chan_timeout, value_before_deadline_is_received)
 	chan_destroy(l.ch);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
 }
+
+/* A deadline is now + timeout: 999 ms added to the nanoseconds of "now" nearly always carries
+ * into the next second.  An unnormalised timespec (tv_nsec >= 1e9) makes the wait fail with
+ * EINVAL at once instead of sleeping. */
+Test(chan_timeout, deadline_carries_into_the_next_second)
+{
+	struct chan *ch = make(1);
+	void *v;
+	uint64_t t0 = asl_now_ns();
+	int rc = chan_recv_timeout(ch, &v, 999);
+	check_timeout(rc, st_ms_since(t0), 999, "recv on an empty channel");
+	chan_destroy(ch);
+}

@@ -59,6 +59,12 @@ Test(pipeline, empty_input)
 	int before = asl_test_threads();
 	long got = pipeline_squares(NULL, 0, 4, 0, out);
 	cr_assert_eq(got, 0, "no input: expected 0 results, got %ld" ASL_HINT(7), got);
+	/* No jobs: every worker wakes on the same close and leaves at the same moment - exactly
+	 * one of them must close `results` (decide "am I the last?" in ONE atomic step). */
+	for (int i = 0; i < 300; i++) {
+		got = pipeline_squares(NULL, 0, 8, (size_t)(i % 2), out);
+		cr_assert_eq(got, 0, "no input, 8 workers, round %d: got %ld" ASL_HINT(7), i, got);
+	}
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked" ASL_HINT(7));
 }
 
