@@ -135,3 +135,34 @@ Test(async, rejects_missing_work_or_callback)
 		     ASL_HINT(3), asl_test_rc(rc));
 	env_down(&f, 3);
 }
+
+/* An op that completes normally must leave no registration behind on its token: the token
+ * outlives the op, and a later cancel would call into freed memory. */
+Test(async, completion_unregisters_from_the_token)
+{
+	enum { N = 50 };
+	struct env_fixture f;
+	env_up(&f, 2, 8, 3);
+	struct cancel_token t;
+	int rc = cancel_token_init(&t);
+	cr_assert_eq(rc, 0, "cancel_token_init returned %s" ASL_HINT(4), asl_test_rc(rc));
+	atomic_int done = 0;
+	struct op o[N] = { 0 };
+	for (int i = 0; i < N; i++) {
+		o[i].done = &done;
+		rc = async_run(&f.env, work_double, &o[i], i, &t, cb_record, &o[i]);
+		cr_assert_eq(rc, 0, "async_run with a token returned %s" ASL_HINT(3),
+			     asl_test_rc(rc));
+	}
+	cq_until(f.env.cq, &done, N, 3);
+	for (int i = 0; i < N; i++)
+		cr_assert(atomic_load(&o[i].calls) == 1 && o[i].result == 2 * i, "op %d: %d "
+			  "callback(s), result %d (expected one, %d)" ASL_HINT(3), i,
+			  atomic_load(&o[i].calls), o[i].result, 2 * i);
+	/* every callback ran, so every op has finished with the token */
+	rc = cancel_token_destroy(&t);
+	cr_assert_eq(rc, 0, "%d ops completed but their token still holds registrations "
+		     "(cancel_token_destroy: %s): the winner must unregister before it posts the "
+		     "completion" ASL_HINT(3), N, asl_test_rc(rc));
+	env_down(&f, 3);
+}

@@ -185,3 +185,67 @@ Test(cancel, registrations_fire_once_and_unregister_works)
 	cancel_unregister(&t, &a); /* already removed by cancel: must be a no-op */
 	cr_assert_eq(cancel_token_destroy(&t), 0, "cancel_token_destroy failed" ASL_HINT(4));
 }
+
+/* "On return r->fn is neither running nor going to run": while a cancel is inside a
+ * registration's fn, cancel_unregister of that registration must wait for it to finish
+ * (the op's memory may be freed right after unregister returns). */
+struct held_reg {
+	struct cancel_reg reg;
+	struct latch hold;
+	atomic_int left; /* fn has returned */
+};
+
+static void reg_hold(struct cancel_reg *r)
+{
+	struct held_reg *h = (struct held_reg *)(void *)r;
+	latch_wait(&h->hold);
+	atomic_store(&h->left, 1);
+}
+
+struct unreg {
+	struct cancel_token *t;
+	struct held_reg *h;
+	atomic_int tid;
+	atomic_int returned;
+	int fn_left_at_return;
+};
+
+static void *cancel_once_thread(void *arg)
+{
+	cancel_token_cancel(arg);
+	return NULL;
+}
+
+static void *unregister_thread(void *arg)
+{
+	struct unreg *u = arg;
+	atomic_store(&u->tid, asl_test_gettid());
+	cancel_unregister(u->t, &u->h->reg);
+	atomic_store(&u->returned, 1);
+	u->fn_left_at_return = atomic_load(&u->h->left);
+	return NULL;
+}
+
+Test(cancel, unregister_waits_out_a_running_cancel)
+{
+	int before = asl_test_threads();
+	struct cancel_token t;
+	token_up(&t);
+	struct held_reg h = { .reg.fn = reg_hold };
+	latch_init(&h.hold);
+	cr_assert_eq(cancel_register(&t, &h.reg), 0, "cancel_register failed" ASL_HINT(4));
+	pthread_t ca, un;
+	cr_assert_eq(pthread_create(&ca, NULL, cancel_once_thread, &t), 0);
+	latch_await_arrivals(&h.hold, 1); /* the cancel is now inside reg_hold */
+	struct unreg u = { .t = &t, .h = &h };
+	cr_assert_eq(pthread_create(&un, NULL, unregister_thread, &u), 0);
+	bool asleep = asl_test_wait_asleep(&u.tid, &u.returned);
+	latch_open(&h.hold);
+	pthread_join(ca, NULL);
+	pthread_join(un, NULL);
+	cr_assert(asleep && u.fn_left_at_return, "cancel_unregister returned while a cancel was "
+		  "still running the registration's fn: call each fn with the token's lock held, "
+		  "so that unregister (which takes the lock) waits it out" ASL_HINT(4));
+	cr_assert_eq(cancel_token_destroy(&t), 0, "cancel_token_destroy failed" ASL_HINT(4));
+	cr_assert_eq(asl_test_threads_settled(before), before, "thread leak" ASL_HINT(4));
+}

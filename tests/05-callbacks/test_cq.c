@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 ASL_SUITE(cq, 20);
 
@@ -124,4 +125,56 @@ Test(cq, deadlock_demo_detects_and_fixes)
 	cr_assert(strstr(buf, "fix 1 ok") && strstr(buf, "fix 2 ok"),
 		  "demo_deadlock's fixes did not complete:\n%s" ASL_HINT(3), buf);
 	cr_assert_eq(st, 0, "demo_deadlock exited with status %#x" ASL_HINT(3), st);
+}
+
+/* A wake-up that finds nothing to run is not the end of the wait.  A helper makes the
+ * eventfd readable while the owner sleeps in cq_wait (a spurious wake-up), waits until the
+ * owner has drained nothing and gone back to sleep, and only then posts a real completion. */
+struct spurious {
+	struct cq *q;
+	struct item *x;
+	atomic_int owner_tid;
+	atomic_int returned;
+	bool asleep_again;
+};
+
+static void *spurious_thread(void *arg)
+{
+	struct spurious *s = arg;
+	if (!asl_test_wait_asleep(&s->owner_tid, &s->returned))
+		return NULL;
+	uint64_t one = 1;
+	if (write(cq_fd(s->q), &one, sizeof one) != sizeof one)
+		return NULL;
+	/* the owner consumed the wake-up once the fd is quiet again */
+	while (readable(cq_fd(s->q)) && !atomic_load(&s->returned))
+		sched_yield();
+	s->asleep_again = asl_test_wait_asleep(&s->owner_tid, &s->returned);
+	cq_post(s->q, &s->x->it);
+	return NULL;
+}
+
+Test(cq, wait_survives_a_spurious_wakeup)
+{
+	struct cq *q;
+	cr_assert_eq(cq_create(&q), 0, "cq_create failed" ASL_HINT(3));
+	int log[1], n = 0;
+	struct item x = { .it.fn = item_run, .id = 5, .log = log, .n = &n };
+	struct spurious s = { .q = q, .x = &x };
+	pthread_t t;
+	cr_assert_eq(pthread_create(&t, NULL, spurious_thread, &s), 0);
+	atomic_store(&s.owner_tid, asl_test_gettid());
+	int rc = cq_wait(q, 10000);
+	atomic_store(&s.returned, 1);
+	pthread_join(t, NULL);
+	while (n == 0 && cq_wait(q, 0) > 0) /* deliver a late post so cq_destroy can succeed */
+		;
+	cr_assert_eq(rc, 1, "cq_wait woke up to an empty queue (the eventfd was made readable "
+		     "with nothing posted) and returned %s; it must drain, find nothing and wait "
+		     "again for the time left, then return the 1 completion posted later"
+		     ASL_HINT(3), asl_test_rc(rc));
+	cr_assert(s.asleep_again, "cq_wait did not go back to sleep after the spurious wake-up"
+		  ASL_HINT(3));
+	cr_assert_eq(n, 1, "the completion ran %d times" ASL_HINT(3), n);
+	cr_assert_eq(cq_destroy(q), 0, "cq_destroy failed" ASL_HINT(3));
 }

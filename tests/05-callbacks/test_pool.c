@@ -44,6 +44,12 @@ Test(pool, runs_every_job_once_on_pool_threads)
 		rc = pool_submit(p, job_count, &c[i]);
 		cr_assert_eq(rc, 0, "pool_submit #%d returned %s" ASL_HINT(1), i, asl_test_rc(rc));
 	}
+	/* a worker woken for a job that another worker took first finds the queue empty: it
+	 * must go back to sleep, not leave the pool */
+	during = asl_test_threads();
+	cr_assert_eq(during, before + W, "after %d jobs the pool has %d of its %d workers left: a "
+		     "worker that wakes to an empty queue must wait again (while, not if)"
+		     ASL_HINT(1), N, during - before, W);
 	shutdown_checked(p, before);
 	for (int i = 0; i < N; i++) {
 		cr_assert_eq(atomic_load(&c[i].calls), 1, "job %d ran %d times, expected once"

@@ -32,6 +32,17 @@ Test(retry, backoff_never_overflows)
 	}
 	cr_assert_geq(retry_backoff_ns(&p, 299, 0), p.cap_ns / 2, "a huge retry number must give "
 		      "the capped delay, not a wrapped-around small one" ASL_HINT(7));
+	/* the jitter stays exact for delays far above 2^32 ns: r * span needs more than 64 bits */
+	static const uint32_t rs[] = { UINT32_MAX, 0x80000000u, 0x12345678u, 1 };
+	for (int i = 0; i < 4; i++) {
+		uint64_t e = p.cap_ns, half = e / 2, span = e - half + 1;
+		uint64_t want = half + (uint64_t)(((unsigned __int128)span * rs[i]) >> 32);
+		uint64_t d = retry_backoff_ns(&p, 200, rs[i]);
+		cr_assert_eq(d, want, "capped at %llu ns, r = %#x: expected %llu ns, got %llu (does "
+			     "r * (e - e/2 + 1) overflow 64 bits?)" ASL_HINT(7),
+			     (unsigned long long)e, rs[i], (unsigned long long)want,
+			     (unsigned long long)d);
+	}
 }
 
 struct flaky {
@@ -152,6 +163,42 @@ Test(retry, gives_up_after_max_attempts)
 	for (int i = 0; i < 3; i++)
 		cr_assert_eq(delays[i], want[i], "wait %d: expected %llu ns, got %llu" ASL_HINT(7),
 			     i + 1, (unsigned long long)want[i], (unsigned long long)delays[i]);
+	pool_shutdown(env.pool, POOL_DRAIN);
+	cr_assert_eq(timers_destroy(env.timers), 0, "a timer was left armed" ASL_HINT(7));
+	cr_assert_eq(cq_destroy(env.cq), 0, "undelivered completions" ASL_HINT(7));
+	cr_assert_eq(asl_test_threads_settled(before), before, "thread leak" ASL_HINT(2));
+}
+
+static int cancelled_work(void *arg, int attempt)
+{
+	struct flaky *f = arg;
+	atomic_fetch_add(&f->attempts, 1);
+	(void)attempt;
+	return -ECANCELED;
+}
+
+/* -ECANCELED means someone wants the operation stopped: it is final, not a reason to retry. */
+Test(retry, stops_at_ecanceled)
+{
+	int before = asl_test_threads();
+	struct async_env env = { 0 };
+	cr_assert_eq(pool_create(&env.pool, 1, 4), 0, "pool_create failed" ASL_HINT(1));
+	cr_assert_eq(cq_create(&env.cq), 0, "cq_create failed" ASL_HINT(3));
+	cr_assert_eq(timers_create(&env.timers, true), 0, "timers_create failed");
+	struct retry_policy p = { .max_attempts = 5, .base_ns = 1000, .cap_ns = 5000 };
+	struct flaky fl = { 0 };
+	struct got g = { 0 };
+	cr_assert_eq(async_retry(&env, &p, cancelled_work, &fl, cb_got, &g), 0,
+		     "async_retry failed" ASL_HINT(7));
+	uint64_t delays[8];
+	int n = drive(&env, &g, delays, 8);
+	cr_assert_eq(g.result, -ECANCELED, "expected -125 (ECANCELED), got %s" ASL_HINT(7),
+		     asl_test_rc(g.result));
+	cr_assert(atomic_load(&fl.attempts) == 1 && n == 0, "the first attempt returned -125 "
+		  "(ECANCELED) yet the work ran %d times with %d waits: a cancelled operation is "
+		  "not retried" ASL_HINT(7), atomic_load(&fl.attempts), n);
+	cr_assert_eq(atomic_load(&g.calls), 1, "callback ran %d times" ASL_HINT(7),
+		     atomic_load(&g.calls));
 	pool_shutdown(env.pool, POOL_DRAIN);
 	cr_assert_eq(timers_destroy(env.timers), 0, "a timer was left armed" ASL_HINT(7));
 	cr_assert_eq(cq_destroy(env.cq), 0, "undelivered completions" ASL_HINT(7));

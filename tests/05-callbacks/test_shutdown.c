@@ -123,3 +123,134 @@ Test(shutdown, no_thread_leak_over_many_pools)
 	cr_assert_eq(after, before, "thread leak after 50 pools: %d before, %d after" ASL_HINT(2),
 		     before, after);
 }
+
+/* POOL_CANCEL is immediate: a worker that becomes free while the queue is being cancelled
+ * exits; it must not take the queued jobs and run them.  The first queued job, when
+ * cancelled, frees the held workers and waits until they are gone: only then does shutdown
+ * go on to the rest of the queue, which must still be there to cancel. */
+struct opener {
+	struct latch *l;
+	int want_threads;
+	int threads_seen;
+};
+
+static void job_open_and_await_exit(void *arg, int status)
+{
+	struct opener *o = arg;
+	if (status != -ECANCELED)
+		return;
+	latch_open(o->l);
+	o->threads_seen = asl_test_threads_settled(o->want_threads);
+}
+
+Test(shutdown, cancel_is_immediate_for_freed_workers)
+{
+	enum { W = 2, Q = 8 };
+	int before = asl_test_threads();
+	struct latch l;
+	latch_init(&l);
+	struct rec r[Q] = { 0 };
+	struct opener o = { .l = &l, .want_threads = before };
+	struct pool *p;
+	cr_assert_eq(pool_create(&p, W, Q + 1), 0, "pool_create failed" ASL_HINT(1));
+	for (int i = 0; i < W; i++)
+		cr_assert_eq(pool_submit(p, job_hold, &l), 0, "pool_submit failed" ASL_HINT(1));
+	latch_await_arrivals(&l, W);
+	cr_assert_eq(pool_submit(p, job_open_and_await_exit, &o), 0, "pool_submit failed"
+		     ASL_HINT(1));
+	for (int i = 0; i < Q; i++)
+		cr_assert_eq(pool_submit(p, job_rec, &r[i]), 0, "pool_submit failed" ASL_HINT(1));
+	int rc = pool_shutdown(p, POOL_CANCEL);
+	int ran = 0;
+	for (int i = 0; i < Q; i++)
+		ran += r[i].status == 0 && atomic_load(&r[i].calls) > 0;
+	cr_assert_eq(ran, 0, "%d of %d queued jobs ran (status 0) on workers freed during "
+		     "pool_shutdown(POOL_CANCEL): once cancelling, a worker must exit instead of "
+		     "taking more jobs" ASL_HINT(2), ran, Q);
+	cr_assert_eq(rc, Q + 1, "pool_shutdown(POOL_CANCEL) returned %s, expected %d cancelled"
+		     ASL_HINT(2), asl_test_rc(rc), Q + 1);
+	for (int i = 0; i < Q; i++)
+		cr_assert(atomic_load(&r[i].calls) == 1 && r[i].status == -ECANCELED &&
+			  pthread_equal(r[i].on, pthread_self()),
+			  "queued job %d: called %d times with %s; expected once, -125 (ECANCELED), "
+			  "on the shutdown thread" ASL_HINT(2), i, atomic_load(&r[i].calls),
+			  asl_test_rc(r[i].status));
+	cr_assert_eq(o.threads_seen, before, "the freed workers did not exit (%d threads, %d "
+		     "expected)" ASL_HINT(2), o.threads_seen, before);
+	int after = asl_test_threads_settled(before);
+	cr_assert_eq(after, before, "thread leak: %d before, %d after" ASL_HINT(2), before, after);
+}
+
+/* A job blocked in pool_submit on a full queue when shutdown begins must be woken and told
+ * -ESHUTDOWN: the only worker is that job, so nobody else will ever make room. */
+struct blocked_sub {
+	struct latch *l;
+	struct pool *p;
+	struct rec *r;
+	int rc;
+	atomic_int tid;
+	atomic_int returned;
+};
+
+static void job_submit_blocking(void *arg, int status)
+{
+	struct blocked_sub *b = arg;
+	if (status != 0)
+		return;
+	latch_wait(b->l);
+	atomic_store(&b->tid, asl_test_gettid());
+	b->rc = pool_submit(b->p, job_rec, b->r);
+	atomic_store(&b->returned, 1);
+}
+
+struct shut {
+	struct pool *p;
+	int rc;
+};
+
+static void *drain_thread(void *arg)
+{
+	struct shut *s = arg;
+	s->rc = pool_shutdown(s->p, POOL_DRAIN);
+	return NULL;
+}
+
+Test(shutdown, shutdown_wakes_a_blocked_submitter)
+{
+	int before = asl_test_threads();
+	struct latch l;
+	latch_init(&l);
+	struct rec queued = { 0 }, refused = { 0 };
+	struct pool *p;
+	cr_assert_eq(pool_create(&p, 1, 1), 0, "pool_create failed" ASL_HINT(1));
+	struct blocked_sub b = { .l = &l, .p = p, .r = &refused, .rc = 1 };
+	cr_assert_eq(pool_submit(p, job_submit_blocking, &b), 0, "pool_submit failed" ASL_HINT(1));
+	latch_await_arrivals(&l, 1);
+	cr_assert_eq(pool_submit(p, job_rec, &queued), 0, "pool_submit failed" ASL_HINT(1));
+	latch_open(&l); /* the job now submits into the full queue */
+	bool asleep = asl_test_wait_asleep(&b.tid, &b.returned);
+	cr_assert(asleep, "pool_submit onto a full queue returned %s instead of blocking"
+		  ASL_HINT(1), asl_test_rc(b.rc));
+	struct shut s = { .p = p, .rc = 1 };
+	pthread_t t;
+	cr_assert_eq(pthread_create(&t, NULL, drain_thread, &s), 0);
+	/* did-not-hang bound: the wake-up takes microseconds */
+	uint64_t deadline = asl_now_ns() + 10ull * 1000000000u;
+	while (!atomic_load(&b.returned) && asl_now_ns() < deadline)
+		sched_yield();
+	cr_assert(atomic_load(&b.returned), "pool_shutdown began but a job blocked in pool_submit "
+		  "on the full queue was still asleep 10 s later: shutdown must wake blocked "
+		  "submitters, and they must give up once the pool stops" ASL_HINT(2));
+	pthread_join(t, NULL);
+	cr_assert_eq(b.rc, -ESHUTDOWN, "a submitter blocked when shutdown began: expected -108 "
+		     "(ESHUTDOWN), got %s" ASL_HINT(2), asl_test_rc(b.rc));
+	cr_assert_eq(s.rc, 0, "pool_shutdown(POOL_DRAIN) returned %s" ASL_HINT(2),
+		     asl_test_rc(s.rc));
+	cr_assert(atomic_load(&queued.calls) == 1 && queued.status == 0, "the job accepted "
+		  "before the drain ran %d times with status %d (expected once, 0)" ASL_HINT(2),
+		  atomic_load(&queued.calls), queued.status);
+	cr_assert_eq(atomic_load(&refused.calls), 0, "the refused submission ran anyway"
+		     ASL_HINT(2));
+	int after = asl_test_threads_settled(before);
+	cr_assert_eq(after, before, "thread leak: %d before, %d after" ASL_HINT(2), before, after);
+}

@@ -63,7 +63,8 @@ Test(timeout, stuck_work_times_out_and_late_result_is_dropped)
 	cq_until(f.env.cq, &done, 1, 5); /* the work is held: only the timer can finish it */
 	cr_assert_eq(o.result, -ETIMEDOUT, "expected -110 (ETIMEDOUT), got %s" ASL_HINT(5),
 		     asl_test_rc(o.result));
-	latch_await_arrivals(&l, 1);
+	/* no latch_await_arrivals here: under load the timer may fire before the worker
+	 * took the job, and then the cancelled work rightly never starts */
 	latch_open(&l);
 	env_down(&f, 5); /* lets the work finish and delivers anything it (wrongly) posts */
 	cr_assert_eq(atomic_load(&o.calls), 1, "after the timeout the late result was delivered "
@@ -99,4 +100,29 @@ Test(timeout, result_racing_timer_fires_exactly_once)
 	}
 	(void)timed_out; /* stress_races prints the split */
 	free(o);
+}
+
+/* On timeout the work is cancelled: work still waiting in the pool queue never runs. */
+Test(timeout, timeout_cancels_queued_work)
+{
+	struct env_fixture f;
+	env_up(&f, 1, 4, 5);
+	struct latch l;
+	latch_init(&l);
+	cr_assert_eq(pool_submit(f.env.pool, job_hold, &l), 0, "pool_submit failed" ASL_HINT(1));
+	latch_await_arrivals(&l, 1); /* the only worker is busy: the timed work stays queued */
+	atomic_int done = 0;
+	struct op o = { .done = &done };
+	int rc = async_timeout(&f.env, work_quick, &o, 9, 2000000, cb_record, &o);
+	cr_assert_eq(rc, 0, "async_timeout returned %s" ASL_HINT(5), asl_test_rc(rc));
+	cq_until(f.env.cq, &done, 1, 5);
+	cr_assert_eq(o.result, -ETIMEDOUT, "expected -110 (ETIMEDOUT), got %s" ASL_HINT(5),
+		     asl_test_rc(o.result));
+	latch_open(&l);
+	env_down(&f, 5); /* the worker reaches the queued job now */
+	cr_assert_eq(atomic_load(&o.work_calls), 0, "the work still ran after its timeout: a "
+		     "timeout must cancel the operation (here it had not even started)"
+		     ASL_HINT(5));
+	cr_assert_eq(atomic_load(&o.calls), 1, "callback ran %d times" ASL_HINT(5),
+		     atomic_load(&o.calls));
 }

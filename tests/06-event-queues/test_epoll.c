@@ -3,6 +3,8 @@
 #include "evq.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -261,4 +263,58 @@ Test(epoll, demo_shows_lost_wakeup)
 		  ASL_HINT(2), out);
 	cr_assert(strstr(out, "wait #2 -> 0 event(s)") && strstr(out, "LOST WAKE-UP"),
 		  "demo_edge_trigger did not show the lost wake-up:\n%s" ASL_HINT(2), out);
+}
+
+/* A signal that interrupts epoll_wait must not end ep_wait early: it waits again for the time
+ * that is left.  A helper interrupts this thread whenever it sleeps in the wait. */
+struct interrupter {
+	pthread_t target;
+	atomic_int tid;
+	atomic_int returned;
+	int kills;
+};
+
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+}
+
+static void *interrupter_main(void *arg)
+{
+	struct interrupter *it = arg;
+	while (it->kills < 3 && asl_test_wait_asleep(&it->tid, &it->returned)) {
+		pthread_kill(it->target, SIGUSR1);
+		it->kills++;
+	}
+	return NULL;
+}
+
+Test(epoll, wait_is_not_cut_short_by_signals)
+{
+	int fds = asl_test_fds(), p[2];
+	struct epoll_event ev[2];
+	int ep = new_ep();
+	nb_pipe(p);
+	cr_assert_eq(ep_add(ep, p[0], EPOLLIN, EP_LEVEL, 1), 0, "ep_add failed" ASL_HINT(2));
+	struct sigaction sa = { .sa_handler = on_sigusr1 }, old; /* no SA_RESTART */
+	sigemptyset(&sa.sa_mask);
+	cr_assert_eq(sigaction(SIGUSR1, &sa, &old), 0);
+	struct interrupter it = { .target = pthread_self() };
+	pthread_t t;
+	cr_assert_eq(pthread_create(&t, NULL, interrupter_main, &it), 0);
+	uint64_t t0 = asl_now_ns();
+	atomic_store(&it.tid, asl_test_gettid());
+	int n = ep_wait(ep, ev, 2, 300);
+	atomic_store(&it.returned, 1);
+	double ms = (double)(asl_now_ns() - t0) / 1e6;
+	pthread_join(t, NULL);
+	sigaction(SIGUSR1, &old, NULL);
+	cr_assert(it.kills > 0, "the waiting thread was never seen asleep in ep_wait");
+	cr_assert(n == 0 && ms >= 295, "ep_wait(300 ms) on an idle pipe, interrupted by %d "
+		  "signal(s): returned %s after %.1f ms; expected 0 after the full 300 ms (on EINTR, "
+		  "wait again for the time that is left)" ASL_HINT(2), it.kills, asl_test_rc(n), ms);
+	close(p[0]);
+	close(p[1]);
+	close(ep);
+	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked" ASL_HINT(2));
 }

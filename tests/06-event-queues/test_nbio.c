@@ -3,6 +3,9 @@
 #include "evq.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -43,6 +46,20 @@ Test(nbio, empty_pipe_says_eagain)
 		  "nbio_set_nonblock(fd, false) did not clear O_NONBLOCK (rc %s)" ASL_HINT(1),
 		  asl_test_rc(rc));
 	close(p[0]);
+	/* only the one bit changes: other status flags (here O_APPEND) survive both ways */
+	FILE *f = tmpfile();
+	cr_assert_not_null(f);
+	int a = fileno(f);
+	cr_assert_eq(fcntl(a, F_SETFL, O_APPEND), 0);
+	nbio_set_nonblock(a, true);
+	int on = fcntl(a, F_GETFL);
+	nbio_set_nonblock(a, false);
+	int off = fcntl(a, F_GETFL);
+	cr_assert((on & O_APPEND) && (on & O_NONBLOCK) && (off & O_APPEND) && !(off & O_NONBLOCK),
+		  "on a file opened with O_APPEND, nbio_set_nonblock must change O_NONBLOCK only: "
+		  "flags after on: %#x, after off: %#x (O_APPEND is %#x)" ASL_HINT(1), on, off,
+		  O_APPEND);
+	fclose(f);
 	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked" ASL_HINT(1));
 }
 
@@ -143,5 +160,78 @@ Test(nbio, drain_stops_at_eagain_or_eof)
 	cr_assert(st == NBIO_EOF && got == 10, "10 bytes then the writer closed: expected NBIO_EOF "
 		  "with 10, got status %d with %zu" ASL_HINT(1), st, got);
 	close(p[0]);
+	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked" ASL_HINT(1));
+}
+
+/* A blocking write interrupted by a signal after it moved some bytes returns a short count:
+ * write_all must carry on from exactly there.  The writer (this thread) blocks on a full
+ * pipe; a helper interrupts it, then drains and checks every byte. */
+struct intr_reader {
+	int fd;
+	size_t total;
+	pthread_t writer;
+	atomic_int writer_tid;
+	atomic_int writer_done;
+	size_t rd;
+	size_t bad_at; /* first corrupted offset + 1, or 0 */
+	int kills;
+};
+
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+}
+
+static void *intr_reader_main(void *arg)
+{
+	struct intr_reader *r = arg;
+	unsigned char buf[20000];
+	while (r->rd < r->total) {
+		if (r->kills < 8 && asl_test_wait_asleep(&r->writer_tid, &r->writer_done)) {
+			pthread_kill(r->writer, SIGUSR1); /* cut the blocked write short */
+			r->kills++;
+		}
+		ssize_t n = read(r->fd, buf, sizeof buf);
+		if (n <= 0)
+			break;
+		for (ssize_t i = 0; i < n; i++, r->rd++)
+			if (!r->bad_at && buf[i] != pattern(r->rd))
+				r->bad_at = r->rd + 1;
+	}
+	return NULL;
+}
+
+Test(nbio, write_all_survives_interrupted_short_writes)
+{
+	int fds = asl_test_fds(), p[2];
+	size_t total = (1 << 20) + 4321, w = 0;
+	unsigned char *src = malloc(total);
+	cr_assert_not_null(src);
+	for (size_t i = 0; i < total; i++)
+		src[i] = pattern(i);
+	struct sigaction sa = { .sa_handler = on_sigusr1 }, old; /* no SA_RESTART */
+	sigemptyset(&sa.sa_mask);
+	cr_assert_eq(sigaction(SIGUSR1, &sa, &old), 0);
+	nb_pipe(p); /* both ends blocking */
+	struct intr_reader r = { .fd = p[0], .total = total, .writer = pthread_self() };
+	pthread_t t;
+	cr_assert_eq(pthread_create(&t, NULL, intr_reader_main, &r), 0);
+	atomic_store(&r.writer_tid, asl_test_gettid());
+	int rc = nbio_write_all(p[1], src, total, &w);
+	atomic_store(&r.writer_done, 1);
+	close(p[1]); /* lets the reader see end of file if the writer stopped early */
+	pthread_join(t, NULL);
+	sigaction(SIGUSR1, &old, NULL);
+	cr_assert_eq(rc, 0, "a blocking nbio_write_all interrupted by signals returned %s: a "
+		     "short count or EINTR is not the end, carry on with the rest" ASL_HINT(1),
+		     asl_test_rc(rc));
+	cr_assert_eq(w, total, "*written = %zu, expected %zu" ASL_HINT(1), w, total);
+	cr_assert(r.kills > 0, "the writer was never seen blocked in write()");
+	cr_assert_eq(r.bad_at, 0, "byte %zu arrived corrupted: after a short write, resume at "
+		     "buf + written with len - written" ASL_HINT(1), r.bad_at - 1);
+	cr_assert_eq(r.rd, total, "%zu bytes came out of the pipe, %zu went in" ASL_HINT(1), r.rd,
+		     total);
+	close(p[0]);
+	free(src);
 	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked" ASL_HINT(1));
 }

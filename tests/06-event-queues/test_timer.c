@@ -2,6 +2,7 @@
 #include "asl_test.h"
 #include "evq.h"
 
+#include <stdio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,10 +27,29 @@ static void pass_time(uint64_t ns)
 	}
 }
 
+/* The clock a timerfd counts on, from /proc/self/fdinfo ("clockid: N"); -1 if not found. */
+static int timer_clockid(int fd)
+{
+	char path[64], line[256];
+	int id = -1;
+	snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "clockid: %d", &id) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return id;
+}
+
 Test(timer, unexpired_says_eagain)
 {
 	int fds = asl_test_fds(), fd = new_timer();
 	uint64_t n = 99;
+	int clk = timer_clockid(fd);
+	cr_assert(clk == -1 || clk == CLOCK_MONOTONIC, "the timerfd counts on clock %d, expected "
+		  "CLOCK_MONOTONIC (%d): a wall-clock change must not move a timeout" ASL_HINT(3),
+		  clk, CLOCK_MONOTONIC);
 	int rc = tmr_read(fd, &n);
 	cr_assert_eq(rc, -EAGAIN, "reading a disarmed timer: expected -11 (EAGAIN) at once, got %s"
 		     ASL_HINT(3), asl_test_rc(rc));
