@@ -226,6 +226,9 @@ def grade_lab(lab, lab_dir, work, jobs):
         suite, test = tid.split("::", 1)
         base = os.path.join(logs, f"{index:03d}-{suite}-{test}")
         report, fini = base + ".report", base + ".finished"
+        for stale in (report, fini):   # a retry must not inherit the first try's proof
+            if os.path.exists(stale):
+                os.remove(stale)
         here = os.path.join(scratch, f"{index:03d}")   # a test may write files: not in the tree
         os.makedirs(here)
         env = dict(os.environ, ASL_REPORT=report, ASL_FINI_LOG=fini)
@@ -242,6 +245,13 @@ def grade_lab(lab, lab_dir, work, jobs):
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futs = [pool.submit(run_one, i, tid) for i, (tid, _, _) in enumerate(entries)]
         outcomes = [f.result() for f in futs]
+    # A runner that died without reporting (ERROR) gets one more try, alone: Criterion 2.4.1's
+    # runner can trip over its own timeout bookkeeping when the machine is swamped (say, by
+    # another test's fork bomb).  A failure the student's code causes happens again.
+    for i, (tid, _, _) in enumerate(entries):
+        if outcomes[i][0] == "ERROR":
+            shutil.rmtree(os.path.join(scratch, f"{i:03d}"), ignore_errors=True)
+            outcomes[i] = run_one(i, tid)
     shutil.rmtree(scratch, ignore_errors=True)
     for (tid, pts, step), (status, msg) in zip(entries, outcomes):
         result["tests"].append(dict(id=tid, points=pts, step=step, status=status, message=msg,
