@@ -15,7 +15,7 @@ SEL_LABS := $(if $(LAB),$(filter $(LAB)%,$(LABS)),$(LABS))
 GRADE_FLAGS = $(if $(LAB),--lab $(LAB)) $(if $(JSON),--json $(JSON)) $(if $(JUNIT),--junit $(JUNIT)) \
 	      --jobs $(JOBS)
 
-.PHONY: help all check grade gradebook gradescope plots status clean skeletons teeth drift asan tsan valgrind cross \
+.PHONY: help all check grade gradebook gradescope plots status clean skeletons teeth drift asan tsan valgrind cross cross-run \
 	bench-quick plots-quick deps $(LABS)
 .DEFAULT_GOAL := help
 
@@ -35,6 +35,7 @@ help:
 	@echo "  make tsan        threaded labs' stress drivers under ThreadSanitizer"
 	@echo "  make valgrind    stress drivers under valgrind (no leaks, no memory errors)"
 	@echo "  make cross       compile every lab for aarch64 (gcc-aarch64-linux-gnu)"
+	@echo "  make cross-run   run each lab's aarch64 stress drivers under qemu-user"
 	@echo "  make bench-quick run every harness briefly and check its data is well formed"
 	@echo "  make plots-quick bench-quick, then render every figure from that data (a smoke test)"
 	@echo "  make clean       remove build outputs, grade output, generated data and figures"
@@ -104,8 +105,9 @@ plots-quick: bench-quick
 	@DATA_DIR=$(CURDIR)/grade-out/plots-quick/data OUT_DIR=$(CURDIR)/grade-out/plots-quick/out \
 		plots/render.sh $(if $(LAB),$(wildcard plots/$(LAB)*.gp))
 
-asan tsan valgrind cross: deps
-	@$(if $(filter cross,$@),$(TOOLS)/deps.sh cross &&) $(if $(filter valgrind,$@),$(TOOLS)/deps.sh valgrind &&) true
+asan tsan valgrind cross cross-run: deps
+	@$(if $(filter cross%,$@),$(TOOLS)/deps.sh cross &&) $(if $(filter cross-run,$@),$(TOOLS)/deps.sh qemu &&) \
+		$(if $(filter valgrind,$@),$(TOOLS)/deps.sh valgrind &&) true
 	@for l in $(SEL_LABS); do $(MAKE) --no-print-directory -C solutions/$$l $@ || exit 1; done
 
 clean:

@@ -51,7 +51,7 @@ PROG_BINS   := $(addprefix $(BUILD)/,$(PROGRAMS))
 RUNNER      := $(BUILD)/test_runner
 
 .PHONY: all lib programs runner test test-raw demo bench bench-quick asan tsan valgrind cross \
-	clean help deps
+	cross-run clean help deps
 .DEFAULT_GOAL := all
 
 all: lib programs $(if $(TEST_SRCS),runner)
@@ -68,6 +68,7 @@ help:
 	@echo "  make tsan       stress drivers under ThreadSanitizer (threaded labs)"
 	@echo "  make valgrind   stress drivers under valgrind (leaks and memory errors)"
 	@echo "  make cross      compile the sources for aarch64 (needs gcc-aarch64-linux-gnu)"
+	@echo "  make cross-run  run the aarch64 build of the stress drivers under qemu-user"
 	@echo "  make clean      remove build/ (your sources are never touched)"
 
 lib: $(BUILD)/liblab.a $(BUILD)/libasl.a
@@ -174,6 +175,19 @@ cross:
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/cross-aarch64 CC=$(CROSS_CC) \
 		$(addprefix $(BUILD)/cross-aarch64/obj/,$(patsubst %.S,%.o,$(patsubst %.c,%.o,$(LIB_SRCS) $(addsuffix .c,$(PROGRAMS)))))
 	@echo "cross: $(LAB) compiles for aarch64"
+
+# Run the aarch64 builds, not just compile them: CROSS_RUN (default: the stress drivers) linked
+# statically for aarch64 and run under qemu-user.  This executes the aarch64 inline assembly.
+CROSS_RUN ?= $(DRIVERS)
+QEMU_AARCH64 ?= qemu-aarch64
+cross-run:
+	@command -v $(CROSS_CC) >/dev/null || { echo "cross-run: $(CROSS_CC) not found (apt-get install gcc-aarch64-linux-gnu)"; exit 1; }
+	@command -v $(QEMU_AARCH64) >/dev/null || { echo "cross-run: $(QEMU_AARCH64) not found (apt-get install qemu-user)"; exit 1; }
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/cross-run CC=$(CROSS_CC) LDFLAGS=-static \
+		$(addprefix $(BUILD)/cross-run/,$(CROSS_RUN))
+	@$(foreach p,$(CROSS_RUN),echo "== $(p) $(CROSS_RUN_ARGS_$(p)) (aarch64, qemu-user)" && \
+		$(QEMU_AARCH64) $(BUILD)/cross-run/$(p) $(CROSS_RUN_ARGS_$(p)) > /dev/null &&) true
+	@echo "cross-run: $(LAB) runs on aarch64 (under qemu-user): $(or $(CROSS_RUN),nothing to run)"
 
 clean:
 	rm -rf $(BUILD)

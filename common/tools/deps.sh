@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # deps.sh WHAT... - make sure the Debian packages a target needs are installed.
 #   WHAT: test (C compiler, make, Criterion), plots (gnuplot), uring (liburing), cross (aarch64
-#   gcc), valgrind, python (python3).  As root, missing packages are installed with apt-get;
+#   gcc), qemu (qemu-user, to run aarch64 builds), valgrind, python (python3).  As root, missing packages are installed with apt-get;
 #   otherwise the exact command to run is printed and the script fails.  Nothing is skipped
 #   silently.
 set -u
@@ -21,6 +21,7 @@ for what in "$@"; do
 	plots) need gnuplot-nox command -v gnuplot ;;
 	uring) need liburing-dev have_header liburing.h ;;
 	cross) need gcc-aarch64-linux-gnu command -v aarch64-linux-gnu-gcc ;;
+	qemu) need qemu-user command -v qemu-aarch64 ;;
 	valgrind) need valgrind command -v valgrind ;;
 	python) need python3 command -v python3 ;;
 	*) echo "deps.sh: unknown dependency group '$what'" >&2; exit 2 ;;

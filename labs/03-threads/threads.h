@@ -11,6 +11,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <limits.h>
+#include <pthread.h>
+
+/* The smallest stack this lab asks for: 64 KiB, or the C library's minimum where that is
+ * larger.  glibc on aarch64 refuses stacks under 128 KiB (PTHREAD_STACK_MIN there, because
+ * pages may be 64 KiB), and since glibc 2.34 the minimum is a run-time value, hence a
+ * function and not a constant. */
+static inline size_t thr_small_stack(void)
+{
+	size_t min = (size_t)PTHREAD_STACK_MIN;
+	return min > (64u << 10) ? min : (64u << 10);
+}
 
 /* Most threads one call may start: a guard against a typo that would ask for millions. */
 #define THR_MAX 4096

@@ -77,7 +77,7 @@ static double shot_fork(void *p)
 
 static void measure_create(struct bench *b)
 {
-	struct create_arg def = { b->quick ? 5 : 300, 0 }, small = { def.reps, 64 << 10 };
+	struct create_arg def = { b->quick ? 5 : 300, 0 }, small = { def.reps, thr_small_stack() };
 	struct create_arg proc = { b->quick ? 2 : 60, 0 };
 	bench_open(b, "create", "kind", "us", "x=1 thread (default stack), x=2 thread (64 KiB "
 		   "stack), x=3 process (fork+waitpid)");

@@ -17,7 +17,7 @@ static const char usage[] = "usage: demo_stack_overflow\n"
 
 int main(int argc, char **argv)
 {
-	static const size_t sizes[] = { 64 << 10, 256 << 10, 1 << 20, 8 << 20 };
+	const size_t sizes[] = { thr_small_stack(), 256 << 10, 1 << 20, 8 << 20 };
 
 	asl_no_options(argc, argv, usage);
 	if (argc > 1)

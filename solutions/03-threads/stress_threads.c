@@ -63,7 +63,7 @@ int main(int argc, char **argv)
 
 		for (int i = 0; i < 6; i++) {
 			t[i] = (struct thr_task){ .fn = task, .arg = (void *)(uintptr_t)(r + i),
-						  .stack_size = i % 2 ? 64 << 10 : 0 };
+						  .stack_size = i % 2 ? thr_small_stack() : 0 };
 			want_total += (uint64_t)(r + i);
 		}
 		rc = thr_run(t, 6);

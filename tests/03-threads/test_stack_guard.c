@@ -38,24 +38,26 @@ static struct stk_report probe(size_t stack, uint64_t max_depth)
 
 Test(stack_guard, overflow_is_caught_and_reported)
 {
-	struct stk_report r = probe(64 << 10, 0);
-	cr_assert(r.overflowed, "64 KiB stack, no depth limit: expected overflowed = true"
-		  ASL_HINT(4));
+	size_t small = thr_small_stack(); /* 64 KiB (128 KiB on aarch64) */
+	struct stk_report r = probe(small, 0);
+	cr_assert(r.overflowed, "%zu KiB stack, no depth limit: expected overflowed = true"
+		  ASL_HINT(4), small >> 10);
 	/* each level keeps at least STK_FRAME_PAD bytes, and the stack holds some of them */
-	cr_assert(r.depth > 20 && r.depth < (64 << 10) / STK_FRAME_PAD,
-		  "64 KiB stack: depth %llu, expected between 20 and %d" ASL_HINT(4),
-		  (unsigned long long)r.depth, (64 << 10) / STK_FRAME_PAD);
+	cr_assert(r.depth > 20 && r.depth < small / STK_FRAME_PAD,
+		  "%zu KiB stack: depth %llu, expected between 20 and %zu" ASL_HINT(4), small >> 10,
+		  (unsigned long long)r.depth, small / STK_FRAME_PAD);
 }
 
 Test(stack_guard, depth_grows_with_stack_size)
 {
-	struct stk_report small = probe(64 << 10, 0), mid = probe(256 << 10, 0);
-	struct stk_report big = probe(1 << 20, 0);
+	size_t s = thr_small_stack(); /* 64 KiB, 256 KiB, 1 MiB (x2 on aarch64) */
+	struct stk_report small = probe(s, 0), mid = probe(4 * s, 0);
+	struct stk_report big = probe(16 * s, 0);
 	cr_assert(small.overflowed && mid.overflowed && big.overflowed,
 		  "every unlimited probe must overflow" ASL_HINT(4));
 	cr_assert(mid.depth > 2 * small.depth && big.depth > 2 * mid.depth,
-		  "depths 64 KiB: %llu, 256 KiB: %llu, 1 MiB: %llu - expected each 4x stack to "
-		  "give more than 2x depth" ASL_HINT(4), (unsigned long long)small.depth,
+		  "depths %zu KiB: %llu, 4x: %llu, 16x: %llu - expected each 4x stack to "
+		  "give more than 2x depth" ASL_HINT(4), s >> 10, (unsigned long long)small.depth,
 		  (unsigned long long)mid.depth, (unsigned long long)big.depth);
 }
 
@@ -76,7 +78,8 @@ static int probe_task(void *arg)
 Test(stack_guard, concurrent_probes_each_catch_their_own)
 {
 	/* two threads probing at once: the handler must use the faulting thread's guard page */
-	struct stk_report r[2] = { { .stack_bytes = 64 << 10 }, { .stack_bytes = 512 << 10 } };
+	struct stk_report r[2] = { { .stack_bytes = thr_small_stack() },
+				   { .stack_bytes = 8 * thr_small_stack() } };
 	struct thr_task t[2] = { { .fn = probe_task, .arg = &r[0] },
 				 { .fn = probe_task, .arg = &r[1] } };
 	int rc = thr_run(t, 2);
@@ -84,7 +87,7 @@ Test(stack_guard, concurrent_probes_each_catch_their_own)
 		  "thr_run %s, probes %s and %s" ASL_HINT(4), asl_test_rc(rc),
 		  asl_test_rc(t[0].result), asl_test_rc(t[1].result));
 	cr_assert(r[0].overflowed && r[1].overflowed && r[1].depth > 4 * r[0].depth,
-		  "concurrent probes: depths %llu (64 KiB) and %llu (512 KiB)" ASL_HINT(4),
+		  "concurrent probes: depths %llu (small stack) and %llu (8x)" ASL_HINT(4),
 		  (unsigned long long)r[0].depth, (unsigned long long)r[1].depth);
 }
 
@@ -135,7 +138,7 @@ Test(stack_guard, many_concurrent_probes)
 Test(stack_guard, rejects_bad_arguments)
 {
 	struct stk_report r;
-	int rc = stk_probe(64 << 10, 0, NULL);
+	int rc = stk_probe(thr_small_stack(), 0, NULL);
 	cr_assert_eq(rc, -EINVAL, "stk_probe(rep=NULL): expected -22 (EINVAL), got %s"
 		     ASL_HINT(4), asl_test_rc(rc));
 	rc = stk_probe(1024, 0, &r);
@@ -154,7 +157,7 @@ Test(stack_guard, other_faults_still_crash)
 		struct stk_report r;
 		/* volatile: the compiler can neither see the address nor drop the store */
 		volatile int *volatile wild = (volatile int *)(uintptr_t)64;
-		if (stk_probe(64 << 10, 0, &r) || !r.overflowed)
+		if (stk_probe(thr_small_stack(), 0, &r) || !r.overflowed)
 			_exit(3);
 		*wild = 1; /* a wild write on the main thread, not a stack overflow */
 		_exit(4);

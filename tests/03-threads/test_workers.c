@@ -132,7 +132,7 @@ Test(workers, no_leak_over_many_calls)
 		for (int i = 0; i < 4; i++)
 			t[i] = (struct thr_task){ .fn = square_plus_one,
 						  .arg = (void *)(intptr_t)round,
-						  .stack_size = i % 2 ? 64 << 10 : 0 };
+						  .stack_size = i % 2 ? thr_small_stack() : 0 };
 		int rc = thr_run(t, 4);
 		cr_assert_eq(rc, 0, "round %d: thr_run returned %s" ASL_HINT(2), round,
 			     asl_test_rc(rc));
