@@ -152,6 +152,10 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
 {
 	struct criterion_suite_set *ss;
 	struct criterion_test *t;
+	/* The grader enforces each test's timeout on the whole process tree too (a test's
+	 * leftover children can keep Criterion's runner waiting forever), so tell it the timeouts. */
+	const char *tpath = getenv("ASL_TIMEOUTS");
+	FILE *tf = tpath && *tpath ? fopen(tpath, "w") : NULL;
 	FOREACH_SET(ss, set->suites) {
 		if (!ss->tests)
 			continue;
@@ -163,8 +167,12 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
 						"suite with ASL_SUITE()\n", t->category, t->name);
 				exit(3);
 			}
+			if (tf)
+				fprintf(tf, "%s::%s\t%g\n", t->category, t->name, timeout);
 		}
 	}
+	if (tf)
+		fclose(tf);
 }
 
 /* Escape tabs, newlines and backslashes so each record stays one TSV line. */

@@ -37,6 +37,7 @@ from sandbox import run_contained
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 RUN_TIMEOUT = int(os.environ.get("ASL_GRADE_TIMEOUT", "300"))      # one test's runner, seconds
+GRACE = 10    # seconds past a test's own timeout before its whole process tree is killed
 
 
 class GradeError(Exception):
@@ -231,14 +232,31 @@ def grade_lab(lab, lab_dir, work, jobs):
                 os.remove(stale)
         here = os.path.join(scratch, f"{index:03d}")   # a test may write files: not in the tree
         os.makedirs(here)
-        env = dict(os.environ, ASL_REPORT=report, ASL_FINI_LOG=fini)
+        timeouts = base + ".timeouts"
+        env = dict(os.environ, ASL_REPORT=report, ASL_FINI_LOG=fini, ASL_TIMEOUTS=timeouts)
+
+        def deadline():
+            # the test's own timeout, plus room for the runner's start and Criterion's kill
+            try:
+                with open(timeouts, encoding="utf-8") as f:
+                    for line in f:
+                        name, _, secs = line.rstrip("\n").partition("\t")
+                        if name == tid:
+                            return float(secs) + GRACE
+            except (OSError, ValueError):
+                pass
+            return None
+
         _, timed_out = run_contained([runner, f"--filter={suite}/{test}", "--short-filename",
-                                      "-j1"], here, env, base + ".log", RUN_TIMEOUT)
+                                      "-j1"], here, env, base + ".log", RUN_TIMEOUT, deadline)
         rows = read_report(report)
         done = os.path.exists(fini)
         status, msg = classify(rows.get(tid), done)
         if status == "ERROR" and timed_out:
-            msg = f"the runner exceeded {RUN_TIMEOUT}s and was stopped"
+            # Criterion killed the test at its timeout, but processes it left behind kept the
+            # runner waiting: the test did not end in time, and it is not run again.
+            return "TIMEOUT", ("did not finish within the suite's timeout and left processes "
+                               "running (a fork that never ends?)")
         return status, msg
 
     from concurrent.futures import ThreadPoolExecutor

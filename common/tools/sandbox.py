@@ -85,18 +85,30 @@ def kill_group(proc, cgroup):
             time.sleep(0.02)
 
 
-def run_contained(cmd, cwd, env, log_path, timeout):
+def run_contained(cmd, cwd, env, log_path, timeout, deadline_fn=None):
+    """Run cmd contained; returns (exit status or None, timed out?).
+
+    timeout bounds the whole run.  deadline_fn, if given, is asked every 0.2 s for a tighter
+    limit in seconds since the start (or None while it does not know one yet)."""
+    start = time.monotonic()
     cgroup = make_cgroup()
     procs = os.path.join(cgroup, "cgroup.procs") if cgroup else None
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(contained_cmd(cmd, procs), cwd=cwd, env=env, stdout=log,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 process_group=0)
-        try:
-            rc = proc.wait(timeout=timeout)
-            timed_out = False
-        except subprocess.TimeoutExpired:
-            timed_out, rc = True, None
+        rc, timed_out, limit = None, False, timeout
+        while rc is None:
+            try:
+                rc = proc.wait(timeout=0.2)
+            except subprocess.TimeoutExpired:
+                if deadline_fn:
+                    tighter = deadline_fn()
+                    if tighter is not None:
+                        limit = min(limit, tighter)
+                if time.monotonic() - start > limit:
+                    timed_out = True
+                    break
         kill_group(proc, cgroup)   # leftovers: forked children, stuck workers
         proc.wait()
     if cgroup:
