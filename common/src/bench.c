@@ -360,12 +360,13 @@ void bench_record(struct bench *b, const char *series, double x, const double *v
 	free(dev);
 
 	if (b->tsv) {
-		fprintf(b->tsv, "%s\t%g\t%d\t%llu\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\n",
+		/* x exactly as given (sizes like 1048576 stay whole numbers, never 1.04858e+06) */
+		fprintf(b->tsv, "%s\t%.15g\t%d\t%llu\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\n",
 			series, x, s.n, (unsigned long long)s.iters, s.min, s.q1, s.median, s.q3,
 			s.p90, s.max, s.mad);
 		b->rows++;
 	}
-	printf("%-22s %12g %12.4g %12.4g %12.4g %12.4g\n", series, x, s.median, s.q1, s.q3,
+	printf("%-22s %12.15g %12.4g %12.4g %12.4g %12.4g\n", series, x, s.median, s.q1, s.q3,
 	       s.p90);
 	fflush(stdout);
 	if (st)
