@@ -27,12 +27,25 @@ TESTS_DIR := $(ASL_TOP)/tests/$(LAB)
 TOOLS    := $(ASL_TOP)/common/tools
 PYTHON   ?= python3
 
+# -O2 in every mode, sanitizers included: the student's code is compiled the same way for
+# `make test` and `make asan`, so a warning that -Werror turns into an error (-Wclobbered
+# around sigsetjmp depends on the optimisation level) bites in both or in neither.
 OPT      := -O2
 ifeq ($(SAN),asan)
-OPT      := -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+OPT      := -O2 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 endif
 ifeq ($(SAN),tsan)
-OPT      := -O1 -fsanitize=thread -fno-omit-frame-pointer
+OPT      := -O2 -fsanitize=thread -fno-omit-frame-pointer
+endif
+
+# Quiet by default ("  CC    chan.c"); `make V=1` prints every command in full.
+V ?= 0
+ifeq ($(V),1)
+Q   :=
+say  = @true
+else
+Q   := @
+say  = @printf '  %-5s %s\n' '$(1)' '$(2)'
 endif
 
 CPPFLAGS += -D_GNU_SOURCE -I. -I$(ASL_TOP)/common/include -DASL_LAB='"$(LAB)"' \
@@ -79,33 +92,45 @@ runner: $(RUNNER)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 $(BUILD)/obj/%.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ASFLAGS) -c $< -o $@
+	$(call say,AS,$<)
+	$(Q)$(CC) $(CPPFLAGS) $(ASFLAGS) -c $< -o $@
 $(BUILD)/common/%.o: $(ASL_TOP)/common/src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(call say,CC,common/$(notdir $<))
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 $(BUILD)/tests/%.o: $(TESTS_DIR)/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -I$(ASL_TOP)/common/test $(CFLAGS) -c $< -o $@
+	$(call say,CC,tests/$(LAB)/$(notdir $<))
+	$(Q)$(CC) $(CPPFLAGS) -I$(ASL_TOP)/common/test $(CFLAGS) -c $< -o $@
 $(BUILD)/tests/asl_test.o: $(ASL_TOP)/common/test/asl_test.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -I$(ASL_TOP)/common/test $(CFLAGS) -c $< -o $@
+	$(call say,CC,common/test/asl_test.c)
+	$(Q)$(CC) $(CPPFLAGS) -I$(ASL_TOP)/common/test $(CFLAGS) -c $< -o $@
 
 $(BUILD)/liblab.a: $(LIB_OBJS)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)$(AR) rcs $@ $^
 $(BUILD)/libasl.a: $(COMMON_OBJS)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)$(AR) rcs $@ $^
 
 $(BUILD)/%: $(BUILD)/obj/%.o $(BUILD)/liblab.a $(BUILD)/libasl.a
-	$(CC) $(LDFLAGS) $< $(BUILD)/liblab.a $(BUILD)/libasl.a $(LDLIBS) -o $@
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $< $(BUILD)/liblab.a $(BUILD)/libasl.a $(LDLIBS) -o $@
 
 # The runner depends on the programs: some tests run a demo and check how it died.
 $(RUNNER): $(TEST_OBJS) $(BUILD)/liblab.a $(BUILD)/libasl.a $(PROG_BINS)
-	$(CC) $(LDFLAGS) $(TEST_OBJS) $(BUILD)/liblab.a $(BUILD)/libasl.a -lcriterion $(LDLIBS) -o $@
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $(TEST_OBJS) $(BUILD)/liblab.a $(BUILD)/libasl.a -lcriterion $(LDLIBS) -o $@
+
+# Object files are kept (no "rm build/obj/x.o" after each build, and faster rebuilds).
+.SECONDARY:
 
 # What this lab needs is installed (as root) or named with the exact command (otherwise),
 # before anything is built: common/tools/deps.sh holds the one list of packages.
