@@ -72,7 +72,8 @@ const char *loop_backend_name(const loop_t *loop);
 
 /* ---- io watchers: readiness of one descriptor (level-triggered) ---- */
 typedef struct loop_io loop_io_t;
-typedef void (*loop_io_cb)(loop_io_t *io, int events /* LOOP_READ|LOOP_WRITE|LOOP_ERROR|LOOP_HUP */);
+/* events: what is ready now, LOOP_READ|LOOP_WRITE|LOOP_ERROR|LOOP_HUP */
+typedef void (*loop_io_cb)(loop_io_t *io, int events);
 struct loop_io {
 	void *data; /* the caller's */
 	/* private: */
