@@ -25,7 +25,7 @@ static int epoll_init(loop_t *loop)
 	 * Errors: -ENOMEM, or epoll_create1's (-EMFILE ...) with nothing left allocated.
 	 * Checked by: loop_epoll::*
 	 */
-	(void)loop; return LAB_TODO(2);
+	LAB_UNUSED(loop); return LAB_TODO(2);
 }
 
 static void epoll_fini(loop_t *loop)
@@ -33,7 +33,7 @@ static void epoll_fini(loop_t *loop)
 	/* TODO step 2: Close the epoll descriptor and free the state.
 	 * Checked by: loop_epoll::* (each test counts open descriptors at its end)
 	 */
-	(void)loop; LAB_TODO_ABORT(2);
+	LAB_UNUSED(loop); LAB_TODO_ABORT(2);
 }
 
 static int epoll_set(loop_t *loop, int fd, int old_mask, int new_mask)
@@ -43,7 +43,7 @@ static int epoll_set(loop_t *loop, int fd, int old_mask, int new_mask)
 	 * -errno (-EPERM for a regular file, -EBADF).
 	 * Checked by: loop_epoll::io_*
 	 */
-	(void)loop; (void)fd; (void)old_mask; (void)new_mask; return LAB_TODO(2);
+	LAB_UNUSED(loop, fd, old_mask, new_mask); return LAB_TODO(2);
 }
 
 static int epoll_wait_fired(loop_t *loop, int timeout_ms)
@@ -54,7 +54,7 @@ static int epoll_wait_fired(loop_t *loop, int timeout_ms)
 	 * EINTR is "nothing ready" (0).
 	 * Checked by: loop_epoll::*
 	 */
-	(void)loop; (void)timeout_ms; return LAB_TODO(2);
+	LAB_UNUSED(loop, timeout_ms); return LAB_TODO(2);
 }
 
 const struct loop_backend loop_backend_epoll = {

@@ -89,7 +89,7 @@ void loop_stop(loop_t *loop)
 	/* TODO step 4: Ask loop_run to return after this iteration (loop_run clears it).
 	 * Checked by: loop_poll::run_stop_from_callback, loop_epoll::run_stop_from_callback
 	 */
-	(void)loop; LAB_TODO_ABORT(4);
+	LAB_UNUSED(loop); LAB_TODO_ABORT(4);
 }
 
 void loop_ref(loop_t *loop)
@@ -97,7 +97,7 @@ void loop_ref(loop_t *loop)
 	/* TODO step 4: One more reason for loop_run(DEFAULT) to go on (see loop_alive).
 	 * Checked by: loop_poll::run_ref_keeps_loop_alive, loop_epoll::run_ref_keeps_loop_alive
 	 */
-	(void)loop; LAB_TODO_ABORT(4);
+	LAB_UNUSED(loop); LAB_TODO_ABORT(4);
 }
 
 void loop_unref(loop_t *loop)
@@ -105,7 +105,7 @@ void loop_unref(loop_t *loop)
 	/* TODO step 4: One reason fewer (never below zero).
 	 * Checked by: loop_poll::run_ref_keeps_loop_alive, loop_epoll::run_ref_keeps_loop_alive
 	 */
-	(void)loop; LAB_TODO_ABORT(4);
+	LAB_UNUSED(loop); LAB_TODO_ABORT(4);
 }
 
 const char *loop_backend_name(const loop_t *loop)

@@ -20,11 +20,12 @@ int loop_defer_start(loop_t *loop, loop_defer_t *d, loop_defer_cb cb)
 	 * -EBUSY if d is already queued, -EINVAL without a callback.
 	 * Checked by: loop_poll::defer_*, loop_epoll::defer_*
 	 */
-	(void)loop; (void)d; (void)cb; return LAB_TODO(4);
+	LAB_UNUSED(loop, d, cb); return LAB_TODO(4);
 }
 
 /* Unlink d from the list at *head; true if it was there. */
-static bool defer_unlink(loop_defer_t **head, loop_defer_t **tail, loop_defer_t *d)
+static __attribute__((unused)) bool defer_unlink(loop_defer_t **head, loop_defer_t **tail,
+						 loop_defer_t *d)
 {
 	loop_defer_t *prev = NULL;
 	for (loop_defer_t *p = *head; p; prev = p, p = p->next) {
@@ -47,7 +48,7 @@ int loop_defer_stop(loop_defer_t *d)
 	 * list or in the batch running now.  No longer active.
 	 * Checked by: loop_poll::defer_stop_*, loop_epoll::defer_stop_*
 	 */
-	(void)d; (void)defer_unlink; return LAB_TODO(4);
+	LAB_UNUSED(d); return LAB_TODO(4);
 }
 
 void loop_defers_run(loop_t *loop)
@@ -57,5 +58,5 @@ void loop_defers_run(loop_t *loop)
 	 * (a callback may stop a defer still on it).
 	 * Checked by: loop_poll::defer_*, loop_epoll::defer_*
 	 */
-	(void)loop; LAB_TODO_ABORT(4);
+	LAB_UNUSED(loop); LAB_TODO_ABORT(4);
 }

@@ -23,7 +23,7 @@
 #include "asl/todo.h"
 
 /* Make ios[] and fired[] hold at least fd + 1 entries. */
-static int io_table_reserve(loop_t *loop, int fd)
+static __attribute__((unused)) int io_table_reserve(loop_t *loop, int fd)
 {
 	if (fd < loop->ios_cap)
 		return 0;
@@ -55,8 +55,7 @@ static int io_start(loop_t *loop, loop_io_t *io, int fd, int events, loop_io_cb 
 	 * nothing has changed.  Stamp io->batch with loop->batch (see the top of this file).
 	 * Checked by: loop_poll::io_*, loop_epoll::io_*
 	 */
-	(void)loop; (void)io; (void)fd; (void)events; (void)cb; (void)counted;
-	(void)io_table_reserve;
+	LAB_UNUSED(loop, io, fd, events, cb, counted);
 	return LAB_TODO(1);
 }
 
@@ -77,7 +76,7 @@ int loop_io_modify(loop_io_t *io, int events)
 	 * new masks).  -EINVAL if io is not started or events is 0 or has other bits.
 	 * Checked by: loop_poll::io_modify_switches_read_and_write, loop_epoll::io_modify_*
 	 */
-	(void)io; (void)events; return LAB_TODO(1);
+	LAB_UNUSED(io, events); return LAB_TODO(1);
 }
 
 int loop_io_stop(loop_io_t *io)
@@ -87,7 +86,7 @@ int loop_io_stop(loop_io_t *io)
 	 * further down the batch being dispatched (see the top of this file).
 	 * Checked by: loop_poll::io_stop_*, loop_poll::io_removal_*, loop_epoll::io_*
 	 */
-	(void)io; return LAB_TODO(1);
+	LAB_UNUSED(io); return LAB_TODO(1);
 }
 
 bool loop_io_active(const loop_io_t *io)
@@ -104,7 +103,7 @@ int loop_io_dispatch(loop_t *loop, int n)
 	 * (nothing left: no call).  Count batches in loop->batch.  Returns the callbacks run.
 	 * Checked by: loop_poll::io_*, loop_epoll::io_*
 	 */
-	(void)loop; (void)n; return LAB_TODO(1);
+	LAB_UNUSED(loop, n); return LAB_TODO(1);
 }
 
 void loop_io_fini(loop_t *loop)

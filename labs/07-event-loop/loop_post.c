@@ -28,7 +28,7 @@ int loop_post(loop_t *loop, loop_post_t *req, loop_post_cb cb)
 	 * the stack was empty before this push.  Returns 0.
 	 * Checked by: loop_poll::post_*, loop_epoll::post_*
 	 */
-	(void)loop; (void)req; (void)cb; return LAB_TODO(5);
+	LAB_UNUSED(loop, req, cb); return LAB_TODO(5);
 }
 
 int loop_posts_run(loop_t *loop)
@@ -39,7 +39,7 @@ int loop_posts_run(loop_t *loop)
 	 * no longer pending.  Returns how many ran.
 	 * Checked by: loop_poll::post_*, loop_epoll::post_*
 	 */
-	(void)loop; return LAB_TODO(5);
+	LAB_UNUSED(loop); return LAB_TODO(5);
 }
 
 static void post_io_cb(loop_io_t *io, int events)

@@ -25,7 +25,7 @@
 /* Call every watcher of signo once.  Never keeps a watcher pointer across a callback (which
  * may stop or free any watcher): after each call it rescans from the head for the next
  * watcher of signo not yet called for this delivery. */
-static void signal_deliver(loop_t *loop, int signo)
+static __attribute__((unused)) void signal_deliver(loop_t *loop, int signo)
 {
 	uint64_t delivery = ++loop->signal_delivery;
 	for (;;) {
@@ -45,11 +45,11 @@ static void signal_io_cb(loop_io_t *io, int events)
 	 * it says EAGAIN, and deliver each record's ssi_signo (signal_deliver).
 	 * Checked by: loop_poll::signal_*, loop_epoll::signal_*
 	 */
-	(void)io; (void)events; (void)signal_deliver; LAB_TODO_ABORT(5);
+	LAB_UNUSED(io, events); LAB_TODO_ABORT(5);
 }
 
 /* Point the signalfd at loop->signal_mask, creating it (and its watcher) the first time. */
-static int signal_fd_update(loop_t *loop)
+static __attribute__((unused)) int signal_fd_update(loop_t *loop)
 {
 	if (loop->signal_fd >= 0)
 		return signalfd(loop->signal_fd, &loop->signal_mask, 0) < 0 ? -errno : 0;
@@ -65,7 +65,7 @@ static int signal_fd_update(loop_t *loop)
 	return 0;
 }
 
-static bool signal_watched(const loop_t *loop, int signo)
+static __attribute__((unused)) bool signal_watched(const loop_t *loop, int signo)
 {
 	for (const loop_signal_t *s = loop->signals; s; s = s->next)
 		if (s->signo == signo)
@@ -82,8 +82,8 @@ int loop_signal_start(loop_t *loop, loop_signal_t *s, int signo, loop_signal_cb 
 	 * append s to loop->signals (start order) and count it as active.
 	 * Checked by: loop_poll::signal_*, loop_epoll::signal_*
 	 */
-	(void)loop; (void)s; (void)signo; (void)cb; (void)signal_fd_update;
-	(void)signal_watched; return LAB_TODO(5);
+	LAB_UNUSED(loop, s, signo, cb);
+	return LAB_TODO(5);
 }
 
 int loop_signal_stop(loop_signal_t *s)
@@ -93,7 +93,7 @@ int loop_signal_stop(loop_signal_t *s)
 	 * blocked before the first watcher, unblock it in the calling thread.
 	 * Checked by: loop_poll::signal_*, loop_epoll::signal_*
 	 */
-	(void)s; return LAB_TODO(5);
+	LAB_UNUSED(s); return LAB_TODO(5);
 }
 
 void loop_signals_fini(loop_t *loop)

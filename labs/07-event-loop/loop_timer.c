@@ -20,13 +20,13 @@
 #include "asl/todo.h"
 
 /* a fires before b */
-static bool timer_before(const loop_timer_t *a, const loop_timer_t *b)
+static __attribute__((unused)) bool timer_before(const loop_timer_t *a, const loop_timer_t *b)
 {
 	return a->deadline_ms < b->deadline_ms ||
 	       (a->deadline_ms == b->deadline_ms && a->seq < b->seq);
 }
 
-static void heap_place(loop_t *loop, size_t i, loop_timer_t *t)
+static __attribute__((unused)) void heap_place(loop_t *loop, size_t i, loop_timer_t *t)
 {
 	loop->heap[i] = t;
 	t->heap_index = i;
@@ -39,7 +39,7 @@ static void heap_sift_up(loop_t *loop, size_t i)
 	 * keeping every timer's heap_index equal to its position (use heap_place).
 	 * Checked by: loop_poll::timer_*, loop_epoll::timer_*
 	 */
-	(void)loop; (void)i; (void)heap_place; (void)timer_before; LAB_TODO_ABORT(3);
+	LAB_UNUSED(loop, i); LAB_TODO_ABORT(3);
 }
 
 /* Move heap[i] down while a child fires before it. */
@@ -49,11 +49,11 @@ static void heap_sift_down(loop_t *loop, size_t i)
 	 * keeping every heap_index right.
 	 * Checked by: loop_poll::timer_*, loop_epoll::timer_*
 	 */
-	(void)loop; (void)i; LAB_TODO_ABORT(3);
+	LAB_UNUSED(loop, i); LAB_TODO_ABORT(3);
 }
 
 /* Take t out of the heap: the last entry fills its place and moves up or down. */
-static void heap_remove(loop_t *loop, loop_timer_t *t)
+static __attribute__((unused)) void heap_remove(loop_t *loop, loop_timer_t *t)
 {
 	size_t i = t->heap_index;
 	loop_timer_t *last = loop->heap[--loop->heap_len];
@@ -85,7 +85,7 @@ int loop_timer_start(loop_timer_t *t, loop_timer_cb cb, uint64_t timeout_ms, uin
 	 * needed; -ENOMEM leaves t as it was).  A started timer is an active handle once.
 	 * Checked by: loop_poll::timer_*, loop_epoll::timer_*, loop_*::run_*
 	 */
-	(void)t; (void)cb; (void)timeout_ms; (void)repeat_ms; (void)heap_remove;
+	LAB_UNUSED(t, cb, timeout_ms, repeat_ms);
 	return LAB_TODO(3);
 }
 
@@ -94,7 +94,7 @@ int loop_timer_stop(loop_timer_t *t)
 	/* TODO step 3: Take t out of the heap if it is there (idempotent); no longer active.
 	 * Checked by: loop_poll::timer_stop_*, loop_epoll::timer_stop_*
 	 */
-	(void)t; return LAB_TODO(3);
+	LAB_UNUSED(t); return LAB_TODO(3);
 }
 
 void loop_timers_run(loop_t *loop)
@@ -106,7 +106,7 @@ void loop_timers_run(loop_t *loop)
 	 * not below the one this pass began with) wait for the next iteration.
 	 * Checked by: loop_poll::timer_*, loop_epoll::timer_*
 	 */
-	(void)loop; LAB_TODO_ABORT(3);
+	LAB_UNUSED(loop); LAB_TODO_ABORT(3);
 }
 
 int loop_timers_timeout(const loop_t *loop)
@@ -116,7 +116,7 @@ int loop_timers_timeout(const loop_t *loop)
 	 * whole ms, so waiting the full difference never wakes before the deadline.
 	 * Checked by: loop_*::timer_fire_in_deadline_order_never_early, loop_*::run_modes
 	 */
-	(void)loop; return LAB_TODO(3);
+	LAB_UNUSED(loop); return LAB_TODO(3);
 }
 
 void loop_timers_fini(loop_t *loop)

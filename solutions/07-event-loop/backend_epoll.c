@@ -24,7 +24,7 @@ static int epoll_init(loop_t *loop)
 	/* BEGIN STEP 2: Create the epoll instance (close-on-exec) and the state that holds it.
 	 * Errors: -ENOMEM, or epoll_create1's (-EMFILE ...) with nothing left allocated.
 	 * Checked by: loop_epoll::*
-	 * stub: (void)loop; return LAB_TODO(2);
+	 * stub: LAB_UNUSED(loop); return LAB_TODO(2);
 	 */
 	struct epoll_state *es = calloc(1, sizeof *es);
 	if (!es)
@@ -44,7 +44,7 @@ static void epoll_fini(loop_t *loop)
 {
 	/* BEGIN STEP 2: Close the epoll descriptor and free the state.
 	 * Checked by: loop_epoll::* (each test counts open descriptors at its end)
-	 * stub: (void)loop; LAB_TODO_ABORT(2);
+	 * stub: LAB_UNUSED(loop); LAB_TODO_ABORT(2);
 	 */
 	struct epoll_state *es = loop->backend_state;
 	close(es->epfd);
@@ -60,7 +60,7 @@ static int epoll_set(loop_t *loop, int fd, int old_mask, int new_mask)
 	 * MOD; LOOP_READ is EPOLLIN, LOOP_WRITE is EPOLLOUT (level-triggered).  Returns 0 or
 	 * -errno (-EPERM for a regular file, -EBADF).
 	 * Checked by: loop_epoll::io_*
-	 * stub: (void)loop; (void)fd; (void)old_mask; (void)new_mask; return LAB_TODO(2);
+	 * stub: LAB_UNUSED(loop, fd, old_mask, new_mask); return LAB_TODO(2);
 	 */
 	struct epoll_state *es = loop->backend_state;
 	struct epoll_event ev = {
@@ -80,7 +80,7 @@ static int epoll_wait_fired(loop_t *loop, int timeout_ms)
 	 * LOOP_READ, EPOLLOUT -> LOOP_WRITE, EPOLLERR -> LOOP_ERROR, EPOLLHUP -> LOOP_HUP).
 	 * EINTR is "nothing ready" (0).
 	 * Checked by: loop_epoll::*
-	 * stub: (void)loop; (void)timeout_ms; return LAB_TODO(2);
+	 * stub: LAB_UNUSED(loop, timeout_ms); return LAB_TODO(2);
 	 */
 	struct epoll_state *es = loop->backend_state;
 	if (es->cap < loop->ios_cap) {

@@ -21,7 +21,7 @@ struct poll_state {
 	int slot_cap;
 };
 
-static short poll_mask(int mask)
+static __attribute__((unused)) short poll_mask(int mask)
 {
 	return (short)(((mask & LOOP_READ) ? POLLIN : 0) | ((mask & LOOP_WRITE) ? POLLOUT : 0));
 }
@@ -45,7 +45,7 @@ static void poll_fini(loop_t *loop)
 }
 
 /* Room for one more entry and a slot for fd. */
-static int poll_reserve(struct poll_state *ps, int fd)
+static __attribute__((unused)) int poll_reserve(struct poll_state *ps, int fd)
 {
 	if (ps->n == ps->cap) {
 		int cap = ps->cap ? 2 * ps->cap : 64;
@@ -76,8 +76,8 @@ static int poll_set(loop_t *loop, int fd, int old_mask, int new_mask)
 	 * pollfd array, keeping slot[] right; removal fills the hole with the last entry.
 	 * poll() cannot check a descriptor in advance: only -ENOMEM can happen here.
 	 * Checked by: loop_poll::io_*
-	 * stub: (void)loop; (void)fd; (void)old_mask; (void)new_mask; (void)poll_mask;
-	 * stub: (void)poll_reserve; return LAB_TODO(1);
+	 * stub: LAB_UNUSED(loop, fd, old_mask, new_mask);
+	 * stub: return LAB_TODO(1);
 	 */
 	struct poll_state *ps = loop->backend_state;
 	if (old_mask == 0) {
@@ -106,7 +106,7 @@ static int poll_wait(loop_t *loop, int timeout_ms)
 	 * loop->fired (POLLIN -> LOOP_READ, POLLOUT -> LOOP_WRITE, POLLERR and POLLNVAL ->
 	 * LOOP_ERROR, POLLHUP -> LOOP_HUP) and return how many.  EINTR is "nothing ready" (0).
 	 * Checked by: loop_poll::*
-	 * stub: (void)loop; (void)timeout_ms; return LAB_TODO(1);
+	 * stub: LAB_UNUSED(loop, timeout_ms); return LAB_TODO(1);
 	 */
 	struct poll_state *ps = loop->backend_state;
 	int ready = poll(ps->pfds, (nfds_t)ps->n, timeout_ms);

@@ -88,7 +88,7 @@ void loop_stop(loop_t *loop)
 {
 	/* BEGIN STEP 4: Ask loop_run to return after this iteration (loop_run clears it).
 	 * Checked by: loop_poll::run_stop_from_callback, loop_epoll::run_stop_from_callback
-	 * stub: (void)loop; LAB_TODO_ABORT(4);
+	 * stub: LAB_UNUSED(loop); LAB_TODO_ABORT(4);
 	 */
 	loop->stop = true;
 	/* END STEP 4 */
@@ -98,7 +98,7 @@ void loop_ref(loop_t *loop)
 {
 	/* BEGIN STEP 4: One more reason for loop_run(DEFAULT) to go on (see loop_alive).
 	 * Checked by: loop_poll::run_ref_keeps_loop_alive, loop_epoll::run_ref_keeps_loop_alive
-	 * stub: (void)loop; LAB_TODO_ABORT(4);
+	 * stub: LAB_UNUSED(loop); LAB_TODO_ABORT(4);
 	 */
 	loop->refs++;
 	/* END STEP 4 */
@@ -108,7 +108,7 @@ void loop_unref(loop_t *loop)
 {
 	/* BEGIN STEP 4: One reason fewer (never below zero).
 	 * Checked by: loop_poll::run_ref_keeps_loop_alive, loop_epoll::run_ref_keeps_loop_alive
-	 * stub: (void)loop; LAB_TODO_ABORT(4);
+	 * stub: LAB_UNUSED(loop); LAB_TODO_ABORT(4);
 	 */
 	if (loop->refs > 0)
 		loop->refs--;

@@ -19,7 +19,7 @@ int loop_defer_start(loop_t *loop, loop_defer_t *d, loop_defer_cb cb)
 	/* BEGIN STEP 4: Append d to the collecting list; it is an active handle while queued.
 	 * -EBUSY if d is already queued, -EINVAL without a callback.
 	 * Checked by: loop_poll::defer_*, loop_epoll::defer_*
-	 * stub: (void)loop; (void)d; (void)cb; return LAB_TODO(4);
+	 * stub: LAB_UNUSED(loop, d, cb); return LAB_TODO(4);
 	 */
 	if (!cb)
 		return -EINVAL;
@@ -40,7 +40,8 @@ int loop_defer_start(loop_t *loop, loop_defer_t *d, loop_defer_cb cb)
 }
 
 /* Unlink d from the list at *head; true if it was there. */
-static bool defer_unlink(loop_defer_t **head, loop_defer_t **tail, loop_defer_t *d)
+static __attribute__((unused)) bool defer_unlink(loop_defer_t **head, loop_defer_t **tail,
+						 loop_defer_t *d)
 {
 	loop_defer_t *prev = NULL;
 	for (loop_defer_t *p = *head; p; prev = p, p = p->next) {
@@ -62,7 +63,7 @@ int loop_defer_stop(loop_defer_t *d)
 	/* BEGIN STEP 4: Dequeue d if still queued (idempotent): it may be in the collecting
 	 * list or in the batch running now.  No longer active.
 	 * Checked by: loop_poll::defer_stop_*, loop_epoll::defer_stop_*
-	 * stub: (void)d; (void)defer_unlink; return LAB_TODO(4);
+	 * stub: LAB_UNUSED(d); return LAB_TODO(4);
 	 */
 	if (!d->queued)
 		return 0;
@@ -82,7 +83,7 @@ void loop_defers_run(loop_t *loop)
 	 * collecting list to loop->defer_running, then pop and call from its front until empty
 	 * (a callback may stop a defer still on it).
 	 * Checked by: loop_poll::defer_*, loop_epoll::defer_*
-	 * stub: (void)loop; LAB_TODO_ABORT(4);
+	 * stub: LAB_UNUSED(loop); LAB_TODO_ABORT(4);
 	 */
 	loop->defer_running = loop->defer_head;
 	loop->defer_head = loop->defer_tail = NULL;

@@ -23,7 +23,7 @@
 #include "asl/todo.h"
 
 /* Make ios[] and fired[] hold at least fd + 1 entries. */
-static int io_table_reserve(loop_t *loop, int fd)
+static __attribute__((unused)) int io_table_reserve(loop_t *loop, int fd)
 {
 	if (fd < loop->ios_cap)
 		return 0;
@@ -54,8 +54,7 @@ static int io_start(loop_t *loop, loop_io_t *io, int fd, int events, loop_io_cb 
 	 * -EEXIST (another watcher has fd), -ENOMEM, or the backend's error - after which
 	 * nothing has changed.  Stamp io->batch with loop->batch (see the top of this file).
 	 * Checked by: loop_poll::io_*, loop_epoll::io_*
-	 * stub: (void)loop; (void)io; (void)fd; (void)events; (void)cb; (void)counted;
-	 * stub: (void)io_table_reserve;
+	 * stub: LAB_UNUSED(loop, io, fd, events, cb, counted);
 	 * stub: return LAB_TODO(1);
 	 */
 	if (fd < 0 || !cb || events == 0 || (events & ~(LOOP_READ | LOOP_WRITE)))
@@ -99,7 +98,7 @@ int loop_io_modify(loop_io_t *io, int events)
 	/* BEGIN STEP 1: Change what a started watcher waits for (backend set with the old and
 	 * new masks).  -EINVAL if io is not started or events is 0 or has other bits.
 	 * Checked by: loop_poll::io_modify_switches_read_and_write, loop_epoll::io_modify_*
-	 * stub: (void)io; (void)events; return LAB_TODO(1);
+	 * stub: LAB_UNUSED(io, events); return LAB_TODO(1);
 	 */
 	if (!io->events || events == 0 || (events & ~(LOOP_READ | LOOP_WRITE)))
 		return -EINVAL;
@@ -119,7 +118,7 @@ int loop_io_stop(loop_io_t *io)
 	 * longer active.  Afterwards the loop must never touch io again, even if its fd is
 	 * further down the batch being dispatched (see the top of this file).
 	 * Checked by: loop_poll::io_stop_*, loop_poll::io_removal_*, loop_epoll::io_*
-	 * stub: (void)io; return LAB_TODO(1);
+	 * stub: LAB_UNUSED(io); return LAB_TODO(1);
 	 */
 	if (!io->events)
 		return 0;
@@ -148,7 +147,7 @@ int loop_io_dispatch(loop_t *loop, int n)
 	 * during this batch; pass only the bits the watcher asked for plus LOOP_ERROR/LOOP_HUP
 	 * (nothing left: no call).  Count batches in loop->batch.  Returns the callbacks run.
 	 * Checked by: loop_poll::io_*, loop_epoll::io_*
-	 * stub: (void)loop; (void)n; return LAB_TODO(1);
+	 * stub: LAB_UNUSED(loop, n); return LAB_TODO(1);
 	 */
 	int ran = 0;
 	uint64_t batch = ++loop->batch;

@@ -27,7 +27,7 @@ int loop_post(loop_t *loop, loop_post_t *req, loop_post_cb cb)
 	 * req with a release compare-and-swap on loop->posts, and write 1 to loop->post_fd if
 	 * the stack was empty before this push.  Returns 0.
 	 * Checked by: loop_poll::post_*, loop_epoll::post_*
-	 * stub: (void)loop; (void)req; (void)cb; return LAB_TODO(5);
+	 * stub: LAB_UNUSED(loop, req, cb); return LAB_TODO(5);
 	 */
 	req->cb = cb;
 	atomic_fetch_add(&loop->posts_pending, 1);
@@ -53,7 +53,7 @@ int loop_posts_run(loop_t *loop)
 	 * request - reading req->next before the call, since cb may free req - and count it as
 	 * no longer pending.  Returns how many ran.
 	 * Checked by: loop_poll::post_*, loop_epoll::post_*
-	 * stub: (void)loop; return LAB_TODO(5);
+	 * stub: LAB_UNUSED(loop); return LAB_TODO(5);
 	 */
 	uint64_t count;
 	while (read(loop->post_fd, &count, sizeof count) < 0 && errno == EINTR)

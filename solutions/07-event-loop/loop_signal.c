@@ -25,7 +25,7 @@
 /* Call every watcher of signo once.  Never keeps a watcher pointer across a callback (which
  * may stop or free any watcher): after each call it rescans from the head for the next
  * watcher of signo not yet called for this delivery. */
-static void signal_deliver(loop_t *loop, int signo)
+static __attribute__((unused)) void signal_deliver(loop_t *loop, int signo)
 {
 	uint64_t delivery = ++loop->signal_delivery;
 	for (;;) {
@@ -44,7 +44,7 @@ static void signal_io_cb(loop_io_t *io, int events)
 	/* BEGIN STEP 5: Read the signalfd one record (struct signalfd_siginfo) at a time until
 	 * it says EAGAIN, and deliver each record's ssi_signo (signal_deliver).
 	 * Checked by: loop_poll::signal_*, loop_epoll::signal_*
-	 * stub: (void)io; (void)events; (void)signal_deliver; LAB_TODO_ABORT(5);
+	 * stub: LAB_UNUSED(io, events); LAB_TODO_ABORT(5);
 	 */
 	struct signalfd_siginfo si;
 	(void)events;
@@ -60,7 +60,7 @@ static void signal_io_cb(loop_io_t *io, int events)
 }
 
 /* Point the signalfd at loop->signal_mask, creating it (and its watcher) the first time. */
-static int signal_fd_update(loop_t *loop)
+static __attribute__((unused)) int signal_fd_update(loop_t *loop)
 {
 	if (loop->signal_fd >= 0)
 		return signalfd(loop->signal_fd, &loop->signal_mask, 0) < 0 ? -errno : 0;
@@ -76,7 +76,7 @@ static int signal_fd_update(loop_t *loop)
 	return 0;
 }
 
-static bool signal_watched(const loop_t *loop, int signo)
+static __attribute__((unused)) bool signal_watched(const loop_t *loop, int signo)
 {
 	for (const loop_signal_t *s = loop->signals; s; s = s->next)
 		if (s->signo == signo)
@@ -92,8 +92,8 @@ int loop_signal_start(loop_t *loop, loop_signal_t *s, int signo, loop_signal_cb 
 	 * loop->signal_mask and update the signalfd (signal_fd_update); undo on failure.  Then
 	 * append s to loop->signals (start order) and count it as active.
 	 * Checked by: loop_poll::signal_*, loop_epoll::signal_*
-	 * stub: (void)loop; (void)s; (void)signo; (void)cb; (void)signal_fd_update;
-	 * stub: (void)signal_watched; return LAB_TODO(5);
+	 * stub: LAB_UNUSED(loop, s, signo, cb);
+	 * stub: return LAB_TODO(5);
 	 */
 	if (signo <= 0 || signo >= NSIG || signo == SIGKILL || signo == SIGSTOP || !cb)
 		return -EINVAL;
@@ -138,7 +138,7 @@ int loop_signal_stop(loop_signal_t *s)
 	 * watcher of its signal: take the signal out of the signalfd's mask and, unless it was
 	 * blocked before the first watcher, unblock it in the calling thread.
 	 * Checked by: loop_poll::signal_*, loop_epoll::signal_*
-	 * stub: (void)s; return LAB_TODO(5);
+	 * stub: LAB_UNUSED(s); return LAB_TODO(5);
 	 */
 	if (!s->signo)
 		return 0;

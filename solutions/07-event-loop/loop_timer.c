@@ -20,13 +20,13 @@
 #include "asl/todo.h"
 
 /* a fires before b */
-static bool timer_before(const loop_timer_t *a, const loop_timer_t *b)
+static __attribute__((unused)) bool timer_before(const loop_timer_t *a, const loop_timer_t *b)
 {
 	return a->deadline_ms < b->deadline_ms ||
 	       (a->deadline_ms == b->deadline_ms && a->seq < b->seq);
 }
 
-static void heap_place(loop_t *loop, size_t i, loop_timer_t *t)
+static __attribute__((unused)) void heap_place(loop_t *loop, size_t i, loop_timer_t *t)
 {
 	loop->heap[i] = t;
 	t->heap_index = i;
@@ -38,7 +38,7 @@ static void heap_sift_up(loop_t *loop, size_t i)
 	/* BEGIN STEP 3: Restore the heap order upwards from index i (parent of i is (i-1)/2),
 	 * keeping every timer's heap_index equal to its position (use heap_place).
 	 * Checked by: loop_poll::timer_*, loop_epoll::timer_*
-	 * stub: (void)loop; (void)i; (void)heap_place; (void)timer_before; LAB_TODO_ABORT(3);
+	 * stub: LAB_UNUSED(loop, i); LAB_TODO_ABORT(3);
 	 */
 	loop_timer_t *t = loop->heap[i];
 	while (i > 0) {
@@ -58,7 +58,7 @@ static void heap_sift_down(loop_t *loop, size_t i)
 	/* BEGIN STEP 3: Restore the heap order downwards from index i (children 2i+1, 2i+2),
 	 * keeping every heap_index right.
 	 * Checked by: loop_poll::timer_*, loop_epoll::timer_*
-	 * stub: (void)loop; (void)i; LAB_TODO_ABORT(3);
+	 * stub: LAB_UNUSED(loop, i); LAB_TODO_ABORT(3);
 	 */
 	loop_timer_t *t = loop->heap[i];
 	for (;;) {
@@ -77,7 +77,7 @@ static void heap_sift_down(loop_t *loop, size_t i)
 }
 
 /* Take t out of the heap: the last entry fills its place and moves up or down. */
-static void heap_remove(loop_t *loop, loop_timer_t *t)
+static __attribute__((unused)) void heap_remove(loop_t *loop, loop_timer_t *t)
 {
 	size_t i = t->heap_index;
 	loop_timer_t *last = loop->heap[--loop->heap_len];
@@ -108,7 +108,7 @@ int loop_timer_start(loop_timer_t *t, loop_timer_cb cb, uint64_t timeout_ms, uin
 	 * wrap into the past), the next sequence number, then into the heap (grow it as
 	 * needed; -ENOMEM leaves t as it was).  A started timer is an active handle once.
 	 * Checked by: loop_poll::timer_*, loop_epoll::timer_*, loop_*::run_*
-	 * stub: (void)t; (void)cb; (void)timeout_ms; (void)repeat_ms; (void)heap_remove;
+	 * stub: LAB_UNUSED(t, cb, timeout_ms, repeat_ms);
 	 * stub: return LAB_TODO(3);
 	 */
 	loop_t *loop = t->loop;
@@ -141,7 +141,7 @@ int loop_timer_stop(loop_timer_t *t)
 {
 	/* BEGIN STEP 3: Take t out of the heap if it is there (idempotent); no longer active.
 	 * Checked by: loop_poll::timer_stop_*, loop_epoll::timer_stop_*
-	 * stub: (void)t; return LAB_TODO(3);
+	 * stub: LAB_UNUSED(t); return LAB_TODO(3);
 	 */
 	if (loop_timer_active(t)) {
 		heap_remove(t->loop, t);
@@ -159,7 +159,7 @@ void loop_timers_run(loop_t *loop)
 	 * callback may stop or restart it.  Timers started during this pass (sequence number
 	 * not below the one this pass began with) wait for the next iteration.
 	 * Checked by: loop_poll::timer_*, loop_epoll::timer_*
-	 * stub: (void)loop; LAB_TODO_ABORT(3);
+	 * stub: LAB_UNUSED(loop); LAB_TODO_ABORT(3);
 	 */
 	uint64_t first_new = loop->timer_seq;
 	while (loop->heap_len > 0) {
@@ -183,7 +183,7 @@ int loop_timers_timeout(const loop_t *loop)
 	 * passed, capped at INT_MAX, -1 if there are no timers.  The cached time is truncated to
 	 * whole ms, so waiting the full difference never wakes before the deadline.
 	 * Checked by: loop_*::timer_fire_in_deadline_order_never_early, loop_*::run_modes
-	 * stub: (void)loop; return LAB_TODO(3);
+	 * stub: LAB_UNUSED(loop); return LAB_TODO(3);
 	 */
 	if (loop->heap_len == 0)
 		return -1;
