@@ -53,3 +53,5 @@ mine_lw = 2
 tree_keys = !compare ? "NaN notitle" : "NaN with linespoints lw 2 pt 7 lc rgb '#333333' title 'reference (solutions/): solid, filled', NaN with linespoints lw 2 dt 2 pt 6 lc rgb '#333333' title 'your code (labs/): dashed, open'"
 # the same for bar charts: the reference's bars, the student's medians as open diamonds beside
 tree_keys_bars = !compare ? "NaN notitle" : "NaN with boxes fs solid 0.3 lc rgb '#333333' title 'reference (solutions/): bar', NaN with points pt 12 ps 1.6 lw 1.5 lc rgb '#000000' title 'your code (labs/): open diamond'"
+# the same for point charts (no lines): filled marks vs open marks, each with q1..q3 bars
+tree_keys_pts = !compare ? "NaN notitle" : "NaN with points pt 7 lc rgb '#333333' title 'reference (solutions/): filled marks', NaN with points pt 6 lc rgb '#333333' title 'your code (labs/): open marks, beside them'"
