@@ -27,9 +27,9 @@ bm = compare ? 8 : 6
 set bmargin bm
 if (compare) {
 	set label 999 'reference (solutions/) measured on: '.stamp at screen 0.01, screen 0.015 \
-		left font ',8' tc rgb '#555555' noenhanced
+		left font ',7' tc rgb '#555555' noenhanced
 	set label 997 'your code (labs/) measured on: '.mine_stamp at screen 0.01, screen 0.04 \
-		left font ',8' tc rgb '#555555' noenhanced
+		left font ',7' tc rgb '#555555' noenhanced
 } else {
 	set label 999 'measured on: '.stamp at screen 0.01, screen 0.02 left font ',8' tc rgb '#555555' noenhanced
 }
