@@ -34,6 +34,8 @@ plot ft u 2:(sel(1,'first-touch-4K') ? $7 : NaN):6:8 w yerrorlines lw 2 pt 7 lc 
 set title 'which pages did the kernel give? (faults on first touch)'
 set ylabel 'minor page faults per MiB touched (log scale)'
 set yrange [0.1:20000]
+# (gnuplot underestimates the width of escaped names like MADV\_HUGEPAGE: widen the box)
+set key width 3
 set label 1 '256/MiB = one fault per 4 KiB page' at graph 0.03, first 400 font ',9'
 set label 2 '0.5/MiB = one fault per 2 MiB huge page' at graph 0.03, first 0.25 font ',9'
 plot fl u 2:(sel(1,'faults-4K') ? $7 : NaN):6:8 w yerrorlines lw 2 pt 7 lc rgb '#c0392b' t 'MADV\_NOHUGEPAGE', \

@@ -21,8 +21,14 @@ set logscale x 2
 set xrange [0.8:xmax * 1.25]
 set key bottom left box opaque font ',10'
 set arrow 1 from cores, graph 0 to cores, graph 1 nohead dashtype 2 lc rgb '#888888'
-set label 1 sprintf('%d usable cores: to the right, threads outnumber cores', cores) \
-	at cores, graph 0.96 offset 0.5,0 left font ',9' tc rgb '#555555'
+# the label beside the core-count line, on whichever side has room (a sweep that ends at the
+# core count leaves none on the right)
+lbl = sprintf('%d usable cores: to the right of the line, threads outnumber cores', cores)
+if (cores * 4 <= xmax) {
+	set label 1 lbl at cores, graph 0.96 offset 0.5,0 left font ',9' tc rgb '#555555'
+} else {
+	set label 1 lbl at cores, graph 0.96 offset -0.5,0 right font ',9' tc rgb '#555555'
+}
 set label 999 noenhanced
 plot \
   f using (sel(1,'racy (wrong)') ? $2 : NaN):7:6:8 with yerrorlines lw 2 pt 7 lc rgb '#aaaaaa' title 'racy value++ (WRONG: loses updates)', \
