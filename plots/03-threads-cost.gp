@@ -17,6 +17,8 @@ set style fill solid 0.8
 dx = compare ? -0.1 : 0
 set boxwidth (compare ? 0.4 : 0.5)
 set key top left font ',9' box opaque
+# the bars need no legend of their own: only a comparison has one (which tree is which)
+if (!compare) { set key off }
 plot cr using ($2+dx):7 with boxes lc rgb '#1f77b4' notitle, \
      cr using ($2+dx):7:6:8 with yerrorbars pt 0 lc rgb '#000000' notitle, \
      cr using ($2+dx):7:(sprintf('%.0f us', $7)) with labels right offset -2.2,0.6 font ',9' notitle, \
