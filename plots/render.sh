@@ -53,7 +53,7 @@ else
 		if [ -f "$here/$fig.gp" ]; then scripts+=("$here/$fig.gp"); continue; fi
 		match=("$here/$fig"-*.gp)
 		if [[ $fig =~ ^[0-9][0-9] ]] && [ -f "${match[0]}" ]; then scripts+=("${match[@]}"); continue; fi
-		echo "render: no figure '$fig' (the figures: $(cd "$here" && ls [0-9]*.gp | sed 's/\.gp$//' | tr '\n' ' '))" >&2
+		echo "render: no figure '$fig' (the figures: $(cd "$here" && printf '%s ' [0-9]*.gp | sed 's/\.gp / /g'))" >&2
 		exit 2
 	done
 fi
@@ -121,7 +121,8 @@ for fig in "${scripts[@]}"; do
 		continue
 	fi
 	stamp_kind=$mode; [ $mode = compare ] && stamp_kind=ref
-	stamp=$(stamp_of "$data_dir" "$stamp_kind" $([ $mode = compare ] && echo 1 || echo 0) "${needs[@]}")
+	named=0; [ $mode = compare ] && named=1
+	stamp=$(stamp_of "$data_dir" "$stamp_kind" $named "${needs[@]}")
 	cpus=$(cpus_of "$stamp")
 	warn=$(busy_of "$data_dir" "${needs[@]}")
 	[ -n "$warn" ] && warn="WARNING: measured on a busy machine ($warn): do not trust this figure"
