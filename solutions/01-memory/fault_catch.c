@@ -63,8 +63,9 @@ __attribute__((unused)) static void catch_handler(int signo, siginfo_t *si, void
 {
 	/* BEGIN STEP 2: Not armed in this thread: not ours, pass it on.  Otherwise disarm,
 	 * record signo, si_code and si_addr in catch_fault and siglongjmp back to catch_env.
-	 * Checked by: fault_probe::fault_catch_contract, fault_probe::si_addr_is_the_probed_address,
-	 * fault_probe::survives_repeated_faults, fault_probe::other_threads_fault_is_not_ours
+	 * Checked by: fault_probe::fault_catch_contract,
+	 * fault_probe::si_addr_is_the_probed_address, fault_probe::survives_repeated_faults,
+	 * fault_probe::other_threads_fault_is_not_ours
 	 * stub: LAB_UNUSED(signo, si, uctx); LAB_TODO_ABORT(2);
 	 */
 	(void)uctx;

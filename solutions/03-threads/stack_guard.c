@@ -51,7 +51,8 @@ __attribute__((unused)) static void on_segv(int sig, siginfo_t *si, void *ctx)
 	 * previous handler, or restore SIG_DFL and return (the faulting instruction runs again
 	 * and now kills the process).
 	 * Checked by: stack_guard::overflow_is_caught_and_reported,
-	 * stack_guard::concurrent_probes_each_catch_their_own, stack_guard::other_faults_still_crash
+	 * stack_guard::concurrent_probes_each_catch_their_own,
+	 * stack_guard::other_faults_still_crash
 	 * stub: LAB_UNUSED(sig, si, ctx); LAB_TODO_ABORT(4);
 	 */
 	uintptr_t a = (uintptr_t)si->si_addr;

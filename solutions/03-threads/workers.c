@@ -59,7 +59,8 @@ __attribute__((unused)) static int task_start(pthread_t *id, struct thr_task *t)
 {
 	/* BEGIN STEP 2: An attribute object with the stack size (when one was asked for), then
 	 * pthread_create with task_main.  pthread functions return the error number itself, not
-	 * -1/errno.  Checked by: workers::results_propagate, workers::creation_error_joins_the_started
+	 * -1/errno.
+	 * Checked by: workers::results_propagate, workers::creation_error_joins_the_started
 	 * stub: LAB_UNUSED(id, t); return LAB_TODO(2);
 	 */
 	pthread_attr_t attr;
