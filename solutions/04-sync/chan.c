@@ -135,8 +135,7 @@ static int chan_deadline(long ms, struct timespec *ts)
 }
 
 /* Sleep once on cv (ch->mu held).  Returns CHAN_OK when woken - which proves nothing, the
- * caller re-checks - CHAN_TIMEOUT once the deadline (NULL: none) passed, or CHAN_DEADLOCK.
- * ("unused": in the skeleton its callers, send and receive, are still stubs.) */
+ * caller re-checks - CHAN_TIMEOUT once the deadline (NULL: none) passed, or CHAN_DEADLOCK. */
 __attribute__((unused)) static int chan_wait(struct chan *ch, pthread_cond_t *cv,
 					     enum chan_wait_for what, uint64_t ticket,
 					     const struct timespec *deadline)
