@@ -29,8 +29,8 @@ struct chunk {
 /* The thread function of one chunk (a struct chunk): reduce its range into c->partial. */
 __attribute__((unused)) static int chunk_main(void *p)
 {
-	/* BEGIN STEP 3: Run the body over [c->begin, c->end) and keep its result in c->partial:
-	 * only this thread writes it, so no lock is needed.
+	/* BEGIN STEP 3: Run the chunk's body over [begin, end) and keep its result in the
+	 * chunk's `partial`: only this thread writes it, so no lock is needed.
 	 * Checked by: parallel_for::sums_exactly_for_many_splits,
 	 * parallel_for::more_threads_than_items, parallel_for::huge_ranges_split_exactly
 	 * stub: LAB_UNUSED(p); return LAB_TODO(3);
@@ -47,7 +47,7 @@ int pfor_sum(uint64_t n, int threads, pfor_body body, void *arg, uint64_t *sum)
 	 * one, run each chunk's body on its own thread (thr_run from step 2 does the spawning
 	 * and joining), add the partial results into *sum.  Bad arguments: -EINVAL.
 	 * Checked by: parallel_for::*
-	 * stub: (void)n; (void)threads; (void)body; (void)arg; (void)sum; return LAB_TODO(3);
+	 * stub: LAB_UNUSED(n, threads, body, arg, sum); return LAB_TODO(3);
 	 */
 	struct chunk *chunks;
 	struct thr_task *tasks;

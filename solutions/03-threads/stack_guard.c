@@ -171,7 +171,7 @@ int stk_probe(size_t stack_size, uint64_t max_depth, struct stk_report *rep)
 	 * overflow (SIGSEGV in that thread's guard page) on an alternate signal stack and
 	 * siglongjmp back; report the depth reached.  Other faults must still crash.
 	 * -EINVAL for rep NULL or stack_size < PTHREAD_STACK_MIN.  Checked by: stack_guard::*
-	 * stub: (void)stack_size; (void)max_depth; (void)rep; return LAB_TODO(4);
+	 * stub: LAB_UNUSED(stack_size, max_depth, rep); return LAB_TODO(4);
 	 */
 	struct probe pr = { .max_depth = max_depth };
 	struct thr_task task = { .fn = probe_main, .arg = &pr, .stack_size = stack_size };

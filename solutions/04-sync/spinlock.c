@@ -27,7 +27,7 @@ int spin_lock(struct spinlock *s)
 	 * you got back was `false` (then it was you who took it).  Use explicit memory orders
 	 * (acquire on success) and a CPU pause/yield hint while waiting.
 	 * Checked by: spinlock::*
-	 * stub: (void)s; return LAB_TODO(3);
+	 * stub: LAB_UNUSED(s); return LAB_TODO(3);
 	 */
 	/* acquire: nothing of the critical section may be moved before we own the lock, and
 	 * we see every write the previous owner made before its release store. */

@@ -34,8 +34,8 @@ struct async_seq {
 /* B finished (or never started): hand its result to the user, free the sequence. */
 __attribute__((unused)) static void seq_b_done(void *ctx, int result)
 {
-	/* BEGIN STEP 6: Take the user's callback and context out of s, free s, then call
-	 * the callback (it may start another sequence).
+	/* BEGIN STEP 6: Take the user's callback and context out of the sequence, free
+	 * it, then call the callback (which may start another sequence).
 	 * Checked by: combine::seq_feeds_a_result_into_b, combine::seq_skips_b_when_a_fails
 	 * stub: LAB_UNUSED(ctx, result); LAB_TODO_ABORT(6);
 	 */

@@ -84,7 +84,7 @@ int pool_create(struct pool **out, int nthreads, size_t queue_cap)
 	/* BEGIN STEP 1: Allocate the pool and its ring, initialise the lock and conditions and
 	 * start nthreads workers.  On any failure undo everything (stop and join the workers
 	 * already started) and return -errno.  Checked by: pool::*
-	 * stub: (void)out; (void)nthreads; (void)queue_cap; return LAB_TODO(1);
+	 * stub: LAB_UNUSED(out, nthreads, queue_cap); return LAB_TODO(1);
 	 */
 	if (!out || nthreads < 1 || nthreads > 1024 || queue_cap < 1)
 		return -EINVAL;
@@ -154,7 +154,7 @@ __attribute__((unused)) static int pool_enqueue(struct pool *p, pool_job_fn fn, 
 int pool_submit(struct pool *p, pool_job_fn fn, void *arg)
 {
 	/* BEGIN STEP 1: Blocking submit (backpressure).  Checked by: pool::*
-	 * stub: (void)p; (void)fn; (void)arg; return LAB_TODO(1);
+	 * stub: LAB_UNUSED(p, fn, arg); return LAB_TODO(1);
 	 */
 	return pool_enqueue(p, fn, arg, true);
 	/* END STEP 1 */
@@ -163,7 +163,7 @@ int pool_submit(struct pool *p, pool_job_fn fn, void *arg)
 int pool_try_submit(struct pool *p, pool_job_fn fn, void *arg)
 {
 	/* BEGIN STEP 1: Non-blocking submit: -EAGAIN when full.  Checked by: pool::try_*
-	 * stub: (void)p; (void)fn; (void)arg; return LAB_TODO(1);
+	 * stub: LAB_UNUSED(p, fn, arg); return LAB_TODO(1);
 	 */
 	return pool_enqueue(p, fn, arg, false);
 	/* END STEP 1 */
@@ -184,7 +184,7 @@ int pool_shutdown(struct pool *p, enum pool_stop how)
 	 * here, outside the lock, BEFORE joining (a running job may be waiting for that).
 	 * Then join every worker, free everything, return the number cancelled.
 	 * Checked by: shutdown::*
-	 * stub: (void)p; (void)how; return LAB_TODO(2);
+	 * stub: LAB_UNUSED(p, how); return LAB_TODO(2);
 	 */
 	if (!p || (how != POOL_DRAIN && how != POOL_CANCEL))
 		return -EINVAL;
