@@ -43,9 +43,10 @@ __attribute__((unused)) static _Thread_local struct fault_info catch_fault; /* w
  * disposition that was in force before us.  Runs in the signal handler. */
 __attribute__((unused)) static void catch_pass_on(int signo, const siginfo_t *si)
 {
-	/* TODO step 2: Put back the previous disposition of signo (catch_prev) and let the
-	 * fault happen again under it: returning re-executes the faulting instruction.  A signal
-	 * sent by kill()/raise() (si_code <= 0) is not re-executed, so send it again.
+	/* TODO step 2: Catch a fault: one that is not ours goes back to the previous handler.
+	 * Put back the previous disposition of signo (catch_prev) and let the fault happen again
+	 * under it: returning re-executes the faulting instruction.  A signal sent by
+	 * kill()/raise() (si_code <= 0) is not re-executed, so send it again.
 	 * Checked by: fault_probe::other_threads_fault_is_not_ours
 	 */
 	LAB_UNUSED(signo, si); LAB_TODO_ABORT(2);
@@ -55,8 +56,9 @@ __attribute__((unused)) static void catch_pass_on(int signo, const siginfo_t *si
  * jumps back into catch_run; any other fault goes to catch_pass_on. */
 __attribute__((unused)) static void catch_handler(int signo, siginfo_t *si, void *uctx)
 {
-	/* TODO step 2: Not armed in this thread: not ours, pass it on.  Otherwise disarm,
-	 * record signo, si_code and si_addr in catch_fault and siglongjmp back to catch_env.
+	/* TODO step 2: Catch a fault: the handler records what the kernel saw and jumps back.
+	 * Not armed in this thread: not ours, pass it on.  Otherwise disarm, record signo, si_code
+	 * and si_addr in catch_fault and siglongjmp back to catch_env.
 	 * Checked by: fault_probe::fault_catch_contract,
 	 * fault_probe::si_addr_is_the_probed_address, fault_probe::survives_repeated_faults,
 	 * fault_probe::other_threads_fault_is_not_ours
@@ -69,8 +71,9 @@ __attribute__((unused)) static void catch_handler(int signo, siginfo_t *si, void
  * sigsetjmp/siglongjmp pair (their values would be indeterminate after the jump). */
 __attribute__((unused)) static int catch_run(void (*fn)(void *), void *arg)
 {
-	/* TODO step 2: Save the return point with sigsetjmp(catch_env, 1) (1: also the signal
-	 * mask), arm, call fn, disarm.
+	/* TODO step 2: Catch a fault: save the way back with sigsetjmp, then run fn armed.
+	 * Save the return point with sigsetjmp(catch_env, 1) (1: also the signal mask), arm, call
+	 * fn, disarm.
 	 * Checked by: fault_probe::fault_catch_contract, fault_probe::survives_repeated_faults
 	 */
 	LAB_UNUSED(fn, arg); return LAB_TODO(2);

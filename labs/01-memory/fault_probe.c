@@ -28,9 +28,10 @@ struct probe_arg {
 /* The probe's access itself, run under fault_catch(): arg is a struct probe_arg. */
 __attribute__((unused)) static void probe_access(void *arg)
 {
-	/* TODO step 2: Read the word at the probe_arg's p with mem_load; a write probe then
-	 * stores the same value back with mem_store, so probing a live variable changes
-	 * nothing (unless another thread writes it in between).
+	/* TODO step 2: Probe an address: the 8-byte access itself, run under fault_catch.
+	 * Read the word at the probe_arg's p with mem_load; a write probe then stores the same
+	 * value back with mem_store, so probing a live variable changes nothing (unless another
+	 * thread writes it in between).
 	 * Checked by: fault_probe::own_variable_is_accessible, fault_probe::null_is_unmapped,
 	 * fault_probe::readonly_page_write_is_protected, fault_probe::prot_none_is_protected
 	 */

@@ -101,8 +101,9 @@ int chan_group_enter(struct chan_group *g)
  * condition became true has merely not run yet: it is not stuck. */
 __attribute__((unused)) static bool group_all_stuck(struct chan_group *g)
 {
-	/* TODO step 6: Count the waiters for which chan_waiter_stuck() holds; all stuck means
-	 * at least one thread entered and no fewer stuck waiters than entered threads.
+	/* TODO step 6: Detect a global deadlock: is every entered thread stuck?
+	 * Count the waiters for which chan_waiter_stuck() holds; all stuck means at least one
+	 * thread entered and no fewer stuck waiters than entered threads.
 	 * Checked by: chan_deadlock::go_example_recv_nobody_sends,
 	 * chan_deadlock::two_threads_wait_for_each_other,
 	 * chan_deadlock::no_false_alarm_when_progress_is_possible
@@ -113,8 +114,9 @@ __attribute__((unused)) static bool group_all_stuck(struct chan_group *g)
 /* Declare the deadlock: mark every stuck sleeper, take it off the list, and wake all. */
 __attribute__((unused)) static void group_declare_deadlock(struct chan_group *g)
 {
-	/* TODO step 6: Walk the waiter list: set `deadlocked` on each stuck waiter and unlink
-	 * it; then wake every channel of the group (chan_wake_all).
+	/* TODO step 6: Detect a global deadlock: declare it and wake every stuck sleeper.
+	 * Walk the waiter list: set `deadlocked` on each stuck waiter and unlink it; then wake
+	 * every channel of the group (chan_wake_all).
 	 * Checked by: chan_deadlock::go_example_recv_nobody_sends,
 	 * chan_deadlock::two_threads_wait_for_each_other, chan_deadlock::last_other_thread_leaves
 	 */
@@ -124,7 +126,8 @@ __attribute__((unused)) static void group_declare_deadlock(struct chan_group *g)
 /* Take waiter w off the group's list (a sleeper that woke up normally). */
 __attribute__((unused)) static void group_unlink(struct chan_group *g, struct chan_waiter *w)
 {
-	/* TODO step 6: Find w in the singly linked list and unlink it.
+	/* TODO step 6: Detect a global deadlock: take a woken waiter off the list.
+	 * Find w in the singly linked list and unlink it.
 	 * Checked by: chan_deadlock::no_false_alarm_when_progress_is_possible
 	 */
 	LAB_UNUSED(g, w); LAB_TODO_ABORT(6);

@@ -36,9 +36,10 @@ __attribute__((unused)) static void pipe_error(struct pipe_ctx *p, int rc)
 /* The producer thread (arg: the struct pipe_ctx): feeds the inputs into `jobs`. */
 __attribute__((unused)) static void *producer(void *arg)
 {
-	/* TODO step 7: Send every input value into `jobs` (as an intptr_t), stop at the first
-	 * error (pipe_error), and close `jobs` in any case: that is how the workers learn that
-	 * the input is over.
+	/* TODO step 7: Build a pipeline: the producer feeds every input into `jobs`.
+	 * Send every input value into `jobs` (as an intptr_t), stop at the first error
+	 * (pipe_error), and close `jobs` in any case: that is how the workers learn that the input
+	 * is over.
 	 * Checked by: pipeline::one_worker, pipeline::fan_out_fan_in_multiset,
 	 * pipeline::empty_input
 	 */
@@ -48,9 +49,10 @@ __attribute__((unused)) static void *producer(void *arg)
 /* A worker thread (arg: the struct pipe_ctx): squares jobs into `results`. */
 __attribute__((unused)) static void *worker(void *arg)
 {
-	/* TODO step 7: Receive from `jobs` until it is closed, send each square to
-	 * `results`; any status other than CHAN_CLOSED is an error (pipe_error).  The last
-	 * worker to leave (workers_left) closes `results`.
+	/* TODO step 7: Build a pipeline: a worker squares jobs into `results`.
+	 * Receive from `jobs` until it is closed, send each square to `results`; any status other
+	 * than CHAN_CLOSED is an error (pipe_error).  The last worker to leave (workers_left)
+	 * closes `results`.
 	 * Checked by: pipeline::one_worker, pipeline::fan_out_fan_in_multiset,
 	 * pipeline::stress_repeated
 	 */

@@ -34,8 +34,9 @@ struct async_seq {
 /* B finished (or never started): hand its result to the user, free the sequence. */
 __attribute__((unused)) static void seq_b_done(void *ctx, int result)
 {
-	/* TODO step 6: Take the user's callback and context out of the sequence, free
-	 * it, then call the callback (which may start another sequence).
+	/* TODO step 6: Combine operations: B finished, hand its result to the user.
+	 * Take the user's callback and context out of the sequence, free it, then call the callback
+	 * (which may start another sequence).
 	 * Checked by: combine::seq_feeds_a_result_into_b, combine::seq_skips_b_when_a_fails
 	 */
 	LAB_UNUSED(ctx, result); LAB_TODO_ABORT(6);
@@ -44,8 +45,9 @@ __attribute__((unused)) static void seq_b_done(void *ctx, int result)
 /* A finished: on failure report it, else start B with A's result as its input. */
 __attribute__((unused)) static void seq_a_done(void *ctx, int result)
 {
-	/* TODO step 6: Start B through async_run with seq_b_done; if A failed or B cannot
-	 * start, B's callback will not come: finish with that error here.
+	/* TODO step 6: Combine operations: A finished, start B with its result.
+	 * Start B through async_run with seq_b_done; if A failed or B cannot start, B's callback
+	 * will not come: finish with that error here.
 	 * Checked by: combine::seq_feeds_a_result_into_b, combine::seq_skips_b_when_a_fails
 	 */
 	LAB_UNUSED(ctx, result); LAB_TODO_ABORT(6);
@@ -85,8 +87,9 @@ struct async_fan {
 /* The one join callback, run by cq_drain on the cq thread: it is the fan's item. */
 __attribute__((unused)) static void fan_deliver(struct cq_item *it)
 {
-	/* TODO step 6: Call the user's join callback with every result, then free the
-	 * results, the branches and the fan itself.
+	/* TODO step 6: Combine operations: the one join callback of a fan-out.
+	 * Call the user's join callback with every result, then free the results, the branches and
+	 * the fan itself.
 	 * Checked by: combine::fanout_joins_once_with_every_result,
 	 * combine::fanout_stress_and_empty
 	 */
@@ -96,9 +99,9 @@ __attribute__((unused)) static void fan_deliver(struct cq_item *it)
 /* Count k branches as finished; the caller that brings the counter to zero posts the join. */
 __attribute__((unused)) static void fan_arrive(struct async_fan *f, int k)
 {
-	/* TODO step 6: One atomic fetch-sub of k on f->left (acq_rel: every branch's
-	 * results[] write is visible to the last arriver); the caller that reaches zero posts
-	 * fan_deliver.
+	/* TODO step 6: Combine operations: count finished branches, the last posts the join.
+	 * One atomic fetch-sub of k on f->left (acq_rel: every branch's results[] write is visible
+	 * to the last arriver); the caller that reaches zero posts fan_deliver.
 	 * Checked by: combine::fanout_joins_once_with_every_result,
 	 * combine::fanout_stress_and_empty
 	 */
@@ -108,8 +111,9 @@ __attribute__((unused)) static void fan_arrive(struct async_fan *f, int k)
 /* The pool job of branch arg (a struct async_branch); status as for every pool job. */
 __attribute__((unused)) static void fan_branch(void *arg, int status)
 {
-	/* TODO step 6: Run the work for this branch's index (or record the -ECANCELED
-	 * status instead) into results[index], then arrive.
+	/* TODO step 6: Combine operations: one fan-out branch, as a pool job.
+	 * Run the work for this branch's index (or record the -ECANCELED status instead) into
+	 * results[index], then arrive.
 	 * Checked by: combine::fanout_joins_once_with_every_result,
 	 * combine::fanout_stress_and_empty
 	 */

@@ -51,7 +51,8 @@ static void retry_done(void *ctx, int result);
 /* The end: free the retry, then hand the final result to the user's callback. */
 __attribute__((unused)) static void retry_finish(struct async_retry *r, int result)
 {
-	/* TODO step 7: Take the callback and context out of r, free r, call the callback.
+	/* TODO step 7: Retry with backoff: the end, hand the final result to the user.
+	 * Take the callback and context out of r, free r, call the callback.
 	 * Checked by: retry::retries_on_the_computed_schedule_until_success,
 	 * retry::gives_up_after_max_attempts, retry::stops_at_ecanceled
 	 */
@@ -61,8 +62,8 @@ __attribute__((unused)) static void retry_finish(struct async_retry *r, int resu
 /* Start attempt number r->attempt; 0 or the -errno of async_run. */
 __attribute__((unused)) static int retry_attempt(struct async_retry *r)
 {
-	/* TODO step 7: async_run the work with the attempt number as its input and
-	 * retry_done as the callback.
+	/* TODO step 7: Retry with backoff: start attempt number r->attempt.
+	 * async_run the work with the attempt number as its input and retry_done as the callback.
 	 * Checked by: retry::retries_on_the_computed_schedule_until_success,
 	 * retry::gives_up_after_max_attempts
 	 */
@@ -72,8 +73,8 @@ __attribute__((unused)) static int retry_attempt(struct async_retry *r)
 /* "Time to try again", run by cq_drain on the cq thread: it is the retry's item. */
 __attribute__((unused)) static void retry_again(struct cq_item *it)
 {
-	/* TODO step 7: Count the next attempt and start it; if it cannot start, finish
-	 * with that error.
+	/* TODO step 7: Retry with backoff: the next attempt, on the cq thread.
+	 * Count the next attempt and start it; if it cannot start, finish with that error.
 	 * Checked by: retry::retries_on_the_computed_schedule_until_success,
 	 * retry::gives_up_after_max_attempts
 	 */
@@ -83,8 +84,8 @@ __attribute__((unused)) static void retry_again(struct cq_item *it)
 /* The backoff timer fired (timer thread): move the next attempt to the cq thread. */
 __attribute__((unused)) static void retry_timer(struct timer *tm)
 {
-	/* TODO step 7: Post retry_again on the env's cq: attempts start on the cq thread,
-	 * like callbacks.
+	/* TODO step 7: Retry with backoff: the timer fired, move on to the cq thread.
+	 * Post retry_again on the env's cq: attempts start on the cq thread, like callbacks.
 	 * Checked by: retry::retries_on_the_computed_schedule_until_success,
 	 * retry::gives_up_after_max_attempts
 	 */
@@ -94,8 +95,9 @@ __attribute__((unused)) static void retry_timer(struct timer *tm)
 /* An attempt finished (cq thread): done, or wait and try again. */
 __attribute__((unused)) static void retry_done(void *ctx, int result)
 {
-	/* TODO step 7: Success, -ECANCELED or the last attempt: finish.  Otherwise compute
-	 * the delay (retry_backoff_ns, with the policy's random source) and start the timer.
+	/* TODO step 7: Retry with backoff: an attempt finished, finish or wait and retry.
+	 * Success, -ECANCELED or the last attempt: finish.  Otherwise compute the delay
+	 * (retry_backoff_ns, with the policy's random source) and start the timer.
 	 * Checked by: retry::retries_on_the_computed_schedule_until_success,
 	 * retry::gives_up_after_max_attempts, retry::stops_at_ecanceled
 	 */

@@ -24,9 +24,10 @@
 __attribute__((unused)) static int ep_ctl(int epfd, int op, int fd, uint32_t events,
 					  enum ep_trigger trig, uint64_t tag)
 {
-	/* TODO step 2: Validate events (not 0, no EPOLLET: the trigger mode is its own
-	 * argument) and trig; build the struct epoll_event (EPOLLET added for EP_EDGE, tag in
-	 * data.u64) and call epoll_ctl with op.
+	/* TODO step 2: Watch descriptors with epoll: register or change one fd's interest.
+	 * Validate events (not 0, no EPOLLET: the trigger mode is its own argument) and trig; build
+	 * the struct epoll_event (EPOLLET added for EP_EDGE, tag in data.u64) and call epoll_ctl
+	 * with op.
 	 * Checked by: epoll::add_modify_remove, epoll::tags_come_back,
 	 * epoll::edge_trigger_needs_draining
 	 */

@@ -36,9 +36,10 @@ struct ucopy_blk {
 __attribute__((unused)) static int ucopy_queue(struct io_uring *ring, struct ucopy_blk *blk,
 					       int in_fd, int out_fd)
 {
-	/* TODO step 5: Get an SQE, prepare a read or write of the bytes still missing at
-	 * off + done, and set blk as its user_data: it travels through the kernel untouched
-	 * and is how the completion finds its block.
+	/* TODO step 5: Copy with io_uring: queue the next request of a block.
+	 * Get an SQE, prepare a read or write of the bytes still missing at off + done, and set blk
+	 * as its user_data: it travels through the kernel untouched and is how the completion finds
+	 * its block.
 	 * Checked by: uring::copies_a_few_mib, uring::odd_sizes_and_depths
 	 */
 	LAB_UNUSED(ring, blk, in_fd, out_fd); return LAB_TODO(5);

@@ -24,8 +24,9 @@
  * arg: a uint64_t that would receive the register read on aarch64.  Run under fault_catch(). */
 __attribute__((unused)) static void trap_exec_privileged(void *arg)
 {
-	/* BEGIN STEP 4: Make the CPU refuse: one kernel-only instruction in inline asm
-	 * (x86-64 `hlt`; aarch64 `mrs` of an EL1 system register such as sctlr_el1).
+	/* BEGIN STEP 4: Make the CPU refuse: run one kernel-only instruction in user mode.
+	 * Make the CPU refuse: one kernel-only instruction in inline asm (x86-64 `hlt`; aarch64
+	 * `mrs` of an EL1 system register such as sctlr_el1).
 	 * Checked by: cpu_trap::privileged_instruction_signals,
 	 * cpu_trap::survives_and_restores_handlers
 	 * stub: LAB_UNUSED(arg); LAB_TODO_ABORT(4);
@@ -48,8 +49,9 @@ __attribute__((unused)) static void trap_exec_privileged(void *arg)
  * return { quotient, remainder }.  A zero divisor traps (#DE).  Run under fault_catch(). */
 __attribute__((unused)) static void trap_exec_idiv(void *arg)
 {
-	/* BEGIN STEP 4: One `idivq` in inline asm: it divides rdx:rax (sign-extend rax into rdx
-	 * with `cqto` first) and leaves the quotient in rax, the remainder in rdx.
+	/* BEGIN STEP 4: Make the CPU refuse: divide with the CPU's own integer divide.
+	 * One `idivq` in inline asm: it divides rdx:rax (sign-extend rax into rdx with `cqto`
+	 * first) and leaves the quotient in rax, the remainder in rdx.
 	 * Checked by: cpu_trap::divide_by_zero_is_sigfpe_intdiv,
 	 * cpu_trap::survives_and_restores_handlers
 	 * stub: LAB_UNUSED(arg); LAB_TODO_ABORT(4);

@@ -36,8 +36,8 @@ uint64_t mem_load(const uint64_t *p)
 
 void mem_store(uint64_t *p, uint64_t v)
 {
-	/* BEGIN STEP 1: Write v to the 64-bit word at p with one store instruction (x86-64
-	 * `mov`, aarch64 `str`), with the "memory" clobber.
+	/* BEGIN STEP 1: Write v to the 64-bit word at p with one store instruction.
+	 * x86-64 `mov`, aarch64 `str`, with the "memory" clobber.
 	 * Checked by: load_store::c_reads_what_asm_wrote, load_store::round_trip_on_heap,
 	 * load_store::memory_clobber_orders_c_accesses
 	 * stub: LAB_UNUSED(p, v); LAB_TODO(1);

@@ -28,8 +28,9 @@
 /* The PMD-level huge page size (2 MiB with 4 KiB base pages), from sysfs when available. */
 __attribute__((unused)) static size_t pf_huge_size(void)
 {
-	/* BEGIN STEP 3: Read the size from /sys/kernel/mm/transparent_hugepage/hpage_pmd_size;
-	 * 2 MiB if the file is missing or unreadable.
+	/* BEGIN STEP 3: Count first-touch page faults: the huge page size, from sysfs.
+	 * Read the size from /sys/kernel/mm/transparent_hugepage/hpage_pmd_size; 2 MiB if the file
+	 * is missing or unreadable.
 	 * Checked by: page_faults::huge_pages_never_fault_more
 	 * stub: LAB_TODO_ABORT(3);
 	 */
@@ -47,8 +48,8 @@ __attribute__((unused)) static size_t pf_huge_size(void)
 /* This thread's minor and major fault counts so far; 0 or -errno. */
 __attribute__((unused)) static int pf_counters(long *minor, long *major)
 {
-	/* BEGIN STEP 3: getrusage(RUSAGE_THREAD), not RUSAGE_SELF: faults taken by other
-	 * threads must not count.
+	/* BEGIN STEP 3: Count first-touch page faults: this thread's fault counters.
+	 * getrusage(RUSAGE_THREAD), not RUSAGE_SELF: faults taken by other threads must not count.
 	 * Checked by: page_faults::count_matches_pages, page_faults::resident_pages_do_not_fault,
 	 * page_faults::other_threads_faults_do_not_count
 	 * stub: LAB_UNUSED(minor, major); return LAB_TODO(3);
@@ -66,8 +67,9 @@ __attribute__((unused)) static int pf_counters(long *minor, long *major)
 __attribute__((unused)) static void pf_touch(char *base, size_t pages, size_t page_size,
 					     uint64_t value)
 {
-	/* BEGIN STEP 3: Store value + i into page i with mem_store: touching one byte or the
-	 * whole page costs the same single fault.
+	/* BEGIN STEP 3: Count first-touch page faults: one store per page.
+	 * Store value + i into page i with mem_store: touching one byte or the whole page costs the
+	 * same single fault.
 	 * Checked by: page_faults::count_matches_pages, page_faults::resident_pages_do_not_fault,
 	 * page_faults::partial_page_counts_as_a_page
 	 * stub: LAB_UNUSED(base, pages, page_size, value); LAB_TODO_ABORT(3);

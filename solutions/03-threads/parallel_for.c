@@ -29,8 +29,9 @@ struct chunk {
 /* The thread function of one chunk (a struct chunk): reduce its range into c->partial. */
 __attribute__((unused)) static int chunk_main(void *p)
 {
-	/* BEGIN STEP 3: Run the chunk's body over [begin, end) and keep its result in the
-	 * chunk's `partial`: only this thread writes it, so no lock is needed.
+	/* BEGIN STEP 3: Split a loop over threads: one chunk reduces its own range.
+	 * Run the chunk's body over [begin, end) and keep its result in the chunk's `partial`: only
+	 * this thread writes it, so no lock is needed.
 	 * Checked by: parallel_for::sums_exactly_for_many_splits,
 	 * parallel_for::more_threads_than_items, parallel_for::huge_ranges_split_exactly
 	 * stub: LAB_UNUSED(p); return LAB_TODO(3);

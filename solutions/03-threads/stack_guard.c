@@ -46,10 +46,11 @@ static int install_err;
 /* The SIGSEGV handler (SA_SIGINFO | SA_ONSTACK): runs on the alternate stack. */
 __attribute__((unused)) static void on_segv(int sig, siginfo_t *si, void *ctx)
 {
-	/* BEGIN STEP 4: A fault inside this thread's guard page while a probe is armed: disarm
-	 * and siglongjmp back to probe_jump.  Anything else is not ours to swallow: call the
-	 * previous handler, or restore SIG_DFL and return (the faulting instruction runs again
-	 * and now kills the process).
+	/* BEGIN STEP 4: Catch a stack overflow: the SIGSEGV handler, on the alternate stack.
+	 * A fault inside this thread's guard page while a probe is armed: disarm and siglongjmp
+	 * back to probe_jump.  Anything else is not ours to swallow: call the previous handler, or
+	 * restore SIG_DFL and return (the faulting instruction runs again and now kills the
+	 * process).
 	 * Checked by: stack_guard::overflow_is_caught_and_reported,
 	 * stack_guard::concurrent_probes_each_catch_their_own,
 	 * stack_guard::other_faults_still_crash
@@ -76,8 +77,9 @@ __attribute__((unused)) static void on_segv(int sig, siginfo_t *si, void *ctx)
 /* Install on_segv once for the process (pthread_once); a failure is left in install_err. */
 __attribute__((unused)) static void install_handler(void)
 {
-	/* BEGIN STEP 4: sigaction(SIGSEGV) with SA_SIGINFO | SA_ONSTACK, saving the old
-	 * disposition in `previous`.
+	/* BEGIN STEP 4: Catch a stack overflow: install on_segv once for the process.
+	 * sigaction(SIGSEGV) with SA_SIGINFO | SA_ONSTACK, saving the old disposition in
+	 * `previous`.
 	 * Checked by: stack_guard::overflow_is_caught_and_reported,
 	 * stack_guard::other_faults_still_crash
 	 * stub: install_err = LAB_TODO(4);
@@ -92,9 +94,10 @@ __attribute__((unused)) static void install_handler(void)
 /* Recurse until max_depth (0: forever), recording each level in probe_depth. */
 __attribute__((unused, noinline)) static uint64_t recurse(uint64_t level, uint64_t max_depth)
 {
-	/* BEGIN STEP 4: Each level keeps STK_FRAME_PAD bytes of locals alive across the next
-	 * call: volatile, so the compiler can neither drop them nor turn the recursion into a
-	 * loop.  Checked by: stack_guard::depth_grows_with_stack_size,
+	/* BEGIN STEP 4: Catch a stack overflow: the recursion that overflows the stack.
+	 * Each level keeps STK_FRAME_PAD bytes of locals alive across the next call: volatile, so
+	 * the compiler can neither drop them nor turn the recursion into a loop.
+	 * Checked by: stack_guard::depth_grows_with_stack_size,
 	 * stack_guard::limited_recursion_does_not_overflow
 	 * stub: LAB_UNUSED(level, max_depth); LAB_TODO_ABORT(4);
 	 */
@@ -117,9 +120,10 @@ struct probe {
  * 0 with pr->rep filled, or -errno. */
 __attribute__((unused)) static int probe_main(void *p)
 {
-	/* BEGIN STEP 4: Find this thread's stack and guard page (pthread_getattr_np), register
-	 * an alternate signal stack, sigsetjmp, arm, recurse; on the way back (normally or
-	 * through on_segv) report the depth, then unregister and free the alternate stack.
+	/* BEGIN STEP 4: Catch a stack overflow: one probe, on the thread with the small stack.
+	 * Find this thread's stack and guard page (pthread_getattr_np), register an alternate
+	 * signal stack, sigsetjmp, arm, recurse; on the way back (normally or through on_segv)
+	 * report the depth, then unregister and free the alternate stack.
 	 * Checked by: stack_guard::overflow_is_caught_and_reported,
 	 * stack_guard::depth_grows_with_stack_size, stack_guard::many_concurrent_probes
 	 * stub: LAB_UNUSED(p); return LAB_TODO(4);

@@ -24,9 +24,10 @@
 /* Is the whole batch runnable?  1 if so, 0 if any task would make thr_run fail -EINVAL. */
 __attribute__((unused)) static int tasks_valid(const struct thr_task *tasks, size_t n)
 {
-	/* BEGIN STEP 2: Validate every task before starting any: no tasks, more than THR_MAX,
-	 * a NULL fn, or a stack_size that is non-zero but below PTHREAD_STACK_MIN make the whole
-	 * call invalid.  Checked by: workers::rejects_bad_arguments
+	/* BEGIN STEP 2: Run tasks on threads: validate every task before starting any.
+	 * No tasks, more than THR_MAX, a NULL fn, or a stack_size that is non-zero but below
+	 * PTHREAD_STACK_MIN make the whole call invalid.
+	 * Checked by: workers::rejects_bad_arguments
 	 * stub: LAB_UNUSED(tasks, n); LAB_TODO_ABORT(2);
 	 */
 	if (!tasks || n == 0 || n > THR_MAX)
@@ -43,8 +44,8 @@ __attribute__((unused)) static int tasks_valid(const struct thr_task *tasks, siz
  * thr_run, who keeps it alive until the join. */
 __attribute__((unused)) static void *task_main(void *p)
 {
-	/* BEGIN STEP 2: pthread start routines return void *: store the task's int result in
-	 * the task itself.
+	/* BEGIN STEP 2: Run tasks on threads: the start routine keeps the task's int result.
+	 * pthread start routines return void *: store the task's int result in the task itself.
 	 * Checked by: workers::results_propagate, workers::tasks_run_at_the_same_time
 	 * stub: LAB_UNUSED(p); LAB_TODO_ABORT(2);
 	 */
@@ -57,9 +58,9 @@ __attribute__((unused)) static void *task_main(void *p)
 /* Start one thread for task t with its requested stack size; 0 or -errno. */
 __attribute__((unused)) static int task_start(pthread_t *id, struct thr_task *t)
 {
-	/* BEGIN STEP 2: An attribute object with the stack size (when one was asked for), then
-	 * pthread_create with task_main.  pthread functions return the error number itself, not
-	 * -1/errno.
+	/* BEGIN STEP 2: Run tasks on threads: start one thread with its requested stack size.
+	 * An attribute object with the stack size (when one was asked for), then pthread_create
+	 * with task_main.  pthread functions return the error number itself, not -1/errno.
 	 * Checked by: workers::results_propagate, workers::creation_error_joins_the_started
 	 * stub: LAB_UNUSED(id, t); return LAB_TODO(2);
 	 */

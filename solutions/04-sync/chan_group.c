@@ -101,8 +101,9 @@ int chan_group_enter(struct chan_group *g)
  * condition became true has merely not run yet: it is not stuck. */
 __attribute__((unused)) static bool group_all_stuck(struct chan_group *g)
 {
-	/* BEGIN STEP 6: Count the waiters for which chan_waiter_stuck() holds; all stuck means
-	 * at least one thread entered and no fewer stuck waiters than entered threads.
+	/* BEGIN STEP 6: Detect a global deadlock: is every entered thread stuck?
+	 * Count the waiters for which chan_waiter_stuck() holds; all stuck means at least one
+	 * thread entered and no fewer stuck waiters than entered threads.
 	 * Checked by: chan_deadlock::go_example_recv_nobody_sends,
 	 * chan_deadlock::two_threads_wait_for_each_other,
 	 * chan_deadlock::no_false_alarm_when_progress_is_possible
@@ -118,8 +119,9 @@ __attribute__((unused)) static bool group_all_stuck(struct chan_group *g)
 /* Declare the deadlock: mark every stuck sleeper, take it off the list, and wake all. */
 __attribute__((unused)) static void group_declare_deadlock(struct chan_group *g)
 {
-	/* BEGIN STEP 6: Walk the waiter list: set `deadlocked` on each stuck waiter and unlink
-	 * it; then wake every channel of the group (chan_wake_all).
+	/* BEGIN STEP 6: Detect a global deadlock: declare it and wake every stuck sleeper.
+	 * Walk the waiter list: set `deadlocked` on each stuck waiter and unlink it; then wake
+	 * every channel of the group (chan_wake_all).
 	 * Checked by: chan_deadlock::go_example_recv_nobody_sends,
 	 * chan_deadlock::two_threads_wait_for_each_other, chan_deadlock::last_other_thread_leaves
 	 * stub: LAB_UNUSED(g); LAB_TODO_ABORT(6);
@@ -142,7 +144,8 @@ __attribute__((unused)) static void group_declare_deadlock(struct chan_group *g)
 /* Take waiter w off the group's list (a sleeper that woke up normally). */
 __attribute__((unused)) static void group_unlink(struct chan_group *g, struct chan_waiter *w)
 {
-	/* BEGIN STEP 6: Find w in the singly linked list and unlink it.
+	/* BEGIN STEP 6: Detect a global deadlock: take a woken waiter off the list.
+	 * Find w in the singly linked list and unlink it.
 	 * Checked by: chan_deadlock::no_false_alarm_when_progress_is_possible
 	 * stub: LAB_UNUSED(g, w); LAB_TODO_ABORT(6);
 	 */

@@ -50,8 +50,9 @@ struct async_op {
 /* Drop one reference to op; the last one frees it. */
 __attribute__((unused)) static void op_put(struct async_op *op)
 {
-	/* BEGIN STEP 3: One atomic decrement of refs (acq_rel: the freeing thread must see
-	 * every write the others made to op); free op when it reached zero.
+	/* BEGIN STEP 3: Run work asynchronously: drop a reference, free on the last.
+	 * One atomic decrement of refs (acq_rel: the freeing thread must see every write the others
+	 * made to op); free op when it reached zero.
 	 * Checked by: async::callbacks_run_on_the_callers_thread,
 	 * async::every_callback_exactly_once_under_load
 	 * stub: LAB_UNUSED(op); LAB_TODO_ABORT(3);
@@ -64,7 +65,8 @@ __attribute__((unused)) static void op_put(struct async_op *op)
 /* Try to move op from PENDING to CLAIMED: true for the single caller that wins. */
 __attribute__((unused)) static bool op_claim(struct async_op *op)
 {
-	/* BEGIN STEP 3: One compare-and-swap on op->state, PENDING -> CLAIMED.
+	/* BEGIN STEP 3: Run work asynchronously: claim the op, exactly one winner.
+	 * One compare-and-swap on op->state, PENDING -> CLAIMED.
 	 * Checked by: async::every_callback_exactly_once_under_load,
 	 * cancel::cancel_racing_completion_fires_exactly_once
 	 * stub: LAB_UNUSED(op); LAB_TODO_ABORT(3);
@@ -78,8 +80,9 @@ __attribute__((unused)) static bool op_claim(struct async_op *op)
 /* The completion, run by cq_drain on the thread that owns the cq: it is the op's item. */
 __attribute__((unused)) static void op_deliver(struct cq_item *it)
 {
-	/* BEGIN STEP 3: Find the op around `it` (container_of), call the user's callback with
-	 * the result, drop the delivery's reference.
+	/* BEGIN STEP 3: Run work asynchronously: deliver the completion on the cq thread.
+	 * Find the op around `it` (container_of), call the user's callback with the result, drop
+	 * the delivery's reference.
 	 * Checked by: async::callbacks_run_on_the_callers_thread,
 	 * async::every_callback_exactly_once_under_load
 	 * stub: LAB_UNUSED(it); LAB_TODO_ABORT(3);
@@ -93,7 +96,8 @@ __attribute__((unused)) static void op_deliver(struct cq_item *it)
 /* The winner only: store the result and post the completion, which then owns one reference. */
 __attribute__((unused)) static void op_finish(struct async_op *op, int result)
 {
-	/* BEGIN STEP 3: Write the result before cq_post publishes the item (op_deliver).
+	/* BEGIN STEP 3: Run work asynchronously: the winner stores the result and posts it.
+	 * Write the result before cq_post publishes the item (op_deliver).
 	 * Checked by: async::callbacks_run_on_the_callers_thread,
 	 * async::every_callback_exactly_once_under_load
 	 * stub: LAB_UNUSED(op, result); LAB_TODO_ABORT(3);
@@ -108,9 +112,10 @@ __attribute__((unused)) static void op_finish(struct async_op *op, int result)
  * pool shutdown completes the job without running it. */
 __attribute__((unused)) static void op_job(void *arg, int status)
 {
-	/* BEGIN STEP 3: Run the work unless the op was already claimed (a cancel won while it
-	 * was queued: skip it); then try to claim it: the winner unregisters from the token
-	 * (which waits out a cancel in progress) and finishes.  Drop the job's reference.
+	/* BEGIN STEP 3: Run work asynchronously: the pool job runs the work, then tries to finish.
+	 * Run the work unless the op was already claimed (a cancel won while it was queued: skip
+	 * it); then try to claim it: the winner unregisters from the token (which waits out a
+	 * cancel in progress) and finishes.  Drop the job's reference.
 	 * Checked by: async::callbacks_run_on_the_callers_thread,
 	 * async::immediate_shutdown_delivers_ecanceled_once,
 	 * async::completion_unregisters_from_the_token,

@@ -39,9 +39,10 @@ struct pool {
  * when the worker must exit: at once for POOL_CANCEL, once the queue is empty for POOL_DRAIN. */
 __attribute__((unused)) static bool pool_take(struct pool *p, struct pool_job *job)
 {
-	/* BEGIN STEP 1: Under the lock: wait on not_empty while the queue is empty and the pool
-	 * is running; take the oldest job unless the pool is cancelling (those jobs are
-	 * pool_shutdown's), and signal not_full for a blocked submitter.
+	/* BEGIN STEP 1: Run jobs on a thread pool: a worker takes the next job.
+	 * Under the lock: wait on not_empty while the queue is empty and the pool is running; take
+	 * the oldest job unless the pool is cancelling (those jobs are pool_shutdown's), and signal
+	 * not_full for a blocked submitter.
 	 * Checked by: pool::runs_every_job_once_on_pool_threads, pool::submit_blocks_while_full,
 	 * shutdown::drain_runs_every_accepted_job
 	 * stub: LAB_UNUSED(p, job); LAB_TODO_ABORT(1);
@@ -66,8 +67,9 @@ __attribute__((unused)) static bool pool_take(struct pool *p, struct pool_job *j
 /* The thread function of every worker (arg: the pool). */
 __attribute__((unused)) static void *pool_worker(void *arg)
 {
-	/* BEGIN STEP 1: Take jobs and run each outside the lock with status 0, until
-	 * pool_take says the pool stops.
+	/* BEGIN STEP 1: Run jobs on a thread pool: the worker loop.
+	 * Take jobs and run each outside the lock with status 0, until pool_take says the pool
+	 * stops.
 	 * Checked by: pool::runs_every_job_once_on_pool_threads
 	 * stub: LAB_UNUSED(arg); LAB_TODO_ABORT(1);
 	 */
@@ -123,9 +125,9 @@ int pool_create(struct pool **out, int nthreads, size_t queue_cap)
 __attribute__((unused)) static int pool_enqueue(struct pool *p, pool_job_fn fn, void *arg,
 						bool block)
 {
-	/* BEGIN STEP 1: Under the lock: -EINVAL without p or fn; in blocking mode wait on
-	 * not_full while the ring is full and the pool runs; then append the job and wake one
-	 * worker.
+	/* BEGIN STEP 1: Run jobs on a thread pool: queue a job (both submit flavours).
+	 * Under the lock: -EINVAL without p or fn; in blocking mode wait on not_full while the ring
+	 * is full and the pool runs; then append the job and wake one worker.
 	 * Checked by: pool::runs_every_job_once_on_pool_threads,
 	 * pool::try_submit_says_eagain_when_full, pool::submit_blocks_while_full,
 	 * shutdown::submit_during_shutdown_is_refused, shutdown::shutdown_wakes_a_blocked_submitter

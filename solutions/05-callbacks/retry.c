@@ -63,7 +63,8 @@ static void retry_done(void *ctx, int result);
 /* The end: free the retry, then hand the final result to the user's callback. */
 __attribute__((unused)) static void retry_finish(struct async_retry *r, int result)
 {
-	/* BEGIN STEP 7: Take the callback and context out of r, free r, call the callback.
+	/* BEGIN STEP 7: Retry with backoff: the end, hand the final result to the user.
+	 * Take the callback and context out of r, free r, call the callback.
 	 * Checked by: retry::retries_on_the_computed_schedule_until_success,
 	 * retry::gives_up_after_max_attempts, retry::stops_at_ecanceled
 	 * stub: LAB_UNUSED(r, result); LAB_TODO_ABORT(7);
@@ -78,8 +79,8 @@ __attribute__((unused)) static void retry_finish(struct async_retry *r, int resu
 /* Start attempt number r->attempt; 0 or the -errno of async_run. */
 __attribute__((unused)) static int retry_attempt(struct async_retry *r)
 {
-	/* BEGIN STEP 7: async_run the work with the attempt number as its input and
-	 * retry_done as the callback.
+	/* BEGIN STEP 7: Retry with backoff: start attempt number r->attempt.
+	 * async_run the work with the attempt number as its input and retry_done as the callback.
 	 * Checked by: retry::retries_on_the_computed_schedule_until_success,
 	 * retry::gives_up_after_max_attempts
 	 * stub: LAB_UNUSED(r); return LAB_TODO(7);
@@ -91,8 +92,8 @@ __attribute__((unused)) static int retry_attempt(struct async_retry *r)
 /* "Time to try again", run by cq_drain on the cq thread: it is the retry's item. */
 __attribute__((unused)) static void retry_again(struct cq_item *it)
 {
-	/* BEGIN STEP 7: Count the next attempt and start it; if it cannot start, finish
-	 * with that error.
+	/* BEGIN STEP 7: Retry with backoff: the next attempt, on the cq thread.
+	 * Count the next attempt and start it; if it cannot start, finish with that error.
 	 * Checked by: retry::retries_on_the_computed_schedule_until_success,
 	 * retry::gives_up_after_max_attempts
 	 * stub: LAB_UNUSED(it); LAB_TODO_ABORT(7);
@@ -108,8 +109,8 @@ __attribute__((unused)) static void retry_again(struct cq_item *it)
 /* The backoff timer fired (timer thread): move the next attempt to the cq thread. */
 __attribute__((unused)) static void retry_timer(struct timer *tm)
 {
-	/* BEGIN STEP 7: Post retry_again on the env's cq: attempts start on the cq thread,
-	 * like callbacks.
+	/* BEGIN STEP 7: Retry with backoff: the timer fired, move on to the cq thread.
+	 * Post retry_again on the env's cq: attempts start on the cq thread, like callbacks.
 	 * Checked by: retry::retries_on_the_computed_schedule_until_success,
 	 * retry::gives_up_after_max_attempts
 	 * stub: LAB_UNUSED(tm); LAB_TODO_ABORT(7);
@@ -123,8 +124,9 @@ __attribute__((unused)) static void retry_timer(struct timer *tm)
 /* An attempt finished (cq thread): done, or wait and try again. */
 __attribute__((unused)) static void retry_done(void *ctx, int result)
 {
-	/* BEGIN STEP 7: Success, -ECANCELED or the last attempt: finish.  Otherwise compute
-	 * the delay (retry_backoff_ns, with the policy's random source) and start the timer.
+	/* BEGIN STEP 7: Retry with backoff: an attempt finished, finish or wait and retry.
+	 * Success, -ECANCELED or the last attempt: finish.  Otherwise compute the delay
+	 * (retry_backoff_ns, with the policy's random source) and start the timer.
 	 * Checked by: retry::retries_on_the_computed_schedule_until_success,
 	 * retry::gives_up_after_max_attempts, retry::stops_at_ecanceled
 	 * stub: LAB_UNUSED(ctx, result); LAB_TODO_ABORT(7);

@@ -44,8 +44,8 @@ struct async_to {
 /* Drop one reference; the last one destroys the token and frees the struct. */
 __attribute__((unused)) static void to_put(struct async_to *to)
 {
-	/* BEGIN STEP 5: One atomic decrement of refs (acq_rel); at zero destroy the token
-	 * and free.
+	/* BEGIN STEP 5: Time out an operation: drop a reference, free on the last.
+	 * One atomic decrement of refs (acq_rel); at zero destroy the token and free.
 	 * Checked by: timeout::fast_work_delivers_its_result,
 	 * timeout::stuck_work_times_out_and_late_result_is_dropped
 	 * stub: LAB_UNUSED(to); LAB_TODO_ABORT(5);
@@ -60,7 +60,8 @@ __attribute__((unused)) static void to_put(struct async_to *to)
 /* The single decision out of PENDING: true for the one caller whose outcome won. */
 __attribute__((unused)) static bool to_decide(struct async_to *to, int outcome)
 {
-	/* BEGIN STEP 5: One compare-and-swap on to->state, PENDING -> outcome.
+	/* BEGIN STEP 5: Time out an operation: the single decision out of PENDING.
+	 * One compare-and-swap on to->state, PENDING -> outcome.
 	 * Checked by: timeout::result_racing_timer_fires_exactly_once,
 	 * timeout::stuck_work_times_out_and_late_result_is_dropped
 	 * stub: LAB_UNUSED(to, outcome); LAB_TODO_ABORT(5);
@@ -74,9 +75,9 @@ __attribute__((unused)) static bool to_decide(struct async_to *to, int outcome)
 /* The inner operation's callback (cq thread, ctx: the struct async_to). */
 __attribute__((unused)) static void to_on_result(void *ctx, int result)
 {
-	/* BEGIN STEP 5: If the result wins: disarm the timer (if that worked, its reference
-	 * is ours to drop) and deliver the result.  In any case drop the inner operation's
-	 * reference.
+	/* BEGIN STEP 5: Time out an operation: the result arrives (cq thread).
+	 * If the result wins: disarm the timer (if that worked, its reference is ours to drop) and
+	 * deliver the result.  In any case drop the inner operation's reference.
 	 * Checked by: timeout::fast_work_delivers_its_result,
 	 * timeout::result_racing_timer_fires_exactly_once
 	 * stub: LAB_UNUSED(ctx, result); LAB_TODO_ABORT(5);
@@ -94,8 +95,8 @@ __attribute__((unused)) static void to_on_result(void *ctx, int result)
 /* The -ETIMEDOUT delivery, run by cq_drain on the cq thread: it is the struct's item. */
 __attribute__((unused)) static void to_deliver_timeout(struct cq_item *it)
 {
-	/* BEGIN STEP 5: Hand -ETIMEDOUT to the user, drop the timer's reference (carried
-	 * by this delivery).
+	/* BEGIN STEP 5: Time out an operation: deliver -ETIMEDOUT on the cq thread.
+	 * Hand -ETIMEDOUT to the user, drop the timer's reference (carried by this delivery).
 	 * Checked by: timeout::stuck_work_times_out_and_late_result_is_dropped,
 	 * timeout::timeout_cancels_queued_work
 	 * stub: LAB_UNUSED(it); LAB_TODO_ABORT(5);
@@ -109,9 +110,9 @@ __attribute__((unused)) static void to_deliver_timeout(struct cq_item *it)
 /* The timer fired (timer thread). */
 __attribute__((unused)) static void to_on_timer(struct timer *tm)
 {
-	/* BEGIN STEP 5: If the timeout wins: cancel the inner operation through the token
-	 * (its -ECANCELED is dropped) and post to_deliver_timeout; if it lost, drop the timer's
-	 * reference.
+	/* BEGIN STEP 5: Time out an operation: the timer fires (timer thread).
+	 * If the timeout wins: cancel the inner operation through the token (its -ECANCELED is
+	 * dropped) and post to_deliver_timeout; if it lost, drop the timer's reference.
 	 * Checked by: timeout::stuck_work_times_out_and_late_result_is_dropped,
 	 * timeout::timeout_cancels_queued_work, timeout::result_racing_timer_fires_exactly_once
 	 * stub: LAB_UNUSED(tm); LAB_TODO_ABORT(5);

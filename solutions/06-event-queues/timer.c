@@ -17,7 +17,8 @@
 /* ns nanoseconds as a struct timespec, for timerfd_settime. */
 __attribute__((unused)) static struct timespec tmr_ts(uint64_t ns)
 {
-	/* BEGIN STEP 3: Whole seconds in tv_sec, the rest (0 <= tv_nsec < 1e9) in tv_nsec.
+	/* BEGIN STEP 3: Time as a descriptor: nanoseconds as a struct timespec.
+	 * Whole seconds in tv_sec, the rest (0 <= tv_nsec < 1e9) in tv_nsec.
 	 * Checked by: timer::one_shots_fire_in_order, timer::periodic_counts_expirations
 	 * stub: LAB_UNUSED(ns); LAB_TODO_ABORT(3);
 	 */
