@@ -76,7 +76,7 @@ all: deps
 # test fails on a freshly generated (pristine) skeleton, so no test passes without student code.
 check: deps drift
 	@$(PYTHON) $(TOOLS)/grade.py --tree solutions $(GRADE_FLAGS) --expect all-pass --out grade-out/check
-	@$(MAKE) --no-print-directory teeth
+	@$(MAKE) --no-print-directory teeth $(if $(LAB),LAB=$(LAB))
 
 drift:
 	@$(PYTHON) $(TOOLS)/skelgen.py --check $(if $(STRICT),--strict)
