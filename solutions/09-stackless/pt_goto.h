@@ -39,6 +39,17 @@ struct ptg {
 
 #define PTG_INIT(pt) ((pt)->lc = NULL)
 
+/* A label's address, laundered through an empty asm statement.  gcc 12's -Wdangling-pointer
+ * takes `&&label` stored into a struct that lives in the caller's frame for "the address of
+ * a local variable" escaping (a false positive: a label address is a code address, valid as
+ * long as the function exists).  The asm hides where the pointer came from; it emits no
+ * instruction. */
+static inline void *ptg_label_address(void *label)
+{
+	__asm__("" : "+r"(label));
+	return label;
+}
+
 /* A label name unique per line: ptg_resume_<line>. */
 #define PTG_LABEL_(line) ptg_resume_##line
 #define PTG_LABEL(line) PTG_LABEL_(line)
@@ -55,14 +66,14 @@ struct ptg {
 
 #define PTG_YIELD(pt)                                                                      \
 	do {                                                                               \
-		(pt)->lc = &&PTG_LABEL(__LINE__);                                          \
+		(pt)->lc = ptg_label_address(&&PTG_LABEL(__LINE__));                       \
 		return CORO_YIELDED;                                                       \
 	PTG_LABEL(__LINE__):;                                                              \
 	} while (0)
 
 #define PTG_AWAIT(pt, cond)                                                                \
 	do {                                                                               \
-		(pt)->lc = &&PTG_LABEL(__LINE__);                                          \
+		(pt)->lc = ptg_label_address(&&PTG_LABEL(__LINE__));                       \
 	PTG_LABEL(__LINE__):                                                               \
 		if (!(cond))                                                               \
 			return CORO_PENDING;                                               \

@@ -116,18 +116,20 @@ static inline void st_check_against_ref(const struct st_kind *k, void *c, const 
 	int res = k->result(c, &val);
 	st_log_text(&ref_io, want, sizeof want);
 	st_log_text(&io, got, sizeof got);
-	cr_assert_eq(io.misuse, 0, "%s polled one operation while another was in flight (or a "
+	cr_assert_eq(io.misuse, 0,
+		     "%s polled one operation while another was in flight (or a "
 		     "write with a different value): it did not resume where it left off.  Seed "
-		     "%llu; completed so far: %s" ASL_HINT_N, k->name, (unsigned long long)seed, got,
-		     k->step);
+		     "%llu; completed so far: %s" ASL_HINT_N,
+		     k->name, (unsigned long long)seed, got, k->step);
 	cr_assert(res == ref_rc && (ref_rc != 0 && !k->value_on_error ? true : val == ref_val),
 		  "%s returned %d (value %d), the sequential reference %d (value %d).  Seed %llu, "
 		  "%u%% pending; reference log: %s; yours: %s" ASL_HINT_N, k->name, res, (int)val,
 		  ref_rc, (int)ref_val, (unsigned long long)seed, pct, want, got, k->step);
-	cr_assert(io.n_log == ref_io.n_log && !memcmp(io.log, ref_io.log, io.n_log *
-							     sizeof io.log[0]),
+	cr_assert(io.n_log == ref_io.n_log &&
+		      !memcmp(io.log, ref_io.log, io.n_log * sizeof io.log[0]),
 		  "%s: different side effects.  Expected the log %s, got %s (seed %llu, %u%% "
-		  "pending)" ASL_HINT_N, k->name, want, got, (unsigned long long)seed, pct, k->step);
+		  "pending)" ASL_HINT_N,
+		  k->name, want, got, (unsigned long long)seed, pct, k->step);
 	cr_assert_eq((unsigned long)pendings, io.pendings, "%s returned CORO_PENDING %ld times "
 		     "but operations were pending %lu times: a step must return PENDING exactly "
 		     "when its operation is pending (never wait inside the step, never return "

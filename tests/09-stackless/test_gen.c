@@ -76,8 +76,10 @@ Test(gen, exhaustion_reported_once)
 	cr_assert_eq(rc, 0, "exhausted: expected 0, got %s" ASL_HINT(5), asl_test_rc(rc));
 	for (int i = 0; i < 3; i++) {
 		rc = gen_next(&r.g, &v);
-		cr_assert_eq(rc, -EALREADY, "call %d after exhaustion: expected -114 (EALREADY), got "
-			     "%s" ASL_HINT(5), i + 1, asl_test_rc(rc));
+		cr_assert_eq(rc, -EALREADY,
+			     "call %d after exhaustion: expected -114 (EALREADY), got "
+			     "%s" ASL_HINT(5),
+			     i + 1, asl_test_rc(rc));
 	}
 }
 
@@ -184,8 +186,10 @@ Test(gen, pipeline_interleaved_generators)
 	for (int round = 0; round < 100; round++)
 		for (int i = (round * 7) % N, j = 0; j < N; j++, i = (i + 1) % N) {
 			int rc = gen_next(&f[i].g, &v);
-			cr_assert(rc == 1 && v == next[i], "generator %d, round %d: expected %ld, got "
-				  "%s with %ld" ASL_HINT(5), i, round, next[i], asl_test_rc(rc), v);
+			cr_assert(rc == 1 && v == next[i],
+				  "generator %d, round %d: expected %ld, got "
+				  "%s with %ld" ASL_HINT(5),
+				  i, round, next[i], asl_test_rc(rc), v);
 			next[i] += 2;
 		}
 }

@@ -82,8 +82,10 @@ Test(handsm, add_two_finished_is_an_error)
 		     "finish: expected CORO_READY (1), got %s" ASL_HINT(1), asl_test_rc(rc));
 	for (int i = 0; i < 3; i++) {
 		rc = add_two_step(&a);
-		cr_assert_eq(rc, -EALREADY, "resume %d after the end: expected -114 (EALREADY), got "
-			     "%s" ASL_HINT(1), i + 1, asl_test_rc(rc));
+		cr_assert_eq(rc, -EALREADY,
+			     "resume %d after the end: expected -114 (EALREADY), got "
+			     "%s" ASL_HINT(1),
+			     i + 1, asl_test_rc(rc));
 	}
 	a.state = 12345; /* a state that is none of the resume points */
 	rc = add_two_step(&a);

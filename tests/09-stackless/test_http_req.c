@@ -113,8 +113,8 @@ static void parse_in_pieces(const char *text, size_t len, const size_t *cuts, si
 			cr_assert_eq(used, piece, "HTTP_REQ_MORE but only %zu of %zu bytes taken"
 				     ASL_HINT(6), used, piece);
 		else
-			cr_assert(used <= piece, "consumed %zu of a %zu-byte piece" ASL_HINT(6), used,
-				  piece);
+			cr_assert(used <= piece, "consumed %zu of a %zu-byte piece" ASL_HINT(6),
+				  used, piece);
 		at += used;
 	}
 	o->consumed = at;
@@ -255,8 +255,10 @@ Test(http_req, finished_is_an_error)
 		     asl_test_rc(rc));
 	for (int i = 0; i < 2; i++) {
 		rc = http_req_parser_feed(p, "GET", 3, &used);
-		cr_assert(rc == -EALREADY && used == 0, "fed after DONE: expected -114 (EALREADY) "
-			  "and nothing consumed, got %s and %zu" ASL_HINT(6), asl_test_rc(rc), used);
+		cr_assert(rc == -EALREADY && used == 0,
+			  "fed after DONE: expected -114 (EALREADY) "
+			  "and nothing consumed, got %s and %zu" ASL_HINT(6),
+			  asl_test_rc(rc), used);
 	}
 	cr_assert_str_eq(p->req.target, "/", "feeding after DONE changed the result" ASL_HINT(6));
 	http_req_parser_init(p);
@@ -307,8 +309,10 @@ Test(http_req, nul_byte_is_400)
 	static const char t[] = "GET /a\0b HTTP/1.1\r\nHost: h\r\n\r\n";
 	struct outcome o;
 	parse_in_pieces(t, sizeof t - 1, NULL, 0, p, &o);
-	cr_assert(o.status == -400 && o.consumed == 7, "a NUL in the request line: expected -400 "
-		  "at byte 7, got %s after %zu bytes" ASL_HINT(6), asl_test_rc(o.status), o.consumed);
+	cr_assert(o.status == -400 && o.consumed == 7,
+		  "a NUL in the request line: expected -400 "
+		  "at byte 7, got %s after %zu bytes" ASL_HINT(6),
+		  asl_test_rc(o.status), o.consumed);
 	free(p);
 }
 
@@ -335,12 +339,12 @@ Test(http_check, request_line_valid)
 {
 	struct http_req_parser *p = fresh();
 	int rc = line_rc(http_req_check_request_line, p, "DELETE /items/7?x=1#f HTTP/1.0");
-	cr_assert(rc == 0 && p->req.method && !strcmp(p->req.method, "DELETE") && p->req.target &&
-		  !strcmp(p->req.target, "/items/7?x=1#f") && p->req.minor == 0,
-		  "\"DELETE /items/7?x=1#f HTTP/1.0\": expected 0 with DELETE, the target and minor "
-		  "0; got %s, %s, %s, %d" ASL_HINT(7), asl_test_rc(rc),
-		  p->req.method ? p->req.method : "(null)", p->req.target ? p->req.target : "(null)",
-		  p->req.minor);
+	cr_assert(rc == 0 && p->req.method && !strcmp(p->req.method, "DELETE") &&
+		  p->req.target && !strcmp(p->req.target, "/items/7?x=1#f") && p->req.minor == 0,
+		  "\"DELETE /items/7?x=1#f HTTP/1.0\": expected 0 with DELETE, the target and "
+		  "minor 0; got %s, %s, %s, %d" ASL_HINT(7), asl_test_rc(rc),
+		  p->req.method ? p->req.method : "(null)",
+		  p->req.target ? p->req.target : "(null)", p->req.minor);
 	free(p);
 }
 
@@ -396,8 +400,8 @@ Test(http_check, field_malformed)
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct http_req_parser *p = fresh();
 		int rc = line_rc(http_req_check_field, p, bad[i]);
-		cr_assert_eq(rc, -400, "header line \"%s\": expected -400, got %s" ASL_HINT(7), bad[i],
-			     asl_test_rc(rc));
+		cr_assert_eq(rc, -400, "header line \"%s\": expected -400, got %s" ASL_HINT(7),
+			     bad[i], asl_test_rc(rc));
 		free(p);
 	}
 }
@@ -443,11 +447,11 @@ Test(http_check, end_host_and_keep_alive)
 			rc = line_rc(http_req_check_field, p, cases[i].f2);
 		if (rc == 0)
 			rc = http_req_check_end(p);
-		cr_assert(rc == cases[i].rc && (rc != 0 || p->req.keep_alive == cases[i].ka),
-			  "%s + %s + %s: expected %d with keep-alive %d, got %s with %d" ASL_HINT(7),
-			  cases[i].line, cases[i].f1 ? cases[i].f1 : "-",
-			  cases[i].f2 ? cases[i].f2 : "-", cases[i].rc, cases[i].ka,
-			  asl_test_rc(rc), p->req.keep_alive);
+		cr_assert(
+		    rc == cases[i].rc && (rc != 0 || p->req.keep_alive == cases[i].ka),
+		    "%s + %s + %s: expected %d with keep-alive %d, got %s with %d" ASL_HINT(7),
+		    cases[i].line, cases[i].f1 ? cases[i].f1 : "-", cases[i].f2 ? cases[i].f2 : "-",
+		    cases[i].rc, cases[i].ka, asl_test_rc(rc), p->req.keep_alive);
 		free(p);
 	}
 }

@@ -63,8 +63,8 @@ Test(ptmacros, goto_random_schedules)
 /* Early return, the error paths, and a resume after each kind of ending. */
 Test(ptmacros, finished_is_an_error_both_ways)
 {
-	static const int32_t inputs[][4] = { { 2, 4, 0, 0 }, { 2000, 0, 0, 0 }, { 2, SIM_EIO, 0, 0 },
-					     { 1, 9, 0, 0 } };
+	static const int32_t inputs[][4] = {
+	    {2, 4, 0, 0}, {2000, 0, 0, 0}, {2, SIM_EIO, 0, 0}, {1, 9, 0, 0}};
 	static const int want[] = { 1, -EINVAL, -EIO, 0 };
 	for (int k = 0; k < 2; k++) {
 		const struct st_kind *kind = k ? &ptg_kind : &ptl_kind;

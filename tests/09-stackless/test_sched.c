@@ -72,9 +72,11 @@ Test(sched, round_robin_order)
 		for (int i = 0; i < N; i++) {
 			if (tk[i].yields < r)
 				continue;
-			cr_assert(at < n_log && log[at] == i, "round %d: expected task %d to be "
-				  "resumed next (resume number %zu), got %s %d" ASL_HINT(4), r + 1, i,
-				  at + 1, at < n_log ? "task" : "nothing:", at < n_log ? log[at] : 0);
+			cr_assert(at < n_log && log[at] == i,
+				  "round %d: expected task %d to be "
+				  "resumed next (resume number %zu), got %s %d" ASL_HINT(4),
+				  r + 1, i, at + 1,
+				  at < n_log ? "task" : "nothing:", at < n_log ? log[at] : 0);
 			at++;
 		}
 	cr_assert_eq(at, n_log, "%zu resumes logged, expected %zu: a finished task was resumed "
@@ -107,8 +109,10 @@ Test(sched, errors_finish_a_task)
 	cr_assert(t[1].status == -EIO && t[1].resumes == 2, "the task that failed: expected "
 		  "status -5 (EIO) after 2 resumes, got %s after %ld" ASL_HINT(4),
 		  asl_test_rc(t[1].status), t[1].resumes);
-	cr_assert(t[0].status == CORO_READY && t[2].status == CORO_READY, "the other tasks must "
-		  "finish normally (status 1), got %d and %d" ASL_HINT(4), t[0].status, t[2].status);
+	cr_assert(t[0].status == CORO_READY && t[2].status == CORO_READY,
+		  "the other tasks must "
+		  "finish normally (status 1), got %d and %d" ASL_HINT(4),
+		  t[0].status, t[2].status);
 }
 
 Test(sched, gives_up_after_max_rounds)
