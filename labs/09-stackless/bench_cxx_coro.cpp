@@ -9,7 +9,7 @@
 //                         resume pointer) + reading the yielded value; x = 5 on the
 //                         figure's scale (plots/09-stackless-resume.gp);
 //   dataset "memory-cxx": bytes of the coroutine frames, exactly: the size g++ asks the
-//                         promise's operator new for (x = 11, 12 of the memory figure).
+//                         promise's operator new for (x = 8, 9 of the memory figure).
 // Built only where g++ is installed (g++ -std=c++20 -O2; the plots command installs it).
 #include <coroutine>
 #include <cstddef>
@@ -101,8 +101,8 @@ int main(int argc, char **argv)
 	double sum_frame = (double)last_frame_bytes;
 	bench_open(&b, "memory-cxx", "row", "bytes",
 		   "C++20 coroutine frames: the size g++ allocates (promise operator new)");
-	bench_record(&b, "c++20 frame: counter", 11, &counter_frame, 1, 1, nullptr);
-	bench_record(&b, "c++20 frame: sum_stream-like", 12, &sum_frame, 1, 1, nullptr);
+	bench_record(&b, "c++20 frame: counter", 8, &counter_frame, 1, 1, nullptr);
+	bench_record(&b, "c++20 frame: sum_stream-like", 9, &sum_frame, 1, 1, nullptr);
 	bench_close(&b);
 	return 0;
 }

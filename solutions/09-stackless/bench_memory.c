@@ -6,11 +6,11 @@
  *
  * Dataset "memory" (plots/09-stackless-memory.gp), bytes per task, x = a row number:
  *   1-7   sizeof each state struct of this lab: exact, known at compile time (one sample);
- *   8     a lab-08 fiber stack: the 16 KiB this course sizes fibers with (a nominal figure;
+ *   8-9   (the C++20 coroutine frames: bench_cxx_coro, dataset "memory-cxx");
+ *   10    a lab-08 fiber stack: the 16 KiB this course sizes fibers with (a nominal figure;
  *         lab 08 measures what a fiber really keeps resident);
- *   9-10  an OS thread with the default attributes: address space reserved (VmSize) and memory
- *         really resident (VmRSS), measured by parking 64 threads and dividing the growth.
- * The C++20 coroutine frames are measured by bench_cxx_coro (dataset "memory-cxx").
+ *   11-12 an OS thread with the default attributes: memory really resident (VmRSS) and
+ *         address space reserved (VmSize), measured by parking 64 threads and dividing.
  * Each thread sample runs in a fresh child process: glibc caches the stacks of joined
  * threads and would hand them to the next ones.
  */
@@ -121,8 +121,8 @@ int main(int argc, char **argv)
 		   "bytes per suspended task: state structs, a fiber stack, an OS thread");
 	int samples = b.quick ? 1 : 5;
 	char note[200];
-	snprintf(note, sizeof note, "rows 1-7 sizeof (exact); 8 the nominal 16 KiB fiber stack "
-		 "(lab 08 measures its RSS); 9-10 default pthread, %d parked, per thread", PARKED);
+	snprintf(note, sizeof note, "rows 1-7 sizeof (exact); 10 the nominal 16 KiB fiber stack "
+		 "(lab 08 measures its RSS); 11-12 default pthread, %d parked, per thread", PARKED);
 	bench_open(&b, "memory", "row", "bytes", note);
 	int row = 1;
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++, row++) {
@@ -130,6 +130,7 @@ int main(int argc, char **argv)
 		bench_record(&b, sizes[i].series, row, &v, 1, 1, NULL);
 	}
 	double fiber = FIBER_STACK;
+	row = 10; /* 8-9: the C++20 frames, from bench_cxx_coro */
 	bench_record(&b, "fiber stack (lab 08, nominal)", row++, &fiber, 1, 1, NULL);
 	double virt[5], res[5];
 	for (int s = 0; s < samples; s++)
