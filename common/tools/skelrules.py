@@ -18,7 +18,7 @@ import os
 import re
 
 CHECKED = re.compile(r"Checked by:\s*(.*)", re.S)
-TEST_NAME = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*::(?:\*|[A-Za-z_][A-Za-z0-9_]*\*?))")
+TEST_NAME = re.compile(r"(?<![A-Za-z0-9_*])([A-Za-z_*][A-Za-z0-9_*]*::[A-Za-z0-9_*]+)")
 VOID = re.compile(r"\(void\)\s*([A-Za-z_][A-Za-z0-9_]*)\s*;")
 UNUSED = re.compile(r"LAB_UNUSED\(([^)]*)\)")
 FUNC_START = re.compile(r"^[A-Za-z_][^;]*\(")
