@@ -10,19 +10,37 @@ PYTHON   ?= python3
 LABS     := $(sort $(notdir $(wildcard solutions/[0-9][0-9]-*)))
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 STUDENT  ?= labs
-# LAB=01 (or 01-memory) restricts grade/check/plots to one lab
-SEL_LABS := $(if $(LAB),$(filter $(LAB)%,$(LABS)),$(LABS))
+# LAB=01 (or LAB=01-memory) restricts a target to one lab.  Anything else is an error that
+# names the labs, never a silent run over nothing.
+ifneq ($(strip $(LAB)),)
+SEL_LABS := $(filter $(LAB) $(LAB)-%,$(LABS))
+ifneq ($(words $(SEL_LABS)),1)
+$(error LAB=$(LAB) is not a lab.  Use LAB=NN or LAB=NN-name, one of: $(LABS))
+endif
+override LAB := $(SEL_LABS)
+else
+SEL_LABS := $(LABS)
+endif
+# LAB= is this Makefile's; a lab's own Makefile sets its own LAB, and the value given here on
+# the command line must not reach it through MAKEFLAGS.
+MAKEOVERRIDES := $(filter-out LAB=%,$(MAKEOVERRIDES))
+# The Debian packages (common/tools/deps.sh groups) every selected lab needs to build and test,
+# and in addition for its harnesses: read from LAB_DEPS / BENCH_DEPS in the labs' Makefiles.
+lab_var   = $(strip $(foreach l,$(SEL_LABS),$(shell sed -n 's/^$(1) *:= *\([^#]*\).*/\1/p' solutions/$(l)/Makefile)))
+DEPS_TEST := test $(call lab_var,LAB_DEPS)
+DEPS_PLOT := $(DEPS_TEST) plots $(call lab_var,BENCH_DEPS)
 GRADE_FLAGS = $(if $(LAB),--lab $(LAB)) $(if $(JSON),--json $(JSON)) $(if $(JUNIT),--junit $(JUNIT)) \
 	      --jobs $(JOBS)
 
-.PHONY: help all check grade gradebook gradescope plots status clean skeletons teeth drift asan tsan valgrind cross cross-run \
-	bench-quick plots-quick deps $(LABS)
+.PHONY: plots-full help all check grade gradebook gradescope plots status clean skeletons teeth drift asan tsan valgrind cross cross-run \
+	bench-quick plots-quick deps plot-deps $(LABS)
 .DEFAULT_GOAL := help
 
 help:
 	@echo "asynclabs - staged C labs on asynchronous programming (see README.md, workbook.md)"
 	@echo
 	@echo "  make plots       run every timing harness on the reference solutions; figures -> plots/out/"
+	@echo "                   (QUICK=1: every harness for about a second, every figure drawn: a smoke test)"
 	@echo "  make check       all tests on solutions/, skeleton drift check, teeth check (skeleton fails)"
 	@echo "  make status      your progress in labs/: which steps pass, what to do next"
 	@echo "  make grade       graded tests on labs/ (STUDENT=dir, LAB=NN, JSON=results.json, JUNIT=junit.xml)"
@@ -40,10 +58,14 @@ help:
 	@echo "  make plots-quick bench-quick, then render every figure from that data (a smoke test)"
 	@echo "  make clean       remove build outputs, grade output, generated data and figures"
 	@echo
-	@echo "labs: $(LABS)"
+	@echo
+	@echo "LAB=NN or LAB=NN-name restricts check, grade, status, plots, asan, tsan, valgrind, cross,"
+	@echo "cross-run, bench-quick and plots-quick to one lab.  labs: $(LABS)"
 
 deps:
-	@$(TOOLS)/deps.sh test
+	@$(TOOLS)/deps.sh $(DEPS_TEST)
+plot-deps:
+	@$(TOOLS)/deps.sh $(DEPS_PLOT)
 
 all: deps
 	@for l in $(LABS); do \
@@ -84,31 +106,33 @@ $(LABS): deps
 skeletons:
 	@$(PYTHON) $(TOOLS)/skelgen.py
 
-plots: deps
-	@$(TOOLS)/deps.sh plots
+plots: $(if $(QUICK),plots-quick,plots-full)
+plots-full: plot-deps
 	@mkdir -p plots/data plots/out
 	@for l in $(SEL_LABS); do \
 		echo "== $$l: timing harness (full mode)"; \
 		$(MAKE) --no-print-directory -C solutions/$$l bench BENCH_OUT=$(CURDIR)/plots/data || exit 1; done
 	@plots/render.sh $(if $(LAB),$(wildcard plots/$(LAB)*.gp))
 
-bench-quick: deps
+bench-quick: plot-deps
 	@for l in $(SEL_LABS); do $(MAKE) --no-print-directory -C solutions/$$l bench-quick || exit 1; done
 
 # Every harness in quick mode, then every figure drawn from that data (numbers meaningless,
 # but a broken harness or gnuplot script fails here, in seconds, instead of in `make plots`).
 plots-quick: bench-quick
-	@$(TOOLS)/deps.sh plots
 	@rm -rf grade-out/plots-quick && mkdir -p grade-out/plots-quick/data
 	@for l in $(SEL_LABS); do cp solutions/$$l/build/bench-quick/* grade-out/plots-quick/data/ 2>/dev/null; done; \
 		rm -f grade-out/plots-quick/data/*.log
 	@DATA_DIR=$(CURDIR)/grade-out/plots-quick/data OUT_DIR=$(CURDIR)/grade-out/plots-quick/out \
 		plots/render.sh $(if $(LAB),$(wildcard plots/$(LAB)*.gp))
 
-asan tsan valgrind cross cross-run: deps
-	@$(if $(filter cross%,$@),$(TOOLS)/deps.sh cross &&) $(if $(filter cross-run,$@),$(TOOLS)/deps.sh qemu &&) \
-		$(if $(filter valgrind,$@),$(TOOLS)/deps.sh valgrind &&) true
+# Each lab's own target installs what it needs.  `make tsan` goes over the labs that have
+# threaded drivers; `make tsan LAB=02` (a lab without) fails rather than check nothing.
+asan valgrind cross cross-run: deps
 	@for l in $(SEL_LABS); do $(MAKE) --no-print-directory -C solutions/$$l $@ || exit 1; done
+tsan: deps
+	@for l in $(SEL_LABS); do \
+		$(MAKE) --no-print-directory -C solutions/$$l $(if $(LAB),tsan,tsan-if-any) || exit 1; done
 
 clean:
 	@for l in $(LABS); do rm -rf solutions/$$l/build labs/$$l/build; done

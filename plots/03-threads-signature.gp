@@ -18,19 +18,24 @@ set arrow 1 from cores, graph 0 to cores, graph 1 nohead lc rgb '#999999' dt 3 l
 set label 1 sprintf('%d usable CPUs', cores) at cores, graph 0.04 left offset 0.5,0 tc rgb '#666666'
 
 set title 'CPU-bound: fixed total work split over N threads'
-set xlabel 'threads'
+set xlabel 'threads (log scale)'
 set ylabel 'speedup over 1 thread (x)'
-set xrange [0.5:xmax_cpu + 0.5]
-set yrange [0:cores + 1]
-set xtics 1
+# thread counts double (1, 2, 4, ... with the core count always a point): a log axis
+set logscale x 2
+set xrange [0.8:xmax_cpu * 1.25]
+set yrange [0:cores * 1.15 + 0.5]
+set xtics auto
+set samples 400
 ideal(x) = x < 1 ? NaN : (x < cores ? x : cores)
-set key bottom right
+# the legend sits top left, clear of the core-count label at the bottom
+set key top left
 plot ideal(x) with lines dt 2 lw 2 lc rgb '#888888' title 'ideal: min(N, cores)', \
      cpu using 2:(sel(1,'speedup') ? $7 : NaN):6:8 with yerrorlines pt 7 lw 2 lc rgb '#1f77b4' \
          title 'measured (median, q1..q3)'
 
 set title 'I/O-bound: tasks that sleep, split over N threads'
 set logscale xy 2
+set yrange [*:*]
 set xrange [0.8:xmax_io * 1.25]
 set autoscale y
 set xtics auto

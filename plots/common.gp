@@ -15,6 +15,11 @@ set border lc rgb '#444444'
 set key top left box opaque
 set bmargin 6
 set label 999 'measured on: '.stamp at screen 0.01, screen 0.02 left font ',8' tc rgb '#555555' noenhanced
+# a figure measured on a busy machine carries a warning in red across the top (render.sh sets
+# warn from the '# load:' lines that common/src/bench.c writes into every data file)
+if (exists('warn') && warn ne '') {
+	set label 998 warn at screen 0.01, screen 0.05 left font ',9' tc rgb '#cc0000' front noenhanced
+}
 set datafile separator '\t'
 set datafile commentschars '#'
 # select rows of one series: use as  (sel(1, 'name') ? $7 : NaN)

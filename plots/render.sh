@@ -26,8 +26,13 @@ for fig in "${figs[@]}"; do
 		status=1; continue
 	fi
 	stamp=$(sed -n 's/^# stamp: *//p' "$data_dir/${needs[0]}" | head -1 | tr -d "'")
+	tree=$(sed -n 's/^# tree: *//p' "$data_dir/${needs[0]}" | head -1 | tr -d "'")
+	[ -n "$tree" ] && stamp="$stamp; code: $tree"
+	# a dataset measured on a busy machine says so on the figure (common/src/bench.c decides)
+	warn=$(for d in "${needs[@]}"; do sed -n 's/^# load: BUSY: *//p' "$data_dir/$d"; done | head -1 | tr -d "'")
+	[ -n "$warn" ] && warn="WARNING: measured on a busy machine ($warn): do not trust this figure"
 	for kind in png svg; do
-		if ! gnuplot -e "plots_dir='$here'; data_dir='$data_dir'; out_file='$out_dir/$name.$kind'; term_kind='$kind'; stamp='$stamp'" \
+		if ! gnuplot -e "plots_dir='$here'; data_dir='$data_dir'; out_file='$out_dir/$name.$kind'; term_kind='$kind'; stamp='$stamp'; warn='$warn'" \
 			-e "load '$here/common.gp'" "$fig" 2> "$out_dir/$name.$kind.log"; then
 			echo "render: gnuplot failed on $name ($kind):" >&2; cat "$out_dir/$name.$kind.log" >&2
 			status=1; continue

@@ -8,6 +8,8 @@
 #   BENCHES  := bench_memory               # timing harnesses, run by `make bench`
 #   DRIVERS  := stress_counter             # standalone drivers for `make tsan` / `make valgrind`
 #   LDLIBS   += -lpthread                  # extra libraries
+#   LAB_DEPS := uring                      # deps.sh groups needed to build and test
+#   BENCH_DEPS := libuv wrk                # deps.sh groups needed by the harnesses only
 #   ASL_TOP  ?= ../..                      # where common/ and tests/ live
 #   include $(ASL_TOP)/common/mk/lab.mk
 #
@@ -25,12 +27,25 @@ TESTS_DIR := $(ASL_TOP)/tests/$(LAB)
 TOOLS    := $(ASL_TOP)/common/tools
 PYTHON   ?= python3
 
+# -O2 in every mode, sanitizers included: the student's code is compiled the same way for
+# `make test` and `make asan`, so a warning that -Werror turns into an error (-Wclobbered
+# around sigsetjmp depends on the optimisation level) bites in both or in neither.
 OPT      := -O2
 ifeq ($(SAN),asan)
-OPT      := -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+OPT      := -O2 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 endif
 ifeq ($(SAN),tsan)
-OPT      := -O1 -fsanitize=thread -fno-omit-frame-pointer
+OPT      := -O2 -fsanitize=thread -fno-omit-frame-pointer
+endif
+
+# Quiet by default ("  CC    chan.c"); `make V=1` prints every command in full.
+V ?= 0
+ifeq ($(V),1)
+Q   :=
+say  = @true
+else
+Q   := @
+say  = @printf '  %-5s %s\n' '$(1)' '$(2)'
 endif
 
 CPPFLAGS += -D_GNU_SOURCE -I. -I$(ASL_TOP)/common/include -DASL_LAB='"$(LAB)"' \
@@ -51,7 +66,7 @@ PROG_BINS   := $(addprefix $(BUILD)/,$(PROGRAMS))
 RUNNER      := $(BUILD)/test_runner
 
 .PHONY: all lib programs runner test test-raw demo bench bench-quick asan tsan valgrind cross \
-	cross-run clean help deps
+	cross-run clean help deps bench-deps tsan-if-any
 .DEFAULT_GOAL := all
 
 all: lib programs $(if $(TEST_SRCS),runner)
@@ -77,55 +92,81 @@ runner: $(RUNNER)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 $(BUILD)/obj/%.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ASFLAGS) -c $< -o $@
+	$(call say,AS,$<)
+	$(Q)$(CC) $(CPPFLAGS) $(ASFLAGS) -c $< -o $@
 $(BUILD)/common/%.o: $(ASL_TOP)/common/src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(call say,CC,common/$(notdir $<))
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 $(BUILD)/tests/%.o: $(TESTS_DIR)/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -I$(ASL_TOP)/common/test $(CFLAGS) -c $< -o $@
+	$(call say,CC,tests/$(LAB)/$(notdir $<))
+	$(Q)$(CC) $(CPPFLAGS) -I$(ASL_TOP)/common/test $(CFLAGS) -c $< -o $@
 $(BUILD)/tests/asl_test.o: $(ASL_TOP)/common/test/asl_test.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -I$(ASL_TOP)/common/test $(CFLAGS) -c $< -o $@
+	$(call say,CC,common/test/asl_test.c)
+	$(Q)$(CC) $(CPPFLAGS) -I$(ASL_TOP)/common/test $(CFLAGS) -c $< -o $@
 
 $(BUILD)/liblab.a: $(LIB_OBJS)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)$(AR) rcs $@ $^
 $(BUILD)/libasl.a: $(COMMON_OBJS)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)$(AR) rcs $@ $^
 
 $(BUILD)/%: $(BUILD)/obj/%.o $(BUILD)/liblab.a $(BUILD)/libasl.a
-	$(CC) $(LDFLAGS) $< $(BUILD)/liblab.a $(BUILD)/libasl.a $(LDLIBS) -o $@
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $< $(BUILD)/liblab.a $(BUILD)/libasl.a $(LDLIBS) -o $@
 
 # The runner depends on the programs: some tests run a demo and check how it died.
 $(RUNNER): $(TEST_OBJS) $(BUILD)/liblab.a $(BUILD)/libasl.a $(PROG_BINS)
-	$(CC) $(LDFLAGS) $(TEST_OBJS) $(BUILD)/liblab.a $(BUILD)/libasl.a -lcriterion $(LDLIBS) -o $@
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $(TEST_OBJS) $(BUILD)/liblab.a $(BUILD)/libasl.a -lcriterion $(LDLIBS) -o $@
 
+# Object files are kept (no "rm build/obj/x.o" after each build, and faster rebuilds).
+.SECONDARY:
+
+# What this lab needs is installed (as root) or named with the exact command (otherwise),
+# before anything is built: common/tools/deps.sh holds the one list of packages.
 deps:
-	@$(TOOLS)/deps.sh test
+	@$(TOOLS)/deps.sh test $(LAB_DEPS)
+bench-deps:
+	@$(TOOLS)/deps.sh test $(LAB_DEPS) $(BENCH_DEPS)
 
 test: deps
 	@$(PYTHON) $(TOOLS)/grade.py --lab-dir . --lab $(LAB)
 
-test-raw: deps runner
+test-raw: deps
+	@$(MAKE) --no-print-directory runner
 	$(RUNNER) -j$(JOBS) --short-filename
 
 # Each demo is run in turn; DEMO_EXPECT_<name> := SIGSEGV says a demo is meant to die of that
 # signal (run_demo.sh checks it really does, and fails otherwise).
-demo: programs
+# A target that would run nothing fails instead of looking like a success.
+nothing = { echo "$(1): lab $(LAB) has nothing to run ($(2) is empty)"; exit 1; }
+
+demo: deps
+	@$(if $(strip $(DEMOS)),true,$(call nothing,demo,DEMOS))
+	@$(MAKE) --no-print-directory programs
 	@$(foreach d,$(DEMOS),$(TOOLS)/run_demo.sh $(BUILD)/$(d) "$(DEMO_EXPECT_$(d))" &&) true
 
 BENCH_OUT ?= $(ASL_TOP)/plots/data
-bench: programs
+bench: bench-deps
+	@$(if $(strip $(BENCHES)),true,$(call nothing,bench,BENCHES))
+	@$(MAKE) --no-print-directory programs
 	@mkdir -p $(BENCH_OUT)
 	@for b in $(BENCHES); do $(BUILD)/$$b --out $(BENCH_OUT) $(BENCH_ARGS) || exit 1; done
 
-bench-quick: programs
-	@mkdir -p $(BUILD)/bench-quick
+bench-quick: bench-deps
+	@$(if $(strip $(BENCHES)),true,$(call nothing,bench-quick,BENCHES))
+	@$(MAKE) --no-print-directory programs
+	@rm -rf $(BUILD)/bench-quick && mkdir -p $(BUILD)/bench-quick
 	@for b in $(BENCHES); do \
 		$(BUILD)/$$b --quick --out $(BUILD)/bench-quick > $(BUILD)/bench-quick/$$b.log 2>&1 \
 		|| { cat $(BUILD)/bench-quick/$$b.log; echo "bench-quick: $$b failed"; exit 1; }; \
@@ -142,6 +183,8 @@ asan: deps
 	@# parallel.  A leak inside a test worker does not fail the test, so the log is searched.
 	@set -o pipefail; $(ASAN_ENV) $(BUILD)/asan/test_runner -j1 --short-filename 2>&1 \
 		| tee $(BUILD)/asan/test_runner.log
+	@n=$$(grep -Eo 'Tested: [0-9]+' $(BUILD)/asan/test_runner.log | tail -1 | grep -Eo '[0-9]+'); \
+		[ "$${n:-0}" -gt 0 ] || { echo "asan: no test of lab $(LAB) ran (tests/$(LAB) missing?)"; exit 1; }
 	@! grep -q "ERROR: LeakSanitizer" $(BUILD)/asan/test_runner.log || \
 		{ echo "asan: a test leaked memory (see the LeakSanitizer report above)"; exit 1; }
 	@for d in $(DRIVERS); do echo "== $$d (asan)"; $(ASAN_ENV) $(BUILD)/asan/$$d || exit 1; done
@@ -149,9 +192,18 @@ asan: deps
 		$(ASAN_ENV) $(BUILD)/asan/$$b --quick --out $(BUILD)/asan/bench > /dev/null || exit 1; done
 	@echo "asan: $(LAB) clean under AddressSanitizer + UndefinedBehaviorSanitizer"
 
+# `make tsan` in a lab without threaded code fails (it would check nothing); the top level
+# uses tsan-if-any to go over every lab.
+tsan-if-any:
+ifeq ($(strip $(DRIVERS)),)
+	@echo "tsan: $(LAB) has no threaded code: skipped"
+else
+	@$(MAKE) --no-print-directory tsan
+endif
+
 tsan:
 ifeq ($(strip $(DRIVERS)),)
-	@echo "tsan: $(LAB) has no threaded code to check"
+	@$(call nothing,tsan,DRIVERS)
 else
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/tsan SAN=tsan $(addprefix $(BUILD)/tsan/,$(DRIVERS))
 	@for d in $(DRIVERS); do echo "== $$d (tsan)"; \
@@ -160,8 +212,10 @@ else
 endif
 
 VALGRIND_PROGRAMS ?= $(DRIVERS)
-valgrind: programs
-	@command -v valgrind >/dev/null || { echo "valgrind: not installed (apt-get install valgrind)"; exit 1; }
+valgrind: deps
+	@$(TOOLS)/deps.sh valgrind
+	@$(if $(strip $(VALGRIND_PROGRAMS)),true,$(call nothing,valgrind,VALGRIND_PROGRAMS))
+	@$(MAKE) --no-print-directory programs
 	@# VALGRIND_ARGS_<program> passes arguments (e.g. --quick: valgrind is ~50x slower)
 	@$(foreach d,$(VALGRIND_PROGRAMS),echo "== $(d) $(VALGRIND_ARGS_$(d)) (valgrind)" && \
 		valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
@@ -171,6 +225,7 @@ valgrind: programs
 
 CROSS_CC ?= aarch64-linux-gnu-gcc
 cross:
+	@$(if $(filter aarch64-linux-gnu-gcc,$(CROSS_CC)),$(TOOLS)/deps.sh cross)
 	@command -v $(CROSS_CC) >/dev/null || { echo "cross: $(CROSS_CC) not found (apt-get install gcc-aarch64-linux-gnu)"; exit 1; }
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/cross-aarch64 CC=$(CROSS_CC) \
 		$(addprefix $(BUILD)/cross-aarch64/obj/,$(patsubst %.S,%.o,$(patsubst %.c,%.o,$(LIB_SRCS) $(addsuffix .c,$(PROGRAMS)))))
@@ -181,6 +236,8 @@ cross:
 CROSS_RUN ?= $(DRIVERS)
 QEMU_AARCH64 ?= qemu-aarch64
 cross-run:
+	@$(if $(filter aarch64-linux-gnu-gcc,$(CROSS_CC)),$(TOOLS)/deps.sh cross qemu)
+	@$(if $(strip $(CROSS_RUN)),true,$(call nothing,cross-run,CROSS_RUN))
 	@command -v $(CROSS_CC) >/dev/null || { echo "cross-run: $(CROSS_CC) not found (apt-get install gcc-aarch64-linux-gnu)"; exit 1; }
 	@command -v $(QEMU_AARCH64) >/dev/null || { echo "cross-run: $(QEMU_AARCH64) not found (apt-get install qemu-user)"; exit 1; }
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/cross-run CC=$(CROSS_CC) LDFLAGS=-static \

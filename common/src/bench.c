@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -23,6 +24,88 @@
 #else
 #define COMPILER "cc"
 #endif
+
+/* ---- is the machine busy? ----------------------------------------------------------------
+ * A figure measured while other programs compete for the CPUs teaches the wrong lesson (a
+ * "2x" speedup that shows 1.0x), so every dataset records two views of the load:
+ *   - the load averages at open and close (what `uptime` says; the 1-minute figure includes
+ *     this harness's own threads once it has run a while, so it is context, not the verdict);
+ *   - the CPU time OTHER processes used while the dataset was measured: all non-idle time in
+ *     /proc/stat minus this process's own (and its reaped children's) CPU time.  A harness that
+ *     starts helper processes must reap them before bench_close(), or they count as others.
+ * The dataset is marked busy when the load at open exceeded the usable CPUs, or when the
+ * others used more than a quarter of them on average.  plots/render.sh prints the warning on
+ * the figure. */
+static void load_averages(double la[3])
+{
+	la[0] = la[1] = la[2] = -1;
+	FILE *f = fopen("/proc/loadavg", "r");
+	if (!f)
+		return;
+	if (fscanf(f, "%lf %lf %lf", &la[0], &la[1], &la[2]) != 3)
+		la[0] = la[1] = la[2] = -1;
+	fclose(f);
+}
+
+/* Non-idle CPU seconds of the whole machine since boot (-1 if /proc/stat is unreadable). */
+static double machine_busy_s(void)
+{
+	unsigned long long v[10] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	if (!f)
+		return -1;
+	int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+		       &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
+	fclose(f);
+	if (n < 4)
+		return -1;
+	/* user nice system idle iowait irq softirq steal (guest time is already in user) */
+	unsigned long long busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+	return (double)busy / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* CPU seconds used by this process and its reaped children. */
+static double own_cpu_s(void)
+{
+	struct rusage self, kids;
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &kids);
+	return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec +
+			kids.ru_stime.tv_sec) +
+	       (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec +
+			kids.ru_stime.tv_usec) / 1e6;
+}
+
+static void load_mark(struct bench_load *l)
+{
+	load_averages(l->loadavg);
+	l->machine_s = machine_busy_s();
+	l->own_s = own_cpu_s();
+	l->wall_ns = asl_now_ns();
+}
+
+/* Fills *verdict with one line and returns true when the machine was busy between a and b. */
+static bool load_verdict(const struct bench_load *a, const struct bench_load *b, char *verdict,
+			 size_t len)
+{
+	int cpus = bench_usable_cpus();
+	double wall = (double)(b->wall_ns - a->wall_ns) / 1e9;
+	double others = -1;
+	if (a->machine_s >= 0 && b->machine_s >= 0 && wall > 0.05) {
+		others = ((b->machine_s - a->machine_s) - (b->own_s - a->own_s)) / wall;
+		if (others < 0)
+			others = 0; /* clock-tick rounding */
+	}
+	bool busy = a->loadavg[0] > cpus || others > 0.25 * cpus;
+	if (others < 0)
+		snprintf(verdict, len, "%s: load %.2f at start, %.2f at end (%d usable CPUs)",
+			 busy ? "BUSY" : "idle", a->loadavg[0], b->loadavg[0], cpus);
+	else
+		snprintf(verdict, len, "%s: load %.2f at start, %.2f at end; other programs used "
+			 "%.2f of %d usable CPUs", busy ? "BUSY" : "idle", a->loadavg[0],
+			 b->loadavg[0], others, cpus);
+	return busy;
+}
 
 static const char *usage_line(const char *prog)
 {
@@ -95,8 +178,28 @@ void bench_init(struct bench *b, int argc, char **argv, const char *harness, con
 	}
 	if (mkdir(b->out_dir, 0777) && errno != EEXIST)
 		asl_die(errno, "cannot create output directory %s", b->out_dir);
-	printf("# %s: %s\n# %s%s\n", harness, what, bench_stamp(),
-	       b->quick ? " (quick mode: numbers are NOT meaningful)" : "");
+	load_mark(&b->run_start);
+	printf("# %s: %s\n# %s%s\n# load average at start: %.2f %.2f %.2f (%d usable CPUs)%s\n",
+	       harness, what, bench_stamp(), b->quick ? " (quick mode: numbers are NOT meaningful)" : "",
+	       b->run_start.loadavg[0], b->run_start.loadavg[1], b->run_start.loadavg[2],
+	       bench_usable_cpus(),
+	       b->run_start.loadavg[0] > bench_usable_cpus()
+		       ? "\n# WARNING: the machine is busy: close other programs, or the numbers "
+			 "will not show what they should"
+		       : "");
+	fflush(stdout);
+}
+
+/* Which tree was built: the student's (labs/) or the reference (solutions/). */
+static const char *tree_measured(void)
+{
+#ifdef ASL_BUILD_DIR
+	if (strstr(ASL_BUILD_DIR, "/labs/"))
+		return "labs (your code)";
+	if (strstr(ASL_BUILD_DIR, "/solutions/"))
+		return "solutions (the reference)";
+#endif
+	return "unknown";
 }
 
 int bench_usable_cpus(void)
@@ -166,9 +269,15 @@ void bench_open(struct bench *b, const char *name, const char *x_label, const ch
 	if (snprintf(b->tsv_path, sizeof b->tsv_path, "%s/%s-%s.tsv", b->out_dir, b->harness,
 		     name) >= (int)sizeof b->tsv_path)
 		asl_die(ENAMETOOLONG, "--out %s", b->out_dir);
-	b->tsv = fopen(b->tsv_path, "w");
+	/* written under a temporary name and renamed by bench_close(): an interrupted harness
+	 * leaves no truncated data file behind for a figure to draw */
+	if (snprintf(b->tmp_path, sizeof b->tmp_path, "%s.partial", b->tsv_path) >=
+	    (int)sizeof b->tmp_path)
+		asl_die(ENAMETOOLONG, "--out %s", b->out_dir);
+	b->tsv = fopen(b->tmp_path, "w");
 	if (!b->tsv)
-		asl_die(errno, "cannot write %s", b->tsv_path);
+		asl_die(errno, "cannot write %s", b->tmp_path);
+	load_mark(&b->set_start);
 	b->unit = unit;
 	b->rows = 0;
 	uname(&u);
@@ -178,11 +287,13 @@ void bench_open(struct bench *b, const char *name, const char *x_label, const ch
 		"# harness: %s\n# dataset: %s\n# unit: %s\n# x: %s\n# note: %s\n"
 		"# mode: %s\n# samples: %d\n# min_time_s: %g\n# pinned_cpu: %d\n"
 		"# cpu: %s\n# cpus_online: %ld\n# cpus_usable: %d\n# kernel: %s %s %s\n"
-		"# compiler: %s\n# cflags: %s\n# date: %s\n# stamp: %s\n",
+		"# compiler: %s\n# cflags: %s\n# date: %s\n# stamp: %s\n# tree: %s\n"
+		"# load_start: %.2f %.2f %.2f\n",
 		b->harness, name, unit, x_label, note ? note : "", b->quick ? "quick" : "full",
 		b->samples, b->min_time_s, b->pin_cpu, cpu, sysconf(_SC_NPROCESSORS_ONLN),
 		bench_usable_cpus(), u.sysname, u.release, u.machine, COMPILER, ASL_CFLAGS, date,
-		bench_stamp());
+		bench_stamp(), tree_measured(), b->set_start.loadavg[0], b->set_start.loadavg[1],
+		b->set_start.loadavg[2]);
 	fprintf(b->tsv, "series\tx\tn\titers\tmin\tq1\tmedian\tq3\tp90\tmax\tmad\n");
 	printf("\n## %s  (%s; values in %s)\n%-22s %12s %12s %12s %12s %12s\n", name,
 	       note ? note : x_label, unit, "series", x_label, "median", "q1", "q3", "p90");
@@ -190,12 +301,24 @@ void bench_open(struct bench *b, const char *name, const char *x_label, const ch
 
 void bench_close(struct bench *b)
 {
+	struct bench_load end;
+	char verdict[256];
 	if (!b->tsv)
 		return;
+	load_mark(&end);
+	bool busy = load_verdict(&b->set_start, &end, verdict, sizeof verdict);
+	/* trailing '#' lines: gnuplot and check_tsv.py skip them like the header */
+	fprintf(b->tsv, "# load_end: %.2f %.2f %.2f\n# load: %s\n", end.loadavg[0],
+		end.loadavg[1], end.loadavg[2], verdict);
 	if (fclose(b->tsv))
-		asl_die(errno, "writing %s", b->tsv_path);
+		asl_die(errno, "writing %s", b->tmp_path);
 	b->tsv = NULL;
-	printf("# wrote %s (%d rows)\n", b->tsv_path, b->rows);
+	if (rename(b->tmp_path, b->tsv_path))
+		asl_die(errno, "renaming %s", b->tmp_path);
+	printf("# wrote %s (%d rows)\n# %s\n", b->tsv_path, b->rows, verdict);
+	if (busy)
+		printf("# WARNING: the machine was busy while this was measured; the figure will say "
+		       "so. Rerun on an idle machine for numbers you can trust.\n");
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -237,12 +360,13 @@ void bench_record(struct bench *b, const char *series, double x, const double *v
 	free(dev);
 
 	if (b->tsv) {
-		fprintf(b->tsv, "%s\t%g\t%d\t%llu\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\n",
+		/* x exactly as given (sizes like 1048576 stay whole numbers, never 1.04858e+06) */
+		fprintf(b->tsv, "%s\t%.15g\t%d\t%llu\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\n",
 			series, x, s.n, (unsigned long long)s.iters, s.min, s.q1, s.median, s.q3,
 			s.p90, s.max, s.mad);
 		b->rows++;
 	}
-	printf("%-22s %12g %12.4g %12.4g %12.4g %12.4g\n", series, x, s.median, s.q1, s.q3,
+	printf("%-22s %12.15g %12.4g %12.4g %12.4g %12.4g\n", series, x, s.median, s.q1, s.q3,
 	       s.p90);
 	fflush(stdout);
 	if (st)
@@ -293,4 +417,18 @@ void bench_shot(struct bench *b, const char *series, double x, bench_shot_fn fn,
 		v[i] = fn(arg);
 	bench_record(b, series, x, v, b->samples, 1, st);
 	free(v);
+}
+
+int bench_thread_counts(int cores, int max_factor, int *out, int cap)
+{
+	int n = 0, max = cores * max_factor;
+	if (cores < 1)
+		cores = 1;
+	for (int t = 1; t <= max && n < cap; t++) {
+		bool pow2 = (t & (t - 1)) == 0, multiple = t % cores == 0 &&
+							     ((t / cores) & (t / cores - 1)) == 0;
+		if (pow2 || multiple)
+			out[n++] = t;
+	}
+	return n;
 }

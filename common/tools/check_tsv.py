@@ -10,7 +10,8 @@ import math
 import sys
 
 REQUIRED = ["harness", "dataset", "unit", "x", "mode", "samples", "cpu", "cpus_online",
-            "cpus_usable", "kernel", "compiler", "cflags", "date", "stamp"]
+            "cpus_usable", "kernel", "compiler", "cflags", "date", "stamp", "tree",
+            "load_start", "load_end", "load"]
 COLUMNS = ["series", "x", "n", "iters", "min", "q1", "median", "q3", "p90", "max", "mad"]
 
 

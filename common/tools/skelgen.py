@@ -31,6 +31,9 @@ import os
 import re
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import skelrules  # noqa: E402  (the rules every region must follow: R1-R3)
+
 BEGIN = re.compile(r"^(\s*)/\* BEGIN STEP (\d+): ?(.*)$")
 END = re.compile(r"^\s*/\* END STEP (\d+) \*/\s*$")
 STUB = re.compile(r"^\s*\*\s?stub: ?(.*)$")
@@ -42,8 +45,9 @@ class MarkerError(Exception):
     pass
 
 
-def transform(text, path):
-    """Return (skeleton text, {step: title}) for one solution file."""
+def transform(text, path, tests=None, problems=None):
+    """Return (skeleton text, {step: title}) for one solution file.  Breaches of the region
+    rules (skelrules.py) are appended to `problems` when it is given."""
     out, steps = [], {}
     lines = text.split("\n")
     i = 0
@@ -87,6 +91,9 @@ def transform(text, path):
             raise MarkerError(f"{path}:{start + 1}: BEGIN STEP {step} without END STEP")
         if int(END.match(lines[i]).group(1)) != step:
             raise MarkerError(f"{path}:{i + 1}: END STEP does not match BEGIN STEP {step}")
+        if problems is not None:
+            problems.extend(skelrules.check_region(path, lines, start, "\n".join(comment),
+                                                   stub, tests))
         out.extend(comment)
         out.extend(stub)
         i += 1
@@ -97,9 +104,11 @@ def sha(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def generate_lab(sol_dir):
+def generate_lab(sol_dir, problems=None):
     """{relative path: bytes} of the skeleton of one lab, and its steps."""
     files, steps = {}, {}
+    top = os.path.dirname(os.path.dirname(os.path.abspath(sol_dir)))
+    tests = skelrules.points_tests(top, os.path.basename(os.path.abspath(sol_dir)))
     for root, dirs, names in os.walk(sol_dir):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
         for name in sorted(names):
@@ -113,7 +122,7 @@ def generate_lab(sol_dir):
                 files[rel] = data
                 continue
             if "BEGIN STEP" in text or "END STEP" in text:
-                text, s = transform(text, src)
+                text, s = transform(text, os.path.relpath(src, top), tests, problems)
                 for k, v in s.items():
                     steps.setdefault(k, (v, rel))
                 data = text.encode("utf-8")
@@ -182,9 +191,10 @@ def main(argv):
                     if only and k.split("/", 1)[0] not in todo}
     problems, written, kept = [], 0, []
 
+    rule_problems = []
     for lab in todo:
         try:
-            files, steps = generate_lab(os.path.join(sols, lab))
+            files, steps = generate_lab(os.path.join(sols, lab), rule_problems)
         except MarkerError as e:
             print(f"skelgen: {e}", file=sys.stderr)
             return 1
@@ -253,6 +263,12 @@ def main(argv):
             else:
                 kept.append((key, "(no longer part of the skeleton; left in place)"))
 
+    if rule_problems:
+        for p in rule_problems:
+            print("skelgen:", p, file=sys.stderr)
+        print(f"skelgen: {len(rule_problems)} problem(s) with the step regions; the rules are "
+              f"in common/tools/skelrules.py and CONTRIBUTING.md", file=sys.stderr)
+        return 1
     if into:
         for p in problems:
             print("skelgen: warning:", p, file=sys.stderr)

@@ -64,8 +64,9 @@ int pf_first_touch(size_t bytes, enum pf_pages kind, struct pf_result *out)
 {
 	/* BEGIN STEP 3: Count the faults of first-touching `bytes` of fresh anonymous memory.
 	 * mmap it, madvise NOHUGEPAGE (PF_SMALL) or HUGEPAGE on a huge-page-aligned start
-	 * (PF_HUGE; madvise failing means -ENOTSUP), store once per base page between two
-	 * getrusage(RUSAGE_THREAD) readings, then do the same again (now resident); time both
+	 * (PF_HUGE; madvise failing means -ENOTSUP), store once per base page with mem_store
+	 * (a plain C store is instrumented under `make asan`, whose shadow memory faults in
+	 * pages of its own) between two getrusage(RUSAGE_THREAD) readings, then do the same again (now resident); time both
 	 * passes; munmap.  Checked by: page_faults::*
 	 * stub: (void)bytes; (void)kind; (void)out; return LAB_TODO(3);
 	 */

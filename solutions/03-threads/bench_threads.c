@@ -4,11 +4,12 @@
  * Three datasets (plots/03-threads-signature.gp, 03-threads-cost.gp):
  *   create      microseconds to create and join one thread (default and 64 KiB stack), with
  *               fork()+waitpid() of a process for comparison;
- *   cpu-bound   a fixed amount of arithmetic split by pfor_sum over 1 .. 4 x usable CPUs:
- *               wall time and speedup over 1 thread (series "speedup"; series "cores" holds
- *               the usable CPU count so the figure can mark it);
- *   io-bound    a fixed number of tasks that each *sleep* (a stand-in for waiting on I/O),
- *               split over 1 .. 128 threads: total wall time.
+ *   cpu-bound   a fixed amount of arithmetic split by pfor_sum over 1, 2, 4 .. 4 x usable
+ *               CPUs (the core count and one more always points): wall time and speedup over 1 thread
+ *               (series "speedup"; series "cores" holds the usable CPU count so the figure
+ *               can mark it).  The job grows with the machine: ~60 ms per thread at N = cores;
+ *   io-bound    tasks that each *sleep* (a stand-in for waiting on I/O), split over
+ *               1 .. 128 threads (8 x cores on big machines): total wall time.
  * CPU-bound work stops improving at the core count; sleeping work keeps improving far past
  * it, because a sleeping thread needs no core.  That contrast is the signature figure.
  */
@@ -19,6 +20,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -117,41 +119,57 @@ static double time_cpu(uint64_t n, int threads, struct cpu_arg *a, uint64_t *exp
 	return ms;
 }
 
-/* 1, 2, 3, 4, then about x1.5 per step up to 4 x cores, always including cores, 2x and 4x. */
-static int next_threads(int t, int cores)
+/* The size of the CPU-bound job: enough indexes that one thread needs `target_ms`.  Timed,
+ * not guessed, because a fixed job that takes 100 ms here is 10 ms per thread on a 16-core
+ * machine, where thread start-up and the last straggler dominate and the speedup looks poor. */
+static uint64_t size_cpu_job(struct cpu_arg *a, double target_ms)
 {
-	int n = t < 4 ? t + 1 : (int)ceil(t * 1.5);
-	for (int cap = cores; cap <= 4 * cores; cap *= 2)
-		if (t < cap && n > cap)
-			n = cap;
-	return n;
+	uint64_t n = 1 << 10, expect = 0;
+	for (;;) {
+		double ms = time_cpu(n, 1, a, &expect);
+		expect = 0;
+		if (ms >= target_ms / 8 || n >= (1ull << 40))
+			return (uint64_t)((double)n * target_ms / (ms > 0 ? ms : 1e-3)) + 1;
+		n *= 4;
+	}
 }
 
 static void measure_cpu(struct bench *b)
 {
-	int cores = bench_usable_cpus(), samples = b->quick ? 2 : (b->samples < 9 ? b->samples : 9);
-	/* thread counts grow x1.5 per step: 64 steps cover any machine this runs on */
+	int cores = bench_usable_cpus(), xs[65];
+	int nt = bench_thread_counts(cores, 4, xs, 64);
+	/* plus cores + 1: one thread more than cores shows what an equal split into N fixed
+	 * chunks costs when N does not divide evenly over the cores (question 4) */
+	int at = 0;
+	while (at < nt && xs[at] < cores + 1)
+		at++;
+	if (at < nt && xs[at] != cores + 1) {
+		memmove(&xs[at + 1], &xs[at], sizeof xs[0] * (size_t)(nt - at));
+		xs[at] = cores + 1;
+		nt++;
+	}
 	struct cpu_arg a = { 200 };
-	uint64_t n = b->quick ? 1 << 10 : 1 << 17, expect = 0; /* ~100 ms of work on 1 thread */
-	double v[16], sp[64][16], c = cores;
-	int xs[64], nt = 0;
+	/* At N = cores every thread gets at least ~60 ms of work, and the total grows with the
+	 * machine: 150 ms on 1-2 cores, 60 ms x cores beyond.  Fewer samples on big machines keep
+	 * the whole sweep near half a minute everywhere. */
+	double target_ms = b->quick ? 2 : (cores * 60.0 > 150 ? cores * 60.0 : 150);
+	int samples = b->quick ? 2 : (target_ms > 1000 ? 5 : (b->samples < 9 ? b->samples : 9));
+	uint64_t n = size_cpu_job(&a, target_ms), expect = 0;
+	double v[16], sp[65][16], c = cores;
 	struct bench_stats one;
+	char note[200];
 
-	bench_open(b, "cpu-bound", "threads", "ms | speedup", "fixed total work split over N threads");
-	for (int i = 0; i < samples; i++)
-		v[i] = time_cpu(n, 1, &a, &expect);
-	bench_record(b, "time", 1, v, samples, 1, &one); /* the baseline: its median */
+	snprintf(note, sizeof note, "fixed total work (%.0f ms on one thread) split over N threads",
+		 target_ms);
+	bench_open(b, "cpu-bound", "threads", "ms | speedup", note);
 	/* all "time" rows first, then all "speedup" rows: a series must be one block of rows
 	 * for gnuplot to join its points with lines */
-	for (int t = 1; t <= 4 * cores; t = next_threads(t, cores)) {
-		if (t > 1) {
-			for (int i = 0; i < samples; i++)
-				v[i] = time_cpu(n, t, &a, &expect);
-			bench_record(b, "time", t, v, samples, 1, NULL);
-		}
+	for (int j = 0; j < nt; j++) {
 		for (int i = 0; i < samples; i++)
-			sp[nt][i] = one.median / v[i];
-		xs[nt++] = t;
+			v[i] = time_cpu(n, xs[j], &a, &expect);
+		bench_record(b, "time", xs[j], v, samples, 1, j == 0 ? &one : NULL);
+		for (int i = 0; i < samples; i++)
+			sp[j][i] = one.median / v[i]; /* over the 1-thread median */
 	}
 	for (int j = 0; j < nt; j++)
 		bench_record(b, "speedup", xs[j], sp[j], samples, 1, NULL);
@@ -178,8 +196,11 @@ static uint64_t io_body(void *p, uint64_t begin, uint64_t end)
 
 static void measure_io(struct bench *b)
 {
-	int samples = b->quick ? 2 : 5, max_threads = b->quick ? 16 : 128;
-	uint64_t tasks = b->quick ? 16 : 128;
+	/* sleeping threads need no core: the sweep goes to 128 threads, or 8 x cores on a big
+	 * machine, with one task per thread at the top */
+	int cores = bench_usable_cpus(), samples = b->quick ? 2 : 5;
+	int max_threads = b->quick ? 16 : (8 * cores > 128 ? 8 * cores : 128);
+	uint64_t tasks = (uint64_t)max_threads;
 	struct io_arg a = { b->quick ? 1000000L : 5000000L };
 	char note[160];
 	double v[16];

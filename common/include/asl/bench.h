@@ -30,6 +30,14 @@
 	"  --pin CPU        pin the measuring thread to one CPU\n"                           \
 	"  --out DIR        directory for the .tsv data files (default: current directory)"
 
+/* A snapshot of how busy the machine is (see bench.c). */
+struct bench_load {
+	double loadavg[3]; /* 1, 5, 15 minutes; -1 if unknown */
+	double machine_s;  /* non-idle CPU seconds of the machine since boot */
+	double own_s;	   /* CPU seconds of this process and its reaped children */
+	uint64_t wall_ns;
+};
+
 struct bench {
 	const char *harness;  /* e.g. "01-memory" */
 	bool quick;
@@ -39,6 +47,8 @@ struct bench {
 	const char *out_dir;
 	FILE *tsv;            /* the dataset being written, or NULL */
 	char tsv_path[512];
+	char tmp_path[530];   /* tsv_path + ".partial" while the dataset is written */
+	struct bench_load run_start, set_start;
 	const char *unit;     /* unit of the current dataset's values */
 	int rows;
 };
@@ -75,6 +85,12 @@ void bench_record(struct bench *b, const char *series, double x, const double *v
 
 /* Finish the dataset and print where it went. */
 void bench_close(struct bench *b);
+
+/* Thread counts for a sweep: 1, 2, 4, ... (doubling), plus `cores` itself and its multiples
+ * 2x, 4x ... up to max_factor x cores, sorted, without repeats.  Returns how many were written
+ * to out (at most cap).  Every thread-count sweep uses it, so the core count is always a point
+ * and the sweep goes past it on any machine. */
+int bench_thread_counts(int cores, int max_factor, int *out, int cap);
 
 /* The machine stamp ("AMD EPYC, 2/2 CPUs, Linux 6.1, gcc 12.2 -O2, 2026-11-21"). */
 const char *bench_stamp(void);
