@@ -26,6 +26,17 @@
 #include <unistd.h>
 #include <valgrind/valgrind.h>
 
+/* AddressSanitizer keeps a shadow of every stack frame's red zones.  A finished fiber never
+ * returned from its last frames, so their red zones stay poisoned in the shadow of its stack:
+ * before the stack serves another fiber (or the memory another mapping), they are cleared. */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define stack_unpoison(st) ASAN_UNPOISON_MEMORY_REGION((st)->lo, \
+	(size_t)((char *)(st)->hi - (char *)(st)->lo))
+#else
+#define stack_unpoison(st) ((void)(st))
+#endif
+
 #include "asl/todo.h"
 
 void stack_pool_init(struct stack_pool *p, size_t usable)
@@ -55,6 +66,7 @@ int stack_pool_get(struct stack_pool *p, struct stack *st)
 		*st = *s;
 		st->next_free = NULL;
 		free(s);
+		stack_unpoison(st);
 		return 0;
 	}
 	size_t len = p->page + p->usable;
@@ -102,6 +114,7 @@ void stack_unmap(struct stack *st)
 	if (!st->map)
 		return;
 	VALGRIND_STACK_DEREGISTER(st->vg_id);
+	stack_unpoison(st);
 	munmap(st->map, st->map_len);
 	st->map = NULL;
 }

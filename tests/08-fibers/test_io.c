@@ -48,13 +48,18 @@ static uint64_t now_ms(void)
 /* ---- sleep ---- */
 #define SLEEPERS 12
 static int woke_order[SLEEPERS], nwoke, sleep_rc_bad, early;
+static uint64_t first_start, last_start;
 
-static const int sleep_ms[SLEEPERS] = { 30, 10, 20, 10, 40, 20, 30, 10, 40, 20, 30, 40 };
+/* Four lengths 60 ms apart, three sleepers each, started in a shuffled order. */
+static const int sleep_ms[SLEEPERS] = { 130, 10, 70, 10, 190, 70, 130, 10, 190, 70, 130, 190 };
 
 static void *sleeper(void *arg)
 {
 	int i = (int)(intptr_t)arg;
 	uint64_t t0 = now_ms();
+	if (!first_start)
+		first_start = t0;
+	last_start = t0;
 	if (fiber_sleep((uint64_t)sleep_ms[i]))
 		sleep_rc_bad++;
 	if (now_ms() - t0 < (uint64_t)sleep_ms[i])
@@ -66,6 +71,7 @@ static void *sleeper(void *arg)
 Test(io, sleep_order_by_duration_then_start)
 {
 	nwoke = sleep_rc_bad = early = 0;
+	first_start = last_start = 0;
 	fiber_sched_t *s = io_sched();
 	for (intptr_t i = 0; i < SLEEPERS; i++)
 		ft_spawn(s, sleeper, (void *)i, ASL_HINT(7));
@@ -77,14 +83,20 @@ Test(io, sleep_order_by_duration_then_start)
 		     sleep_rc_bad);
 	cr_assert_eq(nwoke, SLEEPERS, "%d of %d sleepers woke" ASL_HINT(7), nwoke, SLEEPERS);
 	cr_assert_eq(early, 0, "%d sleepers woke before their time" ASL_HINT(7), early);
+	/* Sleeps of different lengths end in length order only if they started close enough
+	 * together; a machine so loaded that the twelve starts spread over 50 ms or more
+	 * cannot promise that, so then only equal lengths are compared. */
+	bool spread = last_start - first_start >= 50;
 	for (int k = 1; k < SLEEPERS; k++) {
 		int a = woke_order[k - 1], b = woke_order[k];
+		if (spread && sleep_ms[a] != sleep_ms[b])
+			continue;
 		cr_assert(sleep_ms[a] < sleep_ms[b] || (sleep_ms[a] == sleep_ms[b] && a < b),
 			  "wake %d: sleeper %d (%d ms) woke after sleeper %d (%d ms): expected "
 			  "shorter sleeps first, equal ones in the order they started" ASL_HINT(7),
 			  k, b, sleep_ms[b], a, sleep_ms[a]);
 	}
-	cr_assert(took < 5000, "12 sleeps of at most 40 ms, side by side, took %lu ms: the "
+	cr_assert(took < 10000, "12 sleeps of at most 190 ms, side by side, took %lu ms: the "
 		  "fibers must sleep concurrently" ASL_HINT(7), (unsigned long)took);
 }
 

@@ -141,6 +141,6 @@ Test(join, spawn_join_many_reuses_stacks)
 		  "need two stacks at most (a finished fiber's stack goes back to the pool and "
 		  "the next one takes it); the pool holds %zu" ASL_HINT(4), SEQ, s->pool.nfree);
 	ft_destroy(s, ASL_HINT(4));
-	cr_assert(ft_maps() <= maps, "stacks leaked: %d mappings before, %d after" ASL_HINT(4),
+	cr_assert(ft_maps() <= maps, "stacks leaked: %d guard pages mapped before, %d after" ASL_HINT(4),
 		  maps, ft_maps());
 }

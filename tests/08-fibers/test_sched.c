@@ -107,7 +107,7 @@ Test(sched, ten_thousand_fibers_round_robin)
 		     "turn %u came at step %u, expected %u" ASL_HINT(3), bad_turns, first_bad_id,
 		     first_bad_turn, first_bad_step, first_bad_turn * MANY + first_bad_id);
 	ft_destroy(s, ASL_HINT(3));
-	cr_assert(ft_maps() <= maps, "%d mappings after destroy, %d before: stacks leaked"
+	cr_assert(ft_maps() <= maps, "%d guard pages mapped after destroy, %d before: stacks leaked"
 		  ASL_HINT(3), ft_maps(), maps);
 }
 

@@ -97,6 +97,6 @@ Test(stack, pool_reuses_and_bounds_free_stacks)
 		  ASL_HINT(2), perm);
 	stack_pool_drain(&p);
 	int after = ft_maps();
-	cr_assert(after <= maps, "after stack_pool_drain: %d mappings, %d before: stacks leaked"
+	cr_assert(after <= maps, "after stack_pool_drain: %d guard pages mapped, %d before: stacks leaked"
 		  ASL_HINT(2), after, maps);
 }
