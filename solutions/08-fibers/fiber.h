@@ -77,6 +77,9 @@ _Noreturn void fiber_exit(void *result);
  * stack and never ran). */
 int fiber_join(fiber_t *f, void **result);
 
+/* fiber_self_sched: the scheduler of the running fiber (NULL outside fibers). */
+fiber_sched_t *fiber_self_sched(void);
+
 /* fiber_self: the running fiber (NULL outside fibers); fiber_id: its number, 1, 2, ... in
  * spawn order within its scheduler. */
 fiber_t *fiber_self(void);

@@ -271,6 +271,11 @@ fiber_t *fiber_self(void)
 	return sched_current ? sched_current->current : NULL;
 }
 
+fiber_sched_t *fiber_self_sched(void)
+{
+	return sched_current && sched_current->current ? sched_current : NULL;
+}
+
 unsigned fiber_id(const fiber_t *f)
 {
 	return f->id;
