@@ -25,7 +25,8 @@ ctx_switch:	/* void ctx_switch(void **save_sp, void *next_sp) */
 	/* BEGIN STEP 1: Save the caller's callee-saved registers and FP control words on its
 	 * stack (the layout in ctx.h), store rsp in *save_sp, load next_sp, restore the same
 	 * things from there, and resume the other context at its saved return address with a
-	 * pop and an indirect jmp (not ret: the workbook says why).
+	 * pop and an indirect jmp (not ret: the workbook says why).  ctx_switch_ret needs the
+	 * same save-and-swap: a .macro written here saves typing it twice.
 	 * Checked by: ctx::*, sched::*
 	 * stub: jmp ctx_todo_switch
 	 */

@@ -115,12 +115,21 @@ extern __thread struct fiber_sched *sched_current;
 void fiber_queue_push(struct fiber_queue *q, struct fiber *f);
 struct fiber *fiber_queue_pop(struct fiber_queue *q);
 
+/* fiber_main: where every fiber starts, on its own stack (ctx_init's fn, called by
+ * ctx_start): runs f->fn(f->arg) and exits with its result.  arg is the struct fiber. */
+void fiber_main(void *arg);
+/* sched_leave: switch from the running fiber f to the scheduler (`exiting`: for good). */
+void sched_leave(struct fiber *f, bool exiting);
+
 /* sched_park: in a fiber.  The running fiber stops (state BLOCKED) until sched_wake(); the
  * caller has put it where its waker will find it (a wait queue, a watcher). */
 void sched_park(void);
 /* sched_wake: make a blocked fiber runnable (tail of the run queue).  Never switches. */
 void sched_wake(struct fiber *f);
-/* sched_release_waits: stop the fiber's loop watcher and timer (fiber_io.c). */
+/* fiber_io_release: stop the fiber's loop watcher and timer (fiber_io.c). */
 void fiber_io_release(struct fiber *f);
+/* The loop's callbacks for a fiber's watcher and timer (fiber_io.c): wake the fiber. */
+void fiber_io_ready(loop_io_t *io, int events);
+void fiber_timer_done(loop_timer_t *t);
 
 #endif

@@ -24,7 +24,7 @@
 #include "asl/todo.h"
 
 /* The loop's call: wake the fiber that waits on this descriptor, or retire the watcher. */
-static void io_ready(loop_io_t *io, int events)
+void fiber_io_ready(loop_io_t *io, int events)
 {
 	(void)events; /* the retried system call reports errors and hang-ups itself */
 	struct fiber *f = container_of(io, struct fiber, io);
@@ -37,7 +37,7 @@ static void io_ready(loop_io_t *io, int events)
 	}
 }
 
-static void timer_done(loop_timer_t *t)
+void fiber_timer_done(loop_timer_t *t)
 {
 	struct fiber *f = container_of(t, struct fiber, timer);
 	f->loop_waiting = false;
@@ -59,7 +59,7 @@ static int fiber_wait_fd(int fd, int events)
 	/* BEGIN STEP 7: Make this fiber's own watcher (f->io) watch fd for events - reuse it
 	 * if it already watches fd (modify if the events differ), move it if it watches another
 	 * descriptor - then park as a loop waiter (f->loop_waiting, s->loop_waiters) until
-	 * io_ready wakes it.  -EPERM outside a fiber; -EBUSY if another watcher has fd; loop
+	 * fiber_io_ready wakes it.  -EPERM outside a fiber; -EBUSY if another watcher has fd; loop
 	 * errors (lab 07) as they are.
 	 * Checked by: io::*
 	 * stub: LAB_UNUSED(fd, events); return LAB_TODO(7);
@@ -74,7 +74,7 @@ static int fiber_wait_fd(int fd, int events)
 	if (loop_io_active(&f->io) && f->io.fd != fd)
 		loop_io_stop(&f->io);
 	if (!loop_io_active(&f->io)) {
-		rc = loop_io_start(loop, &f->io, fd, events, io_ready);
+		rc = loop_io_start(loop, &f->io, fd, events, fiber_io_ready);
 		if (rc)
 			return rc == -EEXIST ? -EBUSY : rc;
 	} else if (f->io.events != events && (rc = loop_io_modify(&f->io, events))) {
@@ -107,7 +107,7 @@ int fiber_sleep(uint64_t ms)
 		f->timer_ready = true;
 	}
 	loop_update_time(loop); /* count from now, not from the loop's last wake-up */
-	if ((rc = loop_timer_start(&f->timer, timer_done, ms, 0)))
+	if ((rc = loop_timer_start(&f->timer, fiber_timer_done, ms, 0)))
 		return rc;
 	f->loop_waiting = true;
 	f->sched->loop_waiters++;

@@ -142,15 +142,13 @@ static void sched_switch(void **save, void *next_sp, const void *lo, size_t size
 	/* END STEP 3 */
 }
 
-/* From the running fiber to the scheduler. */
-static void sched_leave(struct fiber *f, bool exiting)
+void sched_leave(struct fiber *f, bool exiting)
 {
 	struct fiber_sched *s = f->sched;
 	sched_switch(&f->sp, s->sp, s->thread_stack_lo, s->thread_stack_size, exiting);
 }
 
-/* Every fiber starts here, on its own stack, called by ctx_start. */
-static void fiber_main(void *arg)
+void fiber_main(void *arg)
 {
 	struct fiber *f = arg;
 #ifdef SCHED_ASAN
@@ -234,13 +232,10 @@ int fiber_sched_run(fiber_sched_t *s)
 		return rc;
 	sched_current = s;
 	s->running = true;
-	/* BEGIN STEP 3: Run fibers from the head of the run queue until none is live (0).  When
-	 * the queue is empty but fibers wait on the loop (s->loop_waiters), run one loop
-	 * iteration (LOOP_RUN_ONCE: it sleeps until a descriptor or timer wakes someone); if
-	 * nothing can ever wake the remaining fibers, stop with -EDEADLK.
-	 * Checked by: sched::*, join::deadlock_is_reported, io::*
-	 * stub: rc = LAB_TODO(3);
-	 */
+	/* Run fibers from the head of the run queue until none is live.  When the queue is
+	 * empty but fibers wait on the loop, one loop iteration (LOOP_RUN_ONCE) sleeps until a
+	 * descriptor or timer wakes someone; if nothing can ever wake the remaining fibers
+	 * (blocked on channels, mutexes, joins), that is a deadlock. */
 	for (;;) {
 		struct fiber *f = fiber_queue_pop(&s->runq);
 		if (f) {
@@ -259,7 +254,6 @@ int fiber_sched_run(fiber_sched_t *s)
 			break;
 		}
 	}
-	/* END STEP 3 */
 	s->running = false;
 	sched_current = NULL;
 	stack_guard_leave(&alt);

@@ -56,7 +56,7 @@ int stack_pool_get(struct stack_pool *p, struct stack *st)
 	/* BEGIN STEP 2: Give *st a stack of p->usable bytes: a free one from the pool if there
 	 * is one, else a new anonymous mapping of one guard page (PROT_NONE) below the usable
 	 * pages, registered with valgrind.  Fill every field of *st; 0 or -ENOMEM.
-	 * Checked by: stack::*, sched::spawn_join_many_reuses_stacks
+	 * Checked by: stack::*, join::spawn_join_many_reuses_stacks
 	 * stub: LAB_UNUSED(p, st); return LAB_TODO(2);
 	 */
 	if (p->free) {
@@ -93,7 +93,7 @@ void stack_pool_put(struct stack_pool *p, struct stack *st)
 {
 	/* BEGIN STEP 2: Keep the stack for reuse (up to p->max_free of them), else unmap it.
 	 * *st no longer owns a stack afterwards (st->map = NULL).
-	 * Checked by: stack::*, sched::spawn_join_many_reuses_stacks
+	 * Checked by: stack::*, join::spawn_join_many_reuses_stacks
 	 * stub: LAB_UNUSED(p, st);
 	 */
 	struct stack *s = p->nfree < p->max_free ? malloc(sizeof *s) : NULL;

@@ -38,27 +38,6 @@ static struct sigaction previous;
 static pthread_once_t install_once = PTHREAD_ONCE_INIT;
 static int install_err;
 
-/* Append the decimal digits of v to the buffer at *p (async-signal-safe, unlike snprintf). */
-static char *put_uint(char *p, uint64_t v)
-{
-	char tmp[24];
-	int n = 0;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
-static char *put_str(char *p, const char *s)
-{
-	size_t n = strlen(s);
-	memcpy(p, s, n);
-	return p + n;
-}
-
 static void pass_on(int sig, siginfo_t *si, void *ctx)
 {
 	if ((previous.sa_flags & SA_SIGINFO) && previous.sa_sigaction) {
@@ -83,12 +62,24 @@ static void on_segv(int sig, siginfo_t *si, void *ctx)
 	struct fiber *f = s ? s->current : NULL;
 	uintptr_t a = (uintptr_t)si->si_addr;
 	if (f && f->stack.map && a >= (uintptr_t)f->stack.map && a < (uintptr_t)f->stack.lo) {
+		/* "fiber N overflowed its K KiB stack\n", the numbers formatted by hand */
+		static const char *const part[] = { "fiber ", " overflowed its ", " KiB stack\n" };
+		uint64_t num[] = { f->id, ((uintptr_t)f->stack.hi - (uintptr_t)f->stack.lo) >> 10 };
 		char msg[128], *p = msg;
-		p = put_str(p, "fiber ");
-		p = put_uint(p, f->id);
-		p = put_str(p, " overflowed its ");
-		p = put_uint(p, ((uintptr_t)f->stack.hi - (uintptr_t)f->stack.lo) >> 10);
-		p = put_str(p, " KiB stack\n");
+		for (int k = 0; k < 3; k++) {
+			size_t len = strlen(part[k]);
+			memcpy(p, part[k], len);
+			p += len;
+			if (k == 2)
+				break;
+			char digits[24];
+			int n = 0;
+			do
+				digits[n++] = (char)('0' + num[k] % 10);
+			while (num[k] /= 10);
+			while (n)
+				*p++ = digits[--n];
+		}
 		ssize_t w = write(STDERR_FILENO, msg, (size_t)(p - msg));
 		(void)w;
 		signal(sig, SIG_DFL);
@@ -98,8 +89,11 @@ static void on_segv(int sig, siginfo_t *si, void *ctx)
 	/* END STEP 5 */
 }
 
+/* Called once per process (pthread_once): install on_segv, keeping the previous handler. */
 static void install_handler(void)
 {
+	/* SA_SIGINFO: the handler needs the fault address; SA_ONSTACK: it runs on the
+	 * alternate stack, since the fiber's own stack is the one that is full. */
 	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_ONSTACK };
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGSEGV, &sa, &previous))
@@ -110,15 +104,15 @@ int stack_guard_enter(struct stack_guard_alt *alt)
 {
 	alt->mem = NULL;
 	alt->had_old = false;
-	/* BEGIN STEP 5: Install on_segv once per process (pthread_once, install_handler) and
-	 * give this thread an alternate signal stack of ALT_STACK_BYTES for the run, keeping the
-	 * one it had (in alt->old) for stack_guard_leave.  0 or -errno.
-	 * Checked by: overflow::*
-	 * stub: (void)LAB_TODO(5); return 0;
-	 */
 	pthread_once(&install_once, install_handler);
 	if (install_err)
 		return install_err;
+	/* BEGIN STEP 5: Give this thread an alternate signal stack of ALT_STACK_BYTES for the
+	 * run (unless it has one of that size already), keeping the one it had in alt->old for
+	 * stack_guard_leave.  0 or -errno.
+	 * Checked by: overflow::*
+	 * stub: (void)LAB_TODO(5); return 0;
+	 */
 	_Static_assert(sizeof(stack_t) <= sizeof alt->old, "stack_guard_alt.old too small");
 	stack_t old, ss;
 	if (sigaltstack(NULL, &old))
