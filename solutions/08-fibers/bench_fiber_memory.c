@@ -63,16 +63,6 @@ static void *idle_fiber(void *arg)
 	return NULL;
 }
 
-/* Runs after every idle fiber has parked (it was spawned last): measures, opens the gate. */
-static void *measurer(void *arg)
-{
-	struct probe *p = arg;
-	p->rss = (double)(status_kib("VmRSS") - p->rss0) / p->k;
-	p->vsz = (double)(status_kib("VmSize") - p->vsz0) / p->k;
-	chan_close(p->gate);
-	return NULL;
-}
-
 static void fibers_child(struct probe *p, size_t stack)
 {
 	fiber_sched_t *s;
@@ -83,10 +73,20 @@ static void fibers_child(struct probe *p, size_t stack)
 	for (int i = 0; i < p->k; i++)
 		if (fiber_spawn(s, NULL, idle_fiber, p))
 			asl_die(ENOMEM, "fiber_spawn");
-	fiber_spawn(s, NULL, measurer, p);
+	/* Once every fiber is parked on the gate nothing can run: fiber_sched_run says so
+	 * (-EDEADLK) and returns to us, on the thread's own stack, to measure (in a fiber, the
+	 * measuring code's libc calls would need more than a 4 KiB stack).  Closing the gate
+	 * then lets them all finish. */
 	int rc = fiber_sched_run(s);
-	if (rc)
+	if (rc != -EDEADLK)
+		asl_die(rc < 0 ? -rc : 0, "fiber_sched_run: expected every fiber parked");
+	p->rss = (double)(status_kib("VmRSS") - p->rss0) / p->k;
+	p->vsz = (double)(status_kib("VmSize") - p->vsz0) / p->k;
+	chan_close(p->gate);
+	if ((rc = fiber_sched_run(s)))
 		asl_die(-rc, "fiber_sched_run");
+	fiber_sched_destroy(s);
+	chan_destroy(p->gate);
 }
 
 static pthread_barrier_t parked, release;
