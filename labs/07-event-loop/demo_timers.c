@@ -15,7 +15,7 @@
 #include "asl/util.h"
 #include "loop.h"
 
-#define USAGE "demo_timers\n  Starts 12 timers in a shuffled order and shows the order they fire in."
+#define USAGE "demo_timers\n  Starts 12 timers in a shuffled order and shows the order they fire in"
 
 enum { N = 12 };
 
