@@ -55,7 +55,7 @@ RUN_TIMEOUT = int(os.environ.get("ASL_GRADE_TIMEOUT", "300"))      # one test's 
 BUDGET_LAB = float(os.environ.get("ASL_GRADE_BUDGET_LAB", "180"))
 BUDGET_STUDENT = float(os.environ.get("ASL_GRADE_BUDGET_STUDENT", "900"))
 BUILD_TIMEOUT = 300
-LIST_TIMEOUT = 60
+LIST_TIMEOUT = float(os.environ.get("ASL_GRADE_LIST_TIMEOUT", "60"))
 GRACE = 10    # seconds past a test's own timeout before its whole process tree is killed
 MAX_FILE = 1 << 20          # a student file larger than this is not copied
 LOG_KEEP = 32 << 10         # bytes kept of each end of a test's output
@@ -780,7 +780,7 @@ def main(argv):
             if opts["status"]:
                 status(tree, os.path.join(out, "status"), opts["jobs"])
                 return 0
-            if opts["tests"]:
+            if opts["tests"] or os.environ.get("ASL_SHOW_SANDBOX"):
                 print(sandbox.describe())
             results = grade_tree(tree, pick_labs(opts["labs"]), os.path.join(out, out_name(tree)),
                                  opts["jobs"], opts["tests"], opts["keep"],

@@ -187,8 +187,35 @@ def make_cgroup():
     return None
 
 
+def children_of(pid):
+    out, want = [], str(pid)
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                with open(f"/proc/{p}/stat") as f:
+                    if f.read().rsplit(")", 1)[1].split()[1] == want:
+                        out.append(int(p))
+            except (OSError, IndexError):
+                pass
+    return out
+
+
 def kill_all(proc, cgroup):
-    """Kill the command's process group and every process still in its cgroup."""
+    """Kill the command's process group and every process still in its cgroup.
+
+    The command's own children go first, so that it reaps them itself (bubblewrap's outer
+    process waits for its pid-1 child): killed the other way round they would linger as
+    zombies of whatever init the machine has."""
+    if proc.poll() is None:
+        for c in children_of(proc.pid):
+            try:
+                os.kill(c, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            pass
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
@@ -216,11 +243,14 @@ def command(cmd, ro=None, rw=None, cwd="/", env=None, nproc=None):
     env = dict(base_env(), **(env or {}))
     m = mode()
     if m == "bwrap":
-        inner = bwrap_args(ro or {}, rw or {}, cwd, env) + limits_cmd() + cmd
+        inner = bwrap_args(ro or {}, rw or {}, cwd, env) + limits_cmd(nproc) + cmd
         return drop_cmd() + inner, None, "/"
-    # no mount namespace: the paths inside are the paths outside
+    # No namespaces: the paths inside are the paths outside, and a reaper (this file, run
+    # before the privilege drop, so the command cannot kill it) adopts and kills whatever the
+    # command leaves behind, setsid or not.
     envcmd = ["env", "-i"] + [f"{k}={v}" for k, v in sorted(env.items())]
-    return drop_cmd() + envcmd + limits_cmd(nproc) + cmd, env, cwd
+    reap = [shutil.which("python3") or "python3", os.path.abspath(__file__), "--reap", "--"]
+    return reap + drop_cmd() + envcmd + limits_cmd(nproc) + cmd, env, cwd
 
 
 def run(cmd, log_path, timeout, ro=None, rw=None, cwd="/", env=None, deadline_fn=None,
@@ -233,7 +263,7 @@ def run(cmd, log_path, timeout, ro=None, rw=None, cwd="/", env=None, deadline_fn
     start = time.monotonic()
     cgroup = make_cgroup()
     nproc = None
-    if not cgroup and mode() != "bwrap":
+    if not cgroup:   # no pids cgroup (not root): RLIMIT_NPROC, counted per user
         uid = grader_user()[0] if grader_user() else os.getuid()
         nproc = PIDS_MAX + count_uid_processes(uid)
     full, env_used, run_cwd = command(cmd, ro, rw, cwd, env, nproc)
@@ -256,6 +286,12 @@ def run(cmd, log_path, timeout, ro=None, rw=None, cwd="/", env=None, deadline_fn
                 if time.monotonic() - start > limit:
                     timed_out = True
                     break
+        if mode() != "bwrap" and proc.poll() is None:
+            proc.terminate()          # the reaper kills the whole tree, then exits
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
         kill_all(proc, cgroup)   # leftovers: forked children, stuck workers
         proc.wait()
     if mode() == "user" and not cgroup:
@@ -297,3 +333,58 @@ def give(path, writable):
                 os.lchown(n, uid, gid)
             except OSError:
                 pass
+
+
+def reap_main(cmd):
+    """Run cmd as a child subreaper: every orphan of its process tree is re-parented to this
+    process, which kills them all once cmd has ended (or when killed itself: SIGTERM)."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(36, 1, 0, 0, 0)      # PR_SET_CHILD_SUBREAPER
+    libc.prctl(1, signal.SIGKILL, 0, 0, 0)   # PR_SET_PDEATHSIG: die with the grader
+    proc = subprocess.Popen(cmd, close_fds=False)   # close_fds=False: keeps the report pipe
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    rc = None
+    while rc is None and not stop:
+        try:
+            rc = proc.wait(timeout=0.1)
+        except subprocess.TimeoutExpired:
+            pass
+    if rc is None:       # the grader gave up on the command: everything goes
+        proc.kill()
+        rc = -signal.SIGKILL
+
+    def children():
+        me, out = str(os.getpid()), []
+        for pid in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    if f.read().rsplit(")", 1)[1].split()[1] == me:
+                        out.append(int(pid))
+            except (OSError, IndexError):
+                pass
+        return out
+
+    while True:
+        left = children()
+        if not left:
+            break
+        for p in left:
+            try:
+                os.kill(p, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass
+        except ChildProcessError:
+            pass
+        time.sleep(0.01)
+    return rc if rc >= 0 else 128 - rc
+
+
+if __name__ == "__main__":
+    import sys
+    if sys.argv[1:3] == ["--reap", "--"]:
+        sys.exit(reap_main(sys.argv[3:]))
