@@ -13,7 +13,7 @@ STUDENT  ?= labs
 # LAB=01 (or 01-memory) restricts grade/check/plots to one lab
 SEL_LABS := $(if $(LAB),$(filter $(LAB)%,$(LABS)),$(LABS))
 GRADE_FLAGS = $(if $(LAB),--lab $(LAB)) $(if $(JSON),--json $(JSON)) $(if $(JUNIT),--junit $(JUNIT)) \
-	      --jobs $(JOBS)
+	      $(if $(TEST),--test '$(TEST)') --jobs $(JOBS)
 
 .PHONY: help all check grade gradebook gradescope plots status clean skeletons teeth drift asan tsan valgrind cross cross-run \
 	bench-quick plots-quick deps $(LABS)
@@ -25,7 +25,7 @@ help:
 	@echo "  make plots       run every timing harness on the reference solutions; figures -> plots/out/"
 	@echo "  make check       all tests on solutions/, skeleton drift check, teeth check (skeleton fails)"
 	@echo "  make status      your progress in labs/: which steps pass, what to do next"
-	@echo "  make grade       graded tests on labs/ (STUDENT=dir, LAB=NN, JSON=results.json, JUNIT=junit.xml)"
+	@echo "  make grade       graded tests on labs/ (STUDENT=dir, LAB=NN, TEST='suite::*', JSON=..., JUNIT=...)"
 	@echo "  make gradebook   grade every student tree in CLASS=dir; gradebook CSV + results.json each"
 	@echo "  make gradescope  package the grader as a Gradescope autograder.zip (LAB=NN for one lab)"
 	@echo "  make NN-name     the graded tests of one lab in labs/ (e.g. make 01-memory)"
@@ -43,7 +43,7 @@ help:
 	@echo "labs: $(LABS)"
 
 deps:
-	@$(TOOLS)/deps.sh test
+	@$(TOOLS)/deps.sh test grade
 
 all: deps
 	@for l in $(LABS); do \

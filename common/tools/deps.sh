@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # deps.sh WHAT... - make sure the Debian packages a target needs are installed.
-#   WHAT: test (C compiler, make, Criterion), plots (gnuplot), uring (liburing), cross (aarch64
+#   WHAT: test (C compiler, make, Criterion), grade (bubblewrap), plots (gnuplot), uring (liburing), cross (aarch64
 #   gcc), qemu (qemu-user, to run aarch64 builds), valgrind, python (python3).  As root, missing packages are installed with apt-get;
 #   otherwise the exact command to run is printed and the script fails.  Nothing is skipped
 #   silently.
@@ -18,6 +18,9 @@ for what in "$@"; do
 		need gcc command -v cc
 		need python3 command -v python3
 		need libcriterion-dev have_header criterion/criterion.h ;;
+	grade) # the grader's sandbox (common/tools/sandbox.py); without it, a weaker fallback
+		need bubblewrap command -v bwrap
+		need util-linux command -v prlimit ;;
 	plots) need gnuplot-nox command -v gnuplot ;;
 	uring) need liburing-dev have_header liburing.h ;;
 	cross) need gcc-aarch64-linux-gnu command -v aarch64-linux-gnu-gcc ;;

@@ -414,7 +414,7 @@ class Budget:
         return f"{self.what} time budget ({self.seconds:.0f} s) was used up"
 
 
-def run_test(lab, box, tid, logs, index, budget, show_cmd=False):
+def run_test(lab, box, tid, logs, index, budget, show_cmd=None):
     """Run one test in its own sandboxed runner; (status, message, seconds)."""
     suite, test = tid.split("::", 1)
     b = inside(box)
@@ -445,10 +445,12 @@ def run_test(lab, box, tid, logs, index, budget, show_cmd=False):
 
     cmd = [f"{b}/build/test_runner", f"--filter={suite}/{test}", "--short-filename", "-j1"]
     cwd = "/work" if sandbox.mode() == "bwrap" else scratch
-    if show_cmd:
-        full, _, _ = sandbox.command(cmd, {BOX: box}, {"/work": scratch}, cwd,
-                                     {"ASL_REPORT_FD": str(w)})
-        print(f"  rerun {tid}:\n    " + " ".join(shlex.quote(x) for x in full), flush=True)
+    if show_cmd is not None:   # the same sandbox, by hand: the runner's own output, no report pipe
+        if sandbox.mode() == "bwrap":
+            full, _, _ = sandbox.command(cmd, {BOX: box}, {}, "/tmp")
+        else:
+            full, _, _ = sandbox.command(cmd, {}, {}, box)
+        show_cmd.append(f"  {tid}:\n    " + " ".join(shlex.quote(x) for x in full))
     limit = min(RUN_TIMEOUT, budget.left())
     if limit <= 0:
         os.close(w)
@@ -541,8 +543,10 @@ def grade_lab(lab, lab_dir, work, jobs, budget=None, tests=None, keep=False, box
 
         # Every test runs in its own runner invocation, contained on its own: a test that
         # forks without end or leaves processes behind cannot starve the tests after it.
+        shown = []
+
         def one(i, tid):
-            return run_test(lab, box, tid, logs, i, budget, show_cmd=bool(tests))
+            return run_test(lab, box, tid, logs, i, budget, show_cmd=shown if tests else None)
 
         from concurrent.futures import ThreadPoolExecutor
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -560,7 +564,9 @@ def grade_lab(lab, lab_dir, work, jobs, budget=None, tests=None, keep=False, box
                                         earned=pts if status == "PASS" else 0))
         if tests:
             keep = True
-            print(f"  (the build is kept in {box}; the command above runs there)")
+            print(f"lab {lab}: each selected test, as the grader ran it (run as root; the "
+                  f"build is kept in {box}; delete it when done):")
+            print("\n".join(sorted(set(shown))))
         return result
     finally:
         if temp and not keep:

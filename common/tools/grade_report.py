@@ -30,7 +30,7 @@ def wrap(text, width, indent):
     out = []
     for line in text.splitlines() or [""]:
         lead = len(line) - len(line.lstrip())
-        out += textwrap.wrap(line.strip(), width=max(30, width - len(indent) - lead),
+        out += textwrap.wrap(line.strip(), width=max(40, width - 1),
                              initial_indent=indent + " " * lead,
                              subsequent_indent=indent + " " * (lead + 2),
                              break_long_words=True, break_on_hyphens=False) or [indent]
