@@ -31,6 +31,7 @@ sandbox (bubblewrap where the machine allows).  Each test runs in its own runner
 A test counts as passed only if Criterion says so *and* the runner itself saw the test's body
 return and its cleanup end; the runner reports through a pipe no test process holds.
 """
+import atexit
 import csv
 import fnmatch
 import hashlib
@@ -777,8 +778,9 @@ def main(argv):
                           f"to; name it with --lab NN", file=sys.stderr)
                     return 2
                 opts["labs"] = [lab]
-                opts["tree"] = place_files(opts["files"], lab,
-                                           tempfile.mkdtemp(prefix="asl-files-"))
+                placed = tempfile.mkdtemp(prefix="asl-files-")
+                atexit.register(shutil.rmtree, placed, True)
+                opts["tree"] = place_files(opts["files"], lab, placed)
             tree = lab_dirs(opts["tree"] or os.path.join(TOP, "labs"))
             if not os.path.isdir(tree):
                 print(f"grade: no such directory: {tree}", file=sys.stderr)

@@ -120,8 +120,8 @@ declare -A want=([segv]=CRASH [hang]=TIMEOUT [exit0]=EXIT [_exit0]=EXIT [forkbom
 for kind in segv hang exit0 _exit0 forkbomb eatmem; do
 	ref_tree "$kind"
 	inject "$work/$kind/labs/$lab/load_store.c" "${body[$kind]}"
-	# a 1 GiB address-space cap makes the memory eater fail fast instead of touching 4 GiB
-	ASL_GRADE_AS_GIB=1 $grade --tree "$work/$kind/labs" --lab $lab --out "$work/$kind/out" \
+	# a 256 MiB address-space cap makes the memory eater fail fast instead of touching 4 GiB
+	ASL_GRADE_AS_MIB=256 $grade --tree "$work/$kind/labs" --lab $lab --out "$work/$kind/out" \
 		--json "$work/$kind/results.json" > "$work/$kind/grade.log" 2>&1 || true
 	r=$work/$kind/results.json
 	got=$(score "$r"); st=$(status_of "$r" $victim); others=$(others_failing "$r" $victim)
@@ -177,7 +177,7 @@ if (asl_test_fini) asl_test_fini();
 const char *log = getenv("ASL_FINI_LOG");
 if (log) { FILE *f = fopen(log, "a"); if (f) { fputs("load_store::reads_what_c_wrote\n", f); fclose(f); } }
 static const char row[] = "suite\ttest\tstatus\tcrashed\ttimed_out\tsignal\texit_code\tseconds\texpected_signal\treturned\tfini\twhere\tmessage\nload_store\treads_what_c_wrote\tpassed\t0\t0\t0\t0\t0.1\t0\t1\t1\t\t\n";
-for (int fd = 3; fd < 64; fd++) if (write(fd, row, sizeof row - 1) < 0) { }
+if (getenv("SPRAY")) for (int fd = 3; fd < 64; fd++) if (write(fd, row, sizeof row - 1) < 0) { }
 for (int fd = 3; fd < 64; fd++) {
 	char path[64], what[64] = "";
 	snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)getppid(), fd);
@@ -194,8 +194,17 @@ $grade --tree "$work/forge/labs" --lab $lab --out "$work/forge/out" \
 	--json "$work/forge/results.json" > "$work/forge/grade.log" 2>&1 || true
 r=$work/forge/results.json; got=$(score "$r"); st=$(status_of "$r" $victim)
 if [ "$got" -eq $((full - 2)) ] && [ "$st" = EXIT ] && grep -q "the grader's hooks" "$work/forge/grade.log"; then
-	say "3 forge: asl_test_fini() + \$ASL_FINI_LOG + forged reports + _exit(0) -> $st, $got/$full, flagged"
+	say "3 forge: asl_test_fini() + \$ASL_FINI_LOG + a forged report to the runner's pipes + _exit(0) -> $st, $got/$full, flagged"
 else bad "3 forge: score $got/$full, $victim -> '$st'"; cat "$work/forge/grade.log" >&2; fi
+# the same, also writing the forged report into every descriptor the worker has (Criterion's
+# own channel to the runner among them): the runner may lose the test, it never passes it
+sed -i 's|if (getenv("SPRAY"))|if (1)|' "$work/forge/labs/$lab/load_store.c"
+$grade --tree "$work/forge/labs" --lab $lab --out "$work/forge/out2" \
+	--json "$work/forge/results2.json" > "$work/forge/grade2.log" 2>&1 || true
+r=$work/forge/results2.json; got=$(score "$r"); st=$(status_of "$r" $victim)
+if [ "$got" -eq $((full - 2)) ] && [ "$st" != PASS ]; then
+	say "3 forge: ... and into every descriptor of the worker -> $st, $got/$full"
+else bad "3 forge (spray): score $got/$full, $victim -> '$st'"; cat "$work/forge/grade2.log" >&2; fi
 
 # ---- attack 4: tampering with the grader, the points and the results ----------------------
 ref_tree tamper

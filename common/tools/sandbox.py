@@ -30,7 +30,8 @@ import subprocess
 import threading
 import time
 
-AS_LIMIT = int(os.environ.get("ASL_GRADE_AS_GIB", "4")) << 30       # bytes per process
+AS_LIMIT = (int(os.environ["ASL_GRADE_AS_MIB"]) << 20 if os.environ.get("ASL_GRADE_AS_MIB")
+            else int(os.environ.get("ASL_GRADE_AS_GIB", "4")) << 30)   # bytes per process
 PIDS_MAX = int(os.environ.get("ASL_GRADE_PIDS", "1024"))
 NOFILE = int(os.environ.get("ASL_GRADE_NOFILE", "8192"))   # lab 07 raises its limit to ~4096
 FSIZE = 1 << 30
