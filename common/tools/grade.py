@@ -291,12 +291,31 @@ def build_runner(lab, box, log_path, jobs, seconds):
     if timed_out:
         return False, "build timed out"
     if rc == 0:
+        outside = included_from_outside(build, b)
+        if outside:   # only possible without a mount namespace (sandbox mode user/plain)
+            return False, ("build refused: the sources include files from outside the lab: "
+                           + ", ".join(outside[:5]))
         return True, ""
     with open(log_path, encoding="utf-8", errors="replace") as f:
         text = f.read()
     pat = r"\berror\b:|undefined reference|No rule to make"
     first = next((l for l in text.splitlines() if re.search(pat, l)), "")
     return False, f"build failed: {first.strip().replace(b + '/', '') or 'see the build log'}"
+
+
+def included_from_outside(build, b):
+    """Headers the build read from outside the box and the system (from gcc's .d files)."""
+    bad = set()
+    for root, dirs, names in os.walk(build):
+        for n in names:
+            if not n.endswith(".d"):
+                continue
+            with open(os.path.join(root, n), encoding="utf-8", errors="replace") as f:
+                for word in f.read().replace("\\\n", " ").split():
+                    path = word.rstrip(":")
+                    if path.startswith("/") and not path.startswith((b + "/", "/usr/")):
+                        bad.add(path)
+    return sorted(bad)
 
 
 def list_tests(box, log_path, seconds):

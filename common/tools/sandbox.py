@@ -343,18 +343,20 @@ def reap_main(cmd):
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(36, 1, 0, 0, 0)      # PR_SET_CHILD_SUBREAPER
     libc.prctl(1, signal.SIGKILL, 0, 0, 0)   # PR_SET_PDEATHSIG: die with the grader
+    class Stop(Exception):
+        pass
+
+    def stop(*_):
+        raise Stop()
+
+    signal.signal(signal.SIGTERM, stop)
     proc = subprocess.Popen(cmd, close_fds=False)   # close_fds=False: keeps the report pipe
-    stop = []
-    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
-    rc = None
-    while rc is None and not stop:
-        try:
-            rc = proc.wait(timeout=0.1)
-        except subprocess.TimeoutExpired:
-            pass
-    if rc is None:       # the grader gave up on the command: everything goes
+    try:
+        rc = proc.wait()
+    except Stop:         # the grader gave up on the command: everything goes
         proc.kill()
         rc = -signal.SIGKILL
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
     def children():
         me, out = str(os.getpid()), []
@@ -381,7 +383,7 @@ def reap_main(cmd):
                 pass
         except ChildProcessError:
             pass
-        time.sleep(0.01)
+        time.sleep(0.005)
     return rc if rc >= 0 else 128 - rc
 
 
