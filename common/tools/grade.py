@@ -35,7 +35,6 @@ import atexit
 import csv
 import fnmatch
 import hashlib
-import json
 import os
 import re
 import shlex
@@ -47,6 +46,8 @@ import threading
 import time
 
 import sandbox
+from grade_box import (GradeError, included_from_outside, make_box, persistent_box, place_files,
+                       recognise)
 from grade_hints import hint
 from grade_report import (color, print_table, render_table, totals, write_json, write_junit,
                           write_summary)
@@ -58,27 +59,8 @@ BUDGET_STUDENT = float(os.environ.get("ASL_GRADE_BUDGET_STUDENT", "900"))
 BUILD_TIMEOUT = 300
 LIST_TIMEOUT = float(os.environ.get("ASL_GRADE_LIST_TIMEOUT", "60"))
 GRACE = 10    # seconds past a test's own timeout before its whole process tree is killed
-MAX_FILE = 1 << 20          # a student file larger than this is not copied
 LOG_KEEP = 32 << 10         # bytes kept of each end of a test's output
 BOX = "/box"                # where the lab's box appears inside the bwrap sandbox
-COURSE_DIRS = ("common/include", "common/src", "common/test", "common/mk")
-# Patterns in student code that could reach the grader's or Criterion's internals, leave a
-# test early, or touch other processes: listed for the instructor when the skeleton and the
-# reference of that file have none.
-SUSPICIOUS = [
-    ("criterion", r"criterion|\bcr_[a-z]|boxfort|\bbxf"),
-    ("the grader's hooks", r"asl_test_|ASL_REPORT|ASL_FINI"),
-    ("_exit", r"\b_exit\b|\b_Exit\b|exit_group"),
-    ("/proc of other processes", r"/proc/(?!self\b|thread-self\b)"),
-    ("constructor/destructor", r"constructor|destructor|\.init_array|\.fini_array"),
-    ("process control", r"\bptrace\b|\bprctl\b|process_vm_|\bgetppid\b|\bkill\s*\(\s*-?\s*[01]\b"),
-    ("inline assembly syscall", r"\bsyscall\b"),
-    ("absolute include", r"#\s*include\s*[\"<]\s*/|\.\./\.\./|\bincbin\b"),
-]
-
-
-class GradeError(Exception):
-    """A problem with the grading setup itself (not with student code)."""
 
 
 def all_labs():
@@ -136,137 +118,6 @@ def step_titles(lab_dir):
 
 
 # ---------------------------------------------------------------------------------------------
-# The course's side of a lab: the pristine skeleton, and which of its files are the student's.
-
-_course = {}
-_course_lock = threading.Lock()
-
-
-def course_lab(lab):
-    """({relative path: bytes} of the pristine skeleton, {the student's files})."""
-    with _course_lock:
-        if lab in _course:
-            return _course[lab]
-        pkg = os.path.join(TOP, "skeleton", lab)   # the Gradescope package ships this
-        files = {}
-        if os.path.isdir(pkg):
-            for root, dirs, names in os.walk(pkg):
-                for n in names:
-                    p = os.path.join(root, n)
-                    with open(p, "rb") as f:
-                        files[os.path.relpath(p, pkg)] = f.read()
-        else:
-            sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-            import skelgen
-            files, _ = skelgen.generate_lab(os.path.join(TOP, "solutions", lab))
-        if "Makefile" not in files:
-            raise GradeError(f"no course Makefile for lab {lab}")
-        student = {rel for rel, data in files.items()
-                   if rel.endswith((".c", ".h", ".S")) and b"TODO step" in data}
-        _course[lab] = (files, student)
-        return _course[lab]
-
-
-def allowed_patterns(lab, rel):
-    """Names of SUSPICIOUS patterns the course's own versions of a student file contain."""
-    texts = [course_lab(lab)[0].get(rel, b"").decode("utf-8", "replace")]
-    ref = os.path.join(TOP, "solutions", lab, rel)
-    if os.path.isfile(ref):
-        with open(ref, encoding="utf-8", errors="replace") as f:
-            texts.append(f.read())
-    else:
-        try:
-            with open(os.path.join(TOP, "skeleton", "allowed.json"), encoding="utf-8") as f:
-                return set(json.load(f).get(lab, {}).get(rel, []))
-        except (OSError, ValueError):
-            pass
-    return {name for name, pat in SUSPICIOUS for t in texts if re.search(pat, t)}
-
-
-def suspicious(lab, rel, text):
-    allowed = allowed_patterns(lab, rel)
-    out = []
-    for name, pat in SUSPICIOUS:
-        if name in allowed:
-            continue
-        for no, line in enumerate(text.splitlines(), 1):
-            if re.search(pat, line):
-                out.append(f"{rel}:{no}: {name}: {line.strip()[:80]}")
-                break
-    return out
-
-
-def read_student_file(path):
-    """The bytes of a regular file (never through a symlink), or None."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        import stat
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE:
-            return None
-        with os.fdopen(fd, "rb") as f:
-            fd = None
-            return f.read(MAX_FILE + 1)[:MAX_FILE]
-    finally:
-        if fd is not None:
-            os.close(fd)
-
-
-def write_if_changed(path, data):
-    try:
-        with open(path, "rb") as f:
-            if f.read() == data:
-                return
-    except OSError:
-        pass
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(data)
-
-
-def sync_tree(src, dst):
-    """Copy a course directory into the box, keeping unchanged files (and their mtimes)."""
-    for root, dirs, names in os.walk(src):
-        dirs[:] = [d for d in dirs if d != "build" and not d.startswith(".")]
-        for n in names:
-            if n.endswith((".pyc",)):
-                continue
-            p = os.path.join(root, n)
-            with open(p, "rb") as f:
-                write_if_changed(os.path.join(dst, os.path.relpath(p, src)), f.read())
-
-
-def make_box(lab, student_dir, box):
-    """Fill box with the course's files and the student's own; returns notes for the report."""
-    files, student = course_lab(lab)
-    for d in COURSE_DIRS:
-        sync_tree(os.path.join(TOP, d), os.path.join(box, d))
-    sync_tree(os.path.join(TOP, "tests", lab), os.path.join(box, "tests", lab))
-    notes = {"missing": [], "ignored": [], "flags": []}
-    lab_box = os.path.join(box, "labs", lab)
-    for rel, data in sorted(files.items()):
-        if rel in student:
-            mine = read_student_file(os.path.join(student_dir, rel))
-            if mine is None:
-                notes["missing"].append(rel)
-            else:
-                data = mine
-                notes["flags"] += suspicious(lab, rel, mine.decode("utf-8", "replace"))
-        write_if_changed(os.path.join(lab_box, rel), data)
-    # files of the student's that are not theirs to change are ignored: say so if they differ
-    for root, dirs, names in os.walk(student_dir):
-        dirs[:] = [d for d in dirs if d != "build" and not d.startswith(".")]
-        for n in names:
-            rel = os.path.relpath(os.path.join(root, n), student_dir)
-            if rel in student:
-                continue
-            if rel.endswith((".c", ".h", ".S")) or rel == "Makefile":
-                if read_student_file(os.path.join(root, n)) != files.get(rel):
-                    notes["ignored"].append(rel)
-    return notes
 
 
 def inside(box):
@@ -301,21 +152,6 @@ def build_runner(lab, box, log_path, jobs, seconds):
     pat = r"\berror\b:|undefined reference|No rule to make"
     first = next((l for l in text.splitlines() if re.search(pat, l)), "")
     return False, f"build failed: {first.strip().replace(b + '/', '') or 'see the build log'}"
-
-
-def included_from_outside(build, b):
-    """Headers the build read from outside the box and the system (from gcc's .d files)."""
-    bad = set()
-    for root, dirs, names in os.walk(build):
-        for n in names:
-            if not n.endswith(".d"):
-                continue
-            with open(os.path.join(root, n), encoding="utf-8", errors="replace") as f:
-                for word in f.read().replace("\\\n", " ").split():
-                    path = word.rstrip(":")
-                    if path.startswith("/") and not path.startswith((b + "/", "/usr/")):
-                        bad.add(path)
-    return sorted(bad)
 
 
 def list_tests(box, log_path, seconds):
@@ -584,8 +420,9 @@ def grade_lab(lab, lab_dir, work, jobs, budget=None, tests=None, keep=False, box
                                         earned=pts if status == "PASS" else 0))
         if tests:
             keep = True
-            print(f"lab {lab}: each selected test, as the grader ran it (run as root; the "
-                  f"build is kept in {box}; delete it when done):")
+            who = "as root; " if sandbox.drop_cmd() else ""
+            print(f"lab {lab}: each selected test, as the grader ran it ({who}the build is "
+                  f"kept in {box}; delete it when done):")
             print("\n".join(sorted(set(shown))))
         return result
     finally:
@@ -593,26 +430,6 @@ def grade_lab(lab, lab_dir, work, jobs, budget=None, tests=None, keep=False, box
             shutil.rmtree(box, ignore_errors=True)
         elif temp:
             result["box"] = box
-
-
-def persistent_box(work, lab_dir):
-    """The box of `make test`, kept between runs so that make rebuilds only what changed.
-    Beside the build when the sandboxed user can reach it (not root); as root, the sandbox
-    runs as the grading user, who may not be able to enter the student's home: /var/tmp."""
-    if os.getuid() != 0:
-        box = os.path.join(work, "box")
-        os.makedirs(box, exist_ok=True)
-        return box
-    key = hashlib.sha256(os.path.realpath(lab_dir).encode()).hexdigest()[:12]
-    box = os.path.join(tempfile.gettempdir(), f"asl-box-{key}")
-    try:
-        os.mkdir(box, 0o711)
-    except FileExistsError:
-        import stat
-        st = os.lstat(box)
-        if not stat.S_ISDIR(st.st_mode) or st.st_uid != 0:   # not ours: never reuse it
-            return tempfile.mkdtemp(prefix="asl-box-")
-    return box
 
 
 def lab_dirs(tree):
@@ -644,39 +461,6 @@ def out_name(tree):
     name = os.path.basename(os.path.dirname(tree)) if os.path.basename(tree) == "labs" \
         else os.path.basename(tree)
     return f"{name}-{hashlib.sha256(tree.encode()).hexdigest()[:8]}"
-
-
-def recognise(files_dir, wanted):
-    """The lab a flat directory of bare files belongs to: the one asked for, or the lab whose
-    student files match the most names (ties: none)."""
-    names = set()
-    for root, dirs, fs in os.walk(files_dir):
-        names |= set(fs)
-    if len(wanted) == 1:
-        return wanted[0]
-    scores = []
-    for lab in wanted or all_labs():
-        student = {os.path.basename(p) for p in course_lab(lab)[1]}
-        scores.append((len(names & student), lab))
-    scores.sort(reverse=True)
-    if not scores or scores[0][0] == 0 or (len(scores) > 1 and scores[0][0] == scores[1][0]):
-        return None
-    return scores[0][1]
-
-
-def place_files(files_dir, lab, dest):
-    """Put a lab's bare files (found anywhere under files_dir) into dest/lab."""
-    target = os.path.join(dest, lab)
-    os.makedirs(target, exist_ok=True)
-    student = course_lab(lab)[1]
-    for root, dirs, fs in os.walk(files_dir):
-        for n in fs:
-            rel = next((r for r in student if os.path.basename(r) == n), None)
-            data = read_student_file(os.path.join(root, n)) if rel else None
-            if data is not None:
-                with open(os.path.join(target, rel), "wb") as f:
-                    f.write(data)
-    return dest
 
 
 def status(tree, out, jobs):

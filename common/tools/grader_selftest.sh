@@ -385,7 +385,7 @@ $grade --tree "$work/a/alice" --lab $lab --out "$work/same-out" --junit "$work/a
 	--json "$work/a/results.json" > "$work/a/grade.log" 2>&1 || true
 $grade --tree "$work/b/alice" --lab $lab --test 'load_store::round_trip_on_heap' \
 	--out "$work/same-out" > "$work/b/grade.log" 2>&1 || true
-dirs=$(ls -d "$work/same-out"/alice-* 2>/dev/null | wc -l)
+dirs=$(find "$work/same-out" -maxdepth 1 -name "alice-*" | wc -l)
 kept=$(sed -n 's/.*the build is kept in \([^;]*\);.*/\1/p' "$work/b/grade.log")
 [ -n "$kept" ] && rm -rf "$kept"   # --test keeps the build for a rerun
 if python3 -c "import xml.etree.ElementTree as E, sys; E.parse(sys.argv[1])" "$work/a/junit.xml" &&
@@ -396,7 +396,7 @@ else bad "8 junit: junit/score/dirs ($dirs)"; cat "$work/a/grade.log" >&2; fi
 # ---- nothing of any of it survives ----------------------------------------------------------
 left=$(survivors)
 if [ -n "$left" ]; then bad "processes survived the grades:"; echo "$left" >&2; fi
-leftover=$(ls -d /tmp/asl-grade-* 2>/dev/null | wc -l)
+leftover=$(find /tmp -maxdepth 1 -name "asl-grade-*" | wc -l)
 say "self-test took $(( $(date +%s) - t0 ))s; box directories left in /tmp: $leftover"
 if [ $fail -eq 0 ]; then
 	say "hostile code costs only the test it breaks, and no attack gains a point"
