@@ -30,9 +30,10 @@ lab_var   = $(strip $(foreach l,$(SEL_LABS),$(shell sed -n 's/^$(1) *:= *\([^#]*
 DEPS_TEST := test grade $(call lab_var,LAB_DEPS)
 DEPS_PLOT := $(DEPS_TEST) plots $(call lab_var,BENCH_DEPS)
 GRADE_FLAGS = $(if $(LAB),--lab $(LAB)) $(if $(JSON),--json $(JSON)) $(if $(JUNIT),--junit $(JUNIT)) \
-	      $(if $(TEST),--test '$(TEST)') --jobs $(JOBS)
+	      $(if $(TEST),--test '$(TEST)') $(if $(STEP),--step '$(STEP)') --jobs $(JOBS)
 
 .PHONY: plots-full help all check grade gradebook gradescope plots status clean skeletons teeth drift asan tsan valgrind cross cross-run \
+	watch hint \
 	bench-quick plots-quick deps plot-deps $(LABS)
 .DEFAULT_GOAL := help
 
@@ -43,10 +44,14 @@ help:
 	@echo "                   (QUICK=1: every harness for about a second, every figure drawn: a smoke test)"
 	@echo "  make check       all tests on solutions/, skeleton drift check, teeth check (skeleton fails)"
 	@echo "  make status      your progress in labs/: which steps pass, what to do next"
-	@echo "  make grade       graded tests on labs/ (STUDENT=dir, LAB=NN, TEST='suite::*', JSON=..., JUNIT=...)"
+	@echo "                   (reruns only the labs whose files changed since; FRESH=1 reruns all)"
+	@echo "  make watch       the tests of your next unfinished step, rerun on every save; moves on"
+	@echo "                   when the step passes (h + Enter: hint; LAB=NN, STEP=N, HINT=1)"
+	@echo "  make hint        the TODO text and workbook paragraph of your next step (LAB=NN STEP=N)"
+	@echo "  make grade       graded tests on labs/ (STUDENT=dir, LAB=NN, STEP=N, TEST='suite::*', JSON=..., JUNIT=...)"
 	@echo "  make gradebook   grade every student tree in CLASS=dir; gradebook CSV + results.json each"
 	@echo "  make gradescope  package the grader as a Gradescope autograder.zip (LAB=NN for one lab)"
-	@echo "  make NN-name     the graded tests of one lab in labs/ (e.g. make 01-memory)"
+	@echo "  make NN-name     the graded tests of one lab in labs/ (e.g. make 01-memory; STEP=N, TEST=...)"
 	@echo "  make all         build every lab, in labs/ and solutions/"
 	@echo "  make skeletons   regenerate labs/ from solutions/ (never overwrites a file you edited)"
 	@echo "  make asan        solutions' tests under AddressSanitizer + UndefinedBehaviorSanitizer"
@@ -98,7 +103,18 @@ gradescope:
 	@common/tools/gradescope.sh $(SEL_LABS)
 
 status: deps
-	@$(PYTHON) $(TOOLS)/grade.py --status --tree labs --jobs $(JOBS)
+	@$(PYTHON) $(TOOLS)/grade.py --status --tree labs $(if $(LAB),--lab $(LAB)) \
+		$(if $(FRESH),--fresh) --jobs $(JOBS)
+
+# Like `make status`, the first unfinished step of labs/ (LAB=NN: of that lab); then its tests
+# on every save of the student's files (common/tools/watch.py).
+watch: deps
+	@$(TOOLS)/deps.sh watch || echo "watch: no inotifywait: watching by polling once a second"
+	@$(PYTHON) $(TOOLS)/watch.py --tree labs $(if $(LAB),--lab $(LAB)) \
+		$(if $(STEP),--step '$(STEP)') $(if $(HINT),--with-hint) $(if $(ONCE),--once) --jobs $(JOBS)
+hint: deps
+	@$(PYTHON) $(TOOLS)/watch.py --tree labs $(if $(LAB),--lab $(LAB)) \
+		$(if $(STEP),--step '$(STEP)') --hint --jobs $(JOBS)
 
 $(LABS): deps
 	@$(MAKE) --no-print-directory -C labs/$@ test

@@ -14,8 +14,8 @@
 #   ASL_TOP  ?= ../..                      # where common/ and tests/ live
 #   include $(ASL_TOP)/common/mk/lab.mk
 #
-# Targets (run `make help`): all test test-raw demo bench bench-quick asan tsan valgrind cross
-# clean.  Everything is built under $(BUILD) (default build/), never beside the sources, so no
+# Targets (run `make help`): all test test-raw watch hint demo bench bench-quick asan tsan
+# valgrind cross clean.  Everything is built under $(BUILD) (default build/), never beside the sources, so no
 # target can touch a file the student wrote.
 
 ASL_TOP  := $(abspath $(ASL_TOP))
@@ -75,7 +75,7 @@ RUNNER      := $(BUILD)/test_runner
 # plot compare: plots/render.sh
 .PHONY: plot compare
 .PHONY: all lib programs runner test test-raw demo bench bench-quick asan tsan valgrind cross \
-	cross-run clean help deps bench-deps tsan-if-any
+	cross-run clean help deps bench-deps tsan-if-any watch hint
 .DEFAULT_GOAL := all
 
 all: lib programs $(if $(TEST_SRCS),runner)
@@ -84,7 +84,12 @@ help:
 	@echo "lab $(LAB):"
 	@echo "  make            build the library, demos, harnesses and the test runner"
 	@echo "  make test       run the graded tests: a table of steps, points and failures"
-	@echo "  make test-raw   run the Criterion runner directly (all of its output)"
+	@echo "                  STEP=3: only the tests of step 3; TEST='chan_timeout::*': only those"
+	@echo "  make test-raw   run the Criterion runner directly (all of its output; TEST= too)"
+	@echo "  make watch      rerun the current step's tests on every save of your files, and"
+	@echo "                  move on to the next step when it passes (h + Enter: the hint;"
+	@echo "                  STEP=N: start at step N; HINT=1: the hint under every failure)"
+	@echo "  make hint       the current step's TODO text and workbook paragraph (STEP=N)"
 	@echo "  make demo       run every demo ($(DEMOS))"
 	@echo "  make bench      run the timing harness(es) in full; data -> $(patsubst $(ASL_TOP)/%,%,$(BENCH_OUT))/"
 	@echo "  make plot       draw this lab's figures from that data -> plots/$(if $(RENDER_MODE),mine/)out/"
@@ -158,12 +163,23 @@ deps:
 bench-deps:
 	@$(TOOLS)/deps.sh test grade $(LAB_DEPS) $(BENCH_DEPS)
 
+# STEP=3 runs only the tests of step 3 (tests/NN/points), TEST='suite::*' only those tests.
+FOCUS = $(if $(STEP),--step '$(STEP)') $(if $(TEST),--test '$(TEST)')
 test: deps
-	@$(PYTHON) $(TOOLS)/grade.py --lab-dir . --lab $(LAB)
+	@$(PYTHON) $(TOOLS)/grade.py --lab-dir . --lab $(LAB) $(FOCUS)
 
 test-raw: deps
 	@$(MAKE) --no-print-directory runner
-	$(RUNNER) -j$(JOBS) --short-filename
+	$(RUNNER) -j$(JOBS) --short-filename $(if $(TEST),'--filter=$(subst ::,/,$(TEST))')
+
+# The tests of the current step, rerun whenever one of the student's files is saved
+# (inotifywait where inotify-tools is installed, else a look at their times once a second).
+watch: deps
+	@$(TOOLS)/deps.sh watch || echo "watch: no inotifywait: watching by polling once a second"
+	@$(PYTHON) $(TOOLS)/watch.py --lab-dir . --lab $(LAB) $(if $(STEP),--step '$(STEP)') \
+		$(if $(HINT),--with-hint) $(if $(ONCE),--once)
+hint: deps
+	@$(PYTHON) $(TOOLS)/watch.py --lab-dir . --lab $(LAB) --hint $(if $(STEP),--step '$(STEP)')
 
 # Each demo is run in turn; DEMO_EXPECT_<name> := SIGSEGV says a demo is meant to die of that
 # signal (run_demo.sh checks it really does, and fails otherwise).

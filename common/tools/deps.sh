@@ -16,6 +16,7 @@
 #   cross     gcc-aarch64-linux-gnu libc6-dev-arm64-cross  make cross, cross-run
 #   qemu      qemu-user                                    make cross-run
 #   grade     bubblewrap util-linux                        the grader's sandbox (sandbox.py)
+#   watch     inotify-tools                                make watch (else it polls once a second)
 #
 # A lab names its own groups in its Makefile (LAB_DEPS to build and test, BENCH_DEPS for its
 # harnesses), so the top-level targets install what every lab needs.  As root, what is missing
@@ -55,6 +56,7 @@ for what in "$@"; do
 	grade) # the grader's sandbox (common/tools/sandbox.py); without it, a weaker fallback
 		need bubblewrap command -v bwrap
 		need util-linux command -v prlimit ;;
+	watch) need inotify-tools command -v inotifywait ;;
 	python) need python3 command -v python3 ;;
 	*) echo "deps.sh: unknown dependency group '$what' (see the list at the top of $0)" >&2; exit 2 ;;
 	esac

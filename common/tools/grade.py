@@ -2,18 +2,21 @@
 """grade.py - build a tree of labs hermetically, run the graded Criterion suites sandboxed, score.
 
 usage:
-  grade.py [--tree DIR] [--lab NN]... [--test PATTERN] [--json FILE] [--junit FILE] [-q]
+  grade.py [--tree DIR] [--lab NN]... [--step N] [--test PATTERN] [--json FILE] [--junit FILE] [-q]
            [--expect all-pass|all-fail] [--jobs N] [--out DIR] [--keep-build]
   grade.py --files DIR [--lab NN]          (one lab's bare files, e.g. a Gradescope upload)
   grade.py --students DIR [--lab NN]... [--csv FILE] [--parallel N]
-  grade.py --lab-dir DIR --lab NAME        (one lab directory; what `make test` runs)
-  grade.py --status [--tree DIR]           (a student's progress and next step)
+  grade.py --lab-dir DIR --lab NAME [--step N] [--test PATTERN]
+                                           (one lab directory; what `make test` runs)
+  grade.py --status [--tree DIR] [--fresh] (a student's progress and next step)
   grade.py --sandbox-info                  (which sandbox this machine gives the grader)
 
   --tree DIR       a labs/ tree, or a checkout that contains labs/ (default: this repo's labs/)
   --lab NN         grade only this lab (01, 01-memory); may repeat
   --test PATTERN   only the tests matching suite::test (shell pattern, e.g. 'chan_timeout::*');
                    prints the exact sandboxed runner command of each and keeps the build
+  --step N         only the tests of step N of the lab (tests/NN/points); may repeat; one lab
+  --fresh          with --status: rerun every lab, even those whose inputs did not change
   --json FILE      write a Gradescope results.json (and a readable report beside it)
   --junit FILE     write JUnit XML
   --csv FILE       write a gradebook CSV (one row per student)
@@ -49,6 +52,7 @@ import sandbox
 from grade_box import (GradeError, included_from_outside, make_box, persistent_box, place_files,
                        recognise)
 from grade_hints import hint
+from grade_status import lab_result, status
 from grade_report import (color, print_table, render_table, totals, write_json, write_junit,
                           write_summary)
 
@@ -103,21 +107,22 @@ def read_points(lab):
     return entries
 
 
-def step_titles(lab_dir):
-    """{step: title} from the TODO comments (skeleton) or BEGIN markers (solution)."""
-    titles = {}
-    pat = re.compile(r"/\* (?:TODO step|BEGIN STEP) (\d+): (.*?)(?:\*/)?\s*$")
-    for name in sorted(os.listdir(lab_dir)) if os.path.isdir(lab_dir) else []:
-        if name.endswith((".c", ".h", ".S")):
-            with open(os.path.join(lab_dir, name), encoding="utf-8", errors="replace") as f:
-                for line in f:
-                    m = pat.search(line)
-                    if m:
-                        titles.setdefault(int(m.group(1)), m.group(2).strip())
-    return titles
-
-
 # ---------------------------------------------------------------------------------------------
+
+
+def select(lab, entries, tests=None, steps=None):
+    """The entries of the tests asked for: matching a pattern of tests and of a step in steps
+    (either may be empty: no restriction).  A step the lab does not have is an error."""
+    if steps:
+        have = sorted({e[2] for e in entries})
+        bad = [s for s in steps if s not in have]
+        if bad:
+            raise GradeError(f"lab {lab} has no step {bad[0]} (its steps: "
+                             f"{', '.join(map(str, have))})")
+        entries = [e for e in entries if e[2] in steps]
+    if tests:
+        entries = [e for e in entries if any(fnmatch.fnmatchcase(e[0], p) for p in tests)]
+    return entries
 
 
 def inside(box):
@@ -336,14 +341,13 @@ def run_test(lab, box, tid, logs, index, budget, show_cmd=None):
 
 
 def grade_lab(lab, lab_dir, work, jobs, budget=None, tests=None, keep=False, box=None,
-              expect_clean=False):
+              expect_clean=False, steps=None):
     """Grade one lab directory; returns a dict with per-test results.
 
     work: where logs go.  box: a persistent box directory (`make test`), else a temporary
-    one, removed afterwards unless keep.  tests: shell patterns selecting tests."""
-    entries = read_points(lab)
-    if tests:
-        entries = [e for e in entries if any(fnmatch.fnmatchcase(e[0], p) for p in tests)]
+    one, removed afterwards unless keep.  tests: shell patterns selecting tests; steps: the
+    steps whose tests run (both: all tests when empty)."""
+    entries = select(lab, read_points(lab), tests, steps)
     budget = Budget(BUDGET_LAB, budget)
     result = {"lab": lab, "tests": [], "log": None, "problem": None, "notes": {}}
     os.makedirs(work, exist_ok=True)
@@ -402,7 +406,8 @@ def grade_lab(lab, lab_dir, work, jobs, budget=None, tests=None, keep=False, box
         shown = []
 
         def one(i, tid):
-            return run_test(lab, box, tid, logs, i, budget, show_cmd=shown if tests else None)
+            return run_test(lab, box, tid, logs, i, budget,
+                            show_cmd=shown if tests and temp else None)
 
         from concurrent.futures import ThreadPoolExecutor
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -418,7 +423,7 @@ def grade_lab(lab, lab_dir, work, jobs, budget=None, tests=None, keep=False, box
             result["tests"].append(dict(id=tid, points=pts, step=step, status=status,
                                         message=msg, seconds=round(secs, 3),
                                         earned=pts if status == "PASS" else 0))
-        if tests:
+        if tests and temp:   # an instructor's rerun of some tests: how to run them by hand
             keep = True
             who = "as root; " if sandbox.drop_cmd() else ""
             print(f"lab {lab}: each selected test, as the grader ran it ({who}the build is "
@@ -445,12 +450,12 @@ def is_course_tree(tree):
 
 
 def grade_tree(tree, labs, out, jobs, tests=None, keep=False, expect_clean=False,
-               budget_student=None):
+               budget_student=None, steps=None):
     results = []
     student = Budget(budget_student or BUDGET_STUDENT, what="the student's")
     for lab in labs:
         results.append(grade_lab(lab, os.path.join(tree, lab), os.path.join(out, lab), jobs,
-                                 student, tests, keep, expect_clean=expect_clean))
+                                 student, tests, keep, expect_clean=expect_clean, steps=steps))
     return results
 
 
@@ -461,41 +466,6 @@ def out_name(tree):
     name = os.path.basename(os.path.dirname(tree)) if os.path.basename(tree) == "labs" \
         else os.path.basename(tree)
     return f"{name}-{hashlib.sha256(tree.encode()).hexdigest()[:8]}"
-
-
-def status(tree, out, jobs):
-    """Which labs and steps pass, and the next step to work on."""
-    next_step = None
-    print("asynclabs progress for", tree)
-    for lab in all_labs():
-        lab_dir = os.path.join(tree, lab)
-        r = grade_lab(lab, lab_dir, os.path.join(out, lab), jobs)
-        titles = step_titles(lab_dir)
-        steps = {}
-        for t in r["tests"]:
-            s = steps.setdefault(t["step"], [0, 0, []])
-            s[1] += 1
-            if t["status"] in ("PASS", "SKIP"):
-                s[0] += 1
-            else:
-                s[2].append(t)
-        done = sum(1 for s in steps.values() if s[0] == s[1])
-        print(color(f"\nlab {lab}: {done}/{len(steps)} steps done", "1"))
-        for n in sorted(steps):
-            ok, total, failing = steps[n]
-            mark = color("done", "32") if ok == total else color(f"{ok}/{total} tests", "31")
-            print(f"  step {n:>2}  {mark:<20} {titles.get(n, '')[:70]}")
-            if ok != total and next_step is None:
-                next_step = (lab, n, titles.get(n, ""), failing[0])
-    if next_step:
-        lab, n, title, t = next_step
-        print(color(f"\nnext: lab {lab}, step {n}: {title}", "1"))
-        print(f"  first failing test: {t['id']} ({t['status']})")
-        if t["message"]:
-            print("    " + t["message"].splitlines()[0][:100])
-        print(f"  work in labs/{lab}/, then run: make -C labs/{lab} test")
-    else:
-        print(color("\nevery graded step passes. Well done.", "1"))
 
 
 def write_outputs(results, out_dir, elapsed, who):
@@ -513,12 +483,13 @@ def main(argv):
             "expect": None, "students": None, "lab_dir": None, "status": False,
             "jobs": len(os.sched_getaffinity(0)) or 2, "parallel": 1, "tests": [],
             "out": os.path.join(TOP, "grade-out"), "keep": False, "files": None,
-            "budget_lab": None, "budget_student": None, "info": False}
+            "budget_lab": None, "budget_student": None, "info": False, "steps": [],
+            "fresh": False}
     valued = {"--tree": "tree", "--lab": "labs", "--json": "json", "--junit": "junit",
               "--csv": "csv", "--expect": "expect", "--students": "students",
               "--lab-dir": "lab_dir", "--out": "out", "--jobs": "jobs", "--parallel": "parallel",
               "--test": "tests", "--files": "files", "--budget-lab": "budget_lab",
-              "--budget-student": "budget_student"}
+              "--budget-student": "budget_student", "--step": "steps"}
     while args:
         a = args.pop(0)
         if a in ("-h", "--help"):
@@ -528,6 +499,8 @@ def main(argv):
             opts["quiet"] = True
         elif a == "--status":
             opts["status"] = True
+        elif a == "--fresh":
+            opts["fresh"] = True
         elif a == "--keep-build":
             opts["keep"] = True
         elif a == "--sandbox-info":
@@ -542,6 +515,13 @@ def main(argv):
                 opts["labs"].extend(x for x in re.split(r"[ ,]+", v) if x)
             elif key == "tests":
                 opts["tests"].extend(x for x in re.split(r"[ ,]+", v) if x)
+            elif key == "steps":
+                for x in (x for x in re.split(r"[ ,]+", v) if x):
+                    if not x.isdigit():
+                        print(f"grade: --step takes step numbers (1, 2, ...), not '{x}'",
+                              file=sys.stderr)
+                        return 2
+                    opts["steps"].append(int(x))
             elif key in ("jobs", "parallel", "budget_lab", "budget_student"):
                 if not v.isdigit() or int(v) < 1:
                     print(f"grade: {a} needs a positive number", file=sys.stderr)
@@ -567,10 +547,12 @@ def main(argv):
         if opts["lab_dir"]:   # `make test` inside one lab directory: an incremental box
             lab_dir = os.path.abspath(opts["lab_dir"])
             lab = pick_labs(opts["labs"] or [os.path.basename(lab_dir)])[0]
-            work = os.path.join(lab_dir, "build", "grade")
-            box = persistent_box(work, lab_dir)
-            results = [grade_lab(lab, lab_dir, work, opts["jobs"], tests=opts["tests"],
-                                 box=box)]
+            if opts["tests"] or opts["steps"]:
+                work = os.path.join(lab_dir, "build", "grade")
+                results = [grade_lab(lab, lab_dir, work, opts["jobs"], tests=opts["tests"],
+                                     box=persistent_box(work, lab_dir), steps=opts["steps"])]
+            else:   # every test: the result is kept for `make status` (grade_status.py)
+                results = [lab_result(lab, lab_dir, opts["jobs"], grade_lab, reuse=False)[0]]
         elif opts["students"]:
             return grade_students(opts, out)
         else:
@@ -589,23 +571,40 @@ def main(argv):
                 print(f"grade: no such directory: {tree}", file=sys.stderr)
                 return 2
             if opts["status"]:
-                status(tree, os.path.join(out, "status"), opts["jobs"])
+                status(tree, pick_labs(opts["labs"]), os.path.join(out, "status"),
+                       opts["jobs"], grade_lab, fresh=opts["fresh"])
                 return 0
+            if opts["steps"] and len(pick_labs(opts["labs"])) != 1:
+                raise GradeError("--step needs one lab: name it with --lab NN (LAB=NN)")
             if opts["tests"] or os.environ.get("ASL_SHOW_SANDBOX"):
                 print(sandbox.describe())
             results = grade_tree(tree, pick_labs(opts["labs"]), os.path.join(out, out_name(tree)),
                                  opts["jobs"], opts["tests"], opts["keep"],
-                                 expect_clean=is_course_tree(tree) or bool(opts["expect"]))
+                                 expect_clean=is_course_tree(tree) or bool(opts["expect"]),
+                                 steps=opts["steps"])
             write_outputs(results, os.path.join(out, out_name(tree)), time.monotonic() - start,
                           tree)
     except GradeError as e:
         print(f"grade: {e}", file=sys.stderr)
         return 3
     elapsed = time.monotonic() - start
+    n = sum(len(r["tests"]) for r in results)
+    if (opts["tests"] or opts["steps"]) and n == 0:
+        suites = sorted({e[0].split("::")[0] + "::*"
+                         for r in results for e in read_points(r["lab"])})
+        print(f"grade: no test matches {' '.join(opts['tests'])}"
+              + (f" in step {', '.join(map(str, opts['steps']))}" if opts["steps"] else "")
+              + f"; the suites: {' '.join(suites)}", file=sys.stderr)
+        return 2
     print_table(results, opts["quiet"])
     counts = {k: sum(t["status"] == k for r in results for t in r["tests"])
               for k in ("PASS", "SKIP")}
-    n = sum(len(r["tests"]) for r in results)
+    if opts["tests"] or opts["steps"]:
+        every = sum(len(read_points(r["lab"])) for r in results)
+        what = ", ".join(([f"step {', '.join(map(str, opts['steps']))}"] if opts["steps"] else [])
+                         + opts["tests"])
+        print(f"only {n} of the {every} graded tests ran (selected: {what}); "
+              f"without STEP= and TEST= every test runs")
     if opts["expect"] != "all-fail":   # the teeth run's "0 passed" would read as a red CI
         line = f"{counts['PASS']} passed, {n - counts['PASS'] - counts['SKIP']} failed"
         print(line + (f", {counts['SKIP']} skipped" if counts["SKIP"] else ""))
