@@ -31,13 +31,14 @@ import shutil
 import signal
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 
 import grade
 from grade_box import GradeError, course_lab, persistent_box, uses_labs
 from grade_report import color, render_table
-from grade_status import cached, lab_box, step_titles, steps_of
+from grade_status import cached, lab_box, lab_result, step_titles, steps_of
 
 TOP = grade.TOP
 CLEAR = "\033[2J\033[H"
@@ -150,22 +151,29 @@ def lab_steps(lab):
     return sorted({e[2] for e in grade.read_points(lab)})
 
 
-def first_unfinished(lab, lab_dir):
+def first_unfinished(lab, lab_dir, jobs=None):
     """The first step that does not pass according to the kept result of these very files
-    (None: every step passes), or the lab's first step when no such result is kept."""
-    where = lab_box(lab, lab_dir) if os.path.isdir(lab_dir) else None
-    doc = cached(where[0], where[2]) if where else None
-    if not doc:
-        return lab_steps(lab)[0]
-    steps = steps_of(doc["result"])
+    (None: every step passes), or the lab's first step when no such result is kept.  With
+    jobs, a lab without a kept result is run in full first (and its result kept)."""
+    if jobs:
+        print(f"lab {lab}: which step is yours? (its tests run unless `make status` or "
+              f"`make test` kept their result for these files)", flush=True)
+        result = lab_result(lab, lab_dir, jobs, grade.grade_lab)[0]
+    else:
+        where = lab_box(lab, lab_dir) if os.path.isdir(lab_dir) else None
+        doc = cached(where[0], where[2]) if where else None
+        if not doc:
+            return lab_steps(lab)[0]
+        result = doc["result"]
+    steps = steps_of(result)
     return next((n for n in sorted(steps) if steps[n][0] < steps[n][1]), None)
 
 
 class Place:
     """The current lab and step among labs [(lab, lab_dir)]; done once past the last."""
 
-    def __init__(self, labs, step=None):
-        self.labs, self.i, self.step = labs, 0, None
+    def __init__(self, labs, step=None, run_jobs=None):
+        self.labs, self.i, self.step, self.run_jobs = labs, 0, None, run_jobs
         if step is not None:
             if step not in lab_steps(labs[0][0]):
                 raise GradeError(f"lab {labs[0][0]} has no step {step} (its steps: "
@@ -177,7 +185,7 @@ class Place:
     def settle(self):
         """From the current lab on, the first unfinished step (labs kept as done skipped)."""
         while self.i < len(self.labs):
-            self.step = first_unfinished(*self.labs[self.i])
+            self.step = first_unfinished(*self.labs[self.i], jobs=self.run_jobs)
             if self.step is not None:
                 return
             self.i += 1
@@ -407,7 +415,8 @@ def main(argv):
         labs = [(l, os.path.join(tree, l)) for l in grade.pick_labs(opts["labs"])]
     if opts["step"] is not None and len(labs) != 1:
         raise GradeError("STEP= needs one lab: name it with LAB=NN")
-    place = Place(labs, opts["step"])
+    # the hint runs a lab in full to find the step; a round finds it step by step
+    place = Place(labs, opts["step"], run_jobs=opts["jobs"] if opts["hint"] else None)
     if opts["hint"]:
         if place.done:
             print("every step passes: no hint needed (STEP=N shows the hint of step N)")
@@ -448,10 +457,15 @@ def main(argv):
             if watcher:
                 watcher.stop()
             watcher = Watcher(files, opts["poll"])
-        shown = ", ".join(os.path.relpath(f, os.path.dirname(lab_dir)) for f in files)
-        print(f"\nwatching your files ({shown}) by {watcher.how}.")
-        print("Save one to rerun step {}; h + Enter: the hint, r + Enter: rerun, q + Enter or "
-              "Ctrl-C: quit.".format(place.step), flush=True)
+        by_lab = {}
+        for f in files:
+            by_lab.setdefault(os.path.basename(os.path.dirname(f)), []).append(os.path.basename(f))
+        shown = "; ".join(f"{d}/: {' '.join(names)}" for d, names in by_lab.items())
+        width = shutil.get_terminal_size((100, 20)).columns
+        print("\n" + textwrap.fill(f"watching your files ({shown}) by {watcher.how}.", width,
+                                   subsequent_indent="  "))
+        print(f"Save one to rerun step {place.step}; h + Enter: the hint, r + Enter: rerun, "
+              f"q + Enter or Ctrl-C: quit.", flush=True)
         while True:
             kind, what = watcher.wait(keys)
             if kind == "save":
