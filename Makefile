@@ -64,8 +64,8 @@ help:
 	@echo "  make clean       remove build outputs, grade output, generated data and figures"
 	@echo
 	@echo
-	@echo "LAB=NN or LAB=NN-name restricts check, grade, status, plots, asan, tsan, valgrind, cross,"
-	@echo "cross-run, bench-quick and plots-quick to one lab.  labs: $(LABS)"
+	@echo "LAB=NN or LAB=NN-name restricts check, grade, status, watch, hint, plots, asan, tsan, valgrind,"
+	@echo "cross, cross-run, bench-quick and plots-quick to one lab.  labs: $(LABS)"
 
 deps:
 	@$(TOOLS)/deps.sh $(DEPS_TEST)
