@@ -36,6 +36,7 @@ return and its cleanup end; the runner reports through a pipe no test process ho
 """
 import atexit
 import csv
+import fcntl
 import fnmatch
 import hashlib
 import os
@@ -340,6 +341,19 @@ def run_test(lab, box, tid, logs, index, budget, show_cmd=None):
     return status, msg, secs
 
 
+def lock_box(work, lab):
+    """Hold the lab's persistent box alone (`make watch` in one terminal, `make status` in
+    another): an open file holding the lock, which closing releases."""
+    f = open(os.path.join(work, ".box-lock"), "w")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"lab {lab}: waiting for another run of its tests (make test, status or watch) "
+              f"to end", flush=True)
+        fcntl.flock(f, fcntl.LOCK_EX)
+    return f
+
+
 def grade_lab(lab, lab_dir, work, jobs, budget=None, tests=None, keep=False, box=None,
               expect_clean=False, steps=None):
     """Grade one lab directory; returns a dict with per-test results.
@@ -370,6 +384,7 @@ def grade_lab(lab, lab_dir, work, jobs, budget=None, tests=None, keep=False, box
         box = tempfile.mkdtemp(prefix=f"asl-grade-{lab}-",
                                dir=os.environ.get("ASL_GRADE_TMP") or None)
     os.chmod(box, 0o711)   # the sandboxed user may enter it (bwrap binds it as that user)
+    lock = None if temp else lock_box(work, lab)
     try:
         notes = make_box(lab, lab_dir, box)
         result["notes"] = notes
@@ -431,6 +446,8 @@ def grade_lab(lab, lab_dir, work, jobs, budget=None, tests=None, keep=False, box
             print("\n".join(sorted(set(shown))))
         return result
     finally:
+        if lock:
+            lock.close()
         if temp and not keep:
             shutil.rmtree(box, ignore_errors=True)
         elif temp:

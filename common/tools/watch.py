@@ -222,7 +222,11 @@ def build_errors(result, limit=20):
     except (OSError, TypeError):
         return []
     first = next((i for i, l in enumerate(lines) if re.search(r"\berror\b", l)), None)
-    return [] if first is None else lines[max(0, first - 2):first + limit]
+    if first is None:
+        return []
+    if first > 0 and re.search(r": In (function|file included)", lines[first - 1]):
+        first -= 1
+    return lines[first:first + limit]
 
 
 def run_round(place, opts):
