@@ -14,7 +14,8 @@ usage:
   --tree DIR       a labs/ tree, or a checkout that contains labs/ (default: this repo's labs/)
   --lab NN         grade only this lab (01, 01-memory); may repeat
   --test PATTERN   only the tests matching suite::test (shell pattern, e.g. 'chan_timeout::*');
-                   prints the exact sandboxed runner command of each and keeps the build
+                   on a tree, prints the exact sandboxed runner command of each and keeps
+                   the build
   --step N         only the tests of step N of the lab (tests/NN/points); may repeat; one lab
   --fresh          with --status: rerun every lab, even those whose inputs did not change
   --json FILE      write a Gradescope results.json (and a readable report beside it)
