@@ -23,6 +23,7 @@
 #include "fut.h"
 #include "fut_internal.h"
 #include "loop.h"
+#include "reactor_internal.h"
 
 static inline void ft_need_lab07(void)
 {
