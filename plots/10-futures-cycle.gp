@@ -12,6 +12,7 @@ set ylabel 'time per operation (ns, log scale; median, bars q1..q3)'
 set logscale x 2
 set logscale y
 set xrange [0.7:xmax * 1.4]
+set yrange [3:*]
 set key top left
 set label 999 noenhanced
 set datafile missing NaN
