@@ -23,6 +23,9 @@ set label 1 sprintf('%d usable CPUs', cores) at cores, graph 0.04 left offset 0.
 ideal(x) = x < 1 ? NaN : (x < cores ? x : cores)
 S(name) = (sel(1, name) ? $2 : NaN)
 plot ideal(x) with lines dt 2 lw 2 lc rgb '#888888' title 'ideal: min(threads, cores)', \
-     f using (S('mt')):7:6:8 with yerrorlines pt 7 lw 2 lc rgb '#1f77b4' title 'multi-threaded executor', \
-     f using (S('blocking')):7:6:8 with yerrorlines pt 5 lw 2 lc rgb '#2ca02c' title 'spawn\_blocking on the lab-05 pool', \
-     f using (S('st')):7:6:8 with yerrorlines pt 9 lw 2 lc rgb '#d62728' title 'single-threaded executor (threads unused)'
+     f using (S('mt')):7:6:8 with yerrorlines pt 7 lw 2 lc rgb '#1f77b4' \
+	title 'multi-threaded executor', \
+     f using (S('blocking')):7:6:8 with yerrorlines pt 5 lw 2 lc rgb '#2ca02c' \
+	title 'spawn\_blocking on the lab-05 pool', \
+     f using (S('st')):7:6:8 with yerrorlines pt 9 lw 2 lc rgb '#d62728' \
+	title 'single-threaded executor (threads unused)'

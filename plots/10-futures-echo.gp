@@ -13,5 +13,7 @@ set key bottom left
 set label 999 noenhanced
 set datafile missing NaN
 S(name) = (sel(1, name) ? $2 : NaN)
-plot f using (S('futures')):7:6:8 with yerrorlines pt 7 lw 2 lc rgb '#1f77b4' title 'futures: a task per connection', \
-     f using (S('loop-callbacks')):7:6:8 with yerrorlines pt 5 lw 2 lc rgb '#ff7f0e' title 'callbacks on lab 07''s loop'
+plot f using (S('futures')):7:6:8 with yerrorlines pt 7 lw 2 lc rgb '#1f77b4' \
+	title 'futures: a task per connection', \
+     f using (S('loop-callbacks')):7:6:8 with yerrorlines pt 5 lw 2 lc rgb '#ff7f0e' \
+	title 'callbacks on lab 07''s loop'

@@ -24,6 +24,8 @@ budget = 256.0 * 1048576 / 1e6
 set samples 100
 plot f using 2:(sel(1,'rss-per-task') ? $7 : NaN):6:8 with yerrorlines pt 7 lw 2 lc rgb '#1f77b4' \
 	title 'measured: RSS growth per task', \
-     budget with lines dt 2 lw 2 lc rgb '#d62728' title sprintf('target: 1,000,000 tasks in 256 MiB (%.0f B each)', budget), \
-     hdr + fut with lines dt 3 lw 2 lc rgb '#2ca02c' title sprintf('task header %.0f B + sleep future %.0f B (allocated)', hdr, fut), \
+     budget with lines dt 2 lw 2 lc rgb '#d62728' \
+	title sprintf('target: 1,000,000 tasks in 256 MiB (%.0f B each)', budget), \
+     hdr + fut with lines dt 3 lw 2 lc rgb '#2ca02c' \
+	title sprintf('task header %.0f B + sleep future %.0f B (allocated)', hdr, fut), \
      100 with lines dt 4 lw 1.5 lc rgb '#888888' title 'the notes: a Rust future, about 100 B'

@@ -128,7 +128,8 @@ int main(int argc, char **argv)
 	double want_s = b.quick ? 0.01 : 0.06 * cores;
 	rounds_per_task = (uint64_t)((double)rounds_per_task * want_s / t) + 1;
 	int samples = b.quick ? 3 : b.samples;
-	double *ref = malloc(sizeof *ref * (size_t)samples), *v = malloc(sizeof *v * (size_t)samples);
+	double *ref = malloc(sizeof *ref * (size_t)samples);
+	double *v = malloc(sizeof *v * (size_t)samples);
 	if (!ref || !v)
 		asl_die(ENOMEM, "malloc");
 	for (int i = 0; i < samples; i++)
@@ -148,7 +149,8 @@ int main(int argc, char **argv)
 	 * their speedups are taken against the mean of the two, so that a change in the
 	 * machine's load during the sweep does not pass for a speedup (st's own "speedup" is
 	 * the ratio of its two runs: 1 up to noise). */
-	double *vm = malloc(sizeof *vm * (size_t)samples), *vb = malloc(sizeof *vb * (size_t)samples);
+	double *vm = malloc(sizeof *vm * (size_t)samples);
+	double *vb = malloc(sizeof *vb * (size_t)samples);
 	if (!vm || !vb)
 		asl_die(ENOMEM, "malloc");
 	for (int k = 0; k < nc; k++) {

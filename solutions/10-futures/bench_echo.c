@@ -41,7 +41,8 @@ static void must(int rc, const char *what)
 static int listener(struct sockaddr_in *a)
 {
 	int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	*a = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	*a = (struct sockaddr_in){ .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof *a;
 	if (l < 0 || bind(l, (struct sockaddr *)a, len) < 0 || listen(l, 4096) < 0 ||
 	    getsockname(l, (struct sockaddr *)a, &len) < 0)
@@ -266,7 +267,8 @@ int main(int argc, char **argv)
 	struct bench b;
 	struct bench_stats st;
 	bench_init(&b, argc, argv, "10-futures",
-		   "echo requests/s: futures vs callbacks on lab 07's loop, 1/100/1000 connections");
+		   "echo requests/s: futures vs callbacks on lab 07's loop, 1/100/1000 "
+		   "connections");
 	struct rlimit rl;
 	getrlimit(RLIMIT_NOFILE, &rl);
 	rl.rlim_cur = rl.rlim_max;

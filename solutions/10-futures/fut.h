@@ -167,8 +167,8 @@ struct combine_retry_policy {
 	uint64_t seed;
 };
 typedef fut_t *(*retry_make_fn)(void *arg, unsigned attempt);
-fut_t *combine_retry(exec_t *ex, const struct combine_retry_policy *p, retry_make_fn make, void *arg,
-		     uint64_t *delays_ms);
+fut_t *combine_retry(exec_t *ex, const struct combine_retry_policy *p, retry_make_fn make,
+		     void *arg, uint64_t *delays_ms);
 /* The delay after failure k under p, drawn with *rng (xorshift64*): what combine_retry uses. */
 uint64_t combine_retry_delay_ms(const struct combine_retry_policy *p, unsigned k, uint64_t *rng);
 

@@ -96,7 +96,8 @@ static void mt_pingpong(int workers, int pairs, int rounds)
 		asl_die(-rc, "exec_mt_run");
 	for (int i = 0; i < pairs; i++) {
 		if (atomic_load(&pp[i].moves) < rounds)
-			asl_die(0, "pair %d made %d of %d moves", i, atomic_load(&pp[i].moves), rounds);
+			asl_die(0, "pair %d made %d of %d moves", i, atomic_load(&pp[i].moves),
+				rounds);
 		waker_drop(&pp[i].waker[0]);
 		waker_drop(&pp[i].waker[1]);
 		pthread_mutex_destroy(&pp[i].lock);

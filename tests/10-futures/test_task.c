@@ -217,9 +217,9 @@ Test(task, concurrent_wakes_never_lose_or_double_queue)
 		if (st == TASK_SCHEDULED) {
 			task_run(t);
 			int after = atomic_load(&r.scheduled);
-			cr_assert(after - before <= 1, "a poll with wakes racing it queued the task "
-				  "%d times: a task must be in at most one queue" ASL_HINT(2),
-				  after - before);
+			cr_assert(after - before <= 1, "a poll with wakes racing it queued the "
+				  "task %d times: a task must be in at most one queue"
+				  ASL_HINT(2), after - before);
 		} else {
 			cr_assert(st == 0, "between polls the task must be idle or SCHEDULED, got "
 				  "%#x" ASL_HINT(2), st);
