@@ -2,7 +2,9 @@
 # of watched-but-idle descriptors grows: select and poll scan them all, epoll_wait reads its
 # ready list.  From bench_wait (solutions/06-event-queues).
 # data: 06-event-queues-wait.tsv
+# --compare: the student's series dashed with open points over the reference's.
 f = data_dir.'/06-event-queues-wait.tsv'
+f2 = mine('06-event-queues-wait.tsv')
 # select's limit comes from the data (series fd_setsize, x = FD_SETSIZE)
 stats f using (sel(1, 'fd_setsize') ? $2 : NaN) nooutput
 fdset = STATS_max
@@ -26,4 +28,11 @@ plot f using (S('select')):7:6:8 with yerrorlines pt 5 ps 0.9 lw 2 lc rgb '#c030
 	title 'select', \
      f using (S('poll')):7:6:8 with yerrorlines pt 7 ps 0.9 lw 2 lc rgb '#2060b0' title 'poll', \
      f using (S('epoll')):7:6:8 with yerrorlines pt 9 ps 1.1 lw 2 lc rgb '#208040' \
-	title 'epoll\_wait'
+	title 'epoll\_wait', \
+     for [k=1:nm] f2 using (S('select')):7:6:8 with yerrorlines pt 4 ps 0.9 lw 2 dt mine_dt \
+	lc rgb '#c03030' notitle, \
+     for [k=1:nm] f2 using (S('poll')):7:6:8 with yerrorlines pt 6 ps 0.9 lw 2 dt mine_dt \
+	lc rgb '#2060b0' notitle, \
+     for [k=1:nm] f2 using (S('epoll')):7:6:8 with yerrorlines pt 8 ps 1.1 lw 2 dt mine_dt \
+	lc rgb '#208040' notitle, \
+     @tree_keys

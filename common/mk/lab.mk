@@ -72,6 +72,8 @@ PROGRAMS    := $(DEMOS) $(BENCHES) $(DRIVERS)
 PROG_BINS   := $(addprefix $(BUILD)/,$(PROGRAMS))
 RUNNER      := $(BUILD)/test_runner
 
+# plot compare: plots/render.sh
+.PHONY: plot compare
 .PHONY: all lib programs runner test test-raw demo bench bench-quick asan tsan valgrind cross \
 	cross-run clean help deps bench-deps tsan-if-any
 .DEFAULT_GOAL := all
@@ -84,7 +86,9 @@ help:
 	@echo "  make test       run the graded tests: a table of steps, points and failures"
 	@echo "  make test-raw   run the Criterion runner directly (all of its output)"
 	@echo "  make demo       run every demo ($(DEMOS))"
-	@echo "  make bench      run the timing harness(es) in full; data -> plots/data/"
+	@echo "  make bench      run the timing harness(es) in full; data -> $(patsubst $(ASL_TOP)/%,%,$(BENCH_OUT))/"
+	@echo "  make plot       draw this lab's figures from that data -> plots/$(if $(RENDER_MODE),mine/)out/"
+	@echo "  make compare    your numbers over the reference's, one figure each -> plots/mine/out/"
 	@echo "  make bench-quick  run each harness briefly and check its data file"
 	@echo "  make asan       tests built with AddressSanitizer + UndefinedBehaviorSanitizer"
 	@echo "  make tsan       stress drivers under ThreadSanitizer (threaded labs)"
@@ -150,9 +154,9 @@ FORCE:
 # What this lab needs is installed (as root) or named with the exact command (otherwise),
 # before anything is built: common/tools/deps.sh holds the one list of packages.
 deps:
-	@$(TOOLS)/deps.sh test $(LAB_DEPS)
+	@$(TOOLS)/deps.sh test grade $(LAB_DEPS)
 bench-deps:
-	@$(TOOLS)/deps.sh test $(LAB_DEPS) $(BENCH_DEPS)
+	@$(TOOLS)/deps.sh test grade $(LAB_DEPS) $(BENCH_DEPS)
 
 test: deps
 	@$(PYTHON) $(TOOLS)/grade.py --lab-dir . --lab $(LAB)
@@ -171,12 +175,25 @@ demo: deps
 	@$(MAKE) --no-print-directory programs
 	@$(foreach d,$(DEMOS),$(TOOLS)/run_demo.sh $(BUILD)/$(d) "$(DEMO_EXPECT_$(d))" &&) true
 
-BENCH_OUT ?= $(ASL_TOP)/plots/data
+# Each tree's numbers have their own directory, so that measuring your code never overwrites
+# the reference's data (`make plots`), nor the reference yours: a lab under solutions/ writes
+# plots/data/, any other tree (labs/, a student's copy) plots/mine/data/.  plots/render.sh
+# reads the one (default), the other (--mine) or both in one figure (--compare).
+ASL_TREE  := $(notdir $(patsubst %/,%,$(dir $(CURDIR))))
+BENCH_OUT ?= $(ASL_TOP)/plots/$(if $(filter solutions,$(ASL_TREE)),,mine/)data
+RENDER_MODE := $(if $(filter solutions,$(ASL_TREE)),,--mine)
 bench: bench-deps
 	@$(if $(strip $(BENCHES)),true,$(call nothing,bench,BENCHES))
 	@$(MAKE) --no-print-directory programs
 	@mkdir -p $(BENCH_OUT)
 	@for b in $(BENCHES); do $(BUILD)/$$b --out $(BENCH_OUT) $(BENCH_ARGS) || exit 1; done
+
+# This lab's figures from this tree's data, and (compare) the student's numbers drawn over the
+# reference's on the same axes: plots/mine/out/NAME-compare.png.
+plot:
+	@$(ASL_TOP)/plots/render.sh $(RENDER_MODE) $(LAB)
+compare:
+	@$(ASL_TOP)/plots/render.sh --compare $(LAB)
 
 bench-quick: bench-deps
 	@$(if $(strip $(BENCHES)),true,$(call nothing,bench-quick,BENCHES))

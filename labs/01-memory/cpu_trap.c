@@ -20,9 +20,33 @@
 
 #include "asl/todo.h"
 
-/* TODO step 4: Make the CPU refuse - the forbidden instructions, each in a function
- * that fault_catch() can run.
- */
+/* Execute one instruction that only the kernel may run; never returns normally in user mode.
+ * arg: a uint64_t that would receive the register read on aarch64.  Run under fault_catch(). */
+__attribute__((unused)) static void trap_exec_privileged(void *arg)
+{
+	/* TODO step 4: Make the CPU refuse: run one kernel-only instruction in user mode.
+	 * Make the CPU refuse: one kernel-only instruction in inline asm (x86-64 `hlt`; aarch64
+	 * `mrs` of an EL1 system register such as sctlr_el1).
+	 * Checked by: cpu_trap::privileged_instruction_signals,
+	 * cpu_trap::survives_and_restores_handlers
+	 */
+	LAB_UNUSED(arg); LAB_TODO_ABORT(4);
+}
+
+#if defined(__x86_64__)
+/* Divide with the CPU's own integer divide.  arg: int64_t[2] = { dividend, divisor }, on
+ * return { quotient, remainder }.  A zero divisor traps (#DE).  Run under fault_catch(). */
+__attribute__((unused)) static void trap_exec_idiv(void *arg)
+{
+	/* TODO step 4: Make the CPU refuse: divide with the CPU's own integer divide.
+	 * One `idivq` in inline asm: it divides rdx:rax (sign-extend rax into rdx with `cqto`
+	 * first) and leaves the quotient in rax, the remainder in rdx.
+	 * Checked by: cpu_trap::divide_by_zero_is_sigfpe_intdiv,
+	 * cpu_trap::survives_and_restores_handlers
+	 */
+	LAB_UNUSED(arg); LAB_TODO_ABORT(4);
+}
+#endif
 
 int trap_privileged(struct fault_info *out)
 {
@@ -31,7 +55,7 @@ int trap_privileged(struct fault_info *out)
 	 * SIGILL).  0 with *out filled; -EPROTO if nothing faulted.
 	 * Checked by: cpu_trap::privileged_instruction_signals
 	 */
-	(void)out; return LAB_TODO(4);
+	LAB_UNUSED(out); return LAB_TODO(4);
 }
 
 int trap_divide_by_zero(struct fault_info *out)
@@ -40,5 +64,5 @@ int trap_divide_by_zero(struct fault_info *out)
 	 * under fault_catch: expect SIGFPE/FPE_INTDIV.  aarch64 does not trap: -ENOTSUP.
 	 * Checked by: cpu_trap::divide_by_zero_is_sigfpe_intdiv
 	 */
-	(void)out; return LAB_TODO(4);
+	LAB_UNUSED(out); return LAB_TODO(4);
 }

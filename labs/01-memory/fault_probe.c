@@ -20,10 +20,23 @@
 
 #include "asl/todo.h"
 
-/* TODO step 2: The probe's access itself, run under fault_catch().
- * A write probe reads the word and writes the same value back, so probing a live variable
- * changes nothing (unless another thread writes it in between).
- */
+struct probe_arg {
+	const uint64_t *p;
+	enum probe_access how;
+};
+
+/* The probe's access itself, run under fault_catch(): arg is a struct probe_arg. */
+__attribute__((unused)) static void probe_access(void *arg)
+{
+	/* TODO step 2: Probe an address: the 8-byte access itself, run under fault_catch.
+	 * Read the word at the probe_arg's p with mem_load; a write probe then stores the same
+	 * value back with mem_store, so probing a live variable changes nothing (unless another
+	 * thread writes it in between).
+	 * Checked by: fault_probe::own_variable_is_accessible, fault_probe::null_is_unmapped,
+	 * fault_probe::readonly_page_write_is_protected, fault_probe::prot_none_is_protected
+	 */
+	LAB_UNUSED(arg); LAB_TODO_ABORT(2);
+}
 
 int fault_probe(const void *addr, enum probe_access how, struct fault_info *fault)
 {
@@ -32,7 +45,7 @@ int fault_probe(const void *addr, enum probe_access how, struct fault_info *faul
 	 * (SIGBUS).  Use mem_load/mem_store inside fault_catch; fill *fault when not NULL.
 	 * Checked by: fault_probe::*, demos::wild_pointer_dies_of_sigsegv
 	 */
-	(void)addr; (void)how; (void)fault; return LAB_TODO(2);
+	LAB_UNUSED(addr, how, fault); return LAB_TODO(2);
 }
 
 const char *probe_result_name(int result)

@@ -25,17 +25,49 @@
 #include "asl/todo.h"
 #include "asl/util.h"
 
-/* TODO step 3: Count first-touch page faults - helpers: huge page size, this thread's
- * fault counters, one pass of stores over the region.
- */
+/* The PMD-level huge page size (2 MiB with 4 KiB base pages), from sysfs when available. */
+__attribute__((unused)) static size_t pf_huge_size(void)
+{
+	/* TODO step 3: Count first-touch page faults: the huge page size, from sysfs.
+	 * Read the size from /sys/kernel/mm/transparent_hugepage/hpage_pmd_size; 2 MiB if the file
+	 * is missing or unreadable.
+	 * Checked by: page_faults::huge_pages_never_fault_more
+	 */
+	LAB_TODO_ABORT(3);
+}
+
+/* This thread's minor and major fault counts so far; 0 or -errno. */
+__attribute__((unused)) static int pf_counters(long *minor, long *major)
+{
+	/* TODO step 3: Count first-touch page faults: this thread's fault counters.
+	 * getrusage(RUSAGE_THREAD), not RUSAGE_SELF: faults taken by other threads must not count.
+	 * Checked by: page_faults::count_matches_pages, page_faults::resident_pages_do_not_fault,
+	 * page_faults::other_threads_faults_do_not_count
+	 */
+	LAB_UNUSED(minor, major); return LAB_TODO(3);
+}
+
+/* One pass over `pages` pages of page_size bytes from base: one store per page. */
+__attribute__((unused)) static void pf_touch(char *base, size_t pages, size_t page_size,
+					     uint64_t value)
+{
+	/* TODO step 3: Count first-touch page faults: one store per page.
+	 * Store value + i into page i with mem_store: touching one byte or the whole page costs the
+	 * same single fault.
+	 * Checked by: page_faults::count_matches_pages, page_faults::resident_pages_do_not_fault,
+	 * page_faults::partial_page_counts_as_a_page
+	 */
+	LAB_UNUSED(base, pages, page_size, value); LAB_TODO_ABORT(3);
+}
 
 int pf_first_touch(size_t bytes, enum pf_pages kind, struct pf_result *out)
 {
 	/* TODO step 3: Count the faults of first-touching `bytes` of fresh anonymous memory.
 	 * mmap it, madvise NOHUGEPAGE (PF_SMALL) or HUGEPAGE on a huge-page-aligned start
-	 * (PF_HUGE; madvise failing means -ENOTSUP), store once per base page between two
-	 * getrusage(RUSAGE_THREAD) readings, then do the same again (now resident); time both
-	 * passes; munmap.  Checked by: page_faults::*
+	 * (PF_HUGE; madvise failing means -ENOTSUP), store once per base page with mem_store
+	 * (a plain C store is instrumented under `make asan`, whose shadow memory faults in
+	 * pages of its own) between two getrusage(RUSAGE_THREAD) readings, then do the same
+	 * again (now resident); time both passes; munmap.  Checked by: page_faults::*
 	 */
-	(void)bytes; (void)kind; (void)out; return LAB_TODO(3);
+	LAB_UNUSED(bytes, kind, out); return LAB_TODO(3);
 }

@@ -18,7 +18,7 @@ ssize_t raw_write(int fd, const void *buf, size_t len)
 	/* TODO step 2: write(2) through sys_raw3: the kernel's result as is, never errno.
 	 * Checked by: sys_calls::write_*, sys_calls::errno_untouched
 	 */
-	(void)fd; (void)buf; (void)len; return LAB_TODO(2);
+	LAB_UNUSED(fd, buf, len); return LAB_TODO(2);
 }
 
 pid_t raw_getpid(void)
@@ -34,5 +34,5 @@ _Noreturn void raw_exit(int status)
 	 * runs, no stdio buffer is flushed.  It cannot return; tell the compiler so afterwards
 	 * (__builtin_unreachable), or trap if it somehow did.  Checked by: sys_calls::exit_*
 	 */
-	(void)status; LAB_TODO_ABORT(2);
+	LAB_UNUSED(status); LAB_TODO_ABORT(2);
 }

@@ -5,7 +5,7 @@
  *   create      microseconds to create and join one thread (default and 64 KiB stack), with
  *               fork()+waitpid() of a process for comparison;
  *   cpu-bound   a fixed amount of arithmetic split by pfor_sum over 1, 2, 4 .. 4 x usable
- *               CPUs (the core count always a point): wall time and speedup over 1 thread
+ *               CPUs (the core count and one more always points): wall time and speedup over 1 thread
  *               (series "speedup"; series "cores" holds the usable CPU count so the figure
  *               can mark it).  The job grows with the machine: ~60 ms per thread at N = cores;
  *   io-bound    tasks that each *sleep* (a stand-in for waiting on I/O), split over
@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -135,8 +136,18 @@ static uint64_t size_cpu_job(struct cpu_arg *a, double target_ms)
 
 static void measure_cpu(struct bench *b)
 {
-	int cores = bench_usable_cpus(), xs[64];
+	int cores = bench_usable_cpus(), xs[65];
 	int nt = bench_thread_counts(cores, 4, xs, 64);
+	/* plus cores + 1: one thread more than cores shows what an equal split into N fixed
+	 * chunks costs when N does not divide evenly over the cores (question 4) */
+	int at = 0;
+	while (at < nt && xs[at] < cores + 1)
+		at++;
+	if (at < nt && xs[at] != cores + 1) {
+		memmove(&xs[at + 1], &xs[at], sizeof xs[0] * (size_t)(nt - at));
+		xs[at] = cores + 1;
+		nt++;
+	}
 	struct cpu_arg a = { 200 };
 	/* At N = cores every thread gets at least ~60 ms of work, and the total grows with the
 	 * machine: 150 ms on 1-2 cores, 60 ms x cores beyond.  Fewer samples on big machines keep
@@ -144,7 +155,7 @@ static void measure_cpu(struct bench *b)
 	double target_ms = b->quick ? 2 : (cores * 60.0 > 150 ? cores * 60.0 : 150);
 	int samples = b->quick ? 2 : (target_ms > 1000 ? 5 : (b->samples < 9 ? b->samples : 9));
 	uint64_t n = size_cpu_job(&a, target_ms), expect = 0;
-	double v[16], sp[64][16], c = cores;
+	double v[16], sp[65][16], c = cores;
 	struct bench_stats one;
 	char note[200];
 

@@ -21,10 +21,38 @@
 
 #include "asl/todo.h"
 
-/* TODO step 2: Validate every task before starting any: NULL fn, or a stack_size that is
- * non-zero but below PTHREAD_STACK_MIN, makes the whole call -EINVAL.
- * Checked by: workers::rejects_bad_arguments
- */
+/* Is the whole batch runnable?  1 if so, 0 if any task would make thr_run fail -EINVAL. */
+__attribute__((unused)) static int tasks_valid(const struct thr_task *tasks, size_t n)
+{
+	/* TODO step 2: Run tasks on threads: validate every task before starting any.
+	 * No tasks, more than THR_MAX, a NULL fn, or a stack_size that is non-zero but below
+	 * PTHREAD_STACK_MIN make the whole call invalid.
+	 * Checked by: workers::rejects_bad_arguments
+	 */
+	LAB_UNUSED(tasks, n); LAB_TODO_ABORT(2);
+}
+
+/* The pthread start routine of every task: p is the struct thr_task, owned by the caller of
+ * thr_run, who keeps it alive until the join. */
+__attribute__((unused)) static void *task_main(void *p)
+{
+	/* TODO step 2: Run tasks on threads: the start routine keeps the task's int result.
+	 * pthread start routines return void *: store the task's int result in the task itself.
+	 * Checked by: workers::results_propagate, workers::tasks_run_at_the_same_time
+	 */
+	LAB_UNUSED(p); LAB_TODO_ABORT(2);
+}
+
+/* Start one thread for task t with its requested stack size; 0 or -errno. */
+__attribute__((unused)) static int task_start(pthread_t *id, struct thr_task *t)
+{
+	/* TODO step 2: Run tasks on threads: start one thread with its requested stack size.
+	 * An attribute object with the stack size (when one was asked for), then pthread_create
+	 * with task_main.  pthread functions return the error number itself, not -1/errno.
+	 * Checked by: workers::results_propagate, workers::creation_error_joins_the_started
+	 */
+	LAB_UNUSED(id, t); return LAB_TODO(2);
+}
 
 int thr_run(struct thr_task *tasks, size_t n)
 {
@@ -32,5 +60,5 @@ int thr_run(struct thr_task *tasks, size_t n)
 	 * If starting task k fails: join the k already running, return that error (-errno).
 	 * Never return while a thread you started still runs.  Checked by: workers::*
 	 */
-	(void)tasks; (void)n; return LAB_TODO(2);
+	LAB_UNUSED(tasks, n); return LAB_TODO(2);
 }

@@ -53,6 +53,8 @@ int chan_create(struct chan **out, size_t capacity, struct chan_group *group)
 	pthread_condattr_init(&attr);
 	/* TODO step 5: Make the channel's condition variables time their waits on
 	 * CLOCK_MONOTONIC (the default, CLOCK_REALTIME, jumps when someone sets the clock).
+	 * Checked by: chan_timeout::recv_on_empty_times_out, chan_timeout::send_on_full_times_out,
+	 * chan_timeout::value_before_deadline_is_received
 	 */
 	pthread_cond_init(&ch->can_recv, &attr);
 	pthread_cond_init(&ch->can_send, &attr);
@@ -116,17 +118,22 @@ static int chan_deadline(long ms, struct timespec *ts)
 	 * (normalised: 0 <= tv_nsec < 1e9); negative ms is -EINVAL.
 	 * Checked by: chan_timeout::*
 	 */
-	(void)ms; (void)ts; return LAB_TODO(5);
+	LAB_UNUSED(ms, ts); return LAB_TODO(5);
 }
 
 /* Sleep once on cv (ch->mu held).  Returns CHAN_OK when woken - which proves nothing, the
  * caller re-checks - CHAN_TIMEOUT once the deadline (NULL: none) passed, or CHAN_DEADLOCK. */
-static int chan_wait(struct chan *ch, pthread_cond_t *cv, enum chan_wait_for what,
-		     uint64_t ticket, const struct timespec *deadline)
+__attribute__((unused)) static int chan_wait(struct chan *ch, pthread_cond_t *cv,
+					     enum chan_wait_for what, uint64_t ticket,
+					     const struct timespec *deadline)
 {
 	if (deadline) {
 		/* TODO step 5: Sleep on cv until woken or until the absolute deadline passes
 		 * (then CHAN_TIMEOUT).  A timed sleeper is never counted as stuck (step 6).
+		 * Checked by: chan_timeout::recv_on_empty_times_out,
+		 * chan_timeout::unbuffered_send_without_receiver_times_out_and_withdraws,
+		 * chan_timeout::value_before_deadline_is_received,
+		 * chan_deadlock::timed_wait_is_not_a_deadlock
 		 */
 		return LAB_TODO(5);
 	}
@@ -151,8 +158,7 @@ static int chan_send_until(struct chan *ch, void *value, const struct timespec *
 	 * value was taken, take it back out of the ring and return that status.
 	 * Checked by: chan_basic::*, chan_unbuffered::*, chan_close::*
 	 */
-	pthread_mutex_unlock(ch->mu); (void)rc; (void)value; (void)deadline; (void)chan_wait;
-	return LAB_TODO(4);
+	pthread_mutex_unlock(ch->mu); LAB_UNUSED(rc, value, deadline); return LAB_TODO(4);
 }
 
 static int chan_recv_until(struct chan *ch, void **value, const struct timespec *deadline)
@@ -165,8 +171,11 @@ static int chan_recv_until(struct chan *ch, void **value, const struct timespec 
 	/* TODO step 4: Receive: wait while the ring is empty and the channel open; then take
 	 * the oldest value (FIFO), count it as taken and wake the senders - or, closed and
 	 * empty, return CHAN_CLOSED.
+	 * Checked by: chan_basic::*, chan_unbuffered::receiver_first_then_sender,
+	 * chan_unbuffered::woken_receivers_that_find_nothing_wait_again,
+	 * chan_close::wakes_all_blocked_receivers, chan_close::buffered_values_drain_before_closed
 	 */
-	pthread_mutex_unlock(ch->mu); (void)rc; (void)deadline; *value = NULL;
+	pthread_mutex_unlock(ch->mu); LAB_UNUSED(rc, deadline); *value = NULL;
 	return LAB_TODO(4);
 }
 
@@ -177,9 +186,9 @@ int chan_close(struct chan *ch)
 	if (!ch)
 		return -EINVAL;
 	/* TODO step 4: Close: mark the channel closed (closing twice returns CHAN_CLOSED) and
-	 * wake every sleeping sender and receiver so that they see it.
+	 * wake every sleeping sender and receiver so that they see it.  Checked by: chan_close::*
 	 */
-	(void)rc; return LAB_TODO(4);
+	LAB_UNUSED(rc); return LAB_TODO(4);
 }
 
 int chan_send(struct chan *ch, void *value)

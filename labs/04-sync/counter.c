@@ -42,7 +42,7 @@ int counter_mutex_add(struct counter *c)
 	 * pthread mutex: only the thread holding it may touch value.
 	 * Checked by: counter_mutex::*
 	 */
-	(void)c; return LAB_TODO(1);
+	LAB_UNUSED(c); return LAB_TODO(1);
 }
 
 int counter_atomic_add(struct counter *c)
@@ -51,7 +51,7 @@ int counter_atomic_add(struct counter *c)
 	 * Think about which memory order is enough for a counter that nobody uses to publish
 	 * other data.  Checked by: counter_atomic::*
 	 */
-	(void)c; return LAB_TODO(2);
+	LAB_UNUSED(c); return LAB_TODO(2);
 }
 
 long counter_read(struct counter *c, bool atomic_part)

@@ -26,8 +26,38 @@ struct pipe_ctx {
 	atomic_int error;        /* first unexpected status, 0 if none */
 };
 
-/* TODO step 7: The producer and worker threads of the pipeline.
- */
+/* Record rc as the pipeline's error unless an earlier one is already there. */
+__attribute__((unused)) static void pipe_error(struct pipe_ctx *p, int rc)
+{
+	int none = 0;
+	atomic_compare_exchange_strong(&p->error, &none, rc);
+}
+
+/* The producer thread (arg: the struct pipe_ctx): feeds the inputs into `jobs`. */
+__attribute__((unused)) static void *producer(void *arg)
+{
+	/* TODO step 7: Build a pipeline: the producer feeds every input into `jobs`.
+	 * Send every input value into `jobs` (as an intptr_t), stop at the first error
+	 * (pipe_error), and close `jobs` in any case: that is how the workers learn that the input
+	 * is over.
+	 * Checked by: pipeline::one_worker, pipeline::fan_out_fan_in_multiset,
+	 * pipeline::empty_input
+	 */
+	LAB_UNUSED(arg); LAB_TODO_ABORT(7);
+}
+
+/* A worker thread (arg: the struct pipe_ctx): squares jobs into `results`. */
+__attribute__((unused)) static void *worker(void *arg)
+{
+	/* TODO step 7: Build a pipeline: a worker squares jobs into `results`.
+	 * Receive from `jobs` until it is closed, send each square to `results`; any status other
+	 * than CHAN_CLOSED is an error (pipe_error).  The last worker to leave (workers_left)
+	 * closes `results`.
+	 * Checked by: pipeline::one_worker, pipeline::fan_out_fan_in_multiset,
+	 * pipeline::stress_repeated
+	 */
+	LAB_UNUSED(arg); LAB_TODO_ABORT(7);
+}
 
 long pipeline_squares(const long *in, size_t n, int workers, size_t capacity, long *out)
 {
@@ -57,7 +87,7 @@ long pipeline_squares(const long *in, size_t n, int workers, size_t capacity, lo
 	 * that every thread already started ends, join them) and return -errno.
 	 * Checked by: pipeline::*
 	 */
-	(void)prod; (void)got; (void)tids; rc = LAB_TODO(7); goto out;
+	LAB_UNUSED(prod, got, tids); rc = LAB_TODO(7); goto out;
 out:
 	chan_destroy(p.jobs);
 	chan_destroy(p.results);

@@ -23,7 +23,7 @@ int cancel_token_init(struct cancel_token *t)
 	/* TODO step 4: Initialise the lock, the flag (not cancelled) and the empty circular
 	 * registration list.  Checked by: cancel::*
 	 */
-	(void)t; return LAB_TODO(4);
+	LAB_UNUSED(t); return LAB_TODO(4);
 }
 
 bool cancel_token_cancelled(struct cancel_token *t)
@@ -37,7 +37,7 @@ void cancel_token_cancel(struct cancel_token *t)
 	 * registration (leave it pointing at itself) and call its fn.  A second cancel does
 	 * nothing.  Checked by: cancel::*
 	 */
-	(void)t; (void)LAB_TODO(4);
+	LAB_UNUSED(t); (void)LAB_TODO(4);
 }
 
 int cancel_register(struct cancel_token *t, struct cancel_reg *r)
@@ -45,7 +45,7 @@ int cancel_register(struct cancel_token *t, struct cancel_reg *r)
 	/* TODO step 4: Under the lock: -ECANCELED if already cancelled, else link r in.
 	 * Checked by: cancel::*
 	 */
-	(void)t; (void)r; return LAB_TODO(4);
+	LAB_UNUSED(t, r); return LAB_TODO(4);
 }
 
 void cancel_unregister(struct cancel_token *t, struct cancel_reg *r)
@@ -53,7 +53,7 @@ void cancel_unregister(struct cancel_token *t, struct cancel_reg *r)
 	/* TODO step 4: Under the lock: unlink r if it is still linked.  Taking the lock is
 	 * also what waits out a cancel that is calling r->fn right now.  Checked by: cancel::*
 	 */
-	(void)t; (void)r; (void)LAB_TODO(4);
+	LAB_UNUSED(t, r); (void)LAB_TODO(4);
 }
 
 int cancel_token_destroy(struct cancel_token *t)

@@ -35,10 +35,30 @@ struct pool {
 	int nthreads;
 };
 
-/* TODO step 1: The worker loop: take the next job (sleeping while the queue is empty), run
- * it outside the lock with status 0, and exit when the pool stops: at once for POOL_CANCEL,
- * only once the queue is empty for POOL_DRAIN.  Checked by: pool::*
- */
+/* Take the next job into *job, sleeping while the queue is empty and the pool runs.  false
+ * when the worker must exit: at once for POOL_CANCEL, once the queue is empty for POOL_DRAIN. */
+__attribute__((unused)) static bool pool_take(struct pool *p, struct pool_job *job)
+{
+	/* TODO step 1: Run jobs on a thread pool: a worker takes the next job.
+	 * Under the lock: wait on not_empty while the queue is empty and the pool is running; take
+	 * the oldest job unless the pool is cancelling (those jobs are pool_shutdown's), and signal
+	 * not_full for a blocked submitter.
+	 * Checked by: pool::runs_every_job_once_on_pool_threads, pool::submit_blocks_while_full,
+	 * shutdown::drain_runs_every_accepted_job
+	 */
+	LAB_UNUSED(p, job); LAB_TODO_ABORT(1);
+}
+
+/* The thread function of every worker (arg: the pool). */
+__attribute__((unused)) static void *pool_worker(void *arg)
+{
+	/* TODO step 1: Run jobs on a thread pool: the worker loop.
+	 * Take jobs and run each outside the lock with status 0, until pool_take says the pool
+	 * stops.
+	 * Checked by: pool::runs_every_job_once_on_pool_threads
+	 */
+	LAB_UNUSED(arg); LAB_TODO_ABORT(1);
+}
 
 int pool_create(struct pool **out, int nthreads, size_t queue_cap)
 {
@@ -46,26 +66,36 @@ int pool_create(struct pool **out, int nthreads, size_t queue_cap)
 	 * start nthreads workers.  On any failure undo everything (stop and join the workers
 	 * already started) and return -errno.  Checked by: pool::*
 	 */
-	(void)out; (void)nthreads; (void)queue_cap; return LAB_TODO(1);
+	LAB_UNUSED(out, nthreads, queue_cap); return LAB_TODO(1);
 }
 
-/* TODO step 1: Queue a job under the lock: wait for a free slot (blocking mode) or report
- * -EAGAIN (try mode); -ESHUTDOWN once the pool is stopping, even for a submitter that was
- * asleep.  Wake one worker.  Checked by: pool::*
- */
+/* Queue a job (both submit flavours): block for a free slot, or -EAGAIN when full (try
+ * mode); -ESHUTDOWN once the pool is stopping, even for a submitter that was asleep. */
+__attribute__((unused)) static int pool_enqueue(struct pool *p, pool_job_fn fn, void *arg,
+						bool block)
+{
+	/* TODO step 1: Run jobs on a thread pool: queue a job (both submit flavours).
+	 * Under the lock: -EINVAL without p or fn; in blocking mode wait on not_full while the ring
+	 * is full and the pool runs; then append the job and wake one worker.
+	 * Checked by: pool::runs_every_job_once_on_pool_threads,
+	 * pool::try_submit_says_eagain_when_full, pool::submit_blocks_while_full,
+	 * shutdown::submit_during_shutdown_is_refused, shutdown::shutdown_wakes_a_blocked_submitter
+	 */
+	LAB_UNUSED(p, fn, arg, block); return LAB_TODO(1);
+}
 
 int pool_submit(struct pool *p, pool_job_fn fn, void *arg)
 {
 	/* TODO step 1: Blocking submit (backpressure).  Checked by: pool::*
 	 */
-	(void)p; (void)fn; (void)arg; return LAB_TODO(1);
+	LAB_UNUSED(p, fn, arg); return LAB_TODO(1);
 }
 
 int pool_try_submit(struct pool *p, pool_job_fn fn, void *arg)
 {
 	/* TODO step 1: Non-blocking submit: -EAGAIN when full.  Checked by: pool::try_*
 	 */
-	(void)p; (void)fn; (void)arg; return LAB_TODO(1);
+	LAB_UNUSED(p, fn, arg); return LAB_TODO(1);
 }
 
 size_t pool_queued(struct pool *p)
@@ -84,5 +114,5 @@ int pool_shutdown(struct pool *p, enum pool_stop how)
 	 * Then join every worker, free everything, return the number cancelled.
 	 * Checked by: shutdown::*
 	 */
-	(void)p; (void)how; return LAB_TODO(2);
+	LAB_UNUSED(p, how); return LAB_TODO(2);
 }

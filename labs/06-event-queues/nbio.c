@@ -21,7 +21,7 @@ int nbio_set_nonblock(int fd, bool on)
 	 * Read the flags, change the one bit, write them back.
 	 * Checked by: nbio::empty_pipe_says_eagain
 	 */
-	(void)fd; (void)on; return LAB_TODO(1);
+	LAB_UNUSED(fd, on); return LAB_TODO(1);
 }
 
 ssize_t nbio_read_some(int fd, void *buf, size_t len)
@@ -30,7 +30,7 @@ ssize_t nbio_read_some(int fd, void *buf, size_t len)
 	 * -errno otherwise; retry when a signal interrupts it (EINTR).
 	 * Checked by: nbio::empty_pipe_says_eagain, epoll::readiness_is_only_a_hint
 	 */
-	(void)fd; (void)buf; (void)len; return LAB_TODO(1);
+	LAB_UNUSED(fd, buf, len); return LAB_TODO(1);
 }
 
 int nbio_drain(int fd, void *buf, size_t cap, size_t *got)
@@ -40,7 +40,7 @@ int nbio_drain(int fd, void *buf, size_t cap, size_t *got)
 	 * has nothing left, which edge-triggered waiting depends on.
 	 * Checked by: epoll::edge_trigger_needs_draining, nbio::drain_stops_at_eagain_or_eof
 	 */
-	(void)fd; (void)buf; (void)cap; *got = 0; return LAB_TODO(1);
+	LAB_UNUSED(fd, buf, cap); *got = 0; return LAB_TODO(1);
 }
 
 ssize_t nbio_write_some(int fd, const void *buf, size_t len)
@@ -49,7 +49,7 @@ ssize_t nbio_write_some(int fd, const void *buf, size_t len)
 	 * is no room at all, -errno otherwise; retry on EINTR.
 	 * Checked by: nbio::full_pipe_takes_short_writes
 	 */
-	(void)fd; (void)buf; (void)len; return LAB_TODO(1);
+	LAB_UNUSED(fd, buf, len); return LAB_TODO(1);
 }
 
 int nbio_write_all(int fd, const void *buf, size_t len, size_t *written)
@@ -58,5 +58,5 @@ int nbio_write_all(int fd, const void *buf, size_t len, size_t *written)
 	 * full (-EAGAIN), keeping the count in *written for the caller to resume from.
 	 * Checked by: nbio::full_pipe_takes_short_writes, nbio::write_all_resumes_after_eagain
 	 */
-	(void)fd; (void)buf; (void)len; *written = 0; return LAB_TODO(1);
+	LAB_UNUSED(fd, buf, len); *written = 0; return LAB_TODO(1);
 }

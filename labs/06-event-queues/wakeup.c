@@ -28,7 +28,7 @@ int wake_signal(int fd, uint64_t n)
 	/* TODO step 4: Add n (>= 1) to the counter with one 8-byte write.
 	 * Checked by: wakeup::signals_coalesce, wakeup::wakes_thread_blocked_in_epoll_wait
 	 */
-	(void)fd; (void)n; return LAB_TODO(4);
+	LAB_UNUSED(fd, n); return LAB_TODO(4);
 }
 
 int wake_consume(int fd, uint64_t *count)
@@ -36,5 +36,5 @@ int wake_consume(int fd, uint64_t *count)
 	/* TODO step 4: Read the whole counter (resets it); -EAGAIN when it is 0.
 	 * Checked by: wakeup::signals_coalesce, wakeup::many_threads_no_lost_signal
 	 */
-	(void)fd; *count = 0; return LAB_TODO(4);
+	LAB_UNUSED(fd); *count = 0; return LAB_TODO(4);
 }

@@ -29,33 +29,47 @@
 
 #include "asl/todo.h"
 
-/* BEGIN STEP 2: Catch a fault and survive it - the handler and the state it needs.
- * The handler must record signo, si_code and si_addr, then siglongjmp back to fault_catch.
- * A fault that is not ours (not armed in this thread) goes to the previous handler.
- */
 static const int catch_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE };
 enum { CATCH_NSIG = sizeof catch_signals / sizeof catch_signals[0] };
 
-static atomic_flag catch_busy = ATOMIC_FLAG_INIT;  /* one catch in the process at a time */
-static struct sigaction catch_prev[CATCH_NSIG];    /* restored when the catch ends */
-static _Thread_local sigjmp_buf catch_env;         /* where the handler jumps back to */
-static _Thread_local volatile sig_atomic_t catch_armed; /* this thread is inside fn() */
-static _Thread_local struct fault_info catch_fault; /* what the handler saw */
+/* The state of the catch ("unused": the skeleton's stubs do not touch it yet). */
+__attribute__((unused)) static atomic_flag catch_busy = ATOMIC_FLAG_INIT; /* one catch at a time */
+__attribute__((unused)) static struct sigaction catch_prev[CATCH_NSIG]; /* restored at the end */
+__attribute__((unused)) static _Thread_local sigjmp_buf catch_env; /* the handler jumps back here */
+static _Thread_local volatile sig_atomic_t catch_armed;           /* this thread is inside fn() */
+__attribute__((unused)) static _Thread_local struct fault_info catch_fault; /* what it saw */
 
-/* A fault we did not ask for: put back the disposition in force before us and let the
- * fault happen again under it (returning re-executes the faulting instruction).  A signal
- * sent by kill()/raise() is not re-executed, so send it again. */
-static void catch_pass_on(int signo, const siginfo_t *si)
+/* A fault we did not ask for (signo, as the kernel described it in *si): hand it to the
+ * disposition that was in force before us.  Runs in the signal handler. */
+__attribute__((unused)) static void catch_pass_on(int signo, const siginfo_t *si)
 {
+	/* BEGIN STEP 2: Catch a fault: one that is not ours goes back to the previous handler.
+	 * Put back the previous disposition of signo (catch_prev) and let the fault happen again
+	 * under it: returning re-executes the faulting instruction.  A signal sent by
+	 * kill()/raise() (si_code <= 0) is not re-executed, so send it again.
+	 * Checked by: fault_probe::other_threads_fault_is_not_ours
+	 * stub: LAB_UNUSED(signo, si); LAB_TODO_ABORT(2);
+	 */
 	for (int i = 0; i < CATCH_NSIG; i++)
 		if (catch_signals[i] == signo)
 			sigaction(signo, &catch_prev[i], NULL);
 	if (si->si_code <= 0)
 		raise(signo);
+	/* END STEP 2 */
 }
 
-static void catch_handler(int signo, siginfo_t *si, void *uctx)
+/* The SA_SIGINFO handler of every caught signal: records the fault of the armed thread and
+ * jumps back into catch_run; any other fault goes to catch_pass_on. */
+__attribute__((unused)) static void catch_handler(int signo, siginfo_t *si, void *uctx)
 {
+	/* BEGIN STEP 2: Catch a fault: the handler records what the kernel saw and jumps back.
+	 * Not armed in this thread: not ours, pass it on.  Otherwise disarm, record signo, si_code
+	 * and si_addr in catch_fault and siglongjmp back to catch_env.
+	 * Checked by: fault_probe::fault_catch_contract,
+	 * fault_probe::si_addr_is_the_probed_address, fault_probe::survives_repeated_faults,
+	 * fault_probe::other_threads_fault_is_not_ours
+	 * stub: LAB_UNUSED(signo, si, uctx); LAB_TODO_ABORT(2);
+	 */
 	(void)uctx;
 	if (!catch_armed) {
 		catch_pass_on(signo, si);
@@ -69,20 +83,28 @@ static void catch_handler(int signo, siginfo_t *si, void *uctx)
 	 * by sigsetjmp(..., 1): the kernel blocked `signo` while the handler runs, and without
 	 * the restore the next fault would find it blocked and kill the process. */
 	siglongjmp(catch_env, 1);
+	/* END STEP 2 */
 }
 
-/* Kept apart from fault_catch so that no local variable of the caller lives across the
+/* Run fn(arg) armed: 0 if it returned, 1 if the handler jumped back from a fault.  Kept apart
+ * from fault_catch so that no local variable of the caller lives across the
  * sigsetjmp/siglongjmp pair (their values would be indeterminate after the jump). */
-static int catch_run(void (*fn)(void *), void *arg)
+__attribute__((unused)) static int catch_run(void (*fn)(void *), void *arg)
 {
+	/* BEGIN STEP 2: Catch a fault: save the way back with sigsetjmp, then run fn armed.
+	 * Save the return point with sigsetjmp(catch_env, 1) (1: also the signal mask), arm, call
+	 * fn, disarm.
+	 * Checked by: fault_probe::fault_catch_contract, fault_probe::survives_repeated_faults
+	 * stub: LAB_UNUSED(fn, arg); return LAB_TODO(2);
+	 */
 	if (sigsetjmp(catch_env, 1) != 0)
 		return 1; /* arrived here from catch_handler */
 	catch_armed = 1;
 	fn(arg);
 	catch_armed = 0;
 	return 0;
+	/* END STEP 2 */
 }
-/* END STEP 2 */
 
 int fault_catch(void (*fn)(void *arg), void *arg, struct fault_info *out)
 {
@@ -91,7 +113,7 @@ int fault_catch(void (*fn)(void *arg), void *arg, struct fault_info *out)
 	 * ones), remember where to come back with sigsetjmp, and restore every old handler
 	 * before returning.  0 = no fault, 1 = fault caught, -errno on failure, -EBUSY when a
 	 * catch is already running.  Checked by: fault_probe::*, and step 4 builds on it.
-	 * stub: (void)fn; (void)arg; (void)out; return LAB_TODO(2);
+	 * stub: LAB_UNUSED(fn, arg, out); return LAB_TODO(2);
 	 */
 	struct sigaction sa;
 	int installed = 0, rc;

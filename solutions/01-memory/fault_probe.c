@@ -20,23 +20,28 @@
 
 #include "asl/todo.h"
 
-/* BEGIN STEP 2: The probe's access itself, run under fault_catch().
- * A write probe reads the word and writes the same value back, so probing a live variable
- * changes nothing (unless another thread writes it in between).
- */
 struct probe_arg {
 	const uint64_t *p;
 	enum probe_access how;
 };
 
-static void probe_access(void *arg)
+/* The probe's access itself, run under fault_catch(): arg is a struct probe_arg. */
+__attribute__((unused)) static void probe_access(void *arg)
 {
+	/* BEGIN STEP 2: Probe an address: the 8-byte access itself, run under fault_catch.
+	 * Read the word at the probe_arg's p with mem_load; a write probe then stores the same
+	 * value back with mem_store, so probing a live variable changes nothing (unless another
+	 * thread writes it in between).
+	 * Checked by: fault_probe::own_variable_is_accessible, fault_probe::null_is_unmapped,
+	 * fault_probe::readonly_page_write_is_protected, fault_probe::prot_none_is_protected
+	 * stub: LAB_UNUSED(arg); LAB_TODO_ABORT(2);
+	 */
 	const struct probe_arg *pa = arg;
 	uint64_t v = mem_load(pa->p);
 	if (pa->how == PROBE_WRITE)
 		mem_store((uint64_t *)(uintptr_t)pa->p, v);
+	/* END STEP 2 */
 }
-/* END STEP 2 */
 
 int fault_probe(const void *addr, enum probe_access how, struct fault_info *fault)
 {
@@ -44,7 +49,7 @@ int fault_probe(const void *addr, enum probe_access how, struct fault_info *faul
 	 * SI_KERNEL for x86's non-canonical addresses), PROBE_PROTECTED (ACCERR), PROBE_NO_BACKING
 	 * (SIGBUS).  Use mem_load/mem_store inside fault_catch; fill *fault when not NULL.
 	 * Checked by: fault_probe::*, demos::wild_pointer_dies_of_sigsegv
-	 * stub: (void)addr; (void)how; (void)fault; return LAB_TODO(2);
+	 * stub: LAB_UNUSED(addr, how, fault); return LAB_TODO(2);
 	 */
 	struct fault_info f = { 0 };
 	/* An integer-to-pointer conversion: implementation-defined (GCC keeps the bits), so no

@@ -19,7 +19,7 @@ uint64_t mem_load(const uint64_t *p)
 	/* BEGIN STEP 1: Read the 64-bit word at p with one load instruction in inline asm
 	 * (x86-64 `mov`, aarch64 `ldr`); the "memory" clobber stops the compiler from
 	 * caching *p across the statement.  Checked by: load_store::*
-	 * stub: (void)p; return (uint64_t)LAB_TODO(1);
+	 * stub: LAB_UNUSED(p); return (uint64_t)LAB_TODO(1);
 	 */
 	uint64_t v;
 #if defined(__x86_64__)
@@ -37,7 +37,10 @@ uint64_t mem_load(const uint64_t *p)
 void mem_store(uint64_t *p, uint64_t v)
 {
 	/* BEGIN STEP 1: Write v to the 64-bit word at p with one store instruction.
-	 * stub: (void)p; (void)v; LAB_TODO(1);
+	 * x86-64 `mov`, aarch64 `str`, with the "memory" clobber.
+	 * Checked by: load_store::c_reads_what_asm_wrote, load_store::round_trip_on_heap,
+	 * load_store::memory_clobber_orders_c_accesses
+	 * stub: LAB_UNUSED(p, v); LAB_TODO(1);
 	 */
 #if defined(__x86_64__)
 	__asm__ volatile("movq %1, (%0)" : : "r"(p), "r"(v) : "memory");

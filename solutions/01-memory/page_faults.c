@@ -25,12 +25,15 @@
 #include "asl/todo.h"
 #include "asl/util.h"
 
-/* BEGIN STEP 3: Count first-touch page faults - helpers: huge page size, this thread's
- * fault counters, one pass of stores over the region.
- */
 /* The PMD-level huge page size (2 MiB with 4 KiB base pages), from sysfs when available. */
-static size_t pf_huge_size(void)
+__attribute__((unused)) static size_t pf_huge_size(void)
 {
+	/* BEGIN STEP 3: Count first-touch page faults: the huge page size, from sysfs.
+	 * Read the size from /sys/kernel/mm/transparent_hugepage/hpage_pmd_size; 2 MiB if the file
+	 * is missing or unreadable.
+	 * Checked by: page_faults::huge_pages_never_fault_more
+	 * stub: LAB_TODO_ABORT(3);
+	 */
 	unsigned long v = 0;
 	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", "r");
 	if (f) {
@@ -39,26 +42,42 @@ static size_t pf_huge_size(void)
 		fclose(f);
 	}
 	return v ? (size_t)v : (size_t)2 << 20;
+	/* END STEP 3 */
 }
 
-/* RUSAGE_THREAD, not RUSAGE_SELF: faults taken by other threads must not count. */
-static int pf_counters(long *minor, long *major)
+/* This thread's minor and major fault counts so far; 0 or -errno. */
+__attribute__((unused)) static int pf_counters(long *minor, long *major)
 {
+	/* BEGIN STEP 3: Count first-touch page faults: this thread's fault counters.
+	 * getrusage(RUSAGE_THREAD), not RUSAGE_SELF: faults taken by other threads must not count.
+	 * Checked by: page_faults::count_matches_pages, page_faults::resident_pages_do_not_fault,
+	 * page_faults::other_threads_faults_do_not_count
+	 * stub: LAB_UNUSED(minor, major); return LAB_TODO(3);
+	 */
 	struct rusage ru;
 	if (getrusage(RUSAGE_THREAD, &ru))
 		return -errno;
 	*minor = ru.ru_minflt;
 	*major = ru.ru_majflt;
 	return 0;
+	/* END STEP 3 */
 }
 
-/* One store per page: touching one byte or the whole page costs the same single fault. */
-static void pf_touch(char *base, size_t pages, size_t page_size, uint64_t value)
+/* One pass over `pages` pages of page_size bytes from base: one store per page. */
+__attribute__((unused)) static void pf_touch(char *base, size_t pages, size_t page_size,
+					     uint64_t value)
 {
+	/* BEGIN STEP 3: Count first-touch page faults: one store per page.
+	 * Store value + i into page i with mem_store: touching one byte or the whole page costs the
+	 * same single fault.
+	 * Checked by: page_faults::count_matches_pages, page_faults::resident_pages_do_not_fault,
+	 * page_faults::partial_page_counts_as_a_page
+	 * stub: LAB_UNUSED(base, pages, page_size, value); LAB_TODO_ABORT(3);
+	 */
 	for (size_t i = 0; i < pages; i++)
 		mem_store((uint64_t *)(void *)(base + i * page_size), value + i);
+	/* END STEP 3 */
 }
-/* END STEP 3 */
 
 int pf_first_touch(size_t bytes, enum pf_pages kind, struct pf_result *out)
 {
@@ -66,9 +85,9 @@ int pf_first_touch(size_t bytes, enum pf_pages kind, struct pf_result *out)
 	 * mmap it, madvise NOHUGEPAGE (PF_SMALL) or HUGEPAGE on a huge-page-aligned start
 	 * (PF_HUGE; madvise failing means -ENOTSUP), store once per base page with mem_store
 	 * (a plain C store is instrumented under `make asan`, whose shadow memory faults in
-	 * pages of its own) between two getrusage(RUSAGE_THREAD) readings, then do the same again (now resident); time both
-	 * passes; munmap.  Checked by: page_faults::*
-	 * stub: (void)bytes; (void)kind; (void)out; return LAB_TODO(3);
+	 * pages of its own) between two getrusage(RUSAGE_THREAD) readings, then do the same
+	 * again (now resident); time both passes; munmap.  Checked by: page_faults::*
+	 * stub: LAB_UNUSED(bytes, kind, out); return LAB_TODO(3);
 	 */
 	size_t ps = (size_t)sysconf(_SC_PAGESIZE);
 	size_t align = kind == PF_HUGE ? pf_huge_size() : ps;

@@ -59,7 +59,8 @@ __asm__(".text\n"
 static long nl_syscall1(long nr, long a1)
 {
 	/* BEGIN STEP 3: The program's own system calls: the step-1 inline asm again (this one
-	 * and nl_syscall3 below), since no library can be linked into this program.
+	 * and nl_syscall3 below), since no library can be linked into this program.  This one
+	 * ends the program (exit_group).  Checked by: nolibc::*
 	 * stub: (void)nr; (void)a1; return -38; // -ENOSYS: not implemented yet
 	 */
 	long ret;
@@ -77,7 +78,7 @@ static long nl_syscall1(long nr, long a1)
 
 static long nl_syscall3(long nr, long a1, long a2, long a3)
 {
-	/* BEGIN STEP 3: Three arguments, for write(2).
+	/* BEGIN STEP 3: Three arguments, for write(2).  Checked by: nolibc::*
 	 * stub: (void)nr; (void)a1; (void)a2; (void)a3; return -38; // -ENOSYS
 	 */
 	long ret;
@@ -132,6 +133,8 @@ static _Noreturn void nl_exit(int status)
 static int nl_parse_status(const char *s)
 {
 	/* BEGIN STEP 3: Parse a whole decimal number 0..255; -1 for anything else.
+	 * Checked by: nolibc::prints_and_exits_with_status, nolibc::bad_argument_is_usage_error,
+	 * nolibc::argv_not_confused_with_envp
 	 * stub: (void)s; return -1;
 	 */
 	int v = 0;

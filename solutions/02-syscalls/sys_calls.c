@@ -17,7 +17,7 @@ ssize_t raw_write(int fd, const void *buf, size_t len)
 {
 	/* BEGIN STEP 2: write(2) through sys_raw3: the kernel's result as is, never errno.
 	 * Checked by: sys_calls::write_*, sys_calls::errno_untouched
-	 * stub: (void)fd; (void)buf; (void)len; return LAB_TODO(2);
+	 * stub: LAB_UNUSED(fd, buf, len); return LAB_TODO(2);
 	 */
 	return sys_raw3(SYS_write, fd, (long)buf, (long)len);
 	/* END STEP 2 */
@@ -37,7 +37,7 @@ _Noreturn void raw_exit(int status)
 	/* BEGIN STEP 2: exit_group(2) through sys_raw1 - every thread ends, no atexit handler
 	 * runs, no stdio buffer is flushed.  It cannot return; tell the compiler so afterwards
 	 * (__builtin_unreachable), or trap if it somehow did.  Checked by: sys_calls::exit_*
-	 * stub: (void)status; LAB_TODO_ABORT(2);
+	 * stub: LAB_UNUSED(status); LAB_TODO_ABORT(2);
 	 */
 	/* exit_group, not exit: SYS_exit ends only the calling *thread*, which in a process with
 	 * other threads would leave them running - that is how pthread_exit is built. */

@@ -42,8 +42,10 @@ long sys_raw0(long nr)
 	 * (x86-64 `syscall`: number in rax, result in rax, rcx and r11 destroyed; aarch64
 	 * `svc #0`: number in x8, result in x0), plus the "memory" clobber.  Return the kernel's
 	 * result unchanged.  Then do the same for sys_raw1 .. sys_raw6 (arguments in rdi rsi rdx
-	 * r10 r8 r9, or x0..x5).  Checked by: sys_raw::*
-	 * stub: (void)nr; return LAB_TODO(1);
+	 * r10 r8 r9, or x0..x5).
+	 * Checked by: sys_raw::zero_args_getpid, sys_raw::errors_are_negative_errno,
+	 * sys_raw::clobbers_keep_the_callers_registers
+	 * stub: LAB_UNUSED(nr); return LAB_TODO(1);
 	 */
 	long ret;
 #if defined(__x86_64__)
@@ -61,7 +63,8 @@ long sys_raw0(long nr)
 long sys_raw1(long nr, long a1)
 {
 	/* BEGIN STEP 1: One argument (x86-64 rdi, aarch64 x0 - which also returns the result).
-	 * stub: (void)nr; (void)a1; return LAB_TODO(1);
+	 * Checked by: sys_raw::one_and_two_args, sys_raw::errors_are_negative_errno
+	 * stub: LAB_UNUSED(nr, a1); return LAB_TODO(1);
 	 */
 	long ret;
 #if defined(__x86_64__)
@@ -80,7 +83,8 @@ long sys_raw1(long nr, long a1)
 long sys_raw2(long nr, long a1, long a2)
 {
 	/* BEGIN STEP 1: Two arguments (rdi rsi / x0 x1).
-	 * stub: (void)nr; (void)a1; (void)a2; return LAB_TODO(1);
+	 * Checked by: sys_raw::one_and_two_args
+	 * stub: LAB_UNUSED(nr, a1, a2); return LAB_TODO(1);
 	 */
 	long ret;
 #if defined(__x86_64__)
@@ -99,7 +103,9 @@ long sys_raw2(long nr, long a1, long a2)
 long sys_raw3(long nr, long a1, long a2, long a3)
 {
 	/* BEGIN STEP 1: Three arguments (rdi rsi rdx / x0 x1 x2): enough for write(2).
-	 * stub: (void)nr; (void)a1; (void)a2; (void)a3; return LAB_TODO(1);
+	 * Checked by: sys_raw::three_args_write_read, sys_raw::errors_are_negative_errno,
+	 * sys_raw::clobbers_keep_the_callers_registers, sys_raw::memory_clobber_orders_buffers
+	 * stub: LAB_UNUSED(nr, a1, a2, a3); return LAB_TODO(1);
 	 */
 	long ret;
 #if defined(__x86_64__)
@@ -122,7 +128,8 @@ long sys_raw3(long nr, long a1, long a2, long a3)
 long sys_raw4(long nr, long a1, long a2, long a3, long a4)
 {
 	/* BEGIN STEP 1: Four arguments: the fourth goes in r10 on x86-64, not rcx.
-	 * stub: (void)nr; (void)a1; (void)a2; (void)a3; (void)a4; return LAB_TODO(1);
+	 * Checked by: sys_raw::four_args_pread_offset
+	 * stub: LAB_UNUSED(nr, a1, a2, a3, a4); return LAB_TODO(1);
 	 */
 	long ret;
 #if defined(__x86_64__)
@@ -148,7 +155,8 @@ long sys_raw4(long nr, long a1, long a2, long a3, long a4)
 long sys_raw5(long nr, long a1, long a2, long a3, long a4, long a5)
 {
 	/* BEGIN STEP 1: Five arguments (... r10 r8 / ... x3 x4).
-	 * stub: (void)nr; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5; return LAB_TODO(1);
+	 * Checked by: sys_raw::five_args_mremap_fixed
+	 * stub: LAB_UNUSED(nr, a1, a2, a3, a4, a5); return LAB_TODO(1);
 	 */
 	long ret;
 #if defined(__x86_64__)
@@ -178,8 +186,8 @@ long sys_raw5(long nr, long a1, long a2, long a3, long a4, long a5)
 long sys_raw6(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 {
 	/* BEGIN STEP 1: Six arguments, the most any Linux system call takes (r9 / x5).
-	 * stub: (void)nr; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5; (void)a6;
-	 * stub: return LAB_TODO(1);
+	 * Checked by: sys_raw::six_args_mmap_offset, sys_raw::clobbers_keep_the_callers_registers
+	 * stub: LAB_UNUSED(nr, a1, a2, a3, a4, a5, a6); return LAB_TODO(1);
 	 */
 	long ret;
 #if defined(__x86_64__)

@@ -18,9 +18,7 @@
 
 #include "asl/todo.h"
 
-/* BEGIN STEP 3: One chunk's job: its range, the body, and where its partial sum goes.
- * Checked by: parallel_for::*
- */
+/* One chunk's job: its range, the body, and where its partial sum goes. */
 struct chunk {
 	pfor_body body;
 	void *arg;
@@ -28,13 +26,21 @@ struct chunk {
 	uint64_t partial;
 };
 
-static int chunk_main(void *p)
+/* The thread function of one chunk (a struct chunk): reduce its range into c->partial. */
+__attribute__((unused)) static int chunk_main(void *p)
 {
+	/* BEGIN STEP 3: Split a loop over threads: one chunk reduces its own range.
+	 * Run the chunk's body over [begin, end) and keep its result in the chunk's `partial`: only
+	 * this thread writes it, so no lock is needed.
+	 * Checked by: parallel_for::sums_exactly_for_many_splits,
+	 * parallel_for::more_threads_than_items, parallel_for::huge_ranges_split_exactly
+	 * stub: LAB_UNUSED(p); return LAB_TODO(3);
+	 */
 	struct chunk *c = p;
 	c->partial = c->body(c->arg, c->begin, c->end);
 	return 0;
+	/* END STEP 3 */
 }
-/* END STEP 3 */
 
 int pfor_sum(uint64_t n, int threads, pfor_body body, void *arg, uint64_t *sum)
 {
@@ -42,7 +48,7 @@ int pfor_sum(uint64_t n, int threads, pfor_body body, void *arg, uint64_t *sum)
 	 * one, run each chunk's body on its own thread (thr_run from step 2 does the spawning
 	 * and joining), add the partial results into *sum.  Bad arguments: -EINVAL.
 	 * Checked by: parallel_for::*
-	 * stub: (void)n; (void)threads; (void)body; (void)arg; (void)sum; return LAB_TODO(3);
+	 * stub: LAB_UNUSED(n, threads, body, arg, sum); return LAB_TODO(3);
 	 */
 	struct chunk *chunks;
 	struct thr_task *tasks;

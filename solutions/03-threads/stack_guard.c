@@ -30,23 +30,32 @@
 
 #define ALT_STACK_BYTES (64 * 1024)
 
-/* BEGIN STEP 4: The handler's view of "its" thread (thread-local, read in the handler), the
- * handler, and its one-time installation.  Checked by: stack_guard::*
- */
-/* Per probing thread: where to jump back to and which addresses are our guard page. */
-static __thread sigjmp_buf probe_jump;
+/* Per probing thread: where to jump back to and which addresses are our guard page
+ * ("unused": the skeleton's stubs do not touch them yet). */
+__attribute__((unused)) static __thread sigjmp_buf probe_jump;
 static __thread volatile sig_atomic_t probe_armed;
-static __thread uintptr_t guard_lo, guard_hi;
+__attribute__((unused)) static __thread uintptr_t guard_lo, guard_hi;
 static __thread volatile uint64_t probe_depth;
 
 /* Global because a signal disposition is process-wide: the handler we replaced, to pass on
  * faults that are not ours.  Written once, under pthread_once, before any probe arms. */
-static struct sigaction previous;
-static pthread_once_t install_once = PTHREAD_ONCE_INIT;
+__attribute__((unused)) static struct sigaction previous;
+__attribute__((unused)) static pthread_once_t install_once = PTHREAD_ONCE_INIT;
 static int install_err;
 
-static void on_segv(int sig, siginfo_t *si, void *ctx)
+/* The SIGSEGV handler (SA_SIGINFO | SA_ONSTACK): runs on the alternate stack. */
+__attribute__((unused)) static void on_segv(int sig, siginfo_t *si, void *ctx)
 {
+	/* BEGIN STEP 4: Catch a stack overflow: the SIGSEGV handler, on the alternate stack.
+	 * A fault inside this thread's guard page while a probe is armed: disarm and siglongjmp
+	 * back to probe_jump.  Anything else is not ours to swallow: call the previous handler, or
+	 * restore SIG_DFL and return (the faulting instruction runs again and now kills the
+	 * process).
+	 * Checked by: stack_guard::overflow_is_caught_and_reported,
+	 * stack_guard::concurrent_probes_each_catch_their_own,
+	 * stack_guard::other_faults_still_crash
+	 * stub: LAB_UNUSED(sig, si, ctx); LAB_TODO_ABORT(4);
+	 */
 	uintptr_t a = (uintptr_t)si->si_addr;
 
 	if (probe_armed && a >= guard_lo && a < guard_hi) {
@@ -62,20 +71,36 @@ static void on_segv(int sig, siginfo_t *si, void *ctx)
 	} else {
 		previous.sa_handler(sig);
 	}
+	/* END STEP 4 */
 }
 
-static void install_handler(void)
+/* Install on_segv once for the process (pthread_once); a failure is left in install_err. */
+__attribute__((unused)) static void install_handler(void)
 {
+	/* BEGIN STEP 4: Catch a stack overflow: install on_segv once for the process.
+	 * sigaction(SIGSEGV) with SA_SIGINFO | SA_ONSTACK, saving the old disposition in
+	 * `previous`.
+	 * Checked by: stack_guard::overflow_is_caught_and_reported,
+	 * stack_guard::other_faults_still_crash
+	 * stub: install_err = LAB_TODO(4);
+	 */
 	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_ONSTACK };
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGSEGV, &sa, &previous))
 		install_err = -errno;
+	/* END STEP 4 */
 }
 
-/* Each level keeps STK_FRAME_PAD bytes of locals alive across the next call: volatile, so the
- * compiler can neither drop them nor turn the recursion into a loop. */
-__attribute__((noinline)) static uint64_t recurse(uint64_t level, uint64_t max_depth)
+/* Recurse until max_depth (0: forever), recording each level in probe_depth. */
+__attribute__((unused, noinline)) static uint64_t recurse(uint64_t level, uint64_t max_depth)
 {
+	/* BEGIN STEP 4: Catch a stack overflow: the recursion that overflows the stack.
+	 * Each level keeps STK_FRAME_PAD bytes of locals alive across the next call: volatile, so
+	 * the compiler can neither drop them nor turn the recursion into a loop.
+	 * Checked by: stack_guard::depth_grows_with_stack_size,
+	 * stack_guard::limited_recursion_does_not_overflow
+	 * stub: LAB_UNUSED(level, max_depth); LAB_TODO_ABORT(4);
+	 */
 	volatile char pad[STK_FRAME_PAD];
 	pad[0] = (char)level;
 	pad[STK_FRAME_PAD - 1] = (char)level;
@@ -83,6 +108,7 @@ __attribute__((noinline)) static uint64_t recurse(uint64_t level, uint64_t max_d
 	if (max_depth && level >= max_depth)
 		return level;
 	return recurse(level + 1, max_depth) + (uint64_t)pad[0] + (uint64_t)pad[STK_FRAME_PAD - 1];
+	/* END STEP 4 */
 }
 
 struct probe {
@@ -90,9 +116,18 @@ struct probe {
 	struct stk_report rep;
 };
 
-/* Runs on the thread with the small stack. */
-static int probe_main(void *p)
+/* The thread function of one probe (a struct probe), on the thread with the small stack:
+ * 0 with pr->rep filled, or -errno. */
+__attribute__((unused)) static int probe_main(void *p)
 {
+	/* BEGIN STEP 4: Catch a stack overflow: one probe, on the thread with the small stack.
+	 * Find this thread's stack and guard page (pthread_getattr_np), register an alternate
+	 * signal stack, sigsetjmp, arm, recurse; on the way back (normally or through on_segv)
+	 * report the depth, then unregister and free the alternate stack.
+	 * Checked by: stack_guard::overflow_is_caught_and_reported,
+	 * stack_guard::depth_grows_with_stack_size, stack_guard::many_concurrent_probes
+	 * stub: LAB_UNUSED(p); return LAB_TODO(4);
+	 */
 	struct probe *pr = p;
 	pthread_attr_t attr;
 	void *lo;
@@ -131,8 +166,8 @@ static int probe_main(void *p)
 	sigaltstack(&off, NULL); /* before freeing the memory it points to */
 	free(alt.ss_sp);
 	return 0;
+	/* END STEP 4 */
 }
-/* END STEP 4 */
 
 int stk_probe(size_t stack_size, uint64_t max_depth, struct stk_report *rep)
 {
@@ -140,7 +175,7 @@ int stk_probe(size_t stack_size, uint64_t max_depth, struct stk_report *rep)
 	 * overflow (SIGSEGV in that thread's guard page) on an alternate signal stack and
 	 * siglongjmp back; report the depth reached.  Other faults must still crash.
 	 * -EINVAL for rep NULL or stack_size < PTHREAD_STACK_MIN.  Checked by: stack_guard::*
-	 * stub: (void)stack_size; (void)max_depth; (void)rep; return LAB_TODO(4);
+	 * stub: LAB_UNUSED(stack_size, max_depth, rep); return LAB_TODO(4);
 	 */
 	struct probe pr = { .max_depth = max_depth };
 	struct thr_task task = { .fn = probe_main, .arg = &pr, .stack_size = stack_size };

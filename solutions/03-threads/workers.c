@@ -21,12 +21,15 @@
 
 #include "asl/todo.h"
 
-/* BEGIN STEP 2: Validate every task before starting any: NULL fn, or a stack_size that is
- * non-zero but below PTHREAD_STACK_MIN, makes the whole call -EINVAL.
- * Checked by: workers::rejects_bad_arguments
- */
-static int tasks_valid(const struct thr_task *tasks, size_t n)
+/* Is the whole batch runnable?  1 if so, 0 if any task would make thr_run fail -EINVAL. */
+__attribute__((unused)) static int tasks_valid(const struct thr_task *tasks, size_t n)
 {
+	/* BEGIN STEP 2: Run tasks on threads: validate every task before starting any.
+	 * No tasks, more than THR_MAX, a NULL fn, or a stack_size that is non-zero but below
+	 * PTHREAD_STACK_MIN make the whole call invalid.
+	 * Checked by: workers::rejects_bad_arguments
+	 * stub: LAB_UNUSED(tasks, n); LAB_TODO_ABORT(2);
+	 */
 	if (!tasks || n == 0 || n > THR_MAX)
 		return 0;
 	for (size_t i = 0; i < n; i++)
@@ -34,20 +37,33 @@ static int tasks_valid(const struct thr_task *tasks, size_t n)
 		    (tasks[i].stack_size && tasks[i].stack_size < (size_t)PTHREAD_STACK_MIN))
 			return 0;
 	return 1;
+	/* END STEP 2 */
 }
 
-/* pthread start routines return void *; ours stores the int result in the task itself,
- * which the caller owns and keeps alive until the join. */
-static void *task_main(void *p)
+/* The pthread start routine of every task: p is the struct thr_task, owned by the caller of
+ * thr_run, who keeps it alive until the join. */
+__attribute__((unused)) static void *task_main(void *p)
 {
+	/* BEGIN STEP 2: Run tasks on threads: the start routine keeps the task's int result.
+	 * pthread start routines return void *: store the task's int result in the task itself.
+	 * Checked by: workers::results_propagate, workers::tasks_run_at_the_same_time
+	 * stub: LAB_UNUSED(p); LAB_TODO_ABORT(2);
+	 */
 	struct thr_task *t = p;
 	t->result = t->fn(t->arg);
 	return NULL;
+	/* END STEP 2 */
 }
 
 /* Start one thread for task t with its requested stack size; 0 or -errno. */
-static int task_start(pthread_t *id, struct thr_task *t)
+__attribute__((unused)) static int task_start(pthread_t *id, struct thr_task *t)
 {
+	/* BEGIN STEP 2: Run tasks on threads: start one thread with its requested stack size.
+	 * An attribute object with the stack size (when one was asked for), then pthread_create
+	 * with task_main.  pthread functions return the error number itself, not -1/errno.
+	 * Checked by: workers::results_propagate, workers::creation_error_joins_the_started
+	 * stub: LAB_UNUSED(id, t); return LAB_TODO(2);
+	 */
 	pthread_attr_t attr;
 	int err = pthread_attr_init(&attr);
 	if (err)
@@ -57,16 +73,16 @@ static int task_start(pthread_t *id, struct thr_task *t)
 	if (!err)
 		err = pthread_create(id, &attr, task_main, t);
 	pthread_attr_destroy(&attr);
-	return -err; /* pthread functions return the error number itself, not -1/errno */
+	return -err;
+	/* END STEP 2 */
 }
-/* END STEP 2 */
 
 int thr_run(struct thr_task *tasks, size_t n)
 {
 	/* BEGIN STEP 2: Run every task on its own thread at once, then join them all.
 	 * If starting task k fails: join the k already running, return that error (-errno).
 	 * Never return while a thread you started still runs.  Checked by: workers::*
-	 * stub: (void)tasks; (void)n; return LAB_TODO(2);
+	 * stub: LAB_UNUSED(tasks, n); return LAB_TODO(2);
 	 */
 	pthread_t *ids;
 	size_t started = 0;

@@ -53,6 +53,8 @@ int chan_create(struct chan **out, size_t capacity, struct chan_group *group)
 	pthread_condattr_init(&attr);
 	/* BEGIN STEP 5: Make the channel's condition variables time their waits on
 	 * CLOCK_MONOTONIC (the default, CLOCK_REALTIME, jumps when someone sets the clock).
+	 * Checked by: chan_timeout::recv_on_empty_times_out, chan_timeout::send_on_full_times_out,
+	 * chan_timeout::value_before_deadline_is_received
 	 */
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	/* END STEP 5 */
@@ -117,7 +119,7 @@ static int chan_deadline(long ms, struct timespec *ts)
 	/* BEGIN STEP 5: Fill *ts with the CLOCK_MONOTONIC time ms milliseconds from now
 	 * (normalised: 0 <= tv_nsec < 1e9); negative ms is -EINVAL.
 	 * Checked by: chan_timeout::*
-	 * stub: (void)ms; (void)ts; return LAB_TODO(5);
+	 * stub: LAB_UNUSED(ms, ts); return LAB_TODO(5);
 	 */
 	if (ms < 0)
 		return -EINVAL;
@@ -134,12 +136,17 @@ static int chan_deadline(long ms, struct timespec *ts)
 
 /* Sleep once on cv (ch->mu held).  Returns CHAN_OK when woken - which proves nothing, the
  * caller re-checks - CHAN_TIMEOUT once the deadline (NULL: none) passed, or CHAN_DEADLOCK. */
-static int chan_wait(struct chan *ch, pthread_cond_t *cv, enum chan_wait_for what,
-		     uint64_t ticket, const struct timespec *deadline)
+__attribute__((unused)) static int chan_wait(struct chan *ch, pthread_cond_t *cv,
+					     enum chan_wait_for what, uint64_t ticket,
+					     const struct timespec *deadline)
 {
 	if (deadline) {
 		/* BEGIN STEP 5: Sleep on cv until woken or until the absolute deadline passes
 		 * (then CHAN_TIMEOUT).  A timed sleeper is never counted as stuck (step 6).
+		 * Checked by: chan_timeout::recv_on_empty_times_out,
+		 * chan_timeout::unbuffered_send_without_receiver_times_out_and_withdraws,
+		 * chan_timeout::value_before_deadline_is_received,
+		 * chan_deadlock::timed_wait_is_not_a_deadlock
 		 * stub: return LAB_TODO(5);
 		 */
 		int rc = pthread_cond_timedwait(cv, ch->mu, deadline);
@@ -166,8 +173,7 @@ static int chan_send_until(struct chan *ch, void *value, const struct timespec *
 	 * receiver has taken it.  On close (or a timeout/deadlock from chan_wait) before the
 	 * value was taken, take it back out of the ring and return that status.
 	 * Checked by: chan_basic::*, chan_unbuffered::*, chan_close::*
-	 * stub: pthread_mutex_unlock(ch->mu); (void)rc; (void)value; (void)deadline; (void)chan_wait;
-	 * stub: return LAB_TODO(4);
+	 * stub: pthread_mutex_unlock(ch->mu); LAB_UNUSED(rc, value, deadline); return LAB_TODO(4);
 	 */
 	uint64_t ticket;
 
@@ -223,7 +229,10 @@ static int chan_recv_until(struct chan *ch, void **value, const struct timespec 
 	/* BEGIN STEP 4: Receive: wait while the ring is empty and the channel open; then take
 	 * the oldest value (FIFO), count it as taken and wake the senders - or, closed and
 	 * empty, return CHAN_CLOSED.
-	 * stub: pthread_mutex_unlock(ch->mu); (void)rc; (void)deadline; *value = NULL;
+	 * Checked by: chan_basic::*, chan_unbuffered::receiver_first_then_sender,
+	 * chan_unbuffered::woken_receivers_that_find_nothing_wait_again,
+	 * chan_close::wakes_all_blocked_receivers, chan_close::buffered_values_drain_before_closed
+	 * stub: pthread_mutex_unlock(ch->mu); LAB_UNUSED(rc, deadline); *value = NULL;
 	 * stub: return LAB_TODO(4);
 	 */
 	while (!ch->closed && ch->count == 0) {
@@ -255,8 +264,8 @@ int chan_close(struct chan *ch)
 	if (!ch)
 		return -EINVAL;
 	/* BEGIN STEP 4: Close: mark the channel closed (closing twice returns CHAN_CLOSED) and
-	 * wake every sleeping sender and receiver so that they see it.
-	 * stub: (void)rc; return LAB_TODO(4);
+	 * wake every sleeping sender and receiver so that they see it.  Checked by: chan_close::*
+	 * stub: LAB_UNUSED(rc); return LAB_TODO(4);
 	 */
 	pthread_mutex_lock(ch->mu);
 	if (ch->closed)

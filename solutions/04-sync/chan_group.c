@@ -94,22 +94,38 @@ int chan_group_enter(struct chan_group *g)
 	return 0;
 }
 
-/* BEGIN STEP 6: Global deadlock detection (helpers of chan_group_sleep and _leave).
- */
+/* Global deadlock detection: the helpers of chan_group_sleep and chan_group_leave, all
+ * called with g->mu held. */
 
 /* Is every entered thread asleep on a condition that is still false?  A sleeper whose
  * condition became true has merely not run yet: it is not stuck. */
-static bool group_all_stuck(struct chan_group *g)
+__attribute__((unused)) static bool group_all_stuck(struct chan_group *g)
 {
+	/* BEGIN STEP 6: Detect a global deadlock: is every entered thread stuck?
+	 * Count the waiters for which chan_waiter_stuck() holds; all stuck means at least one
+	 * thread entered and no fewer stuck waiters than entered threads.
+	 * Checked by: chan_deadlock::go_example_recv_nobody_sends,
+	 * chan_deadlock::two_threads_wait_for_each_other,
+	 * chan_deadlock::no_false_alarm_when_progress_is_possible
+	 * stub: LAB_UNUSED(g); LAB_TODO_ABORT(6);
+	 */
 	int stuck = 0;
 	for (struct chan_waiter *w = g->waiters; w; w = w->next)
 		stuck += chan_waiter_stuck(w);
 	return g->entered > 0 && stuck >= g->entered;
+	/* END STEP 6 */
 }
 
 /* Declare the deadlock: mark every stuck sleeper, take it off the list, and wake all. */
-static void group_declare_deadlock(struct chan_group *g)
+__attribute__((unused)) static void group_declare_deadlock(struct chan_group *g)
 {
+	/* BEGIN STEP 6: Detect a global deadlock: declare it and wake every stuck sleeper.
+	 * Walk the waiter list: set `deadlocked` on each stuck waiter and unlink it; then wake
+	 * every channel of the group (chan_wake_all).
+	 * Checked by: chan_deadlock::go_example_recv_nobody_sends,
+	 * chan_deadlock::two_threads_wait_for_each_other, chan_deadlock::last_other_thread_leaves
+	 * stub: LAB_UNUSED(g); LAB_TODO_ABORT(6);
+	 */
 	struct chan_waiter **pp = &g->waiters;
 	while (*pp) {
 		struct chan_waiter *w = *pp;
@@ -122,18 +138,25 @@ static void group_declare_deadlock(struct chan_group *g)
 	}
 	for (size_t i = 0; i < g->nchans; i++)
 		chan_wake_all(g->chans[i]);
+	/* END STEP 6 */
 }
 
-static void group_unlink(struct chan_group *g, struct chan_waiter *w)
+/* Take waiter w off the group's list (a sleeper that woke up normally). */
+__attribute__((unused)) static void group_unlink(struct chan_group *g, struct chan_waiter *w)
 {
+	/* BEGIN STEP 6: Detect a global deadlock: take a woken waiter off the list.
+	 * Find w in the singly linked list and unlink it.
+	 * Checked by: chan_deadlock::no_false_alarm_when_progress_is_possible
+	 * stub: LAB_UNUSED(g, w); LAB_TODO_ABORT(6);
+	 */
 	for (struct chan_waiter **pp = &g->waiters; *pp; pp = &(*pp)->next) {
 		if (*pp == w) {
 			*pp = w->next;
 			return;
 		}
 	}
+	/* END STEP 6 */
 }
-/* END STEP 6 */
 
 int chan_group_sleep(struct chan_group *g, struct chan_waiter *w, pthread_cond_t *cv)
 {
@@ -141,7 +164,7 @@ int chan_group_sleep(struct chan_group *g, struct chan_waiter *w, pthread_cond_t
 	 * if now every entered thread is stuck, declare the deadlock instead of sleeping;
 	 * after waking, CHAN_DEADLOCK if w was declared deadlocked, else take w off the list
 	 * and return CHAN_OK.  Checked by: chan_deadlock::*
-	 * stub: (void)g; (void)w; (void)cv; return LAB_TODO(6);
+	 * stub: LAB_UNUSED(g, w, cv); return LAB_TODO(6);
 	 */
 	w->next = g->waiters;
 	g->waiters = w;
@@ -164,6 +187,7 @@ int chan_group_leave(struct chan_group *g)
 	g->entered--;
 	/* BEGIN STEP 6: A leaving thread can complete a deadlock too (the last sender exits
 	 * while a receiver still waits): check, as a sleeper does.
+	 * Checked by: chan_deadlock::last_other_thread_leaves
 	 */
 	if (group_all_stuck(g))
 		group_declare_deadlock(g);

@@ -41,7 +41,7 @@ int counter_mutex_add(struct counter *c)
 	/* BEGIN STEP 1: Add 1 to c->value so that no update is lost, using the counter's
 	 * pthread mutex: only the thread holding it may touch value.
 	 * Checked by: counter_mutex::*
-	 * stub: (void)c; return LAB_TODO(1);
+	 * stub: LAB_UNUSED(c); return LAB_TODO(1);
 	 */
 	pthread_mutex_lock(&c->mu);
 	c->value++; /* the critical section: one thread at a time */
@@ -55,7 +55,7 @@ int counter_atomic_add(struct counter *c)
 	/* BEGIN STEP 2: Add 1 to c->atomic with one C11 atomic read-modify-write (no lock).
 	 * Think about which memory order is enough for a counter that nobody uses to publish
 	 * other data.  Checked by: counter_atomic::*
-	 * stub: (void)c; return LAB_TODO(2);
+	 * stub: LAB_UNUSED(c); return LAB_TODO(2);
 	 */
 	/* relaxed: the increment itself is still indivisible; we only give up ordering
 	 * guarantees for *other* variables, which a pure counter does not need.  On x86-64

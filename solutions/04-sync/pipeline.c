@@ -26,16 +26,24 @@ struct pipe_ctx {
 	atomic_int error;        /* first unexpected status, 0 if none */
 };
 
-/* BEGIN STEP 7: The producer and worker threads of the pipeline.
- */
-static void pipe_error(struct pipe_ctx *p, int rc)
+/* Record rc as the pipeline's error unless an earlier one is already there. */
+__attribute__((unused)) static void pipe_error(struct pipe_ctx *p, int rc)
 {
 	int none = 0;
 	atomic_compare_exchange_strong(&p->error, &none, rc);
 }
 
-static void *producer(void *arg)
+/* The producer thread (arg: the struct pipe_ctx): feeds the inputs into `jobs`. */
+__attribute__((unused)) static void *producer(void *arg)
 {
+	/* BEGIN STEP 7: Build a pipeline: the producer feeds every input into `jobs`.
+	 * Send every input value into `jobs` (as an intptr_t), stop at the first error
+	 * (pipe_error), and close `jobs` in any case: that is how the workers learn that the input
+	 * is over.
+	 * Checked by: pipeline::one_worker, pipeline::fan_out_fan_in_multiset,
+	 * pipeline::empty_input
+	 * stub: LAB_UNUSED(arg); LAB_TODO_ABORT(7);
+	 */
 	struct pipe_ctx *p = arg;
 	for (size_t i = 0; i < p->n; i++) {
 		int rc = chan_send(p->jobs, (void *)(intptr_t)p->in[i]);
@@ -46,10 +54,20 @@ static void *producer(void *arg)
 	}
 	chan_close(p->jobs);
 	return NULL;
+	/* END STEP 7 */
 }
 
-static void *worker(void *arg)
+/* A worker thread (arg: the struct pipe_ctx): squares jobs into `results`. */
+__attribute__((unused)) static void *worker(void *arg)
 {
+	/* BEGIN STEP 7: Build a pipeline: a worker squares jobs into `results`.
+	 * Receive from `jobs` until it is closed, send each square to `results`; any status other
+	 * than CHAN_CLOSED is an error (pipe_error).  The last worker to leave (workers_left)
+	 * closes `results`.
+	 * Checked by: pipeline::one_worker, pipeline::fan_out_fan_in_multiset,
+	 * pipeline::stress_repeated
+	 * stub: LAB_UNUSED(arg); LAB_TODO_ABORT(7);
+	 */
 	struct pipe_ctx *p = arg;
 	void *v;
 	int rc;
@@ -64,8 +82,8 @@ static void *worker(void *arg)
 	if (atomic_fetch_sub(&p->workers_left, 1) == 1)
 		chan_close(p->results);
 	return NULL;
+	/* END STEP 7 */
 }
-/* END STEP 7 */
 
 long pipeline_squares(const long *in, size_t n, int workers, size_t capacity, long *out)
 {
@@ -94,7 +112,7 @@ long pipeline_squares(const long *in, size_t n, int workers, size_t capacity, lo
 	 * the first error.  If creating a thread fails, shut down cleanly (close the channels so
 	 * that every thread already started ends, join them) and return -errno.
 	 * Checked by: pipeline::*
-	 * stub: (void)prod; (void)got; (void)tids; rc = LAB_TODO(7); goto out;
+	 * stub: LAB_UNUSED(prod, got, tids); rc = LAB_TODO(7); goto out;
 	 */
 	int started = 0;
 	rc = -pthread_create(&prod, NULL, producer, &p);

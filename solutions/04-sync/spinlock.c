@@ -27,7 +27,7 @@ int spin_lock(struct spinlock *s)
 	 * you got back was `false` (then it was you who took it).  Use explicit memory orders
 	 * (acquire on success) and a CPU pause/yield hint while waiting.
 	 * Checked by: spinlock::*
-	 * stub: (void)s; return LAB_TODO(3);
+	 * stub: LAB_UNUSED(s); return LAB_TODO(3);
 	 */
 	/* acquire: nothing of the critical section may be moved before we own the lock, and
 	 * we see every write the previous owner made before its release store. */
@@ -45,7 +45,8 @@ int spin_lock(struct spinlock *s)
 int spin_unlock(struct spinlock *s)
 {
 	/* BEGIN STEP 3: Release the lock with one atomic store of `false` and release ordering.
-	 * stub: (void)s; return LAB_TODO(3);
+	 * Checked by: spinlock::lock_unlock_lock_again, spinlock::mutual_exclusion
+	 * stub: LAB_UNUSED(s); return LAB_TODO(3);
 	 */
 	/* release: every write of the critical section becomes visible before the lock is
 	 * seen free.  A plain store would let the compiler or CPU sink them past it. */
@@ -57,7 +58,8 @@ int spin_unlock(struct spinlock *s)
 int counter_spin_add(struct counter *c)
 {
 	/* BEGIN STEP 3: Add 1 to c->value under the counter's spinlock (c->spin).
-	 * stub: (void)c; return LAB_TODO(3);
+	 * Checked by: spinlock::counter_exact_under_contention
+	 * stub: LAB_UNUSED(c); return LAB_TODO(3);
 	 */
 	spin_lock(&c->spin);
 	c->value++;

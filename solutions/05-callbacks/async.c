@@ -44,43 +44,84 @@ struct async_op {
 
 #define container_of(p, type, member) ((type *)(void *)((char *)(p) - offsetof(type, member)))
 
-/* BEGIN STEP 3: The exactly-once machinery: op_put (drop a reference, free on the last),
- * op_claim (one compare-and-swap from PENDING to
- * CLAIMED; true for the single winner), op_finish (the winner stores the result and posts
- * the completion), op_deliver (on the cq thread: call cb, drop a reference) and op_job (the
- * pool job: run the work unless already claimed or cancelled, then try to finish).
- * Checked by: async::*, cancel::*
- */
-static void op_put(struct async_op *op)
+/* The exactly-once machinery.  An op holds two references (the pool job and the completion
+ * delivery); one compare-and-swap on `state` picks the single party that finishes it. */
+
+/* Drop one reference to op; the last one frees it. */
+__attribute__((unused)) static void op_put(struct async_op *op)
 {
+	/* BEGIN STEP 3: Run work asynchronously: drop a reference, free on the last.
+	 * One atomic decrement of refs (acq_rel: the freeing thread must see every write the others
+	 * made to op); free op when it reached zero.
+	 * Checked by: async::callbacks_run_on_the_callers_thread,
+	 * async::every_callback_exactly_once_under_load
+	 * stub: LAB_UNUSED(op); LAB_TODO_ABORT(3);
+	 */
 	if (atomic_fetch_sub_explicit(&op->refs, 1, memory_order_acq_rel) == 1)
 		free(op);
+	/* END STEP 3 */
 }
 
-static bool op_claim(struct async_op *op)
+/* Try to move op from PENDING to CLAIMED: true for the single caller that wins. */
+__attribute__((unused)) static bool op_claim(struct async_op *op)
 {
+	/* BEGIN STEP 3: Run work asynchronously: claim the op, exactly one winner.
+	 * One compare-and-swap on op->state, PENDING -> CLAIMED.
+	 * Checked by: async::every_callback_exactly_once_under_load,
+	 * cancel::cancel_racing_completion_fires_exactly_once
+	 * stub: LAB_UNUSED(op); LAB_TODO_ABORT(3);
+	 */
 	int expected = OP_PENDING;
 	return atomic_compare_exchange_strong_explicit(&op->state, &expected, OP_CLAIMED,
 						       memory_order_acq_rel, memory_order_acquire);
+	/* END STEP 3 */
 }
 
-static void op_deliver(struct cq_item *it)
+/* The completion, run by cq_drain on the thread that owns the cq: it is the op's item. */
+__attribute__((unused)) static void op_deliver(struct cq_item *it)
 {
+	/* BEGIN STEP 3: Run work asynchronously: deliver the completion on the cq thread.
+	 * Find the op around `it` (container_of), call the user's callback with the result, drop
+	 * the delivery's reference.
+	 * Checked by: async::callbacks_run_on_the_callers_thread,
+	 * async::every_callback_exactly_once_under_load
+	 * stub: LAB_UNUSED(it); LAB_TODO_ABORT(3);
+	 */
 	struct async_op *op = container_of(it, struct async_op, item);
 	op->cb(op->ctx, op->result);
 	op_put(op);
+	/* END STEP 3 */
 }
 
-/* The winner only.  The delivery then owns one reference. */
-static void op_finish(struct async_op *op, int result)
+/* The winner only: store the result and post the completion, which then owns one reference. */
+__attribute__((unused)) static void op_finish(struct async_op *op, int result)
 {
+	/* BEGIN STEP 3: Run work asynchronously: the winner stores the result and posts it.
+	 * Write the result before cq_post publishes the item (op_deliver).
+	 * Checked by: async::callbacks_run_on_the_callers_thread,
+	 * async::every_callback_exactly_once_under_load
+	 * stub: LAB_UNUSED(op, result); LAB_TODO_ABORT(3);
+	 */
 	op->result = result;
 	op->item.fn = op_deliver;
 	cq_post(op->cq, &op->item);
+	/* END STEP 3 */
 }
 
-static void op_job(void *arg, int status)
+/* The pool job of an op (arg), on a pool thread; status is 0, or -ECANCELED when an immediate
+ * pool shutdown completes the job without running it. */
+__attribute__((unused)) static void op_job(void *arg, int status)
 {
+	/* BEGIN STEP 3: Run work asynchronously: the pool job runs the work, then tries to finish.
+	 * Run the work unless the op was already claimed (a cancel won while it was queued: skip
+	 * it); then try to claim it: the winner unregisters from the token (which waits out a
+	 * cancel in progress) and finishes.  Drop the job's reference.
+	 * Checked by: async::callbacks_run_on_the_callers_thread,
+	 * async::immediate_shutdown_delivers_ecanceled_once,
+	 * async::completion_unregisters_from_the_token,
+	 * cancel::cancel_completes_queued_op_without_waiting
+	 * stub: LAB_UNUSED(arg, status); LAB_TODO_ABORT(3);
+	 */
 	struct async_op *op = arg;
 	int result = status; /* -ECANCELED from an immediate pool shutdown */
 	if (status == 0) {
@@ -97,15 +138,15 @@ static void op_job(void *arg, int status)
 		op_finish(op, result);
 	}
 	op_put(op);
+	/* END STEP 3 */
 }
-/* END STEP 3 */
 
 /* Runs inside cancel_token_cancel, with the token's lock held. */
-static void op_on_cancel(struct cancel_reg *r)
+__attribute__((unused)) static void op_on_cancel(struct cancel_reg *r)
 {
 	/* BEGIN STEP 4: The token's side of the race: claim the op and, if this call won,
 	 * finish it with -ECANCELED.  Checked by: cancel::*
-	 * stub: (void)r; LAB_TODO_ABORT(4);
+	 * stub: LAB_UNUSED(r); LAB_TODO_ABORT(4);
 	 */
 	struct async_op *op = container_of(r, struct async_op, reg);
 	if (op_claim(op))
@@ -121,8 +162,7 @@ int async_run(const struct async_env *env, async_work_fn work, void *arg, int in
 	 * then pool_submit op_job.  If the submit fails, unregister; if a cancel claimed the
 	 * op meanwhile the callback is coming, so report success; else free it and fail.
 	 * Checked by: async::*, cancel::*
-	 * stub: (void)env; (void)work; (void)arg; (void)input; (void)tok; (void)cb; (void)ctx;
-	 * stub: (void)op_on_cancel; return LAB_TODO(3);
+	 * stub: LAB_UNUSED(env, work, arg, input, tok, cb, ctx); return LAB_TODO(3);
 	 */
 	if (!env || !env->pool || !env->cq || !work || !cb)
 		return -EINVAL;

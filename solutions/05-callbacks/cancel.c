@@ -22,7 +22,7 @@ int cancel_token_init(struct cancel_token *t)
 {
 	/* BEGIN STEP 4: Initialise the lock, the flag (not cancelled) and the empty circular
 	 * registration list.  Checked by: cancel::*
-	 * stub: (void)t; return LAB_TODO(4);
+	 * stub: LAB_UNUSED(t); return LAB_TODO(4);
 	 */
 	int rc = pthread_mutex_init(&t->mu, NULL);
 	if (rc)
@@ -43,7 +43,7 @@ void cancel_token_cancel(struct cancel_token *t)
 	/* BEGIN STEP 4: Under the lock: if not yet cancelled, set the flag, then unlink each
 	 * registration (leave it pointing at itself) and call its fn.  A second cancel does
 	 * nothing.  Checked by: cancel::*
-	 * stub: (void)t; (void)LAB_TODO(4);
+	 * stub: LAB_UNUSED(t); (void)LAB_TODO(4);
 	 */
 	pthread_mutex_lock(&t->mu);
 	if (!atomic_load_explicit(&t->cancelled, memory_order_relaxed)) {
@@ -64,7 +64,7 @@ int cancel_register(struct cancel_token *t, struct cancel_reg *r)
 {
 	/* BEGIN STEP 4: Under the lock: -ECANCELED if already cancelled, else link r in.
 	 * Checked by: cancel::*
-	 * stub: (void)t; (void)r; return LAB_TODO(4);
+	 * stub: LAB_UNUSED(t, r); return LAB_TODO(4);
 	 */
 	int rc = 0;
 	pthread_mutex_lock(&t->mu);
@@ -86,7 +86,7 @@ void cancel_unregister(struct cancel_token *t, struct cancel_reg *r)
 {
 	/* BEGIN STEP 4: Under the lock: unlink r if it is still linked.  Taking the lock is
 	 * also what waits out a cancel that is calling r->fn right now.  Checked by: cancel::*
-	 * stub: (void)t; (void)r; (void)LAB_TODO(4);
+	 * stub: LAB_UNUSED(t, r); (void)LAB_TODO(4);
 	 */
 	pthread_mutex_lock(&t->mu);
 	if (r->next != r) {

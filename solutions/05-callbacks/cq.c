@@ -35,7 +35,7 @@ int cq_create(struct cq **out)
 {
 	/* BEGIN STEP 3: Allocate the queue, create a non-blocking, close-on-exec eventfd and
 	 * record the calling thread as the owner.  Checked by: cq::*
-	 * stub: (void)out; return LAB_TODO(3);
+	 * stub: LAB_UNUSED(out); return LAB_TODO(3);
 	 */
 	if (!out)
 		return -EINVAL;
@@ -65,7 +65,7 @@ void cq_post(struct cq *q, struct cq_item *it)
 	/* BEGIN STEP 3: Append it to the list under the lock, then add 1 to the eventfd
 	 * (outside the lock: the owner may wake at once and want the lock).
 	 * Checked by: cq::*, async::*
-	 * stub: (void)q; (void)it; LAB_TODO_ABORT(3);
+	 * stub: LAB_UNUSED(q, it); LAB_TODO_ABORT(3);
 	 */
 	it->next = NULL;
 	pthread_mutex_lock(&q->mu);
@@ -87,7 +87,7 @@ int cq_drain(struct cq *q)
 	/* BEGIN STEP 3: Owner only (-EPERM otherwise).  Reset the eventfd, take the whole list
 	 * under the lock, then run each item's fn in order outside the lock (a callback may
 	 * post more; those run on the next drain).  Return how many ran.  Checked by: cq::*
-	 * stub: (void)q; return LAB_TODO(3);
+	 * stub: LAB_UNUSED(q); return LAB_TODO(3);
 	 */
 	if (!pthread_equal(pthread_self(), q->owner))
 		return -EPERM;
@@ -109,7 +109,7 @@ int cq_drain(struct cq *q)
 	/* END STEP 3 */
 }
 
-static int64_t cq_now_ms(void)
+__attribute__((unused)) static int64_t cq_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -121,7 +121,7 @@ int cq_wait(struct cq *q, int timeout_ms)
 	/* BEGIN STEP 3: Owner only.  poll() the eventfd until at least one completion ran
 	 * (a wake-up may be spurious: then poll again with the time that is left).
 	 * Return the count, or -ETIMEDOUT.  Checked by: cq::*
-	 * stub: (void)q; (void)timeout_ms; (void)cq_now_ms; return LAB_TODO(3);
+	 * stub: LAB_UNUSED(q, timeout_ms); return LAB_TODO(3);
 	 */
 	if (!pthread_equal(pthread_self(), q->owner))
 		return -EPERM;

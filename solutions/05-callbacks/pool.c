@@ -35,12 +35,18 @@ struct pool {
 	int nthreads;
 };
 
-/* BEGIN STEP 1: The worker loop: take the next job (sleeping while the queue is empty), run
- * it outside the lock with status 0, and exit when the pool stops: at once for POOL_CANCEL,
- * only once the queue is empty for POOL_DRAIN.  Checked by: pool::*
- */
-static bool pool_take(struct pool *p, struct pool_job *job)
+/* Take the next job into *job, sleeping while the queue is empty and the pool runs.  false
+ * when the worker must exit: at once for POOL_CANCEL, once the queue is empty for POOL_DRAIN. */
+__attribute__((unused)) static bool pool_take(struct pool *p, struct pool_job *job)
 {
+	/* BEGIN STEP 1: Run jobs on a thread pool: a worker takes the next job.
+	 * Under the lock: wait on not_empty while the queue is empty and the pool is running; take
+	 * the oldest job unless the pool is cancelling (those jobs are pool_shutdown's), and signal
+	 * not_full for a blocked submitter.
+	 * Checked by: pool::runs_every_job_once_on_pool_threads, pool::submit_blocks_while_full,
+	 * shutdown::drain_runs_every_accepted_job
+	 * stub: LAB_UNUSED(p, job); LAB_TODO_ABORT(1);
+	 */
 	pthread_mutex_lock(&p->mu);
 	while (p->count == 0 && p->state == POOL_RUNNING)
 		pthread_cond_wait(&p->not_empty, &p->mu);
@@ -55,24 +61,32 @@ static bool pool_take(struct pool *p, struct pool_job *job)
 	}
 	pthread_mutex_unlock(&p->mu);
 	return got;
+	/* END STEP 1 */
 }
 
-static void *pool_worker(void *arg)
+/* The thread function of every worker (arg: the pool). */
+__attribute__((unused)) static void *pool_worker(void *arg)
 {
+	/* BEGIN STEP 1: Run jobs on a thread pool: the worker loop.
+	 * Take jobs and run each outside the lock with status 0, until pool_take says the pool
+	 * stops.
+	 * Checked by: pool::runs_every_job_once_on_pool_threads
+	 * stub: LAB_UNUSED(arg); LAB_TODO_ABORT(1);
+	 */
 	struct pool *p = arg;
 	struct pool_job job;
 	while (pool_take(p, &job))
 		job.fn(job.arg, 0);
 	return NULL;
+	/* END STEP 1 */
 }
-/* END STEP 1 */
 
 int pool_create(struct pool **out, int nthreads, size_t queue_cap)
 {
 	/* BEGIN STEP 1: Allocate the pool and its ring, initialise the lock and conditions and
 	 * start nthreads workers.  On any failure undo everything (stop and join the workers
 	 * already started) and return -errno.  Checked by: pool::*
-	 * stub: (void)out; (void)nthreads; (void)queue_cap; return LAB_TODO(1);
+	 * stub: LAB_UNUSED(out, nthreads, queue_cap); return LAB_TODO(1);
 	 */
 	if (!out || nthreads < 1 || nthreads > 1024 || queue_cap < 1)
 		return -EINVAL;
@@ -106,12 +120,19 @@ int pool_create(struct pool **out, int nthreads, size_t queue_cap)
 	/* END STEP 1 */
 }
 
-/* BEGIN STEP 1: Queue a job under the lock: wait for a free slot (blocking mode) or report
- * -EAGAIN (try mode); -ESHUTDOWN once the pool is stopping, even for a submitter that was
- * asleep.  Wake one worker.  Checked by: pool::*
- */
-static int pool_enqueue(struct pool *p, pool_job_fn fn, void *arg, bool block)
+/* Queue a job (both submit flavours): block for a free slot, or -EAGAIN when full (try
+ * mode); -ESHUTDOWN once the pool is stopping, even for a submitter that was asleep. */
+__attribute__((unused)) static int pool_enqueue(struct pool *p, pool_job_fn fn, void *arg,
+						bool block)
 {
+	/* BEGIN STEP 1: Run jobs on a thread pool: queue a job (both submit flavours).
+	 * Under the lock: -EINVAL without p or fn; in blocking mode wait on not_full while the ring
+	 * is full and the pool runs; then append the job and wake one worker.
+	 * Checked by: pool::runs_every_job_once_on_pool_threads,
+	 * pool::try_submit_says_eagain_when_full, pool::submit_blocks_while_full,
+	 * shutdown::submit_during_shutdown_is_refused, shutdown::shutdown_wakes_a_blocked_submitter
+	 * stub: LAB_UNUSED(p, fn, arg, block); return LAB_TODO(1);
+	 */
 	if (!p || !fn)
 		return -EINVAL;
 	pthread_mutex_lock(&p->mu);
@@ -129,13 +150,13 @@ static int pool_enqueue(struct pool *p, pool_job_fn fn, void *arg, bool block)
 	}
 	pthread_mutex_unlock(&p->mu);
 	return rc;
+	/* END STEP 1 */
 }
-/* END STEP 1 */
 
 int pool_submit(struct pool *p, pool_job_fn fn, void *arg)
 {
 	/* BEGIN STEP 1: Blocking submit (backpressure).  Checked by: pool::*
-	 * stub: (void)p; (void)fn; (void)arg; return LAB_TODO(1);
+	 * stub: LAB_UNUSED(p, fn, arg); return LAB_TODO(1);
 	 */
 	return pool_enqueue(p, fn, arg, true);
 	/* END STEP 1 */
@@ -144,7 +165,7 @@ int pool_submit(struct pool *p, pool_job_fn fn, void *arg)
 int pool_try_submit(struct pool *p, pool_job_fn fn, void *arg)
 {
 	/* BEGIN STEP 1: Non-blocking submit: -EAGAIN when full.  Checked by: pool::try_*
-	 * stub: (void)p; (void)fn; (void)arg; return LAB_TODO(1);
+	 * stub: LAB_UNUSED(p, fn, arg); return LAB_TODO(1);
 	 */
 	return pool_enqueue(p, fn, arg, false);
 	/* END STEP 1 */
@@ -165,7 +186,7 @@ int pool_shutdown(struct pool *p, enum pool_stop how)
 	 * here, outside the lock, BEFORE joining (a running job may be waiting for that).
 	 * Then join every worker, free everything, return the number cancelled.
 	 * Checked by: shutdown::*
-	 * stub: (void)p; (void)how; return LAB_TODO(2);
+	 * stub: LAB_UNUSED(p, how); return LAB_TODO(2);
 	 */
 	if (!p || (how != POOL_DRAIN && how != POOL_CANCEL))
 		return -EINVAL;

@@ -19,11 +19,19 @@
 #include "asl/todo.h"
 #include "asl/util.h"
 
-/* BEGIN STEP 2: Build the epoll_event for ep_add/ep_modify: validate events and trigger,
- * add EPOLLET for EP_EDGE, store tag in data.u64, and call epoll_ctl with op.
- */
-static int ep_ctl(int epfd, int op, int fd, uint32_t events, enum ep_trigger trig, uint64_t tag)
+/* The common part of ep_add and ep_modify: epoll_ctl(epfd, op, fd, ...) with the interest
+ * described by events, trig and tag; 0 or -errno (-EINVAL for a bad events or trig). */
+__attribute__((unused)) static int ep_ctl(int epfd, int op, int fd, uint32_t events,
+					  enum ep_trigger trig, uint64_t tag)
 {
+	/* BEGIN STEP 2: Watch descriptors with epoll: register or change one fd's interest.
+	 * Validate events (not 0, no EPOLLET: the trigger mode is its own argument) and trig; build
+	 * the struct epoll_event (EPOLLET added for EP_EDGE, tag in data.u64) and call epoll_ctl
+	 * with op.
+	 * Checked by: epoll::add_modify_remove, epoll::tags_come_back,
+	 * epoll::edge_trigger_needs_draining
+	 * stub: LAB_UNUSED(epfd, op, fd, events, trig, tag); return LAB_TODO(2);
+	 */
 	/* the trigger mode is a separate argument, so a stray EPOLLET in events is a bug */
 	if ((events & EPOLLET) || (trig != EP_LEVEL && trig != EP_EDGE) || events == 0)
 		return -EINVAL;
@@ -32,8 +40,8 @@ static int ep_ctl(int epfd, int op, int fd, uint32_t events, enum ep_trigger tri
 	if (epoll_ctl(epfd, op, fd, &ev) < 0)
 		return -errno;
 	return 0;
+	/* END STEP 2 */
 }
-/* END STEP 2 */
 
 int ep_create(void)
 {
@@ -51,7 +59,7 @@ int ep_add(int epfd, int fd, uint32_t events, enum ep_trigger trig, uint64_t tag
 	/* BEGIN STEP 2: Register fd for events with trigger mode trig, tag in data.u64.
 	 * Reject EPOLLET inside events and unknown triggers with -EINVAL.
 	 * Checked by: epoll::add_modify_remove, epoll::tags_come_back
-	 * stub: (void)epfd; (void)fd; (void)events; (void)trig; (void)tag; return LAB_TODO(2);
+	 * stub: LAB_UNUSED(epfd, fd, events, trig, tag); return LAB_TODO(2);
 	 */
 	return ep_ctl(epfd, EPOLL_CTL_ADD, fd, events, trig, tag);
 	/* END STEP 2 */
@@ -61,7 +69,7 @@ int ep_modify(int epfd, int fd, uint32_t events, enum ep_trigger trig, uint64_t 
 {
 	/* BEGIN STEP 2: Replace the interest of an already-watched fd.
 	 * Checked by: epoll::add_modify_remove
-	 * stub: (void)epfd; (void)fd; (void)events; (void)trig; (void)tag; return LAB_TODO(2);
+	 * stub: LAB_UNUSED(epfd, fd, events, trig, tag); return LAB_TODO(2);
 	 */
 	return ep_ctl(epfd, EPOLL_CTL_MOD, fd, events, trig, tag);
 	/* END STEP 2 */
@@ -71,7 +79,7 @@ int ep_remove(int epfd, int fd)
 {
 	/* BEGIN STEP 2: Unregister fd (-ENOENT if it was not registered).
 	 * Checked by: epoll::add_modify_remove
-	 * stub: (void)epfd; (void)fd; return LAB_TODO(2);
+	 * stub: LAB_UNUSED(epfd, fd); return LAB_TODO(2);
 	 */
 	/* Linux before 2.6.9 insisted on a non-NULL event even for DEL; pass one anyway. */
 	struct epoll_event unused = { 0 };
@@ -86,7 +94,7 @@ int ep_wait(int epfd, struct epoll_event *evs, int max, int timeout_ms)
 	/* BEGIN STEP 2: epoll_wait for at most max events; on EINTR wait again for the time
 	 * that is left (do not return early, do not restart the full timeout).
 	 * Checked by: epoll::level_trigger_reports_again, epoll::thousand_pipes_exact_ready_set
-	 * stub: (void)epfd; (void)evs; (void)max; (void)timeout_ms; return LAB_TODO(2);
+	 * stub: LAB_UNUSED(epfd, evs, max, timeout_ms); return LAB_TODO(2);
 	 */
 	/* Only a positive timeout needs a deadline; a zero-timeout look stays one system call. */
 	uint64_t deadline = timeout_ms > 0 ? asl_now_ns() + (uint64_t)timeout_ms * 1000000u : 0;

@@ -20,7 +20,7 @@ int nbio_set_nonblock(int fd, bool on)
 	/* BEGIN STEP 1: Switch O_NONBLOCK on or off for fd, keeping the other status flags.
 	 * Read the flags, change the one bit, write them back.
 	 * Checked by: nbio::empty_pipe_says_eagain
-	 * stub: (void)fd; (void)on; return LAB_TODO(1);
+	 * stub: LAB_UNUSED(fd, on); return LAB_TODO(1);
 	 */
 	int flags = fcntl(fd, F_GETFL);
 	if (flags < 0)
@@ -38,7 +38,7 @@ ssize_t nbio_read_some(int fd, void *buf, size_t len)
 	/* BEGIN STEP 1: One read: bytes (> 0), 0 at end of file, -EAGAIN when nothing is there,
 	 * -errno otherwise; retry when a signal interrupts it (EINTR).
 	 * Checked by: nbio::empty_pipe_says_eagain, epoll::readiness_is_only_a_hint
-	 * stub: (void)fd; (void)buf; (void)len; return LAB_TODO(1);
+	 * stub: LAB_UNUSED(fd, buf, len); return LAB_TODO(1);
 	 */
 	for (;;) {
 		ssize_t n = read(fd, buf, len);
@@ -57,7 +57,7 @@ int nbio_drain(int fd, void *buf, size_t cap, size_t *got)
 	 * buffer (NBIO_FULL), counting the bytes in *got.  Only EAGAIN proves the kernel
 	 * has nothing left, which edge-triggered waiting depends on.
 	 * Checked by: epoll::edge_trigger_needs_draining, nbio::drain_stops_at_eagain_or_eof
-	 * stub: (void)fd; (void)buf; (void)cap; *got = 0; return LAB_TODO(1);
+	 * stub: LAB_UNUSED(fd, buf, cap); *got = 0; return LAB_TODO(1);
 	 */
 	char *p = buf;
 	*got = 0;
@@ -81,7 +81,7 @@ ssize_t nbio_write_some(int fd, const void *buf, size_t len)
 	/* BEGIN STEP 1: One write: bytes taken (> 0, maybe fewer than len), -EAGAIN when there
 	 * is no room at all, -errno otherwise; retry on EINTR.
 	 * Checked by: nbio::full_pipe_takes_short_writes
-	 * stub: (void)fd; (void)buf; (void)len; return LAB_TODO(1);
+	 * stub: LAB_UNUSED(fd, buf, len); return LAB_TODO(1);
 	 */
 	for (;;) {
 		ssize_t n = write(fd, buf, len);
@@ -98,7 +98,7 @@ int nbio_write_all(int fd, const void *buf, size_t len, size_t *written)
 	/* BEGIN STEP 1: Loop over short writes until all len bytes are written (0) or the fd is
 	 * full (-EAGAIN), keeping the count in *written for the caller to resume from.
 	 * Checked by: nbio::full_pipe_takes_short_writes, nbio::write_all_resumes_after_eagain
-	 * stub: (void)fd; (void)buf; (void)len; *written = 0; return LAB_TODO(1);
+	 * stub: LAB_UNUSED(fd, buf, len); *written = 0; return LAB_TODO(1);
 	 */
 	const char *p = buf;
 	*written = 0;

@@ -14,14 +14,18 @@
 
 #include "asl/todo.h"
 
-/* BEGIN STEP 3: Convert nanoseconds to a struct timespec for timerfd_settime.
- */
-static struct timespec tmr_ts(uint64_t ns)
+/* ns nanoseconds as a struct timespec, for timerfd_settime. */
+__attribute__((unused)) static struct timespec tmr_ts(uint64_t ns)
 {
+	/* BEGIN STEP 3: Time as a descriptor: nanoseconds as a struct timespec.
+	 * Whole seconds in tv_sec, the rest (0 <= tv_nsec < 1e9) in tv_nsec.
+	 * Checked by: timer::one_shots_fire_in_order, timer::periodic_counts_expirations
+	 * stub: LAB_UNUSED(ns); LAB_TODO_ABORT(3);
+	 */
 	return (struct timespec){ .tv_sec = (time_t)(ns / 1000000000u),
 				  .tv_nsec = (long)(ns % 1000000000u) };
+	/* END STEP 3 */
 }
-/* END STEP 3 */
 
 int tmr_create(void)
 {
@@ -40,7 +44,7 @@ int tmr_arm(int fd, uint64_t first_ns, uint64_t interval_ns)
 	/* BEGIN STEP 3: Arm fd: first expiry after first_ns (relative), then every interval_ns
 	 * (0 = one-shot).  first_ns == 0 would disarm, so it is -EINVAL here.
 	 * Checked by: timer::one_shots_fire_in_order, timer::periodic_counts_expirations
-	 * stub: (void)fd; (void)first_ns; (void)interval_ns; return LAB_TODO(3);
+	 * stub: LAB_UNUSED(fd, first_ns, interval_ns); return LAB_TODO(3);
 	 */
 	if (first_ns == 0)
 		return -EINVAL;
@@ -55,7 +59,7 @@ int tmr_disarm(int fd)
 {
 	/* BEGIN STEP 3: Disarm fd (an all-zero it_value disarms).
 	 * Checked by: timer::disarm_stops_it
-	 * stub: (void)fd; return LAB_TODO(3);
+	 * stub: LAB_UNUSED(fd); return LAB_TODO(3);
 	 */
 	struct itimerspec its = { 0 };
 	if (timerfd_settime(fd, 0, &its, NULL) < 0)
@@ -68,7 +72,7 @@ int tmr_read(int fd, uint64_t *expirations)
 {
 	/* BEGIN STEP 3: Read the 8-byte expiration count (-EAGAIN when none yet).
 	 * Checked by: timer::periodic_counts_expirations, timer::unexpired_says_eagain
-	 * stub: (void)fd; *expirations = 0; return LAB_TODO(3);
+	 * stub: LAB_UNUSED(fd); *expirations = 0; return LAB_TODO(3);
 	 */
 	for (;;) {
 		ssize_t n = read(fd, expirations, sizeof *expirations);

@@ -20,9 +20,8 @@
 
 #include "asl/todo.h"
 
-/* BEGIN STEP 5: One block in flight: where it is in the file, how much of it is done, and
- * whether it is being read or written.  Plus a helper to queue its next request.
- */
+/* One block in flight: where it is in the file, how much of it is done, and whether it is
+ * being read or written. */
 struct ucopy_blk {
 	char *buf;
 	uint64_t off;  /* file offset of the block */
@@ -31,9 +30,19 @@ struct ucopy_blk {
 	bool writing;
 };
 
-/* Queue the next request for blk: the part of its current phase not yet done. */
-static int ucopy_queue(struct io_uring *ring, struct ucopy_blk *blk, int in_fd, int out_fd)
+/* Queue (not yet submit) the next request for blk: the part of its current phase not yet
+ * done, a read from in_fd or a write to out_fd.  0, or -EBUSY when the ring has no free
+ * submission slot. */
+__attribute__((unused)) static int ucopy_queue(struct io_uring *ring, struct ucopy_blk *blk,
+					       int in_fd, int out_fd)
 {
+	/* BEGIN STEP 5: Copy with io_uring: queue the next request of a block.
+	 * Get an SQE, prepare a read or write of the bytes still missing at off + done, and set blk
+	 * as its user_data: it travels through the kernel untouched and is how the completion finds
+	 * its block.
+	 * Checked by: uring::copies_a_few_mib, uring::odd_sizes_and_depths
+	 * stub: LAB_UNUSED(ring, blk, in_fd, out_fd); return LAB_TODO(5);
+	 */
 	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
 	if (!sqe)
 		return -EBUSY; /* cannot happen: the ring has a slot per block */
@@ -46,8 +55,8 @@ static int ucopy_queue(struct io_uring *ring, struct ucopy_blk *blk, int in_fd, 
 	/* user_data travels through the kernel untouched: it is how a completion finds its block */
 	io_uring_sqe_set_data(sqe, blk);
 	return 0;
+	/* END STEP 5 */
 }
-/* END STEP 5 */
 
 int64_t uring_copy(int in_fd, int out_fd, size_t chunk, unsigned depth)
 {
@@ -55,7 +64,7 @@ int64_t uring_copy(int in_fd, int out_fd, size_t chunk, unsigned depth)
 	 * bytes in flight; resubmit short reads and writes; reap every completion you caused
 	 * before returning (also on errors).  Return the bytes copied or -errno.
 	 * Checked by: uring::*
-	 * stub: (void)in_fd; (void)out_fd; (void)chunk; (void)depth; return LAB_TODO(5);
+	 * stub: LAB_UNUSED(in_fd, out_fd, chunk, depth); return LAB_TODO(5);
 	 */
 	struct stat st;
 	struct io_uring ring;

@@ -30,7 +30,7 @@ int wake_signal(int fd, uint64_t n)
 {
 	/* BEGIN STEP 4: Add n (>= 1) to the counter with one 8-byte write.
 	 * Checked by: wakeup::signals_coalesce, wakeup::wakes_thread_blocked_in_epoll_wait
-	 * stub: (void)fd; (void)n; return LAB_TODO(4);
+	 * stub: LAB_UNUSED(fd, n); return LAB_TODO(4);
 	 */
 	if (n == 0)
 		return -EINVAL;
@@ -48,7 +48,7 @@ int wake_consume(int fd, uint64_t *count)
 {
 	/* BEGIN STEP 4: Read the whole counter (resets it); -EAGAIN when it is 0.
 	 * Checked by: wakeup::signals_coalesce, wakeup::many_threads_no_lost_signal
-	 * stub: (void)fd; *count = 0; return LAB_TODO(4);
+	 * stub: LAB_UNUSED(fd); *count = 0; return LAB_TODO(4);
 	 */
 	for (;;) {
 		ssize_t n = read(fd, count, sizeof *count);

@@ -13,20 +13,6 @@
 
 #ifndef ASL_LAB
 #define ASL_LAB "?"
-/* Silence "unused parameter" in a stub: LAB_UNUSED(a, b, c); (one to eight names). */
-#define LAB_UNUSED_1(a) (void)(a)
-#define LAB_UNUSED_2(a, ...) ((void)(a), LAB_UNUSED_1(__VA_ARGS__))
-#define LAB_UNUSED_3(a, ...) ((void)(a), LAB_UNUSED_2(__VA_ARGS__))
-#define LAB_UNUSED_4(a, ...) ((void)(a), LAB_UNUSED_3(__VA_ARGS__))
-#define LAB_UNUSED_5(a, ...) ((void)(a), LAB_UNUSED_4(__VA_ARGS__))
-#define LAB_UNUSED_6(a, ...) ((void)(a), LAB_UNUSED_5(__VA_ARGS__))
-#define LAB_UNUSED_7(a, ...) ((void)(a), LAB_UNUSED_6(__VA_ARGS__))
-#define LAB_UNUSED_8(a, ...) ((void)(a), LAB_UNUSED_7(__VA_ARGS__))
-#define LAB_UNUSED_PICK(_1, _2, _3, _4, _5, _6, _7, _8, name, ...) name
-#define LAB_UNUSED(...)                                                                     \
-	LAB_UNUSED_PICK(__VA_ARGS__, LAB_UNUSED_8, LAB_UNUSED_7, LAB_UNUSED_6, LAB_UNUSED_5,   \
-			LAB_UNUSED_4, LAB_UNUSED_3, LAB_UNUSED_2, LAB_UNUSED_1, )(__VA_ARGS__)
-
 #endif
 
 /* Print "lab LAB step STEP (function) is not implemented yet" once; returns -ENOSYS. */
