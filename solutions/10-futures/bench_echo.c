@@ -7,8 +7,9 @@
  *                   single-threaded executor, whose reactor is lab 07's loop;
  *   loop-callbacks  the same protocol written directly as callbacks on lab 07's loop (below):
  *                   the comparison point, what the futures add on top of the same loop.
- *                   (lab 07's own echo server and load client live on another branch; this
- *                   callback server does the same system calls.)
+ *                   (lab 07's own echo server and load client are not in this tree yet;
+ *                   this callback server does the same system calls.  Lab 08's bench_echo
+ *                   runs the same kind of client against fibers.)
  * The load client is one thread with its own epoll: N connections, each with one 64-byte
  * request in flight (send, wait for the whole echo, send again), for a fixed time.  With 2
  * cores the client and the server each get about one: the figure is requests/s of the pair.
