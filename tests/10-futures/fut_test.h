@@ -183,13 +183,17 @@ static inline void probe_complete(struct probe *p, intptr_t value)
 struct rec_sched {
 	struct sched base;
 	atomic_int scheduled, done;
-	task_t *last;
+	atomic_int queued;	  /* a one-task "run queue": 1 while the task is in it */
+	atomic_int double_queued; /* schedule() called while the task was still queued */
+	task_t *_Atomic last;
 };
 
 static void rec_schedule(struct sched *s, task_t *t)
 {
 	struct rec_sched *r = (struct rec_sched *)s;
-	r->last = t;
+	atomic_store(&r->last, t);
+	if (atomic_exchange(&r->queued, 1))
+		atomic_fetch_add(&r->double_queued, 1);
 	atomic_fetch_add(&r->scheduled, 1);
 }
 
