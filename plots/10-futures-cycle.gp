@@ -13,7 +13,7 @@ set logscale x 2
 set logscale y
 set xrange [0.7:xmax * 1.4]
 set yrange [3:*]
-set key top left
+set key bottom right
 set label 999 noenhanced
 set datafile missing NaN
 S(name) = (sel(1, name) ? $2 : NaN)
