@@ -19,7 +19,7 @@ set datafile missing NaN
 S(name) = (sel(1, name) ? $2 : NaN)
 set arrow 1 from graph 0, first 10 to graph 1, first 10 nohead lc rgb '#999999' dt 3 lw 1.5
 set label 1 'target: wake+poll <= 10 ns (single-threaded)' \
-	at graph 0.55, first 11.5 tc rgb '#666666'
+	at graph 0.02, first 11.5 left tc rgb '#666666'
 plot f using (S('st-spawn')):7:6:8 with yerrorbars pt 5 ps 1.4 lc rgb '#1f77b4' \
 	title 'st: spawn + poll + complete', \
      f using (S('st-poll')):7:6:8 with yerrorbars pt 7 ps 1.4 lc rgb '#2ca02c' \
