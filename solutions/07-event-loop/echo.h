@@ -26,6 +26,7 @@ struct echo_stats {
 	atomic_ulong resets;        /* ... of which by a reset or broken pipe from the client */
 	atomic_ulong accept_errors; /* accept() failures other than EAGAIN (EMFILE, ENFILE, ...) */
 	atomic_ulong bytes;         /* bytes echoed back */
+	atomic_ulong pauses;        /* times a connection stopped being read (backpressure) */
 	atomic_uint open;           /* connections open now */
 	atomic_uint paused;         /* connections not read because their output is backed up */
 	atomic_bool accepting;      /* false while accepting is paused (EMFILE) or stopped */

@@ -92,7 +92,7 @@ static int conn_flush(struct echo_conn *c)
 	 * sent, free the buffer and watch for LOOP_READ again (stats paused - 1).  Use MSG_NOSIGNAL:
 	 * writing to a reset connection must be an EPIPE error for this one connection, not a
 	 * SIGPIPE that kills the whole server.
-	 * Checked by: echo::tiny_buffers_force_partial_io, echo::resets_close_only_that_client
+	 * Checked by: echo::small_buffers_force_partial_io, echo::resets_close_only_that_client
 	 * stub: (void)s; (void)c; return LAB_TODO(6);
 	 */
 	while (c->off < c->len) {
@@ -120,10 +120,10 @@ static int conn_echo(struct echo_conn *c)
 	struct echo_server *s = c->srv;
 	/* BEGIN STEP 6: One read into the shared s->scratch (at most s->buf_size bytes), then send
 	 * as much of it as the socket takes right away.  If some is left, copy it into
-	 * c->pending, stop reading and wait for LOOP_WRITE instead (stats paused + 1): that is
-	 * backpressure.  EAGAIN means nothing is there (0: a level-triggered loop calls again when
+	 * c->pending, stop reading and wait for LOOP_WRITE instead (stats paused and pauses + 1):
+	 * that is backpressure.  EAGAIN means nothing is there (0: a level-triggered loop calls again when
 	 * there is); read 0 means the client closed its side (1).  MSG_NOSIGNAL on every send.
-	 * Checked by: echo::thousand_clients, echo::tiny_buffers_force_partial_io,
+	 * Checked by: echo::thousand_clients, echo::small_buffers_force_partial_io,
 	 *   echo::silent_client_does_not_delay_others, echo::resets_close_only_that_client
 	 * stub: (void)s; (void)c; return LAB_TODO(6);
 	 */
@@ -153,6 +153,7 @@ static int conn_echo(struct echo_conn *c)
 	memcpy(c->pending, s->scratch + sent, c->len);
 	c->off = 0;
 	atomic_fetch_add_explicit(&s->stats.paused, 1, relaxed);
+	atomic_fetch_add_explicit(&s->stats.pauses, 1, relaxed);
 	return loop_io_modify(&c->io, LOOP_WRITE);
 	/* END STEP 6 */
 }

@@ -67,9 +67,12 @@ fail:
 int tcp_accept(int listen_fd)
 {
 	for (;;) {
-		int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd >= 0)
+		int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), one = 1;
+		if (fd >= 0) {
+			/* request/response traffic: do not hold a small answer back (Nagle) */
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 			return fd;
+		}
 		if (errno == EINTR || errno == ECONNABORTED)
 			continue;
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
