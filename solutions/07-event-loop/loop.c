@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "asl/todo.h"
+
 int loop_create(loop_t **out, enum loop_backend_kind backend)
 {
 	loop_t *loop;

@@ -72,7 +72,8 @@ const char *loop_backend_name(const loop_t *loop);
 
 /* ---- io watchers: readiness of one descriptor (level-triggered) ---- */
 typedef struct loop_io loop_io_t;
-typedef void (*loop_io_cb)(loop_io_t *io, int events /* LOOP_READ|LOOP_WRITE|LOOP_ERROR|LOOP_HUP */);
+/* events: what is ready now, LOOP_READ|LOOP_WRITE|LOOP_ERROR|LOOP_HUP */
+typedef void (*loop_io_cb)(loop_io_t *io, int events);
 struct loop_io {
 	void *data; /* the caller's */
 	/* private: */
@@ -112,7 +113,7 @@ void loop_timer_init(loop_t *loop, loop_timer_t *t);
  * then every repeat_ms if repeat_ms > 0 (each repeat counted from the loop time it fired at).
  * Starting a started timer restarts it.  Timers with the same deadline fire in the order they
  * were started.  A timer started from a timer callback does not fire before the next
- * iteration, even with timeout 0.  Errors: -ENOMEM. */
+ * iteration, even with timeout 0.  Errors: -EINVAL (no cb), -ENOMEM. */
 int loop_timer_start(loop_timer_t *t, loop_timer_cb cb, uint64_t timeout_ms, uint64_t repeat_ms);
 /* Stop (idempotent).  Safe inside its own callback (a repeating timer then does not repeat). */
 int loop_timer_stop(loop_timer_t *t);

@@ -55,6 +55,7 @@ static int io_start(loop_t *loop, loop_io_t *io, int fd, int events, loop_io_cb 
 	 * nothing has changed.  Stamp io->batch with loop->batch (see the top of this file).
 	 * Checked by: loop_poll::io_*, loop_epoll::io_*
 	 * stub: (void)loop; (void)io; (void)fd; (void)events; (void)cb; (void)counted;
+	 * stub: (void)io_table_reserve;
 	 * stub: return LAB_TODO(1);
 	 */
 	if (fd < 0 || !cb || events == 0 || (events & ~(LOOP_READ | LOOP_WRITE)))

@@ -182,7 +182,7 @@ int loop_timers_timeout(const loop_t *loop)
 	/* BEGIN STEP 3: Milliseconds from loop->now_ms until the root's deadline: 0 if it has
 	 * passed, capped at INT_MAX, -1 if there are no timers.  The cached time is truncated to
 	 * whole ms, so waiting the full difference never wakes before the deadline.
-	 * Checked by: loop_poll::timer_never_early, loop_*::run_once_blocks_until_timer
+	 * Checked by: loop_*::timer_fire_in_deadline_order_never_early, loop_*::run_modes
 	 * stub: (void)loop; return LAB_TODO(3);
 	 */
 	if (loop->heap_len == 0)
