@@ -184,7 +184,8 @@ static void accept_cb(loop_io_t *io, int events)
 	 * call accept_pause() (step 7), which keeps the loop from spinning on a listening socket
 	 * that stays readable.
 	 * Checked by: echo::*
-	 * stub: (void)s; LAB_TODO(6); return;
+	 * stub: (void)s; (void)conn_cb; (void)accept_pause;
+	 * stub: LAB_TODO(6);
 	 */
 	for (int i = 0; i < 64; i++) {
 		int fd = tcp_accept(s->listen_fd);
@@ -232,7 +233,8 @@ static void accept_pause(struct echo_server *s)
 	 * resumes early, since a closed connection frees a descriptor.  Meanwhile the client waits
 	 * in the kernel's accept queue, which is where it should wait.  stats accepting = false.
 	 * Checked by: echo::emfile_does_not_spin_and_recovers
-	 * stub: (void)s; LAB_TODO(7); return;
+	 * stub: (void)s; (void)retry_cb;
+	 * stub: LAB_TODO(7);
 	 */
 	loop_io_stop(&s->listen_io);
 	loop_timer_start(&s->retry, retry_cb, ECHO_ACCEPT_RETRY_MS, 0);
@@ -310,7 +312,8 @@ void echo_server_stop(struct echo_server *s, uint64_t grace_ms)
 	 * (conn_busy) right away; leave the others to finish, and start s->grace so that after
 	 * grace_ms they are closed anyway.  With no handle left, loop_run returns by itself.
 	 * Checked by: echo::sigterm_finishes_in_flight_echo, echo::* (the fixture stops this way)
-	 * stub: (void)s; (void)grace_ms; LAB_TODO(8); return;
+	 * stub: (void)grace_ms; (void)grace_cb; (void)conn_busy;
+	 * stub: LAB_TODO(8); return;
 	 */
 	loop_io_stop(&s->listen_io);
 	loop_timer_stop(&s->retry);

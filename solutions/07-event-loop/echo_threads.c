@@ -93,6 +93,7 @@ static int spawn_conn(struct echo_threads *s, int fd)
 	 * s->conns with s->live counted (under s->lock) so that stop can find and wait for it.
 	 * Use s->stack_size when it is not 0.  On failure close fd and return -errno.
 	 * Checked by: echo_threads::*
+	 * stub: (void)conn_main;
 	 * stub: close(fd); (void)s; return LAB_TODO(9);
 	 */
 	struct echo_thread_conn *c = calloc(1, sizeof *c);

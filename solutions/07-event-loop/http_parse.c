@@ -60,6 +60,7 @@ static long parse_head(const struct http_parser *p, const char *buf, size_t head
 	 * Content-Length above p->max_body, -501 for any Transfer-Encoding.  keep_alive: 1.1
 	 * unless "Connection: close", 1.0 only with "Connection: keep-alive".
 	 * Checked by: http_parse::*, http::malformed_gets_400_and_close, http::oversized_gets_413
+	 * stub: (void)is_tchar; (void)name_is; (void)value_has;
 	 * stub: (void)p; (void)buf; (void)head_len; (void)req; return LAB_TODO(10);
 	 */
 	const char *s = buf, *end = buf + head_len - 2; /* end: the final CRLF */
@@ -153,6 +154,7 @@ long http_parser_feed(struct http_parser *p, const char *buf, size_t len,
 	 * complete, parse_head() it; return 0 until the Content-Length body is there too, then
 	 * the request's total length, ready for the next request (p->scanned = 0).
 	 * Checked by: http_parse::*
+	 * stub: (void)parse_head;
 	 * stub: (void)p; (void)buf; (void)len; (void)req; return LAB_TODO(10);
 	 */
 	size_t head_len = 0;

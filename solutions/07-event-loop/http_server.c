@@ -138,6 +138,7 @@ static int conn_deadline_restart(struct http_conn *c)
 	 * Called on connecting and after each complete request, never for a partial one:
 	 * restarting on every byte would let a slowloris client keep a connection forever.
 	 * Checked by: http::idle_connection_is_closed, http::slowloris_is_closed
+	 * stub: (void)deadline_cb;
 	 * stub: (void)c; return LAB_TODO(12);
 	 */
 	return loop_timer_start(&c->deadline, deadline_cb, c->srv->timeout_ms, 0);
@@ -154,6 +155,7 @@ static int conn_process(struct http_conn *c)
 	 * response.  Move the unanswered rest of the input to the front of c->in.
 	 * Checked by: http::keep_alive_serves_many, http::pipelined_answers_in_order,
 	 *   http::malformed_gets_400_and_close, http::oversized_gets_413
+	 * stub: (void)respond; (void)respond_error;
 	 * stub: (void)c; return LAB_TODO(11);
 	 */
 	size_t used = 0;
