@@ -179,14 +179,14 @@ int main(int argc, char **argv)
 	for (int s = 0; s < NSERVERS; s++)
 		for (int k = 0; k < npoints; k++)
 			if (res[s][k].done)
-				bench_record(&b, servers[s].name, ns[k], res[s][k].p99, reps, 1,
+				bench_record(&b, servers[s].name, ns[k], res[s][k].p99, res[s][k].reps, 1,
 					     NULL);
 	bench_open(&b, "echo-cpu", "connections", "ns/request",
 		   "server CPU time (all its threads, from schedstat) per echoed request");
 	for (int s = 0; s < NSERVERS; s++)
 		for (int k = 0; k < npoints; k++)
 			if (res[s][k].done)
-				bench_record(&b, servers[s].name, ns[k], res[s][k].cpu, reps, 1,
+				bench_record(&b, servers[s].name, ns[k], res[s][k].cpu, res[s][k].reps, 1,
 					     NULL);
 	bench_open(&b, "echo-errors", "connections", "errors",
 		   "connect failures, resets and early closes seen by the client, all runs");
