@@ -16,6 +16,52 @@
 /* Per-process state: each Criterion test runs in its own worker process. */
 static bool test_running;
 static int threads_at_start;
+/* Descriptors open when the test body started (Criterion's own included): only those opened
+ * by the test and left open count as a leak. */
+#define FD_WATCH 1024
+static unsigned char fd_open_at_start[FD_WATCH / 8];
+static int fds_at_start;
+
+static void fd_snapshot(unsigned char *set)
+{
+	memset(set, 0, FD_WATCH / 8);
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *d;
+	if (!dir)
+		return;
+	while ((d = readdir(dir))) {
+		int fd = atoi(d->d_name);
+		if (d->d_name[0] != '.' && fd != dirfd(dir) && fd >= 0 && fd < FD_WATCH)
+			set[fd / 8] |= (unsigned char)(1u << (fd % 8));
+	}
+	closedir(dir);
+}
+
+/* Fail (exit status ASL_EXIT_FD_LEAK) if the test left descriptors open that it did not have
+ * at its start, naming what each one is ("anon_inode:[eventfd]", "pipe:[1234]"). */
+static void fd_leak_check(void)
+{
+	unsigned char now[FD_WATCH / 8];
+	int n = asl_test_fds(), shown = 0;
+	if (n <= fds_at_start)
+		return;
+	fd_snapshot(now);
+	fprintf(stderr, "asynclabs: %d descriptor(s) open at the start of the test, %d at its end:"
+			" a descriptor leaked (close every descriptor you open):", fds_at_start, n);
+	for (int fd = 0; fd < FD_WATCH && shown < 8; fd++) {
+		char path[64], target[256];
+		ssize_t len;
+		if (!(now[fd / 8] & (1u << (fd % 8))) || (fd_open_at_start[fd / 8] & (1u << (fd % 8))))
+			continue;
+		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+		len = readlink(path, target, sizeof target - 1);
+		target[len > 0 ? len : 0] = '\0';
+		fprintf(stderr, " fd %d -> %s;", fd, target);
+		shown++;
+	}
+	fputc('\n', stderr);
+	_exit(ASL_EXIT_FD_LEAK);
+}
 
 static void exit_guard(void)
 {
@@ -34,6 +80,8 @@ void asl_test_init(void)
 		registered = true;
 	}
 	threads_at_start = asl_test_threads();
+	fds_at_start = asl_test_fds();
+	fd_snapshot(fd_open_at_start);
 	test_running = true;
 }
 
@@ -50,6 +98,8 @@ void asl_test_fini(void)
 			threads_at_start, now);
 		_exit(ASL_EXIT_THREAD_LEAK);
 	}
+	/* Likewise every descriptor a test opens (an eventfd a destroy forgot, a pipe end). */
+	fd_leak_check();
 	if (log && *log) {
 		char line[512];
 		int fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
@@ -138,11 +188,14 @@ int asl_test_fds(void)
 
 const char *asl_test_rc(int rc)
 {
-	static __thread char buf[64];
+	/* A ring, not one buffer: a message may render several values in one call. */
+	static __thread char ring[ASL_TEST_RC_SLOTS][64];
+	static __thread unsigned next;
+	char *buf = ring[next++ % ASL_TEST_RC_SLOTS];
 	if (rc < 0)
-		snprintf(buf, sizeof buf, "%d (%s)", rc, asl_errname(-rc));
+		snprintf(buf, sizeof ring[0], "%d (%s)", rc, asl_errname(-rc));
 	else
-		snprintf(buf, sizeof buf, "%d", rc);
+		snprintf(buf, sizeof ring[0], "%d", rc);
 	return buf;
 }
 

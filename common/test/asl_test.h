@@ -10,7 +10,7 @@
  *     $ASL_FINI_LOG, and the grader accepts a pass only with that proof.  For plain runs an
  *     atexit() guard also turns an early exit into a failure with a message.
  *   - The fini hook also fails any test that leaves more threads running than it started
- *     with (a thread leak), in every lab.
+ *     with (a thread leak), or more descriptors open (a descriptor leak), in every lab.
  *   - Criterion's --json output does not escape strings, so a report hook writes our own
  *     escaped TSV to $ASL_REPORT for the grader.
  */
@@ -34,6 +34,8 @@
 
 /* Exit status of a test worker whose test leaked a thread (see asl_test_fini). */
 #define ASL_EXIT_THREAD_LEAK 96
+/* Exit status of a test worker whose test left a file descriptor open (see asl_test_fini). */
+#define ASL_EXIT_FD_LEAK 95
 
 void asl_test_init(void);
 void asl_test_fini(void);
@@ -64,7 +66,10 @@ int asl_test_gettid(void);
 /* Number of open file descriptors (from /proc/self/fd); -1 on error. */
 int asl_test_fds(void);
 
-/* "-22 (EINVAL)" style rendering of a 0/-errno return, for messages. */
+/* "-22 (EINVAL)" style rendering of a 0/-errno return, for messages.  The result lives in a
+ * per-thread ring of ASL_TEST_RC_SLOTS buffers, so up to that many calls may appear in one
+ * message (each call reuses the oldest slot). */
+#define ASL_TEST_RC_SLOTS 8
 const char *asl_test_rc(int rc);
 
 #endif

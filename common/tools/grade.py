@@ -176,6 +176,10 @@ def classify(row, finished):
     if row["exit_code"] == "96":   # asl_test_fini found more threads than at the start
         return "FAIL", ("a thread leaked: more threads were running when the test ended than "
                         "when it started (every thread you start must be joined)")
+    if row["exit_code"] == "95":   # asl_test_fini found more descriptors than at the start
+        return "FAIL", ("a descriptor leaked: more file descriptors were open when the test "
+                        "ended than when it started (close every descriptor you open; the "
+                        "test's log names each one)")
     if row["exit_code"] == "97":   # the atexit guard of asl_test.c fired
         return "EXIT", "student code called exit() before the test body finished"
     if row["exit_code"] not in ("0", ""):

@@ -27,6 +27,21 @@ static inline double st_ms_since(uint64_t t0)
 	return (double)(asl_now_ns() - t0) / 1e6;
 }
 
+/* A channel status as a message shows it: "-32 (EPIPE) = CHAN_CLOSED"; other codes as
+ * asl_test_rc() renders them.  A small per-thread ring, so one message may hold several. */
+static inline const char *st_rc(int rc)
+{
+	static __thread char ring[4][80];
+	static __thread unsigned next;
+	const char *name = rc == CHAN_CLOSED ? "CHAN_CLOSED" : rc == CHAN_TIMEOUT ? "CHAN_TIMEOUT"
+			 : rc == CHAN_DEADLOCK ? "CHAN_DEADLOCK" : NULL;
+	char *buf = ring[next++ % 4];
+	if (!name)
+		return asl_test_rc(rc);
+	snprintf(buf, sizeof ring[0], "%s = CHAN_%s", asl_test_rc(rc), name + 5);
+	return buf;
+}
+
 #define ST_INT(v) ((void *)(intptr_t)(v))
 #define ST_LONG(p) ((long)(intptr_t)(p))
 

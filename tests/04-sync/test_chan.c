@@ -12,7 +12,7 @@ static struct chan *make(size_t cap)
 {
 	struct chan *ch = NULL;
 	int rc = chan_create(&ch, cap, NULL);
-	cr_assert(rc == 0 && ch, "chan_create(capacity %zu) returned %s", cap, asl_test_rc(rc));
+	cr_assert(rc == 0 && ch, "chan_create(capacity %zu) returned %s", cap, st_rc(rc));
 	return ch;
 }
 
@@ -22,13 +22,13 @@ Test(chan_basic, buffered_fifo_one_thread)
 	for (int i = 0; i < 8; i++) {
 		int rc = chan_send(ch, ST_INT(100 + i));
 		cr_assert_eq(rc, CHAN_OK, "send %d of 8 into an empty capacity-8 channel returned %s"
-			     ASL_HINT(4), i + 1, asl_test_rc(rc));
+			     ASL_HINT(4), i + 1, st_rc(rc));
 	}
 	for (int round = 0; round < 3; round++) { /* wraps around the ring */
 		for (int i = 0; i < 8; i++) {
 			void *v = NULL;
 			int rc = chan_recv(ch, &v);
-			cr_assert_eq(rc, CHAN_OK, "recv returned %s" ASL_HINT(4), asl_test_rc(rc));
+			cr_assert_eq(rc, CHAN_OK, "recv returned %s" ASL_HINT(4), st_rc(rc));
 			long want = 100 + round * 8 + i;
 			cr_assert_eq(ST_LONG(v), want, "FIFO: expected %ld, got %ld" ASL_HINT(4), want,
 				     ST_LONG(v));
@@ -72,7 +72,7 @@ static void stream_fifo(size_t cap, long n)
 			chan_close(s.ch); /* release the producer before failing */
 			pthread_join(t, NULL);
 			cr_assert_fail("capacity %zu: recv %ld returned %s" ASL_HINT(4), cap, i,
-				       asl_test_rc(rc));
+				       st_rc(rc));
 		}
 		if (ST_LONG(v) != i) {
 			chan_close(s.ch);
@@ -83,7 +83,7 @@ static void stream_fifo(size_t cap, long n)
 	}
 	pthread_join(t, NULL);
 	cr_assert_eq(atomic_load(&s.rc), 0, "capacity %zu: a send returned %s" ASL_HINT(4), cap,
-		     asl_test_rc(atomic_load(&s.rc)));
+		     st_rc(atomic_load(&s.rc)));
 	chan_destroy(s.ch);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
 }
@@ -105,16 +105,16 @@ Test(chan_basic, bad_arguments)
 	struct chan *ch = make(1);
 	void *v;
 	int rc = chan_create(NULL, 1, NULL);
-	cr_assert_eq(rc, -EINVAL, "chan_create(NULL, ...) returned %s", asl_test_rc(rc));
+	cr_assert_eq(rc, -EINVAL, "chan_create(NULL, ...) returned %s", st_rc(rc));
 	rc = chan_recv(ch, NULL);
 	cr_assert_eq(rc, -EINVAL, "chan_recv(ch, NULL) returned %s, expected -EINVAL" ASL_HINT(4),
-		     asl_test_rc(rc));
+		     st_rc(rc));
 	rc = chan_send(NULL, NULL);
-	cr_assert_eq(rc, -EINVAL, "chan_send(NULL, ...) returned %s" ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(rc, -EINVAL, "chan_send(NULL, ...) returned %s" ASL_HINT(4), st_rc(rc));
 	rc = chan_recv(NULL, &v);
-	cr_assert_eq(rc, -EINVAL, "chan_recv(NULL, ...) returned %s" ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(rc, -EINVAL, "chan_recv(NULL, ...) returned %s" ASL_HINT(4), st_rc(rc));
 	rc = chan_close(ch);
-	cr_assert_eq(rc, CHAN_OK, "chan_close returned %s" ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(rc, CHAN_OK, "chan_close returned %s" ASL_HINT(4), st_rc(rc));
 	chan_destroy(ch);
 }
 
@@ -272,15 +272,15 @@ Test(chan_unbuffered, send_blocks_until_a_receiver_takes)
 		pthread_join(t, NULL);
 		cr_assert_fail("unbuffered chan_send returned (%s) although no thread ever received:"
 			       " it must wait for a receiver" ASL_HINT(4),
-			       asl_test_rc(atomic_load(&b.rc)));
+			       st_rc(atomic_load(&b.rc)));
 	}
 	cr_assert_eq(atomic_load(&b.returned), 0);
 	int rc = chan_recv(ch, &v);
 	pthread_join(t, NULL); /* the receiver arrived: the send must now return */
-	cr_assert_eq(rc, CHAN_OK, "recv returned %s" ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(rc, CHAN_OK, "recv returned %s" ASL_HINT(4), st_rc(rc));
 	cr_assert_eq(ST_LONG(v), 42, "received %ld, sent 42" ASL_HINT(4), ST_LONG(v));
 	cr_assert_eq(atomic_load(&b.rc), CHAN_OK, "the blocked send returned %s" ASL_HINT(4),
-		     asl_test_rc(atomic_load(&b.rc)));
+		     st_rc(atomic_load(&b.rc)));
 	chan_destroy(ch);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
 }
@@ -297,14 +297,14 @@ Test(chan_unbuffered, receiver_first_then_sender)
 	if (!asleep) {
 		pthread_join(t, NULL);
 		cr_assert_fail("chan_recv on an empty channel returned %s instead of waiting"
-			       ASL_HINT(4), asl_test_rc(atomic_load(&b.rc)));
+			       ASL_HINT(4), st_rc(atomic_load(&b.rc)));
 	}
 	int rc = chan_send(ch, ST_INT(7));
 	pthread_join(t, NULL);
-	cr_assert_eq(rc, CHAN_OK, "send returned %s" ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(rc, CHAN_OK, "send returned %s" ASL_HINT(4), st_rc(rc));
 	cr_assert(atomic_load(&b.rc) == CHAN_OK && ST_LONG(b.value) == 7,
 		  "the waiting receiver got %s, value %ld (want 0, 7)" ASL_HINT(4),
-		  asl_test_rc(atomic_load(&b.rc)), ST_LONG(b.value));
+		  st_rc(atomic_load(&b.rc)), ST_LONG(b.value));
 	chan_destroy(ch);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
 }
@@ -315,7 +315,7 @@ Test(chan_unbuffered, buffered_send_does_not_wait_for_receiver)
 	for (int i = 0; i < 3; i++) {
 		int rc = chan_send(ch, ST_INT(i));
 		cr_assert_eq(rc, CHAN_OK, "send %d into capacity 3 returned %s" ASL_HINT(4), i,
-			     asl_test_rc(rc));
+			     st_rc(rc));
 	}
 	chan_destroy(ch);
 }
@@ -347,7 +347,7 @@ Test(chan_unbuffered, woken_receivers_that_find_nothing_wait_again)
 					pthread_join(t[i], NULL);
 				cr_assert_fail("capacity %zu: send %d of %d to %d waiting receivers "
 					       "returned %s (they had all left?)" ASL_HINT(4), cap, v,
-					       N, N, asl_test_rc(rc));
+					       N, N, st_rc(rc));
 			}
 		}
 		for (int i = 0; i < N; i++)
@@ -360,7 +360,7 @@ Test(chan_unbuffered, woken_receivers_that_find_nothing_wait_again)
 				     "waiting, %d values sent one by one: receiver %d returned %s; "
 				     "expected every one to get a value (a receiver woken with nothing "
 				     "to take must wait again)" ASL_HINT(4), cap, N, N, i,
-				     asl_test_rc(atomic_load(&b[i].rc)));
+				     st_rc(atomic_load(&b[i].rc)));
 			cr_assert(v >= 1 && v <= N && !(seen & (1L << v)), "capacity %zu: receiver "
 				  "%d got %ld (values 1..%d, each once)" ASL_HINT(4), cap, i, v, N);
 			seen |= 1L << v;
@@ -391,12 +391,12 @@ Test(chan_close, wakes_all_blocked_receivers)
 		pthread_join(t[i], NULL); /* a receiver close forgot to wake hangs here */
 	cr_assert_eq(asleep, N, "only %d of %d receivers waited on the empty channel" ASL_HINT(4),
 		     asleep, N);
-	cr_assert_eq(rc, CHAN_OK, "chan_close returned %s" ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(rc, CHAN_OK, "chan_close returned %s" ASL_HINT(4), st_rc(rc));
 	for (int i = 0; i < N; i++)
 		cr_assert_eq(atomic_load(&b[i].rc), CHAN_CLOSED,
-			     "receiver %d woken by close returned %s, expected CHAN_CLOSED (%s)"
-			     ASL_HINT(4), i, asl_test_rc(atomic_load(&b[i].rc)),
-			     asl_test_rc(CHAN_CLOSED));
+			     "receiver %d woken by close returned %s, expected %s"
+			     ASL_HINT(4), i, st_rc(atomic_load(&b[i].rc)),
+			     st_rc(CHAN_CLOSED));
 	chan_destroy(ch);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
 }
@@ -421,10 +421,10 @@ Test(chan_close, wakes_blocked_senders_and_takes_back_unbuffered_value)
 	for (int i = 0; i < N; i++)
 		cr_assert_eq(atomic_load(&b[i].rc), CHAN_CLOSED,
 			     "sender %d blocked on an unbuffered channel, then closed: returned %s,"
-			     " expected CHAN_CLOSED" ASL_HINT(4), i, asl_test_rc(atomic_load(&b[i].rc)));
+			     " expected CHAN_CLOSED" ASL_HINT(4), i, st_rc(atomic_load(&b[i].rc)));
 	int rc = chan_recv(ch, &v);
 	cr_assert_eq(rc, CHAN_CLOSED, "after close, recv got %s (value %ld): a send that "
-		     "failed must not deliver its value" ASL_HINT(4), asl_test_rc(rc), ST_LONG(v));
+		     "failed must not deliver its value" ASL_HINT(4), st_rc(rc), ST_LONG(v));
 	chan_destroy(ch);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
 }
@@ -434,11 +434,11 @@ Test(chan_close, send_on_closed_is_an_error)
 	struct chan *ch = make(4);
 	cr_assert_eq(chan_close(ch), CHAN_OK, "chan_close returned an error" ASL_HINT(4));
 	int rc = chan_send(ch, ST_INT(1));
-	cr_assert_eq(rc, CHAN_CLOSED, "send on a closed channel returned %s, expected CHAN_CLOSED"
-		     " (%s)" ASL_HINT(4), asl_test_rc(rc), asl_test_rc(CHAN_CLOSED));
+	cr_assert_eq(rc, CHAN_CLOSED, "send on a closed channel returned %s, expected %s"
+		     ASL_HINT(4), st_rc(rc), st_rc(CHAN_CLOSED));
 	rc = chan_close(ch);
 	cr_assert_eq(rc, CHAN_CLOSED, "closing twice returned %s, expected CHAN_CLOSED" ASL_HINT(4),
-		     asl_test_rc(rc));
+		     st_rc(rc));
 	chan_destroy(ch);
 }
 
@@ -453,12 +453,12 @@ Test(chan_close, buffered_values_drain_before_closed)
 		int rc = chan_recv(ch, &v);
 		cr_assert(rc == CHAN_OK && ST_LONG(v) == i + 1,
 			  "after close, buffered value %d: got %s, value %ld (want 0, %d)" ASL_HINT(4),
-			  i + 1, asl_test_rc(rc), ST_LONG(v), i + 1);
+			  i + 1, st_rc(rc), ST_LONG(v), i + 1);
 	}
 	for (int i = 0; i < 3; i++) {
 		int rc = chan_recv(ch, &v);
 		cr_assert_eq(rc, CHAN_CLOSED, "closed and drained: recv returned %s, expected "
-			     "CHAN_CLOSED every time" ASL_HINT(4), asl_test_rc(rc));
+			     "CHAN_CLOSED every time" ASL_HINT(4), st_rc(rc));
 	}
 	chan_destroy(ch);
 }

@@ -39,8 +39,8 @@ Test(chan_deadlock, go_example_recv_nobody_sends)
 	double ms = st_ms_since(t0);
 	chan_group_leave(w.g);
 	cr_assert_eq(rc, CHAN_DEADLOCK, "the only thread of the group received on a channel nobody"
-		     " sends on: got %s, expected CHAN_DEADLOCK (%s)" ASL_HINT(6), asl_test_rc(rc),
-		     asl_test_rc(CHAN_DEADLOCK));
+		     " sends on: got %s, expected %s" ASL_HINT(6), st_rc(rc),
+		     st_rc(CHAN_DEADLOCK));
 	cr_assert(ms < PROMPT_MS, "deadlock reported only after %.0f ms" ASL_HINT(6), ms);
 	world_fini(&w);
 }
@@ -54,10 +54,10 @@ Test(chan_deadlock, unbuffered_send_no_receiver)
 	chan_group_enter(w.g);
 	int rc = chan_send(w.a, ST_INT(1));
 	cr_assert_eq(rc, CHAN_DEADLOCK, "unbuffered send, no receiver anywhere: got %s, expected "
-		     "CHAN_DEADLOCK" ASL_HINT(6), asl_test_rc(rc));
+		     "CHAN_DEADLOCK" ASL_HINT(6), st_rc(rc));
 	rc = chan_recv_timeout(w.a, &v, 0);
 	cr_assert_eq(rc, CHAN_TIMEOUT, "the deadlocked send left its value in the channel (recv "
-		     "got %s)" ASL_HINT(6), asl_test_rc(rc));
+		     "got %s)" ASL_HINT(6), st_rc(rc));
 	chan_group_leave(w.g);
 	world_fini(&w);
 }
@@ -71,9 +71,9 @@ Test(chan_deadlock, full_buffered_channel)
 	int rc = chan_send(w.a, ST_INT(3));
 	chan_group_leave(w.g);
 	cr_assert(rc1 == CHAN_OK && rc2 == CHAN_OK, "sends into free slots failed: %s" ASL_HINT(6),
-		  asl_test_rc(rc1 ? rc1 : rc2));
+		  st_rc(rc1 ? rc1 : rc2));
 	cr_assert_eq(rc, CHAN_DEADLOCK, "third send into a full capacity-2 channel, nobody to "
-		     "receive: got %s" ASL_HINT(6), asl_test_rc(rc));
+		     "receive: got %s" ASL_HINT(6), st_rc(rc));
 	world_fini(&w);
 }
 
@@ -132,7 +132,7 @@ Test(chan_deadlock, two_threads_wait_for_each_other)
 	pthread_barrier_destroy(&start);
 	for (int i = 0; i < 2; i++)
 		cr_assert_eq(p[i].rc, CHAN_DEADLOCK, "thread %d of 2, each receiving from the other: "
-			     "got %s, expected CHAN_DEADLOCK" ASL_HINT(6), i, asl_test_rc(p[i].rc));
+			     "got %s, expected CHAN_DEADLOCK" ASL_HINT(6), i, st_rc(p[i].rc));
 	for (int i = 0; i < 2; i++)
 		cr_assert(p[i].other_returned, "thread %d got CHAN_DEADLOCK, but the other thread's "
 			  "recv did not return until thread %d left the group: when every thread "
@@ -163,7 +163,7 @@ Test(chan_deadlock, last_other_thread_leaves)
 	pthread_join(t, NULL);
 	chan_group_leave(w.g);
 	cr_assert_eq(rc, CHAN_DEADLOCK, "the only other thread left the group without sending: "
-		     "got %s" ASL_HINT(6), asl_test_rc(rc));
+		     "got %s" ASL_HINT(6), st_rc(rc));
 	world_fini(&w);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
 }
@@ -223,7 +223,7 @@ static void no_false_alarm(size_t cap)
 	for (int i = 0; i < 4; i++)
 		cr_assert_eq(p[i].rc, 0, "capacity %zu: %s %d returned %s although the pipeline could"
 			     " always make progress (a false deadlock?)" ASL_HINT(6), cap,
-			     i ? "consumer" : "producer", i, asl_test_rc(p[i].rc));
+			     i ? "consumer" : "producer", i, st_rc(p[i].rc));
 	cr_assert_eq(sum, 20000L * 20001 / 2, "capacity %zu: values lost" ASL_HINT(6), cap);
 	world_fini(&w);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
@@ -246,8 +246,8 @@ Test(chan_deadlock, timed_wait_is_not_a_deadlock)
 	int rc2 = chan_recv(w.a, &v); /* the same wait without a timer: a deadlock */
 	chan_group_leave(w.g);
 	cr_assert_eq(rc, CHAN_TIMEOUT, "a timed recv will wake by itself, so it is not a deadlock:"
-		     " got %s, expected CHAN_TIMEOUT" ASL_HINT(6), asl_test_rc(rc));
+		     " got %s, expected CHAN_TIMEOUT" ASL_HINT(6), st_rc(rc));
 	cr_assert_eq(rc2, CHAN_DEADLOCK, "then the same recv without a timeout: got %s, expected"
-		     " CHAN_DEADLOCK" ASL_HINT(6), asl_test_rc(rc2));
+		     " CHAN_DEADLOCK" ASL_HINT(6), st_rc(rc2));
 	world_fini(&w);
 }

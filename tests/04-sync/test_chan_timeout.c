@@ -12,14 +12,14 @@ static struct chan *make(size_t cap)
 {
 	struct chan *ch = NULL;
 	int rc = chan_create(&ch, cap, NULL);
-	cr_assert(rc == 0 && ch, "chan_create returned %s", asl_test_rc(rc));
+	cr_assert(rc == 0 && ch, "chan_create returned %s", st_rc(rc));
 	return ch;
 }
 
 static void check_timeout(int rc, double ms, long want_ms, const char *what)
 {
-	cr_assert_eq(rc, CHAN_TIMEOUT, "%s with %ld ms timeout returned %s, expected CHAN_TIMEOUT"
-		     " (%s)" ASL_HINT(5), what, want_ms, asl_test_rc(rc), asl_test_rc(CHAN_TIMEOUT));
+	cr_assert_eq(rc, CHAN_TIMEOUT, "%s with %ld ms timeout returned %s, expected "
+		     "%s" ASL_HINT(5), what, want_ms, st_rc(rc), st_rc(CHAN_TIMEOUT));
 	cr_assert(ms >= (double)want_ms, "%s: %ld ms timeout returned after only %.2f ms"
 		  ASL_HINT(5), what, want_ms, ms);
 	cr_assert(ms < want_ms + LATE_MS, "%s: %ld ms timeout took %.0f ms" ASL_HINT(5), what,
@@ -64,7 +64,7 @@ Test(chan_timeout, unbuffered_send_without_receiver_times_out_and_withdraws)
 	check_timeout(rc, st_ms_since(t0), 50, "unbuffered send with no receiver");
 	rc = chan_recv_timeout(ch, &v, 0);
 	cr_assert_eq(rc, CHAN_TIMEOUT, "recv after the timed-out send returned %s, value %ld: a "
-		     "send that timed out must not deliver" ASL_HINT(5), asl_test_rc(rc), ST_LONG(v));
+		     "send that timed out must not deliver" ASL_HINT(5), st_rc(rc), ST_LONG(v));
 	chan_destroy(ch);
 }
 
@@ -79,7 +79,7 @@ Test(chan_timeout, zero_timeout_polls)
 		     "send_timeout(0) with room must succeed at once" ASL_HINT(5));
 	rc = chan_recv_timeout(ch, &v, 0);
 	cr_assert(rc == CHAN_OK && ST_LONG(v) == 5, "recv_timeout(0) with a value waiting returned "
-		  "%s, value %ld" ASL_HINT(5), asl_test_rc(rc), ST_LONG(v));
+		  "%s, value %ld" ASL_HINT(5), st_rc(rc), ST_LONG(v));
 	chan_destroy(ch);
 }
 
@@ -88,9 +88,9 @@ Test(chan_timeout, negative_timeout_is_invalid)
 	struct chan *ch = make(1);
 	void *v;
 	int rc = chan_recv_timeout(ch, &v, -1);
-	cr_assert_eq(rc, -EINVAL, "recv_timeout(-1) returned %s" ASL_HINT(5), asl_test_rc(rc));
+	cr_assert_eq(rc, -EINVAL, "recv_timeout(-1) returned %s" ASL_HINT(5), st_rc(rc));
 	rc = chan_send_timeout(ch, NULL, -5);
-	cr_assert_eq(rc, -EINVAL, "send_timeout(-5) returned %s" ASL_HINT(5), asl_test_rc(rc));
+	cr_assert_eq(rc, -EINVAL, "send_timeout(-5) returned %s" ASL_HINT(5), st_rc(rc));
 	chan_destroy(ch);
 }
 
@@ -125,11 +125,11 @@ Test(chan_timeout, value_before_deadline_is_received)
 	int rc = chan_send_timeout(l.ch, ST_INT(77), 20000);
 	pthread_join(t, NULL);
 	cr_assert(asleep, "recv_timeout(20 s) on an empty channel returned %s at once" ASL_HINT(5),
-		  asl_test_rc(atomic_load(&l.rc)));
+		  st_rc(atomic_load(&l.rc)));
 	cr_assert_eq(rc, CHAN_OK, "send_timeout to a waiting receiver returned %s" ASL_HINT(5),
-		     asl_test_rc(rc));
+		     st_rc(rc));
 	cr_assert_eq(atomic_load(&l.rc), CHAN_OK, "the timed receiver returned %s (want 0, value"
-		     " 77)" ASL_HINT(5), asl_test_rc(atomic_load(&l.rc)));
+		     " 77)" ASL_HINT(5), st_rc(atomic_load(&l.rc)));
 	chan_destroy(l.ch);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
 }

@@ -22,9 +22,10 @@ static void run(size_t n, int workers, size_t cap)
 		want[i] = in[i] * in[i];
 	}
 	long got = pipeline_squares(in, n, workers, cap, out);
-	cr_assert_eq(got, (long)n, "pipeline_squares(n=%zu, workers=%d, capacity=%zu) returned %ld"
-		     "%s%s" ASL_HINT(7), n, workers, cap, got, got < 0 ? " = " : "",
-		     got < 0 ? asl_test_rc((int)got) : "");
+	char said[64];
+	snprintf(said, sizeof said, "%ld", got);
+	cr_assert_eq(got, (long)n, "pipeline_squares(n=%zu, workers=%d, capacity=%zu) returned %s"
+		     ASL_HINT(7), n, workers, cap, got < 0 ? st_rc((int)got) : said);
 	qsort(out, n, sizeof *out, cmp_long);
 	qsort(want, n, sizeof *want, cmp_long);
 	for (size_t i = 0; i < n; i++)
