@@ -5,6 +5,7 @@
 #include <criterion/internal/ordered-set.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 /* Per-process state: each Criterion test runs in its own worker process. */
 static bool test_running;
+static bool test_abandoned;
 static int threads_at_start;
 /* Descriptors open when the test body started (Criterion's own included): only those opened
  * by the test and left open count as a leak. */
@@ -81,6 +83,7 @@ void asl_test_init(void)
 	}
 	threads_at_start = asl_test_threads();
 	fds_at_start = asl_test_fds();
+	test_abandoned = false;
 	fd_snapshot(fd_open_at_start);
 	test_running = true;
 }
@@ -89,6 +92,8 @@ void asl_test_fini(void)
 {
 	const char *log = getenv("ASL_FINI_LOG");
 	test_running = false;
+	if (test_abandoned)   /* failed already, with threads left blocked on purpose */
+		return;
 	/* Every thread a test starts must be gone when it ends: a leaked thread fails the test
 	 * even if all its assertions passed (no proof of finishing is written). */
 	int now = asl_test_threads_settled(threads_at_start);
@@ -178,6 +183,95 @@ bool asl_test_wait_asleep(atomic_int *tid, atomic_int *done)
 		sched_yield();
 	}
 	return false;
+}
+
+void asl_test_abandon(void)
+{
+	test_abandoned = true;
+}
+
+struct asl_call {
+	int (*fn)(void *arg);
+	void *arg;
+	int rc;
+	bool done;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;  /* done became true; on CLOCK_MONOTONIC */
+	pthread_t thread;
+};
+
+static void *asl_call_main(void *p)
+{
+	struct asl_call *c = p;
+	int rc = c->fn(c->arg);
+	pthread_mutex_lock(&c->mu);
+	c->rc = rc;
+	c->done = true;
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+struct asl_call *asl_call_start(int (*fn)(void *arg), void *arg)
+{
+	struct asl_call *c = calloc(1, sizeof *c);
+	pthread_condattr_t attr;
+	cr_assert(c, "asl_call_start: out of memory");
+	c->fn = fn;
+	c->arg = arg;
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&c->cv, &attr);
+	pthread_condattr_destroy(&attr);
+	cr_assert_eq(pthread_create(&c->thread, NULL, asl_call_main, c), 0,
+		     "asl_call_start: pthread_create failed");
+	return c;
+}
+
+static void deadline_in(struct timespec *ts, long ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+bool asl_call_wait(struct asl_call *c, long ms, int *rc)
+{
+	struct timespec until;
+	deadline_in(&until, ms);
+	pthread_mutex_lock(&c->mu);
+	while (!c->done && pthread_cond_timedwait(&c->cv, &c->mu, &until) != ETIMEDOUT)
+		;
+	bool done = c->done;
+	pthread_mutex_unlock(&c->mu);
+	if (!done) {
+		asl_test_abandon();
+		return false;
+	}
+	pthread_join(c->thread, NULL);
+	if (rc)
+		*rc = c->rc;
+	pthread_cond_destroy(&c->cv);
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+	return true;
+}
+
+bool asl_test_wait_flag(atomic_int *flag, int want, long ms)
+{
+	uint64_t until = asl_now_ns() + (uint64_t)ms * 1000000u;
+	while (atomic_load(flag) < want) {
+		struct timespec tick = { 0, 200000 };   /* a bounded wait, not synchronisation */
+		if (asl_now_ns() >= until)
+			return atomic_load(flag) >= want;
+		nanosleep(&tick, NULL);
+	}
+	return true;
 }
 
 int asl_test_fds(void)

@@ -63,6 +63,28 @@ bool asl_test_wait_asleep(atomic_int *tid, atomic_int *done);
 /* This thread's kernel TID. */
 int asl_test_gettid(void);
 
+/* Watchdogs: a call that may block forever on a student's mistake runs on its own thread, and
+ * the test waits for it with a deadline far shorter than the suite's timeout, so the failure
+ * names the likely mistake instead of reading TIMEOUT.
+ *	struct asl_call *c = asl_call_start(fn, arg);
+ *	int rc;
+ *	if (!asl_call_wait(c, ASL_WATCHDOG_MS, &rc))
+ *		cr_assert_fail("... still blocked after %d ms: <the likely mistake>" ASL_HINT(n));
+ * asl_call_wait returns true with fn's result in *rc (the thread joined, c freed), or false
+ * if fn is still running: the thread is then abandoned (asl_test_abandon) and c stays
+ * allocated, since the thread may still write to it. */
+#define ASL_WATCHDOG_MS 5000
+struct asl_call;
+struct asl_call *asl_call_start(int (*fn)(void *arg), void *arg);
+bool asl_call_wait(struct asl_call *c, long ms, int *rc);
+/* The test is about to fail while threads of student code are still blocked (a watchdog
+ * fired): the fini hook must not turn that into a "thread leaked" or "descriptor leaked"
+ * verdict that hides the test's own message. */
+void asl_test_abandon(void);
+/* Wait (without spinning) until *flag >= want or ms milliseconds have passed; true if it got
+ * there.  For a thread that sets a flag when a call returns. */
+bool asl_test_wait_flag(atomic_int *flag, int want, long ms);
+
 /* Number of open file descriptors (from /proc/self/fd); -1 on error. */
 int asl_test_fds(void);
 

@@ -320,6 +320,25 @@ Test(chan_unbuffered, buffered_send_does_not_wait_for_receiver)
 	chan_destroy(ch);
 }
 
+/* Sends 1..n, one after another; counts those that returned CHAN_OK. */
+struct sends {
+	struct chan *ch;
+	int n;
+	atomic_int sent;
+};
+
+static int send_values(void *arg)
+{
+	struct sends *s = arg;
+	for (int v = 1; v <= s->n; v++) {
+		int rc = chan_send(s->ch, ST_INT(v));
+		if (rc != CHAN_OK)
+			return rc;
+		atomic_fetch_add(&s->sent, 1);
+	}
+	return CHAN_OK;
+}
+
 /* Several receivers asleep on an empty channel, one value arrives: one takes it; every other
  * receiver that was woken finds the channel empty again and must go back to sleep - not
  * return.  (Condition variables also wake threads for no reason at all: re-check in a loop.) */
@@ -339,16 +358,24 @@ Test(chan_unbuffered, woken_receivers_that_find_nothing_wait_again)
 		for (int i = 0; i < N; i++)
 			asleep += st_wait_asleep(&b[i].tid, &b[i].returned);
 		/* one value at a time: each send wakes the sleepers, only one can have it */
-		for (int v = 1; v <= N; v++) {
-			int rc = chan_send_timeout(ch, ST_INT(v), 10000);
-			if (rc != CHAN_OK) {
-				chan_close(ch);
-				for (int i = 0; i < N; i++)
-					pthread_join(t[i], NULL);
-				cr_assert_fail("capacity %zu: send %d of %d to %d waiting receivers "
-					       "returned %s (they had all left?)" ASL_HINT(4), cap, v,
-					       N, N, st_rc(rc));
-			}
+		struct sends s = { ch, N, 0 };
+		struct asl_call *c = asl_call_start(send_values, &s);
+		int rc;
+		if (!asl_call_wait(c, ASL_WATCHDOG_MS, &rc)) {
+			chan_close(ch); /* release the stuck sender and any receiver still asleep */
+			cr_assert_fail("capacity %zu: %d receivers were waiting, but after %d s the "
+				       "sender is still stuck at value %d of %d: receivers that were "
+				       "woken and found nothing left instead of waiting again (while, "
+				       "not if)" ASL_HINT(4), cap, N, ASL_WATCHDOG_MS / 1000,
+				       atomic_load(&s.sent) + 1, N);
+		}
+		if (rc != CHAN_OK) {
+			chan_close(ch);
+			for (int i = 0; i < N; i++)
+				pthread_join(t[i], NULL);
+			cr_assert_fail("capacity %zu: send %d of %d to %d waiting receivers returned "
+				       "%s" ASL_HINT(4), cap, atomic_load(&s.sent) + 1, N, N,
+				       st_rc(rc));
 		}
 		for (int i = 0; i < N; i++)
 			pthread_join(t[i], NULL);

@@ -92,7 +92,7 @@ static inline void env_up(struct env_fixture *f, int workers, size_t cap, int st
 static inline void env_down(struct env_fixture *f, int step)
 {
 	int rc = pool_shutdown(f->env.pool, POOL_DRAIN);
-	cr_assert_eq(rc, 0, "pool_shutdown(POOL_DRAIN) returned %s" ASL_HINT(2), asl_test_rc(rc));
+	cr_assert_eq(rc, 0, "pool_shutdown(POOL_DRAIN) returned %s" ASL_HINT(1), asl_test_rc(rc));
 	while (cq_wait(f->env.cq, 0) > 0)
 		;
 	rc = timers_destroy(f->env.timers);

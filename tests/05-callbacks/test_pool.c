@@ -23,10 +23,10 @@ static void job_count(void *arg, int status)
 static void shutdown_checked(struct pool *p, int threads_before)
 {
 	int rc = pool_shutdown(p, POOL_DRAIN);
-	cr_assert_eq(rc, 0, "pool_shutdown(POOL_DRAIN) returned %s" ASL_HINT(2), asl_test_rc(rc));
+	cr_assert_eq(rc, 0, "pool_shutdown(POOL_DRAIN) returned %s" ASL_HINT(1), asl_test_rc(rc));
 	int after = asl_test_threads_settled(threads_before);
 	cr_assert_eq(after, threads_before, "thread leak: %d threads before, %d after shutdown"
-		     ASL_HINT(2), threads_before, after);
+		     ASL_HINT(1), threads_before, after);
 }
 
 Test(pool, runs_every_job_once_on_pool_threads)

@@ -29,14 +29,14 @@ Test(shutdown, drain_runs_every_accepted_job)
 	for (int i = 0; i < N; i++)
 		cr_assert_eq(pool_submit(p, job_rec, &r[i]), 0, "pool_submit failed" ASL_HINT(1));
 	int rc = pool_shutdown(p, POOL_DRAIN); /* jobs are surely still queued now */
-	cr_assert_eq(rc, 0, "pool_shutdown(POOL_DRAIN) returned %s, expected 0" ASL_HINT(2),
+	cr_assert_eq(rc, 0, "pool_shutdown(POOL_DRAIN) returned %s, expected 0" ASL_HINT(1),
 		     asl_test_rc(rc));
 	for (int i = 0; i < N; i++)
 		cr_assert(atomic_load(&r[i].calls) == 1 && r[i].status == 0,
 			  "after a drain, job %d ran %d times with status %d (expected once, 0)"
-			  ASL_HINT(2), i, atomic_load(&r[i].calls), r[i].status);
+			  ASL_HINT(1), i, atomic_load(&r[i].calls), r[i].status);
 	int after = asl_test_threads_settled(before);
-	cr_assert_eq(after, before, "thread leak: %d before, %d after" ASL_HINT(2), before, after);
+	cr_assert_eq(after, before, "thread leak: %d before, %d after" ASL_HINT(1), before, after);
 	free(r);
 }
 
@@ -240,17 +240,17 @@ Test(shutdown, shutdown_wakes_a_blocked_submitter)
 		sched_yield();
 	cr_assert(atomic_load(&b.returned), "pool_shutdown began but a job blocked in pool_submit "
 		  "on the full queue was still asleep 10 s later: shutdown must wake blocked "
-		  "submitters, and they must give up once the pool stops" ASL_HINT(2));
+		  "submitters, and they must give up once the pool stops" ASL_HINT(1));
 	pthread_join(t, NULL);
 	cr_assert_eq(b.rc, -ESHUTDOWN, "a submitter blocked when shutdown began: expected -108 "
-		     "(ESHUTDOWN), got %s" ASL_HINT(2), asl_test_rc(b.rc));
-	cr_assert_eq(s.rc, 0, "pool_shutdown(POOL_DRAIN) returned %s" ASL_HINT(2),
+		     "(ESHUTDOWN), got %s" ASL_HINT(1), asl_test_rc(b.rc));
+	cr_assert_eq(s.rc, 0, "pool_shutdown(POOL_DRAIN) returned %s" ASL_HINT(1),
 		     asl_test_rc(s.rc));
 	cr_assert(atomic_load(&queued.calls) == 1 && queued.status == 0, "the job accepted "
-		  "before the drain ran %d times with status %d (expected once, 0)" ASL_HINT(2),
+		  "before the drain ran %d times with status %d (expected once, 0)" ASL_HINT(1),
 		  atomic_load(&queued.calls), queued.status);
 	cr_assert_eq(atomic_load(&refused.calls), 0, "the refused submission ran anyway"
-		     ASL_HINT(2));
+		     ASL_HINT(1));
 	int after = asl_test_threads_settled(before);
-	cr_assert_eq(after, before, "thread leak: %d before, %d after" ASL_HINT(2), before, after);
+	cr_assert_eq(after, before, "thread leak: %d before, %d after" ASL_HINT(1), before, after);
 }
