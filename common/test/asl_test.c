@@ -39,18 +39,42 @@ static void fd_snapshot(unsigned char *set)
 	closedir(dir);
 }
 
+/* A leak found after the test body returned: Criterion 2.4.1 reports a worker that exits in
+ * its teardown as passed, whatever the status, so the verdict travels in a file the grader
+ * reads ($ASL_FINI_LOG.leak), and to stderr for plain runs.  No proof of finishing is
+ * written, so the test cannot count as passed. */
+static _Noreturn void leak_exit(const char *why, int status)
+{
+	const char *log = getenv("ASL_FINI_LOG");
+	fprintf(stderr, "asynclabs: %s\n", why);
+	if (log && *log) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s.leak", log);
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd >= 0) {
+			if (write(fd, why, strlen(why)) < 0)
+				perror("asynclabs: ASL_FINI_LOG.leak");
+			close(fd);
+		}
+	}
+	_exit(status);
+}
+
 /* Fail (exit status ASL_EXIT_FD_LEAK) if the test left descriptors open that it did not have
  * at its start, naming what each one is ("anon_inode:[eventfd]", "pipe:[1234]"). */
 static void fd_leak_check(void)
 {
 	unsigned char now[FD_WATCH / 8];
+	char why[1024];
 	int n = asl_test_fds(), shown = 0;
+	size_t at;
 	if (n <= fds_at_start)
 		return;
 	fd_snapshot(now);
-	fprintf(stderr, "asynclabs: %d descriptor(s) open at the start of the test, %d at its end:"
-			" a descriptor leaked (close every descriptor you open):", fds_at_start, n);
-	for (int fd = 0; fd < FD_WATCH && shown < 8; fd++) {
+	at = (size_t)snprintf(why, sizeof why, "%d descriptor(s) open at the start of the test, "
+			      "%d at its end: a descriptor leaked (close every descriptor you open;"
+			      " the test body closed its own):", fds_at_start, n);
+	for (int fd = 0; fd < FD_WATCH && shown < 4 && at < sizeof why; fd++) {
 		char path[64], target[256];
 		ssize_t len;
 		if (!(now[fd / 8] & (1u << (fd % 8))) || (fd_open_at_start[fd / 8] & (1u << (fd % 8))))
@@ -58,11 +82,10 @@ static void fd_leak_check(void)
 		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 		len = readlink(path, target, sizeof target - 1);
 		target[len > 0 ? len : 0] = '\0';
-		fprintf(stderr, " fd %d -> %s;", fd, target);
+		at += (size_t)snprintf(why + at, sizeof why - at, " fd %d is %s;", fd, target);
 		shown++;
 	}
-	fputc('\n', stderr);
-	_exit(ASL_EXIT_FD_LEAK);
+	leak_exit(why, ASL_EXIT_FD_LEAK);
 }
 
 static void exit_guard(void)
@@ -98,10 +121,10 @@ void asl_test_fini(void)
 	 * even if all its assertions passed (no proof of finishing is written). */
 	int now = asl_test_threads_settled(threads_at_start);
 	if (now > threads_at_start) {
-		fprintf(stderr, "asynclabs: %d thread(s) at the start of the test, %d at its end: "
-				"a thread leaked (join every thread you start)\n",
-			threads_at_start, now);
-		_exit(ASL_EXIT_THREAD_LEAK);
+		char why[256];
+		snprintf(why, sizeof why, "%d thread(s) at the start of the test, %d at its end: a "
+			 "thread leaked (join every thread you start)", threads_at_start, now);
+		leak_exit(why, ASL_EXIT_THREAD_LEAK);
 	}
 	/* Likewise every descriptor a test opens (an eventfd a destroy forgot, a pipe end). */
 	fd_leak_check();

@@ -10,7 +10,9 @@
  *     $ASL_FINI_LOG, and the grader accepts a pass only with that proof.  For plain runs an
  *     atexit() guard also turns an early exit into a failure with a message.
  *   - The fini hook also fails any test that leaves more threads running than it started
- *     with (a thread leak), or more descriptors open (a descriptor leak), in every lab.
+ *     with (a thread leak), or more descriptors open (a descriptor leak), in every lab: it
+ *     writes no proof, and says why in $ASL_FINI_LOG.leak (Criterion reports a worker that
+ *     exits in its teardown as passed, whatever its exit status).
  *   - Criterion's --json output does not escape strings, so a report hook writes our own
  *     escaped TSV to $ASL_REPORT for the grader.
  */
