@@ -414,8 +414,24 @@ Test(chan_close, wakes_all_blocked_receivers)
 	for (int i = 0; i < N; i++)
 		asleep += st_wait_asleep(&b[i].tid, &b[i].returned);
 	int rc = chan_close(ch);
+	atomic_int woke;
+	atomic_init(&woke, 0);
+	for (uint64_t t0 = asl_now_ns(); atomic_load(&woke) < N; sched_yield()) {
+		int n = 0;
+		for (int i = 0; i < N; i++)
+			n += atomic_load(&b[i].returned);
+		atomic_store(&woke, n);
+		if (n < N && st_ms_since(t0) > ASL_WATCHDOG_MS) {
+			/* a receiver close forgot to wake would hang in pthread_join */
+			asl_test_abandon();
+			cr_assert_fail("%d receivers asleep on an empty channel, then chan_close: %d "
+				       "of them returned, the others still sleep %d s later.  Close "
+				       "must wake EVERY sleeper (pthread_cond_broadcast, not _signal)"
+				       ASL_HINT(4), N, n, ASL_WATCHDOG_MS / 1000);
+		}
+	}
 	for (int i = 0; i < N; i++)
-		pthread_join(t[i], NULL); /* a receiver close forgot to wake hangs here */
+		pthread_join(t[i], NULL);
 	cr_assert_eq(asleep, N, "only %d of %d receivers waited on the empty channel" ASL_HINT(4),
 		     asleep, N);
 	cr_assert_eq(rc, CHAN_OK, "chan_close returned %s" ASL_HINT(4), st_rc(rc));
@@ -453,6 +469,91 @@ Test(chan_close, wakes_blocked_senders_and_takes_back_unbuffered_value)
 	cr_assert_eq(rc, CHAN_CLOSED, "after close, recv got %s (value %ld): a send that "
 		     "failed must not deliver its value" ASL_HINT(4), st_rc(rc), ST_LONG(v));
 	chan_destroy(ch);
+	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
+}
+
+/* Close racing with receivers on their way to sleep.  A receiver checks "closed or a value?"
+ * under the lock and then sleeps on the condition variable, which releases the lock.  If
+ * close sets `closed` and broadcasts without holding that lock, it can slip in between: the
+ * receiver has already decided to sleep and misses the only wake-up it will ever get.  The
+ * window is a few instructions wide, so each round keeps R receivers passing through it over
+ * and over - each value sent wakes them all, one takes it, the others go back to sleep -
+ * and closes right after the last value, for many rounds. */
+enum { RACE_R = 4, RACE_ROUNDS = 400 };
+
+struct close_race {
+	struct chan *_Atomic ch;
+	pthread_barrier_t start;
+	atomic_int returned;  /* receivers back from their last recv this round */
+	atomic_int got;       /* values received this round */
+	atomic_int bad_rc;    /* a final status other than CHAN_CLOSED */
+	atomic_bool stop;
+};
+
+static void *race_receiver(void *arg)
+{
+	struct close_race *r = arg;
+	for (;;) {
+		pthread_barrier_wait(&r->start);
+		if (atomic_load(&r->stop))
+			return NULL;
+		struct chan *ch = atomic_load(&r->ch);
+		void *v;
+		int rc;
+		while ((rc = chan_recv(ch, &v)) == CHAN_OK)
+			atomic_fetch_add(&r->got, 1);
+		if (rc != CHAN_CLOSED)
+			atomic_store(&r->bad_rc, rc);
+		atomic_fetch_add(&r->returned, 1);
+	}
+}
+
+Test(chan_close, close_racing_with_sleeping_receivers_wakes_them_all)
+{
+	struct close_race r = { 0 };
+	pthread_t t[RACE_R];
+	int before = asl_test_threads();
+	pthread_barrier_init(&r.start, NULL, RACE_R + 1);
+	for (int i = 0; i < RACE_R; i++)
+		cr_assert_eq(pthread_create(&t[i], NULL, race_receiver, &r), 0);
+	unsigned seed = 12345;
+	for (int round = 0; round < RACE_ROUNDS; round++) {
+		size_t cap = (size_t)(round % 3); /* unbuffered, 1 and 2 slots */
+		int n = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 16;
+		struct chan *ch = make(cap);
+		atomic_store(&r.ch, ch);
+		atomic_store(&r.returned, 0);
+		atomic_store(&r.got, 0);
+		pthread_barrier_wait(&r.start);
+		for (int i = 0; i < n; i++) {
+			int rc = chan_send(ch, ST_INT(i));
+			cr_assert_eq(rc, CHAN_OK, "round %d: send returned %s" ASL_HINT(4), round,
+				     st_rc(rc));
+		}
+		chan_close(ch);
+		if (!asl_test_wait_flag(&r.returned, RACE_R, ASL_WATCHDOG_MS)) {
+			asl_test_abandon();
+			cr_assert_fail("round %d (capacity %zu): %d values sent to %d receivers, then "
+				       "chan_close; %d receiver(s) still asleep %d s later.  A close "
+				       "that sets `closed` or wakes the sleepers without holding the "
+				       "channel's lock can slip between a receiver's check and its "
+				       "pthread_cond_wait: that wake-up is lost.  Change the state "
+				       "and broadcast with the lock held" ASL_HINT(4), round, cap, n,
+				       RACE_R, RACE_R - atomic_load(&r.returned),
+				       ASL_WATCHDOG_MS / 1000);
+		}
+		cr_assert_eq(atomic_load(&r.got), n, "round %d (capacity %zu): %d values sent before "
+			     "the close, %d received" ASL_HINT(4), round, cap, n, atomic_load(&r.got));
+		cr_assert_eq(atomic_load(&r.bad_rc), 0, "round %d: after the close a receiver's last "
+			     "recv returned %s, expected %s" ASL_HINT(4), round,
+			     st_rc(atomic_load(&r.bad_rc)), st_rc(CHAN_CLOSED));
+		chan_destroy(ch);
+	}
+	atomic_store(&r.stop, true);
+	pthread_barrier_wait(&r.start);
+	for (int i = 0; i < RACE_R; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&r.start);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
 }
 

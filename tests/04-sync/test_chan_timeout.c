@@ -20,20 +20,44 @@ static void check_timeout(int rc, double ms, long want_ms, const char *what)
 {
 	cr_assert_eq(rc, CHAN_TIMEOUT, "%s with %ld ms timeout returned %s, expected "
 		     "%s" ASL_HINT(5), what, want_ms, st_rc(rc), st_rc(CHAN_TIMEOUT));
-	cr_assert(ms >= (double)want_ms, "%s: %ld ms timeout returned after only %.2f ms"
+	cr_assert(ms >= (double)want_ms, "%s: %ld ms timeout returned after only %.2f ms: before "
+		  "its deadline (a deadline taken on CLOCK_MONOTONIC lies decades in the past for a "
+		  "condition variable left on CLOCK_REALTIME, the default: pthread_condattr_setclock)"
 		  ASL_HINT(5), what, want_ms, ms);
 	cr_assert(ms < want_ms + LATE_MS, "%s: %ld ms timeout took %.0f ms" ASL_HINT(5), what,
 		  want_ms, ms);
 }
 
+/* A timed call under a watchdog: its result and duration, or a failure naming the mistake
+ * if it is still running well past its timeout. */
+static int timed(struct chan *ch, enum st_kind kind, void **value, long ms, double *took)
+{
+	struct st_op op = { .kind = kind, .ch = ch, .value = *value, .ms = ms };
+	int rc = st_watched(&op, ms + ASL_WATCHDOG_MS);
+	cr_assert_neq(rc, ST_HUNG_ASLEEP, "a %s with a %ld ms timeout is still asleep %ld ms "
+		      "later: its deadline is on another clock than the one the condition "
+		      "variable waits on (both CLOCK_MONOTONIC: pthread_condattr_setclock when the "
+		      "channel is created, clock_gettime(CLOCK_MONOTONIC) for the deadline)"
+		      ASL_HINT(5), kind == ST_SEND_TIMEOUT ? "send" : "recv", ms,
+		      ms + ASL_WATCHDOG_MS);
+	cr_assert_neq(rc, ST_HUNG_BUSY, "a %s with a %ld ms timeout is still running %ld ms "
+		      "later, busy: each wait fails at once and the loop retries it "
+		      "(pthread_cond_timedwait returns EINVAL when the deadline's tv_nsec is not "
+		      "below 1e9: normalise it, carrying into tv_sec)" ASL_HINT(5),
+		      kind == ST_SEND_TIMEOUT ? "send" : "recv", ms, ms + ASL_WATCHDOG_MS);
+	*value = op.value;
+	*took = op.took_ms;
+	return rc;
+}
+
 Test(chan_timeout, recv_on_empty_times_out)
 {
 	struct chan *ch = make(2);
-	void *v;
+	void *v = NULL;
 	for (long ms = 20; ms <= 80; ms += 30) {
-		uint64_t t0 = asl_now_ns();
-		int rc = chan_recv_timeout(ch, &v, ms);
-		check_timeout(rc, st_ms_since(t0), ms, "recv on an empty channel");
+		double took;
+		int rc = timed(ch, ST_RECV_TIMEOUT, &v, ms, &took);
+		check_timeout(rc, took, ms, "recv on an empty channel");
 	}
 	chan_destroy(ch);
 }
@@ -44,9 +68,10 @@ Test(chan_timeout, send_on_full_times_out)
 	void *v = NULL;
 	cr_assert_eq(chan_send_timeout(ch, ST_INT(1), 1000), CHAN_OK,
 		     "send into an empty capacity-1 channel failed" ASL_HINT(5));
-	uint64_t t0 = asl_now_ns();
-	int rc = chan_send_timeout(ch, ST_INT(2), 50);
-	check_timeout(rc, st_ms_since(t0), 50, "send on a full channel");
+	double took;
+	v = ST_INT(2);
+	int rc = timed(ch, ST_SEND_TIMEOUT, &v, 50, &took);
+	check_timeout(rc, took, 50, "send on a full channel");
 	cr_assert_eq(chan_recv_timeout(ch, &v, 0), CHAN_OK, ASL_HINT(5));
 	cr_assert_eq(ST_LONG(v), 1, "got %ld, want the first value 1" ASL_HINT(5), ST_LONG(v));
 	rc = chan_recv_timeout(ch, &v, 0);
@@ -59,9 +84,10 @@ Test(chan_timeout, unbuffered_send_without_receiver_times_out_and_withdraws)
 {
 	struct chan *ch = make(0);
 	void *v = NULL;
-	uint64_t t0 = asl_now_ns();
-	int rc = chan_send_timeout(ch, ST_INT(9), 50);
-	check_timeout(rc, st_ms_since(t0), 50, "unbuffered send with no receiver");
+	double took;
+	v = ST_INT(9);
+	int rc = timed(ch, ST_SEND_TIMEOUT, &v, 50, &took);
+	check_timeout(rc, took, 50, "unbuffered send with no receiver");
 	rc = chan_recv_timeout(ch, &v, 0);
 	cr_assert_eq(rc, CHAN_TIMEOUT, "recv after the timed-out send returned %s, value %ld: a "
 		     "send that timed out must not deliver" ASL_HINT(5), st_rc(rc), ST_LONG(v));
@@ -72,9 +98,9 @@ Test(chan_timeout, zero_timeout_polls)
 {
 	struct chan *ch = make(1);
 	void *v = NULL;
-	uint64_t t0 = asl_now_ns();
-	int rc = chan_recv_timeout(ch, &v, 0);
-	check_timeout(rc, st_ms_since(t0), 0, "recv_timeout(0) on empty");
+	double took;
+	int rc = timed(ch, ST_RECV_TIMEOUT, &v, 0, &took);
+	check_timeout(rc, took, 0, "recv_timeout(0) on empty");
 	cr_assert_eq(chan_send_timeout(ch, ST_INT(5), 0), CHAN_OK,
 		     "send_timeout(0) with room must succeed at once" ASL_HINT(5));
 	rc = chan_recv_timeout(ch, &v, 0);
@@ -140,9 +166,9 @@ Test(chan_timeout, value_before_deadline_is_received)
 Test(chan_timeout, deadline_carries_into_the_next_second)
 {
 	struct chan *ch = make(1);
-	void *v;
-	uint64_t t0 = asl_now_ns();
-	int rc = chan_recv_timeout(ch, &v, 999);
-	check_timeout(rc, st_ms_since(t0), 999, "recv on an empty channel");
+	void *v = NULL;
+	double took;
+	int rc = timed(ch, ST_RECV_TIMEOUT, &v, 999, &took);
+	check_timeout(rc, took, 999, "recv on an empty channel");
 	chan_destroy(ch);
 }
