@@ -82,6 +82,11 @@ static inline int st_op_main(void *arg)
 	return rc;
 }
 
+static inline int st_close_main(void *ch)
+{
+	return chan_close(ch);
+}
+
 /* Run op with a deadline of limit_ms: its result, or, if it is still running then,
  * ST_HUNG_ASLEEP (the thread sleeps: nobody will wake it) or ST_HUNG_BUSY (it spins: a wait
  * that fails at once, in a loop).  A hung call is released by closing its channel if that
@@ -99,8 +104,13 @@ static inline int st_watched(struct st_op *op, long limit_ms)
 		busy += st_thread_state(atomic_load(&op->tid)) == 'R';
 		nanosleep(&tick, NULL);
 	}
-	chan_close(op->ch);
-	asl_call_wait(c, 1000, NULL);
+	if (busy < 10) {
+		/* asleep: closing the channel wakes it (if close works); a spinning call may
+		 * hold the channel's lock for good, so it is left alone */
+		struct asl_call *cl = asl_call_start(st_close_main, op->ch);
+		if (asl_call_wait(cl, 1000, NULL))
+			asl_call_wait(c, 1000, NULL);
+	}
 	return busy >= 10 ? ST_HUNG_BUSY : ST_HUNG_ASLEEP;
 }
 

@@ -1,6 +1,7 @@
 /* Step 4: channels - FIFO order, the unbuffered rendezvous, close. */
 #include "sync_test.h"
 
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -473,13 +474,46 @@ Test(chan_close, wakes_blocked_senders_and_takes_back_unbuffered_value)
 }
 
 /* Close racing with receivers on their way to sleep.  A receiver checks "closed or a value?"
- * under the lock and then sleeps on the condition variable, which releases the lock.  If
- * close sets `closed` and broadcasts without holding that lock, it can slip in between: the
- * receiver has already decided to sleep and misses the only wake-up it will ever get.  The
- * window is a few instructions wide, so each round keeps R receivers passing through it over
- * and over - each value sent wakes them all, one takes it, the others go back to sleep -
- * and closes right after the last value, for many rounds. */
-enum { RACE_R = 4, RACE_ROUNDS = 400 };
+ * under the lock and then sleeps on the condition variable, which releases the lock.  A close
+ * that sets `closed` and broadcasts without holding that lock can slip in between: the
+ * receiver has already decided to sleep and misses the only wake-up it will ever get.  That
+ * window is a few instructions wide, so the test widens it on purpose: this runner's
+ * pthread_cond_wait (it takes precedence over libc's, which it then calls) lingers a moment
+ * before it waits - still holding the lock, as a slow CPU might - while `widen` is set.  R
+ * receivers cycle through the window (each value sent wakes them all, one takes it, the
+ * others go back to sleep) and the test closes right after the last value, for many rounds.
+ * (Criterion and libc's own calls go through these wrappers too; outside this test they
+ * only pass the call on.) */
+static atomic_bool widen;
+
+int pthread_cond_wait(pthread_cond_t *cv, pthread_mutex_t *mu)
+{
+	static int (*real)(pthread_cond_t *, pthread_mutex_t *);
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "pthread_cond_wait");
+	if (atomic_load(&widen))
+		for (uint64_t until = asl_now_ns() + 20000; asl_now_ns() < until;)
+			sched_yield();
+	return real(cv, mu);
+}
+
+/* The same for the closing thread's unlock: it lingers after letting go of a lock, so that a
+ * close that changes the state after its unlock does so while receivers hold the lock. */
+static pthread_t closer;
+
+int pthread_mutex_unlock(pthread_mutex_t *mu)
+{
+	static int (*real)(pthread_mutex_t *);
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "pthread_mutex_unlock");
+	int rc = real(mu);
+	if (atomic_load(&widen) && pthread_equal(pthread_self(), closer))
+		for (uint64_t until = asl_now_ns() + 20000; asl_now_ns() < until;)
+			sched_yield();
+	return rc;
+}
+
+enum { RACE_R = 3, RACE_ROUNDS = 3000, RACE_MS = 1500 };
 
 struct close_race {
 	struct chan *_Atomic ch;
@@ -516,10 +550,13 @@ Test(chan_close, close_racing_with_sleeping_receivers_wakes_them_all)
 	pthread_barrier_init(&r.start, NULL, RACE_R + 1);
 	for (int i = 0; i < RACE_R; i++)
 		cr_assert_eq(pthread_create(&t[i], NULL, race_receiver, &r), 0);
+	closer = pthread_self();
+	atomic_store(&widen, true);
 	unsigned seed = 12345;
-	for (int round = 0; round < RACE_ROUNDS; round++) {
+	uint64_t t0 = asl_now_ns();
+	for (int round = 0; round < RACE_ROUNDS && st_ms_since(t0) < RACE_MS; round++) {
 		size_t cap = (size_t)(round % 3); /* unbuffered, 1 and 2 slots */
-		int n = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 16;
+		int n = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 8;
 		struct chan *ch = make(cap);
 		atomic_store(&r.ch, ch);
 		atomic_store(&r.returned, 0);
@@ -533,6 +570,7 @@ Test(chan_close, close_racing_with_sleeping_receivers_wakes_them_all)
 		chan_close(ch);
 		if (!asl_test_wait_flag(&r.returned, RACE_R, ASL_WATCHDOG_MS)) {
 			asl_test_abandon();
+			atomic_store(&widen, false);
 			cr_assert_fail("round %d (capacity %zu): %d values sent to %d receivers, then "
 				       "chan_close; %d receiver(s) still asleep %d s later.  A close "
 				       "that sets `closed` or wakes the sleepers without holding the "
@@ -549,6 +587,7 @@ Test(chan_close, close_racing_with_sleeping_receivers_wakes_them_all)
 			     st_rc(atomic_load(&r.bad_rc)), st_rc(CHAN_CLOSED));
 		chan_destroy(ch);
 	}
+	atomic_store(&widen, false);
 	atomic_store(&r.stop, true);
 	pthread_barrier_wait(&r.start);
 	for (int i = 0; i < RACE_R; i++)

@@ -108,6 +108,11 @@ static inline void env_down(struct env_fixture *f, int step)
 	(void)step;
 }
 
+static inline double st_secs_since(uint64_t t0)
+{
+	return (double)(asl_now_ns() - t0) / 1e9;
+}
+
 /* Run completions until *count reaches want (each wait bounded: a missing callback fails
  * the test with a message instead of hanging it). */
 static inline void cq_until(struct cq *q, atomic_int *count, int want, int step)
