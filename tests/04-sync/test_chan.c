@@ -125,7 +125,7 @@ enum { MP = 4, MC = 3, PER = 5000 };
 struct mpmc {
 	struct chan *ch;
 	pthread_barrier_t start;
-	atomic_int next_id, errors, order_breaks, early_closed;
+	atomic_int next_id, errors, order_breaks, early_closed, consumers_done;
 	atomic_bool closing; /* set just before chan_close */
 	atomic_long sum, count;
 };
@@ -163,6 +163,7 @@ static void *mp_consumer(void *arg)
 		atomic_fetch_add(&m->errors, 1);
 	else if (!atomic_load(&m->closing))
 		atomic_fetch_add(&m->early_closed, 1);
+	atomic_fetch_add(&m->consumers_done, 1);
 	return NULL;
 }
 
@@ -176,6 +177,7 @@ static void mpmc(size_t cap)
 	atomic_init(&m.errors, 0);
 	atomic_init(&m.order_breaks, 0);
 	atomic_init(&m.early_closed, 0);
+	atomic_init(&m.consumers_done, 0);
 	atomic_init(&m.closing, false);
 	atomic_init(&m.sum, 0);
 	atomic_init(&m.count, 0);
@@ -188,6 +190,13 @@ static void mpmc(size_t cap)
 		pthread_join(p[i], NULL);
 	atomic_store(&m.closing, true);
 	chan_close(m.ch);
+	if (!asl_test_wait_flag(&m.consumers_done, MC, ASL_WATCHDOG_MS)) {
+		asl_test_abandon();
+		cr_assert_fail("capacity %zu: every value was sent and the channel closed, but %d of "
+			       "%d consumers were still in chan_recv %d s later: close must wake "
+			       "EVERY sleeper (broadcast, not signal)" ASL_HINT(4), cap,
+			       MC - atomic_load(&m.consumers_done), MC, ASL_WATCHDOG_MS / 1000);
+	}
 	for (int i = 0; i < MC; i++)
 		pthread_join(c[i], NULL);
 	pthread_barrier_destroy(&m.start);
