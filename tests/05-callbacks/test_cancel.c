@@ -34,10 +34,15 @@ static int work_gated(void *arg, int input)
 static void cb_record(void *ctx, int result)
 {
 	struct op *o = ctx;
+	int before = atomic_fetch_add(&o->calls, 1);
+	/* fail at the second call, before the double completion frees the op twice */
+	cr_assert_eq(before, 0, "an op's callback ran a second time (first with %s, now with %s):"
+		     " the cancel and the job's completion must both claim the op (one "
+		     "compare-and-swap), and only the winner may finish it" ASL_HINT(4),
+		     asl_test_rc(o->result), asl_test_rc(result));
 	o->result = result;
 	o->cb_on = pthread_self();
-	if (atomic_fetch_add(&o->calls, 1) == 0)
-		atomic_fetch_add(o->done, 1);
+	atomic_fetch_add(o->done, 1);
 }
 
 static void token_up(struct cancel_token *t)
