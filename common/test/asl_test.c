@@ -40,25 +40,39 @@ static void fd_snapshot(unsigned char *set)
 	closedir(dir);
 }
 
-/* A leak found after the test body returned: Criterion 2.4.1 reports a worker that exits in
- * its teardown as passed, whatever the status, so the verdict travels in a file the grader
- * reads ($ASL_FINI_LOG.leak), and to stderr for plain runs.  No proof of finishing is
- * written, so the test cannot count as passed. */
-static _Noreturn void leak_exit(const char *why, int status)
+/* A verdict that cannot go through Criterion: a leak found after the test body returned
+ * (Criterion 2.4.1 reports a worker that exits in its teardown as passed, whatever the
+ * status), or a failure where Criterion's own reporting is no longer safe (a crash handler
+ * with the heap broken).  The verdict travels in a file the grader reads
+ * ($ASL_FINI_LOG.fail), and to stderr for plain runs.  No proof of finishing is written, so
+ * the test cannot count as passed.  Only async-signal-safe calls from here on. */
+static _Noreturn void fail_exit(const char *why, int status)
 {
+	static const char tag[] = "asynclabs: ", nl[] = "\n";
 	const char *log = getenv("ASL_FINI_LOG");
-	fprintf(stderr, "asynclabs: %s\n", why);
+	size_t len = strlen(why);
+	if (write(2, tag, sizeof tag - 1) < 0 || write(2, why, len) < 0 || write(2, nl, 1) < 0)
+		status |= 0;
 	if (log && *log) {
 		char path[4096];
-		snprintf(path, sizeof path, "%s.leak", log);
-		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd >= 0) {
-			if (write(fd, why, strlen(why)) < 0)
-				perror("asynclabs: ASL_FINI_LOG.leak");
-			close(fd);
+		size_t n = strlen(log);
+		if (n + sizeof ".fail" <= sizeof path) {
+			memcpy(path, log, n);
+			memcpy(path + n, ".fail", sizeof ".fail");
+			int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			if (fd >= 0) {
+				if (write(fd, why, len) < 0)
+					status |= 0;
+				close(fd);
+			}
 		}
 	}
 	_exit(status);
+}
+
+void asl_test_fail_now(const char *why)
+{
+	fail_exit(why, ASL_EXIT_FAIL_NOW);
 }
 
 /* Fail (exit status ASL_EXIT_FD_LEAK) if the test left descriptors open that it did not have
@@ -86,7 +100,7 @@ static void fd_leak_check(void)
 		at += (size_t)snprintf(why + at, sizeof why - at, " fd %d is %s;", fd, target);
 		shown++;
 	}
-	leak_exit(why, ASL_EXIT_FD_LEAK);
+	fail_exit(why, ASL_EXIT_FD_LEAK);
 }
 
 static void exit_guard(void)
@@ -125,7 +139,7 @@ void asl_test_fini(void)
 		char why[256];
 		snprintf(why, sizeof why, "%d thread(s) at the start of the test, %d at its end: a "
 			 "thread leaked (join every thread you start)", threads_at_start, now);
-		leak_exit(why, ASL_EXIT_THREAD_LEAK);
+		fail_exit(why, ASL_EXIT_THREAD_LEAK);
 	}
 	/* Likewise every descriptor a test opens (an eventfd a destroy forgot, a pipe end). */
 	fd_leak_check();

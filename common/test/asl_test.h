@@ -11,7 +11,7 @@
  *     atexit() guard also turns an early exit into a failure with a message.
  *   - The fini hook also fails any test that leaves more threads running than it started
  *     with (a thread leak), or more descriptors open (a descriptor leak), in every lab: it
- *     writes no proof, and says why in $ASL_FINI_LOG.leak (Criterion reports a worker that
+ *     writes no proof, and says why in $ASL_FINI_LOG.fail (Criterion reports a worker that
  *     exits in its teardown as passed, whatever its exit status).
  *   - Criterion's --json output does not escape strings, so a report hook writes our own
  *     escaped TSV to $ASL_REPORT for the grader.
@@ -39,6 +39,8 @@
 #define ASL_EXIT_THREAD_LEAK 96
 /* Exit status of a test worker whose test left a file descriptor open (see asl_test_fini). */
 #define ASL_EXIT_FD_LEAK 95
+/* Exit status of a test worker ended by asl_test_fail_now(). */
+#define ASL_EXIT_FAIL_NOW 98
 
 void asl_test_init(void);
 void asl_test_fini(void);
@@ -46,6 +48,11 @@ void asl_test_fini(void);
 /* A suite with a per-test timeout (seconds) and the grading hooks. */
 #define ASL_SUITE(name, timeout_s)                                                         \
 	TestSuite(name, .timeout = (timeout_s), .init = asl_test_init, .fini = asl_test_fini)
+
+/* Fail the test at once with `why` (a complete message, ending with ASL_HINT(step)) where
+ * Criterion's own assertions are no longer safe: in a handler for a crash that broke the
+ * heap.  Async-signal-safe; ends the test process. */
+_Noreturn void asl_test_fail_now(const char *why);
 
 /* Number of threads in this process right now (from /proc/self/task); -1 on error. */
 int asl_test_threads(void);

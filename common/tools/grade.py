@@ -154,11 +154,12 @@ def read_report(path):
     return results
 
 
-def classify(row, finished, leak=None):
-    """(status, message) of one test from its report row; leak: what asl_test_fini found
-    left behind (its .leak file), if anything."""
-    if leak and (row is None or row["status"] == "passed"):
-        return "FAIL", leak   # the body passed, but left a thread or a descriptor behind
+def classify(row, finished, why=None):
+    """(status, message) of one test from its report row; why: the verdict the test process
+    left in its .fail file (asl_test.c: a leak found by the fini hook, or a crash handler's
+    message), if any."""
+    if why and (row is None or row["status"] == "passed" or not row.get("message")):
+        return "FAIL", why
     if row is None:
         return "ERROR", "the test did not report (the runner died or was stopped)"
     if row["status"] == "skipped":
@@ -230,7 +231,7 @@ def grade_lab(lab, lab_dir, work, jobs):
         suite, test = tid.split("::", 1)
         base = os.path.join(logs, f"{index:03d}-{suite}-{test}")
         report, fini = base + ".report", base + ".finished"
-        for stale in (report, fini, fini + ".leak"):   # a retry must not inherit old proof
+        for stale in (report, fini, fini + ".fail"):   # a retry must not inherit old proof
             if os.path.exists(stale):
                 os.remove(stale)
         here = os.path.join(scratch, f"{index:03d}")   # a test may write files: not in the tree
@@ -254,11 +255,11 @@ def grade_lab(lab, lab_dir, work, jobs):
                                       "-j1"], here, env, base + ".log", RUN_TIMEOUT, deadline)
         rows = read_report(report)
         done = os.path.exists(fini)
-        leak = None
-        if os.path.exists(fini + ".leak"):   # asl_test_fini: a thread or descriptor leaked
-            with open(fini + ".leak", encoding="utf-8", errors="replace") as f:
-                leak = f.read().strip() or "a thread or descriptor leaked"
-        status, msg = classify(rows.get(tid), done, leak)
+        why = None
+        if os.path.exists(fini + ".fail"):   # a verdict from asl_test.c (fail_exit)
+            with open(fini + ".fail", encoding="utf-8", errors="replace") as f:
+                why = f.read().strip() or "the test process ended early with no message"
+        status, msg = classify(rows.get(tid), done, why)
         if status == "ERROR" and timed_out:
             # Criterion killed the test at its timeout, but processes it left behind kept the
             # runner waiting: the test did not end in time, and it is not run again.

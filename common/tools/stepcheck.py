@@ -77,8 +77,8 @@ def run_test(runner, tid, work):
                     row = cells
     if row is None:
         return False, "no report (runner died?): " + out.decode(errors="replace")[-300:]
-    if os.path.exists(fini + ".leak"):
-        with open(fini + ".leak", encoding="utf-8", errors="replace") as f:
+    if os.path.exists(fini + ".fail"):
+        with open(fini + ".fail", encoding="utf-8", errors="replace") as f:
             return False, f.read().strip()
     expected_signal = row.get("expected_signal", "0") not in ("0", "")
     if row["status"] == "passed" and (expected_signal or os.path.exists(fini)):
