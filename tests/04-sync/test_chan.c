@@ -522,7 +522,7 @@ int pthread_mutex_unlock(pthread_mutex_t *mu)
 	return rc;
 }
 
-enum { RACE_R = 3, RACE_ROUNDS = 3000, RACE_MS = 1500 };
+enum { RACE_R = 3, RACE_ROUNDS = 2000, RACE_MS = 1000 };
 
 struct close_race {
 	struct chan *_Atomic ch;

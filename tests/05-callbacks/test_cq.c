@@ -72,7 +72,7 @@ Test(cq, post_from_another_thread_wakes_the_eventfd)
  * widens it on purpose: the owner drains in a loop while another thread interrupts it at
  * random points (asl_hold) and posts while it is held.  After every drain, an item posted in
  * full but not yet run must be announced by a readable eventfd. */
-enum { DRAIN_ROUNDS = 20000, DRAIN_MS = 1500 };
+enum { DRAIN_ROUNDS = 20000, DRAIN_MS = 1000 };
 
 struct drain_race {
 	struct cq *q;
