@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <time.h>
 #include <sched.h>
-#include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -310,61 +309,6 @@ bool asl_test_wait_flag(atomic_int *flag, int want, long ms)
 		nanosleep(&tick, NULL);
 	}
 	return true;
-}
-
-/* asl_hold: 0 idle, 1 signal sent, 2 held in the handler, 3 released */
-static atomic_int hold_state;
-static struct sigaction hold_old;
-
-static void hold_handler(int sig)
-{
-	int sent = 1;
-	(void)sig;
-	if (!atomic_compare_exchange_strong(&hold_state, &sent, 2))
-		return;   /* released already: late */
-	uint64_t until = asl_now_ns() + ASL_HOLD_MAX_US * 1000ull;
-	while (atomic_load(&hold_state) == 2 && asl_now_ns() < until)
-		sched_yield();   /* the holder may need this CPU */
-	atomic_store(&hold_state, 0);
-}
-
-void asl_hold_begin(void)
-{
-	struct sigaction sa = { .sa_handler = hold_handler };
-	sigemptyset(&sa.sa_mask);
-	atomic_store(&hold_state, 0);
-	cr_assert_eq(sigaction(SIGUSR1, &sa, &hold_old), 0, "asl_hold_begin: sigaction failed");
-}
-
-void asl_hold_end(void)
-{
-	sigaction(SIGUSR1, &hold_old, NULL);
-}
-
-bool asl_hold(pthread_t thread, void (*action)(void *arg), void *arg)
-{
-	atomic_store(&hold_state, 1);
-	if (pthread_kill(thread, SIGUSR1)) {
-		atomic_store(&hold_state, 0);
-		action(arg);
-		return false;
-	}
-	uint64_t until = asl_now_ns() + ASL_HOLD_MAX_US * 1000ull;
-	while (atomic_load(&hold_state) == 1 && asl_now_ns() < until)
-		sched_yield();
-	int sent = 1;
-	/* still not in the handler: give up on holding; a late handler returns at once */
-	bool held = !atomic_compare_exchange_strong(&hold_state, &sent, 3);
-	action(arg);
-	if (held) {
-		int in_handler = 2;
-		held = atomic_compare_exchange_strong(&hold_state, &in_handler, 3);
-		until = asl_now_ns() + 100 * ASL_HOLD_MAX_US * 1000ull;
-		while (held && atomic_load(&hold_state) == 3 && asl_now_ns() < until)
-			sched_yield();   /* the handler leaves before the next hold begins */
-	}
-	atomic_store(&hold_state, 0);
-	return held;
 }
 
 int asl_test_fds(void)

@@ -21,7 +21,6 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
@@ -94,20 +93,6 @@ void asl_test_abandon(void);
 /* Wait (without spinning) until *flag >= want or ms milliseconds have passed; true if it got
  * there.  For a thread that sets a flag when a call returns. */
 bool asl_test_wait_flag(atomic_int *flag, int want, long ms);
-
-/* Widening a race window on purpose.  Some races need another thread's action to land
- * between two instructions of student code.  asl_hold() interrupts `thread` with SIGUSR1 at
- * whatever point it has reached, holds it still in the signal handler, runs action(arg) on
- * the calling thread meanwhile, then lets it go.  A stress loop of holds at varying moments
- * makes the narrow window as likely as the thread's time spent in it.  The hold lasts until
- * the action returns, or at most ASL_HOLD_MAX_US (an action that waits for a lock the held
- * thread owns then finishes after the hold).  True if the thread was held while the action
- * ran.  Bracket the loop with asl_hold_begin()/asl_hold_end() (installs/restores the handler);
- * one holder at a time. */
-#define ASL_HOLD_MAX_US 1000
-void asl_hold_begin(void);
-bool asl_hold(pthread_t thread, void (*action)(void *arg), void *arg);
-void asl_hold_end(void);
 
 /* Number of open file descriptors (from /proc/self/fd); -1 on error. */
 int asl_test_fds(void);
