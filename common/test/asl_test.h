@@ -10,7 +10,8 @@
  *     whether the suite's .fini ran to its end, and the grader accepts a pass only with both.
  *     For plain runs an atexit() guard also turns an early exit into a failure with a message.
  *   - The fini hook also fails any test that leaves more threads running than it started
- *     with (a thread leak), in every lab.
+ *     with (a thread leak), or more descriptors open (a descriptor leak), in every lab: it
+ *     writes no proof (the runner never sees its cleanup finish) and says why on stderr.
  *   - Criterion's --json output does not escape strings, so a report hook in the runner writes
  *     our own escaped TSV to the pipe the grader passes as descriptor $ASL_REPORT_FD (which
  *     no worker process holds or can reopen: see asl_test.c).
@@ -35,6 +36,10 @@
 
 /* Exit status of a test worker whose test leaked a thread (see asl_test_fini). */
 #define ASL_EXIT_THREAD_LEAK 96
+/* Exit status of a test worker whose test left a file descriptor open (see asl_test_fini). */
+#define ASL_EXIT_FD_LEAK 95
+/* Exit status of a test worker ended by asl_test_fail_now(). */
+#define ASL_EXIT_FAIL_NOW 98
 
 void asl_test_init(void);
 void asl_test_fini(void);
@@ -42,6 +47,11 @@ void asl_test_fini(void);
 /* A suite with a per-test timeout (seconds) and the grading hooks. */
 #define ASL_SUITE(name, timeout_s)                                                         \
 	TestSuite(name, .timeout = (timeout_s), .init = asl_test_init, .fini = asl_test_fini)
+
+/* Fail the test at once with `why` (a complete message, ending with ASL_HINT(step)) where
+ * Criterion's own assertions are no longer safe: in a handler for a crash that broke the
+ * heap.  Async-signal-safe; ends the test process. */
+_Noreturn void asl_test_fail_now(const char *why);
 
 /* Number of threads in this process right now (from /proc/self/task); -1 on error. */
 int asl_test_threads(void);
@@ -62,10 +72,35 @@ bool asl_test_wait_asleep(atomic_int *tid, atomic_int *done);
 /* This thread's kernel TID. */
 int asl_test_gettid(void);
 
+/* Watchdogs: a call that may block forever on a student's mistake runs on its own thread, and
+ * the test waits for it with a deadline far shorter than the suite's timeout, so the failure
+ * names the likely mistake instead of reading TIMEOUT.
+ *	struct asl_call *c = asl_call_start(fn, arg);
+ *	int rc;
+ *	if (!asl_call_wait(c, ASL_WATCHDOG_MS, &rc))
+ *		cr_assert_fail("... still blocked after %d ms: <the likely mistake>" ASL_HINT(n));
+ * asl_call_wait returns true with fn's result in *rc (the thread joined, c freed), or false
+ * if fn is still running: the thread is then abandoned (asl_test_abandon) and c stays
+ * allocated, since the thread may still write to it. */
+#define ASL_WATCHDOG_MS 5000
+struct asl_call;
+struct asl_call *asl_call_start(int (*fn)(void *arg), void *arg);
+bool asl_call_wait(struct asl_call *c, long ms, int *rc);
+/* The test is about to fail while threads of student code are still blocked (a watchdog
+ * fired): the fini hook must not turn that into a "thread leaked" or "descriptor leaked"
+ * verdict that hides the test's own message. */
+void asl_test_abandon(void);
+/* Wait (without spinning) until *flag >= want or ms milliseconds have passed; true if it got
+ * there.  For a thread that sets a flag when a call returns. */
+bool asl_test_wait_flag(atomic_int *flag, int want, long ms);
+
 /* Number of open file descriptors (from /proc/self/fd); -1 on error. */
 int asl_test_fds(void);
 
-/* "-22 (EINVAL)" style rendering of a 0/-errno return, for messages. */
+/* "-22 (EINVAL)" style rendering of a 0/-errno return, for messages.  The result lives in a
+ * per-thread ring of ASL_TEST_RC_SLOTS buffers, so up to that many calls may appear in one
+ * message (each call reuses the oldest slot). */
+#define ASL_TEST_RC_SLOTS 8
 const char *asl_test_rc(int rc);
 
 #endif

@@ -205,8 +205,25 @@ def parse_report(text):
     return results, timeouts
 
 
-def classify(lab, tid, row):
-    """(status, message) of one test from its report row."""
+def verdict_in_log(path):
+    """The last verdict asl_test.c printed on its way out ("asynclabs: ..." on stderr: a leaked
+    thread or descriptor found after the body returned, or a failure reported from a crash
+    handler), or None.  Student output can print such a line too, but it can only turn a test
+    into a failure, never into a pass."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            found = [ln[len("asynclabs: "):].strip() for ln in f
+                     if ln.startswith("asynclabs: ")]
+    except OSError:
+        return None
+    return found[-1] if found else None
+
+
+def classify(lab, tid, row, why=None):
+    """(status, message) of one test from its report row; why: the verdict asl_test.c printed
+    when it ended the test process itself (verdict_in_log), if any."""
+    if why and (row is None or row["status"] == "passed" or not row.get("message")):
+        return "FAIL", why
     if row is None:
         return "ERROR", "the test did not report (the runner died or was stopped)"
     where = row.get("where", "")
@@ -231,8 +248,9 @@ def classify(lab, tid, row):
             return "EXIT", ("the test process exited before the test body returned "
                             "(exit() or _exit() called from student code?)")
         if row.get("fini") != "1":
-            return "FAIL", ("the test's cleanup check failed (a leaked thread? every thread "
-                            "you start must be joined; the full output says which)")
+            return "FAIL", ("the test's cleanup check failed (a leaked thread or descriptor? "
+                            "every thread you start must be joined, every descriptor closed; "
+                            "the full output says which)")
         return "PASS", ""
     if row["exit_code"] == "96":   # asl_test_fini found more threads than at the start
         return "FAIL", ("a thread leaked: more threads were running when the test ended than "
@@ -331,7 +349,7 @@ def run_test(lab, box, tid, logs, index, budget, show_cmd=None):
     shutil.rmtree(scratch, ignore_errors=True)
     trim_log(base + ".log")
     rows, _ = parse_report(b"".join(chunks).decode("utf-8", "replace").replace(b + "/", ""))
-    status, msg = classify(lab, tid, rows.get(tid))
+    status, msg = classify(lab, tid, rows.get(tid), verdict_in_log(base + ".log"))
     if status == "ERROR" and timed_out:
         if budget.left() <= 0:
             return "TIMEOUT", f"stopped: {budget.reason()}", secs

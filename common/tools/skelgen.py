@@ -18,13 +18,15 @@ No clobbering: labs/.skeleton-manifest records the SHA-256 of every file as gene
 in labs/ whose content no longer matches that hash has been edited by the student and is never
 overwritten; the new version is written under the lab's build/skeleton-new/ instead.
 
-usage: skelgen.py [--check [--strict]] [--into DIR] [--top DIR] [LAB...]
+usage: skelgen.py [--check [--strict]] [--into DIR [--upto K]] [--top DIR] [LAB...]
   (no option)  regenerate labs/ (only pristine or missing files are written)
   --check      change nothing; exit 1 if a pristine file in labs/ differs from what would be
                generated, or if the markers and the tests' points files disagree about the
                steps.  Files the student edited are listed, not counted as drift.
   --strict     with --check: every difference counts, edited or not (CI, on a clean clone)
   --into DIR   write a fresh, complete skeleton tree into DIR (for the teeth check)
+  --upto K     with --into: steps 1..K keep the reference code, only steps > K are stubs
+               (a student who finished step K; common/tools/stepcheck.py grades these)
 """
 import hashlib
 import os
@@ -45,9 +47,10 @@ class MarkerError(Exception):
     pass
 
 
-def transform(text, path, tests=None, problems=None):
-    """Return (skeleton text, {step: title}) for one solution file.  Breaches of the region
-    rules (skelrules.py) are appended to `problems` when it is given."""
+def transform(text, path, tests=None, problems=None, upto=0):
+    """Return (skeleton text, {step: title}) for one solution file; regions of steps <= upto
+    are kept as they are (reference code and markers).  Breaches of the region rules
+    (skelrules.py) are appended to `problems` when it is given."""
     out, steps = [], {}
     lines = text.split("\n")
     i = 0
@@ -94,8 +97,11 @@ def transform(text, path, tests=None, problems=None):
         if problems is not None:
             problems.extend(skelrules.check_region(path, lines, start, "\n".join(comment),
                                                    stub, tests))
-        out.extend(comment)
-        out.extend(stub)
+        if step <= upto:
+            out.extend(lines[start:i + 1])
+        else:
+            out.extend(comment)
+            out.extend(stub)
         i += 1
     return "\n".join(out), steps
 
@@ -104,7 +110,7 @@ def sha(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def generate_lab(sol_dir, problems=None):
+def generate_lab(sol_dir, problems=None, upto=0):
     """{relative path: bytes} of the skeleton of one lab, and its steps."""
     files, steps = {}, {}
     top = os.path.dirname(os.path.dirname(os.path.abspath(sol_dir)))
@@ -122,7 +128,7 @@ def generate_lab(sol_dir, problems=None):
                 files[rel] = data
                 continue
             if "BEGIN STEP" in text or "END STEP" in text:
-                text, s = transform(text, os.path.relpath(src, top), tests, problems)
+                text, s = transform(text, os.path.relpath(src, top), tests, problems, upto)
                 for k, v in s.items():
                     steps.setdefault(k, (v, rel))
                 data = text.encode("utf-8")
@@ -157,7 +163,7 @@ def points_steps(top, lab):
 
 
 def main(argv):
-    check, strict, into, top, only = False, False, None, None, []
+    check, strict, into, top, only, upto = False, False, None, None, [], 0
     args = argv[1:]
     while args:
         a = args.pop(0)
@@ -167,6 +173,14 @@ def main(argv):
             strict = True
         elif a == "--into" and args:
             into = os.path.abspath(args.pop(0))
+        elif a == "--upto" and args:
+            try:
+                upto = int(args.pop(0))
+            except ValueError:
+                upto = -1
+            if upto < 0:
+                print("skelgen: --upto takes a step number (0 or more)", file=sys.stderr)
+                return 2
         elif a == "--top" and args:
             top = args.pop(0)
         elif a in ("-h", "--help"):
@@ -177,6 +191,10 @@ def main(argv):
             return 2
         else:
             only.append(a)
+    if upto and not into:
+        print("skelgen: --upto needs --into DIR (labs/ is only ever the pristine skeleton)",
+              file=sys.stderr)
+        return 2
     top = os.path.abspath(top or os.path.join(os.path.dirname(__file__), "..", ".."))
     sols, labs = os.path.join(top, "solutions"), os.path.join(top, "labs")
     all_labs = sorted(d for d in os.listdir(sols) if os.path.isdir(os.path.join(sols, d)))
@@ -194,7 +212,7 @@ def main(argv):
     rule_problems = []
     for lab in todo:
         try:
-            files, steps = generate_lab(os.path.join(sols, lab), rule_problems)
+            files, steps = generate_lab(os.path.join(sols, lab), rule_problems, upto)
         except MarkerError as e:
             print(f"skelgen: {e}", file=sys.stderr)
             return 1

@@ -53,8 +53,8 @@ enum pool_stop {
 	POOL_CANCEL, /* immediate: jobs not yet started are called with -ECANCELED */
 };
 
-/* Step 2.  Stop the pool, join every worker and free it.  Returns the number of jobs that
- * were cancelled (always 0 for POOL_DRAIN).  With POOL_CANCEL the pending jobs are cancelled
+/* Steps 1 (POOL_DRAIN) and 2 (POOL_CANCEL).  Stop the pool, join every worker and free it.
+ * Returns the number of jobs that were cancelled (always 0 for POOL_DRAIN).  With POOL_CANCEL the pending jobs are cancelled
  * on the calling thread *before* the running ones are waited for.  The caller must ensure
  * that no thread outside the pool calls pool_submit concurrently or afterwards; jobs running
  * on the pool may call it and get -ESHUTDOWN.  Must not be called from a pool thread. */

@@ -106,13 +106,24 @@ size_t pool_queued(struct pool *p)
 	return n;
 }
 
-int pool_shutdown(struct pool *p, enum pool_stop how)
+/* Step 2: with POOL_CANCEL, complete every job still queued with -ECANCELED on the calling
+ * thread; returns how many.  POOL_DRAIN leaves the queue to the workers (0). */
+static __attribute__((unused)) int pool_cancel_queued(struct pool *p, enum pool_stop how)
 {
-	/* TODO step 2: Stop the pool.  Set the state and wake everyone (workers and blocked
-	 * submitters).  For POOL_CANCEL pop each job still queued and call it with -ECANCELED
-	 * here, outside the lock, BEFORE joining (a running job may be waiting for that).
-	 * Then join every worker, free everything, return the number cancelled.
+	/* TODO step 2: For POOL_CANCEL pop each job still queued and call it with -ECANCELED
+	 * here, on the caller's thread, outside the lock; return how many.  POOL_DRAIN: 0.
+	 * pool_shutdown calls this BEFORE joining (a running job may be waiting for it).
 	 * Checked by: shutdown::*
 	 */
-	LAB_UNUSED(p, how); return LAB_TODO(2);
+	LAB_UNUSED(p); return how == POOL_CANCEL ? LAB_TODO(2) : 0;
+}
+
+int pool_shutdown(struct pool *p, enum pool_stop how)
+{
+	/* TODO step 1: Stop the pool.  Set the state and wake everyone (workers and blocked
+	 * submitters); have pool_cancel_queued (step 2) complete what is still queued; then
+	 * join every worker, free everything and return the number cancelled.
+	 * Checked by: pool::*, shutdown::drain_*, shutdown::shutdown_wakes_a_blocked_submitter
+	 */
+	LAB_UNUSED(p, how); return LAB_TODO(1);
 }

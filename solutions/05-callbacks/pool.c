@@ -179,23 +179,16 @@ size_t pool_queued(struct pool *p)
 	return n;
 }
 
-int pool_shutdown(struct pool *p, enum pool_stop how)
+/* Step 2: with POOL_CANCEL, complete every job still queued with -ECANCELED on the calling
+ * thread; returns how many.  POOL_DRAIN leaves the queue to the workers (0). */
+static __attribute__((unused)) int pool_cancel_queued(struct pool *p, enum pool_stop how)
 {
-	/* BEGIN STEP 2: Stop the pool.  Set the state and wake everyone (workers and blocked
-	 * submitters).  For POOL_CANCEL pop each job still queued and call it with -ECANCELED
-	 * here, outside the lock, BEFORE joining (a running job may be waiting for that).
-	 * Then join every worker, free everything, return the number cancelled.
+	/* BEGIN STEP 2: For POOL_CANCEL pop each job still queued and call it with -ECANCELED
+	 * here, on the caller's thread, outside the lock; return how many.  POOL_DRAIN: 0.
+	 * pool_shutdown calls this BEFORE joining (a running job may be waiting for it).
 	 * Checked by: shutdown::*
-	 * stub: LAB_UNUSED(p, how); return LAB_TODO(2);
+	 * stub: LAB_UNUSED(p); return how == POOL_CANCEL ? LAB_TODO(2) : 0;
 	 */
-	if (!p || (how != POOL_DRAIN && how != POOL_CANCEL))
-		return -EINVAL;
-	pthread_mutex_lock(&p->mu);
-	p->state = how == POOL_DRAIN ? POOL_DRAINING : POOL_CANCELLING;
-	pthread_cond_broadcast(&p->not_empty);
-	pthread_cond_broadcast(&p->not_full);
-	pthread_mutex_unlock(&p->mu);
-
 	int cancelled = 0;
 	for (;;) {
 		/* one job at a time: a cancelled job may itself touch the pool (and get
@@ -214,6 +207,27 @@ int pool_shutdown(struct pool *p, enum pool_stop how)
 		job.fn(job.arg, -ECANCELED);
 		cancelled++;
 	}
+	return cancelled;
+	/* END STEP 2 */
+}
+
+int pool_shutdown(struct pool *p, enum pool_stop how)
+{
+	/* BEGIN STEP 1: Stop the pool.  Set the state and wake everyone (workers and blocked
+	 * submitters); have pool_cancel_queued (step 2) complete what is still queued; then
+	 * join every worker, free everything and return the number cancelled.
+	 * Checked by: pool::*, shutdown::drain_*, shutdown::shutdown_wakes_a_blocked_submitter
+	 * stub: LAB_UNUSED(p, how); return LAB_TODO(1);
+	 */
+	if (!p || (how != POOL_DRAIN && how != POOL_CANCEL))
+		return -EINVAL;
+	pthread_mutex_lock(&p->mu);
+	p->state = how == POOL_DRAIN ? POOL_DRAINING : POOL_CANCELLING;
+	pthread_cond_broadcast(&p->not_empty);
+	pthread_cond_broadcast(&p->not_full);
+	pthread_mutex_unlock(&p->mu);
+
+	int cancelled = pool_cancel_queued(p, how);
 
 	for (int i = 0; i < p->nthreads; i++)
 		pthread_join(p->threads[i], NULL);
@@ -224,5 +238,5 @@ int pool_shutdown(struct pool *p, enum pool_stop how)
 	free(p->ring);
 	free(p);
 	return cancelled;
-	/* END STEP 2 */
+	/* END STEP 1 */
 }

@@ -4,6 +4,7 @@
 
 #include <elf.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +139,93 @@ Test(nolibc, bad_argument_is_usage_error)
 	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0 && strstr(r.out, "usage"),
 		  "nolibc_hello -h %s with stdout \"%s\", expected the usage on stdout and status 0"
 		  ASL_HINT(3), describe(r.status), r.out);
+}
+
+/* The state letter of process pid ('S' asleep, 'T' stopped, 'Z' exited), 0 if gone. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/* Poll (bounded) until pid is in state `want` or has exited; true if it got there. */
+static bool await_state(pid_t pid, char want)
+{
+	uint64_t t0 = asl_now_ns();
+	while (asl_now_ns() - t0 < 5000000000ull) {
+		char s = proc_state(pid);
+		if (s == want)
+			return true;
+		if (s == 0 || s == 'Z')
+			return false;
+		sched_yield();
+	}
+	return false;
+}
+
+/* A write to a full pipe sleeps; a signal (here a stop and continue) ends it early with the
+ * count written so far: a *short write*.  The program's status argument may carry any number
+ * of leading zeros, so "000...07" (100,001 bytes, more than the pipe holds) is echoed in one
+ * write that is cut short: only a print that loops on the count delivers every byte. */
+Test(nolibc, long_output_survives_short_writes)
+{
+	enum { ZEROS = 100000 };
+	static const char head[] = "nolibc_hello: hello from _start, no libc here; exit status ";
+	char *arg = malloc(ZEROS + 2);
+	size_t want = sizeof head - 1 + ZEROS + 2, got = 0;
+	char *out = malloc(want + 4096);
+	int p[2], status;
+	cr_assert(arg && out);
+	memset(arg, '0', ZEROS);
+	arg[ZEROS] = '7';
+	arg[ZEROS + 1] = '\0';
+	cr_assert(access(PROG, X_OK) == 0, "%s is not built (run make)" ASL_HINT(3), PROG);
+	cr_assert_eq(pipe(p), 0);
+	pid_t pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		char *argv[] = { "nolibc_hello", arg, NULL };
+		dup2(p[1], 1);
+		close(p[0]);
+		execve(PROG, argv, no_env);
+		_exit(127);
+	}
+	close(p[1]);
+	/* the pipe fills up and the program sleeps in write(); stop and continue it there */
+	if (await_state(pid, 'S')) {
+		kill(pid, SIGSTOP);
+		await_state(pid, 'T');
+		kill(pid, SIGCONT);
+	}
+	struct pollfd pf = { .fd = p[0], .events = POLLIN };
+	for (ssize_t n = 1; n > 0; got += (size_t)n) {
+		n = 0;
+		if (poll(&pf, 1, 5000) <= 0) {
+			kill(pid, SIGKILL);
+			break;
+		}
+		n = read(p[0], out + got, want + 4096 - got);
+		n = n < 0 ? 0 : n;
+	}
+	close(p[0]);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 7, "nolibc_hello 000...07 (%d "
+		  "zeros) %s, expected exit status 7" ASL_HINT(3), ZEROS, describe(status));
+	cr_assert(got == want && out[got - 2] == '7' && out[got - 1] == '\n', "nolibc_hello "
+		  "000...07 (%d zeros) wrote %zu bytes to stdout, expected %zu: its write of the "
+		  "long argument was cut short by a signal, and the rest was never written (loop "
+		  "until every byte is out: write returns how many it took)" ASL_HINT(3), ZEROS,
+		  got, want);
+	free(arg);
+	free(out);
 }
 
 /* argv and envp sit next to each other on the initial stack: with 200 environment strings,

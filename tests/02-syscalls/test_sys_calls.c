@@ -74,6 +74,41 @@ Test(sys_calls, write_pipe_delivers_bytes)
 	close(p[1]);
 }
 
+/* A non-blocking pipe with room for one page takes only part of a longer write: write(2)
+ * then returns the kernel's count, which may be less than asked.  raw_write must pass that
+ * count on as is (the caller loops on it); the bytes that reach the reader are the proof. */
+Test(sys_calls, write_reports_the_kernels_short_count)
+{
+	int p[2];
+	static char chunk[4096], big[3 * 4096], back[4096];
+	cr_assert_eq(pipe(p), 0);
+	cr_assert_eq(fcntl(p[1], F_SETFL, O_NONBLOCK), 0);
+	cr_assert_eq(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+	long size = fcntl(p[1], F_GETPIPE_SZ);
+	cr_assert(size >= 2 * (long)sizeof chunk);
+	/* whole pages, leaving one free: the pipe keeps one page per buffer slot */
+	long filled = 0;
+	while (filled < size - (long)sizeof chunk) {
+		ssize_t w = write(p[1], chunk, sizeof chunk);
+		cr_assert_eq(w, (ssize_t)sizeof chunk, "filling the test pipe failed");
+		filled += w;
+	}
+	memset(big, 'x', sizeof big);
+	ssize_t n = raw_write(p[1], big, sizeof big);
+	long got = 0;
+	for (ssize_t r; (r = read(p[0], back, sizeof back)) > 0;)
+		got += r;
+	close(p[0]);
+	close(p[1]);
+	long took = got - filled;
+	cr_assert(took > 0 && took < (long)sizeof big, "the test's pipe should have taken part "
+		  "of the write, it took %ld of %zu bytes", took, sizeof big);
+	cr_assert_eq(n, (ssize_t)took, "raw_write of %zu bytes into a pipe with room for %ld "
+		     "returned %s, but the kernel wrote %ld bytes: return the kernel's count as "
+		     "it is (a short write is not an error and not the full length)" ASL_HINT(2),
+		     sizeof big, took, asl_test_rc((int)n), took);
+}
+
 Test(sys_calls, write_bad_fd_ebadf)
 {
 	int p[2];

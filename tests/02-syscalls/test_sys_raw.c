@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -228,8 +229,46 @@ static __attribute__((noinline)) long read_local(int fd, long *got)
 	return n;
 }
 
+/* The same for the other arities: the kernel fills a local the compiler saw set just before. */
+static __attribute__((noinline)) char uname_local(void)
+{
+	struct utsname u;
+	u.sysname[0] = '?';
+	inlined_sys_raw1(SYS_uname, (long)&u);
+	return u.sysname[0];
+}
+
+static __attribute__((noinline)) long clock_local(void)
+{
+	struct timespec ts = { 0, 0 };
+	inlined_sys_raw2(SYS_clock_gettime, CLOCK_MONOTONIC, (long)&ts);
+	return (long)ts.tv_sec | ts.tv_nsec;
+}
+
+static __attribute__((noinline)) long pread_local(int fd)
+{
+	long buf = 0;
+	inlined_sys_raw4(SYS_pread64, fd, (long)&buf, sizeof buf, 0);
+	return buf;
+}
+
 Test(sys_raw, memory_clobber_orders_buffers)
 {
+	cr_assert_eq(uname_local(), 'L', "inlined: sys_raw1(SYS_uname, &local) and C then saw "
+		     "sysname[0] as '%c', expected 'L': without the \"memory\" clobber the compiler "
+		     "may keep the old value" ASL_HINT(1), uname_local());
+	cr_assert_neq(clock_local(), 0, "inlined: sys_raw2(SYS_clock_gettime, &local) and C then "
+		      "saw the local still zero: without the \"memory\" clobber the compiler may "
+		      "keep the old value" ASL_HINT(1));
+	int fd = memfd_create("lab02-clobber", 0);
+	long word4 = 0x3461726f6d656d21L;
+	cr_assert(fd >= 0 && write(fd, &word4, sizeof word4) == 8);
+	long back4 = pread_local(fd);
+	close(fd);
+	cr_assert_eq(back4, word4, "inlined: sys_raw4(SYS_pread64, fd, &local, 8, 0) and C then "
+		     "saw the local as %#lx, expected %#lx: without the \"memory\" clobber the "
+		     "compiler may keep the old value" ASL_HINT(1), back4, word4);
+
 	int p[2];
 	long back = 0, word = 0x6d656d6f72792121L; /* "!!yromem" */
 	cr_assert_eq(pipe(p), 0);

@@ -1,5 +1,5 @@
 /* Step 3: pfor_sum() splits [0, n) into static chunks over threads and reduces exactly. */
-#include "asl_test.h"
+#include "thr_test.h"
 #include "threads.h"
 
 #include <pthread.h>
@@ -184,12 +184,14 @@ Test(parallel_for, huge_ranges_split_exactly)
 	}
 }
 
-static pthread_barrier_t all_chunks;
+static struct meeting all_chunks;
+static _Atomic int gave_up;
 
 static uint64_t meet(void *arg, uint64_t begin, uint64_t end)
 {
 	(void)arg;
-	pthread_barrier_wait(&all_chunks); /* hangs unless all 4 chunks run at once */
+	if (!meeting_wait(&all_chunks)) /* gives up unless all 4 chunks run at once */
+		atomic_fetch_add(&gave_up, 1);
 	return end - begin;
 }
 
@@ -197,9 +199,15 @@ Test(parallel_for, chunks_run_in_parallel_threads)
 {
 	uint64_t sum = 0;
 	int rc;
-	pthread_barrier_init(&all_chunks, NULL, 4);
+	meeting_init(&all_chunks, 4, ASL_WATCHDOG_MS);
+	atomic_store(&gave_up, 0);
 	rc = pfor_sum(40, 4, meet, NULL, &sum);
 	cr_assert_eq(rc, 0, "pfor_sum returned %s" ASL_HINT(3), asl_test_rc(rc));
+	cr_assert_eq(atomic_load(&gave_up), 0, "pfor_sum(40, 4 threads): each chunk waits until "
+		     "all 4 run at once, but %d gave up after %d s (at most %d ever ran together): "
+		     "run every chunk on its own thread, all started before any is joined"
+		     ASL_HINT(3), atomic_load(&gave_up), ASL_WATCHDOG_MS / 1000, all_chunks.most);
 	cr_assert_eq(sum, 40, "sum of chunk lengths %llu, expected 40" ASL_HINT(3),
 		     (unsigned long long)sum);
+	meeting_destroy(&all_chunks);
 }

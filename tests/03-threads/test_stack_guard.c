@@ -1,5 +1,5 @@
 /* Step 4: stk_probe() catches a thread's stack overflow and reports the depth reached. */
-#include "asl_test.h"
+#include "thr_test.h"
 #include "threads.h"
 
 #include <pthread.h>
@@ -95,14 +95,15 @@ Test(stack_guard, concurrent_probes_each_catch_their_own)
  * OWN guard page and jump back into ITS OWN recursion (per-thread state: __thread), whatever
  * the others are doing at that moment. */
 enum { PROBERS = 4, PROBE_ROUNDS = 40 };
-static pthread_barrier_t probe_start;
+static struct meeting probe_start;
 
 static int probe_rounds(void *arg)
 {
 	struct stk_report *r = arg; /* r->stack_bytes: the size to ask for */
 	size_t stack = r->stack_bytes;
 	for (int i = 0; i < PROBE_ROUNDS; i++) {
-		pthread_barrier_wait(&probe_start);
+		if (!meeting_wait(&probe_start))
+			return -ETIMEDOUT;
 		int rc = stk_probe(stack, 0, r);
 		if (rc)
 			return rc;
@@ -118,14 +119,19 @@ Test(stack_guard, many_concurrent_probes)
 	struct stk_report r[PROBERS];
 	struct thr_task t[PROBERS];
 	int before = asl_test_threads();
-	pthread_barrier_init(&probe_start, NULL, PROBERS);
+	meeting_init(&probe_start, PROBERS, 2 * ASL_WATCHDOG_MS);
 	for (int i = 0; i < PROBERS; i++) {
 		r[i] = (struct stk_report){ .stack_bytes = (size_t)(32 << 10) << (i % 3) };
 		t[i] = (struct thr_task){ .fn = probe_rounds, .arg = &r[i] };
 	}
 	int rc = thr_run(t, PROBERS);
-	pthread_barrier_destroy(&probe_start);
+	meeting_destroy(&probe_start);
 	cr_assert_eq(rc, 0, "thr_run returned %s" ASL_HINT(4), asl_test_rc(rc));
+	for (int i = 0; i < PROBERS; i++)
+		cr_assert_neq(t[i].result, -ETIMEDOUT, "%d probing threads meet before each of %d "
+			      "rounds, but they never all ran at once within %d s: does thr_run "
+			      "(step 2) start every thread before joining any?" ASL_HINT(4), PROBERS,
+			      PROBE_ROUNDS, 2 * ASL_WATCHDOG_MS / 1000);
 	for (int i = 0; i < PROBERS; i++)
 		cr_assert_eq(t[i].result, 0, "%d threads probing at once, %d rounds: a probe of "
 			     "%zu KiB returned %s (-34 (ERANGE): no overflow, or a depth that does not"

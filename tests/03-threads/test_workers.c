@@ -1,12 +1,62 @@
 /* Step 2: thr_run() runs every task on its own thread, joins all, propagates results and
  * creation errors, and never leaves a thread behind. */
-#include "asl_test.h"
+#include "thr_test.h"
 #include "threads.h"
 
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdatomic.h>
 
 ASL_SUITE(workers, 10);
+
+/* Join tracking.  A thread that finished but was never joined is gone from /proc/self/task,
+ * yet it is still a leak (its stack and exit status stay until pthread_join).  So the runner
+ * wraps pthread_create and pthread_join (this definition takes precedence over libc's; the
+ * real ones come from dlsym(RTLD_NEXT)) and counts, for the thread that calls thr_run only,
+ * the threads created and the joins made. */
+static _Atomic int tracked_creates, tracked_joins;
+static _Atomic bool tracking;
+static pthread_t tracked_caller;
+
+static bool tracked(void)
+{
+	return atomic_load(&tracking) && pthread_equal(pthread_self(), tracked_caller);
+}
+
+int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
+{
+	static int (*real)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "pthread_create");
+	int rc = real(t, attr, fn, arg);
+	if (rc == 0 && tracked())
+		atomic_fetch_add(&tracked_creates, 1);
+	return rc;
+}
+
+int pthread_join(pthread_t t, void **ret)
+{
+	static int (*real)(pthread_t, void **);
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "pthread_join");
+	int rc = real(t, ret);
+	if (rc == 0 && tracked())
+		atomic_fetch_add(&tracked_joins, 1);
+	return rc;
+}
+
+static void track_start(void)
+{
+	atomic_store(&tracked_creates, 0);
+	atomic_store(&tracked_joins, 0);
+	tracked_caller = pthread_self();
+	atomic_store(&tracking, true);
+}
+
+static void track_stop(void)
+{
+	atomic_store(&tracking, false);
+}
 
 static _Atomic int ran;
 
@@ -37,31 +87,32 @@ Test(workers, results_propagate)
 		     ASL_HINT(2), before, after);
 }
 
-static pthread_barrier_t all_here;
+static struct meeting all_here;
 
 static int wait_for_all(void *arg)
 {
-	pthread_barrier_wait(&all_here); /* returns only once every task is running */
-	return (int)(intptr_t)arg;
+	return meeting_wait(&all_here) ? (int)(intptr_t)arg : -1;
 }
 
+/* If thr_run ran the tasks one after another, the first would wait for the others in vain:
+ * the meeting gives up after a few seconds and the results say so. */
 Test(workers, tasks_run_at_the_same_time)
 {
 	enum { N = 8 };
 	struct thr_task t[N];
 	int rc;
 
-	/* If thr_run ran the tasks one after another, the first would wait here forever and the
-	 * test would time out. */
-	pthread_barrier_init(&all_here, NULL, N);
+	meeting_init(&all_here, N, ASL_WATCHDOG_MS);
 	for (int i = 0; i < N; i++)
 		t[i] = (struct thr_task){ .fn = wait_for_all, .arg = (void *)(intptr_t)(100 + i) };
 	rc = thr_run(t, N);
 	cr_assert_eq(rc, 0, "thr_run returned %s" ASL_HINT(2), asl_test_rc(rc));
 	for (int i = 0; i < N; i++)
-		cr_assert_eq(t[i].result, 100 + i, "task %d: result %d" ASL_HINT(2), i,
-			     t[i].result);
-	pthread_barrier_destroy(&all_here);
+		cr_assert_eq(t[i].result, 100 + i, "each of %d tasks waits until all %d are running "
+			     "(for at most %d s): task %d gave up (result %d); at most %d were ever "
+			     "running at once: start every thread before joining any" ASL_HINT(2),
+			     N, N, ASL_WATCHDOG_MS / 1000, i, t[i].result, all_here.most);
+	meeting_destroy(&all_here);
 }
 
 Test(workers, creation_error_joins_the_started)
@@ -91,6 +142,34 @@ Test(workers, creation_error_joins_the_started)
 	int after = asl_test_threads_settled(before);
 	cr_assert_eq(after, before, "threads before %d, after %d: the started ones must be "
 		     "joined" ASL_HINT(2), before, after);
+}
+
+/* Every thread thr_run starts is joined: on success, and on the error path when thread 5 of
+ * 8 cannot be created.  Counted joins, not live threads: see the wrappers above. */
+Test(workers, every_started_thread_is_joined)
+{
+	enum { N = 8, BAD = 5 };
+	struct thr_task t[N];
+	for (int bad = 0; bad < 2; bad++) {
+		for (int i = 0; i < N; i++)
+			t[i] = (struct thr_task){ .fn = square_plus_one, .arg = (void *)(intptr_t)i,
+						  .result = -1 };
+		if (bad)
+			t[BAD].stack_size = (size_t)1 << 52; /* cannot be created */
+		track_start();
+		int rc = thr_run(t, N);
+		track_stop();
+		int created = atomic_load(&tracked_creates), joined = atomic_load(&tracked_joins);
+		cr_assert(bad ? rc < 0 && rc != -ENOSYS : rc == 0, "thr_run(%d tasks%s) returned %s"
+			  ASL_HINT(2), N, bad ? ", task 5 uncreatable" : "", asl_test_rc(rc));
+		cr_assert_eq(created, bad ? BAD : N, "thr_run(%d tasks%s) created %d threads, "
+			     "expected %d" ASL_HINT(2), N, bad ? ", task 5 uncreatable" : "",
+			     created, bad ? BAD : N);
+		cr_assert_eq(joined, created, "thr_run(%d tasks%s) created %d threads but joined "
+			     "%d: a thread that finished is still a leak until it is joined (its "
+			     "stack and exit status stay behind), on the error path too" ASL_HINT(2),
+			     N, bad ? ", task 5 uncreatable" : "", created, joined);
+	}
 }
 
 Test(workers, rejects_bad_arguments)

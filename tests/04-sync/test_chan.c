@@ -1,6 +1,7 @@
 /* Step 4: channels - FIFO order, the unbuffered rendezvous, close. */
 #include "sync_test.h"
 
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -12,7 +13,7 @@ static struct chan *make(size_t cap)
 {
 	struct chan *ch = NULL;
 	int rc = chan_create(&ch, cap, NULL);
-	cr_assert(rc == 0 && ch, "chan_create(capacity %zu) returned %s", cap, asl_test_rc(rc));
+	cr_assert(rc == 0 && ch, "chan_create(capacity %zu) returned %s", cap, st_rc(rc));
 	return ch;
 }
 
@@ -22,13 +23,13 @@ Test(chan_basic, buffered_fifo_one_thread)
 	for (int i = 0; i < 8; i++) {
 		int rc = chan_send(ch, ST_INT(100 + i));
 		cr_assert_eq(rc, CHAN_OK, "send %d of 8 into an empty capacity-8 channel returned %s"
-			     ASL_HINT(4), i + 1, asl_test_rc(rc));
+			     ASL_HINT(4), i + 1, st_rc(rc));
 	}
 	for (int round = 0; round < 3; round++) { /* wraps around the ring */
 		for (int i = 0; i < 8; i++) {
 			void *v = NULL;
 			int rc = chan_recv(ch, &v);
-			cr_assert_eq(rc, CHAN_OK, "recv returned %s" ASL_HINT(4), asl_test_rc(rc));
+			cr_assert_eq(rc, CHAN_OK, "recv returned %s" ASL_HINT(4), st_rc(rc));
 			long want = 100 + round * 8 + i;
 			cr_assert_eq(ST_LONG(v), want, "FIFO: expected %ld, got %ld" ASL_HINT(4), want,
 				     ST_LONG(v));
@@ -72,7 +73,7 @@ static void stream_fifo(size_t cap, long n)
 			chan_close(s.ch); /* release the producer before failing */
 			pthread_join(t, NULL);
 			cr_assert_fail("capacity %zu: recv %ld returned %s" ASL_HINT(4), cap, i,
-				       asl_test_rc(rc));
+				       st_rc(rc));
 		}
 		if (ST_LONG(v) != i) {
 			chan_close(s.ch);
@@ -83,7 +84,7 @@ static void stream_fifo(size_t cap, long n)
 	}
 	pthread_join(t, NULL);
 	cr_assert_eq(atomic_load(&s.rc), 0, "capacity %zu: a send returned %s" ASL_HINT(4), cap,
-		     asl_test_rc(atomic_load(&s.rc)));
+		     st_rc(atomic_load(&s.rc)));
 	chan_destroy(s.ch);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
 }
@@ -105,16 +106,16 @@ Test(chan_basic, bad_arguments)
 	struct chan *ch = make(1);
 	void *v;
 	int rc = chan_create(NULL, 1, NULL);
-	cr_assert_eq(rc, -EINVAL, "chan_create(NULL, ...) returned %s", asl_test_rc(rc));
+	cr_assert_eq(rc, -EINVAL, "chan_create(NULL, ...) returned %s", st_rc(rc));
 	rc = chan_recv(ch, NULL);
 	cr_assert_eq(rc, -EINVAL, "chan_recv(ch, NULL) returned %s, expected -EINVAL" ASL_HINT(4),
-		     asl_test_rc(rc));
+		     st_rc(rc));
 	rc = chan_send(NULL, NULL);
-	cr_assert_eq(rc, -EINVAL, "chan_send(NULL, ...) returned %s" ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(rc, -EINVAL, "chan_send(NULL, ...) returned %s" ASL_HINT(4), st_rc(rc));
 	rc = chan_recv(NULL, &v);
-	cr_assert_eq(rc, -EINVAL, "chan_recv(NULL, ...) returned %s" ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(rc, -EINVAL, "chan_recv(NULL, ...) returned %s" ASL_HINT(4), st_rc(rc));
 	rc = chan_close(ch);
-	cr_assert_eq(rc, CHAN_OK, "chan_close returned %s" ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(rc, CHAN_OK, "chan_close returned %s" ASL_HINT(4), st_rc(rc));
 	chan_destroy(ch);
 }
 
@@ -124,7 +125,7 @@ enum { MP = 4, MC = 3, PER = 5000 };
 struct mpmc {
 	struct chan *ch;
 	pthread_barrier_t start;
-	atomic_int next_id, errors, order_breaks, early_closed;
+	atomic_int next_id, errors, order_breaks, early_closed, consumers_done;
 	atomic_bool closing; /* set just before chan_close */
 	atomic_long sum, count;
 };
@@ -162,6 +163,7 @@ static void *mp_consumer(void *arg)
 		atomic_fetch_add(&m->errors, 1);
 	else if (!atomic_load(&m->closing))
 		atomic_fetch_add(&m->early_closed, 1);
+	atomic_fetch_add(&m->consumers_done, 1);
 	return NULL;
 }
 
@@ -175,6 +177,7 @@ static void mpmc(size_t cap)
 	atomic_init(&m.errors, 0);
 	atomic_init(&m.order_breaks, 0);
 	atomic_init(&m.early_closed, 0);
+	atomic_init(&m.consumers_done, 0);
 	atomic_init(&m.closing, false);
 	atomic_init(&m.sum, 0);
 	atomic_init(&m.count, 0);
@@ -187,6 +190,13 @@ static void mpmc(size_t cap)
 		pthread_join(p[i], NULL);
 	atomic_store(&m.closing, true);
 	chan_close(m.ch);
+	if (!asl_test_wait_flag(&m.consumers_done, MC, ASL_WATCHDOG_MS)) {
+		asl_test_abandon();
+		cr_assert_fail("capacity %zu: every value was sent and the channel closed, but %d of "
+			       "%d consumers were still in chan_recv %d s later: close must wake "
+			       "EVERY sleeper (broadcast, not signal)" ASL_HINT(4), cap,
+			       MC - atomic_load(&m.consumers_done), MC, ASL_WATCHDOG_MS / 1000);
+	}
 	for (int i = 0; i < MC; i++)
 		pthread_join(c[i], NULL);
 	pthread_barrier_destroy(&m.start);
@@ -272,15 +282,15 @@ Test(chan_unbuffered, send_blocks_until_a_receiver_takes)
 		pthread_join(t, NULL);
 		cr_assert_fail("unbuffered chan_send returned (%s) although no thread ever received:"
 			       " it must wait for a receiver" ASL_HINT(4),
-			       asl_test_rc(atomic_load(&b.rc)));
+			       st_rc(atomic_load(&b.rc)));
 	}
 	cr_assert_eq(atomic_load(&b.returned), 0);
 	int rc = chan_recv(ch, &v);
 	pthread_join(t, NULL); /* the receiver arrived: the send must now return */
-	cr_assert_eq(rc, CHAN_OK, "recv returned %s" ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(rc, CHAN_OK, "recv returned %s" ASL_HINT(4), st_rc(rc));
 	cr_assert_eq(ST_LONG(v), 42, "received %ld, sent 42" ASL_HINT(4), ST_LONG(v));
 	cr_assert_eq(atomic_load(&b.rc), CHAN_OK, "the blocked send returned %s" ASL_HINT(4),
-		     asl_test_rc(atomic_load(&b.rc)));
+		     st_rc(atomic_load(&b.rc)));
 	chan_destroy(ch);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
 }
@@ -297,14 +307,14 @@ Test(chan_unbuffered, receiver_first_then_sender)
 	if (!asleep) {
 		pthread_join(t, NULL);
 		cr_assert_fail("chan_recv on an empty channel returned %s instead of waiting"
-			       ASL_HINT(4), asl_test_rc(atomic_load(&b.rc)));
+			       ASL_HINT(4), st_rc(atomic_load(&b.rc)));
 	}
 	int rc = chan_send(ch, ST_INT(7));
 	pthread_join(t, NULL);
-	cr_assert_eq(rc, CHAN_OK, "send returned %s" ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(rc, CHAN_OK, "send returned %s" ASL_HINT(4), st_rc(rc));
 	cr_assert(atomic_load(&b.rc) == CHAN_OK && ST_LONG(b.value) == 7,
 		  "the waiting receiver got %s, value %ld (want 0, 7)" ASL_HINT(4),
-		  asl_test_rc(atomic_load(&b.rc)), ST_LONG(b.value));
+		  st_rc(atomic_load(&b.rc)), ST_LONG(b.value));
 	chan_destroy(ch);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
 }
@@ -315,9 +325,28 @@ Test(chan_unbuffered, buffered_send_does_not_wait_for_receiver)
 	for (int i = 0; i < 3; i++) {
 		int rc = chan_send(ch, ST_INT(i));
 		cr_assert_eq(rc, CHAN_OK, "send %d into capacity 3 returned %s" ASL_HINT(4), i,
-			     asl_test_rc(rc));
+			     st_rc(rc));
 	}
 	chan_destroy(ch);
+}
+
+/* Sends 1..n, one after another; counts those that returned CHAN_OK. */
+struct sends {
+	struct chan *ch;
+	int n;
+	atomic_int sent;
+};
+
+static int send_values(void *arg)
+{
+	struct sends *s = arg;
+	for (int v = 1; v <= s->n; v++) {
+		int rc = chan_send(s->ch, ST_INT(v));
+		if (rc != CHAN_OK)
+			return rc;
+		atomic_fetch_add(&s->sent, 1);
+	}
+	return CHAN_OK;
 }
 
 /* Several receivers asleep on an empty channel, one value arrives: one takes it; every other
@@ -339,16 +368,24 @@ Test(chan_unbuffered, woken_receivers_that_find_nothing_wait_again)
 		for (int i = 0; i < N; i++)
 			asleep += st_wait_asleep(&b[i].tid, &b[i].returned);
 		/* one value at a time: each send wakes the sleepers, only one can have it */
-		for (int v = 1; v <= N; v++) {
-			int rc = chan_send_timeout(ch, ST_INT(v), 10000);
-			if (rc != CHAN_OK) {
-				chan_close(ch);
-				for (int i = 0; i < N; i++)
-					pthread_join(t[i], NULL);
-				cr_assert_fail("capacity %zu: send %d of %d to %d waiting receivers "
-					       "returned %s (they had all left?)" ASL_HINT(4), cap, v,
-					       N, N, asl_test_rc(rc));
-			}
+		struct sends s = { ch, N, 0 };
+		struct asl_call *c = asl_call_start(send_values, &s);
+		int rc;
+		if (!asl_call_wait(c, ASL_WATCHDOG_MS, &rc)) {
+			chan_close(ch); /* release the stuck sender and any receiver still asleep */
+			cr_assert_fail("capacity %zu: %d receivers were waiting, but after %d s the "
+				       "sender is still stuck at value %d of %d: receivers that were "
+				       "woken and found nothing left instead of waiting again (while, "
+				       "not if)" ASL_HINT(4), cap, N, ASL_WATCHDOG_MS / 1000,
+				       atomic_load(&s.sent) + 1, N);
+		}
+		if (rc != CHAN_OK) {
+			chan_close(ch);
+			for (int i = 0; i < N; i++)
+				pthread_join(t[i], NULL);
+			cr_assert_fail("capacity %zu: send %d of %d to %d waiting receivers returned "
+				       "%s" ASL_HINT(4), cap, atomic_load(&s.sent) + 1, N, N,
+				       st_rc(rc));
 		}
 		for (int i = 0; i < N; i++)
 			pthread_join(t[i], NULL);
@@ -360,7 +397,7 @@ Test(chan_unbuffered, woken_receivers_that_find_nothing_wait_again)
 				     "waiting, %d values sent one by one: receiver %d returned %s; "
 				     "expected every one to get a value (a receiver woken with nothing "
 				     "to take must wait again)" ASL_HINT(4), cap, N, N, i,
-				     asl_test_rc(atomic_load(&b[i].rc)));
+				     st_rc(atomic_load(&b[i].rc)));
 			cr_assert(v >= 1 && v <= N && !(seen & (1L << v)), "capacity %zu: receiver "
 				  "%d got %ld (values 1..%d, each once)" ASL_HINT(4), cap, i, v, N);
 			seen |= 1L << v;
@@ -387,16 +424,32 @@ Test(chan_close, wakes_all_blocked_receivers)
 	for (int i = 0; i < N; i++)
 		asleep += st_wait_asleep(&b[i].tid, &b[i].returned);
 	int rc = chan_close(ch);
+	atomic_int woke;
+	atomic_init(&woke, 0);
+	for (uint64_t t0 = asl_now_ns(); atomic_load(&woke) < N; sched_yield()) {
+		int n = 0;
+		for (int i = 0; i < N; i++)
+			n += atomic_load(&b[i].returned);
+		atomic_store(&woke, n);
+		if (n < N && st_ms_since(t0) > ASL_WATCHDOG_MS) {
+			/* a receiver close forgot to wake would hang in pthread_join */
+			asl_test_abandon();
+			cr_assert_fail("%d receivers asleep on an empty channel, then chan_close: %d "
+				       "of them returned, the others still sleep %d s later.  Close "
+				       "must wake EVERY sleeper (pthread_cond_broadcast, not _signal)"
+				       ASL_HINT(4), N, n, ASL_WATCHDOG_MS / 1000);
+		}
+	}
 	for (int i = 0; i < N; i++)
-		pthread_join(t[i], NULL); /* a receiver close forgot to wake hangs here */
+		pthread_join(t[i], NULL);
 	cr_assert_eq(asleep, N, "only %d of %d receivers waited on the empty channel" ASL_HINT(4),
 		     asleep, N);
-	cr_assert_eq(rc, CHAN_OK, "chan_close returned %s" ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(rc, CHAN_OK, "chan_close returned %s" ASL_HINT(4), st_rc(rc));
 	for (int i = 0; i < N; i++)
 		cr_assert_eq(atomic_load(&b[i].rc), CHAN_CLOSED,
-			     "receiver %d woken by close returned %s, expected CHAN_CLOSED (%s)"
-			     ASL_HINT(4), i, asl_test_rc(atomic_load(&b[i].rc)),
-			     asl_test_rc(CHAN_CLOSED));
+			     "receiver %d woken by close returned %s, expected %s"
+			     ASL_HINT(4), i, st_rc(atomic_load(&b[i].rc)),
+			     st_rc(CHAN_CLOSED));
 	chan_destroy(ch);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
 }
@@ -421,11 +474,134 @@ Test(chan_close, wakes_blocked_senders_and_takes_back_unbuffered_value)
 	for (int i = 0; i < N; i++)
 		cr_assert_eq(atomic_load(&b[i].rc), CHAN_CLOSED,
 			     "sender %d blocked on an unbuffered channel, then closed: returned %s,"
-			     " expected CHAN_CLOSED" ASL_HINT(4), i, asl_test_rc(atomic_load(&b[i].rc)));
+			     " expected CHAN_CLOSED" ASL_HINT(4), i, st_rc(atomic_load(&b[i].rc)));
 	int rc = chan_recv(ch, &v);
 	cr_assert_eq(rc, CHAN_CLOSED, "after close, recv got %s (value %ld): a send that "
-		     "failed must not deliver its value" ASL_HINT(4), asl_test_rc(rc), ST_LONG(v));
+		     "failed must not deliver its value" ASL_HINT(4), st_rc(rc), ST_LONG(v));
 	chan_destroy(ch);
+	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
+}
+
+/* Close racing with receivers on their way to sleep.  A receiver checks "closed or a value?"
+ * under the lock and then sleeps on the condition variable, which releases the lock.  A close
+ * that sets `closed` and broadcasts without holding that lock can slip in between: the
+ * receiver has already decided to sleep and misses the only wake-up it will ever get.  That
+ * window is a few instructions wide, so the test widens it on purpose: this runner's
+ * pthread_cond_wait (it takes precedence over libc's, which it then calls) lingers a moment
+ * before it waits - still holding the lock, as a slow CPU might - while `widen` is set.  R
+ * receivers cycle through the window (each value sent wakes them all, one takes it, the
+ * others go back to sleep) and the test closes right after the last value, for many rounds.
+ * (Criterion and libc's own calls go through these wrappers too; outside this test they
+ * only pass the call on.) */
+static atomic_bool widen;
+
+int pthread_cond_wait(pthread_cond_t *cv, pthread_mutex_t *mu)
+{
+	static int (*real)(pthread_cond_t *, pthread_mutex_t *);
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "pthread_cond_wait");
+	if (atomic_load(&widen))
+		for (uint64_t until = asl_now_ns() + 20000; asl_now_ns() < until;)
+			sched_yield();
+	return real(cv, mu);
+}
+
+/* The same for the closing thread's unlock: it lingers after letting go of a lock, so that a
+ * close that changes the state after its unlock does so while receivers hold the lock. */
+static pthread_t closer;
+
+int pthread_mutex_unlock(pthread_mutex_t *mu)
+{
+	static int (*real)(pthread_mutex_t *);
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "pthread_mutex_unlock");
+	int rc = real(mu);
+	if (atomic_load(&widen) && pthread_equal(pthread_self(), closer))
+		for (uint64_t until = asl_now_ns() + 20000; asl_now_ns() < until;)
+			sched_yield();
+	return rc;
+}
+
+enum { RACE_R = 3, RACE_ROUNDS = 2000, RACE_MS = 1000 };
+
+struct close_race {
+	struct chan *_Atomic ch;
+	pthread_barrier_t start;
+	atomic_int returned;  /* receivers back from their last recv this round */
+	atomic_int got;       /* values received this round */
+	atomic_int bad_rc;    /* a final status other than CHAN_CLOSED */
+	atomic_bool stop;
+};
+
+static void *race_receiver(void *arg)
+{
+	struct close_race *r = arg;
+	for (;;) {
+		pthread_barrier_wait(&r->start);
+		if (atomic_load(&r->stop))
+			return NULL;
+		struct chan *ch = atomic_load(&r->ch);
+		void *v;
+		int rc;
+		while ((rc = chan_recv(ch, &v)) == CHAN_OK)
+			atomic_fetch_add(&r->got, 1);
+		if (rc != CHAN_CLOSED)
+			atomic_store(&r->bad_rc, rc);
+		atomic_fetch_add(&r->returned, 1);
+	}
+}
+
+Test(chan_close, close_racing_with_sleeping_receivers_wakes_them_all)
+{
+	struct close_race r = { 0 };
+	pthread_t t[RACE_R];
+	int before = asl_test_threads();
+	pthread_barrier_init(&r.start, NULL, RACE_R + 1);
+	for (int i = 0; i < RACE_R; i++)
+		cr_assert_eq(pthread_create(&t[i], NULL, race_receiver, &r), 0);
+	closer = pthread_self();
+	atomic_store(&widen, true);
+	unsigned seed = 12345;
+	uint64_t t0 = asl_now_ns();
+	for (int round = 0; round < RACE_ROUNDS && st_ms_since(t0) < RACE_MS; round++) {
+		size_t cap = (size_t)(round % 3); /* unbuffered, 1 and 2 slots */
+		int n = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 8;
+		struct chan *ch = make(cap);
+		atomic_store(&r.ch, ch);
+		atomic_store(&r.returned, 0);
+		atomic_store(&r.got, 0);
+		pthread_barrier_wait(&r.start);
+		for (int i = 0; i < n; i++) {
+			int rc = chan_send(ch, ST_INT(i));
+			cr_assert_eq(rc, CHAN_OK, "round %d: send returned %s" ASL_HINT(4), round,
+				     st_rc(rc));
+		}
+		chan_close(ch);
+		if (!asl_test_wait_flag(&r.returned, RACE_R, ASL_WATCHDOG_MS)) {
+			asl_test_abandon();
+			atomic_store(&widen, false);
+			cr_assert_fail("round %d (capacity %zu): %d values sent to %d receivers, then "
+				       "chan_close; %d receiver(s) still asleep %d s later.  A close "
+				       "that sets `closed` or wakes the sleepers without holding the "
+				       "channel's lock can slip between a receiver's check and its "
+				       "pthread_cond_wait: that wake-up is lost.  Change the state "
+				       "and broadcast with the lock held" ASL_HINT(4), round, cap, n,
+				       RACE_R, RACE_R - atomic_load(&r.returned),
+				       ASL_WATCHDOG_MS / 1000);
+		}
+		cr_assert_eq(atomic_load(&r.got), n, "round %d (capacity %zu): %d values sent before "
+			     "the close, %d received" ASL_HINT(4), round, cap, n, atomic_load(&r.got));
+		cr_assert_eq(atomic_load(&r.bad_rc), 0, "round %d: after the close a receiver's last "
+			     "recv returned %s, expected %s" ASL_HINT(4), round,
+			     st_rc(atomic_load(&r.bad_rc)), st_rc(CHAN_CLOSED));
+		chan_destroy(ch);
+	}
+	atomic_store(&widen, false);
+	atomic_store(&r.stop, true);
+	pthread_barrier_wait(&r.start);
+	for (int i = 0; i < RACE_R; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&r.start);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
 }
 
@@ -434,11 +610,11 @@ Test(chan_close, send_on_closed_is_an_error)
 	struct chan *ch = make(4);
 	cr_assert_eq(chan_close(ch), CHAN_OK, "chan_close returned an error" ASL_HINT(4));
 	int rc = chan_send(ch, ST_INT(1));
-	cr_assert_eq(rc, CHAN_CLOSED, "send on a closed channel returned %s, expected CHAN_CLOSED"
-		     " (%s)" ASL_HINT(4), asl_test_rc(rc), asl_test_rc(CHAN_CLOSED));
+	cr_assert_eq(rc, CHAN_CLOSED, "send on a closed channel returned %s, expected %s"
+		     ASL_HINT(4), st_rc(rc), st_rc(CHAN_CLOSED));
 	rc = chan_close(ch);
 	cr_assert_eq(rc, CHAN_CLOSED, "closing twice returned %s, expected CHAN_CLOSED" ASL_HINT(4),
-		     asl_test_rc(rc));
+		     st_rc(rc));
 	chan_destroy(ch);
 }
 
@@ -453,12 +629,12 @@ Test(chan_close, buffered_values_drain_before_closed)
 		int rc = chan_recv(ch, &v);
 		cr_assert(rc == CHAN_OK && ST_LONG(v) == i + 1,
 			  "after close, buffered value %d: got %s, value %ld (want 0, %d)" ASL_HINT(4),
-			  i + 1, asl_test_rc(rc), ST_LONG(v), i + 1);
+			  i + 1, st_rc(rc), ST_LONG(v), i + 1);
 	}
 	for (int i = 0; i < 3; i++) {
 		int rc = chan_recv(ch, &v);
 		cr_assert_eq(rc, CHAN_CLOSED, "closed and drained: recv returned %s, expected "
-			     "CHAN_CLOSED every time" ASL_HINT(4), asl_test_rc(rc));
+			     "CHAN_CLOSED every time" ASL_HINT(4), st_rc(rc));
 	}
 	chan_destroy(ch);
 }

@@ -27,20 +27,35 @@ static void world_fini(struct world *w)
 	chan_group_destroy(w->g);
 }
 
+/* A call that should report CHAN_DEADLOCK at once, made by the only thread of the group,
+ * under a watchdog: a detector that never fires fails here with a message, not a TIMEOUT. */
+static int alone(struct world *w, enum st_kind kind, struct chan *ch, void **value, double *ms,
+		 const char *what)
+{
+	struct st_op op = { .kind = kind, .ch = ch, .group = w->g, .value = *value };
+	int rc = st_watched(&op, (long)PROMPT_MS);
+	cr_assert(rc != ST_HUNG_ASLEEP && rc != ST_HUNG_BUSY, "%s, the only thread of its group: "
+		  "still blocked after %.0f ms instead of returning CHAN_DEADLOCK.  When it goes to "
+		  "sleep, every entered thread is stuck: is the count of stuck threads compared "
+		  "with the number entered exactly (>=, not >; off by one?), and is the sleeper "
+		  "itself counted?" ASL_HINT(6), what, PROMPT_MS);
+	*value = op.value;
+	*ms = op.took_ms;
+	return rc;
+}
+
 /* The notes' Go program: main receives on a channel nobody will ever send on. */
 Test(chan_deadlock, go_example_recv_nobody_sends)
 {
 	struct world w;
 	void *v;
 	world_init(&w, 0);
-	chan_group_enter(w.g);
-	uint64_t t0 = asl_now_ns();
-	int rc = chan_recv(w.a, &v);
-	double ms = st_ms_since(t0);
-	chan_group_leave(w.g);
+	double ms;
+	v = NULL;
+	int rc = alone(&w, ST_RECV, w.a, &v, &ms, "a recv on a channel nobody sends on");
 	cr_assert_eq(rc, CHAN_DEADLOCK, "the only thread of the group received on a channel nobody"
-		     " sends on: got %s, expected CHAN_DEADLOCK (%s)" ASL_HINT(6), asl_test_rc(rc),
-		     asl_test_rc(CHAN_DEADLOCK));
+		     " sends on: got %s, expected %s" ASL_HINT(6), st_rc(rc),
+		     st_rc(CHAN_DEADLOCK));
 	cr_assert(ms < PROMPT_MS, "deadlock reported only after %.0f ms" ASL_HINT(6), ms);
 	world_fini(&w);
 }
@@ -51,13 +66,15 @@ Test(chan_deadlock, unbuffered_send_no_receiver)
 	struct world w;
 	void *v;
 	world_init(&w, 0);
+	double ms;
+	v = ST_INT(1);
+	int rc = alone(&w, ST_SEND, w.a, &v, &ms, "an unbuffered send with no receiver");
 	chan_group_enter(w.g);
-	int rc = chan_send(w.a, ST_INT(1));
 	cr_assert_eq(rc, CHAN_DEADLOCK, "unbuffered send, no receiver anywhere: got %s, expected "
-		     "CHAN_DEADLOCK" ASL_HINT(6), asl_test_rc(rc));
+		     "CHAN_DEADLOCK" ASL_HINT(6), st_rc(rc));
 	rc = chan_recv_timeout(w.a, &v, 0);
 	cr_assert_eq(rc, CHAN_TIMEOUT, "the deadlocked send left its value in the channel (recv "
-		     "got %s)" ASL_HINT(6), asl_test_rc(rc));
+		     "got %s)" ASL_HINT(6), st_rc(rc));
 	chan_group_leave(w.g);
 	world_fini(&w);
 }
@@ -65,15 +82,15 @@ Test(chan_deadlock, unbuffered_send_no_receiver)
 Test(chan_deadlock, full_buffered_channel)
 {
 	struct world w;
+	void *v = ST_INT(3);
+	double ms;
 	world_init(&w, 2);
-	chan_group_enter(w.g);
 	int rc1 = chan_send(w.a, ST_INT(1)), rc2 = chan_send(w.a, ST_INT(2));
-	int rc = chan_send(w.a, ST_INT(3));
-	chan_group_leave(w.g);
+	int rc = alone(&w, ST_SEND, w.a, &v, &ms, "a send into a full channel nobody receives on");
 	cr_assert(rc1 == CHAN_OK && rc2 == CHAN_OK, "sends into free slots failed: %s" ASL_HINT(6),
-		  asl_test_rc(rc1 ? rc1 : rc2));
+		  st_rc(rc1 ? rc1 : rc2));
 	cr_assert_eq(rc, CHAN_DEADLOCK, "third send into a full capacity-2 channel, nobody to "
-		     "receive: got %s" ASL_HINT(6), asl_test_rc(rc));
+		     "receive: got %s" ASL_HINT(6), st_rc(rc));
 	world_fini(&w);
 }
 
@@ -127,12 +144,20 @@ Test(chan_deadlock, two_threads_wait_for_each_other)
 	chan_group_enter(w.g);
 	for (int i = 0; i < 2; i++)
 		cr_assert_eq(pthread_create(&t[i], NULL, pair_thread, &p[i]), 0);
+	if (!asl_test_wait_flag(&returned, 2, 2 * (long)PROMPT_MS)) {
+		asl_test_abandon();
+		cr_assert_fail("two threads of a group, each receiving from the other: after %.0f ms "
+			       "%d of their 2 calls had returned.  Once both sleep, every entered "
+			       "thread is stuck: is the count of stuck threads compared with the "
+			       "number entered exactly (>=, not >; off by one?)" ASL_HINT(6),
+			       2 * PROMPT_MS, atomic_load(&returned));
+	}
 	for (int i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
 	pthread_barrier_destroy(&start);
 	for (int i = 0; i < 2; i++)
 		cr_assert_eq(p[i].rc, CHAN_DEADLOCK, "thread %d of 2, each receiving from the other: "
-			     "got %s, expected CHAN_DEADLOCK" ASL_HINT(6), i, asl_test_rc(p[i].rc));
+			     "got %s, expected CHAN_DEADLOCK" ASL_HINT(6), i, st_rc(p[i].rc));
 	for (int i = 0; i < 2; i++)
 		cr_assert(p[i].other_returned, "thread %d got CHAN_DEADLOCK, but the other thread's "
 			  "recv did not return until thread %d left the group: when every thread "
@@ -163,7 +188,7 @@ Test(chan_deadlock, last_other_thread_leaves)
 	pthread_join(t, NULL);
 	chan_group_leave(w.g);
 	cr_assert_eq(rc, CHAN_DEADLOCK, "the only other thread left the group without sending: "
-		     "got %s" ASL_HINT(6), asl_test_rc(rc));
+		     "got %s" ASL_HINT(6), st_rc(rc));
 	world_fini(&w);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
 }
@@ -223,7 +248,7 @@ static void no_false_alarm(size_t cap)
 	for (int i = 0; i < 4; i++)
 		cr_assert_eq(p[i].rc, 0, "capacity %zu: %s %d returned %s although the pipeline could"
 			     " always make progress (a false deadlock?)" ASL_HINT(6), cap,
-			     i ? "consumer" : "producer", i, asl_test_rc(p[i].rc));
+			     i ? "consumer" : "producer", i, st_rc(p[i].rc));
 	cr_assert_eq(sum, 20000L * 20001 / 2, "capacity %zu: values lost" ASL_HINT(6), cap);
 	world_fini(&w);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
@@ -246,8 +271,8 @@ Test(chan_deadlock, timed_wait_is_not_a_deadlock)
 	int rc2 = chan_recv(w.a, &v); /* the same wait without a timer: a deadlock */
 	chan_group_leave(w.g);
 	cr_assert_eq(rc, CHAN_TIMEOUT, "a timed recv will wake by itself, so it is not a deadlock:"
-		     " got %s, expected CHAN_TIMEOUT" ASL_HINT(6), asl_test_rc(rc));
+		     " got %s, expected CHAN_TIMEOUT" ASL_HINT(6), st_rc(rc));
 	cr_assert_eq(rc2, CHAN_DEADLOCK, "then the same recv without a timeout: got %s, expected"
-		     " CHAN_DEADLOCK" ASL_HINT(6), asl_test_rc(rc2));
+		     " CHAN_DEADLOCK" ASL_HINT(6), st_rc(rc2));
 	world_fini(&w);
 }

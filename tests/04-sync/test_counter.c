@@ -19,7 +19,7 @@ static void exact(counter_add_fn add, bool atomic_part, int threads, long iters,
 	long got = counter_read(&c, atomic_part);
 	counter_destroy(&c);
 	cr_assert_eq(rc, 0, "%s counter: %d threads x %ld adds: an add returned %s%s", kind,
-		     threads, iters, asl_test_rc(rc), step == 1 ? ASL_HINT(1)
+		     threads, iters, st_rc(rc), step == 1 ? ASL_HINT(1)
 		     : step == 2 ? ASL_HINT(2) : ASL_HINT(3));
 	cr_assert_eq(got, threads * iters,
 		     "%s counter: %d threads x %ld adds: expected %ld, got %ld (%ld updates lost)%s",
@@ -131,7 +131,7 @@ static void exact_parallel(counter_add_fn add, bool atomic_part, int threads, in
 	long got = counter_read(&c, atomic_part), want = atomic_load(&h.adds);
 	counter_destroy(&c);
 	cr_assert_eq(atomic_load(&h.error), 0, "%s counter: an add returned %s%s", kind,
-		     asl_test_rc(atomic_load(&h.error)),
+		     st_rc(atomic_load(&h.error)),
 		     step == 1 ? ASL_HINT(1) : step == 2 ? ASL_HINT(2) : ASL_HINT(3));
 	cr_assert_eq(got, want, "%s counter: %d threads, truly running at once, made "
 		     "%ld adds: expected %ld, got %ld (%ld updates lost)%s", kind, threads, want,
@@ -183,11 +183,11 @@ Test(spinlock, lock_unlock_lock_again)
 		int a = spin_lock(&s);
 		cr_assert(a == 0 && atomic_load(&s.locked),
 			  "spin_lock returned %s and left locked = %d (want 0 and true)" ASL_HINT(3),
-			  asl_test_rc(a), (int)atomic_load(&s.locked));
+			  st_rc(a), (int)atomic_load(&s.locked));
 		int b = spin_unlock(&s);
 		cr_assert(b == 0 && !atomic_load(&s.locked),
 			  "spin_unlock returned %s and left locked = %d (want 0 and false)"
-			  ASL_HINT(3), asl_test_rc(b), (int)atomic_load(&s.locked));
+			  ASL_HINT(3), st_rc(b), (int)atomic_load(&s.locked));
 	}
 }
 

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdio.h>
 
 /* A latch: threads wait until it is opened.  Lets a test hold workers busy for exactly as
  * long as it wants, with no sleeps. */
@@ -68,6 +69,61 @@ static inline void job_open_on_cancel(void *arg, int status)
 		latch_open(arg);
 }
 
+/* ---- watchdogs: pool calls that block forever on a student's mistake fail with a message */
+
+struct pool_call {
+	struct pool *p;
+	enum pool_stop how;
+	pool_job_fn fn;
+	void *arg;
+	int rc;
+	pthread_t on; /* the thread that made the call */
+};
+
+static inline int pool_shutdown_main(void *arg)
+{
+	struct pool_call *c = arg;
+	c->on = pthread_self();
+	c->rc = pool_shutdown(c->p, c->how);
+	return 0;
+}
+
+static inline int pool_try_submit_main(void *arg)
+{
+	struct pool_call *c = arg;
+	c->rc = pool_try_submit(c->p, c->fn, c->arg);
+	return 0;
+}
+
+/* Run call on its own thread; if it is still running after ASL_WATCHDOG_MS, open the latch
+ * that holds the test's jobs (so the pool can finish), give it a second, and fail with
+ * `mistake`. */
+static inline int pool_watched(int (*call)(void *), struct pool_call *c, struct latch *l,
+			       const char *what, const char *mistake, int step)
+{
+	struct asl_call *ac = asl_call_start(call, c);
+	if (asl_call_wait(ac, ASL_WATCHDOG_MS, NULL))
+		return c->rc;
+	latch_open(l);
+	asl_call_wait(ac, 1000, NULL);
+	cr_assert_fail("%s still running after %d s: %s"
+		       "\n    -> reread workbook.md, lab 05-callbacks, step %d", what,
+		       ASL_WATCHDOG_MS / 1000, mistake, step);
+	return c->rc;
+}
+
+/* pool_shutdown(POOL_CANCEL) while running jobs wait at l for a queued job's cancellation;
+ * *on: the thread that called it (where cancelled jobs must run). */
+static inline int shutdown_cancel_watched(struct pool *p, struct latch *l, pthread_t *on)
+{
+	struct pool_call c = { .p = p, .how = POOL_CANCEL };
+	int rc = pool_watched(pool_shutdown_main, &c, l, "pool_shutdown(POOL_CANCEL)", "the running "
+			    "jobs wait for a job still in the queue to be cancelled, so the queue "
+			    "must be cancelled BEFORE the workers are joined", 2);
+	*on = c.on;
+	return rc;
+}
+
 /* The environment of a test: pool, completion queue owned by the test thread, timers. */
 struct env_fixture {
 	struct async_env env;
@@ -92,7 +148,7 @@ static inline void env_up(struct env_fixture *f, int workers, size_t cap, int st
 static inline void env_down(struct env_fixture *f, int step)
 {
 	int rc = pool_shutdown(f->env.pool, POOL_DRAIN);
-	cr_assert_eq(rc, 0, "pool_shutdown(POOL_DRAIN) returned %s" ASL_HINT(2), asl_test_rc(rc));
+	cr_assert_eq(rc, 0, "pool_shutdown(POOL_DRAIN) returned %s" ASL_HINT(1), asl_test_rc(rc));
 	while (cq_wait(f->env.cq, 0) > 0)
 		;
 	rc = timers_destroy(f->env.timers);
@@ -106,6 +162,11 @@ static inline void env_down(struct env_fixture *f, int step)
 		     "thread leak: %d threads before the test, %d after" ASL_HINT(2),
 		     f->threads_before, after);
 	(void)step;
+}
+
+static inline double st_secs_since(uint64_t t0)
+{
+	return (double)(asl_now_ns() - t0) / 1e9;
 }
 
 /* Run completions until *count reaches want (each wait bounded: a missing callback fails

@@ -1,9 +1,12 @@
 /* Step 3: the completion queue - eventfd wake-up, owner-only drain, order, timeout. */
 #include "cb_test.h"
 
+#include <dlfcn.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 ASL_SUITE(cq, 20);
@@ -61,6 +64,121 @@ Test(cq, post_from_another_thread_wakes_the_eventfd)
 		  "the callback must run once, on the draining (owner) thread" ASL_HINT(3));
 	cr_assert(!readable(cq_fd(q)), "the eventfd stays readable after a drain" ASL_HINT(3));
 	cr_assert_eq(cq_destroy(q), 0, "cq_destroy failed on an empty queue" ASL_HINT(3));
+}
+
+/* A post that lands while the owner drains must leave the eventfd readable: the item is
+ * still queued.  A drain that reads (resets) the eventfd AFTER taking the list consumes the
+ * wake-up of a post that lands in between: the item then sits in the queue with nothing to
+ * wake the owner, and cq_wait stalls.  That window is a few instructions wide, so the test
+ * opens it on purpose: this runner's read() and eventfd_read() (they take precedence over
+ * libc's, which they then call) have another thread post one completion, and wait until it
+ * is posted, just before the owner's read of the queue's eventfd.  After every drain, an item
+ * posted in full but not yet run must be announced by a readable eventfd. */
+enum { DRAIN_ROUNDS = 2000 };
+
+static struct {
+	atomic_int fd;          /* the eventfd whose reads post first; -1: none */
+	pthread_t owner;
+	atomic_int request, done;
+} post_first = { .fd = -1 };
+
+static void post_before_reading(int fd)
+{
+	if (fd < 0 || fd != atomic_load(&post_first.fd) ||
+	    !pthread_equal(pthread_self(), post_first.owner))
+		return;
+	atomic_store(&post_first.done, 0);
+	atomic_store(&post_first.request, 1);
+	for (uint64_t until = asl_now_ns() + 100000000ull;
+	     !atomic_load(&post_first.done) && asl_now_ns() < until;)
+		sched_yield();
+}
+
+ssize_t read(int fd, void *buf, size_t n)
+{
+	static ssize_t (*real)(int, void *, size_t);
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "read");
+	post_before_reading(fd);
+	return real(fd, buf, n);
+}
+
+int eventfd_read(int fd, eventfd_t *value)
+{
+	static int (*real)(int, eventfd_t *);
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "eventfd_read");
+	post_before_reading(fd);
+	return real(fd, value);
+}
+
+struct drain_race {
+	struct cq *q;
+	struct cq_item items[DRAIN_ROUNDS];
+	atomic_int posted, ran;
+	atomic_bool stop;
+};
+
+static atomic_int *race_ran;
+
+static void race_item_run(struct cq_item *it)
+{
+	(void)it;
+	atomic_fetch_add(race_ran, 1);
+}
+
+static void *race_poster(void *arg)
+{
+	struct drain_race *r = arg;
+	for (int i = 0; i < DRAIN_ROUNDS && !atomic_load(&r->stop);) {
+		if (!atomic_exchange(&post_first.request, 0)) {
+			sched_yield();
+			continue;
+		}
+		r->items[i].fn = race_item_run;
+		cq_post(r->q, &r->items[i++]);
+		atomic_fetch_add(&r->posted, 1);
+		atomic_store(&post_first.done, 1);
+	}
+	return NULL;
+}
+
+Test(cq, post_during_a_drain_keeps_the_fd_readable)
+{
+	static struct drain_race r;
+	pthread_t t;
+	int rc = cq_create(&r.q), lost = 0, drains = 0;
+	cr_assert_eq(rc, 0, "cq_create returned %s" ASL_HINT(3), asl_test_rc(rc));
+	race_ran = &r.ran;
+	post_first.owner = pthread_self();
+	cr_assert_eq(pthread_create(&t, NULL, race_poster, &r), 0);
+	atomic_store(&post_first.fd, cq_fd(r.q));
+	uint64_t t0 = asl_now_ns();
+	while (atomic_load(&r.posted) < DRAIN_ROUNDS) {
+		rc = cq_drain(r.q);
+		drains++;
+		if (rc < 0 || st_secs_since(t0) > ASL_WATCHDOG_MS / 1000.0)
+			break;
+		int posted = atomic_load(&r.posted), ran = atomic_load(&r.ran);
+		if (posted > ran && !readable(cq_fd(r.q))) {
+			lost = posted;
+			break;
+		}
+	}
+	atomic_store(&post_first.fd, -1);
+	atomic_store(&r.stop, true);
+	pthread_join(t, NULL);
+	while (cq_drain(r.q) > 0)
+		;
+	cr_assert(rc >= 0, "cq_drain returned %s" ASL_HINT(3), asl_test_rc(rc));
+	cr_assert_eq(lost, 0, "drain %d: a completion was posted while the owner drained, just "
+		     "before its read of the eventfd; when the drain returned the item was still "
+		     "queued, yet the eventfd was not readable, so cq_wait would sleep with work "
+		     "waiting.  Read (reset) the eventfd BEFORE taking the list, never after"
+		     ASL_HINT(3), drains);
+	cr_assert(atomic_load(&r.posted) > 0, "no post completed: cq_drain returned %s"
+		  ASL_HINT(3), asl_test_rc(rc));
+	cr_assert_eq(cq_destroy(r.q), 0, "cq_destroy failed on a drained queue" ASL_HINT(3));
 }
 
 Test(cq, drains_in_posting_order)

@@ -23,10 +23,10 @@ static void job_count(void *arg, int status)
 static void shutdown_checked(struct pool *p, int threads_before)
 {
 	int rc = pool_shutdown(p, POOL_DRAIN);
-	cr_assert_eq(rc, 0, "pool_shutdown(POOL_DRAIN) returned %s" ASL_HINT(2), asl_test_rc(rc));
+	cr_assert_eq(rc, 0, "pool_shutdown(POOL_DRAIN) returned %s" ASL_HINT(1), asl_test_rc(rc));
 	int after = asl_test_threads_settled(threads_before);
 	cr_assert_eq(after, threads_before, "thread leak: %d threads before, %d after shutdown"
-		     ASL_HINT(2), threads_before, after);
+		     ASL_HINT(1), threads_before, after);
 }
 
 Test(pool, runs_every_job_once_on_pool_threads)
@@ -83,7 +83,9 @@ Test(pool, try_submit_says_eagain_when_full)
 	}
 	cr_assert_eq(pool_queued(p), (size_t)CAP, "pool_queued() = %zu, expected %d" ASL_HINT(1),
 		     pool_queued(p), CAP);
-	rc = pool_try_submit(p, job_count, &c[CAP]);
+	struct pool_call call = { .p = p, .fn = job_count, .arg = &c[CAP] };
+	rc = pool_watched(pool_try_submit_main, &call, &l, "pool_try_submit on a full queue",
+			  "it waited for room; a try-submit never blocks: -EAGAIN at once", 1);
 	cr_assert_eq(rc, -EAGAIN, "try_submit into a full queue: expected -11 (EAGAIN), got %s"
 		     ASL_HINT(1), asl_test_rc(rc));
 	latch_open(&l);

@@ -29,14 +29,14 @@ Test(shutdown, drain_runs_every_accepted_job)
 	for (int i = 0; i < N; i++)
 		cr_assert_eq(pool_submit(p, job_rec, &r[i]), 0, "pool_submit failed" ASL_HINT(1));
 	int rc = pool_shutdown(p, POOL_DRAIN); /* jobs are surely still queued now */
-	cr_assert_eq(rc, 0, "pool_shutdown(POOL_DRAIN) returned %s, expected 0" ASL_HINT(2),
+	cr_assert_eq(rc, 0, "pool_shutdown(POOL_DRAIN) returned %s, expected 0" ASL_HINT(1),
 		     asl_test_rc(rc));
 	for (int i = 0; i < N; i++)
 		cr_assert(atomic_load(&r[i].calls) == 1 && r[i].status == 0,
 			  "after a drain, job %d ran %d times with status %d (expected once, 0)"
-			  ASL_HINT(2), i, atomic_load(&r[i].calls), r[i].status);
+			  ASL_HINT(1), i, atomic_load(&r[i].calls), r[i].status);
 	int after = asl_test_threads_settled(before);
-	cr_assert_eq(after, before, "thread leak: %d before, %d after" ASL_HINT(2), before, after);
+	cr_assert_eq(after, before, "thread leak: %d before, %d after" ASL_HINT(1), before, after);
 	free(r);
 }
 
@@ -56,7 +56,8 @@ Test(shutdown, cancel_completes_pending_with_ecanceled_once)
 		cr_assert_eq(pool_submit(p, job_rec, &r[i]), 0, "pool_submit failed" ASL_HINT(1));
 	/* queued last: when shutdown cancels it, it releases the held workers */
 	cr_assert_eq(pool_submit(p, job_open_on_cancel, &l), 0, "pool_submit failed" ASL_HINT(1));
-	int rc = pool_shutdown(p, POOL_CANCEL);
+	pthread_t shut_on;
+	int rc = shutdown_cancel_watched(p, &l, &shut_on);
 	cr_assert_eq(rc, Q + 1, "pool_shutdown(POOL_CANCEL) with %d jobs queued returned %s"
 		     " (expected the number cancelled; the queue must be cancelled before the"
 		     " running jobs are joined)" ASL_HINT(2), Q + 1, asl_test_rc(rc));
@@ -65,7 +66,7 @@ Test(shutdown, cancel_completes_pending_with_ecanceled_once)
 			     "expected exactly once" ASL_HINT(2), i, atomic_load(&r[i].calls));
 		cr_assert_eq(r[i].status, -ECANCELED, "pending job %d got status %s, expected "
 			     "-125 (ECANCELED)" ASL_HINT(2), i, asl_test_rc(r[i].status));
-		cr_assert(pthread_equal(r[i].on, pthread_self()), "a cancelled job must be called "
+		cr_assert(pthread_equal(r[i].on, shut_on), "a cancelled job must be called "
 			  "on the thread calling pool_shutdown" ASL_HINT(2));
 	}
 	int after = asl_test_threads_settled(before);
@@ -98,7 +99,8 @@ Test(shutdown, submit_during_shutdown_is_refused)
 	cr_assert_eq(pool_submit(p, job_resubmit, &s), 0, "pool_submit failed" ASL_HINT(1));
 	latch_await_arrivals(&l, 1);
 	cr_assert_eq(pool_submit(p, job_open_on_cancel, &l), 0, "pool_submit failed" ASL_HINT(1));
-	int rc = pool_shutdown(p, POOL_CANCEL);
+	pthread_t shut_on;
+	int rc = shutdown_cancel_watched(p, &l, &shut_on);
 	cr_assert_eq(rc, 1, "pool_shutdown(POOL_CANCEL) returned %s, expected 1" ASL_HINT(2),
 		     asl_test_rc(rc));
 	cr_assert_eq(s.rc, -ESHUTDOWN, "a job submitting during shutdown: expected -108 "
@@ -150,7 +152,8 @@ Test(shutdown, cancel_is_immediate_for_freed_workers)
 	struct latch l;
 	latch_init(&l);
 	struct rec r[Q] = { 0 };
-	struct opener o = { .l = &l, .want_threads = before };
+	/* + 1: pool_shutdown runs on the watchdog's thread (shutdown_cancel_watched) */
+	struct opener o = { .l = &l, .want_threads = before + 1 };
 	struct pool *p;
 	cr_assert_eq(pool_create(&p, W, Q + 1), 0, "pool_create failed" ASL_HINT(1));
 	for (int i = 0; i < W; i++)
@@ -160,7 +163,8 @@ Test(shutdown, cancel_is_immediate_for_freed_workers)
 		     ASL_HINT(1));
 	for (int i = 0; i < Q; i++)
 		cr_assert_eq(pool_submit(p, job_rec, &r[i]), 0, "pool_submit failed" ASL_HINT(1));
-	int rc = pool_shutdown(p, POOL_CANCEL);
+	pthread_t shut_on;
+	int rc = shutdown_cancel_watched(p, &l, &shut_on);
 	int ran = 0;
 	for (int i = 0; i < Q; i++)
 		ran += r[i].status == 0 && atomic_load(&r[i].calls) > 0;
@@ -171,12 +175,12 @@ Test(shutdown, cancel_is_immediate_for_freed_workers)
 		     ASL_HINT(2), asl_test_rc(rc), Q + 1);
 	for (int i = 0; i < Q; i++)
 		cr_assert(atomic_load(&r[i].calls) == 1 && r[i].status == -ECANCELED &&
-			  pthread_equal(r[i].on, pthread_self()),
+			  pthread_equal(r[i].on, shut_on),
 			  "queued job %d: called %d times with %s; expected once, -125 (ECANCELED), "
 			  "on the shutdown thread" ASL_HINT(2), i, atomic_load(&r[i].calls),
 			  asl_test_rc(r[i].status));
-	cr_assert_eq(o.threads_seen, before, "the freed workers did not exit (%d threads, %d "
-		     "expected)" ASL_HINT(2), o.threads_seen, before);
+	cr_assert_eq(o.threads_seen, o.want_threads, "the freed workers did not exit (%d threads, "
+		     "%d expected)" ASL_HINT(2), o.threads_seen, o.want_threads);
 	int after = asl_test_threads_settled(before);
 	cr_assert_eq(after, before, "thread leak: %d before, %d after" ASL_HINT(2), before, after);
 }
@@ -240,17 +244,17 @@ Test(shutdown, shutdown_wakes_a_blocked_submitter)
 		sched_yield();
 	cr_assert(atomic_load(&b.returned), "pool_shutdown began but a job blocked in pool_submit "
 		  "on the full queue was still asleep 10 s later: shutdown must wake blocked "
-		  "submitters, and they must give up once the pool stops" ASL_HINT(2));
+		  "submitters, and they must give up once the pool stops" ASL_HINT(1));
 	pthread_join(t, NULL);
 	cr_assert_eq(b.rc, -ESHUTDOWN, "a submitter blocked when shutdown began: expected -108 "
-		     "(ESHUTDOWN), got %s" ASL_HINT(2), asl_test_rc(b.rc));
-	cr_assert_eq(s.rc, 0, "pool_shutdown(POOL_DRAIN) returned %s" ASL_HINT(2),
+		     "(ESHUTDOWN), got %s" ASL_HINT(1), asl_test_rc(b.rc));
+	cr_assert_eq(s.rc, 0, "pool_shutdown(POOL_DRAIN) returned %s" ASL_HINT(1),
 		     asl_test_rc(s.rc));
 	cr_assert(atomic_load(&queued.calls) == 1 && queued.status == 0, "the job accepted "
-		  "before the drain ran %d times with status %d (expected once, 0)" ASL_HINT(2),
+		  "before the drain ran %d times with status %d (expected once, 0)" ASL_HINT(1),
 		  atomic_load(&queued.calls), queued.status);
 	cr_assert_eq(atomic_load(&refused.calls), 0, "the refused submission ran anyway"
-		     ASL_HINT(2));
+		     ASL_HINT(1));
 	int after = asl_test_threads_settled(before);
-	cr_assert_eq(after, before, "thread leak: %d before, %d after" ASL_HINT(2), before, after);
+	cr_assert_eq(after, before, "thread leak: %d before, %d after" ASL_HINT(1), before, after);
 }

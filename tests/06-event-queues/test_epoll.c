@@ -265,12 +265,17 @@ Test(epoll, demo_shows_lost_wakeup)
 		  "demo_edge_trigger did not show the lost wake-up:\n%s" ASL_HINT(2), out);
 }
 
-/* A signal that interrupts epoll_wait must not end ep_wait early: it waits again for the time
- * that is left.  A helper interrupts this thread whenever it sleeps in the wait. */
+/* A signal that interrupts epoll_wait must not end ep_wait early, nor start the whole timeout
+ * again: it waits for the time that is left.  A helper interrupts this thread at about 1/3
+ * and 2/3 of the wait (each time once it is seen asleep in it), so a wait that restarts with
+ * the full timeout ends far too late and one that returns early ends far too soon. */
+enum { EINTR_WAIT_MS = 450 };
+
 struct interrupter {
 	pthread_t target;
 	atomic_int tid;
 	atomic_int returned;
+	uint64_t t0;
 	int kills;
 };
 
@@ -282,7 +287,15 @@ static void on_sigusr1(int sig)
 static void *interrupter_main(void *arg)
 {
 	struct interrupter *it = arg;
-	while (it->kills < 3 && asl_test_wait_asleep(&it->tid, &it->returned)) {
+	for (int k = 1; k <= 2; k++) {
+		/* the stimulus is timed, the check is not: sleep until k/3 of the wait */
+		uint64_t at = it->t0 + (uint64_t)k * EINTR_WAIT_MS / 3 * 1000000u, now = asl_now_ns();
+		if (now < at) {
+			struct timespec d = { 0, (long)(at - now) };
+			nanosleep(&d, NULL);
+		}
+		if (!asl_test_wait_asleep(&it->tid, &it->returned))
+			break;
 		pthread_kill(it->target, SIGUSR1);
 		it->kills++;
 	}
@@ -299,22 +312,28 @@ Test(epoll, wait_is_not_cut_short_by_signals)
 	struct sigaction sa = { .sa_handler = on_sigusr1 }, old; /* no SA_RESTART */
 	sigemptyset(&sa.sa_mask);
 	cr_assert_eq(sigaction(SIGUSR1, &sa, &old), 0);
-	struct interrupter it = { .target = pthread_self() };
+	struct interrupter it = { .target = pthread_self(), .t0 = asl_now_ns() };
 	pthread_t t;
 	cr_assert_eq(pthread_create(&t, NULL, interrupter_main, &it), 0);
-	uint64_t t0 = asl_now_ns();
 	atomic_store(&it.tid, asl_test_gettid());
-	int n = ep_wait(ep, ev, 2, 300);
+	int n = ep_wait(ep, ev, 2, EINTR_WAIT_MS);
 	atomic_store(&it.returned, 1);
-	double ms = (double)(asl_now_ns() - t0) / 1e6;
+	double ms = (double)(asl_now_ns() - it.t0) / 1e6;
 	pthread_join(t, NULL);
 	sigaction(SIGUSR1, &old, NULL);
-	cr_assert(it.kills > 0, "the waiting thread was never seen asleep in ep_wait");
-	cr_assert(n == 0 && ms >= 295, "ep_wait(300 ms) on an idle pipe, interrupted by %d "
-		  "signal(s): returned %s after %.1f ms; expected 0 after the full 300 ms (on EINTR, "
-		  "wait again for the time that is left)" ASL_HINT(2), it.kills, asl_test_rc(n), ms);
 	close(p[0]);
 	close(p[1]);
 	close(ep);
+	cr_assert(it.kills > 0 || n != 0 || ms < EINTR_WAIT_MS / 3.0, "the waiting thread was "
+		  "never seen asleep in ep_wait");
+	cr_assert(n == 0 && ms >= EINTR_WAIT_MS - 5, "ep_wait(%d ms) on an idle pipe, "
+		  "interrupted by %d signal(s): returned %s after %.1f ms; expected 0 after the "
+		  "full %d ms (on EINTR, wait again for the time that is left)" ASL_HINT(2),
+		  EINTR_WAIT_MS, it.kills, asl_test_rc(n), ms, EINTR_WAIT_MS);
+	cr_assert(ms < EINTR_WAIT_MS + EINTR_WAIT_MS / 3.0, "ep_wait(%d ms) on an idle pipe, "
+		  "interrupted by signals at about %d and %d ms: returned after %.0f ms.  After "
+		  "EINTR wait only for the time that is LEFT until the deadline, not the whole "
+		  "timeout again" ASL_HINT(2), EINTR_WAIT_MS, EINTR_WAIT_MS / 3,
+		  2 * EINTR_WAIT_MS / 3, ms);
 	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked" ASL_HINT(2));
 }

@@ -201,6 +201,56 @@ static void *intr_reader_main(void *arg)
 	return NULL;
 }
 
+/* The read helper retries EINTR too.  On a blocking pipe with nothing in it, read sleeps; a
+ * signal (no SA_RESTART) ends that sleep with EINTR, which is not an error and not "no
+ * data": nbio_read_some must read again and return the byte written afterwards. */
+struct intr_writer {
+	int fd;
+	pthread_t reader;
+	atomic_int reader_tid;
+	atomic_int reader_done;
+	int kills;
+};
+
+static void *intr_writer_main(void *arg)
+{
+	struct intr_writer *w = arg;
+	while (w->kills < 3 && asl_test_wait_asleep(&w->reader_tid, &w->reader_done)) {
+		pthread_kill(w->reader, SIGUSR1);
+		w->kills++;
+	}
+	/* then the data (if the reader already gave up, it stays in the pipe) */
+	if (write(w->fd, "!", 1) != 1)
+		w->kills = -1;
+	return NULL;
+}
+
+Test(nbio, read_some_retries_when_interrupted)
+{
+	int fds = asl_test_fds(), p[2];
+	char c = 0;
+	struct sigaction sa = { .sa_handler = on_sigusr1 }, old; /* no SA_RESTART */
+	sigemptyset(&sa.sa_mask);
+	cr_assert_eq(sigaction(SIGUSR1, &sa, &old), 0);
+	nb_pipe(p); /* both ends blocking */
+	struct intr_writer w = { .fd = p[1], .reader = pthread_self() };
+	pthread_t t;
+	cr_assert_eq(pthread_create(&t, NULL, intr_writer_main, &w), 0);
+	atomic_store(&w.reader_tid, asl_test_gettid());
+	ssize_t n = nbio_read_some(p[0], &c, 1);
+	atomic_store(&w.reader_done, 1);
+	pthread_join(t, NULL);
+	sigaction(SIGUSR1, &old, NULL);
+	close(p[0]);
+	close(p[1]);
+	cr_assert(n == 1 && c == '!', "nbio_read_some on a blocking pipe, interrupted by %d "
+		  "signal(s) while it waited: returned %s; expected 1 (the byte written after the "
+		  "signals).  EINTR only says a signal came: read again" ASL_HINT(1), w.kills,
+		  asl_test_rc((int)n));
+	cr_assert(w.kills > 0, "the reader was never seen blocked in read()");
+	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked" ASL_HINT(1));
+}
+
 Test(nbio, write_all_survives_interrupted_short_writes)
 {
 	int fds = asl_test_fds(), p[2];

@@ -2,6 +2,7 @@
 #include "asl_test.h"
 #include "evq.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,6 +15,10 @@ static int new_timer(void)
 {
 	int fd = tmr_create();
 	cr_assert(fd >= 0, "tmr_create returned %s" ASL_HINT(3), asl_test_rc(fd));
+	/* checked before any read: a blocking timerfd would hang the read of an unexpired one */
+	cr_assert(fcntl(fd, F_GETFL) & O_NONBLOCK, "tmr_create's timerfd is blocking: reading it "
+		  "before it expires would sleep instead of saying -EAGAIN (TFD_NONBLOCK)"
+		  ASL_HINT(3));
 	return fd;
 }
 
