@@ -10,6 +10,7 @@
 #   LDLIBS   += -lpthread                  # extra libraries
 #   LAB_DEPS := uring                      # deps.sh groups needed to build and test
 #   BENCH_DEPS := libuv wrk                # deps.sh groups needed by the harnesses only
+#   USES_LABS := 07-event-loop             # earlier labs whose library this one links
 #   ASL_TOP  ?= ../..                      # where common/ and tests/ live
 #   include $(ASL_TOP)/common/mk/lab.mk
 #
@@ -55,6 +56,12 @@ ASFLAGS  += -g $(filter -fsanitize%,$(OPT))
 LDFLAGS  += $(filter -fsanitize%,$(OPT))
 LDLIBS   += -lm
 
+# A lab built on an earlier one (lab 08's fibers park on lab 07's loop) links that lab's
+# library FROM THE SAME TREE: ../NN-name is the student's own lab in labs/ (so their work
+# carries forward) and the reference in solutions/.  A sub-make builds it into this lab's
+# build directory, with the same compiler and sanitizer; its headers come from ../NN-name.
+USES_LIBS   := $(foreach u,$(USES_LABS),$(BUILD)/uses/$(u)/liblab.a)
+CPPFLAGS    += $(addprefix -I../,$(USES_LABS))
 LIB_OBJS    := $(patsubst %.c,$(BUILD)/obj/%.o,$(patsubst %.S,$(BUILD)/obj/%.o,$(LIB_SRCS)))
 COMMON_SRCS := $(wildcard $(ASL_TOP)/common/src/*.c)
 COMMON_OBJS := $(patsubst $(ASL_TOP)/common/src/%.c,$(BUILD)/common/%.o,$(COMMON_SRCS))
@@ -124,14 +131,22 @@ $(BUILD)/libasl.a: $(COMMON_OBJS)
 	$(call say,AR,$@)
 	$(Q)$(AR) rcs $@ $^
 
-$(BUILD)/%: $(BUILD)/obj/%.o $(BUILD)/liblab.a $(BUILD)/libasl.a
+$(BUILD)/%: $(BUILD)/obj/%.o $(BUILD)/liblab.a $(USES_LIBS) $(BUILD)/libasl.a
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $< $(BUILD)/liblab.a $(BUILD)/libasl.a $(LDLIBS) -o $@
+	$(Q)$(CC) $(LDFLAGS) $< $(BUILD)/liblab.a $(USES_LIBS) $(BUILD)/libasl.a $(LDLIBS) -o $@
 
 # The runner depends on the programs: some tests run a demo and check how it died.
-$(RUNNER): $(TEST_OBJS) $(BUILD)/liblab.a $(BUILD)/libasl.a $(PROG_BINS)
+$(RUNNER): $(TEST_OBJS) $(BUILD)/liblab.a $(USES_LIBS) $(BUILD)/libasl.a $(PROG_BINS)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $(TEST_OBJS) $(BUILD)/liblab.a $(BUILD)/libasl.a -lcriterion $(LDLIBS) -o $@
+	$(Q)$(CC) $(LDFLAGS) $(TEST_OBJS) $(BUILD)/liblab.a $(USES_LIBS) $(BUILD)/libasl.a -lcriterion $(LDLIBS) -o $@
+
+# The earlier lab's library (USES_LABS): always asks its sub-make, which rebuilds only what
+# changed.  A lab that does not build stops here with a message naming it.
+$(BUILD)/uses/%/liblab.a: FORCE
+	$(Q)$(MAKE) --no-print-directory -C ../$* ASL_TOP=$(ASL_TOP) CC=$(CC) SAN=$(SAN) \
+		BUILD=$(abspath $(BUILD))/uses/$* $(abspath $(BUILD))/uses/$*/liblab.a || \
+		{ echo "lab $(LAB) uses your lab $* (../$*), and it does not build: fix it first"; exit 1; }
+FORCE:
 
 # Object files are kept (no "rm build/obj/x.o" after each build, and faster rebuilds).
 .SECONDARY:
