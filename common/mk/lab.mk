@@ -7,6 +7,11 @@
 #   DEMOS    := demo_wild_pointer ...      # demo_*.c programs, run by `make demo`
 #   BENCHES  := bench_memory               # timing harnesses, run by `make bench`
 #   DRIVERS  := stress_counter             # standalone drivers for `make tsan` / `make valgrind`
+#   APPS     := serve_echo load_client     # other programs (servers, clients): built, not run
+#   OPTIONAL := echo_uv                    # programs built only where a header is installed:
+#   NEEDS_echo_uv := uv.h                  #   the header it needs
+#   PKG_echo_uv   := libuv1-dev            #   the Debian package that provides it
+#   LDLIBS_echo_uv := -luv                 # extra libraries of one program
 #   LDLIBS   += -lpthread                  # extra libraries
 #   LAB_DEPS := uring                      # deps.sh groups needed to build and test
 #   BENCH_DEPS := libuv wrk                # deps.sh groups needed by the harnesses only
@@ -68,7 +73,12 @@ COMMON_OBJS := $(patsubst $(ASL_TOP)/common/src/%.c,$(BUILD)/common/%.o,$(COMMON
 TEST_SRCS   := $(wildcard $(TESTS_DIR)/*.c)
 TEST_OBJS   := $(patsubst $(TESTS_DIR)/%.c,$(BUILD)/tests/%.o,$(TEST_SRCS)) \
 	       $(BUILD)/tests/asl_test.o
-PROGRAMS    := $(DEMOS) $(BENCHES) $(DRIVERS)
+# An optional program is built only where its header is installed; `make` names the ones left
+# out and the package that would add them, and harnesses that use one report its absence.
+asl_have_header = $(shell printf '#include <%s>\n' '$(1)' | $(CC) -E -x c - >/dev/null 2>&1 && echo y)
+OPTIONAL_BUILT   := $(foreach p,$(OPTIONAL),$(if $(call asl_have_header,$(NEEDS_$(p))),$(p)))
+OPTIONAL_MISSING := $(filter-out $(OPTIONAL_BUILT),$(OPTIONAL))
+PROGRAMS    := $(DEMOS) $(BENCHES) $(DRIVERS) $(APPS) $(OPTIONAL_BUILT)
 PROG_BINS   := $(addprefix $(BUILD)/,$(PROGRAMS))
 RUNNER      := $(BUILD)/test_runner
 
@@ -99,6 +109,8 @@ help:
 
 lib: $(BUILD)/liblab.a $(BUILD)/libasl.a
 programs: $(PROG_BINS)
+	@$(foreach p,$(OPTIONAL_MISSING),echo "note: $(p) not built: <$(NEEDS_$(p))> is missing \
+		(apt-get install $(PKG_$(p)))";) true
 runner: $(RUNNER)
 
 $(BUILD)/obj/%.o: %.c
@@ -133,7 +145,7 @@ $(BUILD)/libasl.a: $(COMMON_OBJS)
 
 $(BUILD)/%: $(BUILD)/obj/%.o $(BUILD)/liblab.a $(USES_LIBS) $(BUILD)/libasl.a
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $< $(BUILD)/liblab.a $(USES_LIBS) $(BUILD)/libasl.a $(LDLIBS) -o $@
+	$(Q)$(CC) $(LDFLAGS) $< $(BUILD)/liblab.a $(USES_LIBS) $(BUILD)/libasl.a $(LDLIBS_$*) $(LDLIBS) -o $@
 
 # The runner depends on the programs: some tests run a demo and check how it died.
 $(RUNNER): $(TEST_OBJS) $(BUILD)/liblab.a $(USES_LIBS) $(BUILD)/libasl.a $(PROG_BINS)

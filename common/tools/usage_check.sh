@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# usage_check.sh - every demo, harness and driver of every lab answers bad arguments with a
+# usage_check.sh - every program (demo, harness, driver, app) of every lab answers bad arguments with a
 # usage message on stderr and exit status 2, and -h with exit status 0.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 fail=0 n=0
 for lab in "$top"/solutions/[0-9][0-9]-*/; do
 	progs=$(make -s -C "$lab" --no-print-directory -f Makefile -f - print-programs <<'MK' 2>/dev/null
-print-programs: ; @echo $(DEMOS) $(BENCHES) $(DRIVERS)
+print-programs: ; @echo $(PROGRAMS)
 MK
 )
 	make -s -C "$lab" programs >/dev/null || { echo "usage_check: cannot build $lab" >&2; exit 1; }

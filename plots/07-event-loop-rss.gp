@@ -1,0 +1,44 @@
+# 07-event-loop-rss.gp - what an idle connection costs in memory: the server's resident set
+# with N connections open (left) and the bytes each connection adds (right), for the loop and
+# for a thread per connection; the kernel's share (sockets, kernel stacks, page tables) beside
+# the user-space one.  From bench_rss (solutions/07-event-loop).
+# data: 07-event-loop-rss.tsv
+# data: 07-event-loop-rss-per-conn.tsv
+# data: 07-event-loop-rss-kernel.tsv
+f = data_dir.'/07-event-loop-rss.tsv'
+g = data_dir.'/07-event-loop-rss-per-conn.tsv'
+k = data_dir.'/07-event-loop-rss-kernel.tsv'
+set label 999 noenhanced
+set datafile missing NaN
+S(name) = (sel(1, name) ? $2 : NaN)
+set multiplot layout 1,2 title 'Memory per idle connection: one loop vs a thread per connection'
+set logscale xy
+set format x '10^{%L}'
+set xrange [0.7:15000]
+set xlabel 'idle connections held open (log scale)'
+set ylabel 'server resident set size (MiB, log scale; median, bars q1..q3)'
+set key top left box opaque font ',10'
+plot f using (S('loop')):($7/1024):($6/1024):($8/1024) with yerrorlines pt 9 lw 2 \
+	lc rgb '#208040' title 'the lab loop (epoll)', \
+     f using (S('threads')):($7/1024):($6/1024):($8/1024) with yerrorlines pt 13 lw 2 \
+	lc rgb '#c03030' title 'a thread per connection'
+set ylabel 'bytes per connection: (RSS(N) - RSS(0)) / N (log scale)'
+set format y '10^{%L}'
+set yrange [10:*]
+set xrange [5:15000]
+set key bottom right box opaque font ',9'
+# per-connection figures are meaningful from 10 connections on (a page is 4096 bytes)
+T(name) = (sel(1, name) && $2 >= 10 ? $2 : NaN)
+plot g using (T('loop')):7:6:8 with yerrorlines pt 9 lw 2 lc rgb '#208040' \
+	title 'loop: user space', \
+     g using (T('loop')):7:(sprintf('%.0f', $7)) with labels offset 0, 1 font ',9' \
+	tc rgb '#208040' notitle, \
+     g using (T('threads')):7:6:8 with yerrorlines pt 13 lw 2 lc rgb '#c03030' \
+	title 'threads: user space', \
+     g using (T('threads')):7:(sprintf('%.0f', $7)) with labels offset 0, 1 font ',9' \
+	tc rgb '#c03030' notitle, \
+     k using (T('loop')):($7 > 10 ? $7 : NaN) with linespoints pt 8 dt 2 lw 1.5 \
+	lc rgb '#208040' title 'loop: kernel (both sockets)', \
+     k using (T('threads')):($7 > 10 ? $7 : NaN) with linespoints pt 12 dt 2 lw 1.5 \
+	lc rgb '#c03030' title 'threads: kernel (sockets, stack, page tables)'
+unset multiplot
