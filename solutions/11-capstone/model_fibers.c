@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "asl/todo.h"
 #include "capstone.h"
 #include "fiber.h"
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "asl/todo.h"
 #include "model_loop.h"
 
 void loop_req_fail(struct loop_req *q, int err)

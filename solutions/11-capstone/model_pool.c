@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "asl/todo.h"
 #include "callbacks.h"
 #include "capstone.h"
 

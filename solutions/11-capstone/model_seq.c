@@ -4,6 +4,7 @@
  * Nothing overlaps: each request's wait is added to the total (n x delay), and so is each
  * computation.  Every other model is measured against this one.
  */
+#include "asl/todo.h"
 #include "capstone.h"
 
 int model_seq_run(struct cap_job *job)

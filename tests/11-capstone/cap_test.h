@@ -4,7 +4,7 @@
  * Each model's suite (test_models.c) runs the same three tests:
  *   same_results   the I/O, CPU and mixed workloads give, request by request, the results
  *                  every model must give (cap_expected): identical checksums across models;
- *   io_many        1,000 requests (far more than any thread count here) all finish, and the
+ *   io_many        1,000 requests (500 for thread per request) all finish, and the
  *                  run leaves no descriptor, thread or byte behind;
  *   where_it_runs  who computed what: the model's shape (one thread, a thread per request, a
  *                  bounded pool, "never the loop's thread") and whether requests overlapped.
