@@ -262,7 +262,8 @@ int main(int argc, char **argv)
 		u[4].ns = u[4].bytes = -1, u[4].absent = "g++ not installed (apt-get install g++)";
 	snprintf(prog, sizeof prog, "%s/units_go", self);
 	if (!run_helper(prog, b.quick, "handoff_ns", &u[5].ns, "bytes_per_unit", &u[5].bytes))
-		u[5].ns = u[5].bytes = -1, u[5].absent = "go not installed (apt-get install golang-go)";
+		u[5].ns = u[5].bytes = -1,
+		u[5].absent = "go not installed (apt-get install golang-go)";
 	for (int k = 4; k < nu; k++)
 		if (u[k].ns >= 0)
 			bench_record(&b, u[k].series, k + 1, &u[k].ns, 1, 1, NULL);
@@ -275,8 +276,8 @@ int main(int argc, char **argv)
 	for (int k = 0; k < nu; k++)
 		if (u[k].absent) {
 			size_t at = strlen(absent);
-			snprintf(absent + at, sizeof absent - at, "%s%s: %s", at ? "; " : "absent: ",
-				 u[k].series, u[k].absent);
+			snprintf(absent + at, sizeof absent - at, "%s%s: %s",
+				 at ? "; " : "absent: ", u[k].series, u[k].absent);
 		}
 	char note[400];
 	snprintf(note, sizeof note, "thread: VmRSS growth over %d parked threads; fiber: over %d "

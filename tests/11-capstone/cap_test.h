@@ -137,8 +137,8 @@ static inline void cap_check_where(const char *name, enum cap_shape shape, int m
 			seen |= ran_on[k] == ran_on[i];
 		distinct += !seen;
 		if (shape == CAP_ONE_THREAD)
-			cr_assert(ran_on[i] == me, "model %s: request %d was computed on thread %d, "
-				  "expected the calling thread (%d): this model has only one%s",
+			cr_assert(ran_on[i] == me, "model %s: request %d was computed on thread "
+				  "%d, expected the calling thread (%d): this model has only one%s",
 				  m->name, i, ran_on[i], me, hint);
 		else
 			cr_assert(ran_on[i] != me, "model %s: request %d was computed on the "

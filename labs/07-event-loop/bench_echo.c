@@ -1,0 +1,153 @@
+/*
+ * bench_echo.c - echo requests/s against the number of concurrent connections, 1 ... 10,000,
+ * for five servers measured in the same run:
+ *
+ *   loop-epoll   the lab's loop on epoll (serve_echo)      threads    a thread per connection
+ *   loop-poll    the lab's loop on poll                    libuv      echo_uv (if built)
+ *   epoll-min    echo_epoll_min: the floor, no library at all
+ *
+ * Each server is a child process pinned to one CPU; the load client (loadgen, one thread,
+ * 64-byte messages, closed loop) runs here pinned to another, so with two CPUs the server has
+ * one core to itself and its speed is what is measured.  Points go round the servers in turn
+ * (not one server's whole curve, then the next) so that a change in the machine's load hits
+ * them all alike.  Each value is the median of several runs; the bars are their quartiles.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "asl/bench.h"
+#include "asl/util.h"
+#include "loadgen.h"
+#include "server_proc.h"
+#include "tcp.h"
+
+#define MAXREPS 16
+
+static const struct {
+	const char *name, *prog, *backend;
+} servers[] = {
+	{ "loop-epoll", "serve_echo", "epoll" },  { "loop-poll", "serve_echo", "poll" },
+	{ "threads", "serve_echo", "threads" },   { "libuv", "echo_uv", NULL },
+	{ "epoll-min", "echo_epoll_min", NULL },
+};
+#define NSERVERS (int)(sizeof servers / sizeof servers[0])
+
+struct point {
+	bool done;
+	double rps[MAXREPS], p99[MAXREPS];
+	uint64_t errors;
+};
+
+/* The first two CPUs this process may use: the server's and the client's. */
+static void pick_cpus(int *server_cpu, int *client_cpu)
+{
+	cpu_set_t set;
+	*server_cpu = *client_cpu = -1;
+	if (sched_getaffinity(0, sizeof set, &set) < 0)
+		return;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &set)) {
+			if (*server_cpu < 0) {
+				*server_cpu = c;
+			} else {
+				*client_cpu = c;
+				break;
+			}
+		}
+	if (*client_cpu < 0)
+		*server_cpu = -1; /* one CPU: pinning both to it would only measure the sharing */
+}
+
+int main(int argc, char **argv)
+{
+	static const int full_ns[] = { 1, 3, 10, 30, 100, 300, 1000, 3000, 10000 };
+	static const int quick_ns[] = { 1, 100 };
+	static struct point res[NSERVERS][9];
+	struct bench b;
+	int scpu, ccpu;
+
+	bench_init(&b, argc, argv, "07-event-loop",
+		   "echo requests/s vs concurrent connections for the loop (epoll, poll), "
+		   "thread-per-connection, libuv and a minimal epoll server");
+	const int *ns = b.quick ? quick_ns : full_ns;
+	int npoints = b.quick ? 2 : 9;
+	int reps = b.quick ? 1 : (b.samples < 5 ? b.samples : 5);
+	double duration = b.quick ? 0.1 : 0.5;
+	long limit = tcp_raise_fd_limit(1L << 30);
+	pick_cpus(&scpu, &ccpu);
+	double load = load_average();
+	printf("# servers on CPU %d, client on CPU %d; descriptor limit %ld; load average %.2f\n",
+	       scpu, ccpu, limit, load);
+	char note[300];
+	snprintf(note, sizeof note, "64-byte echo, closed loop; server on CPU %d, client on CPU "
+		 "%d; %d runs of %.1f s per point; load average at start %.2f", scpu, ccpu, reps,
+		 duration, load);
+	bench_open(&b, "echo", "connections", "requests/s", note);
+
+	for (int k = 0; k < npoints; k++) {
+		int n = ns[k];
+		if (limit < n + 64) {
+			printf("# %d connections skipped: RLIMIT_NOFILE is %ld (raise the hard limit: "
+			       "ulimit -Hn)\n", n, limit);
+			continue;
+		}
+		for (int s = 0; s < NSERVERS; s++) {
+			char path[512];
+			snprintf(path, sizeof path, "%s/%s", ASL_BUILD_DIR, servers[s].prog);
+			char *args[] = { path, servers[s].backend ? "--backend" : NULL,
+					 (char *)servers[s].backend, NULL };
+			struct server_proc sp;
+			int rc = server_proc_start(&sp, args, scpu);
+			if (rc == -ENOENT) {
+				if (k == 0)
+					printf("# %s skipped: %s was not built (libuv1-dev missing?)\n",
+					       servers[s].name, path);
+				continue;
+			}
+			if (rc < 0)
+				asl_die(-rc, "starting %s", path);
+			struct loadgen_opts o = { .port = sp.port, .conns = n, .size = 64,
+						  .duration_s = duration, .proto = LOADGEN_ECHO,
+						  .pin_cpu = ccpu };
+			struct point *pt = &res[s][k];
+			for (int r = 0; r < reps; r++) {
+				struct loadgen_result lr;
+				if ((rc = loadgen_run(&o, &lr)) < 0)
+					asl_die(-rc, "load on %s", servers[s].name);
+				pt->rps[r] = lr.rps;
+				pt->p99[r] = lr.p99_us;
+				pt->errors += lr.errors;
+				if (lr.errors)
+					printf("# %s, %d connections: %llu errors (first: %s)\n",
+					       servers[s].name, n, (unsigned long long)lr.errors,
+					       lr.first_error);
+			}
+			rc = server_proc_stop(&sp);
+			if (rc != 0)
+				printf("# %s ended with status %d after %d connections\n",
+				       servers[s].name, rc, n);
+			pt->done = true;
+			bench_record(&b, servers[s].name, n, pt->rps, reps, 1, NULL);
+		}
+	}
+
+	bench_open(&b, "echo-p99", "connections", "us", "99th percentile latency of one echo");
+	for (int s = 0; s < NSERVERS; s++)
+		for (int k = 0; k < npoints; k++)
+			if (res[s][k].done)
+				bench_record(&b, servers[s].name, ns[k], res[s][k].p99, reps, 1, NULL);
+	bench_open(&b, "echo-errors", "connections", "errors",
+		   "connect failures, resets and early closes seen by the client, all runs");
+	for (int s = 0; s < NSERVERS; s++)
+		for (int k = 0; k < npoints; k++)
+			if (res[s][k].done) {
+				double e = (double)res[s][k].errors;
+				bench_record(&b, servers[s].name, ns[k], &e, 1, 1, NULL);
+			}
+	bench_close(&b);
+	return 0;
+}
