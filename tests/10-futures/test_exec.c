@@ -1,0 +1,379 @@
+/* Steps 3-4: the single-threaded executor: lazy spawn, join handles, running until every task
+ * is done, wakes from other threads reaching an executor parked in epoll_wait, no lost
+ * wake-up under stress, 100,000 tasks. */
+#include "fut_test.h"
+
+ASL_SUITE(exec, 30);
+
+Test(exec, spawn_is_lazy)
+{
+	exec_t *ex = ft_exec(ASL_HINT(4));
+	struct probe p;
+	probe_init(&p);
+	atomic_store(&p.ready, true);
+	ft_spawn(ex, probe_new(&p), NULL, ASL_HINT(4));
+	cr_assert_eq(atomic_load(&p.polls), 0, "exec_spawn must not poll the future (futures "
+		     "are lazy: nothing runs until the executor polls it); it was polled %d times"
+		     ASL_HINT(4), atomic_load(&p.polls));
+	cr_assert_eq(exec_tasks(ex), 1, "after one spawn exec_tasks: expected 1, got %zu"
+		     ASL_HINT(4), exec_tasks(ex));
+	ft_run(ex, ASL_HINT(4));
+	cr_assert_eq(atomic_load(&p.polls), 1, "a future that is ready at once is polled once, "
+		     "got %d" ASL_HINT(4), atomic_load(&p.polls));
+	exec_destroy(ex);
+}
+
+struct spawner {
+	fut_t base;
+	exec_t *ex;
+	int depth;
+	atomic_int *finished;
+};
+
+static const struct fut_vtable spawner_vtable;
+
+static fut_t *spawner_new(exec_t *ex, int depth, atomic_int *finished)
+{
+	struct spawner *s = malloc(sizeof *s);
+	*s = (struct spawner){ { &spawner_vtable }, ex, depth, finished };
+	return &s->base;
+}
+
+/* Spawns two children (depth-1) from inside its poll, then finishes. */
+static enum fut_poll spawner_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
+{
+	struct spawner *s = (struct spawner *)self;
+	(void)cx;
+	if (s->depth > 0) {
+		exec_spawn(s->ex, spawner_new(s->ex, s->depth - 1, s->finished), NULL);
+		exec_spawn(s->ex, spawner_new(s->ex, s->depth - 1, s->finished), NULL);
+	}
+	atomic_fetch_add(s->finished, 1);
+	*out = 0;
+	return FUT_READY;
+}
+
+static void spawner_drop(fut_t *self)
+{
+	free(self);
+}
+
+static const struct fut_vtable spawner_vtable = { .poll = spawner_poll, .drop = spawner_drop };
+
+Test(exec, run_returns_when_all_tasks_finish)
+{
+	exec_t *ex = ft_exec(ASL_HINT(4));
+	atomic_int finished = 0;
+	ft_spawn(ex, spawner_new(ex, 6, &finished), NULL, ASL_HINT(4));
+	for (int i = 0; i < 5; i++)
+		ft_spawn(ex, fut_yield((unsigned)i * 3, i), NULL, ASL_HINT(4));
+	ft_run(ex, ASL_HINT(4));
+	cr_assert_eq(atomic_load(&finished), 127, "a task tree of depth 6 spawned from inside "
+		     "tasks: expected 127 to finish, %d did" ASL_HINT(4), atomic_load(&finished));
+	exec_destroy(ex);
+}
+
+Test(exec, join_handle_gives_result)
+{
+	exec_t *ex = ft_exec(ASL_HINT(3));
+	fut_t *j1, *j2;
+	ft_spawn(ex, fut_yield(5, 42), &j1, ASL_HINT(3));
+	ft_spawn(ex, fut_yield(0, -7), &j2, ASL_HINT(3));
+	intptr_t v = ft_block_on(ex, j1, "a join handle", ASL_HINT(3));
+	cr_assert_eq(v, 42, "join handle (awaited as a future): expected 42, got %ld" ASL_HINT(3),
+		     (long)v);
+	ft_run(ex, ASL_HINT(4));
+	v = 0;
+	cr_assert_eq(ft_poll_once(j2, &v), FUT_READY, "join handle of a finished task: expected "
+		     "ready" ASL_HINT(3));
+	cr_assert_eq(v, -7, "expected -7, got %ld" ASL_HINT(3), (long)v);
+	fut_drop(j2);
+	exec_destroy(ex);
+}
+
+Test(exec, block_on_returns_with_other_tasks_pending)
+{
+	exec_t *ex = ft_exec(ASL_HINT(4));
+	struct probe p;
+	probe_init(&p);
+	ft_spawn(ex, probe_new(&p), NULL, ASL_HINT(4));
+	intptr_t v = ft_block_on(ex, fut_yield(2, 5), "fut_yield(2, 5)", ASL_HINT(4));
+	cr_assert_eq(v, 5, "block_on: expected 5, got %ld" ASL_HINT(4), (long)v);
+	cr_assert_eq(exec_tasks(ex), 1, "the never-ready task is still there: expected 1 task, "
+		     "got %zu" ASL_HINT(4), exec_tasks(ex));
+	exec_destroy(ex);
+	cr_assert_eq(atomic_load(&p.drops), 1, "exec_destroy must cancel (drop) unfinished tasks: "
+		     "expected 1 drop, got %d" ASL_HINT(3), atomic_load(&p.drops));
+}
+
+struct remote {
+	struct probe p;
+	atomic_int stage; /* 1: the task has polled and is pending */
+};
+
+static void mark_pending(struct probe *p, fut_ctx_t *cx)
+{
+	(void)cx;
+	atomic_store(&((struct remote *)p->arg)->stage, 1);
+}
+
+static void *complete_later(void *arg)
+{
+	struct remote *r = arg;
+	while (atomic_load(&r->stage) == 0)
+		sched_yield();
+	/* the executor now has nothing runnable: it parks in epoll_wait, woken by our wake */
+	probe_complete(&r->p, 99);
+	return NULL;
+}
+
+Test(exec, wake_from_another_thread)
+{
+	exec_t *ex = ft_exec(ASL_HINT(4));
+	struct remote r = { 0 };
+	probe_init(&r.p);
+	r.p.on_poll = mark_pending;
+	r.p.arg = &r;
+	pthread_t th;
+	cr_assert_eq(pthread_create(&th, NULL, complete_later, &r), 0);
+	intptr_t v = ft_block_on(ex, probe_new(&r.p), "probe", ASL_HINT(4));
+	pthread_join(th, NULL);
+	cr_assert_eq(v, 99, "a task completed by another thread: expected 99, got %ld"
+		     ASL_HINT(4), (long)v);
+	exec_destroy(ex);
+}
+
+static void *wake_now(void *arg)
+{
+	probe_wake(arg);
+	return NULL;
+}
+
+/* First poll: another thread wakes the task - and is done with it - before this poll returns
+ * pending.  Second poll: ready. */
+static void wake_before_pending(struct probe *p, fut_ctx_t *cx)
+{
+	if (atomic_load(&p->polls) == 1) {
+		pthread_mutex_lock(&p->lock);
+		waker_register(&p->waker, cx);
+		pthread_mutex_unlock(&p->lock);
+		pthread_t th;
+		cr_assert_eq(pthread_create(&th, NULL, wake_now, p), 0);
+		pthread_join(th, NULL);
+	} else {
+		p->value = 5;
+		atomic_store(&p->ready, true);
+	}
+}
+
+Test(exec, wake_before_pending_is_returned)
+{
+	exec_t *ex = ft_exec(ASL_HINT(4));
+	struct probe p;
+	probe_init(&p);
+	p.on_poll = wake_before_pending;
+	/* if that wake were lost, nothing would ever poll the task again: block_on would hang
+	 * and the suite's timeout would fail the test */
+	intptr_t v = ft_block_on(ex, probe_new(&p), "probe", ASL_HINT(2));
+	cr_assert_eq(v, 5, "expected 5, got %ld" ASL_HINT(2), (long)v);
+	cr_assert_eq(atomic_load(&p.polls), 2, "expected exactly 2 polls, got %d" ASL_HINT(2),
+		     atomic_load(&p.polls));
+	exec_destroy(ex);
+}
+
+/* Wakes `target` n times from its own poll, on the executor's thread, then finishes. */
+struct waker_task {
+	fut_t base;
+	struct probe *target;
+	int n;
+};
+
+static enum fut_poll waker_task_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
+{
+	struct waker_task *w = (struct waker_task *)self;
+	(void)cx;
+	atomic_store(&w->target->ready, true);
+	for (int i = 0; i < w->n; i++)
+		probe_wake(w->target);
+	*out = 0;
+	return FUT_READY;
+}
+
+static void free_self(fut_t *self)
+{
+	free(self);
+}
+
+static const struct fut_vtable waker_task_vtable = { .poll = waker_task_poll,
+						     .drop = free_self };
+
+Test(exec, task_woken_n_times_polled_once_per_batch)
+{
+	exec_t *ex = ft_exec(ASL_HINT(2));
+	struct probe p;
+	probe_init(&p);
+	ft_spawn(ex, probe_new(&p), NULL, ASL_HINT(4));
+	struct waker_task *w = malloc(sizeof *w);
+	*w = (struct waker_task){ { &waker_task_vtable }, &p, 50 };
+	ft_spawn(ex, &w->base, NULL, ASL_HINT(4));
+	ft_run(ex, ASL_HINT(4));
+	cr_assert_eq(atomic_load(&p.polls), 2, "woken 50 times between two polls, a task is "
+		     "queued once and polled once: expected 2 polls in all, got %d" ASL_HINT(2),
+		     atomic_load(&p.polls));
+	exec_destroy(ex);
+}
+
+/* Wakes `target` once per poll while it is not ready (spurious wakes), `yields` times, then
+ * makes it ready and wakes it for real. */
+struct nagger {
+	fut_t base;
+	struct probe *target;
+	int yields;
+};
+
+static enum fut_poll nagger_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
+{
+	struct nagger *n = (struct nagger *)self;
+	if (n->yields-- > 0) {
+		probe_wake(n->target);
+		waker_wake_by_ref(cx->waker);
+		return FUT_PENDING;
+	}
+	probe_complete(n->target, 3);
+	*out = 0;
+	return FUT_READY;
+}
+
+static const struct fut_vtable nagger_vtable = { .poll = nagger_poll, .drop = free_self };
+
+Test(exec, spurious_wakes_are_harmless)
+{
+	exec_t *ex = ft_exec(ASL_HINT(4));
+	struct probe p;
+	probe_init(&p);
+	fut_t *join;
+	ft_spawn(ex, probe_new(&p), &join, ASL_HINT(4));
+	struct nagger *n = malloc(sizeof *n);
+	*n = (struct nagger){ { &nagger_vtable }, &p, 3 };
+	ft_spawn(ex, &n->base, NULL, ASL_HINT(4));
+	intptr_t v = ft_block_on(ex, join, "join", ASL_HINT(4));
+	cr_assert_eq(v, 3, "expected 3, got %ld" ASL_HINT(4), (long)v);
+	cr_assert_eq(atomic_load(&p.polls), 5, "3 wakes with nothing to report, then a real "
+		     "one: expected 5 polls (each wake one more), got %d" ASL_HINT(4),
+		     atomic_load(&p.polls));
+	ft_run(ex, ASL_HINT(4));
+	exec_destroy(ex);
+}
+
+/* Ping-pong with another thread: the task waits for `seq` to reach its next value, the
+ * thread waits for the task's acknowledgement.  A single lost wake-up hangs it. */
+struct pingpong {
+	fut_t base;
+	pthread_mutex_t lock;
+	fut_waker_t waker;
+	atomic_int seq, ack;
+	int rounds;
+};
+
+static enum fut_poll pingpong_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
+{
+	struct pingpong *pp = (struct pingpong *)self;
+	for (;;) {
+		int s = atomic_load(&pp->seq);
+		if (s > atomic_load(&pp->ack)) {
+			atomic_store(&pp->ack, s);
+			continue;
+		}
+		if (s == pp->rounds) {
+			*out = s;
+			return FUT_READY;
+		}
+		pthread_mutex_lock(&pp->lock);
+		waker_register(&pp->waker, cx);
+		pthread_mutex_unlock(&pp->lock);
+		if (atomic_load(&pp->seq) == s) /* checked again AFTER registering */
+			return FUT_PENDING;
+	}
+}
+
+static void pingpong_drop(fut_t *self)
+{
+	struct pingpong *pp = (struct pingpong *)self;
+	pthread_mutex_lock(&pp->lock);
+	waker_drop(&pp->waker);
+	pthread_mutex_unlock(&pp->lock);
+}
+
+static const struct fut_vtable pingpong_vtable = { .poll = pingpong_poll,
+						   .drop = pingpong_drop };
+
+static void *pingpong_thread(void *arg)
+{
+	struct pingpong *pp = arg;
+	for (int i = 1; i <= pp->rounds; i++) {
+		while (atomic_load(&pp->ack) != i - 1)
+			sched_yield();
+		atomic_store(&pp->seq, i);
+		pthread_mutex_lock(&pp->lock);
+		fut_waker_t w = waker_clone(&pp->waker);
+		pthread_mutex_unlock(&pp->lock);
+		waker_wake(&w);
+	}
+	return NULL;
+}
+
+Test(exec, no_lost_wakeup_under_stress)
+{
+	exec_t *ex = ft_exec(ASL_HINT(4));
+	struct pingpong pp = { .base = { &pingpong_vtable }, .rounds = 20000 };
+	pthread_mutex_init(&pp.lock, NULL);
+	pthread_t th;
+	cr_assert_eq(pthread_create(&th, NULL, pingpong_thread, &pp), 0);
+	fut_t *join;
+	ft_spawn(ex, &pp.base, &join, ASL_HINT(4));
+	intptr_t v = ft_block_on(ex, join, "ping-pong join", ASL_HINT(4));
+	pthread_join(th, NULL);
+	cr_assert_eq(v, 20000, "20,000 wakes from another thread: expected to see round 20000, "
+		     "got %ld" ASL_HINT(4), (long)v);
+	exec_destroy(ex);
+}
+
+static atomic_long sum;
+
+struct adder {
+	fut_t base;
+	int n, yields;
+};
+
+static enum fut_poll adder_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
+{
+	struct adder *a = (struct adder *)self;
+	if (a->yields-- > 0) {
+		waker_wake_by_ref(cx->waker);
+		return FUT_PENDING;
+	}
+	atomic_fetch_add(&sum, a->n);
+	*out = a->n;
+	return FUT_READY;
+}
+
+static const struct fut_vtable adder_vtable = { .poll = adder_poll, .drop = free_self };
+
+Test(exec, hundred_thousand_tasks)
+{
+	enum { N = 100000 };
+	exec_t *ex = ft_exec(ASL_HINT(4));
+	atomic_store(&sum, 0);
+	for (int i = 1; i <= N; i++) {
+		struct adder *a = malloc(sizeof *a);
+		*a = (struct adder){ { &adder_vtable }, i, i % 3 };
+		ft_spawn(ex, &a->base, NULL, ASL_HINT(4));
+	}
+	cr_assert_eq(exec_tasks(ex), N, "expected %d tasks, got %zu" ASL_HINT(4), N,
+		     exec_tasks(ex));
+	ft_run(ex, ASL_HINT(4));
+	long want = (long)N * (N + 1) / 2;
+	cr_assert_eq(atomic_load(&sum), want, "100,000 tasks: expected the sum %ld, got %ld "
+		     "(some task ran twice or never)" ASL_HINT(4), want, atomic_load(&sum));
+	exec_destroy(ex);
+}

@@ -1,0 +1,550 @@
+/* Steps 9-11: the async channel (order, FIFO fairness of waiting senders, close, senders on
+ * other threads), the async mutex (FIFO hand-off, a waiter does not stall the executor), and
+ * blocking work on lab 05's pool delivered as a future. */
+#include "fut_test.h"
+
+ASL_SUITE(chan, 30);
+ASL_SUITE(amutex, 30);
+ASL_SUITE(blocking, 30);
+
+static chan_t *ft_chan(size_t cap)
+{
+	chan_t *ch = NULL;
+	int rc = chan_create(&ch, cap);
+	cr_assert(rc == 0 && ch, "chan_create(%zu): %s", cap, asl_test_rc(rc));
+	return ch;
+}
+
+static void free_self(fut_t *self)
+{
+	free(self);
+}
+
+/* Sends n values base, base+1, ... one after another (each send awaited). */
+struct producer {
+	fut_t base;
+	chan_t *ch;
+	fut_t *send;
+	int next, end;
+};
+
+static enum fut_poll producer_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
+{
+	struct producer *p = (struct producer *)self;
+	while (p->next < p->end) {
+		if (!p->send)
+			p->send = chan_send(p->ch, p->next);
+		intptr_t r;
+		if (fut_poll(p->send, cx, &r) == FUT_PENDING)
+			return FUT_PENDING;
+		fut_drop(p->send);
+		p->send = NULL;
+		if (r < 0) {
+			*out = r;
+			return FUT_READY;
+		}
+		p->next++;
+	}
+	*out = 0;
+	return FUT_READY;
+}
+
+static void producer_drop(fut_t *self)
+{
+	fut_drop(((struct producer *)self)->send);
+	free(self);
+}
+
+static const struct fut_vtable producer_vtable = { .poll = producer_poll, .drop = producer_drop };
+
+static fut_t *producer(chan_t *ch, int from, int to)
+{
+	struct producer *p = calloc(1, sizeof *p);
+	*p = (struct producer){ { &producer_vtable }, ch, NULL, from, to };
+	return &p->base;
+}
+
+/* Receives until -EPIPE, recording the values. */
+struct consumer {
+	fut_t base;
+	chan_t *ch;
+	fut_t *recv;
+	intptr_t v, *got;
+	int n, cap;
+};
+
+static enum fut_poll consumer_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
+{
+	struct consumer *c = (struct consumer *)self;
+	for (;;) {
+		if (!c->recv)
+			c->recv = chan_recv(c->ch, &c->v);
+		intptr_t r;
+		if (fut_poll(c->recv, cx, &r) == FUT_PENDING)
+			return FUT_PENDING;
+		fut_drop(c->recv);
+		c->recv = NULL;
+		if (r < 0) {
+			*out = r;
+			return FUT_READY;
+		}
+		if (c->n < c->cap)
+			c->got[c->n] = c->v;
+		c->n++;
+	}
+}
+
+static void consumer_drop(fut_t *self)
+{
+	fut_drop(((struct consumer *)self)->recv);
+	free(self);
+}
+
+static const struct fut_vtable consumer_vtable = { .poll = consumer_poll, .drop = consumer_drop };
+
+static struct consumer *consumer(chan_t *ch, intptr_t *got, int cap)
+{
+	struct consumer *c = calloc(1, sizeof *c);
+	*c = (struct consumer){ .base = { &consumer_vtable }, .ch = ch, .got = got, .cap = cap };
+	return c;
+}
+
+/* Closes the channel once `done` of the producers' joins are ready. */
+struct closer {
+	fut_t base;
+	chan_t *ch;
+	fut_t *all;
+};
+
+static enum fut_poll closer_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
+{
+	struct closer *c = (struct closer *)self;
+	if (fut_poll(c->all, cx, out) == FUT_PENDING)
+		return FUT_PENDING;
+	chan_close(c->ch);
+	return FUT_READY;
+}
+
+static void closer_drop(fut_t *self)
+{
+	fut_drop(((struct closer *)self)->all);
+	free(self);
+}
+
+static const struct fut_vtable closer_vtable = { .poll = closer_poll, .drop = closer_drop };
+
+Test(chan, values_arrive_in_order_through_a_small_buffer)
+{
+	exec_t *ex = ft_exec(ASL_HINT(9));
+	chan_t *ch = ft_chan(2);
+	static intptr_t got[1000];
+	struct consumer *c = consumer(ch, got, 1000);
+	fut_t *jc, *jp;
+	ft_spawn(ex, &c->base, &jc, ASL_HINT(9));
+	ft_spawn(ex, producer(ch, 0, 1000), &jp, ASL_HINT(9));
+	struct closer *cl = malloc(sizeof *cl);
+	*cl = (struct closer){ { &closer_vtable }, ch, jp };
+	ft_spawn(ex, &cl->base, NULL, ASL_HINT(9));
+	intptr_t r = ft_block_on(ex, jc, "consumer", ASL_HINT(9));
+	cr_assert_eq(r, -EPIPE, "the receiver of a closed, drained channel: expected %s, got %s"
+		     ASL_HINT(9), asl_test_rc(-EPIPE), asl_test_rc((int)r));
+	cr_assert_eq(c->n, 1000, "expected 1000 values, got %d" ASL_HINT(9), c->n);
+	for (int i = 0; i < 1000; i++)
+		cr_assert_eq(got[i], i, "value #%d: expected %d, got %ld" ASL_HINT(9), i, i,
+			     (long)got[i]);
+	ft_run(ex, ASL_HINT(9));
+	exec_destroy(ex);
+	chan_destroy(ch);
+}
+
+Test(chan, waiting_senders_are_served_in_fifo_order)
+{
+	exec_t *ex = ft_exec(ASL_HINT(9));
+	chan_t *ch = ft_chan(1);
+	intptr_t v = ft_block_on(ex, chan_send(ch, 100), "chan_send", ASL_HINT(9)); /* now full */
+	cr_assert_eq(v, 0, "send into an empty channel: expected 0, got %ld" ASL_HINT(9), (long)v);
+	for (int i = 0; i < 5; i++) /* five senders wait, in this order */
+		ft_spawn(ex, chan_send(ch, i), NULL, ASL_HINT(9));
+	ft_block_on(ex, fut_yield(3, 0), "fut_yield", ASL_HINT(9));
+	/* a latecomer must not overtake them, even though it is polled when a slot frees */
+	static intptr_t got[8];
+	struct consumer *c = consumer(ch, got, 8);
+	fut_t *jc;
+	ft_spawn(ex, &c->base, &jc, ASL_HINT(9));
+	ft_spawn(ex, chan_send(ch, 999), NULL, ASL_HINT(9));
+	ft_block_on(ex, fut_yield(20, 0), "fut_yield", ASL_HINT(9));
+	chan_close(ch);
+	ft_block_on(ex, jc, "consumer", ASL_HINT(9));
+	cr_assert(c->n >= 6, "expected at least 6 values, got %d" ASL_HINT(9), c->n);
+	for (int i = 0; i < 5; i++)
+		cr_assert_eq(got[i + 1], i, "receive #%d: expected the sender that waited %d-th "
+			     "(value %d), got %ld - waiting senders are served in FIFO order"
+			     ASL_HINT(9), i + 1, i + 1, i, (long)got[i + 1]);
+	exec_destroy(ex);
+	chan_destroy(ch);
+}
+
+Test(chan, close_drains_buffered_then_epipe)
+{
+	exec_t *ex = ft_exec(ASL_HINT(9));
+	chan_t *ch = ft_chan(4);
+	ft_block_on(ex, chan_send(ch, 1), "chan_send", ASL_HINT(9));
+	ft_block_on(ex, chan_send(ch, 2), "chan_send", ASL_HINT(9));
+	chan_close(ch);
+	intptr_t v = 0;
+	intptr_t r = ft_block_on(ex, chan_send(ch, 3), "chan_send", ASL_HINT(9));
+	cr_assert_eq(r, -EPIPE, "send on a closed channel: expected %s, got %ld" ASL_HINT(9),
+		     asl_test_rc(-EPIPE), (long)r);
+	for (int i = 1; i <= 2; i++) {
+		r = ft_block_on(ex, chan_recv(ch, &v), "chan_recv", ASL_HINT(9));
+		cr_assert(r == 0 && v == i, "receive %d after close: expected the buffered value "
+			  "%d, got result %ld value %ld" ASL_HINT(9), i, i, (long)r, (long)v);
+	}
+	r = ft_block_on(ex, chan_recv(ch, &v), "chan_recv", ASL_HINT(9));
+	cr_assert_eq(r, -EPIPE, "receive on a closed, empty channel: expected %s, got %ld"
+		     ASL_HINT(9), asl_test_rc(-EPIPE), (long)r);
+	exec_destroy(ex);
+	chan_destroy(ch);
+}
+
+Test(chan, close_wakes_a_waiting_sender_and_receiver)
+{
+	exec_t *ex = ft_exec(ASL_HINT(9));
+	chan_t *full = ft_chan(1), *empty = ft_chan(1);
+	ft_block_on(ex, chan_send(full, 1), "chan_send", ASL_HINT(9));
+	fut_t *js, *jr;
+	intptr_t v;
+	ft_spawn(ex, chan_send(full, 2), &js, ASL_HINT(9));
+	ft_spawn(ex, chan_recv(empty, &v), &jr, ASL_HINT(9));
+	ft_block_on(ex, fut_yield(2, 0), "fut_yield", ASL_HINT(9));
+	chan_close(full);
+	chan_close(empty);
+	intptr_t a = ft_block_on(ex, js, "join(send)", ASL_HINT(9));
+	intptr_t b = ft_block_on(ex, jr, "join(recv)", ASL_HINT(9));
+	cr_assert(a == -EPIPE && b == -EPIPE, "close must wake the waiting sender and receiver "
+		  "with -EPIPE: got %ld and %ld" ASL_HINT(9), (long)a, (long)b);
+	exec_destroy(ex);
+	chan_destroy(full);
+	chan_destroy(empty);
+}
+
+struct remote_sender {
+	chan_t *ch;
+	int id, n;
+};
+
+/* A thread with its own executor sends n values (id * 1e6 + i). */
+static void *remote_send(void *arg)
+{
+	struct remote_sender *s = arg;
+	exec_t *ex;
+	if (exec_create(&ex) < 0)
+		return NULL;
+	intptr_t r = 0;
+	exec_block_on(ex, producer(s->ch, s->id * 1000000, s->id * 1000000 + s->n), &r);
+	exec_destroy(ex);
+	return NULL;
+}
+
+struct joiner {
+	pthread_t *th;
+	int n;
+	chan_t *ch;
+};
+
+/* Joins the sender threads, then closes the channel (chan_close is thread-safe). */
+static void *join_then_close(void *arg)
+{
+	struct joiner *j = arg;
+	for (int i = 0; i < j->n; i++)
+		pthread_join(j->th[i], NULL);
+	chan_close(j->ch);
+	return NULL;
+}
+
+Test(chan, senders_on_other_threads_no_lost_wakeup)
+{
+	enum { T = 4, N = 20000 };
+	exec_t *ex = ft_exec(ASL_HINT(9));
+	chan_t *ch = ft_chan(8);
+	static intptr_t got[T * N];
+	struct consumer *c = consumer(ch, got, T * N);
+	fut_t *jc;
+	ft_spawn(ex, &c->base, &jc, ASL_HINT(9));
+	pthread_t th[T];
+	struct remote_sender s[T];
+	for (int i = 0; i < T; i++) {
+		s[i] = (struct remote_sender){ ch, i + 1, N };
+		cr_assert_eq(pthread_create(&th[i], NULL, remote_send, &s[i]), 0);
+	}
+	struct joiner j = { th, T, ch };
+	pthread_t jt;
+	cr_assert_eq(pthread_create(&jt, NULL, join_then_close, &j), 0);
+	ft_block_on(ex, jc, "consumer", ASL_HINT(9)); /* runs while the senders send */
+	pthread_join(jt, NULL);
+	cr_assert_eq(c->n, T * N, "4 threads x 20000 sends: expected %d values, got %d"
+		     ASL_HINT(9), T * N, c->n);
+	int last[T + 1] = { 0 };
+	for (int i = 0; i < T * N; i++) {
+		int id = (int)(got[i] / 1000000), k = (int)(got[i] % 1000000);
+		cr_assert(id >= 1 && id <= T && k == last[id], "value #%d is %ld: each sender's "
+			  "values must arrive once, in its order" ASL_HINT(9), i, (long)got[i]);
+		last[id]++;
+	}
+	exec_destroy(ex);
+	chan_destroy(ch);
+}
+
+/* ---- async mutex ---- */
+
+static int order[16], norder;
+
+/* Lock, note its id, hold the lock for `hold` yields, unlock. */
+struct locker {
+	fut_t base;
+	amutex_t *m;
+	fut_t *lock;
+	int id, hold;
+	bool held;
+};
+
+static enum fut_poll locker_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
+{
+	struct locker *l = (struct locker *)self;
+	if (!l->held) {
+		if (!l->lock)
+			l->lock = amutex_lock(l->m);
+		intptr_t r;
+		if (fut_poll(l->lock, cx, &r) == FUT_PENDING)
+			return FUT_PENDING;
+		fut_drop(l->lock);
+		l->lock = NULL;
+		l->held = true;
+		order[norder++] = l->id;
+	}
+	if (l->hold-- > 0) {
+		waker_wake_by_ref(cx->waker);
+		return FUT_PENDING;
+	}
+	amutex_unlock(l->m);
+	*out = 0;
+	return FUT_READY;
+}
+
+static void locker_drop(fut_t *self)
+{
+	fut_drop(((struct locker *)self)->lock);
+	free(self);
+}
+
+static const struct fut_vtable locker_vtable = { .poll = locker_poll, .drop = locker_drop };
+
+static fut_t *locker(amutex_t *m, int id, int hold)
+{
+	struct locker *l = calloc(1, sizeof *l);
+	*l = (struct locker){ .base = { &locker_vtable }, .m = m, .id = id, .hold = hold };
+	return &l->base;
+}
+
+static amutex_t *ft_amutex(void)
+{
+	amutex_t *m = NULL;
+	int rc = amutex_create(&m);
+	cr_assert(rc == 0 && m, "amutex_create: %s", asl_test_rc(rc));
+	return m;
+}
+
+Test(amutex, lock_is_handed_over_in_fifo_order)
+{
+	exec_t *ex = ft_exec(ASL_HINT(10));
+	amutex_t *m = ft_amutex();
+	norder = 0;
+	for (int i = 0; i < 6; i++)
+		ft_spawn(ex, locker(m, i, 3), NULL, ASL_HINT(10));
+	ft_run(ex, ASL_HINT(10));
+	cr_assert_eq(norder, 6, "6 tasks each take the lock once: got %d acquisitions"
+		     ASL_HINT(10), norder);
+	for (int i = 0; i < 6; i++)
+		cr_assert_eq(order[i], i, "acquisition #%d: expected task %d (waiters are served in "
+			     "the order they asked), got task %d" ASL_HINT(10), i, i, order[i]);
+	exec_destroy(ex);
+	amutex_destroy(m);
+}
+
+struct ticker {
+	fut_t base;
+	atomic_int *ticks;
+	int n;
+};
+
+static enum fut_poll ticker_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
+{
+	struct ticker *t = (struct ticker *)self;
+	atomic_fetch_add(t->ticks, 1);
+	if (--t->n > 0) {
+		waker_wake_by_ref(cx->waker);
+		return FUT_PENDING;
+	}
+	*out = 0;
+	return FUT_READY;
+}
+
+static const struct fut_vtable ticker_vtable = { .poll = ticker_poll, .drop = free_self };
+
+Test(amutex, a_waiter_does_not_stall_the_executor)
+{
+	exec_t *ex = ft_exec(ASL_HINT(10));
+	amutex_t *m = ft_amutex();
+	norder = 0;
+	atomic_int ticks = 0;
+	fut_t *jt;
+	/* the holder keeps the lock for 5000 polls: longer than any batch of the executor */
+	ft_spawn(ex, locker(m, 0, 5000), NULL, ASL_HINT(10));
+	ft_spawn(ex, locker(m, 1, 0), NULL, ASL_HINT(10));   /* waits */
+	struct ticker *t = malloc(sizeof *t);
+	*t = (struct ticker){ { &ticker_vtable }, &ticks, 50 };
+	ft_spawn(ex, &t->base, &jt, ASL_HINT(10));
+	ft_block_on(ex, jt, "ticker", ASL_HINT(10));
+	cr_assert_eq(norder, 1, "while the holder keeps the lock, the waiter must wait (pending),"
+		     " and other tasks run: %d acquisitions so far" ASL_HINT(10), norder);
+	ft_run(ex, ASL_HINT(10));
+	cr_assert_eq(norder, 2, "after the holder unlocks the waiter gets the lock: %d "
+		     "acquisitions" ASL_HINT(10), norder);
+	exec_destroy(ex);
+	amutex_destroy(m);
+}
+
+Test(amutex, dropped_waiter_passes_the_lock_on)
+{
+	exec_t *ex = ft_exec(ASL_HINT(10));
+	amutex_t *m = ft_amutex();
+	norder = 0;
+	intptr_t r = ft_block_on(ex, amutex_lock(m), "amutex_lock", ASL_HINT(10));
+	cr_assert_eq(r, 0, "locking a free mutex: expected 0, got %ld" ASL_HINT(10), (long)r);
+	fut_t *w1 = amutex_lock(m); /* queued first, then dropped after the hand-off */
+	struct probe dummy;
+	probe_init(&dummy);
+	fut_t *jd;
+	ft_spawn(ex, probe_new(&dummy), &jd, ASL_HINT(10));
+	ft_block_on(ex, fut_ready(0), "fut_ready", ASL_HINT(10));
+	fut_ctx_t cx = { &dummy.waker };
+	cr_assert_eq(fut_poll(w1, &cx, &r), FUT_PENDING, "lock of a held mutex: expected pending"
+		     ASL_HINT(10));
+	fut_t *j7;
+	ft_spawn(ex, locker(m, 7, 0), &j7, ASL_HINT(10)); /* queued second */
+	ft_block_on(ex, fut_yield(2, 0), "fut_yield", ASL_HINT(10));
+	amutex_unlock(m); /* handed to w1 ... */
+	fut_drop(w1);	  /* ... which is cancelled before it takes it: pass it on */
+	ft_block_on(ex, j7, "join(locker)", ASL_HINT(10)); /* hangs if the lock got lost */
+	cr_assert(norder == 1 && order[0] == 7, "a waiter that was handed the lock and dropped "
+		  "must pass it to the next waiter: %d acquisitions" ASL_HINT(10), norder);
+	exec_destroy(ex);
+	fut_drop(jd);
+	amutex_destroy(m);
+}
+
+/* ---- blocking work on lab 05's pool ---- */
+
+static atomic_int calls;
+
+static intptr_t answer(void *arg)
+{
+	atomic_fetch_add(&calls, 1);
+	return (intptr_t)arg * 2;
+}
+
+Test(blocking, result_delivered_as_future)
+{
+	exec_t *ex = ft_exec(ASL_HINT(11));
+	struct pool *p = ft_pool(2, ASL_HINT(11));
+	atomic_store(&calls, 0);
+	intptr_t v = ft_block_on(ex, blocking_spawn(p, answer, (void *)21), "blocking_spawn",
+				 ASL_HINT(11));
+	cr_assert_eq(v, 42, "blocking_spawn(x2, 21): expected 42, got %ld" ASL_HINT(11), (long)v);
+	cr_assert_eq(atomic_load(&calls), 1, "the function must run once, ran %d times"
+		     ASL_HINT(11), atomic_load(&calls));
+	pool_shutdown(p, POOL_DRAIN);
+	exec_destroy(ex);
+}
+
+Test(blocking, lazy_until_polled)
+{
+	exec_t *ex = ft_exec(ASL_HINT(11));
+	struct pool *p = ft_pool(1, ASL_HINT(11));
+	atomic_store(&calls, 0);
+	fut_t *f = blocking_spawn(p, answer, (void *)1);
+	cr_assert(f, "blocking_spawn returned NULL" ASL_HINT(11));
+	pool_shutdown(p, POOL_DRAIN); /* runs every job submitted so far: there must be none */
+	cr_assert_eq(atomic_load(&calls), 0, "a blocking future that was never polled must not "
+		     "have submitted its job (futures are lazy): it ran %d times" ASL_HINT(11),
+		     atomic_load(&calls));
+	fut_drop(f);
+	exec_destroy(ex);
+}
+
+static atomic_bool executor_alive;
+
+/* Runs on the pool: returns only once a task on the executor has run after it started. */
+static intptr_t wait_for_executor(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&executor_alive))
+		sched_yield();
+	return 1;
+}
+
+struct flag_setter {
+	fut_t base;
+	int yields;
+};
+
+static enum fut_poll flag_setter_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
+{
+	struct flag_setter *f = (struct flag_setter *)self;
+	if (f->yields-- > 0) {
+		waker_wake_by_ref(cx->waker);
+		return FUT_PENDING;
+	}
+	atomic_store(&executor_alive, true);
+	*out = 0;
+	return FUT_READY;
+}
+
+static const struct fut_vtable flag_setter_vtable = { .poll = flag_setter_poll,
+						      .drop = free_self };
+
+Test(blocking, does_not_block_the_executor)
+{
+	/* The blocking job can only finish once another task on the SAME executor has run; if
+	 * the job ran on the executor's thread (or blocked it), this would never end. */
+	exec_t *ex = ft_exec(ASL_HINT(11));
+	struct pool *p = ft_pool(2, ASL_HINT(11));
+	atomic_store(&executor_alive, false);
+	fut_t *jb;
+	ft_spawn(ex, blocking_spawn(p, wait_for_executor, NULL), &jb, ASL_HINT(11));
+	struct flag_setter *fs = malloc(sizeof *fs);
+	*fs = (struct flag_setter){ { &flag_setter_vtable }, 100 };
+	ft_spawn(ex, &fs->base, NULL, ASL_HINT(11));
+	intptr_t v = ft_block_on(ex, jb, "join(blocking_spawn)", ASL_HINT(11));
+	cr_assert_eq(v, 1, "expected 1, got %ld" ASL_HINT(11), (long)v);
+	pool_shutdown(p, POOL_DRAIN);
+	exec_destroy(ex);
+}
+
+Test(blocking, many_jobs_full_queue_no_lost_wakeup)
+{
+	enum { N = 2000 };
+	exec_t *ex = ft_exec(ASL_HINT(11));
+	struct pool *p = ft_pool(3, ASL_HINT(11));
+	atomic_store(&calls, 0);
+	static fut_t *f[N];
+	static intptr_t outs[N];
+	for (int i = 0; i < N; i++)
+		f[i] = blocking_spawn(p, answer, (void *)(intptr_t)i);
+	ft_block_on(ex, combine_join_all(f, N, outs), "join_all", ASL_HINT(11));
+	for (int i = 0; i < N; i++)
+		cr_assert_eq(outs[i], 2 * i, "job %d: expected %d, got %ld" ASL_HINT(11), i, 2 * i,
+			     (long)outs[i]);
+	pool_shutdown(p, POOL_DRAIN);
+	exec_destroy(ex);
+}
