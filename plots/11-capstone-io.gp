@@ -11,7 +11,7 @@ set xlabel 'requests N (log scale)'
 set ylabel 'total time (ms, log scale)'
 set logscale xy
 set xrange [0.7:15000]
-set key top left font ',9'
+set key outside right top font ',9'
 set label 1 'a perfectly concurrent run takes L: the dashed line' at graph 0.98, graph 0.05 right \
 	tc rgb '#666666' font ',9'
 plot f using 2:(sel(1,'delay') ? $7 : NaN) with lines dt 2 lw 2 lc rgb '#888888' \

@@ -11,7 +11,7 @@ set xlabel 'requests N (log scale)'
 set ylabel 'total time (ms, log scale)'
 set logscale xy
 set xrange [0.7:1500]
-set key top left font ',9'
+set key outside right top font ',9'
 plot for [i=1:nmodels] f using 2:(sel(1,models[i]) ? $7 : NaN):6:8 with yerrorlines pt 7 lw 2 \
 	lc rgb model_colours[i] title model_titles[i], \
      for [k=1:nm] for [i=1:nmodels] f2 using 2:(sel(1,models[i]) ? $7 : NaN):6:8 with \

@@ -10,7 +10,7 @@
  *                 worker threads (series "cores" holds the usable CPU count for the figure)
  *   mixed         N requests that wait L ms, then compute C ms: total ms vs N
  * and the tracer timelines (11-capstone-timeline-*.trace) of 8 mixed requests run by the loop,
- * the fibers, the offload model pinned to ONE CPU and the offload model on every CPU.
+ * the fibers, and lab 10's multi-threaded executor pinned to ONE CPU and free on every CPU.
  * A point that would take longer than a few seconds (the sequential model at N = 10,000 would
  * take 200 s) is skipped and says so.  Every model's results are checked at every point.
  */
@@ -31,6 +31,39 @@
 
 static int cores;
 static double ns_per_round;
+
+/* Rows are measured point by point (all models at one N, then the next N, so that a change in
+ * the machine's load hits every model alike) but written series by series, so that each
+ * model's points are consecutive in the file and the figure can join them with a line. */
+struct row {
+	const char *series;
+	double x, v[8];
+	int n;
+};
+static struct row rows[512];
+static int nrows;
+
+static void row_add(const char *series, double x, const double *v, int n)
+{
+	if (nrows == (int)(sizeof rows / sizeof rows[0]))
+		return;
+	rows[nrows] = (struct row){ .series = series, .x = x, .n = n };
+	memcpy(rows[nrows++].v, v, (size_t)n * sizeof *v);
+}
+
+static void rows_flush(struct bench *b)
+{
+	for (int i = 0; i < nrows; i++) {
+		bool first = true;
+		for (int k = 0; k < i; k++)
+			first &= strcmp(rows[k].series, rows[i].series) != 0;
+		for (int k = i; first && k < nrows; k++)
+			if (!strcmp(rows[k].series, rows[i].series))
+				bench_record(b, rows[k].series, rows[k].x, rows[k].v, rows[k].n, 1,
+					     NULL);
+	}
+	nrows = 0;
+}
 
 static void env_open(struct cap_env *e)
 {
@@ -101,7 +134,7 @@ static void io_time(struct bench *b)
 	bench_open(b, "io", "requests", "ms", note);
 	for (int k = 0; k < nn; k++) {
 		double d = delay;
-		bench_record(b, "delay", ns[k], &d, 1, 1, NULL);
+		row_add("delay", ns[k], &d, 1);
 		for (int j = 0; j < cap_nmodels; j++) {
 			const struct cap_model *m = &cap_models[j];
 			struct cap_opts o = { .kind = CAP_IO, .n = ns[k], .delay_ms = delay,
@@ -116,9 +149,10 @@ static void io_time(struct bench *b)
 			double ms[8];
 			int samples = b->quick ? 2 : o.n >= 3000 ? 3 : 5;
 			if (run_samples(&e, m, &o, samples, ms))
-				bench_record(b, m->name, o.n, ms, samples, 1, NULL);
+				row_add(m->name, o.n, ms, samples);
 		}
 	}
+	rows_flush(b);
 	env_close(&e); /* reaped before the dataset closes: its CPU time is ours */
 	bench_close(b);
 }
@@ -206,18 +240,19 @@ static void cpu_speedup(struct bench *b)
 	struct cap_opts o = { .kind = CAP_CPU, .n = n, .rounds = rounds_for_ms(total_ms / n) };
 	char note[200];
 	snprintf(note, sizeof note, "%d hash computations of %u rounds (%.0f ms of work in all); "
-		 "x = worker threads (pool, offload); speedup = sequential time / time", n,
-		 o.rounds, total_ms);
+		 "x = worker threads (pool, offload); speedup = the fastest sequential run at the "
+		 "same point / time", n, o.rounds, total_ms);
 	double seq[8], sp[8], c = cores;
-	o.threads = 1;
-	if (!run_samples(NULL, cap_model_find("seq"), &o, samples, seq))
-		exit(1);
-	double base = seq[0];
-	for (int s = 1; s < samples; s++) /* the median of a handful, by hand */
-		base = seq[s] < base ? seq[s] : base;
 	bench_open(b, "cpu", "threads", "speedup", note);
 	for (int k = 0; k < nt; k++) {
+		/* the sequential time again at every point: the ratio is taken between runs made
+		 * moments apart, so that a change in the machine's load does not fake a speedup */
 		o.threads = xs[k];
+		if (!run_samples(NULL, cap_model_find("seq"), &o, samples, seq))
+			exit(1);
+		double base = seq[0];
+		for (int s = 1; s < samples; s++)
+			base = seq[s] < base ? seq[s] : base;
 		for (int j = 0; j < cap_nmodels; j++) {
 			const struct cap_model *m = &cap_models[j];
 			double ms[8];
@@ -225,9 +260,10 @@ static void cpu_speedup(struct bench *b)
 				continue;
 			for (int s = 0; s < samples; s++)
 				sp[s] = base / ms[s];
-			bench_record(b, m->name, xs[k], sp, samples, 1, NULL);
+			row_add(m->name, xs[k], sp, samples);
 		}
 	}
+	rows_flush(b);
 	bench_record(b, "cores", cores, &c, 1, 1, NULL);
 	bench_close(b);
 }
@@ -261,9 +297,10 @@ static void mixed_time(struct bench *b)
 			double ms[8];
 			int samples = b->quick ? 2 : 5;
 			if (run_samples(&e, m, &o, samples, ms))
-				bench_record(b, m->name, o.n, ms, samples, 1, NULL);
+				row_add(m->name, o.n, ms, samples);
 		}
 	}
+	rows_flush(b);
 	env_close(&e);
 	bench_close(b);
 }
@@ -297,7 +334,8 @@ static void timeline(struct bench *b, struct cap_env *e, const char *model, cons
 	char path[600];
 	snprintf(path, sizeof path, "%s/11-capstone-%s.trace", b->out_dir, file);
 	if (rc < 0 || trace_dump(path) < 0) {
-		fprintf(stderr, "bench_capstone: timeline %s failed (%s)\n", file, asl_errname(-rc));
+		fprintf(stderr, "bench_capstone: timeline %s failed (%s)\n", file,
+			asl_errname(-rc));
 		exit(1);
 	}
 	printf("  timeline %-14s %.1f ms -> %s\n", file, st.ms, path);
@@ -309,8 +347,8 @@ static void timelines(struct bench *b)
 	env_open(&e);
 	timeline(b, &e, "loop", "timeline-loop", 0);
 	timeline(b, &e, "fibers", "timeline-fibers", 0);
-	timeline(b, &e, "offload", "timeline-offload-1cpu", 1);
-	timeline(b, &e, "offload", "timeline-offload", 0);
+	timeline(b, &e, "futmt", "timeline-futmt-1cpu", 1);
+	timeline(b, &e, "futmt", "timeline-futmt", 0);
 	env_close(&e);
 	trace_free();
 }

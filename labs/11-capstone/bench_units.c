@@ -8,13 +8,14 @@
  *            into the state machine and back), half of a C++20 coroutine resume+suspend, half
  *            of a goroutine round trip over unbuffered channels (GOMAXPROCS=1);
  *   memory   resident bytes per parked unit: an OS thread with the default stack, a fiber with
- *            lab 08's default stack, a goroutine (each measured as VmRSS growth over many
- *            parked units), and the state of a stackless task (its struct) or of a C++20
- *            coroutine (its frame, as the compiler allocates it).
+ *            lab 08's default stack, a future spawned on lab 10's executor, a goroutine (each
+ *            measured as VmRSS growth over many parked units), and the state of a stackless
+ *            task (its struct) or of a C++20 coroutine (its frame, as the compiler allocates
+ *            it).  The future's handoff: one poll of a task that wakes itself and yields,
+ *            with two such tasks taking turns on lab 10's executor.
  * Datasets: units-handoff (ns), units-memory (bytes), series = the unit, x = its row.  The
  * C++ and Go rows come from units_cxx and units_go (built where g++ and go are installed);
  * a unit that could not be measured is named in the dataset's note line and in the table.
- * Futures (lab 10) are not in this tree yet: their row says so.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -28,6 +29,7 @@
 #include "asl/util.h"
 #include "fiber.h"
 #include "stackless.h"
+#include "units_fut.h"
 
 /* The notes' numbers (seed 004, "Performance Benchmarks (Indicative)"), for the table. */
 struct unit {
@@ -230,7 +232,7 @@ int main(int argc, char **argv)
 		{ "fiber", "fiber, 16 KiB stack (lab 08)", "-", "-", -1, -1, NULL },
 		{ "stackless", "stackless task (lab 09 generator)", "-", "-", -1, -1, NULL },
 		{ "future", "future on an executor (lab 10)", "~50 ns (Rust)", "~100 B", -1, -1,
-		  "lab 10 is not in this tree yet" },
+		  NULL },
 		{ "cxx-coroutine", "C++20 coroutine", "~70 ns", "depends", -1, -1, NULL },
 		{ "goroutine", "goroutine (Go)", "~200 ns", "2 KB", -1, -1, NULL },
 	};
@@ -250,6 +252,8 @@ int main(int argc, char **argv)
 	u[1].ns = st.median;
 	bench_loop(&b, "stackless", 3, gen_handoff, NULL, &st);
 	u[2].ns = st.median / 2;
+	bench_loop(&b, "future", 4, units_fut_handoff, NULL, &st);
+	u[3].ns = st.median;
 	/* the comparison programs take their own samples and report one median */
 	char self[512], prog[600];
 	ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -262,7 +266,8 @@ int main(int argc, char **argv)
 		u[4].ns = u[4].bytes = -1, u[4].absent = "g++ not installed (apt-get install g++)";
 	snprintf(prog, sizeof prog, "%s/units_go", self);
 	if (!run_helper(prog, b.quick, "handoff_ns", &u[5].ns, "bytes_per_unit", &u[5].bytes))
-		u[5].ns = u[5].bytes = -1, u[5].absent = "go not installed (apt-get install golang-go)";
+		u[5].ns = u[5].bytes = -1,
+		u[5].absent = "go not installed (apt-get install golang-go)";
 	for (int k = 4; k < nu; k++)
 		if (u[k].ns >= 0)
 			bench_record(&b, u[k].series, k + 1, &u[k].ns, 1, 1, NULL);
@@ -272,16 +277,17 @@ int main(int argc, char **argv)
 	u[0].bytes = thread_memory(kt);
 	u[1].bytes = fiber_memory(kf);
 	u[2].bytes = (double)sizeof(struct gen_range);
+	u[3].bytes = units_fut_memory(kf * 20); /* ~100 B each: many, to see them in VmRSS */
 	for (int k = 0; k < nu; k++)
 		if (u[k].absent) {
 			size_t at = strlen(absent);
-			snprintf(absent + at, sizeof absent - at, "%s%s: %s", at ? "; " : "absent: ",
-				 u[k].series, u[k].absent);
+			snprintf(absent + at, sizeof absent - at, "%s%s: %s",
+				 at ? "; " : "absent: ", u[k].series, u[k].absent);
 		}
 	char note[400];
-	snprintf(note, sizeof note, "thread: VmRSS growth over %d parked threads; fiber: over %d "
-		 "parked fibers; stackless: sizeof(struct gen_range); C++: frame size. %s", kt, kf,
-		 absent[0] ? absent : "every unit measured");
+	snprintf(note, sizeof note, "thread: VmRSS growth over %d parked threads; fiber, future: "
+		 "over %d parked fibers, %d x 20 spawned tasks; stackless: sizeof(struct gen_range); C++: "
+		 "frame size. %s", kt, kf, kf, absent[0] ? absent : "every unit measured");
 	bench_open(&b, "units-memory", "unit", "bytes", note);
 	for (int k = 0; k < nu; k++)
 		if (u[k].bytes >= 0)

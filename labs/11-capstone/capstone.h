@@ -16,6 +16,9 @@
  *   loop       one event loop, all requests at once     the loop's thread     07
  *   fibers     one fiber per request, on one thread     that thread           08 (on 07)
  *   offload    one event loop                           the pool (spawn_blocking)  05 + 07
+ *   fut        one future per request, one executor     the executor's thread 10
+ *   futmt      futures on a work-stealing executor      its worker threads    10
+ *   futblk     futures on one executor                  the pool (blocking_spawn)  10 + 05
  *
  * The adapters (model_*.c) are the student's; everything else here is given.
  * Functions return 0 or -errno; nothing prints.  See workbook.md, chapter 11.
@@ -126,6 +129,15 @@ int model_pool_run(struct cap_job *job);
 int model_loop_run(struct cap_job *job);
 int model_fibers_run(struct cap_job *job);
 int model_offload_run(struct cap_job *job);
+int model_fut_run(struct cap_job *job);
+int model_futmt_run(struct cap_job *job);
+int model_futblk_run(struct cap_job *job);
+
+/* The probes of the futures models (probes_fut.c: lab 10's fut.h cannot share a file with lab
+ * 08's fiber.h, both name a chan_t). */
+int probe_fut(const char **what);
+int probe_futmt(const char **what);
+int probe_futblk(const char **what);
 
 /* ---- the injector and the connections (injector.c, given) ---- */
 

@@ -34,9 +34,9 @@ __attribute__((unused)) static int thread_req_main(void *arg)
 int model_threads_run(struct cap_job *job)
 {
 	/* TODO step 2: One thread per request: fill a struct thr_task per request (fn =
-	 * thread_req_main, stack thr_small_stack()) and hand them to thr_run, at most THR_MAX per call
-	 * (waves).  Return thr_run's error, else the first task's non-zero result, else 0.  Free
-	 * what you allocated on every path.
+	 * thread_req_main, stack thr_small_stack()) and hand them to thr_run, at most THR_MAX
+	 * per call (waves).  Return thr_run's error, else the first task's non-zero result,
+	 * else 0.  Free what you allocated on every path.
 	 * Checked by: threads::*
 	 */
 	LAB_UNUSED(job); return LAB_TODO(2);

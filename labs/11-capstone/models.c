@@ -122,6 +122,12 @@ const struct cap_model cap_models[] = {
 	  model_fibers_run, probe_fibers },
 	{ "offload", "loop + pool: spawn_blocking (labs 05, 07)", "05-callbacks and 07-event-loop",
 	  true, true, model_offload_run, probe_offload },
+	{ "fut", "futures, one executor (lab 10)", "10-futures", true, false,
+	  model_fut_run, probe_fut },
+	{ "futmt", "futures, work-stealing executor (lab 10)", "10-futures", true, true,
+	  model_futmt_run, probe_futmt },
+	{ "futblk", "futures + blocking_spawn (labs 10, 05)", "10-futures and 05-callbacks",
+	  true, true, model_futblk_run, probe_futblk },
 };
 const int cap_nmodels = (int)(sizeof cap_models / sizeof cap_models[0]);
 

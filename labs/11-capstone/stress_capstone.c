@@ -43,7 +43,8 @@ int main(int argc, char **argv)
 				if (j == 0 && round == 0)
 					sums[k] = st.checksum;
 				else if (st.checksum != sums[k]) {
-					fprintf(stderr, "stress_capstone: %s %s: checksum differs\n",
+					fprintf(stderr, "stress_capstone: %s %s: "
+						"checksum differs\n",
 						cap_models[j].name, cap_kind_name(o.kind));
 					cap_env_close(&e);
 					return 1;

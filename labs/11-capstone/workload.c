@@ -103,7 +103,8 @@ int cap_finish(struct cap_job *job, int i, const struct cap_reply *r)
 	struct cap_hash_state s;
 	cap_hash_init(&s, seed);
 	for (uint32_t done = 0; done < job->rounds; done += CAP_TRACE_SLICE) {
-		uint32_t k = job->rounds - done < CAP_TRACE_SLICE ? job->rounds - done : CAP_TRACE_SLICE;
+		uint32_t left = job->rounds - done;
+		uint32_t k = left < CAP_TRACE_SLICE ? left : CAP_TRACE_SLICE;
 		trace_tok t = trace_begin((uint32_t)i);
 		cap_hash_rounds(&s, k);
 		trace_end(t);

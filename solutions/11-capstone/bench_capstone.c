@@ -10,7 +10,7 @@
  *                 worker threads (series "cores" holds the usable CPU count for the figure)
  *   mixed         N requests that wait L ms, then compute C ms: total ms vs N
  * and the tracer timelines (11-capstone-timeline-*.trace) of 8 mixed requests run by the loop,
- * the fibers, the offload model pinned to ONE CPU and the offload model on every CPU.
+ * the fibers, and lab 10's multi-threaded executor pinned to ONE CPU and free on every CPU.
  * A point that would take longer than a few seconds (the sequential model at N = 10,000 would
  * take 200 s) is skipped and says so.  Every model's results are checked at every point.
  */
@@ -347,8 +347,8 @@ static void timelines(struct bench *b)
 	env_open(&e);
 	timeline(b, &e, "loop", "timeline-loop", 0);
 	timeline(b, &e, "fibers", "timeline-fibers", 0);
-	timeline(b, &e, "offload", "timeline-offload-1cpu", 1);
-	timeline(b, &e, "offload", "timeline-offload", 0);
+	timeline(b, &e, "futmt", "timeline-futmt-1cpu", 1);
+	timeline(b, &e, "futmt", "timeline-futmt", 0);
 	env_close(&e);
 	trace_free();
 }

@@ -1,5 +1,5 @@
 /* Lab 11: the same three checks for every model (cap_test.h says what each one proves).
- * Steps: 1 seq, 2 threads, 3 pool, 4 loop, 5 fibers, 6 offload. */
+ * Steps: 1 seq, 2 threads, 3 pool, 4 loop, 5 fibers, 6 offload, 7 fut, 8 futmt, 9 futblk. */
 #include "cap_test.h"
 
 #define CAP_SUITE(model, step, io_n, shape, min_peak, max_peak)                              \
@@ -25,3 +25,6 @@ CAP_SUITE(pool, 3, 1000, CAP_POOL, 1, 3)
 CAP_SUITE(loop, 4, 1000, CAP_ONE_THREAD, 2, 16)
 CAP_SUITE(fibers, 5, 1000, CAP_ONE_THREAD, 2, 16)
 CAP_SUITE(offload, 6, 1000, CAP_POOL, 2, 16)
+CAP_SUITE(fut, 7, 1000, CAP_ONE_THREAD, 2, 16)
+CAP_SUITE(futmt, 8, 1000, CAP_POOL, 2, 16)
+CAP_SUITE(futblk, 9, 1000, CAP_POOL, 2, 16)
