@@ -1,4 +1,4 @@
-# 11-capstone-timeline-fibers.gp - 8 mixed requests (wait, then hash) run by one model; each
+# 11-capstone-timeline-fibers.gp - 4 mixed requests (wait, then hash) run by one model; each
 # box is a slice of one request's hashing, one row per thread.  The drawing: plots/gantt.gpi.
 # data: 11-capstone-timeline-fibers.trace
 # data: 11-capstone-mixed.tsv

@@ -1,4 +1,4 @@
-# 11-capstone-timeline-loop.gp - 8 mixed requests (wait, then hash) run by one model; each
+# 11-capstone-timeline-loop.gp - 4 mixed requests (wait, then hash) run by one model; each
 # box is a slice of one request's hashing, one row per thread.  The drawing: plots/gantt.gpi.
 # data: 11-capstone-timeline-loop.trace
 # data: 11-capstone-mixed.tsv
@@ -6,6 +6,6 @@
 # mixed dataset)
 trace_name = '11-capstone-timeline-loop.trace'
 f = data_dir.'/'.trace_name
-fig_title = 'the event loop: 8 requests wait together, then compute ONE AT A TIME on its one thread'
+fig_title = 'the event loop: 4 requests wait together, then compute ONE AT A TIME on its one thread'
 expect_spread = 0
 load plots_dir.'/gantt.gpi'
