@@ -4,7 +4,9 @@
  * Most tests run their body as a fiber: ft_run(fn, arg) makes a scheduler, spawns fn as the
  * first fiber, runs the scheduler until every fiber has finished, checks that fiber_sched_run
  * returned `want_rc`, destroys the scheduler and checks that no descriptor and no mapping
- * leaked.  Assertions inside a fiber are fine: Criterion's failure path ends the test process.
+ * leaked.  Fibers only record what they saw; the test body asserts after the run, on the
+ * thread's own stack (a failing assertion leaves through a longjmp to the test's frame, which
+ * must not start from a fiber's stack).
  */
 #ifndef FIBER_TEST_H
 #define FIBER_TEST_H
