@@ -46,7 +46,7 @@ static void shared_release(struct blocking_shared *sh)
 }
 
 /* On a pool thread (status 0), or on the thread that cancelled the pool (-ECANCELED). */
-static void blocking_job(void *arg, int status)
+static __attribute__((unused)) void blocking_job(void *arg, int status)
 {
 	struct blocking_shared *sh = arg;
 	/* BEGIN STEP 11: Run fn (unless the pool cancelled the job: then the result is

@@ -80,7 +80,7 @@ static void waiters_unlink(chan_t *ch, struct send_fut *s)
 	s->prev = s->next = NULL;
 }
 
-static void buf_push(chan_t *ch, intptr_t v)
+static __attribute__((unused)) void buf_push(chan_t *ch, intptr_t v)
 {
 	ch->buf[(ch->head + ch->len++) % ch->cap] = v;
 }

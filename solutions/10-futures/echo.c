@@ -91,7 +91,7 @@ static void conn_drop(fut_t *self)
 static const struct fut_vtable conn_vtable = { .poll = conn_poll, .drop = conn_drop };
 
 /* A connection task's future for the accepted fd (closed on failure). */
-static fut_t *conn_new(exec_t *ex, int fd)
+static __attribute__((unused)) fut_t *conn_new(exec_t *ex, int fd)
 {
 	struct echo_conn *c = malloc(sizeof *c);
 	if (!c || reactor_io_open(ex, fd, &c->io) < 0) {

@@ -37,7 +37,7 @@ size_t exec_tasks(const exec_t *ex)
 	return ex->nlive;
 }
 
-static void queue_push(task_t **head, task_t **tail, task_t *t)
+static __attribute__((unused)) void queue_push(task_t **head, task_t **tail, task_t *t)
 {
 	t->next = NULL;
 	if (*tail)
@@ -47,7 +47,7 @@ static void queue_push(task_t **head, task_t **tail, task_t *t)
 	*tail = t;
 }
 
-static task_t *queue_pop(task_t **head, task_t **tail)
+static __attribute__((unused)) task_t *queue_pop(task_t **head, task_t **tail)
 {
 	task_t *t = *head;
 	if (t) {
@@ -59,7 +59,7 @@ static task_t *queue_pop(task_t **head, task_t **tail)
 }
 
 /* The loop calls this on the executor's thread after another thread posted. */
-static void exec_remote_drain(loop_post_t *req)
+static __attribute__((unused)) void exec_remote_drain(loop_post_t *req)
 {
 	exec_t *ex = req->data;
 	pthread_mutex_lock(&ex->remote_lock);

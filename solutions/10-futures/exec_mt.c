@@ -56,7 +56,7 @@ static _Thread_local struct worker *mt_self; /* the worker running on this threa
 
 /* ---- a worker's deque (its lock held by the caller) ---- */
 
-static int dq_push(struct worker *w, task_t *t)
+static __attribute__((unused)) int dq_push(struct worker *w, task_t *t)
 {
 	if (w->len == w->cap) {
 		size_t cap = w->cap ? 2 * w->cap : 256;
@@ -86,7 +86,7 @@ static task_t *dq_pop(struct worker *w)
 
 /* ---- queues ---- */
 
-static void inject(exec_mt_t *ex, task_t *t)
+static __attribute__((unused)) void inject(exec_mt_t *ex, task_t *t)
 {
 	pthread_mutex_lock(&ex->inject_lock);
 	t->next = NULL;
@@ -114,7 +114,7 @@ static task_t *inject_pop(exec_mt_t *ex)
 }
 
 /* A task became runnable: tell a parked worker, if any (see the top of the file). */
-static void mt_notify(exec_mt_t *ex)
+static __attribute__((unused)) void mt_notify(exec_mt_t *ex)
 {
 	atomic_fetch_add(&ex->epoch, 1);
 	if (atomic_load(&ex->sleepers) > 0) {
@@ -199,7 +199,7 @@ static task_t *steal(struct worker *self)
 	/* END STEP 12 */
 }
 
-static bool any_queued(exec_mt_t *ex)
+static __attribute__((unused)) bool any_queued(exec_mt_t *ex)
 {
 	pthread_mutex_lock(&ex->inject_lock);
 	bool any = ex->inject_head != NULL;

@@ -31,7 +31,7 @@ struct sleep_fut {
 	fut_waker_t waker;
 };
 
-static void sleep_fired(loop_timer_t *timer)
+static __attribute__((unused)) void sleep_fired(loop_timer_t *timer)
 {
 	struct sleep_fut *f = timer->data;
 	f->state = SLEEP_FIRED;
@@ -123,9 +123,9 @@ int reactor_io_fd(const reactor_io_t *r)
 	return r->fd;
 }
 
-static const int dir_event[2] = { LOOP_READ, LOOP_WRITE };
+static __attribute__((unused)) const int dir_event[2] = { LOOP_READ, LOOP_WRITE };
 
-static void reactor_io_ready(loop_io_t *watch, int events)
+static __attribute__((unused)) void reactor_io_ready(loop_io_t *watch, int events)
 {
 	reactor_io_t *r = watch->data;
 	/* BEGIN STEP 5: The loop reports `events` on r's descriptor.  For each direction d

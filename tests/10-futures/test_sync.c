@@ -470,15 +470,21 @@ Test(blocking, result_delivered_as_future)
 Test(blocking, lazy_until_polled)
 {
 	exec_t *ex = ft_exec(ASL_HINT(11));
-	struct pool *p = ft_pool(1, ASL_HINT(11));
+	struct pool *p = ft_pool(1, ASL_HINT(11)); /* one worker: jobs run in submission order */
 	atomic_store(&calls, 0);
 	fut_t *f = blocking_spawn(p, answer, (void *)1);
 	cr_assert(f, "blocking_spawn returned NULL" ASL_HINT(11));
-	pool_shutdown(p, POOL_DRAIN); /* runs every job submitted so far: there must be none */
-	cr_assert_eq(atomic_load(&calls), 0, "a blocking future that was never polled must not "
-		     "have submitted its job (futures are lazy): it ran %d times" ASL_HINT(11),
-		     atomic_load(&calls));
-	fut_drop(f);
+	/* a second job, awaited: once it has run, any job submitted before it has run too */
+	intptr_t v = ft_block_on(ex, blocking_spawn(p, answer, (void *)2), "blocking_spawn",
+				 ASL_HINT(11));
+	cr_assert(v == 4 && atomic_load(&calls) == 1, "a blocking future that was never polled "
+		  "must not have submitted its job (futures are lazy): expected 1 call (the awaited "
+		  "one, result 4), got %d calls, result %ld" ASL_HINT(11), atomic_load(&calls),
+		  (long)v);
+	v = ft_block_on(ex, f, "the first blocking future", ASL_HINT(11));
+	cr_assert(v == 2 && atomic_load(&calls) == 2, "polled at last, it runs: expected result 2 "
+		  "and 2 calls, got %ld and %d" ASL_HINT(11), (long)v, atomic_load(&calls));
+	pool_shutdown(p, POOL_DRAIN);
 	exec_destroy(ex);
 }
 
