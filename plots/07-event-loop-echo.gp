@@ -1,27 +1,34 @@
-# 07-event-loop-echo.gp - echo requests/s against concurrent connections for five servers
-# measured in one run: the lab's loop on epoll and on poll, a thread per connection, libuv
-# (when it was built) and a minimal hand-written epoll server (the floor of overhead).
-# From bench_echo (solutions/07-event-loop).
+# 07-event-loop-echo.gp - echo servers against concurrent connections, five servers measured
+# in one run: the lab's loop on epoll and on poll, a thread per connection, libuv (when it was
+# built) and a minimal hand-written epoll server (the floor of overhead).  Left: requests/s.
+# Right: the server's CPU time per request, which on a shared machine says what each request
+# cost, whatever share of its core the server was given.  From bench_echo.
 # data: 07-event-loop-echo.tsv
+# data: 07-event-loop-echo-cpu.tsv
 f = data_dir.'/07-event-loop-echo.tsv'
+c = data_dir.'/07-event-loop-echo-cpu.tsv'
 # how many rows a series has (libuv is absent where libuv1-dev was not installed)
 rows(name) = int(system(sprintf("grep -c '^%s\t' '%s' || true", name, f)))
-set title 'Echo server throughput: 64-byte requests, closed loop, server and client on separate CPUs'
+uv = rows('libuv') > 0
+set label 999 noenhanced
+set datafile missing NaN
+S(name) = (sel(1, name) ? $2 : NaN)
+set multiplot layout 1,2 title 'Echo servers: 64-byte requests, closed loop, server and client pinned to separate CPUs'
 set xlabel 'concurrent connections (log scale)'
-set ylabel 'requests per second (log scale; median of runs, bars q1..q3)'
 set logscale xy
 set format x '10^{%L}'
 set format y '10^{%L}'
 set xrange [0.7:15000]
-set key top left box opaque font ',10'
-set label 999 noenhanced
-set datafile missing NaN
-S(name) = (sel(1, name) ? $2 : NaN)
-cmd = "plot f using (S('epoll-min')):7:6:8 with yerrorlines pt 5 ps 0.9 lw 2 dt 2 lc rgb '#555555' title 'minimal epoll server (the floor)'"
-cmd = cmd.", f using (S('loop-epoll')):7:6:8 with yerrorlines pt 9 ps 1.1 lw 2 lc rgb '#208040' title 'the lab loop, epoll backend'"
-cmd = cmd.", f using (S('loop-poll')):7:6:8 with yerrorlines pt 7 ps 0.9 lw 2 lc rgb '#2060b0' title 'the lab loop, poll backend'"
-cmd = cmd.", f using (S('threads')):7:6:8 with yerrorlines pt 13 ps 1.0 lw 2 lc rgb '#c03030' title 'a thread per connection (blocking I/O)'"
-if (rows('libuv') > 0) {
-	cmd = cmd.", f using (S('libuv')):7:6:8 with yerrorlines pt 11 ps 1.0 lw 2 lc rgb '#a060c0' title 'libuv (the guide''s idiom)'"
-}
-eval cmd
+set key bottom left box opaque font ',9'
+set ylabel 'requests per second (log scale; median of runs, bars q1..q3)'
+cmd(file, yexpr) = \
+	"plot ".file." using (S('epoll-min')):".yexpr." with yerrorlines pt 5 ps 0.9 lw 2 dt 2 lc rgb '#555555' title 'minimal epoll server (the floor)'".\
+	", ".file." using (S('loop-epoll')):".yexpr." with yerrorlines pt 9 ps 1.1 lw 2 lc rgb '#208040' title 'the lab loop, epoll backend'".\
+	", ".file." using (S('loop-poll')):".yexpr." with yerrorlines pt 7 ps 0.9 lw 2 lc rgb '#2060b0' title 'the lab loop, poll backend'".\
+	", ".file." using (S('threads')):".yexpr." with yerrorlines pt 13 ps 1.0 lw 2 lc rgb '#c03030' title 'a thread per connection'".\
+	(uv ? ", ".file." using (S('libuv')):".yexpr." with yerrorlines pt 11 ps 1.0 lw 2 lc rgb '#a060c0' title 'libuv (the guide''s idiom)'" : "")
+eval cmd('f', '7:6:8')
+set ylabel 'server CPU time per request (us, log scale; median, bars q1..q3)'
+set key top left box opaque font ',9'
+eval cmd('c', '($7/1000):($6/1000):($8/1000)')
+unset multiplot

@@ -11,6 +11,9 @@
  * one core to itself and its speed is what is measured.  Points go round the servers in turn
  * (not one server's whole curve, then the next) so that a change in the machine's load hits
  * them all alike.  Each value is the median of several runs; the bars are their quartiles.
+ * Besides requests/s it records the server's CPU time per request (its threads' schedstat
+ * over exactly the measured time): on a machine shared with other work, requests/s says how
+ * much of a core the server got, CPU per request says how much work each request cost it.
  */
 #include <errno.h>
 #include <sched.h>
@@ -38,9 +41,25 @@ static const struct {
 
 struct point {
 	bool done;
-	double rps[MAXREPS], p99[MAXREPS];
+	double rps[MAXREPS], p99[MAXREPS], cpu[MAXREPS];
 	uint64_t errors;
 };
+
+/* The server's CPU time over exactly the measured part of a run (loadgen's on_measure). */
+struct cpu_probe {
+	const struct server_proc *sp;
+	long long start, used;
+};
+
+static void on_measure(void *arg, bool start)
+{
+	struct cpu_probe *c = arg;
+	long long now = server_proc_cpu_ns(c->sp);
+	if (start)
+		c->start = now;
+	else
+		c->used = now - c->start;
+}
 
 /* The first two CPUs this process may use: the server's and the client's. */
 static void pick_cpus(int *server_cpu, int *client_cpu)
@@ -114,12 +133,18 @@ int main(int argc, char **argv)
 						  .duration_s = duration, .proto = LOADGEN_ECHO,
 						  .pin_cpu = ccpu };
 			struct point *pt = &res[s][k];
+			struct cpu_probe probe = { .sp = &sp };
+			o.on_measure = on_measure;
+			o.arg = &probe;
 			for (int r = 0; r < reps; r++) {
 				struct loadgen_result lr;
 				if ((rc = loadgen_run(&o, &lr)) < 0)
 					asl_die(-rc, "load on %s", servers[s].name);
 				pt->rps[r] = lr.rps;
 				pt->p99[r] = lr.p99_us;
+				/* ns of server CPU per request: unlike requests/s, hardly changed by
+				 * how much of its core other processes take */
+				pt->cpu[r] = lr.requests ? (double)probe.used / (double)lr.requests : 0;
 				pt->errors += lr.errors;
 				if (lr.errors)
 					printf("# %s, %d connections: %llu errors (first: %s)\n",
@@ -140,6 +165,12 @@ int main(int argc, char **argv)
 		for (int k = 0; k < npoints; k++)
 			if (res[s][k].done)
 				bench_record(&b, servers[s].name, ns[k], res[s][k].p99, reps, 1, NULL);
+	bench_open(&b, "echo-cpu", "connections", "ns/request",
+		   "server CPU time (all its threads, from schedstat) per echoed request");
+	for (int s = 0; s < NSERVERS; s++)
+		for (int k = 0; k < npoints; k++)
+			if (res[s][k].done)
+				bench_record(&b, servers[s].name, ns[k], res[s][k].cpu, reps, 1, NULL);
 	bench_open(&b, "echo-errors", "connections", "errors",
 		   "connect failures, resets and early closes seen by the client, all runs");
 	for (int s = 0; s < NSERVERS; s++)

@@ -25,6 +25,10 @@ struct loadgen_opts {
 	double duration_s;      /* measured time, after every connection has had one answer */
 	enum loadgen_proto proto;
 	int pin_cpu;            /* -1: not pinned; else the calling thread is pinned to it */
+	/* optional: called (on the calling thread) just before and just after the measured time,
+	 * e.g. to read the server's CPU clock over exactly that time */
+	void (*on_measure)(void *arg, bool start);
+	void *arg;
 };
 
 struct loadgen_result {

@@ -3,6 +3,7 @@
  */
 #include "server_proc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -115,6 +116,30 @@ long server_proc_rss_kib(const struct server_proc *p)
 			break;
 	fclose(f);
 	return kib;
+}
+
+long long server_proc_cpu_ns(const struct server_proc *p)
+{
+	char path[300];
+	long long total = 0, ns;
+	snprintf(path, sizeof path, "/proc/%d/task", (int)p->pid);
+	DIR *d = opendir(path);
+	struct dirent *e;
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/task/%s/schedstat", (int)p->pid, e->d_name);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue; /* the thread ended meanwhile */
+		if (fscanf(f, "%lld", &ns) == 1)
+			total += ns;
+		fclose(f);
+	}
+	closedir(d);
+	return total;
 }
 
 int server_proc_stop(struct server_proc *p)
