@@ -9,7 +9,7 @@
  *   cpu           N hash computations, fixed total work: speedup over the sequential model vs
  *                 worker threads (series "cores" holds the usable CPU count for the figure)
  *   mixed         N requests that wait L ms, then compute C ms: total ms vs N
- * and the tracer timelines (11-capstone-timeline-*.trace) of 8 mixed requests run by the loop,
+ * and the tracer timelines (11-capstone-timeline-*.trace) of 4 mixed requests run by the loop,
  * the fibers, and lab 10's multi-threaded executor pinned to ONE CPU and free on every CPU.
  * A point that would take longer than a few seconds (the sequential model at N = 10,000 would
  * take 200 s) is skipped and says so.  Every model's results are checked at every point.
@@ -305,14 +305,16 @@ static void mixed_time(struct bench *b)
 	bench_close(b);
 }
 
-/* One traced run: 8 mixed requests; cpus = 1 pins the run (and the threads it starts) to the
+/* One traced run: 4 mixed requests; cpus = 1 pins the run (and the threads it starts) to the
  * first usable CPU, 0 leaves it free. */
 static void timeline(struct bench *b, struct cap_env *e, const char *model, const char *file,
 		     int one_cpu)
 {
 	const struct cap_model *m = cap_model_find(model);
-	struct cap_opts o = { .kind = CAP_MIXED, .n = 8, .delay_ms = b->quick ? 2 : 10,
-			      .rounds = rounds_for_ms(b->quick ? 0.5 : 6), .threads = 4 };
+	/* 4 requests (the timeline's four task colours), and as many workers as CPUs (2 to 4) */
+	struct cap_opts o = { .kind = CAP_MIXED, .n = 4, .delay_ms = b->quick ? 2 : 10,
+			      .rounds = rounds_for_ms(b->quick ? 0.5 : 8),
+			      .threads = cores < 2 ? 2 : cores > 4 ? 4 : cores };
 	cpu_set_t all, one;
 	CPU_ZERO(&one);
 	sched_getaffinity(0, sizeof all, &all);

@@ -15,7 +15,7 @@
 #include "model_fut.h"
 
 /* Finish q with rc (recorded as the job's error if it is one). */
-static enum fut_poll fut_req_end(struct fut_req *q, int rc, intptr_t *out)
+__attribute__((unused)) static enum fut_poll fut_req_end(struct fut_req *q, int rc, intptr_t *out)
 {
 	if (rc < 0) {
 		int none = 0;

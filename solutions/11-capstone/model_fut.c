@@ -15,7 +15,7 @@
 #include "model_fut.h"
 
 /* Finish q with rc (recorded as the job's error if it is one). */
-static enum fut_poll fut_req_end(struct fut_req *q, int rc, intptr_t *out)
+__attribute__((unused)) static enum fut_poll fut_req_end(struct fut_req *q, int rc, intptr_t *out)
 {
 	if (rc < 0) {
 		int none = 0;
@@ -94,7 +94,8 @@ __attribute__((unused)) static enum fut_poll fut_req_poll(fut_t *self, fut_ctx_t
 				q->state = FUT_REQ_READ;
 				break;
 			}
-			q->child = reactor_write(q->io, q->line + q->off, (size_t)(q->len - q->off));
+			q->child = reactor_write(q->io, q->line + q->off,
+						 (size_t)(q->len - q->off));
 			if (!q->child)
 				return fut_req_end(q, -ENOMEM, out);
 			break;
