@@ -6,7 +6,7 @@ load plots_dir.'/11-capstone-models.gpi'
 f = data_dir.'/11-capstone-mixed.tsv'
 f2 = mine('11-capstone-mixed.tsv')
 note = system("sed -n 's/^# note: //p' ".f." | head -1")
-set title "Mixed: each request waits, then computes (".note.")" font ',10' noenhanced
+set title "Mixed: each request waits, then computes\n{/*0.8 ".note."}"
 set xlabel 'requests N (log scale)'
 set ylabel 'total time (ms, log scale)'
 set logscale xy

@@ -126,7 +126,7 @@ static void io_time(struct bench *b)
 	int nn = b->quick ? 3 : 6, delay = b->quick ? 5 : 20;
 	double budget_ms = b->quick ? 150 : 3000;
 	char note[200];
-	snprintf(note, sizeof note, "each request waits %d ms on the injector; pool: %d workers "
+	snprintf(note, sizeof note, "each request waits %d ms on the injector; P = %d workers "
 		 "(the usable CPUs); points over %.0f ms predicted are skipped", delay, cores,
 		 budget_ms);
 	struct cap_env e;
@@ -240,28 +240,30 @@ static void cpu_speedup(struct bench *b)
 	struct cap_opts o = { .kind = CAP_CPU, .n = n, .rounds = rounds_for_ms(total_ms / n) };
 	char note[200];
 	snprintf(note, sizeof note, "%d hash computations of %u rounds (%.0f ms of work in all); "
-		 "x = worker threads (pool, offload); speedup = the fastest sequential run at the "
-		 "same point / time", n, o.rounds, total_ms);
-	double seq[8], sp[8], c = cores;
+		 "x = worker threads P; speedup = time of a sequential run made just before / "
+		 "time", n, o.rounds, total_ms);
+	double sp[16][8], c = cores;
+	const struct cap_model *seq = cap_model_find("seq");
 	bench_open(b, "cpu", "threads", "speedup", note);
 	for (int k = 0; k < nt; k++) {
-		/* the sequential time again at every point: the ratio is taken between runs made
-		 * moments apart, so that a change in the machine's load does not fake a speedup */
+		/* each sample pairs a sequential run with one run of every model, moments apart:
+		 * a change in the machine's load then hits both sides of a ratio alike */
 		o.threads = xs[k];
-		if (!run_samples(NULL, cap_model_find("seq"), &o, samples, seq))
-			exit(1);
-		double base = seq[0];
-		for (int s = 1; s < samples; s++)
-			base = seq[s] < base ? seq[s] : base;
-		for (int j = 0; j < cap_nmodels; j++) {
-			const struct cap_model *m = &cap_models[j];
-			double ms[8];
-			if (!strcmp(m->name, "seq") || !run_samples(NULL, m, &o, samples, ms))
-				continue;
-			for (int s = 0; s < samples; s++)
-				sp[s] = base / ms[s];
-			row_add(m->name, xs[k], sp, samples);
+		for (int s = 0; s < samples; s++) {
+			double base;
+			if (!run_samples(NULL, seq, &o, 1, &base))
+				exit(1);
+			for (int j = 0; j < cap_nmodels; j++) {
+				double ms = base;
+				const struct cap_model *m = &cap_models[j];
+				if (m != seq && !run_samples(NULL, m, &o, 1, &ms))
+					exit(1);
+				sp[j][s] = base / ms;
+			}
 		}
+		for (int j = 0; j < cap_nmodels; j++)
+			if (&cap_models[j] != seq)
+				row_add(cap_models[j].name, xs[k], sp[j], samples);
 	}
 	rows_flush(b);
 	bench_record(b, "cores", cores, &c, 1, 1, NULL);
@@ -277,7 +279,7 @@ static void mixed_time(struct bench *b)
 	uint32_t rounds = rounds_for_ms(c_ms);
 	char note[200];
 	snprintf(note, sizeof note, "each request waits %d ms, then hashes %u rounds (about %.1f "
-		 "ms); pool, offload: %d workers", delay, rounds, c_ms, cores);
+		 "ms); P = %d workers (pool, offload, futmt, futblk)", delay, rounds, c_ms, cores);
 	struct cap_env e;
 	env_open(&e);
 	bench_open(b, "mixed", "requests", "ms", note);
