@@ -243,7 +243,9 @@ int main(int argc, char **argv)
 	struct bench_stats st;
 	char absent[300] = "";
 
-	bench_open(&b, "units-handoff", "unit", "ns", NULL);
+	bench_open(&b, "units-handoff", "unit", "ns",
+		   "thread, stackless: ns per round trip (two handoffs: the figure halves them); "
+		   "the others: ns per handoff");
 	/* each loop iteration of the thread ping-pong is two handoffs; the fiber loop's is one
 	 * yield, the generator's a resume and a return: all are divided to one handoff below */
 	bench_loop(&b, "thread", 1, thread_handoff, &pp, &st);
