@@ -27,10 +27,10 @@ MAKEOVERRIDES := $(filter-out LAB=%,$(MAKEOVERRIDES))
 # The Debian packages (common/tools/deps.sh groups) every selected lab needs to build and test,
 # and in addition for its harnesses: read from LAB_DEPS / BENCH_DEPS in the labs' Makefiles.
 lab_var   = $(strip $(foreach l,$(SEL_LABS),$(shell sed -n 's/^$(1) *:= *\([^#]*\).*/\1/p' solutions/$(l)/Makefile)))
-DEPS_TEST := test $(call lab_var,LAB_DEPS)
+DEPS_TEST := test grade $(call lab_var,LAB_DEPS)
 DEPS_PLOT := $(DEPS_TEST) plots $(call lab_var,BENCH_DEPS)
 GRADE_FLAGS = $(if $(LAB),--lab $(LAB)) $(if $(JSON),--json $(JSON)) $(if $(JUNIT),--junit $(JUNIT)) \
-	      --jobs $(JOBS)
+	      $(if $(TEST),--test '$(TEST)') --jobs $(JOBS)
 
 .PHONY: plots-full help all check grade gradebook gradescope plots status clean skeletons teeth drift asan tsan valgrind cross cross-run \
 	bench-quick plots-quick deps plot-deps $(LABS)
@@ -43,7 +43,7 @@ help:
 	@echo "                   (QUICK=1: every harness for about a second, every figure drawn: a smoke test)"
 	@echo "  make check       all tests on solutions/, skeleton drift check, teeth check (skeleton fails)"
 	@echo "  make status      your progress in labs/: which steps pass, what to do next"
-	@echo "  make grade       graded tests on labs/ (STUDENT=dir, LAB=NN, JSON=results.json, JUNIT=junit.xml)"
+	@echo "  make grade       graded tests on labs/ (STUDENT=dir, LAB=NN, TEST='suite::*', JSON=..., JUNIT=...)"
 	@echo "  make gradebook   grade every student tree in CLASS=dir; gradebook CSV + results.json each"
 	@echo "  make gradescope  package the grader as a Gradescope autograder.zip (LAB=NN for one lab)"
 	@echo "  make NN-name     the graded tests of one lab in labs/ (e.g. make 01-memory)"

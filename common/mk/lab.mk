@@ -166,9 +166,9 @@ FORCE:
 # What this lab needs is installed (as root) or named with the exact command (otherwise),
 # before anything is built: common/tools/deps.sh holds the one list of packages.
 deps:
-	@$(TOOLS)/deps.sh test $(LAB_DEPS)
+	@$(TOOLS)/deps.sh test grade $(LAB_DEPS)
 bench-deps:
-	@$(TOOLS)/deps.sh test $(LAB_DEPS) $(BENCH_DEPS)
+	@$(TOOLS)/deps.sh test grade $(LAB_DEPS) $(BENCH_DEPS)
 
 test: deps
 	@$(PYTHON) $(TOOLS)/grade.py --lab-dir . --lab $(LAB)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -39,28 +40,16 @@ void asl_test_init(void)
 
 void asl_test_fini(void)
 {
-	const char *log = getenv("ASL_FINI_LOG");
 	test_running = false;
 	/* Every thread a test starts must be gone when it ends: a leaked thread fails the test
-	 * even if all its assertions passed (no proof of finishing is written). */
+	 * even if all its assertions passed (the worker dies here, so the runner never sees the
+	 * test's cleanup end and the grader does not count it as passed). */
 	int now = asl_test_threads_settled(threads_at_start);
 	if (now > threads_at_start) {
 		fprintf(stderr, "asynclabs: %d thread(s) at the start of the test, %d at its end: "
 				"a thread leaked (join every thread you start)\n",
 			threads_at_start, now);
 		_exit(ASL_EXIT_THREAD_LEAK);
-	}
-	if (log && *log) {
-		char line[512];
-		int fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-		int n = snprintf(line, sizeof line, "%s::%s\n", criterion_current_suite->name,
-				 criterion_current_test->name);
-		if (fd >= 0) {
-			/* one write() with O_APPEND: lines from parallel workers never interleave */
-			if (write(fd, line, (size_t)n) != n)
-				perror("asynclabs: ASL_FINI_LOG");
-			close(fd);
-		}
 	}
 }
 
@@ -146,6 +135,53 @@ const char *asl_test_rc(int rc)
 	return buf;
 }
 
+/* The grader's report channel (see asl_test.h): a pipe the grader hands the runner as the
+ * descriptor named by $ASL_REPORT_FD.  Claimed before any other constructor of the program
+ * runs (priority 101): marked close-on-exec, so Criterion's workers - which are exec'd - never
+ * hold it, and the runner made non-dumpable, so no worker can reopen it through
+ * /proc/<runner>/fd or read the runner's memory.  -1 when the runner runs on its own. */
+static int report_fd = -1;
+
+__attribute__((constructor(101))) static void report_claim(void)
+{
+	const char *s = getenv("ASL_REPORT_FD");
+	if (!s || !*s)
+		return;
+	int fd = atoi(s);
+	unsetenv("ASL_REPORT_FD");
+	if (fd > 2 && fcntl(fd, F_SETFD, FD_CLOEXEC) == 0) {
+		report_fd = fd;
+		prctl(PR_SET_DUMPABLE, 0);
+	}
+}
+
+/* Tests whose cleanup (the suite's .fini, after the body returned) ran to its end, as the
+ * runner saw it: Criterion reports POST_FINI for them in the runner process.  A worker that
+ * dies inside its .fini (e.g. the thread-leak check above) never gets this far. */
+static const void **fini_seen;
+static size_t fini_seen_n, fini_seen_cap;
+
+ReportHook(POST_FINI)(struct criterion_test_stats *ts)
+{
+	if (fini_seen_n == fini_seen_cap) {
+		size_t cap = fini_seen_cap ? 2 * fini_seen_cap : 64;
+		const void **p = realloc(fini_seen, cap * sizeof *p);
+		if (!p)
+			return;
+		fini_seen = p;
+		fini_seen_cap = cap;
+	}
+	fini_seen[fini_seen_n++] = ts;
+}
+
+static bool fini_was_seen(const struct criterion_test_stats *ts)
+{
+	for (size_t i = 0; i < fini_seen_n; i++)
+		if (fini_seen[i] == ts)
+			return true;
+	return false;
+}
+
 /* Refuse to run a suite without timeouts: one hung test would otherwise hang the whole grade.
  * Runs in the runner before any test starts. */
 ReportHook(PRE_ALL)(struct criterion_test_set *set)
@@ -154,8 +190,7 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
 	struct criterion_test *t;
 	/* The grader enforces each test's timeout on the whole process tree too (a test's
 	 * leftover children can keep Criterion's runner waiting forever), so tell it the timeouts. */
-	const char *tpath = getenv("ASL_TIMEOUTS");
-	FILE *tf = tpath && *tpath ? fopen(tpath, "w") : NULL;
+	FILE *tf = report_fd >= 0 ? fdopen(dup(report_fd), "w") : NULL;
 	FOREACH_SET(ss, set->suites) {
 		if (!ss->tests)
 			continue;
@@ -168,14 +203,14 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
 				exit(3);
 			}
 			if (tf)
-				fprintf(tf, "%s::%s\t%g\n", t->category, t->name, timeout);
+				fprintf(tf, "#timeout\t%s::%s\t%g\n", t->category, t->name, timeout);
 		}
 	}
 	if (tf)
 		fclose(tf);
 }
 
-/* Escape tabs, newlines and backslashes so each record stays one TSV line. */
+/* Escape tabs, newlines, backslashes and other control bytes so each record stays one line. */
 static void put_escaped(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
@@ -184,33 +219,46 @@ static void put_escaped(FILE *f, const char *s)
 		case '\n': fputs("\\n", f); break;
 		case '\r': break;
 		case '\\': fputs("\\\\", f); break;
-		default: fputc(*s, f);
+		default:
+			if ((unsigned char)*s < 0x20 || *s == 0x7f)
+				fputc('?', f);
+			else
+				fputc(*s, f);
 		}
 	}
 }
 
+/* The report, written by the runner itself (never by a test's worker process):
+ *   returned  1 if the test's body returned - Criterion timestamps the end of the body from
+ *             the worker's own "body done" phase; a worker that dies inside the body
+ *             (exit(0), _exit(0)) gets an end Criterion makes up, with no elapsed time
+ *   fini      1 if the test's cleanup ran to its end (see fini_was_seen)
+ *   where     the last assertion Criterion logged (file:line): where a crash happened after */
 ReportHook(POST_ALL)(struct criterion_global_stats *gs)
 {
-	const char *path = getenv("ASL_REPORT");
 	FILE *f;
-	if (!path || !*path)
+	if (report_fd < 0)
 		return;
-	f = fopen(path, "w");
-	if (!f) {
-		perror("asynclabs: ASL_REPORT");
+	f = fdopen(report_fd, "w");
+	if (!f)
 		return;
-	}
 	fprintf(f, "suite\ttest\tstatus\tcrashed\ttimed_out\tsignal\texit_code\tseconds"
-		   "\texpected_signal\tmessage\n");
+		   "\texpected_signal\treturned\tfini\twhere\tmessage\n");
 	for (struct criterion_suite_stats *ss = gs->suites; ss; ss = ss->next) {
 		for (struct criterion_test_stats *ts = ss->tests; ts; ts = ts->next) {
 			static const char *names[] = { "passed", "failed", "skipped" };
 			/* A test declared with .signal = SIG passes by dying of SIG, so its
 			 * fini hook never runs; the grader needs to know to trust it. */
 			int expected = ts->test->data ? ts->test->data->signal : 0;
-			fprintf(f, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%.3f\t%d\t", ss->suite->name,
+			fprintf(f, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%.3f\t%d\t%d\t%d\t", ss->suite->name,
 				ts->test->name, names[ts->test_status % 3], ts->crashed,
-				ts->timed_out, ts->signal, ts->exit_code, ts->elapsed_time, expected);
+				ts->timed_out, ts->signal, ts->exit_code, ts->elapsed_time, expected,
+				ts->elapsed_time > 0, fini_was_seen(ts));
+			if (ts->file && ts->progress) {
+				put_escaped(f, ts->file);
+				fprintf(f, ":%u", ts->progress);
+			}
+			fputc('\t', f);
 			if (ts->test_status == CR_STATUS_SKIPPED && ts->message)
 				put_escaped(f, ts->message);
 			for (struct criterion_assert_stats *a = ts->asserts; a; a = a->next) {
@@ -224,4 +272,5 @@ ReportHook(POST_ALL)(struct criterion_global_stats *gs)
 		}
 	}
 	fclose(f);
+	report_fd = -1;
 }

@@ -6,13 +6,14 @@
  *     --timeout only lowers existing ones) and the init/fini hooks below.  A runner whose tests
  *     lack a timeout refuses to start.
  *   - A test that leaves through exit()/_exit() is reported by Criterion 2.4.1 as PASSED.  So
- *     the fini hook - which only runs when the test body returned - appends "suite::test" to
- *     $ASL_FINI_LOG, and the grader accepts a pass only with that proof.  For plain runs an
- *     atexit() guard also turns an early exit into a failure with a message.
+ *     the runner itself (not the test's worker process) records whether the body returned and
+ *     whether the suite's .fini ran to its end, and the grader accepts a pass only with both.
+ *     For plain runs an atexit() guard also turns an early exit into a failure with a message.
  *   - The fini hook also fails any test that leaves more threads running than it started
  *     with (a thread leak), in every lab.
- *   - Criterion's --json output does not escape strings, so a report hook writes our own
- *     escaped TSV to $ASL_REPORT for the grader.
+ *   - Criterion's --json output does not escape strings, so a report hook in the runner writes
+ *     our own escaped TSV to the pipe the grader passes as descriptor $ASL_REPORT_FD (which
+ *     no worker process holds or can reopen: see asl_test.c).
  */
 #ifndef ASL_TEST_H
 #define ASL_TEST_H

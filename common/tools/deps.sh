@@ -15,7 +15,7 @@
 #   valgrind  valgrind                                     make valgrind
 #   cross     gcc-aarch64-linux-gnu libc6-dev-arm64-cross  make cross, cross-run
 #   qemu      qemu-user                                    make cross-run
-#   sandbox   bubblewrap                                   the grader's sandbox
+#   grade     bubblewrap util-linux                        the grader's sandbox (sandbox.py)
 #
 # A lab names its own groups in its Makefile (LAB_DEPS to build and test, BENCH_DEPS for its
 # harnesses), so the top-level targets install what every lab needs.  As root, what is missing
@@ -52,7 +52,9 @@ for what in "$@"; do
 		need gcc-aarch64-linux-gnu command -v aarch64-linux-gnu-gcc
 		need libc6-dev-arm64-cross have_cross_header stdio.h ;;
 	qemu) need qemu-user command -v qemu-aarch64 ;;
-	sandbox) need bubblewrap command -v bwrap ;;
+	grade) # the grader's sandbox (common/tools/sandbox.py); without it, a weaker fallback
+		need bubblewrap command -v bwrap
+		need util-linux command -v prlimit ;;
 	python) need python3 command -v python3 ;;
 	*) echo "deps.sh: unknown dependency group '$what' (see the list at the top of $0)" >&2; exit 2 ;;
 	esac

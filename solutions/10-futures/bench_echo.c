@@ -7,8 +7,9 @@
  *                   single-threaded executor, whose reactor is lab 07's loop;
  *   loop-callbacks  the same protocol written directly as callbacks on lab 07's loop (below):
  *                   the comparison point, what the futures add on top of the same loop.
- *                   (lab 07's own echo server and load client live on another branch; this
- *                   callback server does the same system calls.)
+ *                   (lab 07's own echo server and load client are not in this tree yet;
+ *                   this callback server does the same system calls.  Lab 08's bench_echo
+ *                   runs the same kind of client against fibers.)
  * The load client is one thread with its own epoll: N connections, each with one 64-byte
  * request in flight (send, wait for the whole echo, send again), for a fixed time.  With 2
  * cores the client and the server each get about one: the figure is requests/s of the pair.
@@ -41,7 +42,8 @@ static void must(int rc, const char *what)
 static int listener(struct sockaddr_in *a)
 {
 	int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	*a = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	*a = (struct sockaddr_in){ .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof *a;
 	if (l < 0 || bind(l, (struct sockaddr *)a, len) < 0 || listen(l, 4096) < 0 ||
 	    getsockname(l, (struct sockaddr *)a, &len) < 0)
@@ -266,7 +268,8 @@ int main(int argc, char **argv)
 	struct bench b;
 	struct bench_stats st;
 	bench_init(&b, argc, argv, "10-futures",
-		   "echo requests/s: futures vs callbacks on lab 07's loop, 1/100/1000 connections");
+		   "echo requests/s: futures vs callbacks on lab 07's loop, 1/100/1000 "
+		   "connections");
 	struct rlimit rl;
 	getrlimit(RLIMIT_NOFILE, &rl);
 	rl.rlim_cur = rl.rlim_max;

@@ -9,7 +9,8 @@
  *   st-wake   two tasks ping-pong: each wakes the other through a CLONE of its waker (a real
  *             reference-counted wake: count up, state compare-and-swap, queue, count down)
  *   mt-*      the same on the multi-threaded executor, over all its workers (throughput:
- *             wall time / operations), for each worker count of bench_thread_counts
+ *             wall time / operations, 400,000 of them per sample so that starting and
+ *             joining the workers is amortised), for each worker count of bench_thread_counts
  * Dataset "task_bytes": the task header (sizeof) and a sleep future (allocated bytes).
  * Dataset "sleepers": RSS of a process holding N sleeping tasks (each a task + a sleep future
  * whose timer is in the loop's heap), measured in a child process per N: total MiB and bytes
@@ -160,48 +161,60 @@ static exec_mt_t *mt_new(void)
 	return ex;
 }
 
-static void mt_run_free(exec_mt_t *ex)
-{
-	must(exec_mt_run(ex), "exec_mt_run");
-	exec_mt_destroy(ex);
-}
+/* The multi-threaded runs are one-shots: each starts its workers, runs a fixed number of
+ * operations (enough to hide the start and join of the workers) and returns ns/operation. */
+static uint64_t mt_ops;
 
-static void mt_spawn(void *arg, uint64_t iters)
+static double mt_spawn(void *arg)
 {
 	(void)arg;
 	exec_mt_t *ex = mt_new();
-	for (uint64_t i = 0; i < iters; i++)
+	uint64_t t0 = asl_now_ns();
+	for (uint64_t i = 0; i < mt_ops; i++)
 		must(exec_mt_spawn(ex, fut_ready(0), NULL), "exec_mt_spawn");
-	mt_run_free(ex);
+	must(exec_mt_run(ex), "exec_mt_run");
+	double ns = (double)(asl_now_ns() - t0) / (double)mt_ops;
+	exec_mt_destroy(ex);
+	return ns;
 }
 
-static void mt_poll(void *arg, uint64_t iters)
+static double mt_poll(void *arg)
 {
 	(void)arg;
 	exec_mt_t *ex = mt_new();
 	int tasks = 4 * mt_workers;
+	uint64_t each = mt_ops / (uint64_t)tasks + 1;
 	for (int t = 0; t < tasks; t++)
-		must(exec_mt_spawn(ex, fut_yield((unsigned)(iters / (uint64_t)tasks + 1), 0), NULL),
-		     "exec_mt_spawn");
-	mt_run_free(ex);
+		must(exec_mt_spawn(ex, fut_yield((unsigned)each, 0), NULL), "exec_mt_spawn");
+	uint64_t t0 = asl_now_ns();
+	must(exec_mt_run(ex), "exec_mt_run");
+	double ns = (double)(asl_now_ns() - t0) / (double)(each * (uint64_t)tasks);
+	exec_mt_destroy(ex);
+	return ns;
 }
 
-static void mt_wake(void *arg, uint64_t iters)
+static double mt_wake(void *arg)
 {
 	(void)arg;
 	exec_mt_t *ex = mt_new();
 	int pairs = mt_workers;
 	struct pp *pp = calloc((size_t)pairs, sizeof *pp);
+	if (!pp)
+		asl_die(ENOMEM, "calloc");
 	for (int i = 0; i < pairs; i++) {
 		pthread_mutex_init(&pp[i].lock, NULL);
 		pp[i].locked = true;
-		pp[i].rounds = iters / (uint64_t)pairs + 1;
+		pp[i].rounds = mt_ops / 4 / (uint64_t)pairs + 1;
 		pp_spawn(&pp[i], mt_spawn_fn, ex);
 	}
-	mt_run_free(ex);
+	uint64_t t0 = asl_now_ns();
+	must(exec_mt_run(ex), "exec_mt_run");
+	double ns = (double)(asl_now_ns() - t0) / (double)(pp[0].rounds * (uint64_t)pairs);
+	exec_mt_destroy(ex);
 	for (int i = 0; i < pairs; i++)
 		pp_done(&pp[i]);
 	free(pp);
+	return ns;
 }
 
 /* ---- memory ---- */
@@ -258,33 +271,8 @@ int main(int argc, char **argv)
 	struct bench_stats st;
 	bench_init(&b, argc, argv, "10-futures",
 		   "ns per spawn / poll / wake+poll, single- and multi-threaded; bytes per task");
-	must(exec_create(&st_ex), "exec_create");
-
-	bench_open(&b, "cycle", "workers", "ns/op",
-		   "st-*: single-threaded executor (x = 1); mt-*: multi-threaded, x workers");
-	bench_loop(&b, "st-spawn", 1, st_spawn, NULL, &st);
-	bench_loop(&b, "st-poll", 1, st_poll, NULL, &st);
-	bench_loop(&b, "st-wake", 1, st_wake, NULL, &st);
-	int counts[16], cores = bench_usable_cpus();
-	int nc = bench_thread_counts(cores, b.quick ? 1 : 2, counts, 16);
-	for (int i = 0; i < nc; i++) {
-		mt_workers = counts[i];
-		bench_loop(&b, "mt-spawn", counts[i], mt_spawn, NULL, &st);
-		bench_loop(&b, "mt-poll", counts[i], mt_poll, NULL, &st);
-		bench_loop(&b, "mt-wake", counts[i], mt_wake, NULL, &st);
-	}
-	bench_close(&b);
-
-	bench_open(&b, "task_bytes", "kind", "bytes",
-		   "x = 1: task header (sizeof); x = 2: a sleep future (malloc_usable_size)");
-	double hdr = (double)sizeof(task_t);
-	fut_t *s = reactor_sleep(st_ex, 1);
-	double sleep_bytes = (double)malloc_usable_size(s);
-	fut_drop(s);
-	bench_record(&b, "task-header", 1, &hdr, 1, 1, &st);
-	bench_record(&b, "sleep-future", 2, &sleep_bytes, 1, 1, &st);
-	bench_close(&b);
-
+	/* first, while this process's heap is still small: each child starts from it, and
+	 * memory freed by the other measurements would be reused without growing the RSS */
 	bench_open(&b, "sleepers", "tasks", "bytes/task",
 		   "RSS growth per sleeping task (task + sleep future + timer heap slot)");
 	static const long full_n[] = { 1000, 10000, 100000, 1000000 };
@@ -298,6 +286,34 @@ int main(int argc, char **argv)
 		printf("# %ld sleeping tasks: RSS grew %.1f MiB\n", ns[i], kib / 1024.0);
 	}
 	bench_close(&b);
+	must(exec_create(&st_ex), "exec_create");
+
+	bench_open(&b, "cycle", "workers", "ns/op",
+		   "st-*: single-threaded executor (x = 1); mt-*: multi-threaded, x workers");
+	bench_loop(&b, "st-spawn", 1, st_spawn, NULL, &st);
+	bench_loop(&b, "st-poll", 1, st_poll, NULL, &st);
+	bench_loop(&b, "st-wake", 1, st_wake, NULL, &st);
+	int counts[16], cores = bench_usable_cpus();
+	int nc = bench_thread_counts(cores, b.quick ? 1 : 2, counts, 16);
+	mt_ops = b.quick ? 20000 : 400000;
+	for (int i = 0; i < nc; i++) {
+		mt_workers = counts[i];
+		bench_shot(&b, "mt-spawn", counts[i], mt_spawn, NULL, &st);
+		bench_shot(&b, "mt-poll", counts[i], mt_poll, NULL, &st);
+		bench_shot(&b, "mt-wake", counts[i], mt_wake, NULL, &st);
+	}
+	bench_close(&b);
+
+	bench_open(&b, "task_bytes", "kind", "bytes",
+		   "x = 1: task header (sizeof); x = 2: a sleep future (malloc_usable_size)");
+	double hdr = (double)sizeof(task_t);
+	fut_t *s = reactor_sleep(st_ex, 1);
+	double sleep_bytes = (double)malloc_usable_size(s);
+	fut_drop(s);
+	bench_record(&b, "task-header", 1, &hdr, 1, 1, &st);
+	bench_record(&b, "sleep-future", 2, &sleep_bytes, 1, 1, &st);
+	bench_close(&b);
+
 	exec_destroy(st_ex);
 	return 0;
 }

@@ -91,11 +91,11 @@ fut_t *fut_ready(intptr_t value);
  * then ready with `value`. */
 fut_t *fut_yield(unsigned yields, intptr_t value);
 
-/* ------------------------------------------------------------------ tasks (step 2) */
+/* ------------------------------------------------------------------ tasks (steps 2-3) */
 
 typedef struct task task_t; /* fut_internal.h: the task header */
 
-/* ------------------------------------------------------------------ executor (step 3) */
+/* ------------------------------------------------------------------ executor (step 4) */
 
 typedef struct exec exec_t;
 
@@ -103,7 +103,7 @@ typedef struct exec exec_t;
  * until exec_destroy.  Errors: -ENOMEM, loop_create's. */
 int exec_create(exec_t **out);
 /* Cancel every unfinished task (their futures are dropped), free the executor.  Executor
- * thread only, not from inside a task. */
+ * thread only, not from inside a task; no other thread may still wake its tasks. */
 void exec_destroy(exec_t *ex);
 /* Spawn f as a task (ownership of f passes to the executor).  It is queued, NOT polled:
  * futures are lazy.  With join != NULL, *join receives a join handle: a future whose
@@ -120,10 +120,10 @@ size_t exec_tasks(const exec_t *ex);
 /* The executor whose task is running on this thread (NULL outside one). */
 exec_t *exec_current(void);
 
-/* ------------------------------------------------------------------ reactor (steps 4-5) */
+/* ------------------------------------------------------------------ reactor (steps 5-6) */
 
-/* A future ready after ms milliseconds (result 0).  Executor thread.  Timers come from the
- * executor's loop (lab 07's timer heap); dropping the future stops its timer. */
+/* A future ready ms milliseconds after its first poll (result 0).  Executor thread.  Timers
+ * come from the executor's loop (lab 07's timer heap); dropping the future stops its timer. */
 fut_t *reactor_sleep(exec_t *ex, uint64_t ms);
 
 /* A descriptor registered with the reactor: one per fd, long-lived, non-blocking fd owned by
@@ -144,7 +144,7 @@ fut_t *reactor_write(reactor_io_t *io, const void *buf, size_t len);
 fut_t *reactor_accept(reactor_io_t *io);
 fut_t *reactor_connect(exec_t *ex, const struct sockaddr *addr, socklen_t len);
 
-/* ------------------------------------------------------------------ combinators (step 6-7) */
+/* ------------------------------------------------------------------ combinators (steps 7-8) */
 
 /* Ready when every future is; outs[i] = futs[i]'s result; result 0.  Owns the futures (each
  * is dropped as soon as it is ready; dropping the combinator drops the rest). */
@@ -167,12 +167,12 @@ struct combine_retry_policy {
 	uint64_t seed;
 };
 typedef fut_t *(*retry_make_fn)(void *arg, unsigned attempt);
-fut_t *combine_retry(exec_t *ex, const struct combine_retry_policy *p, retry_make_fn make, void *arg,
-		     uint64_t *delays_ms);
+fut_t *combine_retry(exec_t *ex, const struct combine_retry_policy *p, retry_make_fn make,
+		     void *arg, uint64_t *delays_ms);
 /* The delay after failure k under p, drawn with *rng (xorshift64*): what combine_retry uses. */
 uint64_t combine_retry_delay_ms(const struct combine_retry_policy *p, unsigned k, uint64_t *rng);
 
-/* ------------------------------------------------------------------ async sync (steps 8-9) */
+/* ------------------------------------------------------------------ async sync (steps 9-10) */
 
 /* A bounded multi-producer single-consumer channel of intptr_t.  Thread-safe (senders may
  * be tasks on other executors).  Senders that find it full wait in FIFO order and are served
@@ -193,7 +193,7 @@ void amutex_destroy(amutex_t *m);
 fut_t *amutex_lock(amutex_t *m); /* result 0 once held */
 void amutex_unlock(amutex_t *m);
 
-/* ------------------------------------------------------------------ blocking work (step 10) */
+/* ------------------------------------------------------------------ blocking work (step 11) */
 
 struct pool; /* lab 05's thread pool */
 typedef intptr_t (*blocking_fn)(void *arg);
@@ -202,11 +202,11 @@ typedef intptr_t (*blocking_fn)(void *arg);
  * submit error.  Dropping it before the end does not stop fn; its result is discarded. */
 fut_t *blocking_spawn(struct pool *pool, blocking_fn fn, void *arg);
 
-/* ------------------------------------------------------------------ multi-threaded (11-12) */
+/* ------------------------------------------------------------------ multi-threaded (12-13) */
 
-/* N workers, each with a deque of runnable tasks (it pops its own newest-last; idle workers
- * steal the older half of another's), a shared injection queue for tasks spawned or woken
- * from outside, and parking of idle workers without lost wake-ups.  No reactor: its tasks are
+/* N workers, each with a queue of runnable tasks (FIFO for its owner; idle workers steal the
+ * older half of another's), a shared injection queue for tasks spawned or woken from
+ * outside, and parking of idle workers without lost wake-ups.  No reactor: its tasks are
  * woken by other tasks, channels, blocking_spawn or other threads. */
 typedef struct exec_mt exec_mt_t;
 int exec_mt_create(exec_mt_t **out, int workers);
@@ -219,7 +219,7 @@ void exec_mt_destroy(exec_mt_t *ex);
 /* Tasks stolen by idle workers during the last run (for the tests and harness). */
 uint64_t exec_mt_steals(const exec_mt_t *ex);
 
-/* ------------------------------------------------------------------ echo (step 13) */
+/* ------------------------------------------------------------------ echo (step 14) */
 
 /* An echo server on futures: one task per connection, each a state machine (read, then
  * write all of it, repeat, until EOF or an error) polled by ex.  echo_server_start spawns the

@@ -42,7 +42,8 @@ static enum fut_poll sleep_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 {
 	struct sleep_fut *f = (struct sleep_fut *)self;
 	/* BEGIN STEP 5: A sleep starts its timer at its FIRST poll (lazy: creating it starts
-	 * nothing): loop_timer_init + loop_timer_start(f->ms) on the executor's loop, with
+	 * nothing), counting from now (loop_update_time first: the loop's cached clock may be
+	 * old): loop_timer_init + loop_timer_start(f->ms) on the executor's loop, with
 	 * sleep_fired as callback and f as the timer's data.  Ready (result 0) once fired;
 	 * otherwise keep the current waker in f->waker (waker_register) and return pending.
 	 * A timer error is the result.
@@ -54,6 +55,8 @@ static enum fut_poll sleep_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 		return FUT_READY;
 	}
 	if (f->state == SLEEP_NEW) {
+		/* the loop's clock is cached per iteration; tasks may have run long since */
+		loop_update_time(f->ex->loop);
 		loop_timer_init(f->ex->loop, &f->timer);
 		f->timer.data = f;
 		int rc = loop_timer_start(&f->timer, sleep_fired, f->ms, 0);

@@ -106,8 +106,8 @@ static void retry_drop(fut_t *self)
 
 static const struct fut_vtable retry_vtable = { .poll = retry_poll, .drop = retry_drop };
 
-fut_t *combine_retry(exec_t *ex, const struct combine_retry_policy *p, retry_make_fn make, void *arg,
-		     uint64_t *delays_ms)
+fut_t *combine_retry(exec_t *ex, const struct combine_retry_policy *p, retry_make_fn make,
+		     void *arg, uint64_t *delays_ms)
 {
 	if (!p || !make || p->attempts == 0 || p->base_ms > p->max_ms) {
 		errno = EINVAL;

@@ -96,7 +96,8 @@ static void mt_pingpong(int workers, int pairs, int rounds)
 		asl_die(-rc, "exec_mt_run");
 	for (int i = 0; i < pairs; i++) {
 		if (atomic_load(&pp[i].moves) < rounds)
-			asl_die(0, "pair %d made %d of %d moves", i, atomic_load(&pp[i].moves), rounds);
+			asl_die(0, "pair %d made %d of %d moves", i, atomic_load(&pp[i].moves),
+				rounds);
 		waker_drop(&pp[i].waker[0]);
 		waker_drop(&pp[i].waker[1]);
 		pthread_mutex_destroy(&pp[i].lock);
@@ -186,7 +187,15 @@ static enum fut_poll consumer_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 	}
 }
 
-static const struct fut_vtable consumer_vtable = { .poll = consumer_poll, .drop = free_self };
+/* main reads the counts after the task is gone, then frees it */
+static void consumer_drop(fut_t *self)
+{
+	struct consumer *c = (struct consumer *)self;
+	fut_drop(c->recv);
+	c->recv = NULL;
+}
+
+static const struct fut_vtable consumer_vtable = { .poll = consumer_poll, .drop = consumer_drop };
 
 struct closer_arg {
 	pthread_t *th;
@@ -231,7 +240,7 @@ static void st_channel(int threads, int n)
 	pthread_join(closer, NULL);
 	n_got = c->n;
 	sum = c->sum;
-	(void)n_got;
+	free(c);
 	exec_destroy(ex);
 	chan_destroy(ch);
 	long want = (long)threads * n, want_sum = (long)threads * n * (n - 1) / 2;
@@ -275,8 +284,8 @@ static void blocking_jobs(int n)
 int main(int argc, char **argv)
 {
 	bool quick = argc == 2 && strcmp(argv[1], "--quick") == 0;
-	if (argc > 2 || (argc == 2 && !quick))
-		asl_usage_error(USAGE, "unexpected argument '%s'", argv[1]);
+	if (!quick)
+		asl_no_arguments(argc, argv, USAGE);
 	int scale = quick ? 1 : 10;
 	for (int w = 1; w <= 4; w *= 2)
 		mt_pingpong(w, 3, 300 * scale);

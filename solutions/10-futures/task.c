@@ -54,11 +54,10 @@ task_t *task_create(struct sched *s, fut_t *f, fut_t **join)
 
 void task_release(task_t *t)
 {
-	/* release: our uses of the header happen before the free; the last one acquires */
-	if (atomic_fetch_sub_explicit(&t->refs, 1, memory_order_release) == 1) {
-		atomic_thread_fence(memory_order_acquire);
+	/* acq_rel: every holder's uses of the header happen before the last one frees it (a
+	 * release on each decrement, an acquire by the last; a fence would do, TSan wants this) */
+	if (atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) == 1)
 		free(t);
-	}
 }
 
 void task_wake(task_t *t)

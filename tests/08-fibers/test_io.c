@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -316,6 +317,16 @@ static void *echo_main(void *arg)
 
 Test(io, echo_server_serves_1000_clients_on_one_thread)
 {
+	/* 1,000 clients and their 1,000 server ends: more than the usual soft limit of 1,024 */
+	struct rlimit rl;
+	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	if (rl.rlim_cur < 2 * CLIENTS + 64) {
+		if (rl.rlim_max < 2 * CLIENTS + 64)
+			cr_skip_test("needs %d descriptors but the hard RLIMIT_NOFILE is %llu",
+				     2 * CLIENTS + 64, (unsigned long long)rl.rlim_max);
+		rl.rlim_cur = 2 * CLIENTS + 64;
+		cr_assert_eq(setrlimit(RLIMIT_NOFILE, &rl), 0, "could not raise RLIMIT_NOFILE");
+	}
 	int fds = asl_test_fds();
 	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	addr = (struct sockaddr_in){ .sin_family = AF_INET,

@@ -60,8 +60,8 @@ static inline intptr_t ft_block_on(exec_t *ex, fut_t *f, const char *what, const
 	cr_assert(f, "%s: the constructor returned NULL (errno %d)%s", what, errno, hint);
 	intptr_t out = -12345;
 	int rc = exec_block_on(ex, f, &out);
-	cr_assert_eq(rc, 0, "exec_block_on(%s): expected 0, got %s%s", what, asl_test_rc(rc),
-		     hint);
+	cr_assert_eq(rc, 0, "exec_block_on(%s): expected 0, got %s (the executor's run loop is "
+		     "step 4)%s", what, asl_test_rc(rc), hint);
 	return out;
 }
 
@@ -69,13 +69,15 @@ static inline void ft_spawn(exec_t *ex, fut_t *f, fut_t **join, const char *hint
 {
 	cr_assert(f, "a future constructor returned NULL (errno %d)%s", errno, hint);
 	int rc = exec_spawn(ex, f, join);
-	cr_assert_eq(rc, 0, "exec_spawn: expected 0, got %s%s", asl_test_rc(rc), hint);
+	cr_assert_eq(rc, 0, "exec_spawn: expected 0, got %s (exec_spawn is step 4)%s",
+		     asl_test_rc(rc), hint);
 }
 
 static inline void ft_run(exec_t *ex, const char *hint)
 {
 	int rc = exec_run(ex);
-	cr_assert_eq(rc, 0, "exec_run: expected 0, got %s%s", asl_test_rc(rc), hint);
+	cr_assert_eq(rc, 0, "exec_run: expected 0, got %s (the executor's run loop is step 4)%s",
+		     asl_test_rc(rc), hint);
 	cr_assert_eq(exec_tasks(ex), 0, "exec_run returned with %zu tasks unfinished%s",
 		     exec_tasks(ex), hint);
 }
@@ -181,13 +183,17 @@ static inline void probe_complete(struct probe *p, intptr_t value)
 struct rec_sched {
 	struct sched base;
 	atomic_int scheduled, done;
-	task_t *last;
+	atomic_int queued;	  /* a one-task "run queue": 1 while the task is in it */
+	atomic_int double_queued; /* schedule() called while the task was still queued */
+	task_t *_Atomic last;
 };
 
 static void rec_schedule(struct sched *s, task_t *t)
 {
 	struct rec_sched *r = (struct rec_sched *)s;
-	r->last = t;
+	atomic_store(&r->last, t);
+	if (atomic_exchange(&r->queued, 1))
+		atomic_fetch_add(&r->double_queued, 1);
 	atomic_fetch_add(&r->scheduled, 1);
 }
 

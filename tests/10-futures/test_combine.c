@@ -150,7 +150,8 @@ Test(combine, retry_backs_off_with_jitter_until_success)
 	static const uint64_t d[3] = { 2, 4, 8 };
 	for (int k = 0; k < 3; k++)
 		cr_assert(delays[k] >= d[k] / 2 && delays[k] <= d[k], "delay after failure %d: "
-			  "expected in [%lu, %lu] ms (backoff %lu with jitter), got %lu" ASL_HINT(8),
+			  "expected in [%lu, %lu] ms (backoff %lu with jitter), got %lu"
+			  ASL_HINT(8),
 			  k, (unsigned long)(d[k] / 2), (unsigned long)d[k], (unsigned long)d[k],
 			  (unsigned long)delays[k]);
 	exec_destroy(ex);

@@ -15,7 +15,8 @@ static int listener(struct sockaddr_in *a)
 {
 	int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	cr_assert(l >= 0);
-	*a = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	*a = (struct sockaddr_in){ .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof *a;
 	cr_assert_eq(bind(l, (struct sockaddr *)a, len), 0, "bind: %s", strerror(errno));
 	cr_assert_eq(listen(l, 4096), 0);
@@ -125,8 +126,8 @@ static void *clients_main(void *arg)
 		for (size_t k = 0; k < c->bytes; k++)
 			out[k] = (char)(i * 31 + k);
 		if (!echo_once(fd[i], out, in, c->bytes) || memcmp(in, out, c->bytes) != 0) {
-			snprintf(c->why, sizeof c->why, "connection #%d: the echo differs from what "
-				 "was sent", i);
+			snprintf(c->why, sizeof c->why,
+				 "connection #%d: the echo differs from what was sent", i);
 			atomic_fetch_add(&c->failed, 1);
 		} else {
 			atomic_fetch_add(&c->ok, 1);

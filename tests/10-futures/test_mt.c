@@ -192,8 +192,8 @@ Test(mt, no_lost_wakeup_under_stress)
 			cr_assert_eq(exec_mt_spawn(ex, &s->base, NULL), 0);
 		}
 		ft_mt_run(ex, before, ASL_HINT(13));
-		cr_assert(atomic_load(&pp.moves) >= 5000, "ping-pong: %d of 5000 moves" ASL_HINT(13),
-			  atomic_load(&pp.moves));
+		cr_assert(atomic_load(&pp.moves) >= 5000, "ping-pong: %d of 5000 moves"
+			  ASL_HINT(13), atomic_load(&pp.moves));
 		exec_mt_destroy(ex);
 		pthread_mutex_lock(&pp.lock);
 		waker_drop(&pp.waker[0]);

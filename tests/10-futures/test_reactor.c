@@ -204,7 +204,8 @@ static int listener(struct sockaddr_in *a)
 {
 	int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	cr_assert(l >= 0);
-	*a = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	*a = (struct sockaddr_in){ .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof *a;
 	cr_assert_eq(bind(l, (struct sockaddr *)a, len), 0, "bind: %s", strerror(errno));
 	cr_assert_eq(listen(l, 1024), 0);

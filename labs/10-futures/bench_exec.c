@@ -1,0 +1,319 @@
+/*
+ * bench_exec.c - what the executors cost: per spawn, per poll, per wake+poll cycle, and the
+ * memory of a task.
+ *
+ * Dataset "cycle" (ns per operation; x = worker threads, the single-threaded executor at 1):
+ *   st-spawn  spawn a ready future, poll it, complete it, free it (one task's whole life)
+ *   st-poll   one task that wakes itself and returns pending: a cooperative yield; the wake
+ *             is from inside its own poll, so it costs no atomic operation (task.c)
+ *   st-wake   two tasks ping-pong: each wakes the other through a CLONE of its waker (a real
+ *             reference-counted wake: count up, state compare-and-swap, queue, count down)
+ *   mt-*      the same on the multi-threaded executor, over all its workers (throughput:
+ *             wall time / operations, 400,000 of them per sample so that starting and
+ *             joining the workers is amortised), for each worker count of bench_thread_counts
+ * Dataset "task_bytes": the task header (sizeof) and a sleep future (allocated bytes).
+ * Dataset "sleepers": RSS of a process holding N sleeping tasks (each a task + a sleep future
+ * whose timer is in the loop's heap), measured in a child process per N: total MiB and bytes
+ * per task.  The notes put a Rust future at ~100 bytes; targets: header <= 64 B, 1,000,000
+ * sleepers <= 256 MiB.
+ */
+#include <errno.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "asl/bench.h"
+#include "asl/util.h"
+#include "fut_internal.h"
+
+static void free_self(fut_t *self)
+{
+	free(self);
+}
+
+/* ---- single-threaded ---- */
+
+static exec_t *st_ex;
+
+static void must(int rc, const char *what)
+{
+	if (rc < 0)
+		asl_die(-rc, "%s", what);
+}
+
+static void st_spawn(void *arg, uint64_t iters)
+{
+	(void)arg;
+	for (uint64_t i = 0; i < iters; i++)
+		must(exec_spawn(st_ex, fut_ready(0), NULL), "exec_spawn");
+	must(exec_run(st_ex), "exec_run");
+}
+
+static void st_poll(void *arg, uint64_t iters)
+{
+	(void)arg;
+	intptr_t v;
+	must(exec_block_on(st_ex, fut_yield((unsigned)iters, 0), &v), "exec_block_on");
+}
+
+/* ping-pong through cloned wakers */
+struct pp {
+	pthread_mutex_t lock; /* only for exec_mt, where the sides run on different threads */
+	bool locked;
+	fut_waker_t waker[2];
+	_Atomic uint64_t moves;
+	_Atomic int turn;
+	uint64_t rounds;
+};
+
+struct pp_side {
+	fut_t base;
+	struct pp *pp;
+	int me;
+};
+
+static void wake_other(struct pp *pp, int other)
+{
+	if (pp->locked)
+		pthread_mutex_lock(&pp->lock);
+	fut_waker_t w = waker_clone(&pp->waker[other]);
+	if (pp->locked)
+		pthread_mutex_unlock(&pp->lock);
+	waker_wake(&w);
+}
+
+static enum fut_poll pp_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
+{
+	struct pp_side *s = (struct pp_side *)self;
+	struct pp *pp = s->pp;
+	for (;;) {
+		if (atomic_load_explicit(&pp->moves, memory_order_acquire) >= pp->rounds) {
+			wake_other(pp, 1 - s->me);
+			*out = 0;
+			return FUT_READY;
+		}
+		if (atomic_load_explicit(&pp->turn, memory_order_acquire) == s->me) {
+			atomic_fetch_add(&pp->moves, 1);
+			atomic_store(&pp->turn, 1 - s->me);
+			wake_other(pp, 1 - s->me);
+			continue;
+		}
+		if (pp->locked)
+			pthread_mutex_lock(&pp->lock);
+		waker_register(&pp->waker[s->me], cx);
+		if (pp->locked)
+			pthread_mutex_unlock(&pp->lock);
+		if (atomic_load(&pp->turn) != s->me && atomic_load(&pp->moves) < pp->rounds)
+			return FUT_PENDING;
+	}
+}
+
+static const struct fut_vtable pp_vtable = { .poll = pp_poll, .drop = free_self };
+
+static void pp_spawn(struct pp *pp, int (*spawn)(void *ex, fut_t *f), void *ex)
+{
+	for (int k = 0; k < 2; k++) {
+		struct pp_side *s = malloc(sizeof *s);
+		if (!s)
+			asl_die(ENOMEM, "malloc");
+		*s = (struct pp_side){ { &pp_vtable }, pp, k };
+		must(spawn(ex, &s->base), "spawn");
+	}
+}
+
+static void pp_done(struct pp *pp)
+{
+	waker_drop(&pp->waker[0]);
+	waker_drop(&pp->waker[1]);
+}
+
+static int st_spawn_fn(void *ex, fut_t *f)
+{
+	return exec_spawn(ex, f, NULL);
+}
+
+static void st_wake(void *arg, uint64_t iters)
+{
+	(void)arg;
+	struct pp pp = { .rounds = iters };
+	pp_spawn(&pp, st_spawn_fn, st_ex);
+	must(exec_run(st_ex), "exec_run");
+	pp_done(&pp);
+}
+
+/* ---- multi-threaded ---- */
+
+static int mt_workers;
+
+static int mt_spawn_fn(void *ex, fut_t *f)
+{
+	return exec_mt_spawn(ex, f, NULL);
+}
+
+static exec_mt_t *mt_new(void)
+{
+	exec_mt_t *ex;
+	must(exec_mt_create(&ex, mt_workers), "exec_mt_create");
+	return ex;
+}
+
+/* The multi-threaded runs are one-shots: each starts its workers, runs a fixed number of
+ * operations (enough to hide the start and join of the workers) and returns ns/operation. */
+static uint64_t mt_ops;
+
+static double mt_spawn(void *arg)
+{
+	(void)arg;
+	exec_mt_t *ex = mt_new();
+	uint64_t t0 = asl_now_ns();
+	for (uint64_t i = 0; i < mt_ops; i++)
+		must(exec_mt_spawn(ex, fut_ready(0), NULL), "exec_mt_spawn");
+	must(exec_mt_run(ex), "exec_mt_run");
+	double ns = (double)(asl_now_ns() - t0) / (double)mt_ops;
+	exec_mt_destroy(ex);
+	return ns;
+}
+
+static double mt_poll(void *arg)
+{
+	(void)arg;
+	exec_mt_t *ex = mt_new();
+	int tasks = 4 * mt_workers;
+	uint64_t each = mt_ops / (uint64_t)tasks + 1;
+	for (int t = 0; t < tasks; t++)
+		must(exec_mt_spawn(ex, fut_yield((unsigned)each, 0), NULL), "exec_mt_spawn");
+	uint64_t t0 = asl_now_ns();
+	must(exec_mt_run(ex), "exec_mt_run");
+	double ns = (double)(asl_now_ns() - t0) / (double)(each * (uint64_t)tasks);
+	exec_mt_destroy(ex);
+	return ns;
+}
+
+static double mt_wake(void *arg)
+{
+	(void)arg;
+	exec_mt_t *ex = mt_new();
+	int pairs = mt_workers;
+	struct pp *pp = calloc((size_t)pairs, sizeof *pp);
+	if (!pp)
+		asl_die(ENOMEM, "calloc");
+	for (int i = 0; i < pairs; i++) {
+		pthread_mutex_init(&pp[i].lock, NULL);
+		pp[i].locked = true;
+		pp[i].rounds = mt_ops / 4 / (uint64_t)pairs + 1;
+		pp_spawn(&pp[i], mt_spawn_fn, ex);
+	}
+	uint64_t t0 = asl_now_ns();
+	must(exec_mt_run(ex), "exec_mt_run");
+	double ns = (double)(asl_now_ns() - t0) / (double)(pp[0].rounds * (uint64_t)pairs);
+	exec_mt_destroy(ex);
+	for (int i = 0; i < pairs; i++)
+		pp_done(&pp[i]);
+	free(pp);
+	return ns;
+}
+
+/* ---- memory ---- */
+
+static long rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kib = -1;
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib;
+}
+
+/* In a child: RSS growth for n tasks sleeping 10 minutes, each polled once (timer armed). */
+static double sleepers_rss_kib(long n)
+{
+	int p[2];
+	if (pipe(p) < 0)
+		asl_die(errno, "pipe");
+	pid_t pid = fork();
+	if (pid < 0)
+		asl_die(errno, "fork");
+	if (pid == 0) {
+		exec_t *ex;
+		intptr_t v;
+		must(exec_create(&ex), "exec_create");
+		must(exec_block_on(ex, fut_ready(0), &v), "exec_block_on"); /* warm up */
+		long before = rss_kib();
+		for (long i = 0; i < n; i++)
+			must(exec_spawn(ex, reactor_sleep(ex, 600000), NULL), "exec_spawn");
+		/* spawned last, polled after every sleeper has been polled once */
+		must(exec_block_on(ex, fut_ready(0), &v), "exec_block_on");
+		double grew = (double)(rss_kib() - before);
+		if (write(p[1], &grew, sizeof grew) != sizeof grew)
+			_exit(1);
+		_exit(0); /* 1,000,000 tasks: the kernel frees them faster than we would */
+	}
+	close(p[1]);
+	double kib = -1;
+	if (read(p[0], &kib, sizeof kib) != sizeof kib)
+		asl_die(0, "the sleepers child died");
+	close(p[0]);
+	waitpid(pid, NULL, 0);
+	return kib;
+}
+
+int main(int argc, char **argv)
+{
+	struct bench b;
+	struct bench_stats st;
+	bench_init(&b, argc, argv, "10-futures",
+		   "ns per spawn / poll / wake+poll, single- and multi-threaded; bytes per task");
+	/* first, while this process's heap is still small: each child starts from it, and
+	 * memory freed by the other measurements would be reused without growing the RSS */
+	bench_open(&b, "sleepers", "tasks", "bytes/task",
+		   "RSS growth per sleeping task (task + sleep future + timer heap slot)");
+	static const long full_n[] = { 1000, 10000, 100000, 1000000 };
+	static const long quick_n[] = { 1000, 10000 };
+	const long *ns = b.quick ? quick_n : full_n;
+	int nn = b.quick ? 2 : 4;
+	for (int i = 0; i < nn; i++) {
+		double kib = sleepers_rss_kib(ns[i]);
+		double per = kib * 1024.0 / (double)ns[i];
+		bench_record(&b, "rss-per-task", (double)ns[i], &per, 1, 1, &st);
+		printf("# %ld sleeping tasks: RSS grew %.1f MiB\n", ns[i], kib / 1024.0);
+	}
+	bench_close(&b);
+	must(exec_create(&st_ex), "exec_create");
+
+	bench_open(&b, "cycle", "workers", "ns/op",
+		   "st-*: single-threaded executor (x = 1); mt-*: multi-threaded, x workers");
+	bench_loop(&b, "st-spawn", 1, st_spawn, NULL, &st);
+	bench_loop(&b, "st-poll", 1, st_poll, NULL, &st);
+	bench_loop(&b, "st-wake", 1, st_wake, NULL, &st);
+	int counts[16], cores = bench_usable_cpus();
+	int nc = bench_thread_counts(cores, b.quick ? 1 : 2, counts, 16);
+	mt_ops = b.quick ? 20000 : 400000;
+	for (int i = 0; i < nc; i++) {
+		mt_workers = counts[i];
+		bench_shot(&b, "mt-spawn", counts[i], mt_spawn, NULL, &st);
+		bench_shot(&b, "mt-poll", counts[i], mt_poll, NULL, &st);
+		bench_shot(&b, "mt-wake", counts[i], mt_wake, NULL, &st);
+	}
+	bench_close(&b);
+
+	bench_open(&b, "task_bytes", "kind", "bytes",
+		   "x = 1: task header (sizeof); x = 2: a sleep future (malloc_usable_size)");
+	double hdr = (double)sizeof(task_t);
+	fut_t *s = reactor_sleep(st_ex, 1);
+	double sleep_bytes = (double)malloc_usable_size(s);
+	fut_drop(s);
+	bench_record(&b, "task-header", 1, &hdr, 1, 1, &st);
+	bench_record(&b, "sleep-future", 2, &sleep_bytes, 1, 1, &st);
+	bench_close(&b);
+
+	exec_destroy(st_ex);
+	return 0;
+}

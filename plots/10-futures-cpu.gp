@@ -1,0 +1,31 @@
+# 10-futures-cpu.gp - CPU-bound work in async code: speedup over the single-threaded executor
+# for the multi-threaded executor and for spawn_blocking onto lab 05's pool, vs threads; the
+# single-threaded executor itself stays at 1 whatever the thread count ("async doesn't help
+# CPU-bound work").  From bench_cpu (solutions/10-futures).
+# data: 10-futures-cpu.tsv
+f = data_dir.'/10-futures-cpu.tsv'
+stats f using (sel(1,'cores') ? $7 : NaN) nooutput
+cores = STATS_max
+stats f using (sel(1,'mt') ? $2 : NaN) nooutput
+xmax = STATS_max
+set title 'CPU-bound tasks: only threads give a speedup'
+set xlabel 'worker threads (log scale)'
+set ylabel 'speedup over the single-threaded executor (x; median, bars q1..q3)'
+set logscale x 2
+set xrange [0.8:xmax * 1.25]
+set yrange [0:cores * 1.15 + 0.5]
+set key top left
+set label 999 noenhanced
+set datafile missing NaN
+set samples 400
+set arrow 1 from cores, graph 0 to cores, graph 1 nohead lc rgb '#999999' dt 3 lw 1.5
+set label 1 sprintf('%d usable CPUs', cores) at cores, graph 0.04 left offset 0.5,0 tc rgb '#666666'
+ideal(x) = x < 1 ? NaN : (x < cores ? x : cores)
+S(name) = (sel(1, name) ? $2 : NaN)
+plot ideal(x) with lines dt 2 lw 2 lc rgb '#888888' title 'ideal: min(threads, cores)', \
+     f using (S('mt')):7:6:8 with yerrorlines pt 7 lw 2 lc rgb '#1f77b4' \
+	title 'multi-threaded executor', \
+     f using (S('blocking')):7:6:8 with yerrorlines pt 5 lw 2 lc rgb '#2ca02c' \
+	title 'spawn\_blocking on the lab-05 pool', \
+     f using (S('st')):7:6:8 with yerrorlines pt 9 lw 2 lc rgb '#d62728' \
+	title 'single-threaded executor (threads unused)'

@@ -1,0 +1,19 @@
+# 10-futures-echo.gp - echo requests/s of the futures server (a task per connection on the
+# single-threaded executor) and of callbacks on lab 07's loop, at 1, 100 and 1,000
+# connections; one server thread, one load-client thread.  From bench_echo.
+# data: 10-futures-echo.tsv
+f = data_dir.'/10-futures-echo.tsv'
+set title 'Echo server: futures vs callbacks on the same loop'
+set xlabel 'concurrent connections (log scale)'
+set ylabel 'requests per second (median, bars q1..q3)'
+set logscale x
+set xrange [0.6:1700]
+set yrange [0:*]
+set key bottom left
+set label 999 noenhanced
+set datafile missing NaN
+S(name) = (sel(1, name) ? $2 : NaN)
+plot f using (S('futures')):7:6:8 with yerrorlines pt 7 lw 2 lc rgb '#1f77b4' \
+	title 'futures: a task per connection', \
+     f using (S('loop-callbacks')):7:6:8 with yerrorlines pt 5 lw 2 lc rgb '#ff7f0e' \
+	title 'callbacks on lab 07''s loop'
