@@ -76,8 +76,9 @@ void fut_req_init(struct fut_req *q, struct cap_job *job, int i, struct pool *po
 int fut_reqs_run(struct cap_job *job, struct pool *pool)
 {
 	/* TODO step 7: A new executor, one fut_req per request spawned on it (detached: no
-	 * join handle), exec_run until every task finished, destroy the executor, free, and
-	 * return the first error (a spawn's, the run's, or job->error).
+	 * join handle), exec_run until every task finished, drain the pool if there is one
+	 * (its threads may still be finishing the wake that ended the last task), destroy the
+	 * executor, free, and return the first error (a spawn's, the run's, or job->error).
 	 * Checked by: fut::*, futblk::*
 	 */
 	LAB_UNUSED(job, pool); return LAB_TODO(7);
@@ -95,7 +96,7 @@ int model_futblk_run(struct cap_job *job)
 {
 	/* TODO step 9: spawn_blocking: the same futures, but each computation awaits
 	 * blocking_spawn on a lab-05 pool of job->threads workers (a queue with room for every
-	 * request).  Drain and free the pool after the run; return the first error.
+	 * request); fut_reqs_run drains and frees it.  Return the first error.
 	 * Checked by: futblk::*
 	 */
 	LAB_UNUSED(job); return LAB_TODO(9);

@@ -36,7 +36,9 @@ struct fut_req {
 void fut_req_init(struct fut_req *q, struct cap_job *job, int i, struct pool *pool);
 
 /* Spawn one fut_req per request on a new executor, run it until all finished, clean up.
- * pool as in fut_req_init.  Returns the first error, or 0. */
+ * pool as in fut_req_init; fut_reqs_run owns it and drains it (pool_shutdown) BEFORE it
+ * destroys the executor, on every path: a pool thread may still be inside the wake that let
+ * the last task finish.  Returns the first error, or 0. */
 int fut_reqs_run(struct cap_job *job, struct pool *pool);
 
 #endif

@@ -68,8 +68,9 @@ int model_futmt_run(struct cap_job *job)
 {
 	/* TODO step 8: Start an io_bridge (I/O kinds), create an executor with job->threads
 	 * workers, spawn one futmt_req per request (vtable futmt_req_vtable, off = -1, the
-	 * bridge), exec_mt_run until all finished, destroy the executor, stop the bridge,
-	 * free, and return the first error.
+	 * bridge), exec_mt_run until all finished, stop the bridge (its thread may still be
+	 * finishing a wake into the executor), then destroy the executor, free, and return the
+	 * first error.
 	 * Checked by: futmt::*
 	 */
 	LAB_UNUSED(job); return LAB_TODO(8);

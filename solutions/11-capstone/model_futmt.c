@@ -107,8 +107,9 @@ int model_futmt_run(struct cap_job *job)
 {
 	/* BEGIN STEP 8: Start an io_bridge (I/O kinds), create an executor with job->threads
 	 * workers, spawn one futmt_req per request (vtable futmt_req_vtable, off = -1, the
-	 * bridge), exec_mt_run until all finished, destroy the executor, stop the bridge,
-	 * free, and return the first error.
+	 * bridge), exec_mt_run until all finished, stop the bridge (its thread may still be
+	 * finishing a wake into the executor), then destroy the executor, free, and return the
+	 * first error.
 	 * Checked by: futmt::*
 	 * stub: LAB_UNUSED(job); return LAB_TODO(8);
 	 */
@@ -128,10 +129,13 @@ int model_futmt_run(struct cap_job *job)
 		int run = exec_mt_run(ex);
 		if (rc == 0)
 			rc = run;
-		exec_mt_destroy(ex);
 	}
+	/* the bridge first: its thread may still be inside the waker_wake that let the last
+	 * task finish, touching the executor; joining it ends that before the executor goes */
 	if (cap_has_io(job))
 		io_bridge_stop(&bridge);
+	if (ex)
+		exec_mt_destroy(ex);
 	free(reqs);
 	return rc < 0 ? rc : atomic_load(&job->error);
 	/* END STEP 8 */
