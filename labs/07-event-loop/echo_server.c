@@ -1,5 +1,5 @@
 /*
- * echo_server.c - steps 6-8: an echo server on the loop, one thread for every connection.
+ * echo_server.c - steps 6-8: an echo server on the loop: one thread, every connection.
  *
  * Each connection is a small struct and an io watcher; nothing in it waits.  The loop says "fd
  * is readable" and the callback reads what is there, writes back what the socket takes, and
@@ -33,8 +33,8 @@ struct echo_conn {
 	loop_io_t io;
 	int fd;
 	struct echo_conn *prev, *next;
-	char *pending;       /* echo not yet sent: NULL while there is none */
-	size_t off, len;     /* pending[off, len) is still to be sent */
+	char *pending;	 /* echo not yet sent: NULL while there is none */
+	size_t off, len; /* pending[off, len) is still to be sent */
 };
 
 #define relaxed memory_order_relaxed
@@ -72,9 +72,9 @@ static int conn_flush(struct echo_conn *c)
 {
 	struct echo_server *s = c->srv;
 	/* TODO step 6: Send what is pending; each send may take only part.  When all of it is
-	 * sent, free the buffer and watch for LOOP_READ again (stats paused - 1).  Use MSG_NOSIGNAL:
-	 * writing to a reset connection must be an EPIPE error for this one connection, not a
-	 * SIGPIPE that kills the whole server.
+	 * sent, free the buffer and watch for LOOP_READ again (stats paused - 1).  Use
+	 * MSG_NOSIGNAL: writing to a reset connection must be an EPIPE error for this one
+	 * connection, not a SIGPIPE that kills the whole server.
 	 * Checked by: echo::small_buffers_force_partial_io, echo::resets_close_only_that_client
 	 */
 	(void)s; (void)c; return LAB_TODO(6);
@@ -87,8 +87,9 @@ static int conn_echo(struct echo_conn *c)
 	/* TODO step 6: One read into the shared s->scratch (at most s->buf_size bytes), then send
 	 * as much of it as the socket takes right away.  If some is left, copy it into
 	 * c->pending, stop reading and wait for LOOP_WRITE instead (stats paused and pauses + 1):
-	 * that is backpressure.  EAGAIN means nothing is there (0: a level-triggered loop calls again when
-	 * there is); read 0 means the client closed its side (1).  MSG_NOSIGNAL on every send.
+	 * that is backpressure.  EAGAIN means nothing is there (0: a level-triggered loop calls
+	 * again when there is); read 0 means the client closed its side (1).  MSG_NOSIGNAL on
+	 * every send.
 	 * Checked by: echo::thousand_clients, echo::small_buffers_force_partial_io,
 	 *   echo::silent_client_does_not_delay_others, echo::resets_close_only_that_client
 	 */

@@ -42,7 +42,8 @@ static bool value_has(const char *v, size_t len, const char *token)
 {
 	size_t t = strlen(token);
 	for (size_t i = 0; i + t <= len; i++)
-		if (strncasecmp(v + i, token, t) == 0 && (i == 0 || v[i - 1] == ' ' || v[i - 1] == ',') &&
+		if (strncasecmp(v + i, token, t) == 0 &&
+		    (i == 0 || v[i - 1] == ' ' || v[i - 1] == ',') &&
 		    (i + t == len || v[i + t] == ' ' || v[i + t] == ','))
 			return true;
 	return false;
@@ -65,8 +66,7 @@ static long parse_head(const struct http_parser *p, const char *buf, size_t head
 	(void)p; (void)buf; (void)head_len; (void)req; return LAB_TODO(10);
 }
 
-long http_parser_feed(struct http_parser *p, const char *buf, size_t len,
-		      struct http_request *req)
+long http_parser_feed(struct http_parser *p, const char *buf, size_t len, struct http_request *req)
 {
 	/* TODO step 10: Find the blank line that ends the head, searching only bytes not
 	 * searched before (p->scanned).  A LF without a CR before it is -400.  No end yet: 0, or

@@ -26,9 +26,9 @@
 #include "asl/todo.h"
 #include "tcp.h"
 
-#define HTTP_OUT_HIGH 65536          /* stop parsing while this much output waits */
-#define HTTP_RETRY_MS 100            /* accepting pauses this long after EMFILE */
-#define relaxed memory_order_relaxed
+#define HTTP_OUT_HIGH 65536 /* stop parsing while this much output waits */
+#define HTTP_RETRY_MS 100   /* accepting pauses this long after EMFILE */
+#define relaxed	      memory_order_relaxed
 
 struct http_conn {
 	struct http_server *srv;
@@ -37,13 +37,13 @@ struct http_conn {
 	loop_timer_t deadline;
 	struct http_conn *prev, *next;
 	struct http_parser parser;
-	char *in;                /* in[0, in_len): received, not yet answered */
+	char *in; /* in[0, in_len): received, not yet answered */
 	size_t in_len, in_cap;
-	char *out;               /* out[out_off, out_len): responses not yet sent */
+	char *out; /* out[out_off, out_len): responses not yet sent */
 	size_t out_off, out_len, out_cap;
-	bool last;               /* the last response is queued: no more requests */
-	bool draining;           /* our side is shut: discard input until the client closes */
-	int watching;            /* the events c->io waits for */
+	bool last;     /* the last response is queued: no more requests */
+	bool draining; /* our side is shut: discard input until the client closes */
+	int watching;  /* the events c->io waits for */
 };
 
 static void accept_cb(loop_io_t *io, int events);
@@ -111,7 +111,7 @@ static int respond(struct http_conn *c, const struct http_request *req)
 
 static int respond_error(struct http_conn *c, int status)
 {
-	const char *reason = status == 413 ? "Content Too Large"
+	const char *reason = status == 413   ? "Content Too Large"
 			     : status == 501 ? "Not Implemented"
 					     : "Bad Request";
 	char buf[256];
@@ -162,8 +162,7 @@ static int conn_process(struct http_conn *c)
 static int conn_flush(struct http_conn *c)
 {
 	while (c->out_off < c->out_len) {
-		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
-				 MSG_NOSIGNAL);
+		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -230,8 +229,8 @@ static void conn_cb(loop_io_t *io, int events)
 		shutdown(c->fd, SHUT_WR);
 		c->draining = true;
 	}
-	reading = c->draining || (!c->last && c->in_len < in_max &&
-				  c->out_len - c->out_off < HTTP_OUT_HIGH);
+	reading = c->draining ||
+		  (!c->last && c->in_len < in_max && c->out_len - c->out_off < HTTP_OUT_HIGH);
 	int want = (reading ? LOOP_READ : 0) | (pending ? LOOP_WRITE : 0);
 	if (want && want != c->watching)
 		rc = loop_io_modify(&c->io, want);
@@ -243,8 +242,8 @@ static void conn_cb(loop_io_t *io, int events)
 static void retry_cb(loop_timer_t *t)
 {
 	struct http_server *s = t->data;
-	if (s->listen_fd >= 0 && loop_io_start(s->loop, &s->listen_io, s->listen_fd, LOOP_READ,
-					       accept_cb) == 0)
+	if (s->listen_fd >= 0 &&
+	    loop_io_start(s->loop, &s->listen_io, s->listen_fd, LOOP_READ, accept_cb) == 0)
 		s->listen_io.data = s;
 	else
 		loop_timer_start(&s->retry, retry_cb, HTTP_RETRY_MS, 0);

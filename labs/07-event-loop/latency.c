@@ -36,9 +36,9 @@ struct latency_conn {
 	struct latency_req *reqs;
 	char in[LATENCY_MAX_LINE + 1];
 	size_t in_len;
-	char *out;               /* answers not yet sent: out[out_off, out_len) */
+	char *out; /* answers not yet sent: out[out_off, out_len) */
 	size_t out_off, out_len, out_cap;
-	bool closing;            /* send what is queued (ERR), then close */
+	bool closing; /* send what is queued (ERR), then close */
 };
 
 static void req_free(struct latency_req *r)

@@ -10,19 +10,23 @@
 #include "loadgen.h"
 
 static const char usage[] =
-	"load_client --port N [--conns N] [--size BYTES] [--duration S] [--pin CPU] [--http]\n"
-	"  closed-loop load on 127.0.0.1:PORT: each connection sends a request and waits for\n"
-	"  the whole answer before the next one\n"
-	"  --conns N      concurrent connections (default 10)\n"
-	"  --size BYTES   echo message size (default 64)\n"
-	"  --duration S   measured seconds, after every connection got one answer (default 2)\n"
-	"  --pin CPU      pin the client to one CPU\n"
-	"  --http         send HTTP/1.1 keep-alive GET requests instead of echo messages";
+    "load_client --port N [--conns N] [--size BYTES] [--duration S] [--pin CPU] [--http]\n"
+    "  closed-loop load on 127.0.0.1:PORT: each connection sends a request and waits for\n"
+    "  the whole answer before the next one\n"
+    "  --conns N      concurrent connections (default 10)\n"
+    "  --size BYTES   echo message size (default 64)\n"
+    "  --duration S   measured seconds, after every connection got one answer (default 2)\n"
+    "  --pin CPU      pin the client to one CPU\n"
+    "  --http         send HTTP/1.1 keep-alive GET requests instead of echo messages";
 
 int main(int argc, char **argv)
 {
-	struct loadgen_opts o = { .port = -1, .conns = 10, .size = 64, .duration_s = 2,
-				  .proto = LOADGEN_ECHO, .pin_cpu = -1 };
+	struct loadgen_opts o = {.port = -1,
+				 .conns = 10,
+				 .size = 64,
+				 .duration_s = 2,
+				 .proto = LOADGEN_ECHO,
+				 .pin_cpu = -1};
 	long v;
 	uint64_t size;
 	for (int i = 1; i < argc; i++) {

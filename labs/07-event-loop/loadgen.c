@@ -4,9 +4,12 @@
  * Connections are opened in batches, and a batch must get its first answers before the next
  * one is opened: ten thousand connects at once would overflow the server's accept queue, the
  * kernel would drop the extra handshakes, and the clients would retry a second later, which
- * measures TCP's retry timer instead of the server.  Latencies go into a log-linear histogram
- * (32 steps per power of two, so a percentile is exact to about 3%) that costs O(1) per
- * request and a fixed 16 KiB whatever the run's length.
+ * measures TCP's retry timer instead of the server.  A connection that has had its first
+ * answer waits, idle, until the measured run starts them all at once: otherwise the early
+ * connections' traffic would slow the opening of the later ones (badly so for a server with a
+ * thread per connection, where each new thread queues behind thousands of busy ones).  Latencies go
+ * into a log-linear histogram (32 steps per power of two, so a percentile is exact to about 3%)
+ * that costs O(1) per request and a fixed 16 KiB whatever the run's length.
  */
 #include "loadgen.h"
 
@@ -23,8 +26,8 @@
 #include "asl/util.h"
 #include "tcp.h"
 
-#define BATCH 128
-#define SUB 32 /* histogram steps per power of two */
+#define BATCH	128
+#define SUB	32 /* histogram steps per power of two */
 #define BUCKETS (64 * SUB)
 
 static const char http_req[] = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
@@ -32,11 +35,11 @@ static const char http_req[] = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 struct client {
 	int fd;
 	bool dead;
-	size_t sent, got;      /* bytes of the current request sent, of its answer received */
-	uint64_t t0;           /* when the current request started */
+	size_t sent, got; /* bytes of the current request sent, of its answer received */
+	uint64_t t0;	  /* when the current request started */
 	uint64_t answers;
-	size_t hlen;           /* http: bytes in hbuf */
-	char hbuf[512];        /* http: the answer so far (head, and the body's length) */
+	size_t hlen;	/* http: bytes in hbuf */
+	char hbuf[512]; /* http: the answer so far (head, and the body's length) */
 };
 
 struct run {
@@ -46,7 +49,8 @@ struct run {
 	char *msg, *scratch;
 	size_t msg_len;
 	int ep;
-	bool measuring;
+	bool running;   /* every connection is in its request/answer cycle */
+	bool measuring; /* ... and its answers count */
 	uint64_t hist[BUCKETS];
 };
 
@@ -118,13 +122,16 @@ static int http_done(struct client *c)
 
 static void answered(struct run *r, struct client *c, uint64_t now)
 {
-	if (r->measuring) {
-		r->res->requests++;
-		r->hist[bucket(now - c->t0)]++;
-	}
+	uint64_t latency = now - c->t0;
 	c->answers++;
 	c->sent = c->got = c->hlen = 0;
 	c->t0 = now;
+	if (!r->running)
+		return; /* connected and proven: idle until the run starts */
+	if (r->measuring) {
+		r->res->requests++;
+		r->hist[bucket(latency)]++;
+	}
 	send_some(r, c);
 }
 
@@ -189,7 +196,8 @@ static int open_batch(struct run *r, int from, int to)
 					 "connect: %s", asl_errname(err));
 			continue;
 		}
-		struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLET, .data.u32 = (uint32_t)i };
+		struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLET,
+					 .data.u32 = (uint32_t)i};
 		if (epoll_ctl(r->ep, EPOLL_CTL_ADD, c->fd, &ev) < 0)
 			return -errno;
 		c->t0 = asl_now_ns();
@@ -254,14 +262,28 @@ int loadgen_run(const struct loadgen_opts *o, struct loadgen_result *res)
 	for (int i = 0; i < o->conns; i++)
 		res->connected += r->cl[i].answers > 0;
 
-	/* the measured run: every live connection is already in its request/answer cycle */
+	/* start every live connection at once, warm up, then measure */
+	uint64_t now = asl_now_ns(), end = now + (uint64_t)(o->warmup_s * 1e9);
+	r->running = true;
+	for (int i = 0; i < o->conns; i++)
+		if (!r->cl[i].dead) {
+			r->cl[i].t0 = now;
+			send_some(r, &r->cl[i]);
+		}
+	while (rc == 0 && (now = asl_now_ns()) < end)
+		rc = pump(r, (int)((end - now) / 1000000) + 1);
 	r->measuring = true;
-	uint64_t t0 = asl_now_ns(), end = t0 + (uint64_t)(o->duration_s * 1e9), now;
+	if (o->on_measure)
+		o->on_measure(o->arg, true);
+	uint64_t t0 = asl_now_ns();
+	end = t0 + (uint64_t)(o->duration_s * 1e9);
 	while (rc == 0 && (now = asl_now_ns()) < end) {
 		int left = (int)((end - now) / 1000000) + 1;
 		rc = pump(r, left < 100 ? left : 100);
 	}
 	res->seconds = (double)(asl_now_ns() - t0) / 1e9;
+	if (o->on_measure)
+		o->on_measure(o->arg, false);
 	res->rps = (double)res->requests / res->seconds;
 	res->p50_us = percentile(r->hist, res->requests, 0.50);
 	res->p99_us = percentile(r->hist, res->requests, 0.99);

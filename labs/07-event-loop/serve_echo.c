@@ -15,11 +15,11 @@
 #include "tcp.h"
 
 static const char usage[] =
-	"serve_echo [--backend epoll|poll|threads] [--port N] [--buf BYTES] [--grace MS]\n"
-	"  echo server: the loop on epoll (default) or poll, or a thread per connection\n"
-	"  --port N      port on 127.0.0.1 (default 0: any free port; printed as \"port N\")\n"
-	"  --buf BYTES   read size and per-connection output limit of the loop server (16K)\n"
-	"  --grace MS    how long a graceful stop (SIGTERM) lets connections finish (5000)";
+    "serve_echo [--backend epoll|poll|threads] [--port N] [--buf BYTES] [--grace MS]\n"
+    "  echo server: the loop on epoll (default) or poll, or a thread per connection\n"
+    "  --port N      port on 127.0.0.1 (default 0: any free port; printed as \"port N\")\n"
+    "  --buf BYTES   read size and per-connection output limit of the loop server (16K)\n"
+    "  --grace MS    how long a graceful stop (SIGTERM) lets connections finish (5000)";
 
 struct prog {
 	struct echo_server srv;
@@ -86,11 +86,11 @@ int main(int argc, char **argv)
 		return serve_threads(fd);
 
 	loop_t *loop;
-	int rc = loop_create(&loop, strcmp(backend, "poll") ? LOOP_BACKEND_EPOLL
-							    : LOOP_BACKEND_POLL);
+	int rc =
+	    loop_create(&loop, strcmp(backend, "poll") ? LOOP_BACKEND_EPOLL : LOOP_BACKEND_POLL);
 	if (rc < 0)
 		asl_die(-rc, "loop_create");
-	struct prog pr = { .grace_ms = (uint64_t)grace };
+	struct prog pr = {.grace_ms = (uint64_t)grace};
 	if ((rc = echo_server_start(&pr.srv, loop, fd, buf)) < 0)
 		asl_die(-rc, "echo_server_start");
 	pr.term.data = pr.intr.data = &pr;

@@ -3,6 +3,7 @@
  */
 #include "server_proc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -60,7 +61,7 @@ static int wait_status(pid_t pid, int timeout_ms)
 			waitpid(pid, &st, 0);
 			return 128 + SIGKILL;
 		}
-		struct timespec ts = { 0, 10000000 }; /* waiting for a process to exit */
+		struct timespec ts = {0, 10000000}; /* waiting for a process to exit */
 		nanosleep(&ts, NULL);
 	}
 }
@@ -75,7 +76,7 @@ int server_proc_start(struct server_proc *p, char *const argv[], int cpu)
 	size_t len = 0;
 	int rc = -EPROTO;
 	while (len < sizeof line - 1) {
-		struct pollfd pf = { .fd = fd, .events = POLLIN };
+		struct pollfd pf = {.fd = fd, .events = POLLIN};
 		if (poll(&pf, 1, 10000) <= 0) {
 			rc = -ETIMEDOUT;
 			break;
@@ -117,6 +118,30 @@ long server_proc_rss_kib(const struct server_proc *p)
 	return kib;
 }
 
+long long server_proc_cpu_ns(const struct server_proc *p)
+{
+	char path[300];
+	long long total = 0, ns;
+	snprintf(path, sizeof path, "/proc/%d/task", (int)p->pid);
+	DIR *d = opendir(path);
+	struct dirent *e;
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/task/%s/schedstat", (int)p->pid, e->d_name);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue; /* the thread ended meanwhile */
+		if (fscanf(f, "%lld", &ns) == 1)
+			total += ns;
+		fclose(f);
+	}
+	closedir(d);
+	return total;
+}
+
 int server_proc_stop(struct server_proc *p)
 {
 	if (kill(p->pid, SIGTERM) < 0)
@@ -150,7 +175,8 @@ long kernel_mem_kib(void)
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof line, f))
-		if (sscanf(line, "Slab: %ld kB", &v) == 1 || sscanf(line, "KernelStack: %ld kB", &v) == 1 ||
+		if (sscanf(line, "Slab: %ld kB", &v) == 1 ||
+		    sscanf(line, "KernelStack: %ld kB", &v) == 1 ||
 		    sscanf(line, "PageTables: %ld kB", &v) == 1)
 			total += v;
 	fclose(f);

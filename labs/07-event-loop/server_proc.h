@@ -22,6 +22,10 @@ int server_proc_start(struct server_proc *p, char *const argv[], int cpu);
 /* Resident set size of the child (Rss of /proc/PID/smaps_rollup), in KiB, or -errno. */
 long server_proc_rss_kib(const struct server_proc *p);
 
+/* CPU time used by all threads of the child so far (sum of /proc/PID/task/TID/schedstat), in
+ * ns, or -errno.  Exact to the nanosecond, unlike the tick-based times of /proc/PID/stat. */
+long long server_proc_cpu_ns(const struct server_proc *p);
+
 /* SIGTERM, then wait up to 20 s (SIGKILL after that).  Returns the exit status (0..255),
  * 128 + signal if it was killed, or -errno. */
 int server_proc_stop(struct server_proc *p);

@@ -20,9 +20,10 @@ int tcp_listen(int port, int backlog, int *port_out);
 /* The local port of a bound socket, or -errno. */
 int tcp_local_port(int fd);
 
-/* accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC (and TCP_NODELAY on the new socket), retried on EINTR and on ECONNABORTED (a client that
- * reset while queued is not an error of the server).  Returns the new fd, -EAGAIN when the queue
- * is empty, -EMFILE / -ENFILE when out of descriptors, other -errno otherwise. */
+/* accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC (and TCP_NODELAY on the new socket), retried on EINTR
+ * and on ECONNABORTED (a client that reset while queued is not an error of the server).  Returns
+ * the new fd, -EAGAIN when the queue is empty, -EMFILE / -ENFILE when out of descriptors, other
+ * -errno otherwise. */
 int tcp_accept(int listen_fd);
 
 /* Connect to 127.0.0.1:port.  Blocking (for tests and clients that want it) when nonblock is

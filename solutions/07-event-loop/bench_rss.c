@@ -25,7 +25,7 @@
 
 static const struct {
 	const char *name, *backend;
-} servers[] = { { "loop", "epoll" }, { "threads", "threads" } };
+} servers[] = {{"loop", "epoll"}, {"threads", "threads"}};
 
 /* Open n connections, each with one round trip; returns how many made it. */
 static int open_conns(int port, int *fd, int n)
@@ -47,8 +47,8 @@ static int open_conns(int port, int *fd, int n)
 
 int main(int argc, char **argv)
 {
-	static const int full_ns[] = { 1, 10, 100, 1000, 3000, 10000 };
-	static const int quick_ns[] = { 1, 100 };
+	static const int full_ns[] = {1, 10, 100, 1000, 3000, 10000};
+	static const int quick_ns[] = {1, 100};
 	struct bench b;
 	bench_init(&b, argc, argv, "07-event-loop",
 		   "server RSS vs idle connections held open: the loop vs a thread per connection");
@@ -74,7 +74,8 @@ int main(int argc, char **argv)
 			for (int r = 0; r < reps; r++) {
 				char path[512];
 				snprintf(path, sizeof path, "%s/serve_echo", ASL_BUILD_DIR);
-				char *args[] = { path, "--backend", (char *)servers[s].backend, NULL };
+				char *args[] = {path, "--backend", (char *)servers[s].backend,
+						NULL};
 				struct server_proc sp;
 				int rc = server_proc_start(&sp, args, -1);
 				if (rc < 0)
@@ -97,7 +98,8 @@ int main(int argc, char **argv)
 			}
 		}
 
-	bench_open(&b, "rss", "connections", "KiB", "server RSS (smaps_rollup) with N idle connections open");
+	bench_open(&b, "rss", "connections", "KiB",
+		   "server RSS (smaps_rollup) with N idle connections open");
 	for (int s = 0; s < 2; s++)
 		for (int k = 0; k < npoints; k++)
 			if (got_n[s][k])

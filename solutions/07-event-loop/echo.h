@@ -21,16 +21,16 @@
 #include "loop.h"
 
 struct echo_stats {
-	atomic_ulong accepted;      /* connections accepted */
-	atomic_ulong closed;        /* connections closed (any reason) */
-	atomic_ulong resets;        /* ... of which by a reset or broken pipe from the client */
+	atomic_ulong accepted;	    /* connections accepted */
+	atomic_ulong closed;	    /* connections closed (any reason) */
+	atomic_ulong resets;	    /* ... of which by a reset or broken pipe from the client */
 	atomic_ulong accept_errors; /* accept() failures other than EAGAIN (EMFILE, ENFILE, ...) */
-	atomic_ulong bytes;         /* bytes echoed back */
-	atomic_ulong pauses;        /* times a connection stopped being read (backpressure) */
-	atomic_uint open;           /* connections open now */
-	atomic_uint paused;         /* connections not read because their output is backed up */
-	atomic_bool accepting;      /* false while accepting is paused (EMFILE) or stopped */
-	atomic_bool stopping;       /* echo_server_stop has run */
+	atomic_ulong bytes;	    /* bytes echoed back */
+	atomic_ulong pauses;	    /* times a connection stopped being read (backpressure) */
+	atomic_uint open;	    /* connections open now */
+	atomic_uint paused;	    /* connections not read because their output is backed up */
+	atomic_bool accepting;	    /* false while accepting is paused (EMFILE) or stopped */
+	atomic_bool stopping;	    /* echo_server_stop has run */
 };
 
 /* ---- the echo server on the loop (echo_server.c) ---- */
@@ -49,12 +49,12 @@ struct echo_server {
 	loop_t *loop;
 	int listen_fd;
 	size_t buf_size;
-	char *scratch;          /* one read buffer shared by every connection (see echo_server.c) */
+	char *scratch; /* one read buffer shared by every connection (see echo_server.c) */
 	loop_io_t listen_io;
-	loop_timer_t retry;     /* resumes accepting after EMFILE */
-	loop_timer_t grace;     /* ends a graceful stop that takes too long */
+	loop_timer_t retry; /* resumes accepting after EMFILE */
+	loop_timer_t grace; /* ends a graceful stop that takes too long */
 	uint64_t grace_ms;
-	loop_signal_t signal;   /* echo_server_stop_on_signal */
+	loop_signal_t signal; /* echo_server_stop_on_signal */
 	bool signal_started;
 	struct echo_conn *conns; /* doubly linked list of open connections */
 };
@@ -81,12 +81,12 @@ struct echo_threads {
 	struct echo_stats stats;
 	/* private: */
 	int listen_fd;
-	size_t stack_size;  /* 0: the default (8 MiB of address space, touched on demand) */
+	size_t stack_size; /* 0: the default (8 MiB of address space, touched on demand) */
 	pthread_t acceptor;
 	pthread_mutex_t lock;
-	pthread_cond_t gone;       /* signalled when a connection thread ends */
+	pthread_cond_t gone; /* signalled when a connection thread ends */
 	struct echo_thread_conn *conns;
-	unsigned live;             /* connection threads not yet finished (under lock) */
+	unsigned live; /* connection threads not yet finished (under lock) */
 	atomic_bool stop;
 };
 

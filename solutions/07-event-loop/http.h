@@ -18,17 +18,17 @@
 
 /* ---- the request parser (http_parse.c) ---- */
 
-#define HTTP_MAX_HEAD 8192        /* request line + headers, bytes (larger: 413) */
-#define HTTP_MAX_BODY (1 << 20)   /* Content-Length limit, bytes (larger: 413) */
+#define HTTP_MAX_HEAD 8192	/* request line + headers, bytes (larger: 413) */
+#define HTTP_MAX_BODY (1 << 20) /* Content-Length limit, bytes (larger: 413) */
 
 /* One parsed request.  The pointers point into the caller's buffer: valid until the caller
  * consumes or moves those bytes.  Strings are not NUL-terminated: use the lengths. */
 struct http_request {
 	const char *method, *target, *body;
 	size_t method_len, target_len, body_len;
-	int minor;          /* HTTP/1.<minor>: 0 or 1 */
-	bool keep_alive;    /* the connection stays open after the response */
-	size_t head_len;    /* bytes of request line + headers, including the blank line */
+	int minor;	 /* HTTP/1.<minor>: 0 or 1 */
+	bool keep_alive; /* the connection stays open after the response */
+	size_t head_len; /* bytes of request line + headers, including the blank line */
 };
 
 /* Parser state between calls: how far the head has been scanned, so no byte is scanned twice
@@ -49,8 +49,7 @@ void http_parser_init(struct http_parser *p, size_t max_head, size_t max_body);
  *   < 0   the negated status to answer before closing: -400 malformed, -413 head or body too
  *         large, -501 a Transfer-Encoding (chunked bodies are not implemented).
  * Any thread; no allocation. */
-long http_parser_feed(struct http_parser *p, const char *buf, size_t len,
-		      struct http_request *req);
+long http_parser_feed(struct http_parser *p, const char *buf, size_t len, struct http_request *req);
 
 /* ---- the server (http_server.c) ---- */
 

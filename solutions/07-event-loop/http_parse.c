@@ -42,7 +42,8 @@ static bool value_has(const char *v, size_t len, const char *token)
 {
 	size_t t = strlen(token);
 	for (size_t i = 0; i + t <= len; i++)
-		if (strncasecmp(v + i, token, t) == 0 && (i == 0 || v[i - 1] == ' ' || v[i - 1] == ',') &&
+		if (strncasecmp(v + i, token, t) == 0 &&
+		    (i == 0 || v[i - 1] == ' ' || v[i - 1] == ',') &&
 		    (i + t == len || v[i + t] == ' ' || v[i + t] == ','))
 			return true;
 	return false;
@@ -122,7 +123,8 @@ static long parse_head(const struct http_parser *p, const char *buf, size_t head
 				n = n * 10 + (unsigned)(v[i] - '0');
 			}
 			if (have_len && n != clen)
-				return -400; /* two lengths: which one a proxy believed is unknowable */
+				/* two lengths: which one a proxy believed is unknowable */
+				return -400;
 			have_len = true;
 			clen = n;
 		} else if (name_is(s, nlen, "transfer-encoding")) {
@@ -145,8 +147,7 @@ static long parse_head(const struct http_parser *p, const char *buf, size_t head
 	/* END STEP 10 */
 }
 
-long http_parser_feed(struct http_parser *p, const char *buf, size_t len,
-		      struct http_request *req)
+long http_parser_feed(struct http_parser *p, const char *buf, size_t len, struct http_request *req)
 {
 	/* BEGIN STEP 10: Find the blank line that ends the head, searching only bytes not
 	 * searched before (p->scanned).  A LF without a CR before it is -400.  No end yet: 0, or

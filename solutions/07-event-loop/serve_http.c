@@ -12,10 +12,10 @@
 #include "tcp.h"
 
 static const char usage[] =
-	"serve_http [--backend epoll|poll] [--port N] [--timeout MS]\n"
-	"  HTTP/1.1 server on the loop (keep-alive, pipelining, 400/413, request deadline)\n"
-	"  --port N       port on 127.0.0.1 (default 0: any free port; printed as \"port N\")\n"
-	"  --timeout MS   each request must arrive within MS of the previous one (10000)";
+    "serve_http [--backend epoll|poll] [--port N] [--timeout MS]\n"
+    "  HTTP/1.1 server on the loop (keep-alive, pipelining, 400/413, request deadline)\n"
+    "  --port N       port on 127.0.0.1 (default 0: any free port; printed as \"port N\")\n"
+    "  --timeout MS   each request must arrive within MS of the previous one (10000)";
 
 struct prog {
 	struct http_server srv;
@@ -56,15 +56,15 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		asl_die(-fd, "listen on 127.0.0.1:%ld", port);
 	loop_t *loop;
-	int rc = loop_create(&loop, strcmp(backend, "poll") ? LOOP_BACKEND_EPOLL
-							    : LOOP_BACKEND_POLL);
+	int rc =
+	    loop_create(&loop, strcmp(backend, "poll") ? LOOP_BACKEND_EPOLL : LOOP_BACKEND_POLL);
 	if (rc < 0)
 		asl_die(-rc, "loop_create");
 	struct prog pr;
 	if ((rc = http_server_start(&pr.srv, loop, fd, (uint64_t)timeout)) < 0)
 		asl_die(-rc, "http_server_start");
-	pr.term = (loop_signal_t){ .data = &pr };
-	pr.intr = (loop_signal_t){ .data = &pr };
+	pr.term = (loop_signal_t){.data = &pr};
+	pr.intr = (loop_signal_t){.data = &pr};
 	if ((rc = loop_signal_start(loop, &pr.term, SIGTERM, on_signal)) < 0 ||
 	    (rc = loop_signal_start(loop, &pr.intr, SIGINT, on_signal)) < 0)
 		asl_die(-rc, "watching SIGTERM and SIGINT");

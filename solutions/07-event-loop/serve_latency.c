@@ -12,9 +12,9 @@
 #include "tcp.h"
 
 static const char usage[] =
-	"serve_latency [--backend epoll|poll] [--port N]\n"
-	"  latency injector: each line \"<delay_ms>[ <tag>]\" comes back delay_ms later\n"
-	"  --port N       port on 127.0.0.1 (default 0: any free port; printed as \"port N\")";
+    "serve_latency [--backend epoll|poll] [--port N]\n"
+    "  latency injector: each line \"<delay_ms>[ <tag>]\" comes back delay_ms later\n"
+    "  --port N       port on 127.0.0.1 (default 0: any free port; printed as \"port N\")";
 
 struct prog {
 	struct latency_server srv;
@@ -53,15 +53,15 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		asl_die(-fd, "listen on 127.0.0.1:%ld", port);
 	loop_t *loop;
-	int rc = loop_create(&loop, strcmp(backend, "poll") ? LOOP_BACKEND_EPOLL
-							    : LOOP_BACKEND_POLL);
+	int rc =
+	    loop_create(&loop, strcmp(backend, "poll") ? LOOP_BACKEND_EPOLL : LOOP_BACKEND_POLL);
 	if (rc < 0)
 		asl_die(-rc, "loop_create");
 	struct prog pr;
 	if ((rc = latency_server_start(&pr.srv, loop, fd)) < 0)
 		asl_die(-rc, "latency_server_start");
-	pr.term = (loop_signal_t){ .data = &pr };
-	pr.intr = (loop_signal_t){ .data = &pr };
+	pr.term = (loop_signal_t){.data = &pr};
+	pr.intr = (loop_signal_t){.data = &pr};
 	if ((rc = loop_signal_start(loop, &pr.term, SIGTERM, on_signal)) < 0 ||
 	    (rc = loop_signal_start(loop, &pr.intr, SIGINT, on_signal)) < 0)
 		asl_die(-rc, "watching SIGTERM and SIGINT");

@@ -30,8 +30,8 @@
 #include "loop.h"
 #include "tcp.h"
 
-static const enum loop_backend_kind net_backends[] = { LOOP_BACKEND_EPOLL, LOOP_BACKEND_POLL };
-static const char *const net_backend_names[] = { "epoll", "poll" };
+static const enum loop_backend_kind net_backends[] = {LOOP_BACKEND_EPOLL, LOOP_BACKEND_POLL};
+static const char *const net_backend_names[] = {"epoll", "poll"};
 #define NET_FOR_EACH_BACKEND(i) for (int i = 0; i < 2; i++)
 
 struct net_server {
@@ -72,7 +72,7 @@ static inline void net_run(struct net_server *ns)
 
 /* An echo server on backend; buf_size 0 = default. */
 static inline void net_echo_start(struct net_server *ns, int backend, size_t buf_size, int sndbuf,
-			   int rcvbuf)
+				  int rcvbuf)
 {
 	int fd;
 	memset(ns, 0, sizeof *ns);
@@ -109,13 +109,16 @@ static inline void net_join(struct net_server *ns, int step)
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += 20;
 	int rc = pthread_timedjoin_np(ns->tid, NULL, &deadline);
-	cr_assert_eq(rc, 0, "the server's loop_run did not return within 20 s of the stop: "
+	cr_assert_eq(rc, 0,
+		     "the server's loop_run did not return within 20 s of the stop: "
 		     "expected it to run out of handles once the server closed everything%s",
 		     step == 8 ? ASL_HINT(8) : ASL_HINT(4));
 	cr_assert(ns->run_rc >= 0, "loop_run returned %s", asl_test_rc(ns->run_rc));
 	rc = loop_destroy(ns->loop);
-	cr_assert_eq(rc, 0, "loop_destroy after the server stopped returned %s: a handle of the "
-		     "server is still active" ASL_HINT(8), asl_test_rc(rc));
+	cr_assert_eq(rc, 0,
+		     "loop_destroy after the server stopped returned %s: a handle of the "
+		     "server is still active" ASL_HINT(8),
+		     asl_test_rc(rc));
 }
 
 /* Stop the server from the test's thread (a post), join, and check no descriptor leaked. */
@@ -125,9 +128,10 @@ static inline void net_stop(struct net_server *ns, int step)
 	loop_post(ns->loop, &ns->stop, net_stop_cb);
 	net_join(ns, 8);
 	int fds = asl_test_fds();
-	cr_assert_eq(fds, ns->fds_before, "descriptors leaked: %d open before the server started, "
-		     "%d after it stopped (a connection not closed?)%s", ns->fds_before, fds,
-		     step == 11 ? ASL_HINT(11) : ASL_HINT(6));
+	cr_assert_eq(fds, ns->fds_before,
+		     "descriptors leaked: %d open before the server started, "
+		     "%d after it stopped (a connection not closed?)%s",
+		     ns->fds_before, fds, step == 11 ? ASL_HINT(11) : ASL_HINT(6));
 }
 
 /* Wait until *v >= want (the server's counters), yielding; false after 20 s. */
@@ -137,7 +141,7 @@ static inline bool net_wait_ul(atomic_ulong *v, unsigned long want)
 	while (atomic_load(v) < want) {
 		if (asl_now_ns() > end)
 			return false;
-		struct timespec ts = { 0, 200000 }; /* polling a counter, not synchronising */
+		struct timespec ts = {0, 200000}; /* polling a counter, not synchronising */
 		nanosleep(&ts, NULL);
 	}
 	return true;
@@ -149,7 +153,7 @@ static inline bool net_wait_uint(atomic_uint *v, unsigned want, bool at_least)
 	while (at_least ? atomic_load(v) < want : atomic_load(v) != want) {
 		if (asl_now_ns() > end)
 			return false;
-		struct timespec ts = { 0, 200000 };
+		struct timespec ts = {0, 200000};
 		nanosleep(&ts, NULL);
 	}
 	return true;
@@ -161,7 +165,7 @@ static inline bool net_wait_bool(atomic_bool *v)
 	while (!atomic_load(v)) {
 		if (asl_now_ns() > end)
 			return false;
-		struct timespec ts = { 0, 200000 };
+		struct timespec ts = {0, 200000};
 		nanosleep(&ts, NULL);
 	}
 	return true;
@@ -172,7 +176,7 @@ static inline int net_client(int port)
 {
 	int fd = tcp_connect(port, false);
 	cr_assert(fd >= 0, "connect to the server failed: %s", asl_test_rc(fd));
-	struct timeval tv = { .tv_sec = 20 };
+	struct timeval tv = {.tv_sec = 20};
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 	return fd;

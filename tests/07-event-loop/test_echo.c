@@ -19,7 +19,8 @@ Test(echo, thousand_clients)
 	cr_assert(n >= 100, "RLIMIT_NOFILE (%ld) leaves room for only %d clients", lim, n);
 	int *fd = calloc((size_t)n, sizeof *fd);
 	cr_assert_not_null(fd);
-	NET_FOR_EACH_BACKEND(b) {
+	NET_FOR_EACH_BACKEND(b)
+	{
 		struct net_server ns;
 		net_echo_start(&ns, b, 0, 0, 0);
 		net_run(&ns);
@@ -32,17 +33,19 @@ Test(echo, thousand_clients)
 			net_send_all(fd[i], msg, (size_t)len);
 		}
 		for (int i = 0; i < n; i++) {
-			char want[64], got[64] = { 0 };
+			char want[64], got[64] = {0};
 			int len = snprintf(want, sizeof want, "client %d of %d says hello\n", i, n);
 			size_t g = net_recv_all(fd[i], got, (size_t)len);
-			cr_assert(g == (size_t)len && !memcmp(got, want, (size_t)len),
-				  "%s: client %d of %d expected its %d bytes back (\"%.*s\"), got %zu "
-				  "bytes (\"%.*s\")" ASL_HINT(6), net_backend_names[b], i, n, len,
-				  len - 1, want, g, (int)g, got);
+			cr_assert(
+			    g == (size_t)len && !memcmp(got, want, (size_t)len),
+			    "%s: client %d of %d expected its %d bytes back (\"%.*s\"), got %zu "
+			    "bytes (\"%.*s\")" ASL_HINT(6),
+			    net_backend_names[b], i, n, len, len - 1, want, g, (int)g, got);
 		}
-		cr_assert_eq(atomic_load(&ns.echo.stats.accepted), (unsigned long)n,
-			     "%s: the server counted %lu connections accepted, expected %d" ASL_HINT(6),
-			     net_backend_names[b], atomic_load(&ns.echo.stats.accepted), n);
+		cr_assert_eq(
+		    atomic_load(&ns.echo.stats.accepted), (unsigned long)n,
+		    "%s: the server counted %lu connections accepted, expected %d" ASL_HINT(6),
+		    net_backend_names[b], atomic_load(&ns.echo.stats.accepted), n);
 		for (int i = 0; i < n; i++)
 			close(fd[i]);
 		cr_assert(net_wait_uint(&ns.echo.stats.open, 0, false),
@@ -61,7 +64,7 @@ static size_t pump_echo(int fd, size_t total, unsigned seed, size_t *sent_io, si
 	unsigned char buf[8192];
 	uint64_t end = asl_now_ns() + 60000000000ull;
 	while (got < total && asl_now_ns() < end) {
-		struct pollfd p = { .fd = fd, .events = POLLIN | (sent < send_limit ? POLLOUT : 0) };
+		struct pollfd p = {.fd = fd, .events = POLLIN | (sent < send_limit ? POLLOUT : 0)};
 		if (poll(&p, 1, 1000) <= 0)
 			continue;
 		if (p.revents & POLLOUT) {
@@ -77,10 +80,12 @@ static size_t pump_echo(int fd, size_t total, unsigned seed, size_t *sent_io, si
 			if (r <= 0)
 				break;
 			for (ssize_t i = 0; i < r; i++, got++)
-				cr_assert_eq(buf[i], pattern(got, seed), "echoed byte %zu is wrong: "
-					     "expected %u, got %u (a short write resumed at the wrong "
-					     "offset, or bytes dropped?)" ASL_HINT(6), got,
-					     pattern(got, seed), buf[i]);
+				cr_assert_eq(
+				    buf[i], pattern(got, seed),
+				    "echoed byte %zu is wrong: "
+				    "expected %u, got %u (a short write resumed at the wrong "
+				    "offset, or bytes dropped?)" ASL_HINT(6),
+				    got, pattern(got, seed), buf[i]);
 		}
 	}
 	*sent_io = sent;
@@ -95,7 +100,8 @@ static size_t pump_echo(int fd, size_t total, unsigned seed, size_t *sent_io, si
 Test(echo, small_buffers_force_partial_io)
 {
 	size_t total = 4 << 20;
-	NET_FOR_EACH_BACKEND(b) {
+	NET_FOR_EACH_BACKEND(b)
+	{
 		struct net_server ns;
 		/* small kernel buffers on both ends and a small server buffer: many writes are
 		 * partial, and the server must stop reading while its echo is backed up */
@@ -106,9 +112,12 @@ Test(echo, small_buffers_force_partial_io)
 		fcntl(fd, F_SETFL, O_NONBLOCK);
 		size_t sent = 0;
 		size_t got = pump_echo(fd, total, 1, &sent, total);
-		cr_assert_eq(got, total, "%s: sent %zu bytes through small socket buffers, %zu came "
-			     "back" ASL_HINT(6), net_backend_names[b], sent, got);
-		cr_assert(atomic_load(&ns.echo.stats.pauses) > 0, "%s: 4 MiB through 16 KiB socket "
+		cr_assert_eq(got, total,
+			     "%s: sent %zu bytes through small socket buffers, %zu came "
+			     "back" ASL_HINT(6),
+			     net_backend_names[b], sent, got);
+		cr_assert(atomic_load(&ns.echo.stats.pauses) > 0,
+			  "%s: 4 MiB through 16 KiB socket "
 			  "buffers and no write was ever partial (stats.pauses = 0)? expected the "
 			  "server to park the rest and wait for LOOP_WRITE" ASL_HINT(6),
 			  net_backend_names[b]);
@@ -136,7 +145,8 @@ Test(echo, resets_close_only_that_client)
 {
 	enum { GOOD = 10, BAD = 10 };
 	static char big[1 << 20];
-	NET_FOR_EACH_BACKEND(b) {
+	NET_FOR_EACH_BACKEND(b)
+	{
 		struct net_server ns;
 		int good[GOOD], bad[BAD];
 		net_echo_start(&ns, b, 0, 4096, 4096);
@@ -157,29 +167,34 @@ Test(echo, resets_close_only_that_client)
 					;
 			sched_yield();
 		}
-		cr_assert(atomic_load(&ns.echo.stats.paused) >= BAD,
-			  "%s: %d clients sent without reading, but only %u connections are paused "
-			  "(stats.paused): expected the server to stop reading while a connection's "
-			  "echo is backed up" ASL_HINT(6), net_backend_names[b], BAD,
-			  atomic_load(&ns.echo.stats.paused));
+		cr_assert(
+		    atomic_load(&ns.echo.stats.paused) >= BAD,
+		    "%s: %d clients sent without reading, but only %u connections are paused "
+		    "(stats.paused): expected the server to stop reading while a connection's "
+		    "echo is backed up" ASL_HINT(6),
+		    net_backend_names[b], BAD, atomic_load(&ns.echo.stats.paused));
 		/* now they vanish with a reset, in the middle of their request */
 		for (int i = 0; i < BAD; i++) {
 			tcp_set_reset_on_close(bad[i]);
 			close(bad[i]);
 		}
-		cr_assert(net_wait_ul(&ns.echo.stats.closed, BAD),
-			  "%s: %d clients reset their connections; the server closed only %lu"
-			  ASL_HINT(6), net_backend_names[b], BAD, atomic_load(&ns.echo.stats.closed));
+		cr_assert(
+		    net_wait_ul(&ns.echo.stats.closed, BAD),
+		    "%s: %d clients reset their connections; the server closed only %lu" ASL_HINT(
+			6),
+		    net_backend_names[b], BAD, atomic_load(&ns.echo.stats.closed));
 		cr_assert_eq(atomic_load(&ns.echo.stats.resets), (unsigned long)BAD,
 			     "%s: expected %d connections counted as reset (ECONNRESET/EPIPE), got "
-			     "%lu" ASL_HINT(6), net_backend_names[b], BAD,
-			     atomic_load(&ns.echo.stats.resets));
+			     "%lu" ASL_HINT(6),
+			     net_backend_names[b], BAD, atomic_load(&ns.echo.stats.resets));
 		/* the others never noticed */
 		for (int i = 0; i < GOOD; i++)
 			round_trip(good[i], 100 + i, net_backend_names[b], 6);
-		cr_assert_eq(atomic_load(&ns.echo.stats.open), (unsigned)GOOD,
-			     "%s: expected the %d good connections still open, the server has %u"
-			     ASL_HINT(6), net_backend_names[b], GOOD, atomic_load(&ns.echo.stats.open));
+		cr_assert_eq(
+		    atomic_load(&ns.echo.stats.open), (unsigned)GOOD,
+		    "%s: expected the %d good connections still open, the server has %u" ASL_HINT(
+			6),
+		    net_backend_names[b], GOOD, atomic_load(&ns.echo.stats.open));
 		for (int i = 0; i < GOOD; i++)
 			close(good[i]);
 		net_stop(&ns, 6);
@@ -188,7 +203,8 @@ Test(echo, resets_close_only_that_client)
 
 Test(echo, silent_client_does_not_delay_others)
 {
-	NET_FOR_EACH_BACKEND(b) {
+	NET_FOR_EACH_BACKEND(b)
+	{
 		struct net_server ns;
 		int silent[5];
 		net_echo_start(&ns, b, 0, 0, 0);
@@ -219,7 +235,8 @@ static uint64_t thread_cpu_ns(pthread_t t)
 
 Test(echo, emfile_does_not_spin_and_recovers)
 {
-	NET_FOR_EACH_BACKEND(b) {
+	NET_FOR_EACH_BACKEND(b)
+	{
 		struct net_server ns;
 		struct rlimit old, low;
 		net_echo_start(&ns, b, 0, 0, 0);
@@ -239,15 +256,17 @@ Test(echo, emfile_does_not_spin_and_recovers)
 			fillers[nfill++] = f;
 		cr_assert(nfill < 1000 && errno == EMFILE, "could not exhaust the descriptors");
 		/* the kernel completes the handshake; the server's accept() now gets EMFILE */
-		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(ns.port),
-					 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		struct sockaddr_in a = {.sin_family = AF_INET,
+					.sin_port = htons(ns.port),
+					.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 		cr_assert_eq(connect(waiting, (struct sockaddr *)&a, sizeof a), 0);
 		cr_assert(net_wait_ul(&ns.echo.stats.accept_errors, 1),
 			  "%s: accept() should have failed with EMFILE and been counted in "
-			  "stats.accept_errors" ASL_HINT(6), net_backend_names[b]);
+			  "stats.accept_errors" ASL_HINT(6),
+			  net_backend_names[b]);
 		/* the measurement: the loop thread's CPU time over a period of exhaustion */
 		uint64_t cpu0 = thread_cpu_ns(ns.tid), t0 = asl_now_ns();
-		struct timespec window = { 0, 300000000 };
+		struct timespec window = {0, 300000000};
 		nanosleep(&window, NULL);
 		uint64_t cpu = thread_cpu_ns(ns.tid) - cpu0, wall = asl_now_ns() - t0;
 		unsigned long errs = atomic_load(&ns.echo.stats.accept_errors);
@@ -255,14 +274,19 @@ Test(echo, emfile_does_not_spin_and_recovers)
 		for (int i = 0; i < nfill; i++)
 			close(fillers[i]);
 		setrlimit(RLIMIT_NOFILE, &old);
-		cr_assert(cpu * 5 < wall, "%s: while accept() kept failing with EMFILE the loop "
-			  "thread used %.0f ms of CPU in %.0f ms (%lu failed accepts): expected "
-			  "< 20%%, i.e. no spinning on a listening socket that stays readable"
-			  ASL_HINT(7), net_backend_names[b], cpu / 1e6, wall / 1e6, errs);
-		cr_assert(errs < 1000, "%s: %lu failed accepts in %.0f ms: the loop retries "
-			  "without pausing" ASL_HINT(7), net_backend_names[b], errs, wall / 1e6);
+		cr_assert(
+		    cpu * 5 < wall,
+		    "%s: while accept() kept failing with EMFILE the loop "
+		    "thread used %.0f ms of CPU in %.0f ms (%lu failed accepts): expected "
+		    "< 20%%, i.e. no spinning on a listening socket that stays readable" ASL_HINT(
+			7),
+		    net_backend_names[b], cpu / 1e6, wall / 1e6, errs);
+		cr_assert(errs < 1000,
+			  "%s: %lu failed accepts in %.0f ms: the loop retries "
+			  "without pausing" ASL_HINT(7),
+			  net_backend_names[b], errs, wall / 1e6);
 		/* descriptors are free again: the waiting client is served, and new ones too */
-		struct timeval tv = { .tv_sec = 20 };
+		struct timeval tv = {.tv_sec = 20};
 		setsockopt(waiting, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 		round_trip(waiting, 1, net_backend_names[b], 7);
 		int late = net_client(ns.port);
@@ -278,7 +302,8 @@ Test(echo, emfile_does_not_spin_and_recovers)
 Test(echo, sigterm_finishes_in_flight_echo)
 {
 	size_t total = 1 << 20;
-	NET_FOR_EACH_BACKEND(b) {
+	NET_FOR_EACH_BACKEND(b)
+	{
 		struct net_server ns;
 		net_echo_start(&ns, b, 4096, SMALL_BUF, SMALL_BUF);
 		int rc = echo_server_stop_on_signal(&ns.echo, SIGTERM, 20000);
@@ -306,31 +331,39 @@ Test(echo, sigterm_finishes_in_flight_echo)
 		}
 		cr_assert(atomic_load(&ns.echo.stats.paused) > 0,
 			  "%s: the client sent %zu bytes without reading; expected the server to "
-			  "pause that connection (stats.paused)" ASL_HINT(6), net_backend_names[b], sent);
+			  "pause that connection (stats.paused)" ASL_HINT(6),
+			  net_backend_names[b], sent);
 		cr_assert(net_wait_ul(&ns.echo.stats.accepted, 2));
 		kill(getpid(), SIGTERM);
 		cr_assert(net_wait_bool(&ns.echo.stats.stopping),
 			  "%s: SIGTERM was sent, but the server did not start stopping" ASL_HINT(8),
 			  net_backend_names[b]);
 		/* the idle connection had nothing in flight: closed at once */
-		cr_assert(net_closed_by_server(idle), "%s: after SIGTERM the idle connection "
-			  "should have been closed" ASL_HINT(8), net_backend_names[b]);
+		cr_assert(net_closed_by_server(idle),
+			  "%s: after SIGTERM the idle connection "
+			  "should have been closed" ASL_HINT(8),
+			  net_backend_names[b]);
 		/* no new clients */
 		int late = tcp_connect(ns.port, false);
-		cr_assert(late == -ECONNREFUSED, "%s: after SIGTERM a new connection should be "
+		cr_assert(late == -ECONNREFUSED,
+			  "%s: after SIGTERM a new connection should be "
 			  "refused (listening socket closed), got %s" ASL_HINT(8),
 			  net_backend_names[b], asl_test_rc(late < 0 ? late : 0));
 		/* the busy one finishes: everything it sent comes back, then it closes */
 		size_t got = got_before + pump_echo(busy, total, 3, &sent, total);
-		cr_assert_eq(got, total, "%s: SIGTERM arrived in the middle of a %zu-byte echo; "
-			     "only %zu bytes came back: in-flight data must be finished" ASL_HINT(8),
-			     net_backend_names[b], total, got);
+		cr_assert_eq(
+		    got, total,
+		    "%s: SIGTERM arrived in the middle of a %zu-byte echo; "
+		    "only %zu bytes came back: in-flight data must be finished" ASL_HINT(8),
+		    net_backend_names[b], total, got);
 		shutdown(busy, SHUT_WR);
 		fcntl(busy, F_SETFL, 0);
-		struct timeval tv = { .tv_sec = 20 };
+		struct timeval tv = {.tv_sec = 20};
 		setsockopt(busy, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-		cr_assert(net_closed_by_server(busy), "%s: the busy client finished and closed its "
-			  "side; the server should then close" ASL_HINT(8), net_backend_names[b]);
+		cr_assert(net_closed_by_server(busy),
+			  "%s: the busy client finished and closed its "
+			  "side; the server should then close" ASL_HINT(8),
+			  net_backend_names[b]);
 		close(busy);
 		close(idle);
 		/* no stop post: SIGTERM alone must bring loop_run back */

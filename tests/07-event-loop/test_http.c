@@ -60,7 +60,8 @@ static void reader_free(struct reader *rd)
 
 Test(http, keep_alive_serves_many)
 {
-	NET_FOR_EACH_BACKEND(b) {
+	NET_FOR_EACH_BACKEND(b)
+	{
 		struct net_server ns;
 		net_http_start(&ns, b, 0);
 		net_run(&ns);
@@ -73,26 +74,29 @@ Test(http, keep_alive_serves_many)
 			net_send_all(rd->fd, req, (size_t)len);
 			int st = read_response(rd, body, sizeof body, &closes);
 			snprintf(want, sizeof want, "GET /item/%d\n", i);
-			cr_assert(st == 200 && !strcmp(body, want) && !closes,
-				  "%s: request %d on one keep-alive connection: expected 200 \"%s\" "
-				  "without Connection: close, got %d \"%s\"%s" ASL_HINT(11),
-				  net_backend_names[b], i, want, st, body, closes ? " (closes)" : "");
+			cr_assert(
+			    st == 200 && !strcmp(body, want) && !closes,
+			    "%s: request %d on one keep-alive connection: expected 200 \"%s\" "
+			    "without Connection: close, got %d \"%s\"%s" ASL_HINT(11),
+			    net_backend_names[b], i, want, st, body, closes ? " (closes)" : "");
 		}
 		/* a body arrives in pieces: the server waits for all of Content-Length */
 		static char post[70000];
-		int hl = snprintf(post, sizeof post,
-				  "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 65536\r\n\r\n");
+		int hl =
+		    snprintf(post, sizeof post,
+			     "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 65536\r\n\r\n");
 		memset(post + hl, 'x', 65536);
 		for (int off = 0; off < hl + 65536; off += 1000)
-			net_send_all(rd->fd, post + off, off + 1000 < hl + 65536 ? 1000
-									  : (size_t)(hl + 65536 - off));
+			net_send_all(rd->fd, post + off,
+				     off + 1000 < hl + 65536 ? 1000 : (size_t)(hl + 65536 - off));
 		char body[256];
 		bool closes;
 		int st = read_response(rd, body, sizeof body, &closes);
-		cr_assert(st == 200 && strstr(body, "body: 65536 bytes"),
-			  "%s: a POST with a 65536-byte body sent in 1000-byte pieces: expected 200 "
-			  "naming the body's 65536 bytes, got %d \"%s\"" ASL_HINT(11),
-			  net_backend_names[b], st, body);
+		cr_assert(
+		    st == 200 && strstr(body, "body: 65536 bytes"),
+		    "%s: a POST with a 65536-byte body sent in 1000-byte pieces: expected 200 "
+		    "naming the body's 65536 bytes, got %d \"%s\"" ASL_HINT(11),
+		    net_backend_names[b], st, body);
 		cr_assert_eq(atomic_load(&ns.web.stats.accepted), 1ul,
 			     "%s: expected every request on one connection" ASL_HINT(11),
 			     net_backend_names[b]);
@@ -105,7 +109,8 @@ Test(http, pipelined_answers_in_order)
 {
 	enum { N = 200 };
 	static char all[N * 64];
-	NET_FOR_EACH_BACKEND(b) {
+	NET_FOR_EACH_BACKEND(b)
+	{
 		struct net_server ns;
 		net_http_start(&ns, b, 0);
 		net_run(&ns);
@@ -122,10 +127,11 @@ Test(http, pipelined_answers_in_order)
 			bool closes;
 			int st = read_response(rd, body, sizeof body, &closes);
 			snprintf(want, sizeof want, "GET /p%d\n", i);
-			cr_assert(st == 200 && !strcmp(body, want),
-				  "%s: pipelined answer %d of %d: expected 200 \"%s\", got %d \"%s\" "
-				  "(answers must come in request order)" ASL_HINT(11),
-				  net_backend_names[b], i, N, want, st, body);
+			cr_assert(
+			    st == 200 && !strcmp(body, want),
+			    "%s: pipelined answer %d of %d: expected 200 \"%s\", got %d \"%s\" "
+			    "(answers must come in request order)" ASL_HINT(11),
+			    net_backend_names[b], i, N, want, st, body);
 		}
 		reader_free(rd);
 		net_stop(&ns, 11);
@@ -141,33 +147,40 @@ static void expect_error(int port, const char *backend, const char *raw, size_t 
 	char body[256];
 	bool closes = false;
 	int st = read_response(rd, body, sizeof body, &closes);
-	cr_assert(st == want && closes, "%s: %s: expected %d with Connection: close, got %d%s"
-		  ASL_HINT(11), backend, what, want, st, closes ? "" : " (no Connection: close)");
-	cr_assert(net_closed_by_server(rd->fd), "%s: %s: after the %d the server must close the "
-		  "connection" ASL_HINT(11), backend, what, want);
+	cr_assert(st == want && closes,
+		  "%s: %s: expected %d with Connection: close, got %d%s" ASL_HINT(11), backend,
+		  what, want, st, closes ? "" : " (no Connection: close)");
+	cr_assert(net_closed_by_server(rd->fd),
+		  "%s: %s: after the %d the server must close the "
+		  "connection" ASL_HINT(11),
+		  backend, what, want);
 	reader_free(rd);
 }
 
 Test(http, malformed_gets_400_and_close)
 {
-	NET_FOR_EACH_BACKEND(b) {
+	NET_FOR_EACH_BACKEND(b)
+	{
 		struct net_server ns;
 		net_http_start(&ns, b, 0);
 		net_run(&ns);
 		const char *n = net_backend_names[b];
 		const char *garbage = "HELLO THERE\r\n\r\n";
-		expect_error(ns.port, n, garbage, strlen(garbage), 400, "a request line of garbage");
+		expect_error(ns.port, n, garbage, strlen(garbage), 400,
+			     "a request line of garbage");
 		/* a good request first, then a bad one: the good one is still answered */
-		const char *two = "GET /ok HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost t\r\n\r\n";
+		const char *two =
+		    "GET /ok HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost t\r\n\r\n";
 		struct reader *rd = reader_new(ns.port);
 		net_send_all(rd->fd, two, strlen(two));
 		char body[256];
 		bool closes;
 		int st1 = read_response(rd, body, sizeof body, &closes);
 		int st2 = read_response(rd, body, sizeof body, &closes);
-		cr_assert(st1 == 200 && st2 == 400 && closes, "%s: a good request pipelined before a "
-			  "bad one: expected 200 then 400 (close), got %d then %d" ASL_HINT(11), n,
-			  st1, st2);
+		cr_assert(st1 == 200 && st2 == 400 && closes,
+			  "%s: a good request pipelined before a "
+			  "bad one: expected 200 then 400 (close), got %d then %d" ASL_HINT(11),
+			  n, st1, st2);
 		reader_free(rd);
 		net_stop(&ns, 11);
 	}
@@ -175,7 +188,8 @@ Test(http, malformed_gets_400_and_close)
 
 Test(http, oversized_gets_413)
 {
-	NET_FOR_EACH_BACKEND(b) {
+	NET_FOR_EACH_BACKEND(b)
+	{
 		struct net_server ns;
 		net_http_start(&ns, b, 0);
 		net_run(&ns);
@@ -188,8 +202,9 @@ Test(http, oversized_gets_413)
 		expect_error(ns.port, n, s, big, 413, "a 16 KiB header");
 		free(s);
 		char hdr[128];
-		int len = snprintf(hdr, sizeof hdr,
-				   "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 999999999\r\n\r\n");
+		int len =
+		    snprintf(hdr, sizeof hdr,
+			     "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 999999999\r\n\r\n");
 		expect_error(ns.port, n, hdr, (size_t)len, 413, "a Content-Length of 999999999");
 		net_stop(&ns, 11);
 	}
@@ -197,7 +212,8 @@ Test(http, oversized_gets_413)
 
 Test(http, idle_connection_is_closed)
 {
-	NET_FOR_EACH_BACKEND(b) {
+	NET_FOR_EACH_BACKEND(b)
+	{
 		struct net_server ns;
 		net_http_start(&ns, b, 200);
 		net_run(&ns);
@@ -208,14 +224,16 @@ Test(http, idle_connection_is_closed)
 		char body[64];
 		bool closes;
 		cr_assert_eq(read_response(rd, body, sizeof body, &closes), 200);
-		cr_assert(net_closed_by_server(idle), "%s: a client that connected and sent nothing "
+		cr_assert(net_closed_by_server(idle),
+			  "%s: a client that connected and sent nothing "
 			  "should be closed after the 200 ms timeout (waited 20 s)" ASL_HINT(12),
 			  net_backend_names[b]);
-		cr_assert(net_closed_by_server(rd->fd), "%s: a keep-alive client that went quiet "
+		cr_assert(net_closed_by_server(rd->fd),
+			  "%s: a keep-alive client that went quiet "
 			  "after its request should be closed after the timeout" ASL_HINT(12),
 			  net_backend_names[b]);
-		cr_assert(net_wait_ul(&ns.web.stats.timeouts, 2), "%s: expected 2 timeouts counted"
-			  ASL_HINT(12), net_backend_names[b]);
+		cr_assert(net_wait_ul(&ns.web.stats.timeouts, 2),
+			  "%s: expected 2 timeouts counted" ASL_HINT(12), net_backend_names[b]);
 		close(idle);
 		reader_free(rd);
 		net_stop(&ns, 11);
@@ -224,11 +242,13 @@ Test(http, idle_connection_is_closed)
 
 Test(http, slowloris_is_closed)
 {
-	const char *req = "GET /slow HTTP/1.1\r\nHost: t\r\nX-Padding: "
-			  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-			  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-			  "\r\n\r\n";
-	NET_FOR_EACH_BACKEND(b) {
+	const char *req =
+	    "GET /slow HTTP/1.1\r\nHost: t\r\nX-Padding: "
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "\r\n\r\n";
+	NET_FOR_EACH_BACKEND(b)
+	{
 		struct net_server ns;
 		net_http_start(&ns, b, 300);
 		net_run(&ns);
@@ -243,13 +263,15 @@ Test(http, slowloris_is_closed)
 				break;
 			}
 			sent++;
-			struct pollfd p = { .fd = slow, .events = POLLIN };
+			struct pollfd p = {.fd = slow, .events = POLLIN};
 			if (poll(&p, 1, 50) > 0)
 				closed = net_closed_by_server(slow);
 		}
-		cr_assert(closed, "%s: a client trickling its header one byte per 50 ms sent all %zu "
+		cr_assert(closed,
+			  "%s: a client trickling its header one byte per 50 ms sent all %zu "
 			  "bytes without being closed: the deadline must not restart on every byte "
-			  "(timeout 300 ms)" ASL_HINT(12), net_backend_names[b], sent);
+			  "(timeout 300 ms)" ASL_HINT(12),
+			  net_backend_names[b], sent);
 		/* while it trickled, others were served normally */
 		struct reader *rd = reader_new(ns.port);
 		net_send_all(rd->fd, "GET / HTTP/1.1\r\nHost: t\r\n\r\n", 27);
