@@ -1,0 +1,11 @@
+# 11-capstone-timeline-fibers.gp - 4 mixed requests (wait, then hash) run by one model; each
+# box is a slice of one request's hashing, one row per thread.  The drawing: plots/gantt.gpi.
+# data: 11-capstone-timeline-fibers.trace
+# data: 11-capstone-mixed.tsv
+# (the trace has no load record: the busy-machine verdict comes from the same harness run's
+# mixed dataset)
+trace_name = '11-capstone-timeline-fibers.trace'
+f = data_dir.'/'.trace_name
+fig_title = 'fibers: the same, on one thread - concurrency, no parallelism'
+expect_spread = 0
+load plots_dir.'/gantt.gpi'
