@@ -106,8 +106,9 @@ static inline void cap_check_io_many(const char *name, int n, const char *hint)
 		  "left descriptors open%s", m->name, fds0 + 1 + n, fds0, n, fds_during, hint);
 	int rc = cap_env_close(&e);
 	cr_assert(rc == 0, "the injector did not stop cleanly: %s", asl_test_rc(rc));
+	/* more threads after than before is a leak; fewer is a thread of the set-up that ended */
 	int threads = asl_test_threads_settled(threads0);
-	cr_assert(threads == threads0, "model %s: %d threads before the run, %d after it: the "
+	cr_assert(threads <= threads0, "model %s: %d threads before the run, %d after it: the "
 		  "model left threads running%s", m->name, threads0, threads, hint);
 }
 
