@@ -110,8 +110,8 @@ int main(int argc, char **argv)
 	if (!w.idle || !w.pfds)
 		asl_die(ENOMEM, "calloc");
 	for (int i = 0; i < max_idle; i++) {
-		if ((w.idle[i] = wake_create()) < 0)
-			asl_die(-w.idle[i], "wake_create (descriptor %d)", i);
+		if ((w.idle[i] = wakeup_create()) < 0)
+			asl_die(-w.idle[i], "wakeup_create (descriptor %d)", i);
 		w.pfds[i] = (struct pollfd){ .fd = w.idle[i], .events = POLLIN };
 	}
 	if ((w.ep = ep_create()) < 0)

@@ -134,7 +134,7 @@ int main(int argc, char **argv)
 	snprintf(note, sizeof note, "%d threads parked on a barrier; x = stack KiB "
 		 "(default = ulimit -s = %zu KiB)", k, def_stack >> 10);
 	bench_open(&b, "memory", "stack_kib", "KiB/thread", note);
-	const size_t stacks[] = { thr_small_stack(), 256 << 10, 1 << 20, def_stack };
+	const size_t stacks[] = { threads_small_stack(), 256 << 10, 1 << 20, def_stack };
 	enum { NS = sizeof stacks / sizeof stacks[0] };
 	static const char *const names[3] = { "virtual", "rss", "rss-touch48k" };
 	double v[3][NS][16], r[2];

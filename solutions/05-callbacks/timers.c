@@ -10,7 +10,7 @@
  *
  * Lock invariant: `mu` protects the list, `now_ns` (manual) and each timer's `armed`.  A
  * timer is unlinked and disarmed under the lock before its fn runs outside the lock, so
- * timers_cancel() has a clear answer: disarmed in time (0) or too late (-EALREADY).
+ * timers_stop() has a clear answer: disarmed in time (0) or too late (-EALREADY).
  */
 #include "callbacks.h"
 
@@ -118,7 +118,7 @@ void timers_start(struct timers *t, struct timer *tm, uint64_t delay_ns,
 	pthread_mutex_unlock(&t->mu);
 }
 
-int timers_cancel(struct timers *t, struct timer *tm)
+int timers_stop(struct timers *t, struct timer *tm)
 {
 	pthread_mutex_lock(&t->mu);
 	int rc = -EALREADY;

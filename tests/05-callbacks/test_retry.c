@@ -116,8 +116,8 @@ Test(retry, retries_on_the_computed_schedule_until_success)
 				  .rand = next_rand, .rand_state = &sr };
 	struct flaky fl = { .succeed_at = 3 };
 	struct got g = { 0 };
-	int rc = async_retry(&env, &p, flaky_work, &fl, cb_got, &g);
-	cr_assert_eq(rc, 0, "async_retry returned %s" ASL_HINT(7), asl_test_rc(rc));
+	int rc = retry_run(&env, &p, flaky_work, &fl, cb_got, &g);
+	cr_assert_eq(rc, 0, "retry_run returned %s" ASL_HINT(7), asl_test_rc(rc));
 	uint64_t delays[8];
 	int n = drive(&env, &g, delays, 8);
 	cr_assert_eq(g.result, 42, "expected the third attempt's 42, got %s" ASL_HINT(7),
@@ -150,8 +150,8 @@ Test(retry, gives_up_after_max_attempts)
 	struct retry_policy p = { .max_attempts = 4, .base_ns = 1000, .cap_ns = 5000 };
 	struct flaky fl = { .succeed_at = 0 };
 	struct got g = { 0 };
-	cr_assert_eq(async_retry(&env, &p, flaky_work, &fl, cb_got, &g), 0,
-		     "async_retry failed" ASL_HINT(7));
+	cr_assert_eq(retry_run(&env, &p, flaky_work, &fl, cb_got, &g), 0,
+		     "retry_run failed" ASL_HINT(7));
 	uint64_t delays[8];
 	int n = drive(&env, &g, delays, 8);
 	cr_assert_eq(g.result, -EIO, "expected the last error -5 (EIO), got %s" ASL_HINT(7),
@@ -188,8 +188,8 @@ Test(retry, stops_at_ecanceled)
 	struct retry_policy p = { .max_attempts = 5, .base_ns = 1000, .cap_ns = 5000 };
 	struct flaky fl = { 0 };
 	struct got g = { 0 };
-	cr_assert_eq(async_retry(&env, &p, cancelled_work, &fl, cb_got, &g), 0,
-		     "async_retry failed" ASL_HINT(7));
+	cr_assert_eq(retry_run(&env, &p, cancelled_work, &fl, cb_got, &g), 0,
+		     "retry_run failed" ASL_HINT(7));
 	uint64_t delays[8];
 	int n = drive(&env, &g, delays, 8);
 	cr_assert_eq(g.result, -ECANCELED, "expected -125 (ECANCELED), got %s" ASL_HINT(7),
@@ -212,11 +212,11 @@ Test(retry, rejects_a_bad_policy)
 	cr_assert_eq(timers_create(&env.timers, true), 0, "timers_create failed");
 	struct retry_policy p = { .max_attempts = 0, .base_ns = 1, .cap_ns = 2 };
 	struct got g = { 0 };
-	int rc = async_retry(&env, &p, flaky_work, NULL, cb_got, &g);
+	int rc = retry_run(&env, &p, flaky_work, NULL, cb_got, &g);
 	cr_assert_eq(rc, -EINVAL, "max_attempts = 0: expected -22 (EINVAL), got %s" ASL_HINT(7),
 		     asl_test_rc(rc));
 	p = (struct retry_policy){ .max_attempts = 3, .base_ns = 10, .cap_ns = 5 };
-	rc = async_retry(&env, &p, flaky_work, NULL, cb_got, &g);
+	rc = retry_run(&env, &p, flaky_work, NULL, cb_got, &g);
 	cr_assert_eq(rc, -EINVAL, "base > cap: expected -22 (EINVAL), got %s" ASL_HINT(7),
 		     asl_test_rc(rc));
 	timers_destroy(env.timers);

@@ -38,8 +38,8 @@ Test(timeout, fast_work_delivers_its_result)
 	env_up(&f, 2, 4, 5);
 	atomic_int done = 0;
 	struct op o = { .done = &done };
-	int rc = async_timeout(&f.env, work_quick, &o, 9, 10ull * 1000000000u, cb_record, &o);
-	cr_assert_eq(rc, 0, "async_timeout returned %s" ASL_HINT(5), asl_test_rc(rc));
+	int rc = timeout_run(&f.env, work_quick, &o, 9, 10ull * 1000000000u, cb_record, &o);
+	cr_assert_eq(rc, 0, "timeout_run returned %s" ASL_HINT(5), asl_test_rc(rc));
 	cq_until(f.env.cq, &done, 1, 5);
 	cr_assert_eq(o.result, 9, "expected the work's result 9, got %s" ASL_HINT(5),
 		     asl_test_rc(o.result));
@@ -58,8 +58,8 @@ Test(timeout, stuck_work_times_out_and_late_result_is_dropped)
 	latch_init(&l);
 	atomic_int done = 0;
 	struct op o = { .done = &done, .hold = &l };
-	int rc = async_timeout(&f.env, work_quick, &o, 9, 2000000, cb_record, &o);
-	cr_assert_eq(rc, 0, "async_timeout returned %s" ASL_HINT(5), asl_test_rc(rc));
+	int rc = timeout_run(&f.env, work_quick, &o, 9, 2000000, cb_record, &o);
+	cr_assert_eq(rc, 0, "timeout_run returned %s" ASL_HINT(5), asl_test_rc(rc));
 	cq_until(f.env.cq, &done, 1, 5); /* the work is held: only the timer can finish it */
 	cr_assert_eq(o.result, -ETIMEDOUT, "expected -110 (ETIMEDOUT), got %s" ASL_HINT(5),
 		     asl_test_rc(o.result));
@@ -82,8 +82,8 @@ Test(timeout, result_racing_timer_fires_exactly_once)
 	for (int i = 0; i < N; i++) {
 		o[i].done = &done;
 		uint64_t ns = (uint64_t)(i % 50) * 1000; /* 0..49 us: both sides win sometimes */
-		int rc = async_timeout(&f.env, work_quick, &o[i], 1, ns, cb_record, &o[i]);
-		cr_assert_eq(rc, 0, "async_timeout returned %s" ASL_HINT(5), asl_test_rc(rc));
+		int rc = timeout_run(&f.env, work_quick, &o[i], 1, ns, cb_record, &o[i]);
+		cr_assert_eq(rc, 0, "timeout_run returned %s" ASL_HINT(5), asl_test_rc(rc));
 		if (i % 16 == 15)
 			cq_until(f.env.cq, &done, i + 1, 5);
 	}
@@ -113,8 +113,8 @@ Test(timeout, timeout_cancels_queued_work)
 	latch_await_arrivals(&l, 1); /* the only worker is busy: the timed work stays queued */
 	atomic_int done = 0;
 	struct op o = { .done = &done };
-	int rc = async_timeout(&f.env, work_quick, &o, 9, 2000000, cb_record, &o);
-	cr_assert_eq(rc, 0, "async_timeout returned %s" ASL_HINT(5), asl_test_rc(rc));
+	int rc = timeout_run(&f.env, work_quick, &o, 9, 2000000, cb_record, &o);
+	cr_assert_eq(rc, 0, "timeout_run returned %s" ASL_HINT(5), asl_test_rc(rc));
 	cq_until(f.env.cq, &done, 1, 5);
 	cr_assert_eq(o.result, -ETIMEDOUT, "expected -110 (ETIMEDOUT), got %s" ASL_HINT(5),
 		     asl_test_rc(o.result));
