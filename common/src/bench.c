@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <math.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -431,4 +432,19 @@ int bench_thread_counts(int cores, int max_factor, int *out, int cap)
 			out[n++] = t;
 	}
 	return n;
+}
+
+long bench_status_kib(const char *key)
+{
+	char line[256];
+	long v = -1;
+	size_t klen = strlen(key);
+	FILE *f = fopen("/proc/self/status", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (!strncmp(line, key, klen) && line[klen] == ':')
+			v = strtol(line + klen + 1, NULL, 10);
+	fclose(f);
+	return v;
 }

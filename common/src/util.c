@@ -102,6 +102,11 @@ uint64_t asl_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+uint64_t asl_now_ms(void)
+{
+	return asl_now_ns() / 1000000u;
+}
+
 const char *asl_errname(int err)
 {
 	if (err < 0)

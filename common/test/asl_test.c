@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <time.h>
 #include <sched.h>
+#include <limits.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -289,6 +291,52 @@ int asl_test_fds(void)
 {
 	int n = count_dir("/proc/self/fd");
 	return n < 0 ? n : n - 1; /* minus the descriptor opendir() itself holds */
+}
+
+long asl_test_raise_fd_limit(long want)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return -1;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)want) {
+		rlim_t cur = rl.rlim_cur;
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > (rlim_t)want
+				      ? (rlim_t)want : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			rl.rlim_cur = cur;
+	}
+	return rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)LONG_MAX ? LONG_MAX
+										: (long)rl.rlim_cur;
+}
+
+void asl_test_pipe(int p[2])
+{
+	cr_assert_eq(pipe(p), 0, "pipe() failed: %s", strerror(errno));
+}
+
+void asl_test_pipe_nonblocking_read(int p[2])
+{
+	asl_test_pipe(p);
+	cr_assert_eq(fcntl(p[0], F_SETFL, O_NONBLOCK), 0, "fcntl(O_NONBLOCK) failed");
+}
+
+int asl_test_capture(const char *cmd, char *out, size_t cap)
+{
+	char full[1024];
+	size_t len = 0, n;
+	snprintf(full, sizeof full, "%s 2>&1", cmd);
+	out[0] = '\0';
+	FILE *f = popen(full, "r");
+	if (!f)
+		return -1;
+	/* Read to the end even past cap, so that the command never blocks on a full pipe. */
+	char sink[4096];
+	while ((n = fread(len + 1 < cap ? out + len : sink, 1,
+			  len + 1 < cap ? cap - 1 - len : sizeof sink, f)) > 0)
+		if (len + 1 < cap)
+			len += n;
+	out[len] = '\0';
+	return pclose(f);
 }
 
 const char *asl_test_rc(int rc)

@@ -96,6 +96,20 @@ bool asl_test_wait_flag(atomic_int *flag, int want, long ms);
 
 /* Number of open file descriptors (from /proc/self/fd); -1 on error. */
 int asl_test_fds(void);
+/* For a test that holds many descriptors at once: raise the soft RLIMIT_NOFILE to at least
+ * `want` (never above the hard limit, never lowering it).  Returns the soft limit now in force
+ * (LONG_MAX for unlimited); a result below `want` means the test should cr_skip_test(). */
+long asl_test_raise_fd_limit(long want);
+
+/* A pipe for a test (asserts it was made): both ends blocking. */
+void asl_test_pipe(int p[2]);
+/* The same with a non-blocking read end, set with fcntl directly (not through student code). */
+void asl_test_pipe_nonblocking_read(int p[2]);
+
+/* Run a shell command (a demo: ASL_BUILD_DIR "/demo_x") with stderr joined to stdout and keep
+ * what it printed in out (at most cap - 1 bytes, NUL-terminated).  Returns its wait status
+ * (WIFEXITED ...), or -1 if it could not be started (out is then ""). */
+int asl_test_capture(const char *cmd, char *out, size_t cap);
 
 /* "-22 (EINVAL)" style rendering of a 0/-errno return, for messages.  The result lives in a
  * per-thread ring of ASL_TEST_RC_SLOTS buffers, so up to that many calls may appear in one

@@ -28,22 +28,6 @@ struct park {
 	size_t touch; /* bytes of stack each thread writes before parking */
 };
 
-/* Read "VmRSS:" / "VmSize:" (kB) from /proc/self/status; -1 if missing. */
-static long status_kib(const char *key)
-{
-	char line[256];
-	long v = -1;
-	size_t klen = strlen(key);
-	FILE *f = fopen("/proc/self/status", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof line, f))
-		if (!strncmp(line, key, klen) && line[klen] == ':')
-			v = strtol(line + klen + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
-
 static void *parked_thread(void *p)
 {
 	struct park *pk = p;
@@ -75,15 +59,15 @@ static int measure_child(int k, size_t stack, size_t touch, double out[2])
 	pthread_attr_init(&attr);
 	if (stack)
 		pthread_attr_setstacksize(&attr, stack);
-	rss0 = status_kib("VmRSS");
-	vsz0 = status_kib("VmSize");
+	rss0 = bench_status_kib("VmRSS");
+	vsz0 = bench_status_kib("VmSize");
 	for (; started < k && !err; started++)
 		err = pthread_create(&ids[started], &attr, parked_thread, &pk);
 	if (err) /* cannot park them all: no number, and the barriers would never open */
 		_exit(3);
 	pthread_barrier_wait(&pk.parked);
-	rss1 = status_kib("VmRSS");
-	vsz1 = status_kib("VmSize");
+	rss1 = bench_status_kib("VmRSS");
+	vsz1 = bench_status_kib("VmSize");
 	pthread_barrier_wait(&pk.release);
 	for (int i = 0; i < started; i++)
 		pthread_join(ids[i], NULL);

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 
 #include "asl/todo.h"
+#include "asl/util.h"
 
 enum { OP_PENDING, OP_CLAIMED };
 
@@ -41,8 +42,6 @@ struct async_op {
 	void *ctx;
 	struct cq *cq;
 };
-
-#define container_of(p, type, member) ((type *)(void *)((char *)(p) - offsetof(type, member)))
 
 /* The exactly-once machinery.  An op holds two references (the pool job and the completion
  * delivery); one compare-and-swap on `state` picks the single party that finishes it. */

@@ -18,8 +18,7 @@
 #include <stdlib.h>
 
 #include "asl/todo.h"
-
-#define container_of(p, type, member) ((type *)(void *)((char *)(p) - offsetof(type, member)))
+#include "asl/util.h"
 
 struct combine_seq {
 	struct async_env env; /* copied: the caller's may be gone when A completes */

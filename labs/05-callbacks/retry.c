@@ -20,8 +20,7 @@
 #include <stdlib.h>
 
 #include "asl/todo.h"
-
-#define container_of(p, type, member) ((type *)(void *)((char *)(p) - offsetof(type, member)))
+#include "asl/util.h"
 
 struct retry_op {
 	struct retry_policy pol;

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "asl/util.h"
+
 struct timers {
 	pthread_mutex_t mu;
 	pthread_cond_t changed; /* the earliest deadline moved, or stop */
@@ -31,9 +33,7 @@ static uint64_t timers_clock(struct timers *t)
 {
 	if (t->manual)
 		return t->now_ns;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return asl_now_ns();
 }
 
 /* Pop the earliest timer if it is due (lock held), or NULL. */

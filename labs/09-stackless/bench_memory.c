@@ -30,21 +30,6 @@
 #define PARKED 64
 #define FIBER_STACK (16 * 1024)
 
-static long status_kib(const char *key)
-{
-	char line[256];
-	long v = -1;
-	size_t klen = strlen(key);
-	FILE *f = fopen("/proc/self/status", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof line, f))
-		if (!strncmp(line, key, klen) && line[klen] == ':')
-			v = strtol(line + klen + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
-
 static pthread_barrier_t parked, release;
 
 static void *parked_thread(void *arg)
@@ -62,12 +47,12 @@ static void measure_threads(int fd)
 	double per[2];
 	pthread_barrier_init(&parked, NULL, PARKED + 1);
 	pthread_barrier_init(&release, NULL, PARKED + 1);
-	long vsz0 = status_kib("VmSize"), rss0 = status_kib("VmRSS");
+	long vsz0 = bench_status_kib("VmSize"), rss0 = bench_status_kib("VmRSS");
 	for (int i = 0; i < PARKED; i++)
 		if ((errno = pthread_create(&t[i], NULL, parked_thread, NULL)))
 			asl_die(errno, "pthread_create");
 	pthread_barrier_wait(&parked);
-	long vsz1 = status_kib("VmSize"), rss1 = status_kib("VmRSS");
+	long vsz1 = bench_status_kib("VmSize"), rss1 = bench_status_kib("VmRSS");
 	pthread_barrier_wait(&release);
 	for (int i = 0; i < PARKED; i++)
 		pthread_join(t[i], NULL);

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 
 #include "asl/todo.h"
+#include "asl/util.h"
 
 enum { TO_PENDING, TO_DONE, TO_TIMED_OUT };
 
@@ -35,8 +36,6 @@ struct timeout_op {
 	async_cb cb;
 	void *ctx;
 };
-
-#define container_of(p, type, member) ((type *)(void *)((char *)(p) - offsetof(type, member)))
 
 /* The race: to_on_result (cq thread) and to_on_timer (timer thread) contend through
  * to_decide; to_put drops the references. */

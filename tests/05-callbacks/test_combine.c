@@ -27,30 +27,14 @@ static int fail_eio(void *arg, int input)
 	return -EIO;
 }
 
-struct got {
-	atomic_int calls;
-	int result;
-	pthread_t on;
-	atomic_int *done;
-};
-
-static void cb_got(void *ctx, int result)
-{
-	struct got *g = ctx;
-	g->result = result;
-	g->on = pthread_self();
-	if (atomic_fetch_add(&g->calls, 1) == 0)
-		atomic_fetch_add(g->done, 1);
-}
-
 Test(combine, seq_feeds_a_result_into_b)
 {
 	struct env_fixture f;
 	env_up(&f, 2, 4, 6);
 	atomic_int done = 0;
-	struct got g = { .done = &done };
+	struct cb_got g = { .done = &done };
 	atomic_store(&b_calls, 0);
-	int rc = combine_seq(&f.env, plus_one, NULL, times_ten, NULL, 4, cb_got, &g);
+	int rc = combine_seq(&f.env, plus_one, NULL, times_ten, NULL, 4, cb_got_record, &g);
 	cr_assert_eq(rc, 0, "combine_seq returned %s" ASL_HINT(6), asl_test_rc(rc));
 	cq_until(f.env.cq, &done, 1, 6);
 	env_down(&f, 6);
@@ -65,9 +49,9 @@ Test(combine, seq_skips_b_when_a_fails)
 	struct env_fixture f;
 	env_up(&f, 2, 4, 6);
 	atomic_int done = 0;
-	struct got g = { .done = &done };
+	struct cb_got g = { .done = &done };
 	atomic_store(&b_calls, 0);
-	cr_assert_eq(combine_seq(&f.env, fail_eio, NULL, times_ten, NULL, 4, cb_got, &g), 0,
+	cr_assert_eq(combine_seq(&f.env, fail_eio, NULL, times_ten, NULL, 4, cb_got_record, &g), 0,
 		     "combine_seq failed" ASL_HINT(6));
 	cq_until(f.env.cq, &done, 1, 6);
 	env_down(&f, 6);

@@ -204,11 +204,7 @@ Test(uring, demo_there_is_no_thread)
 {
 	require_io_uring();
 	char out[8192];
-	FILE *f = popen(ASL_BUILD_DIR "/demo_there_is_no_thread 2>&1", "r");
-	cr_assert_not_null(f, "cannot run demo_there_is_no_thread");
-	size_t len = fread(out, 1, sizeof out - 1, f);
-	out[len] = 0;
-	int st = pclose(f);
+	int st = asl_test_capture(ASL_BUILD_DIR "/demo_there_is_no_thread", out, sizeof out);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "demo_there_is_no_thread failed:\n%s"
 		  ASL_HINT(5), out);
 	cr_assert(strstr(out, "completion: res = 12") && strstr(out, "copied "),

@@ -213,14 +213,9 @@ Test(echo, one_client)
 
 Test(echo, thousand_concurrent_clients)
 {
-	struct rlimit rl;
-	getrlimit(RLIMIT_NOFILE, &rl);
-	if (rl.rlim_cur < 4096) { /* 1000 client + 1000 server sockets, plus the rest */
-		rl.rlim_cur = rl.rlim_max < 4096 ? rl.rlim_max : 4096;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	cr_assert(rl.rlim_cur >= 2100, "RLIMIT_NOFILE is %lu: this test needs 2100 descriptors",
-		  (unsigned long)rl.rlim_cur);
+	/* 1000 client + 1000 server sockets, plus the rest */
+	long lim = asl_test_raise_fd_limit(4096);
+	cr_assert(lim >= 2100, "RLIMIT_NOFILE is %ld: this test needs 2100 descriptors", lim);
 	run_echo(1000, 64, false);
 }
 

@@ -97,6 +97,10 @@ const char *bench_stamp(void);
 /* CPUs this process may run on (sched_getaffinity), which is what parallel code gets. */
 int bench_usable_cpus(void);
 
+/* A "Key:" line of /proc/self/status in kB ("VmRSS", "VmSize", "VmStk"): what memory benches
+ * report beside their timings.  -1 if the file or the key is missing. */
+long bench_status_kib(const char *key);
+
 /* Keep the compiler from deleting a computation whose result is unused. */
 #define bench_keep(v) __asm__ volatile("" : : "g"(v) : "memory")
 #define bench_clobber() __asm__ volatile("" : : : "memory")
