@@ -50,7 +50,8 @@ int main(int argc, char **argv)
 	static const size_t full_sizes[] = { 64u << 10, 256u << 10, 1u << 20, 4u << 20, 16u << 20,
 					     64u << 20, 256u << 20 };
 	static const size_t quick_sizes[] = { 64u << 10, 1u << 20 };
-	static const struct kind kinds[] = { { PAGE_FAULTS_SMALL, "4K" }, { PAGE_FAULTS_HUGE, "THP" } };
+	static const struct kind kinds[] = { { PAGE_FAULTS_SMALL, "4K" },
+					     { PAGE_FAULTS_HUGE, "THP" } };
 	static const char *what[3] = { "first-touch", "resident", "faults" };
 	struct bench b;
 	bench_init(&b, argc, argv, "01-memory",

@@ -141,8 +141,8 @@ static void probe(const char *what, uintptr_t a, enum fault_probe_access how)
 	printf("  %-48s %#14" PRIxPTR " %-5s probe: %s", what, a, how == FAULT_PROBE_READ ? "read" :
 	       "write", rc < 0 ? strerror(-rc) : fault_probe_result_name(rc));
 	if (rc > 0)
-		printf(" (SIG%s %s at %p)", sigabbrev_np(f.signo), fault_probe_code_name(f.signo, f.code),
-		       f.addr);
+		printf(" (SIG%s %s at %p)", sigabbrev_np(f.signo),
+		       fault_probe_code_name(f.signo, f.code), f.addr);
 	printf("\n");
 	if (rc < 0) {
 		printf("The fault probe does not work yet: finish step 2.\n");

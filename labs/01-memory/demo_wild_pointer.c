@@ -68,7 +68,8 @@ int main(int argc, char **argv)
 		       "happened,\n   so the kernel has no faulting address to report)\n");
 	else
 		printf("  (the page-table walk for %p found %s)\n", f.addr,
-		       rc == FAULT_PROBE_UNMAPPED ? "no mapping" : "a mapping without the permission");
+		       rc == FAULT_PROBE_UNMAPPED ? "no mapping"
+						  : "a mapping without the permission");
 
 	printf("\nNow the real thing: mem_load(%p) with no handler installed...\n",
 	       (void *)(uintptr_t)addr);

@@ -33,10 +33,13 @@ static const int fault_catch_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE };
 enum { CATCH_NSIG = sizeof fault_catch_signals / sizeof fault_catch_signals[0] };
 
 /* The state of the catch ("unused": the skeleton's stubs do not touch it yet). */
-__attribute__((unused)) static atomic_flag fault_catch_busy = ATOMIC_FLAG_INIT; /* one catch at a time */
-__attribute__((unused)) static struct sigaction fault_catch_prev[CATCH_NSIG]; /* restored at the end */
-__attribute__((unused)) static _Thread_local sigjmp_buf fault_catch_env; /* the handler jumps back here */
-static _Thread_local volatile sig_atomic_t fault_catch_armed;           /* this thread is inside fn() */
+/* one catch at a time */
+__attribute__((unused)) static atomic_flag fault_catch_busy = ATOMIC_FLAG_INIT;
+/* the dispositions to restore at the end */
+__attribute__((unused)) static struct sigaction fault_catch_prev[CATCH_NSIG];
+/* where the handler jumps back to */
+__attribute__((unused)) static _Thread_local sigjmp_buf fault_catch_env;
+static _Thread_local volatile sig_atomic_t fault_catch_armed; /* this thread is inside fn() */
 __attribute__((unused)) static _Thread_local struct fault_info fault_catch_fault; /* what it saw */
 
 /* A fault we did not ask for (signo, as the kernel described it in *si): hand it to the
@@ -44,8 +47,8 @@ __attribute__((unused)) static _Thread_local struct fault_info fault_catch_fault
 __attribute__((unused)) static void fault_catch_pass_on(int signo, const siginfo_t *si)
 {
 	/* TODO step 2: Catch a fault: one that is not ours goes back to the previous handler.
-	 * Put back the previous disposition of signo (fault_catch_prev) and let the fault happen again
-	 * under it: returning re-executes the faulting instruction.  A signal sent by
+	 * Put back the previous disposition of signo (fault_catch_prev) and let the fault happen
+	 * again under it: returning re-executes the faulting instruction.  A signal sent by
 	 * kill()/raise() (si_code <= 0) is not re-executed, so send it again.
 	 * Checked by: fault_probe::other_threads_fault_is_not_ours
 	 */
@@ -72,8 +75,8 @@ __attribute__((unused)) static void fault_catch_handler(int signo, siginfo_t *si
 __attribute__((unused)) static int fault_catch_run(void (*fn)(void *), void *arg)
 {
 	/* TODO step 2: Catch a fault: save the way back with sigsetjmp, then run fn armed.
-	 * Save the return point with sigsetjmp(fault_catch_env, 1) (1: also the signal mask), arm, call
-	 * fn, disarm.
+	 * Save the return point with sigsetjmp(fault_catch_env, 1) (1: also the signal mask), arm,
+	 * call fn, disarm.
 	 * Checked by: fault_probe::fault_catch_contract, fault_probe::survives_repeated_faults
 	 */
 	LAB_UNUSED(fn, arg); return LAB_TODO(2);

@@ -40,9 +40,10 @@ __attribute__((unused)) static void probe_access(void *arg)
 
 int fault_probe(const void *addr, enum fault_probe_access how, struct fault_info *fault)
 {
-	/* TODO step 2: Classify an 8-byte access at addr: FAULT_PROBE_OK, FAULT_PROBE_UNMAPPED (MAPERR, or
-	 * SI_KERNEL for x86's non-canonical addresses), FAULT_PROBE_PROTECTED (ACCERR), FAULT_PROBE_NO_BACKING
-	 * (SIGBUS).  Use mem_load/mem_store inside fault_catch; fill *fault when not NULL.
+	/* TODO step 2: Classify an 8-byte access at addr: FAULT_PROBE_OK, FAULT_PROBE_UNMAPPED
+	 * (MAPERR, or SI_KERNEL for x86's non-canonical addresses), FAULT_PROBE_PROTECTED (ACCERR),
+	 * FAULT_PROBE_NO_BACKING (SIGBUS).  Use mem_load/mem_store inside fault_catch; fill *fault
+	 * when not NULL.
 	 * Checked by: fault_probe::*, demos::wild_pointer_dies_of_sigsegv
 	 */
 	LAB_UNUSED(addr, how, fault); return LAB_TODO(2);

@@ -48,10 +48,10 @@ enum fault_probe_access { FAULT_PROBE_READ, FAULT_PROBE_WRITE };
 enum fault_probe_result {
 	FAULT_PROBE_OK = 0,        /* the access worked */
 	FAULT_PROBE_UNMAPPED = 1,  /* nothing mapped there (SEGV_MAPERR; on x86 also a
-			      * non-canonical address: SI_KERNEL) */
+				    * non-canonical address: SI_KERNEL) */
 	FAULT_PROBE_PROTECTED = 2, /* mapped, but the permission is missing (SEGV_ACCERR) */
-	FAULT_PROBE_NO_BACKING = 3 /* mapped, but nothing behind it (SIGBUS, e.g. a file mapping past
-			      * the end of the file) */
+	FAULT_PROBE_NO_BACKING = 3 /* mapped, but nothing behind it (SIGBUS, e.g. a file
+				    * mapping past the end of the file) */
 };
 
 /* Try an 8-byte access at `addr` with mem_load (FAULT_PROBE_READ) or mem_load then mem_store of
@@ -69,7 +69,8 @@ const char *fault_probe_code_name(int signo, int code);
 
 enum page_faults_pages {
 	PAGE_FAULTS_SMALL, /* base pages only: madvise(MADV_NOHUGEPAGE) */
-	PAGE_FAULTS_HUGE   /* ask for transparent huge pages: madvise(MADV_HUGEPAGE), 2 MiB aligned */
+	PAGE_FAULTS_HUGE   /* ask for transparent huge pages: madvise(MADV_HUGEPAGE), 2 MiB
+			    * aligned */
 };
 
 struct page_faults_result {
@@ -85,10 +86,11 @@ struct page_faults_result {
 /* mmap `bytes` of fresh private anonymous memory, write one word in every base page (first
  * touch), then write every page again (resident), counting this thread's minor/major faults
  * (getrusage RUSAGE_THREAD) and timing both passes; munmap it and fill *out.
- * Returns 0, -EINVAL for bytes == 0 or a bad kind, -ENOMEM, or -ENOTSUP for PAGE_FAULTS_HUGE where the
- * kernel has no transparent huge pages (madvise fails).  Whether huge pages were really used
+ * Returns 0, -EINVAL for bytes == 0 or a bad kind, -ENOMEM, or -ENOTSUP for PAGE_FAULTS_HUGE where
+ * the kernel has no transparent huge pages (madvise fails).  Whether huge pages were really used
  * shows in first_faults (about pages / 512 instead of pages). */
-int page_faults_first_touch(size_t bytes, enum page_faults_pages kind, struct page_faults_result *out);
+int page_faults_first_touch(size_t bytes, enum page_faults_pages kind,
+			    struct page_faults_result *out);
 
 /* ---- Step 4: the CPU refuses -------------------------------------------------------- */
 

@@ -11,7 +11,8 @@
  * Transparent huge pages (THP) change the count: in a 2 MiB-aligned region the kernel may
  * answer one fault with one 2 MiB page (512 base pages at once), and recent kernels may also
  * use 16-64 KiB "mTHP" folios.  MADV_NOHUGEPAGE turns all of that off for the region, so the
- * PAGE_FAULTS_SMALL count is exactly one fault per base page; PAGE_FAULTS_HUGE asks for the opposite.
+ * PAGE_FAULTS_SMALL count is exactly one fault per base page; PAGE_FAULTS_HUGE asks for the
+ * opposite.
  */
 #include "memory.h"
 
@@ -60,13 +61,14 @@ __attribute__((unused)) static void page_faults_touch(char *base, size_t pages, 
 	LAB_UNUSED(base, pages, page_size, value); LAB_TODO_ABORT(3);
 }
 
-int page_faults_first_touch(size_t bytes, enum page_faults_pages kind, struct page_faults_result *out)
+int page_faults_first_touch(size_t bytes, enum page_faults_pages kind,
+			    struct page_faults_result *out)
 {
 	/* TODO step 3: Count the faults of first-touching `bytes` of fresh anonymous memory.
 	 * mmap it, madvise NOHUGEPAGE (PAGE_FAULTS_SMALL) or HUGEPAGE on a huge-page-aligned start
-	 * (PAGE_FAULTS_HUGE; madvise failing means -ENOTSUP), store once per base page with mem_store
-	 * (a plain C store is instrumented under `make asan`, whose shadow memory faults in
-	 * pages of its own) between two getrusage(RUSAGE_THREAD) readings, then do the same
+	 * (PAGE_FAULTS_HUGE; madvise failing means -ENOTSUP), store once per base page with
+	 * mem_store (a plain C store is instrumented under `make asan`, whose shadow memory faults
+	 * in pages of its own) between two getrusage(RUSAGE_THREAD) readings, then do the same
 	 * again (now resident); time both passes; munmap.  Checked by: page_faults::*
 	 */
 	LAB_UNUSED(bytes, kind, out); return LAB_TODO(3);

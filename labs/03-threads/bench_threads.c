@@ -5,7 +5,8 @@
  *   create      microseconds to create and join one thread (default and 64 KiB stack), with
  *               fork()+waitpid() of a process for comparison;
  *   cpu-bound   a fixed amount of arithmetic split by parallel_for_sum over 1, 2, 4 .. 4 x usable
- *               CPUs (the core count and one more always points): wall time and speedup over 1 thread
+ *               CPUs (the core count and one more always points): wall time and speedup over 1
+ *               thread
  *               (series "speedup"; series "cores" holds the usable CPU count so the figure
  *               can mark it).  The job grows with the machine: ~60 ms per thread at N = cores;
  *   io-bound    tasks that each *sleep* (a stand-in for waiting on I/O), split over
@@ -79,7 +80,8 @@ static double shot_fork(void *p)
 
 static void measure_create(struct bench *b)
 {
-	struct create_arg def = { b->quick ? 5 : 300, 0 }, small = { def.reps, threads_small_stack() };
+	struct create_arg def = { b->quick ? 5 : 300, 0 };
+	struct create_arg small = { def.reps, threads_small_stack() };
 	struct create_arg proc = { b->quick ? 2 : 60, 0 };
 	bench_open(b, "create", "kind", "us", "x=1 thread (default stack), x=2 thread (64 KiB "
 		   "stack), x=3 process (fork+waitpid)");

@@ -48,9 +48,9 @@ __attribute__((unused)) static void on_segv(int sig, siginfo_t *si, void *ctx)
 {
 	/* TODO step 4: Catch a stack overflow: the SIGSEGV handler, on the alternate stack.
 	 * A fault inside this thread's guard page while a probe is armed: disarm and siglongjmp
-	 * back to stack_guard_jump.  Anything else is not ours to swallow: call the previous handler, or
-	 * restore SIG_DFL and return (the faulting instruction runs again and now kills the
-	 * process).
+	 * back to stack_guard_jump.  Anything else is not ours to swallow: call the previous
+	 * handler, or restore SIG_DFL and return (the faulting instruction runs again and now kills
+	 * the process).
 	 * Checked by: stack_guard::overflow_is_caught_and_reported,
 	 * stack_guard::concurrent_probes_each_catch_their_own,
 	 * stack_guard::other_faults_still_crash
@@ -74,8 +74,8 @@ __attribute__((unused)) static void install_handler(void)
 __attribute__((unused, noinline)) static uint64_t recurse(uint64_t level, uint64_t max_depth)
 {
 	/* TODO step 4: Catch a stack overflow: the recursion that overflows the stack.
-	 * Each level keeps STACK_GUARD_FRAME_PAD bytes of locals alive across the next call: volatile, so
-	 * the compiler can neither drop them nor turn the recursion into a loop.
+	 * Each level keeps STACK_GUARD_FRAME_PAD bytes of locals alive across the next call:
+	 * volatile, so the compiler can neither drop them nor turn the recursion into a loop.
 	 * Checked by: stack_guard::depth_grows_with_stack_size,
 	 * stack_guard::limited_recursion_does_not_overflow
 	 */

@@ -1,6 +1,6 @@
 /*
- * stress_threads - workers_run and parallel_for_sum in loops, with the tracer on, for `make tsan` (data
- * races) and `make valgrind` (leaks).  Exits 0 when every result was right and no thread was
+ * stress_threads - workers_run and parallel_for_sum in loops, with the tracer on, for `make tsan`
+ * (data races) and `make valgrind` (leaks).  Exits 0 when every result was right and no thread was
  * left behind; prints what went wrong otherwise.
  */
 #include "threads.h"
@@ -76,8 +76,8 @@ int main(int argc, char **argv)
 		if (rc)
 			asl_die(-rc, "parallel_for_sum (round %ld)", r);
 		if (sum != n * (n ? n - 1 : 0) / 2)
-			asl_die(0, "round %ld: parallel_for_sum(%llu, %d) = %llu", r, (unsigned long long)n,
-				threads, (unsigned long long)sum);
+			asl_die(0, "round %ld: parallel_for_sum(%llu, %d) = %llu", r,
+				(unsigned long long)n, threads, (unsigned long long)sum);
 		(void)trace_count(NULL); /* read the buffers while nobody writes: acquire side */
 		if (r % 16 == 15)
 			trace_reset(); /* frees the buffers of the threads that have exited */

@@ -45,9 +45,10 @@ __attribute__((unused)) static void probe_access(void *arg)
 
 int fault_probe(const void *addr, enum fault_probe_access how, struct fault_info *fault)
 {
-	/* BEGIN STEP 2: Classify an 8-byte access at addr: FAULT_PROBE_OK, FAULT_PROBE_UNMAPPED (MAPERR, or
-	 * SI_KERNEL for x86's non-canonical addresses), FAULT_PROBE_PROTECTED (ACCERR), FAULT_PROBE_NO_BACKING
-	 * (SIGBUS).  Use mem_load/mem_store inside fault_catch; fill *fault when not NULL.
+	/* BEGIN STEP 2: Classify an 8-byte access at addr: FAULT_PROBE_OK, FAULT_PROBE_UNMAPPED
+	 * (MAPERR, or SI_KERNEL for x86's non-canonical addresses), FAULT_PROBE_PROTECTED (ACCERR),
+	 * FAULT_PROBE_NO_BACKING (SIGBUS).  Use mem_load/mem_store inside fault_catch; fill *fault
+	 * when not NULL.
 	 * Checked by: fault_probe::*, demos::wild_pointer_dies_of_sigsegv
 	 * stub: LAB_UNUSED(addr, how, fault); return LAB_TODO(2);
 	 */
@@ -68,7 +69,8 @@ int fault_probe(const void *addr, enum fault_probe_access how, struct fault_info
 	case SIGSEGV:
 		if (f.code == SEGV_MAPERR || f.code == SI_KERNEL)
 			return FAULT_PROBE_UNMAPPED;
-		return FAULT_PROBE_PROTECTED; /* SEGV_ACCERR, and the rarer SEGV_PKUERR and friends */
+		/* SEGV_ACCERR, and the rarer SEGV_PKUERR and friends */
+		return FAULT_PROBE_PROTECTED;
 	case SIGBUS:
 		return FAULT_PROBE_NO_BACKING;
 	default:

@@ -1,10 +1,10 @@
 /*
  * demo_stack_overflow - a thread's stack is fixed in size; recursion that needs more overflows.
  *
- * Runs the same recursion (STACK_GUARD_FRAME_PAD bytes of locals per level) on threads with a 64 KiB
- * and an 8 MiB stack.  Each overflow hits the guard page, is caught on the thread's alternate
- * signal stack and reported as "recursion depth reached N" - the process survives.  The depth
- * grows in proportion to the stack: a stack is a budget fixed when the thread is created.
+ * Runs the same recursion (STACK_GUARD_FRAME_PAD bytes of locals per level) on threads with a
+ * 64 KiB and an 8 MiB stack.  Each overflow hits the guard page, is caught on the thread's
+ * alternate signal stack and reported as "recursion depth reached N" - the process survives.  The
+ * depth grows in proportion to the stack: a stack is a budget fixed when the thread is created.
  */
 #include "threads.h"
 

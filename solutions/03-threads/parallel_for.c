@@ -26,7 +26,8 @@ struct parallel_for_chunk {
 	uint64_t partial;
 };
 
-/* The thread function of one chunk (a struct parallel_for_chunk): reduce its range into c->partial. */
+/* The thread function of one chunk (a struct parallel_for_chunk): reduce its range into
+ * c->partial. */
 __attribute__((unused)) static int chunk_main(void *p)
 {
 	/* BEGIN STEP 3: Split a loop over threads: one chunk reduces its own range.

@@ -48,9 +48,9 @@ __attribute__((unused)) static void on_segv(int sig, siginfo_t *si, void *ctx)
 {
 	/* BEGIN STEP 4: Catch a stack overflow: the SIGSEGV handler, on the alternate stack.
 	 * A fault inside this thread's guard page while a probe is armed: disarm and siglongjmp
-	 * back to stack_guard_jump.  Anything else is not ours to swallow: call the previous handler, or
-	 * restore SIG_DFL and return (the faulting instruction runs again and now kills the
-	 * process).
+	 * back to stack_guard_jump.  Anything else is not ours to swallow: call the previous
+	 * handler, or restore SIG_DFL and return (the faulting instruction runs again and now kills
+	 * the process).
 	 * Checked by: stack_guard::overflow_is_caught_and_reported,
 	 * stack_guard::concurrent_probes_each_catch_their_own,
 	 * stack_guard::other_faults_still_crash
@@ -60,7 +60,8 @@ __attribute__((unused)) static void on_segv(int sig, siginfo_t *si, void *ctx)
 
 	if (stack_guard_armed && a >= guard_lo && a < guard_hi) {
 		stack_guard_armed = 0;
-		siglongjmp(stack_guard_jump, 1); /* back into stack_guard_main, on the thread's own stack */
+		/* back into stack_guard_main, on the thread's own stack */
+		siglongjmp(stack_guard_jump, 1);
 	}
 	/* Not an overflow of a probing thread: not ours to swallow. */
 	if ((previous.sa_flags & SA_SIGINFO) && previous.sa_sigaction) {
@@ -95,8 +96,8 @@ __attribute__((unused)) static void install_handler(void)
 __attribute__((unused, noinline)) static uint64_t recurse(uint64_t level, uint64_t max_depth)
 {
 	/* BEGIN STEP 4: Catch a stack overflow: the recursion that overflows the stack.
-	 * Each level keeps STACK_GUARD_FRAME_PAD bytes of locals alive across the next call: volatile, so
-	 * the compiler can neither drop them nor turn the recursion into a loop.
+	 * Each level keeps STACK_GUARD_FRAME_PAD bytes of locals alive across the next call:
+	 * volatile, so the compiler can neither drop them nor turn the recursion into a loop.
 	 * Checked by: stack_guard::depth_grows_with_stack_size,
 	 * stack_guard::limited_recursion_does_not_overflow
 	 * stub: LAB_UNUSED(level, max_depth); LAB_TODO_ABORT(4);
@@ -107,7 +108,8 @@ __attribute__((unused, noinline)) static uint64_t recurse(uint64_t level, uint64
 	stack_guard_depth = level;
 	if (max_depth && level >= max_depth)
 		return level;
-	return recurse(level + 1, max_depth) + (uint64_t)pad[0] + (uint64_t)pad[STACK_GUARD_FRAME_PAD - 1];
+	return recurse(level + 1, max_depth) + (uint64_t)pad[0] +
+	       (uint64_t)pad[STACK_GUARD_FRAME_PAD - 1];
 	/* END STEP 4 */
 }
 

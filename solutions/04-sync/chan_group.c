@@ -168,10 +168,12 @@ int chan_group_sleep(struct chan_group *g, struct chan_waiter *w, pthread_cond_t
 	 */
 	w->next = g->waiters;
 	g->waiters = w;
-	if (chan_group_all_stuck(g))
-		chan_group_declare_deadlock(g); /* marks w too: we are stuck, that is why we sleep */
-	else
+	if (chan_group_all_stuck(g)) {
+		/* marks w too: we are stuck, that is why we sleep */
+		chan_group_declare_deadlock(g);
+	} else {
 		pthread_cond_wait(cv, &g->mu);
+	}
 	if (w->deadlocked)
 		return CHAN_DEADLOCK; /* already off the list */
 	chan_group_unlink(g, w);

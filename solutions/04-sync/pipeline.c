@@ -38,8 +38,8 @@ __attribute__((unused)) static void *producer(void *arg)
 {
 	/* BEGIN STEP 7: Build a pipeline: the producer feeds every input into `jobs`.
 	 * Send every input value into `jobs` (as an intptr_t), stop at the first error
-	 * (pipeline_error), and close `jobs` in any case: that is how the workers learn that the input
-	 * is over.
+	 * (pipeline_error), and close `jobs` in any case: that is how the workers learn that the
+	 * input is over.
 	 * Checked by: pipeline::one_worker, pipeline::fan_out_fan_in_multiset,
 	 * pipeline::empty_input
 	 * stub: LAB_UNUSED(arg); LAB_TODO_ABORT(7);

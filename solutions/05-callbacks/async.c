@@ -133,7 +133,7 @@ __attribute__((unused)) static void async_op_job(void *arg, int status)
 	}
 	if (async_op_claim(op)) {
 		if (op->tok)
-			cancel_token_unregister(op->tok, &op->reg); /* waits out a cancel in progress */
+			cancel_token_unregister(op->tok, &op->reg); /* waits out a running cancel */
 		async_op_finish(op, result);
 	}
 	async_op_put(op);

@@ -54,10 +54,11 @@ enum pool_stop {
 };
 
 /* Steps 1 (POOL_DRAIN) and 2 (POOL_CANCEL).  Stop the pool, join every worker and free it.
- * Returns the number of jobs that were cancelled (always 0 for POOL_DRAIN).  With POOL_CANCEL the pending jobs are cancelled
- * on the calling thread *before* the running ones are waited for.  The caller must ensure
- * that no thread outside the pool calls pool_submit concurrently or afterwards; jobs running
- * on the pool may call it and get -ESHUTDOWN.  Must not be called from a pool thread. */
+ * Returns the number of jobs that were cancelled (always 0 for POOL_DRAIN).  With POOL_CANCEL the
+ * pending jobs are cancelled on the calling thread *before* the running ones are waited for.  The
+ * caller must ensure that no thread outside the pool calls pool_submit concurrently or afterwards;
+ * jobs running on the pool may call it and get -ESHUTDOWN.  Must not be called from a pool
+ * thread. */
 int pool_shutdown(struct pool *p, enum pool_stop how);
 
 /* ------------------------------------------------------------- completion queue (3) */
@@ -144,7 +145,8 @@ int async_run(const struct async_env *env, async_work_fn work, void *arg, int in
 /* A registration: fn runs once if the token is cancelled while registered. */
 struct cancel_token_reg {
 	struct cancel_token_reg *next, *prev;
-	void (*fn)(struct cancel_token_reg *r); /* called with the token's lock held: keep it short */
+	/* called with the token's lock held: keep it short */
+	void (*fn)(struct cancel_token_reg *r);
 };
 
 struct cancel_token {

@@ -48,7 +48,8 @@ int evq_timer_start(int fd, uint64_t first_ns, uint64_t interval_ns)
 	 */
 	if (first_ns == 0)
 		return -EINVAL;
-	struct itimerspec its = { .it_value = evq_timer_ts(first_ns), .it_interval = evq_timer_ts(interval_ns) };
+	struct itimerspec its = { .it_value = evq_timer_ts(first_ns),
+				  .it_interval = evq_timer_ts(interval_ns) };
 	if (timerfd_settime(fd, 0, &its, NULL) < 0)
 		return -errno;
 	return 0;

@@ -33,8 +33,9 @@ struct uring_copy_blk {
 /* Queue (not yet submit) the next request for blk: the part of its current phase not yet
  * done, a read from in_fd or a write to out_fd.  0, or -EBUSY when the ring has no free
  * submission slot. */
-__attribute__((unused)) static int uring_copy_queue(struct io_uring *ring, struct uring_copy_blk *blk,
-					       int in_fd, int out_fd)
+__attribute__((unused)) static int uring_copy_queue(struct io_uring *ring,
+						   struct uring_copy_blk *blk, int in_fd,
+						   int out_fd)
 {
 	/* BEGIN STEP 5: Copy with io_uring: queue the next request of a block.
 	 * Get an SQE, prepare a read or write of the bytes still missing at off + done, and set blk
@@ -118,7 +119,8 @@ int64_t uring_copy(int in_fd, int out_fd, size_t chunk, unsigned depth)
 			if (res == -EINTR || res == -EAGAIN) {
 				res = 0; /* transient: ask again for the same bytes */
 			} else if (res < 0 || (res == 0 && !blk->writing)) {
-				/* a failure, or end of file before the size we saw: the file shrank */
+				/* a failure, or end of file before the size we saw: the file
+				 * shrank */
 				if (!err)
 					err = res < 0 ? res : -EIO;
 				continue;

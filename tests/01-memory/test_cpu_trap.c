@@ -9,10 +9,12 @@ ASL_SUITE(cpu_trap, 10);
 
 static void expect_signal(const char *what, const struct fault_info *f, int signo, int code)
 {
-	cr_assert(f->signo == signo && f->code == code, "%s: expected %s with si_code %s, got "
-		  "signal %d (%s) with si_code %s (%d)" ASL_HINT(4), what, strsignal(signo),
-		  fault_probe_code_name(signo, code), f->signo, f->signo ? strsignal(f->signo) : "none",
-		  fault_probe_code_name(f->signo, f->code), f->code);
+	cr_assert(f->signo == signo && f->code == code,
+		  "%s: expected %s with si_code %s, got "
+		  "signal %d (%s) with si_code %s (%d)" ASL_HINT(4),
+		  what, strsignal(signo), fault_probe_code_name(signo, code), f->signo,
+		  f->signo ? strsignal(f->signo) : "none", fault_probe_code_name(f->signo, f->code),
+		  f->code);
 }
 
 Test(cpu_trap, privileged_instruction_signals)
@@ -52,8 +54,8 @@ Test(cpu_trap, survives_and_restores_handlers)
 	for (int i = 0; i < 100; i++) {
 		struct fault_info f = { 0 };
 		int rc = cpu_trap_privileged(&f);
-		cr_assert_eq(rc, 0, "cpu_trap_privileged, round %d: expected 0, got %s" ASL_HINT(4), i,
-			     asl_test_rc(rc));
+		cr_assert_eq(rc, 0, "cpu_trap_privileged, round %d: expected 0, got %s" ASL_HINT(4),
+			     i, asl_test_rc(rc));
 		rc = cpu_trap_divide_by_zero(&f);
 		cr_assert(rc == 0 || rc == -ENOTSUP, "cpu_trap_divide_by_zero, round %d: got %s"
 			  ASL_HINT(4), i, asl_test_rc(rc));

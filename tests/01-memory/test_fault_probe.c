@@ -31,7 +31,8 @@ static void expect(const void *addr, enum fault_probe_access how, int want_rc, i
 	struct fault_info f = { -1, -1, (void *)1 };
 	int rc = fault_probe(addr, how, &f);
 	cr_assert_eq(rc, want_rc, "%s of %s (%p): expected %s, got %s" ASL_HINT(2),
-		     how == FAULT_PROBE_READ ? "read" : "write", what, addr, verdict(want_rc), verdict(rc));
+		     how == FAULT_PROBE_READ ? "read" : "write", what, addr, verdict(want_rc),
+		     verdict(rc));
 	if (want_rc == FAULT_PROBE_OK) {
 		cr_assert_eq(f.signo, 0, "%s: no fault, so fault->signo must be 0, got %d"
 			     ASL_HINT(2), what, f.signo);
@@ -40,7 +41,8 @@ static void expect(const void *addr, enum fault_probe_access how, int want_rc, i
 	cr_assert_eq(f.signo, SIGSEGV, "%s: expected SIGSEGV, got signal %d" ASL_HINT(2), what,
 		     f.signo);
 	cr_assert_eq(f.code, want_code, "%s: expected si_code %s, got %s (%d)" ASL_HINT(2), what,
-		     fault_probe_code_name(SIGSEGV, want_code), fault_probe_code_name(SIGSEGV, f.code), f.code);
+		     fault_probe_code_name(SIGSEGV, want_code),
+		     fault_probe_code_name(SIGSEGV, f.code), f.code);
 	cr_assert_eq(f.addr, addr, "%s: the kernel reported si_addr %p, expected the probed "
 		     "address %p" ASL_HINT(2), what, f.addr, addr);
 }
@@ -67,7 +69,8 @@ Test(fault_probe, munmapped_region_is_unmapped)
 	cr_assert_eq(munmap(p + ps, ps), 0, "test setup: munmap failed");
 	expect(p, FAULT_PROBE_WRITE, FAULT_PROBE_OK, 0, "the page before the hole");
 	expect(p + ps, FAULT_PROBE_READ, FAULT_PROBE_UNMAPPED, SEGV_MAPERR, "a page after munmap");
-	expect(p + 2 * ps - 8, FAULT_PROBE_WRITE, FAULT_PROBE_UNMAPPED, SEGV_MAPERR, "a page after munmap");
+	expect(p + 2 * ps - 8, FAULT_PROBE_WRITE, FAULT_PROBE_UNMAPPED, SEGV_MAPERR,
+	       "a page after munmap");
 	munmap(p, 3 * ps);
 }
 
@@ -93,7 +96,8 @@ Test(fault_probe, si_addr_is_the_probed_address)
 	char *p = map_pages(2, PROT_NONE);
 	/* not the start of a page: the kernel reports the byte, not the page */
 	for (size_t off = 8; off < 2 * ps; off += ps / 3 + 8)
-		expect(p + off, FAULT_PROBE_READ, FAULT_PROBE_PROTECTED, SEGV_ACCERR, "a word inside a PROT_NONE page");
+		expect(p + off, FAULT_PROBE_READ, FAULT_PROBE_PROTECTED, SEGV_ACCERR,
+		       "a word inside a PROT_NONE page");
 	munmap(p, 2 * ps);
 }
 
@@ -107,8 +111,10 @@ Test(fault_probe, file_past_its_end_has_no_backing)
 	char *p = mmap(NULL, (size_t)getpagesize(), PROT_READ, MAP_SHARED, fd, 0);
 	cr_assert(p != MAP_FAILED, "test setup: mmap failed");
 	int rc = fault_probe(p, FAULT_PROBE_READ, &f);
-	cr_assert_eq(rc, FAULT_PROBE_NO_BACKING, "read of a file mapping past the end of the file: "
-		     "expected %s, got %s" ASL_HINT(2), verdict(FAULT_PROBE_NO_BACKING), verdict(rc));
+	cr_assert_eq(rc, FAULT_PROBE_NO_BACKING,
+		     "read of a file mapping past the end of the file: "
+		     "expected %s, got %s" ASL_HINT(2),
+		     verdict(FAULT_PROBE_NO_BACKING), verdict(rc));
 	cr_assert(f.signo == SIGBUS && f.addr == p, "expected SIGBUS at %p, got signal %d at %p"
 		  ASL_HINT(2), (void *)p, f.signo, f.addr);
 	munmap(p, (size_t)getpagesize());
@@ -148,8 +154,8 @@ Test(fault_probe, previous_handlers_are_restored)
 	sigaction(SIGFPE, NULL, &fpe_before);
 
 	int rc = fault_probe(NULL, FAULT_PROBE_READ, NULL);
-	cr_assert_eq(rc, FAULT_PROBE_UNMAPPED, "probe of NULL: expected unmapped, got %s" ASL_HINT(2),
-		     verdict(rc));
+	cr_assert_eq(rc, FAULT_PROBE_UNMAPPED,
+		     "probe of NULL: expected unmapped, got %s" ASL_HINT(2), verdict(rc));
 	cr_assert_eq(my_handler_calls, 0, "the fault went to the previous handler, not the "
 		     "probe's" ASL_HINT(2));
 	for (int s = 0; s < 2; s++) {

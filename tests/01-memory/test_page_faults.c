@@ -15,8 +15,8 @@ static void first_touch(size_t bytes, enum page_faults_pages kind, struct page_f
 	int rc = page_faults_first_touch(bytes, kind, r);
 	if (rc == -ENOTSUP && kind == PAGE_FAULTS_HUGE)
 		cr_skip_test("this kernel has no transparent huge pages (madvise: ENOTSUP)");
-	cr_assert_eq(rc, 0, "page_faults_first_touch(%zu bytes): expected 0, got %s" ASL_HINT(3), bytes,
-		     asl_test_rc(rc));
+	cr_assert_eq(rc, 0, "page_faults_first_touch(%zu bytes): expected 0, got %s" ASL_HINT(3),
+		     bytes, asl_test_rc(rc));
 }
 
 Test(page_faults, count_matches_pages)
@@ -88,7 +88,8 @@ Test(page_faults, huge_pages_never_fault_more)
 }
 
 /* Another thread taking page faults all the time: they are the process's faults, not this
- * thread's, and must not show in page_faults_first_touch's count (RUSAGE_THREAD, not RUSAGE_SELF). */
+ * thread's, and must not show in page_faults_first_touch's count (RUSAGE_THREAD, not
+ * RUSAGE_SELF). */
 struct churn {
 	atomic_int rounds; /* regions the churning thread has faulted in so far */
 	atomic_int stop;

@@ -1,4 +1,5 @@
-/* Step 2: sys_calls_write, sys_calls_getpid and sys_calls_exit return what the kernel says and leave errno be. */
+/* Step 2: sys_calls_write, sys_calls_getpid and sys_calls_exit return what the kernel says and
+ * leave errno be. */
 #include "asl_test.h"
 #include "syscalls.h"
 
@@ -55,7 +56,8 @@ Test(sys_calls, write_pipe_delivers_bytes)
 	char big[3000], back[3000];
 	cr_assert_eq(pipe(p), 0);
 	ssize_t n = sys_calls_write(p[1], "hello", 5);
-	cr_assert_eq(n, 5, "sys_calls_write(pipe, \"hello\", 5) returned %s, expected 5" ASL_HINT(2),
+	cr_assert_eq(n, 5,
+		     "sys_calls_write(pipe, \"hello\", 5) returned %s, expected 5" ASL_HINT(2),
 		     asl_test_rc((int)n));
 	cr_assert_eq(read(p[0], back, sizeof back), 5);
 	cr_assert(!memcmp(back, "hello", 5), "the pipe delivered \"%.5s\", expected \"hello\""
@@ -63,8 +65,8 @@ Test(sys_calls, write_pipe_delivers_bytes)
 	for (size_t i = 0; i < sizeof big; i++)
 		big[i] = (char)(i * 7);
 	n = sys_calls_write(p[1], big, sizeof big);
-	cr_assert_eq(n, (ssize_t)sizeof big, "sys_calls_write of 3000 bytes returned %s" ASL_HINT(2),
-		     asl_test_rc((int)n));
+	cr_assert_eq(n, (ssize_t)sizeof big,
+		     "sys_calls_write of 3000 bytes returned %s" ASL_HINT(2), asl_test_rc((int)n));
 	cr_assert_eq(read(p[0], back, sizeof back), (ssize_t)sizeof big);
 	cr_assert(!memcmp(back, big, sizeof big), "the 3000 bytes arrived changed" ASL_HINT(2));
 	n = sys_calls_write(p[1], "", 0);
@@ -114,7 +116,8 @@ Test(sys_calls, write_bad_fd_ebadf)
 	int p[2];
 	cr_assert_eq(pipe(p), 0);
 	ssize_t n = sys_calls_write(-1, "x", 1);
-	cr_assert_eq(n, -EBADF, "sys_calls_write(-1, ...) returned %s, expected -9 (EBADF)" ASL_HINT(2),
+	cr_assert_eq(n, -EBADF,
+		     "sys_calls_write(-1, ...) returned %s, expected -9 (EBADF)" ASL_HINT(2),
 		     asl_test_rc((int)n));
 	n = sys_calls_write(p[0], "x", 1); /* the read end is open, but not for writing */
 	cr_assert_eq(n, -EBADF, "sys_calls_write(read end of a pipe, ...) returned %s, expected -9 "
@@ -155,10 +158,13 @@ Test(sys_calls, errno_untouched)
 	errno = 4242;
 	ssize_t n = sys_calls_write(-1, "x", 1);
 	int after = errno;
-	cr_assert_eq(n, -EBADF, "sys_calls_write(-1, ...) returned %s, expected -9 (EBADF)" ASL_HINT(2),
+	cr_assert_eq(n, -EBADF,
+		     "sys_calls_write(-1, ...) returned %s, expected -9 (EBADF)" ASL_HINT(2),
 		     asl_test_rc((int)n));
-	cr_assert_eq(after, 4242, "sys_calls_write changed errno from 4242 to %d: return -errno, do "
-		     "not set errno" ASL_HINT(2), after);
+	cr_assert_eq(after, 4242,
+		     "sys_calls_write changed errno from 4242 to %d: return -errno, do "
+		     "not set errno" ASL_HINT(2),
+		     after);
 	pid_t pid = sys_calls_getpid();
 	after = errno;
 	cr_assert(pid == getpid() && after == 4242, "sys_calls_getpid returned %d (want %d), errno "
@@ -213,8 +219,10 @@ Test(sys_calls, exit_status_skips_atexit)
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 42,
 		  "a child calling sys_calls_exit(42) %s, expected exit status 42" ASL_HINT(2),
 		  describe(status));
-	cr_assert_eq(n, 0, "after sys_calls_exit the pipe received \"%s\": exit_group runs no atexit "
-		     "handler and flushes no stdio buffer (did you call exit(3)?)" ASL_HINT(2), buf);
+	cr_assert_eq(n, 0,
+		     "after sys_calls_exit the pipe received \"%s\": exit_group runs no atexit "
+		     "handler and flushes no stdio buffer (did you call exit(3)?)" ASL_HINT(2),
+		     buf);
 }
 
 static void *block_forever(void *arg)
@@ -240,6 +248,6 @@ Test(sys_calls, exit_ends_every_thread)
 		  "alive after 5 s: SYS_exit ends one thread, SYS_exit_group the process"
 		  ASL_HINT(2));
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 7,
-		  "a two-thread child calling sys_calls_exit(7) %s, expected exit status 7" ASL_HINT(2),
-		  describe(status));
+		  "a two-thread child calling sys_calls_exit(7) %s, expected exit status 7"
+		  ASL_HINT(2), describe(status));
 }

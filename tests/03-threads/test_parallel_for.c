@@ -89,10 +89,12 @@ Test(parallel_for, zero_items)
 	struct seen *s = calloc(1, sizeof *s);
 	uint64_t sum = 99;
 	int rc = parallel_for_sum(0, 4, square_sum, s, &sum);
-	cr_assert_eq(rc, 0, "parallel_for_sum(n=0) returned %s, expected 0" ASL_HINT(3), asl_test_rc(rc));
+	cr_assert_eq(rc, 0, "parallel_for_sum(n=0) returned %s, expected 0" ASL_HINT(3),
+		     asl_test_rc(rc));
 	cr_assert_eq(sum, 0, "parallel_for_sum(n=0): sum %llu, expected 0" ASL_HINT(3),
 		     (unsigned long long)sum);
-	cr_assert_eq(atomic_load(&s->chunks), 0, "parallel_for_sum(n=0) called the body" ASL_HINT(3));
+	cr_assert_eq(atomic_load(&s->chunks), 0,
+		     "parallel_for_sum(n=0) called the body" ASL_HINT(3));
 	free(s);
 }
 
@@ -104,14 +106,16 @@ Test(parallel_for, rejects_bad_arguments)
 	static const int bad_threads[] = { 0, -1, WORKERS_MAX + 1 };
 	for (size_t i = 0; i < 3; i++) {
 		rc = parallel_for_sum(10, bad_threads[i], square_sum, s, &sum);
-		cr_assert_eq(rc, -EINVAL, "parallel_for_sum(threads=%d): expected -22 (EINVAL), got %s"
-			     ASL_HINT(3), bad_threads[i], asl_test_rc(rc));
+		cr_assert_eq(rc, -EINVAL, "parallel_for_sum(threads=%d): expected -22 (EINVAL), "
+			     "got %s" ASL_HINT(3), bad_threads[i], asl_test_rc(rc));
 	}
 	rc = parallel_for_sum(10, 2, NULL, s, &sum);
-	cr_assert_eq(rc, -EINVAL, "parallel_for_sum(body=NULL): expected -EINVAL, got %s" ASL_HINT(3),
+	cr_assert_eq(rc, -EINVAL,
+		     "parallel_for_sum(body=NULL): expected -EINVAL, got %s" ASL_HINT(3),
 		     asl_test_rc(rc));
 	rc = parallel_for_sum(10, 2, square_sum, s, NULL);
-	cr_assert_eq(rc, -EINVAL, "parallel_for_sum(sum=NULL): expected -EINVAL, got %s" ASL_HINT(3),
+	cr_assert_eq(rc, -EINVAL,
+		     "parallel_for_sum(sum=NULL): expected -EINVAL, got %s" ASL_HINT(3),
 		     asl_test_rc(rc));
 	cr_assert_eq(atomic_load(&s->chunks), 0, "the body ran despite bad arguments"
 		     ASL_HINT(3));
@@ -152,7 +156,8 @@ Test(parallel_for, huge_ranges_split_exactly)
 			struct bounds b = { 0 };
 			uint64_t sum = 0, n = ns[i], pairs[8][2];
 			int rc = parallel_for_sum(n, threads, record_bounds, &b, &sum);
-			cr_assert_eq(rc, 0, "parallel_for_sum(n=%llu, threads=%d) returned %s" ASL_HINT(3),
+			cr_assert_eq(rc, 0,
+				     "parallel_for_sum(n=%llu, threads=%d) returned %s" ASL_HINT(3),
 				     (unsigned long long)n, threads, asl_test_rc(rc));
 			cr_assert_eq(atomic_load(&b.chunks), threads, "n=%llu: %d chunks, expected %d"
 				     ASL_HINT(3), (unsigned long long)n, atomic_load(&b.chunks),
@@ -203,10 +208,11 @@ Test(parallel_for, chunks_run_in_parallel_threads)
 	atomic_store(&gave_up, 0);
 	rc = parallel_for_sum(40, 4, meet, NULL, &sum);
 	cr_assert_eq(rc, 0, "parallel_for_sum returned %s" ASL_HINT(3), asl_test_rc(rc));
-	cr_assert_eq(atomic_load(&gave_up), 0, "parallel_for_sum(40, 4 threads): each chunk waits until "
-		     "all 4 run at once, but %d gave up after %d s (at most %d ever ran together): "
-		     "run every chunk on its own thread, all started before any is joined"
-		     ASL_HINT(3), atomic_load(&gave_up), ASL_WATCHDOG_MS / 1000, all_chunks.most);
+	cr_assert_eq(atomic_load(&gave_up), 0, "parallel_for_sum(40, 4 threads): each chunk waits "
+		     "until all 4 run at once, but %d gave up after %d s (at most %d ever ran "
+		     "together): run every chunk on its own thread, all started before any is "
+		     "joined" ASL_HINT(3), atomic_load(&gave_up), ASL_WATCHDOG_MS / 1000,
+		     all_chunks.most);
 	cr_assert_eq(sum, 40, "sum of chunk lengths %llu, expected 40" ASL_HINT(3),
 		     (unsigned long long)sum);
 	meeting_destroy(&all_chunks);

@@ -19,8 +19,8 @@ static void check_stack_bytes(const struct stack_guard_report *rep, size_t stack
 		  ASL_HINT(4), stack, rep->stack_bytes);
 	cr_assert(!rep->overflowed || rep->depth * STACK_GUARD_FRAME_PAD <= rep->stack_bytes,
 		  "overflow at depth %llu x %d bytes per level does not fit in the reported "
-		  "stack_bytes = %zu" ASL_HINT(4), (unsigned long long)rep->depth, STACK_GUARD_FRAME_PAD,
-		  rep->stack_bytes);
+		  "stack_bytes = %zu" ASL_HINT(4),
+		  (unsigned long long)rep->depth, STACK_GUARD_FRAME_PAD, rep->stack_bytes);
 }
 
 static struct stack_guard_report probe(size_t stack, uint64_t max_depth)
@@ -42,7 +42,8 @@ Test(stack_guard, overflow_is_caught_and_reported)
 	struct stack_guard_report r = probe(small, 0);
 	cr_assert(r.overflowed, "%zu KiB stack, no depth limit: expected overflowed = true"
 		  ASL_HINT(4), small >> 10);
-	/* each level keeps at least STACK_GUARD_FRAME_PAD bytes, and the stack holds some of them */
+	/* each level keeps at least STACK_GUARD_FRAME_PAD bytes, and the stack holds some of
+	 * them */
 	cr_assert(r.depth > 20 && r.depth < small / STACK_GUARD_FRAME_PAD,
 		  "%zu KiB stack: depth %llu, expected between 20 and %zu" ASL_HINT(4), small >> 10,
 		  (unsigned long long)r.depth, small / STACK_GUARD_FRAME_PAD);
@@ -129,9 +130,9 @@ Test(stack_guard, many_concurrent_probes)
 	cr_assert_eq(rc, 0, "workers_run returned %s" ASL_HINT(4), asl_test_rc(rc));
 	for (int i = 0; i < PROBERS; i++)
 		cr_assert_neq(t[i].result, -ETIMEDOUT, "%d probing threads meet before each of %d "
-			      "rounds, but they never all ran at once within %d s: does workers_run "
-			      "(step 2) start every thread before joining any?" ASL_HINT(4), PROBERS,
-			      PROBE_ROUNDS, 2 * ASL_WATCHDOG_MS / 1000);
+			      "rounds, but they never all ran at once within %d s: does "
+			      "workers_run (step 2) start every thread before joining any?"
+			      ASL_HINT(4), PROBERS, PROBE_ROUNDS, 2 * ASL_WATCHDOG_MS / 1000);
 	for (int i = 0; i < PROBERS; i++)
 		cr_assert_eq(t[i].result, 0, "%d threads probing at once, %d rounds: a probe of "
 			     "%zu KiB returned %s (-34 (ERANGE): no overflow, or a depth that does not"
@@ -170,7 +171,8 @@ Test(stack_guard, other_faults_still_crash)
 	}
 	cr_assert_eq(waitpid(pid, &status, 0), pid, "waitpid failed");
 	cr_assert(!(WIFEXITED(status) && WEXITSTATUS(status) == 3),
-		  "in the child, stack_guard_probe(64 KiB) did not report a caught overflow" ASL_HINT(4));
+		  "in the child, stack_guard_probe(64 KiB) did not report a caught overflow"
+		  ASL_HINT(4));
 #if defined(__SANITIZE_ADDRESS__)
 	/* under AddressSanitizer the fault reaches ASan's handler, which reports and exits 1 */
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 1)

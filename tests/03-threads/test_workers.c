@@ -104,7 +104,8 @@ Test(workers, tasks_run_at_the_same_time)
 
 	meeting_init(&all_here, N, ASL_WATCHDOG_MS);
 	for (int i = 0; i < N; i++)
-		t[i] = (struct workers_task){ .fn = wait_for_all, .arg = (void *)(intptr_t)(100 + i) };
+		t[i] = (struct workers_task){ .fn = wait_for_all,
+					      .arg = (void *)(intptr_t)(100 + i) };
 	rc = workers_run(t, N);
 	cr_assert_eq(rc, 0, "workers_run returned %s" ASL_HINT(2), asl_test_rc(rc));
 	for (int i = 0; i < N; i++)
@@ -152,23 +153,24 @@ Test(workers, every_started_thread_is_joined)
 	struct workers_task t[N];
 	for (int bad = 0; bad < 2; bad++) {
 		for (int i = 0; i < N; i++)
-			t[i] = (struct workers_task){ .fn = square_plus_one, .arg = (void *)(intptr_t)i,
-						  .result = -1 };
+			t[i] = (struct workers_task){ .fn = square_plus_one,
+						      .arg = (void *)(intptr_t)i, .result = -1 };
 		if (bad)
 			t[BAD].stack_size = (size_t)1 << 52; /* cannot be created */
 		track_start();
 		int rc = workers_run(t, N);
 		track_stop();
 		int created = atomic_load(&tracked_creates), joined = atomic_load(&tracked_joins);
-		cr_assert(bad ? rc < 0 && rc != -ENOSYS : rc == 0, "workers_run(%d tasks%s) returned %s"
-			  ASL_HINT(2), N, bad ? ", task 5 uncreatable" : "", asl_test_rc(rc));
+		cr_assert(bad ? rc < 0 && rc != -ENOSYS : rc == 0,
+			  "workers_run(%d tasks%s) returned %s" ASL_HINT(2), N,
+			  bad ? ", task 5 uncreatable" : "", asl_test_rc(rc));
 		cr_assert_eq(created, bad ? BAD : N, "workers_run(%d tasks%s) created %d threads, "
 			     "expected %d" ASL_HINT(2), N, bad ? ", task 5 uncreatable" : "",
 			     created, bad ? BAD : N);
-		cr_assert_eq(joined, created, "workers_run(%d tasks%s) created %d threads but joined "
-			     "%d: a thread that finished is still a leak until it is joined (its "
-			     "stack and exit status stay behind), on the error path too" ASL_HINT(2),
-			     N, bad ? ", task 5 uncreatable" : "", created, joined);
+		cr_assert_eq(joined, created, "workers_run(%d tasks%s) created %d threads but "
+			     "joined %d: a thread that finished is still a leak until it is joined "
+			     "(its stack and exit status stay behind), on the error path too"
+			     ASL_HINT(2), N, bad ? ", task 5 uncreatable" : "", created, joined);
 	}
 }
 

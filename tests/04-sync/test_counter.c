@@ -182,8 +182,8 @@ Test(spinlock, lock_unlock_lock_again)
 	for (int i = 0; i < 1000; i++) {
 		int a = spinlock_lock(&s);
 		cr_assert(a == 0 && atomic_load(&s.locked),
-			  "spinlock_lock returned %s and left locked = %d (want 0 and true)" ASL_HINT(3),
-			  st_rc(a), (int)atomic_load(&s.locked));
+			  "spinlock_lock returned %s and left locked = %d (want 0 and true)"
+			  ASL_HINT(3), st_rc(a), (int)atomic_load(&s.locked));
 		int b = spinlock_unlock(&s);
 		cr_assert(b == 0 && !atomic_load(&s.locked),
 			  "spinlock_unlock returned %s and left locked = %d (want 0 and false)"

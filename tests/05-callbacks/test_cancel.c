@@ -287,7 +287,8 @@ Test(cancel, unregister_waits_out_a_running_cancel)
 	token_up(&t);
 	struct held_reg h = { .reg.fn = reg_hold };
 	latch_init(&h.hold);
-	cr_assert_eq(cancel_token_register(&t, &h.reg), 0, "cancel_token_register failed" ASL_HINT(4));
+	cr_assert_eq(cancel_token_register(&t, &h.reg), 0,
+		     "cancel_token_register failed" ASL_HINT(4));
 	pthread_t ca, un;
 	cr_assert_eq(pthread_create(&ca, NULL, cancel_once_thread, &t), 0);
 	latch_await_arrivals(&h.hold, 1); /* the cancel is now inside reg_hold */
@@ -297,7 +298,8 @@ Test(cancel, unregister_waits_out_a_running_cancel)
 	latch_open(&h.hold);
 	pthread_join(ca, NULL);
 	pthread_join(un, NULL);
-	cr_assert(asleep && u.fn_left_at_return, "cancel_token_unregister returned while a cancel was "
+	cr_assert(asleep && u.fn_left_at_return,
+		  "cancel_token_unregister returned while a cancel was "
 		  "still running the registration's fn: call each fn with the token's lock held, "
 		  "so that unregister (which takes the lock) waits it out" ASL_HINT(4));
 	cr_assert_eq(cancel_token_destroy(&t), 0, "cancel_token_destroy failed" ASL_HINT(4));

@@ -16,9 +16,9 @@ static int new_timer(void)
 	int fd = evq_timer_create();
 	cr_assert(fd >= 0, "evq_timer_create returned %s" ASL_HINT(3), asl_test_rc(fd));
 	/* checked before any read: a blocking timerfd would hang the read of an unexpired one */
-	cr_assert(fcntl(fd, F_GETFL) & O_NONBLOCK, "evq_timer_create's timerfd is blocking: reading it "
-		  "before it expires would sleep instead of saying -EAGAIN (TFD_NONBLOCK)"
-		  ASL_HINT(3));
+	cr_assert(fcntl(fd, F_GETFL) & O_NONBLOCK, "evq_timer_create's timerfd is blocking: "
+		  "reading it before it expires would sleep instead of saying -EAGAIN "
+		  "(TFD_NONBLOCK)" ASL_HINT(3));
 	return fd;
 }
 
@@ -64,8 +64,10 @@ Test(timer, unexpired_says_eagain)
 	cr_assert_eq(rc, -EAGAIN, "a timer 10 s away: expected -11 (EAGAIN), got %s" ASL_HINT(3),
 		     asl_test_rc(rc));
 	rc = evq_timer_start(fd, 0, 0);
-	cr_assert_eq(rc, -EINVAL, "evq_timer_start(first 0) would silently disarm: expected -22 (EINVAL), "
-		     "got %s" ASL_HINT(3), asl_test_rc(rc));
+	cr_assert_eq(rc, -EINVAL,
+		     "evq_timer_start(first 0) would silently disarm: expected -22 (EINVAL), "
+		     "got %s" ASL_HINT(3),
+		     asl_test_rc(rc));
 	close(fd);
 	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked" ASL_HINT(3));
 }

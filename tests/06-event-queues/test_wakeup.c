@@ -36,8 +36,8 @@ Test(wakeup, signals_coalesce)
 	cr_assert_eq(rc, -EAGAIN, "after consuming, expected -11 (EAGAIN), got %s" ASL_HINT(4),
 		     asl_test_rc(rc));
 	rc = wakeup_signal(fd, 0);
-	cr_assert_eq(rc, -EINVAL, "wakeup_signal(0) would wake nobody: expected -22 (EINVAL), got %s"
-		     ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(rc, -EINVAL, "wakeup_signal(0) would wake nobody: expected -22 (EINVAL), "
+		     "got %s" ASL_HINT(4), asl_test_rc(rc));
 	close(fd);
 	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked" ASL_HINT(4));
 }
