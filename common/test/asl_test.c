@@ -9,12 +9,15 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <sched.h>
+#include <signal.h>
 #include <limits.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Per-process state: each Criterion test runs in its own worker process. */
@@ -490,4 +493,31 @@ ReportHook(POST_ALL)(struct criterion_global_stats *gs)
 	}
 	fclose(f);
 	report_fd = -1;
+}
+
+const char *asl_test_wait_status(int status)
+{
+	static __thread char ring[ASL_TEST_RC_SLOTS][96];
+	static __thread unsigned next;
+	char *buf = ring[next++ % ASL_TEST_RC_SLOTS];
+	if (WIFEXITED(status))
+		snprintf(buf, sizeof ring[0], "exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, sizeof ring[0], "killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, sizeof ring[0], "wait status %#x", status);
+	return buf;
+}
+
+static void asl_test_interrupting_handler(int signo)
+{
+	(void)signo; /* its only job is to be there: the interrupted call returns EINTR */
+}
+
+void asl_test_interrupting_signal(int signo, struct sigaction *old)
+{
+	struct sigaction sa = { .sa_handler = asl_test_interrupting_handler }; /* no SA_RESTART */
+	sigemptyset(&sa.sa_mask);
+	cr_assert_eq(sigaction(signo, &sa, old), 0, "sigaction(%d) failed", signo);
 }

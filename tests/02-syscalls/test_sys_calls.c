@@ -16,20 +16,6 @@
 
 ASL_SUITE(sys_calls, 10);
 
-/* "exited with status 3" / "killed by signal 6 (Aborted)" */
-static const char *describe(int status)
-{
-	static char buf[96];
-	if (WIFEXITED(status))
-		snprintf(buf, sizeof buf, "exited with status %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(buf, sizeof buf, "killed by signal %d (%s)", WTERMSIG(status),
-			 strsignal(WTERMSIG(status)));
-	else
-		snprintf(buf, sizeof buf, "wait status %#x", status);
-	return buf;
-}
-
 /* Wait for `pid` at most `seconds`; on time-out kill it and return -1.  pidfd + poll: no
  * sleeping loop, and the bound only matters when the code under test is wrong. */
 static int wait_bounded(pid_t pid, int seconds)
@@ -186,7 +172,7 @@ Test(sys_calls, getpid_matches_libc)
 	int status = wait_bounded(child, 5);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		  "in a forked child sys_calls_getpid() != getpid() (child %s)" ASL_HINT(2),
-		  describe(status));
+		  asl_test_wait_status(status));
 }
 
 static int marker_fd = -1;
@@ -218,7 +204,7 @@ Test(sys_calls, exit_status_skips_atexit)
 	close(p[0]);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 42,
 		  "a child calling sys_calls_exit(42) %s, expected exit status 42" ASL_HINT(2),
-		  describe(status));
+		  asl_test_wait_status(status));
 	cr_assert_eq(n, 0,
 		     "after sys_calls_exit the pipe received \"%s\": exit_group runs no atexit "
 		     "handler and flushes no stdio buffer (did you call exit(3)?)" ASL_HINT(2),
@@ -249,5 +235,5 @@ Test(sys_calls, exit_ends_every_thread)
 		  ASL_HINT(2));
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 7,
 		  "a two-thread child calling sys_calls_exit(7) %s, expected exit status 7"
-		  ASL_HINT(2), describe(status));
+		  ASL_HINT(2), asl_test_wait_status(status));
 }

@@ -262,11 +262,6 @@ struct interrupter {
 	int kills;
 };
 
-static void on_sigusr1(int sig)
-{
-	(void)sig;
-}
-
 static void *interrupter_main(void *arg)
 {
 	struct interrupter *it = arg;
@@ -292,9 +287,8 @@ Test(epoll, wait_is_not_cut_short_by_signals)
 	int ep = new_ep();
 	asl_test_pipe_nonblocking_read(p);
 	cr_assert_eq(ep_add(ep, p[0], EPOLLIN, EP_LEVEL, 1), 0, "ep_add failed" ASL_HINT(2));
-	struct sigaction sa = { .sa_handler = on_sigusr1 }, old; /* no SA_RESTART */
-	sigemptyset(&sa.sa_mask);
-	cr_assert_eq(sigaction(SIGUSR1, &sa, &old), 0);
+	struct sigaction old;
+	asl_test_interrupting_signal(SIGUSR1, &old);
 	struct interrupter it = { .target = pthread_self(), .t0 = asl_now_ns() };
 	pthread_t t;
 	cr_assert_eq(pthread_create(&t, NULL, interrupter_main, &it), 0);
