@@ -16,6 +16,8 @@
 #include <limits.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -520,4 +522,18 @@ void asl_test_interrupting_signal(int signo, struct sigaction *old)
 	struct sigaction sa = { .sa_handler = asl_test_interrupting_handler }; /* no SA_RESTART */
 	sigemptyset(&sa.sa_mask);
 	cr_assert_eq(sigaction(signo, &sa, old), 0, "sigaction(%d) failed", signo);
+}
+
+int asl_test_listen_loopback(struct sockaddr_in *addr, int backlog)
+{
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	cr_assert(l >= 0, "socket: %s", strerror(errno));
+	*addr = (struct sockaddr_in){ .sin_family = AF_INET,
+				      .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof *addr;
+	cr_assert_eq(bind(l, (struct sockaddr *)addr, len), 0, "bind: %s", strerror(errno));
+	cr_assert_eq(listen(l, backlog), 0, "listen: %s", strerror(errno));
+	cr_assert_eq(getsockname(l, (struct sockaddr *)addr, &len), 0, "getsockname: %s",
+		     strerror(errno));
+	return l;
 }

@@ -21,6 +21,7 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -123,6 +124,10 @@ static inline unsigned char asl_test_pattern(size_t i, unsigned seed)
 {
 	return (unsigned char)(i * 131u + (i >> 9) + seed * 7u);
 }
+
+/* A listening TCP socket on 127.0.0.1 at a port the kernel picks (non-blocking, close-on-exec;
+ * asserts it worked); *addr receives its address for the clients to connect to. */
+int asl_test_listen_loopback(struct sockaddr_in *addr, int backlog);
 
 /* A child's wait status in words, for messages: "exited with status 3", "killed by signal 6
  * (Aborted)".  Per-thread ring like asl_test_rc: up to ASL_TEST_RC_SLOTS per message. */

@@ -315,13 +315,7 @@ Test(io, echo_server_serves_1000_clients_on_one_thread)
 		cr_skip_test("needs %d descriptors, more than the hard RLIMIT_NOFILE (ulimit -Hn)",
 			     2 * CLIENTS + 64);
 	int fds = asl_test_fds();
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	addr = (struct sockaddr_in){ .sin_family = AF_INET,
-				     .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof addr;
-	cr_assert(bind(lfd, (struct sockaddr *)&addr, sizeof addr) == 0 &&
-		  getsockname(lfd, (struct sockaddr *)&addr, &len) == 0 &&
-		  listen(lfd, CLIENTS) == 0, "listen failed");
+	lfd = asl_test_listen_loopback(&addr, CLIENTS);
 	clients_ok = client_fail_rc = server_errors = accepted = 0;
 	int threads = asl_test_threads();
 	io_run(echo_main, NULL, fds);
