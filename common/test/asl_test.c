@@ -298,22 +298,6 @@ int asl_test_fds(void)
 	return n < 0 ? n : n - 1; /* minus the descriptor opendir() itself holds */
 }
 
-long asl_test_raise_fd_limit(long want)
-{
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-		return -1;
-	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)want) {
-		rlim_t cur = rl.rlim_cur;
-		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > (rlim_t)want
-				      ? (rlim_t)want : rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-			rl.rlim_cur = cur;
-	}
-	return rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)LONG_MAX ? LONG_MAX
-										: (long)rl.rlim_cur;
-}
-
 void asl_test_pipe(int p[2])
 {
 	cr_assert_eq(pipe(p), 0, "pipe() failed: %s", strerror(errno));

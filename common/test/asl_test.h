@@ -98,10 +98,6 @@ bool asl_test_wait_flag(atomic_int *flag, int want, long ms);
 
 /* Number of open file descriptors (from /proc/self/fd); -1 on error. */
 int asl_test_fds(void);
-/* For a test that holds many descriptors at once: raise the soft RLIMIT_NOFILE to at least
- * `want` (never above the hard limit, never lowering it).  Returns the soft limit now in force
- * (LONG_MAX for unlimited); a result below `want` means the test should cr_skip_test(). */
-long asl_test_raise_fd_limit(long want);
 
 /* A pipe for a test (asserts it was made): both ends blocking. */
 void asl_test_pipe(int p[2]);

@@ -67,16 +67,11 @@ static void loop_epoll(void *arg, uint64_t iters)
 /* Make room for `want` descriptors; returns how many idle ones can be had. */
 static int raise_fd_limit(int want)
 {
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		asl_die(errno, "getrlimit");
-	if (rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-			asl_die(errno, "setrlimit");
-	}
-	long room = rl.rlim_cur == RLIM_INFINITY ? want : (long)rl.rlim_cur - 32;
-	return room < want ? (int)room : want;
+	/* 32 spare: stdio, the pipe, each loop's epoll and eventfd descriptors */
+	long lim = asl_raise_fd_limit((long)want + 32);
+	if (lim < 0)
+		asl_die((int)-lim, "setrlimit");
+	return lim - 32 < want ? (int)(lim < 32 ? 0 : lim - 32) : want;
 }
 
 int main(int argc, char **argv)

@@ -195,7 +195,7 @@ Test(epoll, regular_file_is_refused)
 Test(epoll, thousand_pipes_exact_ready_set)
 {
 	enum { N = 1000 };
-	if (asl_test_raise_fd_limit(2 * N + 64) < 2 * N + 64)
+	if (asl_raise_fd_limit(2 * N + 64) < 2 * N + 64)
 		cr_skip_test("needs %d descriptors, more than the hard RLIMIT_NOFILE (ulimit -Hn)",
 			     2 * N + 64);
 	int fds = asl_test_fds();

@@ -9,7 +9,7 @@ ASL_SUITE(echo, 120);
 
 Test(echo, thousand_clients)
 {
-	long lim = tcp_raise_fd_limit(2200);
+	long lim = asl_raise_fd_limit(2200);
 	int n = lim >= 2200 ? 1000 : (int)(lim - 100) / 2;
 	cr_assert(n >= 100, "RLIMIT_NOFILE (%ld) leaves room for only %d clients", lim, n);
 	int *fd = calloc((size_t)n, sizeof *fd);

@@ -311,7 +311,7 @@ static void *echo_main(void *arg)
 Test(io, echo_server_serves_1000_clients_on_one_thread)
 {
 	/* 1,000 clients and their 1,000 server ends: more than the usual soft limit of 1,024 */
-	if (asl_test_raise_fd_limit(2 * CLIENTS + 64) < 2 * CLIENTS + 64)
+	if (asl_raise_fd_limit(2 * CLIENTS + 64) < 2 * CLIENTS + 64)
 		cr_skip_test("needs %d descriptors, more than the hard RLIMIT_NOFILE (ulimit -Hn)",
 			     2 * CLIENTS + 64);
 	int fds = asl_test_fds();

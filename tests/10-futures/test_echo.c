@@ -201,7 +201,7 @@ Test(echo, one_client)
 Test(echo, thousand_concurrent_clients)
 {
 	/* 1000 client + 1000 server sockets, plus the rest */
-	long lim = asl_test_raise_fd_limit(4096);
+	long lim = asl_raise_fd_limit(4096);
 	cr_assert(lim >= 2100, "RLIMIT_NOFILE is %ld: this test needs 2100 descriptors", lim);
 	run_echo(1000, 64, false);
 }

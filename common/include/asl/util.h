@@ -41,6 +41,11 @@ uint64_t asl_now_ms(void);
  * queue entry, a registration embedded in a bigger object) finds the object around it. */
 #define container_of(p, type, member) ((type *)(void *)((char *)(p) - offsetof(type, member)))
 
+/* Make room for `want` descriptors: raise the soft RLIMIT_NOFILE towards want, never above the
+ * hard limit and never lowering it.  Returns the soft limit now in force (want when unlimited;
+ * below want when the hard limit is lower), or -errno. */
+long asl_raise_fd_limit(long want);
+
 /* Name of an errno value ("EINVAL"), or "E?" for unknown ones. */
 const char *asl_errname(int err);
 
