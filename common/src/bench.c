@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -447,4 +448,30 @@ long bench_status_kib(const char *key)
 			v = strtol(line + klen + 1, NULL, 10);
 	fclose(f);
 	return v;
+}
+
+void bench_in_child(const char *what, int (*fn)(void *arg, double *out), void *arg, double *out,
+		    int n)
+{
+	int p[2], st;
+	if (n < 1 || n > 64)
+		asl_die(EINVAL, "bench_in_child(%s): %d values", what, n);
+	if (pipe(p) < 0)
+		asl_die(errno, "pipe");
+	fflush(NULL); /* or the child would print the parent's buffered output again */
+	pid_t pid = fork();
+	if (pid < 0)
+		asl_die(errno, "fork");
+	if (pid == 0) {
+		double v[64];
+		close(p[0]);
+		int rc = fn(arg, v);
+		_exit(rc || write(p[1], v, (size_t)n * sizeof v[0]) != (ssize_t)(n * sizeof v[0]));
+	}
+	close(p[1]);
+	ssize_t got = read(p[0], out, (size_t)n * sizeof out[0]);
+	close(p[0]);
+	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) ||
+	    got != (ssize_t)(n * sizeof out[0]))
+		asl_die(0, "%s failed", what);
 }

@@ -78,28 +78,24 @@ static int measure_child(int k, size_t stack, size_t touch, double out[2])
 	return 0;
 }
 
-/* Run measure_child in a fresh process; the two numbers come back through a pipe. */
+struct measure_arg {
+	int k;
+	size_t stack, touch;
+};
+
+static int measure_main(void *arg, double *out)
+{
+	struct measure_arg *a = arg;
+	return measure_child(a->k, a->stack, a->touch, out);
+}
+
+/* Run measure_child in a fresh process: the two numbers come back from it. */
 static void measure(int k, size_t stack, size_t touch, double out[2])
 {
-	int fds[2], status;
-	pid_t pid;
-	if (pipe(fds))
-		asl_die(errno, "pipe");
-	pid = fork();
-	if (pid < 0)
-		asl_die(errno, "fork");
-	if (pid == 0) {
-		double r[2];
-		int err = measure_child(k, stack, touch, r);
-		_exit(err || write(fds[1], r, sizeof r) != sizeof r ? 1 : 0);
-	}
-	close(fds[1]);
-	if (read(fds[0], out, 2 * sizeof out[0]) != 2 * sizeof out[0])
-		out[0] = out[1] = -1;
-	close(fds[0]);
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) ||
-	    out[0] < 0)
-		asl_die(0, "measuring %d threads with %zu KiB stacks failed", k, stack >> 10);
+	struct measure_arg a = { k, stack, touch };
+	char what[80];
+	snprintf(what, sizeof what, "measuring %d threads with %zu KiB stacks", k, stack >> 10);
+	bench_in_child(what, measure_main, &a, out, 2);
 }
 
 int main(int argc, char **argv)

@@ -104,32 +104,29 @@ static void threads_child(struct probe *p)
 	free(t);
 }
 
+struct run_arg {
+	int k;
+	size_t stack;
+};
+
+static int run_main(void *arg, double *out)
+{
+	struct run_arg *a = arg;
+	struct probe p = { .k = a->k };
+	if (a->stack)
+		fibers_child(&p, a->stack);
+	else
+		threads_child(&p);
+	out[0] = p.rss;
+	out[1] = p.vsz;
+	return 0;
+}
+
 /* One configuration in a fresh process: stack 0 = OS threads.  Returns {rss, vsz} per unit. */
 static void run_child(int k, size_t stack, double out[2])
 {
-	int fd[2];
-	if (pipe(fd))
-		asl_die(errno, "pipe");
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0)
-		asl_die(errno, "fork");
-	if (pid == 0) {
-		struct probe p = { .k = k };
-		if (stack)
-			fibers_child(&p, stack);
-		else
-			threads_child(&p);
-		double v[2] = { p.rss, p.vsz };
-		_exit(write(fd[1], v, sizeof v) == sizeof v ? 0 : 1);
-	}
-	close(fd[1]);
-	int status;
-	ssize_t n = read(fd[0], out, 2 * sizeof(double));
-	close(fd[0]);
-	waitpid(pid, &status, 0);
-	if (n != 2 * sizeof(double) || !WIFEXITED(status) || WEXITSTATUS(status))
-		asl_die(0, "measuring child failed");
+	struct run_arg a = { k, stack };
+	bench_in_child("measuring child", run_main, &a, out, 2);
 }
 
 int main(int argc, char **argv)

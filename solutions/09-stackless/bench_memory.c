@@ -40,11 +40,11 @@ static void *parked_thread(void *arg)
 	return NULL;
 }
 
-/* In a child: park PARKED default threads; write bytes per thread (virtual, resident). */
-static void measure_threads(int fd)
+/* In a child: park PARKED default threads; bytes per thread (virtual, resident) to per. */
+static int measure_threads(void *arg, double *per)
 {
 	pthread_t t[PARKED];
-	double per[2];
+	(void)arg;
 	pthread_barrier_init(&parked, NULL, PARKED + 1);
 	pthread_barrier_init(&release, NULL, PARKED + 1);
 	long vsz0 = bench_status_kib("VmSize"), rss0 = bench_status_kib("VmRSS");
@@ -58,30 +58,13 @@ static void measure_threads(int fd)
 		pthread_join(t[i], NULL);
 	per[0] = (double)(vsz1 - vsz0) * 1024.0 / PARKED;
 	per[1] = (double)(rss1 - rss0) * 1024.0 / PARKED;
-	if (write(fd, per, sizeof per) != (ssize_t)sizeof per)
-		_exit(1);
-	_exit(0);
+	return 0;
 }
 
 static void thread_sample(double *virt, double *res)
 {
-	int p[2];
 	double per[2];
-	if (pipe(p) < 0)
-		asl_die(errno, "pipe");
-	pid_t pid = fork();
-	if (pid < 0)
-		asl_die(errno, "fork");
-	if (pid == 0) {
-		close(p[0]);
-		measure_threads(p[1]);
-	}
-	close(p[1]);
-	ssize_t n = read(p[0], per, sizeof per);
-	close(p[0]);
-	int st;
-	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) || n != sizeof per)
-		asl_die(0, "the thread-measuring child failed");
+	bench_in_child("the thread-measuring child", measure_threads, NULL, per, 2);
 	*virt = per[0];
 	*res = per[1];
 }
