@@ -475,3 +475,12 @@ void bench_in_child(const char *what, int (*fn)(void *arg, double *out), void *a
 	    got != (ssize_t)(n * sizeof out[0]))
 		asl_die(0, "%s failed", what);
 }
+
+int bench_fd_room(int want, int spare)
+{
+	long lim = asl_raise_fd_limit((long)want + spare);
+	if (lim < 0)
+		asl_die((int)-lim, "setrlimit(RLIMIT_NOFILE)");
+	long room = lim - spare;
+	return room < want ? (int)(room < 0 ? 0 : room) : want;
+}

@@ -64,16 +64,6 @@ static void loop_epoll(void *arg, uint64_t iters)
 			asl_die(0, "epoll_wait did not report exactly one ready descriptor");
 }
 
-/* Make room for `want` descriptors; returns how many idle ones can be had. */
-static int raise_fd_limit(int want)
-{
-	/* 32 spare: stdio, the pipe, each loop's epoll and eventfd descriptors */
-	long lim = asl_raise_fd_limit((long)want + 32);
-	if (lim < 0)
-		asl_die((int)-lim, "setrlimit");
-	return lim - 32 < want ? (int)(lim < 32 ? 0 : lim - 32) : want;
-}
-
 int main(int argc, char **argv)
 {
 	static const int full_ns[] = { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000 };
@@ -86,7 +76,8 @@ int main(int argc, char **argv)
 		   "ns per select/poll/epoll_wait call returning the one ready fd among N idle");
 	const int *ns = b.quick ? quick_ns : full_ns;
 	int count = b.quick ? 5 : (int)(sizeof full_ns / sizeof full_ns[0]);
-	int max_idle = raise_fd_limit(ns[count - 1]);
+	/* 32 spare: stdio, the pipe, each loop's epoll and eventfd descriptors */
+	int max_idle = bench_fd_room(ns[count - 1], 32);
 	if (max_idle < ns[count - 1])
 		printf("# RLIMIT_NOFILE allows only %d idle descriptors: larger N left out\n",
 		       max_idle);

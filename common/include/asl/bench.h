@@ -97,6 +97,11 @@ const char *bench_stamp(void);
 /* CPUs this process may run on (sched_getaffinity), which is what parallel code gets. */
 int bench_usable_cpus(void);
 
+/* For a sweep over N idle descriptors: raise RLIMIT_NOFILE (asl_raise_fd_limit) so that `want`
+ * of them fit beside `spare` others (stdio, pipes, the loop's own); returns how many of want fit
+ * (fewer when the hard limit is lower: the caller drops the larger N and says so). */
+int bench_fd_room(int want, int spare);
+
 /* Run fn(arg, out) in a forked copy of this process and bring back the n doubles it wrote to out
  * (n at most 64): memory measured there starts from this process's state and dies with the
  * child, so one measurement cannot inflate the next.  fn returns 0, or nonzero on failure.
