@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 
 extern char *program_invocation_short_name; /* glibc; avoids threading argv[0] everywhere */
 
@@ -100,6 +101,26 @@ uint64_t asl_now_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t asl_now_ms(void)
+{
+	return asl_now_ns() / 1000000u;
+}
+
+long asl_raise_fd_limit(long want)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return -errno;
+	if (rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || (long)rl.rlim_max > want
+				      ? (rlim_t)want
+				      : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			return -errno;
+	}
+	return rl.rlim_cur == RLIM_INFINITY ? want : (long)rl.rlim_cur;
 }
 
 const char *asl_errname(int err)

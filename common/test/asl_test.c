@@ -9,10 +9,17 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <sched.h>
+#include <signal.h>
+#include <limits.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Per-process state: each Criterion test runs in its own worker process. */
@@ -291,6 +298,36 @@ int asl_test_fds(void)
 	return n < 0 ? n : n - 1; /* minus the descriptor opendir() itself holds */
 }
 
+void asl_test_pipe(int p[2])
+{
+	cr_assert_eq(pipe(p), 0, "pipe() failed: %s", strerror(errno));
+}
+
+void asl_test_pipe_nonblocking_read(int p[2])
+{
+	asl_test_pipe(p);
+	cr_assert_eq(fcntl(p[0], F_SETFL, O_NONBLOCK), 0, "fcntl(O_NONBLOCK) failed");
+}
+
+int asl_test_capture(const char *cmd, char *out, size_t cap)
+{
+	char full[1024];
+	size_t len = 0, n;
+	snprintf(full, sizeof full, "%s 2>&1", cmd);
+	out[0] = '\0';
+	FILE *f = popen(full, "r");
+	if (!f)
+		return -1;
+	/* Read to the end even past cap, so that the command never blocks on a full pipe. */
+	char sink[4096];
+	while ((n = fread(len + 1 < cap ? out + len : sink, 1,
+			  len + 1 < cap ? cap - 1 - len : sizeof sink, f)) > 0)
+		if (len + 1 < cap)
+			len += n;
+	out[len] = '\0';
+	return pclose(f);
+}
+
 const char *asl_test_rc(int rc)
 {
 	/* A ring, not one buffer: a message may render several values in one call. */
@@ -442,4 +479,45 @@ ReportHook(POST_ALL)(struct criterion_global_stats *gs)
 	}
 	fclose(f);
 	report_fd = -1;
+}
+
+const char *asl_test_wait_status(int status)
+{
+	static __thread char ring[ASL_TEST_RC_SLOTS][96];
+	static __thread unsigned next;
+	char *buf = ring[next++ % ASL_TEST_RC_SLOTS];
+	if (WIFEXITED(status))
+		snprintf(buf, sizeof ring[0], "exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, sizeof ring[0], "killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, sizeof ring[0], "wait status %#x", status);
+	return buf;
+}
+
+static void asl_test_interrupting_handler(int signo)
+{
+	(void)signo; /* its only job is to be there: the interrupted call returns EINTR */
+}
+
+void asl_test_interrupting_signal(int signo, struct sigaction *old)
+{
+	struct sigaction sa = { .sa_handler = asl_test_interrupting_handler }; /* no SA_RESTART */
+	sigemptyset(&sa.sa_mask);
+	cr_assert_eq(sigaction(signo, &sa, old), 0, "sigaction(%d) failed", signo);
+}
+
+int asl_test_listen_loopback(struct sockaddr_in *addr, int backlog)
+{
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	cr_assert(l >= 0, "socket: %s", strerror(errno));
+	*addr = (struct sockaddr_in){ .sin_family = AF_INET,
+				      .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof *addr;
+	cr_assert_eq(bind(l, (struct sockaddr *)addr, len), 0, "bind: %s", strerror(errno));
+	cr_assert_eq(listen(l, backlog), 0, "listen: %s", strerror(errno));
+	cr_assert_eq(getsockname(l, (struct sockaddr *)addr, &len), 0, "getsockname: %s",
+		     strerror(errno));
+	return l;
 }

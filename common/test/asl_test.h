@@ -21,6 +21,8 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
@@ -96,6 +98,36 @@ bool asl_test_wait_flag(atomic_int *flag, int want, long ms);
 
 /* Number of open file descriptors (from /proc/self/fd); -1 on error. */
 int asl_test_fds(void);
+
+/* A pipe for a test (asserts it was made): both ends blocking. */
+void asl_test_pipe(int p[2]);
+/* The same with a non-blocking read end, set with fcntl directly (not through student code). */
+void asl_test_pipe_nonblocking_read(int p[2]);
+
+/* Run a shell command (a demo: ASL_BUILD_DIR "/demo_x") with stderr joined to stdout and keep
+ * what it printed in out (at most cap - 1 bytes, NUL-terminated).  Returns its wait status
+ * (WIFEXITED ...), or -1 if it could not be started (out is then ""). */
+int asl_test_capture(const char *cmd, char *out, size_t cap);
+
+/* Make signo interrupt blocking calls: an empty handler installed without SA_RESTART, so a
+ * thread blocked in read/write/epoll_wait returns -1 with EINTR when signo reaches it.  The
+ * previous disposition goes to *old (put it back with sigaction(signo, old, NULL)). */
+void asl_test_interrupting_signal(int signo, struct sigaction *old);
+
+/* The byte at offset i of the test data pattern (seed picks one of several streams): no short
+ * period, so a chunk written twice, dropped or moved shows as a mismatch at its offset. */
+static inline unsigned char asl_test_pattern(size_t i, unsigned seed)
+{
+	return (unsigned char)(i * 131u + (i >> 9) + seed * 7u);
+}
+
+/* A listening TCP socket on 127.0.0.1 at a port the kernel picks (non-blocking, close-on-exec;
+ * asserts it worked); *addr receives its address for the clients to connect to. */
+int asl_test_listen_loopback(struct sockaddr_in *addr, int backlog);
+
+/* A child's wait status in words, for messages: "exited with status 3", "killed by signal 6
+ * (Aborted)".  Per-thread ring like asl_test_rc: up to ASL_TEST_RC_SLOTS per message. */
+const char *asl_test_wait_status(int status);
 
 /* "-22 (EINVAL)" style rendering of a 0/-errno return, for messages.  The result lives in a
  * per-thread ring of ASL_TEST_RC_SLOTS buffers, so up to that many calls may appear in one

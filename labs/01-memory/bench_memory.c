@@ -3,7 +3,7 @@
  * first touch, so a minor page fault) vs the same accesses once the pages are resident, for
  * base pages (MADV_NOHUGEPAGE) and transparent huge pages (MADV_HUGEPAGE), across sizes.
  *
- * One access = one 8-byte store into a distinct 4 KiB page (pf_first_touch, step 3).  The
+ * One access = one 8-byte store into a distinct 4 KiB page (page_faults_first_touch, step 3).  The
  * "resident" pass touches the same pages again: no fault, but still one TLB entry per page
  * for base pages, which is why it grows with the size.
  *
@@ -18,20 +18,20 @@
 #include "memory.h"
 
 struct kind {
-	enum pf_pages kind;
+	enum page_faults_pages kind;
 	const char *name; /* series suffix */
 };
 
 /* One sample: enough calls to touch at least 1 MiB, so the tiny sizes are not just timer
  * noise.  Returns 0 or -errno; ns values are per base page touched. */
-static int sample(size_t bytes, enum pf_pages kind, double *first_ns, double *again_ns,
+static int sample(size_t bytes, enum page_faults_pages kind, double *first_ns, double *again_ns,
 		  double *faults_per_mib)
 {
 	size_t reps = bytes >= (1u << 20) ? 1 : (1u << 20) / bytes;
 	double first = 0, again = 0, faults = 0, pages = 0;
 	for (size_t r = 0; r < reps; r++) {
-		struct pf_result res;
-		int rc = pf_first_touch(bytes, kind, &res);
+		struct page_faults_result res;
+		int rc = page_faults_first_touch(bytes, kind, &res);
 		if (rc < 0)
 			return rc;
 		first += (double)res.first_ns;
@@ -50,7 +50,8 @@ int main(int argc, char **argv)
 	static const size_t full_sizes[] = { 64u << 10, 256u << 10, 1u << 20, 4u << 20, 16u << 20,
 					     64u << 20, 256u << 20 };
 	static const size_t quick_sizes[] = { 64u << 10, 1u << 20 };
-	static const struct kind kinds[] = { { PF_SMALL, "4K" }, { PF_HUGE, "THP" } };
+	static const struct kind kinds[] = { { PAGE_FAULTS_SMALL, "4K" },
+					     { PAGE_FAULTS_HUGE, "THP" } };
 	static const char *what[3] = { "first-touch", "resident", "faults" };
 	struct bench b;
 	bench_init(&b, argc, argv, "01-memory",
@@ -83,7 +84,7 @@ int main(int argc, char **argv)
 				break;
 			}
 			if (rc < 0)
-				asl_die(-rc, "pf_first_touch(%zu bytes)", sizes[s]);
+				asl_die(-rc, "page_faults_first_touch(%zu bytes)", sizes[s]);
 			have[k] = true;
 		}
 	}

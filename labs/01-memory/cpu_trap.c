@@ -22,7 +22,7 @@
 
 /* Execute one instruction that only the kernel may run; never returns normally in user mode.
  * arg: a uint64_t that would receive the register read on aarch64.  Run under fault_catch(). */
-__attribute__((unused)) static void trap_exec_privileged(void *arg)
+__attribute__((unused)) static void cpu_trap_exec_privileged(void *arg)
 {
 	/* TODO step 4: Make the CPU refuse: run one kernel-only instruction in user mode.
 	 * Make the CPU refuse: one kernel-only instruction in inline asm (x86-64 `hlt`; aarch64
@@ -36,7 +36,7 @@ __attribute__((unused)) static void trap_exec_privileged(void *arg)
 #if defined(__x86_64__)
 /* Divide with the CPU's own integer divide.  arg: int64_t[2] = { dividend, divisor }, on
  * return { quotient, remainder }.  A zero divisor traps (#DE).  Run under fault_catch(). */
-__attribute__((unused)) static void trap_exec_idiv(void *arg)
+__attribute__((unused)) static void cpu_trap_exec_idiv(void *arg)
 {
 	/* TODO step 4: Make the CPU refuse: divide with the CPU's own integer divide.
 	 * One `idivq` in inline asm: it divides rdx:rax (sign-extend rax into rdx with `cqto`
@@ -48,7 +48,7 @@ __attribute__((unused)) static void trap_exec_idiv(void *arg)
 }
 #endif
 
-int trap_privileged(struct fault_info *out)
+int cpu_trap_privileged(struct fault_info *out)
 {
 	/* TODO step 4: Run a kernel-only instruction in user mode under fault_catch and report
 	 * the signal (x86-64 `hlt`: SIGSEGV/SI_KERNEL; aarch64 `mrs` of an EL1 register:
@@ -58,7 +58,7 @@ int trap_privileged(struct fault_info *out)
 	LAB_UNUSED(out); return LAB_TODO(4);
 }
 
-int trap_divide_by_zero(struct fault_info *out)
+int cpu_trap_divide_by_zero(struct fault_info *out)
 {
 	/* TODO step 4: Divide by zero with the CPU's integer divide in asm (x86-64 `idiv`)
 	 * under fault_catch: expect SIGFPE/FPE_INTDIV.  aarch64 does not trap: -ENOTSUP.

@@ -51,24 +51,25 @@ int main(int argc, char **argv)
 
 	printf("A pointer is only a number.  This one is %" PRIu64 " = %#" PRIx64 ",\n%s.\n",
 	       addr, addr, kind_of_address(addr));
-	rc = fault_probe((const void *)(uintptr_t)addr, PROBE_READ, &f);
+	rc = fault_probe((const void *)(uintptr_t)addr, FAULT_PROBE_READ, &f);
 	if (rc < 0) {
 		printf("The fault probe failed: %s.  Finish step 2 first.\n", strerror(-rc));
 		return 1;
 	}
-	if (rc == PROBE_OK) {
+	if (rc == FAULT_PROBE_OK) {
 		printf("The probe could read it: this address is valid, nothing to crash on.\n");
 		return 0;
 	}
 	printf("Probe (with a handler installed): %s.\nThe kernel will say: SIG%s, si_code %s, "
-	       "si_addr %p\n", probe_result_name(rc), sigabbrev_np(f.signo),
-	       fault_code_name(f.signo, f.code), f.addr);
+	       "si_addr %p\n", fault_probe_result_name(rc), sigabbrev_np(f.signo),
+	       fault_probe_code_name(f.signo, f.code), f.addr);
 	if (f.signo == SIGSEGV && f.code == SI_KERNEL)
 		printf("  (a general-protection fault, not a page fault: no page-table walk "
 		       "happened,\n   so the kernel has no faulting address to report)\n");
 	else
 		printf("  (the page-table walk for %p found %s)\n", f.addr,
-		       rc == PROBE_UNMAPPED ? "no mapping" : "a mapping without the permission");
+		       rc == FAULT_PROBE_UNMAPPED ? "no mapping"
+						  : "a mapping without the permission");
 
 	printf("\nNow the real thing: mem_load(%p) with no handler installed...\n",
 	       (void *)(uintptr_t)addr);

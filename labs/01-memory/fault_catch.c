@@ -29,23 +29,26 @@
 
 #include "asl/todo.h"
 
-static const int catch_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE };
-enum { CATCH_NSIG = sizeof catch_signals / sizeof catch_signals[0] };
+static const int fault_catch_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE };
+enum { CATCH_NSIG = sizeof fault_catch_signals / sizeof fault_catch_signals[0] };
 
 /* The state of the catch ("unused": the skeleton's stubs do not touch it yet). */
-__attribute__((unused)) static atomic_flag catch_busy = ATOMIC_FLAG_INIT; /* one catch at a time */
-__attribute__((unused)) static struct sigaction catch_prev[CATCH_NSIG]; /* restored at the end */
-__attribute__((unused)) static _Thread_local sigjmp_buf catch_env; /* the handler jumps back here */
-static _Thread_local volatile sig_atomic_t catch_armed;           /* this thread is inside fn() */
-__attribute__((unused)) static _Thread_local struct fault_info catch_fault; /* what it saw */
+/* one catch at a time */
+__attribute__((unused)) static atomic_flag fault_catch_busy = ATOMIC_FLAG_INIT;
+/* the dispositions to restore at the end */
+__attribute__((unused)) static struct sigaction fault_catch_prev[CATCH_NSIG];
+/* where the handler jumps back to */
+__attribute__((unused)) static _Thread_local sigjmp_buf fault_catch_env;
+static _Thread_local volatile sig_atomic_t fault_catch_armed; /* this thread is inside fn() */
+__attribute__((unused)) static _Thread_local struct fault_info fault_catch_fault; /* what it saw */
 
 /* A fault we did not ask for (signo, as the kernel described it in *si): hand it to the
  * disposition that was in force before us.  Runs in the signal handler. */
-__attribute__((unused)) static void catch_pass_on(int signo, const siginfo_t *si)
+__attribute__((unused)) static void fault_catch_pass_on(int signo, const siginfo_t *si)
 {
 	/* TODO step 2: Catch a fault: one that is not ours goes back to the previous handler.
-	 * Put back the previous disposition of signo (catch_prev) and let the fault happen again
-	 * under it: returning re-executes the faulting instruction.  A signal sent by
+	 * Put back the previous disposition of signo (fault_catch_prev) and let the fault happen
+	 * again under it: returning re-executes the faulting instruction.  A signal sent by
 	 * kill()/raise() (si_code <= 0) is not re-executed, so send it again.
 	 * Checked by: fault_probe::other_threads_fault_is_not_ours
 	 */
@@ -53,12 +56,12 @@ __attribute__((unused)) static void catch_pass_on(int signo, const siginfo_t *si
 }
 
 /* The SA_SIGINFO handler of every caught signal: records the fault of the armed thread and
- * jumps back into catch_run; any other fault goes to catch_pass_on. */
-__attribute__((unused)) static void catch_handler(int signo, siginfo_t *si, void *uctx)
+ * jumps back into fault_catch_run; any other fault goes to fault_catch_pass_on. */
+__attribute__((unused)) static void fault_catch_handler(int signo, siginfo_t *si, void *uctx)
 {
 	/* TODO step 2: Catch a fault: the handler records what the kernel saw and jumps back.
 	 * Not armed in this thread: not ours, pass it on.  Otherwise disarm, record signo, si_code
-	 * and si_addr in catch_fault and siglongjmp back to catch_env.
+	 * and si_addr in fault_catch_fault and siglongjmp back to fault_catch_env.
 	 * Checked by: fault_probe::fault_catch_contract,
 	 * fault_probe::si_addr_is_the_probed_address, fault_probe::survives_repeated_faults,
 	 * fault_probe::other_threads_fault_is_not_ours
@@ -69,11 +72,11 @@ __attribute__((unused)) static void catch_handler(int signo, siginfo_t *si, void
 /* Run fn(arg) armed: 0 if it returned, 1 if the handler jumped back from a fault.  Kept apart
  * from fault_catch so that no local variable of the caller lives across the
  * sigsetjmp/siglongjmp pair (their values would be indeterminate after the jump). */
-__attribute__((unused)) static int catch_run(void (*fn)(void *), void *arg)
+__attribute__((unused)) static int fault_catch_run(void (*fn)(void *), void *arg)
 {
 	/* TODO step 2: Catch a fault: save the way back with sigsetjmp, then run fn armed.
-	 * Save the return point with sigsetjmp(catch_env, 1) (1: also the signal mask), arm, call
-	 * fn, disarm.
+	 * Save the return point with sigsetjmp(fault_catch_env, 1) (1: also the signal mask), arm,
+	 * call fn, disarm.
 	 * Checked by: fault_probe::fault_catch_contract, fault_probe::survives_repeated_faults
 	 */
 	LAB_UNUSED(fn, arg); return LAB_TODO(2);

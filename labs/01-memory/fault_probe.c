@@ -20,12 +20,12 @@
 
 #include "asl/todo.h"
 
-struct probe_arg {
+struct fault_probe_arg {
 	const uint64_t *p;
-	enum probe_access how;
+	enum fault_probe_access how;
 };
 
-/* The probe's access itself, run under fault_catch(): arg is a struct probe_arg. */
+/* The probe's access itself, run under fault_catch(): arg is a struct fault_probe_arg. */
 __attribute__((unused)) static void probe_access(void *arg)
 {
 	/* TODO step 2: Probe an address: the 8-byte access itself, run under fault_catch.
@@ -38,28 +38,29 @@ __attribute__((unused)) static void probe_access(void *arg)
 	LAB_UNUSED(arg); LAB_TODO_ABORT(2);
 }
 
-int fault_probe(const void *addr, enum probe_access how, struct fault_info *fault)
+int fault_probe(const void *addr, enum fault_probe_access how, struct fault_info *fault)
 {
-	/* TODO step 2: Classify an 8-byte access at addr: PROBE_OK, PROBE_UNMAPPED (MAPERR, or
-	 * SI_KERNEL for x86's non-canonical addresses), PROBE_PROTECTED (ACCERR), PROBE_NO_BACKING
-	 * (SIGBUS).  Use mem_load/mem_store inside fault_catch; fill *fault when not NULL.
+	/* TODO step 2: Classify an 8-byte access at addr: FAULT_PROBE_OK, FAULT_PROBE_UNMAPPED
+	 * (MAPERR, or SI_KERNEL for x86's non-canonical addresses), FAULT_PROBE_PROTECTED (ACCERR),
+	 * FAULT_PROBE_NO_BACKING (SIGBUS).  Use mem_load/mem_store inside fault_catch; fill *fault
+	 * when not NULL.
 	 * Checked by: fault_probe::*, demos::wild_pointer_dies_of_sigsegv
 	 */
 	LAB_UNUSED(addr, how, fault); return LAB_TODO(2);
 }
 
-const char *probe_result_name(int result)
+const char *fault_probe_result_name(int result)
 {
 	switch (result) {
-	case PROBE_OK: return "accessible";
-	case PROBE_UNMAPPED: return "unmapped";
-	case PROBE_PROTECTED: return "protected";
-	case PROBE_NO_BACKING: return "no backing (SIGBUS)";
+	case FAULT_PROBE_OK: return "accessible";
+	case FAULT_PROBE_UNMAPPED: return "unmapped";
+	case FAULT_PROBE_PROTECTED: return "protected";
+	case FAULT_PROBE_NO_BACKING: return "no backing (SIGBUS)";
 	default: return result < 0 ? "error" : "?";
 	}
 }
 
-const char *fault_code_name(int signo, int code)
+const char *fault_probe_code_name(int signo, int code)
 {
 	if (code == SI_KERNEL)
 		return "SI_KERNEL";

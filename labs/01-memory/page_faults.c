@@ -11,7 +11,8 @@
  * Transparent huge pages (THP) change the count: in a 2 MiB-aligned region the kernel may
  * answer one fault with one 2 MiB page (512 base pages at once), and recent kernels may also
  * use 16-64 KiB "mTHP" folios.  MADV_NOHUGEPAGE turns all of that off for the region, so the
- * PF_SMALL count is exactly one fault per base page; PF_HUGE asks for the opposite.
+ * PAGE_FAULTS_SMALL count is exactly one fault per base page; PAGE_FAULTS_HUGE asks for the
+ * opposite.
  */
 #include "memory.h"
 
@@ -26,7 +27,7 @@
 #include "asl/util.h"
 
 /* The PMD-level huge page size (2 MiB with 4 KiB base pages), from sysfs when available. */
-__attribute__((unused)) static size_t pf_huge_size(void)
+__attribute__((unused)) static size_t page_faults_huge_size(void)
 {
 	/* TODO step 3: Count first-touch page faults: the huge page size, from sysfs.
 	 * Read the size from /sys/kernel/mm/transparent_hugepage/hpage_pmd_size; 2 MiB if the file
@@ -37,7 +38,7 @@ __attribute__((unused)) static size_t pf_huge_size(void)
 }
 
 /* This thread's minor and major fault counts so far; 0 or -errno. */
-__attribute__((unused)) static int pf_counters(long *minor, long *major)
+__attribute__((unused)) static int page_faults_counters(long *minor, long *major)
 {
 	/* TODO step 3: Count first-touch page faults: this thread's fault counters.
 	 * getrusage(RUSAGE_THREAD), not RUSAGE_SELF: faults taken by other threads must not count.
@@ -48,7 +49,7 @@ __attribute__((unused)) static int pf_counters(long *minor, long *major)
 }
 
 /* One pass over `pages` pages of page_size bytes from base: one store per page. */
-__attribute__((unused)) static void pf_touch(char *base, size_t pages, size_t page_size,
+__attribute__((unused)) static void page_faults_touch(char *base, size_t pages, size_t page_size,
 					     uint64_t value)
 {
 	/* TODO step 3: Count first-touch page faults: one store per page.
@@ -60,13 +61,14 @@ __attribute__((unused)) static void pf_touch(char *base, size_t pages, size_t pa
 	LAB_UNUSED(base, pages, page_size, value); LAB_TODO_ABORT(3);
 }
 
-int pf_first_touch(size_t bytes, enum pf_pages kind, struct pf_result *out)
+int page_faults_first_touch(size_t bytes, enum page_faults_pages kind,
+			    struct page_faults_result *out)
 {
 	/* TODO step 3: Count the faults of first-touching `bytes` of fresh anonymous memory.
-	 * mmap it, madvise NOHUGEPAGE (PF_SMALL) or HUGEPAGE on a huge-page-aligned start
-	 * (PF_HUGE; madvise failing means -ENOTSUP), store once per base page with mem_store
-	 * (a plain C store is instrumented under `make asan`, whose shadow memory faults in
-	 * pages of its own) between two getrusage(RUSAGE_THREAD) readings, then do the same
+	 * mmap it, madvise NOHUGEPAGE (PAGE_FAULTS_SMALL) or HUGEPAGE on a huge-page-aligned start
+	 * (PAGE_FAULTS_HUGE; madvise failing means -ENOTSUP), store once per base page with
+	 * mem_store (a plain C store is instrumented under `make asan`, whose shadow memory faults
+	 * in pages of its own) between two getrusage(RUSAGE_THREAD) readings, then do the same
 	 * again (now resident); time both passes; munmap.  Checked by: page_faults::*
 	 */
 	LAB_UNUSED(bytes, kind, out); return LAB_TODO(3);

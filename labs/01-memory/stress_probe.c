@@ -7,7 +7,7 @@
  * which fails the run), and the trap instructions (hlt, idiv by zero) are emulated with
  * varying fidelity.  The faulting paths are covered by the Criterion tests and `make asan`.
  * What valgrind checks here: no leak and no invalid access in the handler install/restore
- * path of fault_catch, in the probe's successful read/write, and in pf_first_touch's
+ * path of fault_catch, in the probe's successful read/write, and in page_faults_first_touch's
  * mmap/munmap bookkeeping.
  */
 #include <errno.h>
@@ -34,20 +34,23 @@ int main(int argc, char **argv)
 	for (int round = 0; round < 200; round++) {
 		for (int i = 0; i < 256; i += 17, probes++) {
 			struct fault_info f;
-			int rc = fault_probe(&words[i], round % 2 ? PROBE_WRITE : PROBE_READ, &f);
-			if (rc != PROBE_OK || f.signo != 0)
-				asl_die(0, "probe of a heap word: %s", probe_result_name(rc));
+			int rc = fault_probe(&words[i],
+					     round % 2 ? FAULT_PROBE_WRITE : FAULT_PROBE_READ, &f);
+			if (rc != FAULT_PROBE_OK || f.signo != 0)
+				asl_die(0, "probe of a heap word: %s", fault_probe_result_name(rc));
 			if (mem_load(&words[i]) != (uint64_t)i * 3)
 				asl_die(0, "a write probe changed word %d", i);
 		}
 	}
 	for (int round = 0; round < 20; round++) {
-		struct pf_result r;
-		int rc = pf_first_touch((size_t)(round + 1) << 16, round % 2 ? PF_HUGE : PF_SMALL, &r);
+		struct page_faults_result r;
+		enum page_faults_pages kind = round % 2 ? PAGE_FAULTS_HUGE : PAGE_FAULTS_SMALL;
+		int rc = page_faults_first_touch((size_t)(round + 1) << 16, kind, &r);
 		if (rc < 0 && !(rc == -ENOTSUP && round % 2))
-			asl_die(-rc, "pf_first_touch");
+			asl_die(-rc, "page_faults_first_touch");
 		if (rc == 0 && (r.pages == 0 || r.first_faults < 0))
-			asl_die(0, "pf_first_touch: %zu pages, %ld faults", r.pages, r.first_faults);
+			asl_die(0, "page_faults_first_touch: %zu pages, %ld faults", r.pages,
+				r.first_faults);
 	}
 	free(words);
 	printf("stress_probe: %d probes and 20 first-touch counts, all consistent\n", probes);

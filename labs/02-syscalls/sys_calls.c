@@ -13,7 +13,7 @@
 
 #include "asl/todo.h"
 
-ssize_t raw_write(int fd, const void *buf, size_t len)
+ssize_t sys_calls_write(int fd, const void *buf, size_t len)
 {
 	/* TODO step 2: write(2) through sys_raw3: the kernel's result as is, never errno.
 	 * Checked by: sys_calls::write_*, sys_calls::errno_untouched
@@ -21,14 +21,14 @@ ssize_t raw_write(int fd, const void *buf, size_t len)
 	LAB_UNUSED(fd, buf, len); return LAB_TODO(2);
 }
 
-pid_t raw_getpid(void)
+pid_t sys_calls_getpid(void)
 {
 	/* TODO step 2: getpid(2) through sys_raw0.  Checked by: sys_calls::getpid_*
 	 */
 	return LAB_TODO(2);
 }
 
-_Noreturn void raw_exit(int status)
+_Noreturn void sys_calls_exit(int status)
 {
 	/* TODO step 2: exit_group(2) through sys_raw1 - every thread ends, no atexit handler
 	 * runs, no stdio buffer is flushed.  It cannot return; tell the compiler so afterwards

@@ -30,14 +30,14 @@ long sys_raw6(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 
 /* Step 2.  write(2) through sys_raw: the number of bytes written (possibly fewer than `len`),
  * or -EBADF, -EFAULT (buf not readable by the kernel), -EPIPE, ...  errno is left alone. */
-ssize_t raw_write(int fd, const void *buf, size_t len);
+ssize_t sys_calls_write(int fd, const void *buf, size_t len);
 
 /* Step 2.  getpid(2) through sys_raw: the caller's process id (cannot fail). */
-pid_t raw_getpid(void);
+pid_t sys_calls_getpid(void);
 
 /* Step 2.  exit_group(2) through sys_raw: ends every thread of the process *now*, with
  * `status & 0xff` as its exit status.  Unlike exit(3) it runs no atexit() handlers and flushes
  * no stdio buffers - the kernel knows nothing about either. */
-_Noreturn void raw_exit(int status);
+_Noreturn void sys_calls_exit(int status);
 
 #endif

@@ -4,8 +4,9 @@
  * Three datasets (plots/03-threads-signature.gp, 03-threads-cost.gp):
  *   create      microseconds to create and join one thread (default and 64 KiB stack), with
  *               fork()+waitpid() of a process for comparison;
- *   cpu-bound   a fixed amount of arithmetic split by pfor_sum over 1, 2, 4 .. 4 x usable
- *               CPUs (the core count and one more always points): wall time and speedup over 1 thread
+ *   cpu-bound   a fixed amount of arithmetic split by parallel_for_sum over 1, 2, 4 .. 4 x usable
+ *               CPUs (the core count and one more always points): wall time and speedup over 1
+ *               thread
  *               (series "speedup"; series "cores" holds the usable CPU count so the figure
  *               can mark it).  The job grows with the machine: ~60 ms per thread at N = cores;
  *   io-bound    tasks that each *sleep* (a stand-in for waiting on I/O), split over
@@ -79,7 +80,8 @@ static double shot_fork(void *p)
 
 static void measure_create(struct bench *b)
 {
-	struct create_arg def = { b->quick ? 5 : 300, 0 }, small = { def.reps, thr_small_stack() };
+	struct create_arg def = { b->quick ? 5 : 300, 0 };
+	struct create_arg small = { def.reps, threads_small_stack() };
 	struct create_arg proc = { b->quick ? 2 : 60, 0 };
 	bench_open(b, "create", "kind", "us", "x=1 thread (default stack), x=2 thread (64 KiB "
 		   "stack), x=3 process (fork+waitpid)");
@@ -108,12 +110,12 @@ static uint64_t cpu_body(void *p, uint64_t begin, uint64_t end)
 static double time_cpu(uint64_t n, int threads, struct cpu_arg *a, uint64_t *expect)
 {
 	uint64_t sum, t0 = asl_now_ns();
-	int rc = pfor_sum(n, threads, cpu_body, a, &sum);
+	int rc = parallel_for_sum(n, threads, cpu_body, a, &sum);
 	double ms = (double)(asl_now_ns() - t0) / 1e6;
 	if (rc)
-		asl_die(-rc, "pfor_sum(%d threads)", threads);
+		asl_die(-rc, "parallel_for_sum(%d threads)", threads);
 	if (*expect && sum != *expect)
-		asl_die(0, "pfor_sum gave %llu with %d threads, %llu before",
+		asl_die(0, "parallel_for_sum gave %llu with %d threads, %llu before",
 			(unsigned long long)sum, threads, (unsigned long long)*expect);
 	*expect = sum;
 	return ms;
@@ -211,9 +213,9 @@ static void measure_io(struct bench *b)
 	for (int t = 1; t <= max_threads; t *= 2) {
 		for (int i = 0; i < samples; i++) {
 			uint64_t done, t0 = asl_now_ns();
-			int rc = pfor_sum(tasks, t, io_body, &a, &done);
+			int rc = parallel_for_sum(tasks, t, io_body, &a, &done);
 			if (rc || done != tasks)
-				asl_die(rc < 0 ? -rc : 0, "pfor_sum(io, %d threads)", t);
+				asl_die(rc < 0 ? -rc : 0, "parallel_for_sum(io, %d threads)", t);
 			v[i] = (double)(asl_now_ns() - t0) / 1e6;
 		}
 		bench_record(b, "sleep", t, v, samples, 1, NULL);

@@ -100,22 +100,22 @@ static void timeline(struct bench *b, const char *name, bool one_thread, int pin
 		     uint64_t rounds)
 {
 	struct worker w[TASKS];
-	struct thr_task tasks[TASKS];
+	struct workers_task tasks[TASKS];
 	char path[600];
 	int rc, nthreads = one_thread ? 1 : TASKS;
 
 	for (int i = 0; i < TASKS; i++) {
 		w[i] = (struct worker){ .task = i, .pin = pin, .chunks = chunks, .rounds = rounds };
-		tasks[i] = (struct thr_task){ .fn = worker_main, .arg = &w[i] };
+		tasks[i] = (struct workers_task){ .fn = worker_main, .arg = &w[i] };
 	}
 	if (one_thread)
-		tasks[0] = (struct thr_task){ .fn = turns_main, .arg = w };
+		tasks[0] = (struct workers_task){ .fn = turns_main, .arg = w };
 	trace_reset(); /* forget the previous run's spans and threads; time origin = now */
 	trace_enable(4096);
-	rc = thr_run(tasks, nthreads);
+	rc = workers_run(tasks, nthreads);
 	trace_disable();
 	if (rc)
-		asl_die(-rc, "thr_run");
+		asl_die(-rc, "workers_run");
 	for (int i = 0; i < nthreads; i++)
 		if (tasks[i].result)
 			asl_die(0, "cannot pin a thread to CPU %d", pin);

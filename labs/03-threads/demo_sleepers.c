@@ -5,7 +5,7 @@
  * it; main waits for t1 and t2.  Run one after another that is 3.5 s; run as threads it takes
  * 2 s, because sleeping threads use no CPU: the kernel parks them and wakes each one when its
  * time is up.  The printed timestamps show the interleaving.  All threads are started through
- * thr_run() (step 2) - t3 by a nested thr_run() inside t2.
+ * workers_run() (step 2) - t3 by a nested workers_run() inside t2.
  *
  * With --out DIR it also records the run with the tracer and writes
  * DIR/03-threads-timeline-sleepers.trace (plots/03-threads-timeline-sleepers.gp); --quick
@@ -38,7 +38,7 @@ static double ms_since_start(void)
 static void say(const char *who, const char *what)
 {
 	printf("[%7.1f ms] %-4s %s (live threads: %d)\n", ms_since_start(), who, what,
-	       thr_count_live());
+	       thread_count_live());
 	fflush(stdout);
 }
 
@@ -62,7 +62,7 @@ static int t3_main(void *arg)
 
 static int t2_main(void *arg)
 {
-	struct thr_task t3 = { .fn = t3_main };
+	struct workers_task t3 = { .fn = t3_main };
 	trace_tok t;
 	int rc;
 	(void)arg;
@@ -71,7 +71,7 @@ static int t2_main(void *arg)
 	sleep_ms(1000, 2);
 	say("t2", "2! woke up; starting t3 and waiting for it");
 	t = trace_begin(TASK_JOIN);
-	rc = thr_run(&t3, 1);
+	rc = workers_run(&t3, 1);
 	trace_end(t);
 	say("t2", "t3 joined, done");
 	return rc ? rc : t3.result;
@@ -89,7 +89,7 @@ static int t1_main(void *arg)
 
 int main(int argc, char **argv)
 {
-	struct thr_task tasks[] = { { .fn = t1_main }, { .fn = t2_main } };
+	struct workers_task tasks[] = { { .fn = t1_main }, { .fn = t2_main } };
 	const char *out = NULL;
 	char path[4096];
 	trace_tok t;
@@ -112,10 +112,10 @@ int main(int argc, char **argv)
 	t0 = asl_now_ns();
 	say("main", "starting t1 and t2, then waiting for both");
 	t = trace_begin(TASK_JOIN);
-	rc = thr_run(tasks, 2);
+	rc = workers_run(tasks, 2);
 	trace_end(t);
 	if (rc)
-		asl_die(-rc, "thr_run");
+		asl_die(-rc, "workers_run");
 	say("main", "t1 and t2 joined");
 	double total = ms_since_start();
 	printf("\nThe tasks ran concurrently: total %.0f ms, not the %d ms of running them one\n"

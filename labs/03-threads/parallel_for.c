@@ -19,14 +19,15 @@
 #include "asl/todo.h"
 
 /* One chunk's job: its range, the body, and where its partial sum goes. */
-struct chunk {
-	pfor_body body;
+struct parallel_for_chunk {
+	parallel_for_body body;
 	void *arg;
 	uint64_t begin, end;
 	uint64_t partial;
 };
 
-/* The thread function of one chunk (a struct chunk): reduce its range into c->partial. */
+/* The thread function of one chunk (a struct parallel_for_chunk): reduce its range into
+ * c->partial. */
 __attribute__((unused)) static int chunk_main(void *p)
 {
 	/* TODO step 3: Split a loop over threads: one chunk reduces its own range.
@@ -38,10 +39,10 @@ __attribute__((unused)) static int chunk_main(void *p)
 	LAB_UNUSED(p); return LAB_TODO(3);
 }
 
-int pfor_sum(uint64_t n, int threads, pfor_body body, void *arg, uint64_t *sum)
+int parallel_for_sum(uint64_t n, int threads, parallel_for_body body, void *arg, uint64_t *sum)
 {
 	/* TODO step 3: Split [0, n) into min(threads, n) chunks whose sizes differ by at most
-	 * one, run each chunk's body on its own thread (thr_run from step 2 does the spawning
+	 * one, run each chunk's body on its own thread (workers_run from step 2 does the spawning
 	 * and joining), add the partial results into *sum.  Bad arguments: -EINVAL.
 	 * Checked by: parallel_for::*
 	 */

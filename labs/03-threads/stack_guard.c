@@ -32,10 +32,10 @@
 
 /* Per probing thread: where to jump back to and which addresses are our guard page
  * ("unused": the skeleton's stubs do not touch them yet). */
-__attribute__((unused)) static __thread sigjmp_buf probe_jump;
-static __thread volatile sig_atomic_t probe_armed;
+__attribute__((unused)) static __thread sigjmp_buf stack_guard_jump;
+static __thread volatile sig_atomic_t stack_guard_armed;
 __attribute__((unused)) static __thread uintptr_t guard_lo, guard_hi;
-static __thread volatile uint64_t probe_depth;
+static __thread volatile uint64_t stack_guard_depth;
 
 /* Global because a signal disposition is process-wide: the handler we replaced, to pass on
  * faults that are not ours.  Written once, under pthread_once, before any probe arms. */
@@ -48,9 +48,9 @@ __attribute__((unused)) static void on_segv(int sig, siginfo_t *si, void *ctx)
 {
 	/* TODO step 4: Catch a stack overflow: the SIGSEGV handler, on the alternate stack.
 	 * A fault inside this thread's guard page while a probe is armed: disarm and siglongjmp
-	 * back to probe_jump.  Anything else is not ours to swallow: call the previous handler, or
-	 * restore SIG_DFL and return (the faulting instruction runs again and now kills the
-	 * process).
+	 * back to stack_guard_jump.  Anything else is not ours to swallow: call the previous
+	 * handler, or restore SIG_DFL and return (the faulting instruction runs again and now kills
+	 * the process).
 	 * Checked by: stack_guard::overflow_is_caught_and_reported,
 	 * stack_guard::concurrent_probes_each_catch_their_own,
 	 * stack_guard::other_faults_still_crash
@@ -70,12 +70,12 @@ __attribute__((unused)) static void install_handler(void)
 	install_err = LAB_TODO(4);
 }
 
-/* Recurse until max_depth (0: forever), recording each level in probe_depth. */
+/* Recurse until max_depth (0: forever), recording each level in stack_guard_depth. */
 __attribute__((unused, noinline)) static uint64_t recurse(uint64_t level, uint64_t max_depth)
 {
 	/* TODO step 4: Catch a stack overflow: the recursion that overflows the stack.
-	 * Each level keeps STK_FRAME_PAD bytes of locals alive across the next call: volatile, so
-	 * the compiler can neither drop them nor turn the recursion into a loop.
+	 * Each level keeps STACK_GUARD_FRAME_PAD bytes of locals alive across the next call:
+	 * volatile, so the compiler can neither drop them nor turn the recursion into a loop.
 	 * Checked by: stack_guard::depth_grows_with_stack_size,
 	 * stack_guard::limited_recursion_does_not_overflow
 	 */
@@ -84,12 +84,12 @@ __attribute__((unused, noinline)) static uint64_t recurse(uint64_t level, uint64
 
 struct probe {
 	uint64_t max_depth;
-	struct stk_report rep;
+	struct stack_guard_report rep;
 };
 
 /* The thread function of one probe (a struct probe), on the thread with the small stack:
  * 0 with pr->rep filled, or -errno. */
-__attribute__((unused)) static int probe_main(void *p)
+__attribute__((unused)) static int stack_guard_main(void *p)
 {
 	/* TODO step 4: Catch a stack overflow: one probe, on the thread with the small stack.
 	 * Find this thread's stack and guard page (pthread_getattr_np), register an alternate
@@ -101,7 +101,7 @@ __attribute__((unused)) static int probe_main(void *p)
 	LAB_UNUSED(p); return LAB_TODO(4);
 }
 
-int stk_probe(size_t stack_size, uint64_t max_depth, struct stk_report *rep)
+int stack_guard_probe(size_t stack_size, uint64_t max_depth, struct stack_guard_report *rep)
 {
 	/* TODO step 4: Run the recursion on a thread with a stack_size-byte stack; catch its
 	 * overflow (SIGSEGV in that thread's guard page) on an alternate signal stack and

@@ -1,6 +1,6 @@
 /*
- * stress_threads - thr_run and pfor_sum in loops, with the tracer on, for `make tsan` (data
- * races) and `make valgrind` (leaks).  Exits 0 when every result was right and no thread was
+ * stress_threads - workers_run and parallel_for_sum in loops, with the tracer on, for `make tsan`
+ * (data races) and `make valgrind` (leaks).  Exits 0 when every result was right and no thread was
  * left behind; prints what went wrong otherwise.
  */
 #include "threads.h"
@@ -50,34 +50,34 @@ int main(int argc, char **argv)
 	{
 		/* warm-up: ThreadSanitizer starts a helper thread of its own at the first
 		 * pthread_create; count only after that, so it is not taken for a leak */
-		struct thr_task warm = { .fn = task, .arg = NULL };
-		if (thr_run(&warm, 1))
-			asl_die(0, "warm-up thr_run failed");
+		struct workers_task warm = { .fn = task, .arg = NULL };
+		if (workers_run(&warm, 1))
+			asl_die(0, "warm-up workers_run failed");
 	}
-	before = thr_count_live();
+	before = thread_count_live();
 	trace_enable(256);
 	for (long r = 0; r < rounds; r++) {
-		struct thr_task t[6];
+		struct workers_task t[6];
 		uint64_t n = (uint64_t)(r * 37 % 1000), sum;
 		int threads = (int)(r % 9) + 1, rc;
 
 		for (int i = 0; i < 6; i++) {
-			t[i] = (struct thr_task){ .fn = task, .arg = (void *)(uintptr_t)(r + i),
-						  .stack_size = i % 2 ? thr_small_stack() : 0 };
+			t[i] = (struct workers_task){ .fn = task, .arg = (void *)(uintptr_t)(r + i),
+						  .stack_size = i % 2 ? threads_small_stack() : 0 };
 			want_total += (uint64_t)(r + i);
 		}
-		rc = thr_run(t, 6);
+		rc = workers_run(t, 6);
 		if (rc)
-			asl_die(-rc, "thr_run (round %ld)", r);
+			asl_die(-rc, "workers_run (round %ld)", r);
 		for (int i = 0; i < 6; i++)
 			if (t[i].result != (int)(r + i))
 				asl_die(0, "round %ld: task %d returned %d", r, i, t[i].result);
-		rc = pfor_sum(n, threads, body, NULL, &sum);
+		rc = parallel_for_sum(n, threads, body, NULL, &sum);
 		if (rc)
-			asl_die(-rc, "pfor_sum (round %ld)", r);
+			asl_die(-rc, "parallel_for_sum (round %ld)", r);
 		if (sum != n * (n ? n - 1 : 0) / 2)
-			asl_die(0, "round %ld: pfor_sum(%llu, %d) = %llu", r, (unsigned long long)n,
-				threads, (unsigned long long)sum);
+			asl_die(0, "round %ld: parallel_for_sum(%llu, %d) = %llu", r,
+				(unsigned long long)n, threads, (unsigned long long)sum);
 		(void)trace_count(NULL); /* read the buffers while nobody writes: acquire side */
 		if (r % 16 == 15)
 			trace_reset(); /* frees the buffers of the threads that have exited */
@@ -85,11 +85,11 @@ int main(int argc, char **argv)
 	trace_free();
 	/* pthread_join returns a moment before the kernel drops the thread from /proc/self/task
 	 * (the tid is cleared early in its exit): give the bookkeeping up to 2 s to catch up */
-	after = thr_count_live();
+	after = thread_count_live();
 	for (int i = 0; i < 2000 && after > before; i++) {
 		struct timespec ms = { 0, 1000000 };
 		nanosleep(&ms, NULL);
-		after = thr_count_live();
+		after = thread_count_live();
 	}
 	if (atomic_load(&shared_total) != want_total)
 		asl_die(0, "tasks added %llu, expected %llu",

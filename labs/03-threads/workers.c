@@ -21,19 +21,19 @@
 
 #include "asl/todo.h"
 
-/* Is the whole batch runnable?  1 if so, 0 if any task would make thr_run fail -EINVAL. */
-__attribute__((unused)) static int tasks_valid(const struct thr_task *tasks, size_t n)
+/* Is the whole batch runnable?  1 if so, 0 if any task would make workers_run fail -EINVAL. */
+__attribute__((unused)) static int tasks_valid(const struct workers_task *tasks, size_t n)
 {
 	/* TODO step 2: Run tasks on threads: validate every task before starting any.
-	 * No tasks, more than THR_MAX, a NULL fn, or a stack_size that is non-zero but below
+	 * No tasks, more than WORKERS_MAX, a NULL fn, or a stack_size that is non-zero but below
 	 * PTHREAD_STACK_MIN make the whole call invalid.
 	 * Checked by: workers::rejects_bad_arguments
 	 */
 	LAB_UNUSED(tasks, n); LAB_TODO_ABORT(2);
 }
 
-/* The pthread start routine of every task: p is the struct thr_task, owned by the caller of
- * thr_run, who keeps it alive until the join. */
+/* The pthread start routine of every task: p is the struct workers_task, owned by the caller of
+ * workers_run, who keeps it alive until the join. */
 __attribute__((unused)) static void *task_main(void *p)
 {
 	/* TODO step 2: Run tasks on threads: the start routine keeps the task's int result.
@@ -44,7 +44,7 @@ __attribute__((unused)) static void *task_main(void *p)
 }
 
 /* Start one thread for task t with its requested stack size; 0 or -errno. */
-__attribute__((unused)) static int task_start(pthread_t *id, struct thr_task *t)
+__attribute__((unused)) static int task_start(pthread_t *id, struct workers_task *t)
 {
 	/* TODO step 2: Run tasks on threads: start one thread with its requested stack size.
 	 * An attribute object with the stack size (when one was asked for), then pthread_create
@@ -54,7 +54,7 @@ __attribute__((unused)) static int task_start(pthread_t *id, struct thr_task *t)
 	LAB_UNUSED(id, t); return LAB_TODO(2);
 }
 
-int thr_run(struct thr_task *tasks, size_t n)
+int workers_run(struct workers_task *tasks, size_t n)
 {
 	/* TODO step 2: Run every task on its own thread at once, then join them all.
 	 * If starting task k fails: join the k already running, return that error (-errno).

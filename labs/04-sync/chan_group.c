@@ -99,7 +99,7 @@ int chan_group_enter(struct chan_group *g)
 
 /* Is every entered thread asleep on a condition that is still false?  A sleeper whose
  * condition became true has merely not run yet: it is not stuck. */
-__attribute__((unused)) static bool group_all_stuck(struct chan_group *g)
+__attribute__((unused)) static bool chan_group_all_stuck(struct chan_group *g)
 {
 	/* TODO step 6: Detect a global deadlock: is every entered thread stuck?
 	 * Count the waiters for which chan_waiter_stuck() holds; all stuck means at least one
@@ -112,7 +112,7 @@ __attribute__((unused)) static bool group_all_stuck(struct chan_group *g)
 }
 
 /* Declare the deadlock: mark every stuck sleeper, take it off the list, and wake all. */
-__attribute__((unused)) static void group_declare_deadlock(struct chan_group *g)
+__attribute__((unused)) static void chan_group_declare_deadlock(struct chan_group *g)
 {
 	/* TODO step 6: Detect a global deadlock: declare it and wake every stuck sleeper.
 	 * Walk the waiter list: set `deadlocked` on each stuck waiter and unlink it; then wake
@@ -124,7 +124,7 @@ __attribute__((unused)) static void group_declare_deadlock(struct chan_group *g)
 }
 
 /* Take waiter w off the group's list (a sleeper that woke up normally). */
-__attribute__((unused)) static void group_unlink(struct chan_group *g, struct chan_waiter *w)
+__attribute__((unused)) static void chan_group_unlink(struct chan_group *g, struct chan_waiter *w)
 {
 	/* TODO step 6: Detect a global deadlock: take a woken waiter off the list.
 	 * Find w in the singly linked list and unlink it.

@@ -21,7 +21,7 @@
 #define cpu_relax() ((void)0)
 #endif
 
-int spin_lock(struct spinlock *s)
+int spinlock_lock(struct spinlock *s)
 {
 	/* TODO step 3: Take the lock: atomically swap `true` into s->locked until the old value
 	 * you got back was `false` (then it was you who took it).  Use explicit memory orders
@@ -31,7 +31,7 @@ int spin_lock(struct spinlock *s)
 	LAB_UNUSED(s); return LAB_TODO(3);
 }
 
-int spin_unlock(struct spinlock *s)
+int spinlock_unlock(struct spinlock *s)
 {
 	/* TODO step 3: Release the lock with one atomic store of `false` and release ordering.
 	 * Checked by: spinlock::lock_unlock_lock_again, spinlock::mutual_exclusion

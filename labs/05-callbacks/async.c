@@ -4,8 +4,8 @@
  * The life of an operation:
  *
  *   caller thread           pool thread                 caller thread, later
- *   async_run() ----job---> op_job: work(arg, input)
- *                           claim, post --------cq----> cq_drain: op_deliver: cb(ctx, result)
+ *   async_run() ----job---> async_op_job: work(arg, input)
+ *                           claim, post --------cq----> cq_drain: async_op_deliver: cb(ctx, result)
  *
  * Exactly once.  Up to three parties may try to finish an operation: the worker with the
  * work's result, a cancellation token, and pool_shutdown(POOL_CANCEL) (which calls the job
@@ -24,12 +24,13 @@
 #include <stdlib.h>
 
 #include "asl/todo.h"
+#include "asl/util.h"
 
 enum { OP_PENDING, OP_CLAIMED };
 
 struct async_op {
 	struct cq_item item;   /* the completion, posted by the winner */
-	struct cancel_reg reg; /* registration with tok, when there is one */
+	struct cancel_token_reg reg; /* registration with tok, when there is one */
 	atomic_int state;
 	atomic_int refs;
 	int result;            /* written by the winner before cq_post, read after */
@@ -42,13 +43,11 @@ struct async_op {
 	struct cq *cq;
 };
 
-#define container_of(p, type, member) ((type *)(void *)((char *)(p) - offsetof(type, member)))
-
 /* The exactly-once machinery.  An op holds two references (the pool job and the completion
  * delivery); one compare-and-swap on `state` picks the single party that finishes it. */
 
 /* Drop one reference to op; the last one frees it. */
-__attribute__((unused)) static void op_put(struct async_op *op)
+__attribute__((unused)) static void async_op_put(struct async_op *op)
 {
 	/* TODO step 3: Run work asynchronously: drop a reference, free on the last.
 	 * One atomic decrement of refs (acq_rel: the freeing thread must see every write the others
@@ -60,7 +59,7 @@ __attribute__((unused)) static void op_put(struct async_op *op)
 }
 
 /* Try to move op from PENDING to CLAIMED: true for the single caller that wins. */
-__attribute__((unused)) static bool op_claim(struct async_op *op)
+__attribute__((unused)) static bool async_op_claim(struct async_op *op)
 {
 	/* TODO step 3: Run work asynchronously: claim the op, exactly one winner.
 	 * One compare-and-swap on op->state, PENDING -> CLAIMED.
@@ -71,7 +70,7 @@ __attribute__((unused)) static bool op_claim(struct async_op *op)
 }
 
 /* The completion, run by cq_drain on the thread that owns the cq: it is the op's item. */
-__attribute__((unused)) static void op_deliver(struct cq_item *it)
+__attribute__((unused)) static void async_op_deliver(struct cq_item *it)
 {
 	/* TODO step 3: Run work asynchronously: deliver the completion on the cq thread.
 	 * Find the op around `it` (container_of), call the user's callback with the result, drop
@@ -83,10 +82,10 @@ __attribute__((unused)) static void op_deliver(struct cq_item *it)
 }
 
 /* The winner only: store the result and post the completion, which then owns one reference. */
-__attribute__((unused)) static void op_finish(struct async_op *op, int result)
+__attribute__((unused)) static void async_op_finish(struct async_op *op, int result)
 {
 	/* TODO step 3: Run work asynchronously: the winner stores the result and posts it.
-	 * Write the result before cq_post publishes the item (op_deliver).
+	 * Write the result before cq_post publishes the item (async_op_deliver).
 	 * Checked by: async::callbacks_run_on_the_callers_thread,
 	 * async::every_callback_exactly_once_under_load
 	 */
@@ -95,7 +94,7 @@ __attribute__((unused)) static void op_finish(struct async_op *op, int result)
 
 /* The pool job of an op (arg), on a pool thread; status is 0, or -ECANCELED when an immediate
  * pool shutdown completes the job without running it. */
-__attribute__((unused)) static void op_job(void *arg, int status)
+__attribute__((unused)) static void async_op_job(void *arg, int status)
 {
 	/* TODO step 3: Run work asynchronously: the pool job runs the work, then tries to finish.
 	 * Run the work unless the op was already claimed (a cancel won while it was queued: skip
@@ -110,7 +109,7 @@ __attribute__((unused)) static void op_job(void *arg, int status)
 }
 
 /* Runs inside cancel_token_cancel, with the token's lock held. */
-__attribute__((unused)) static void op_on_cancel(struct cancel_reg *r)
+__attribute__((unused)) static void async_op_on_cancel(struct cancel_token_reg *r)
 {
 	/* TODO step 4: The token's side of the race: claim the op and, if this call won,
 	 * finish it with -ECANCELED.  Checked by: cancel::*
@@ -123,7 +122,7 @@ int async_run(const struct async_env *env, async_work_fn work, void *arg, int in
 {
 	/* TODO step 3: Allocate the op (two references: job and delivery), register it with
 	 * tok if there is one (already cancelled: finish with -ECANCELED at once, no job),
-	 * then pool_submit op_job.  If the submit fails, unregister; if a cancel claimed the
+	 * then pool_submit async_op_job.  If the submit fails, unregister; if a cancel claimed the
 	 * op meanwhile the callback is coming, so report success; else free it and fail.
 	 * Checked by: async::*, cancel::*
 	 */

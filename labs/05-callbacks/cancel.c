@@ -8,7 +8,7 @@
  * decided by the operation itself (an atomic claim in async.c), not here.
  *
  * Lock invariant: `mu` protects the list.  Registration callbacks run with it held, which is
- * what lets cancel_unregister() promise "your fn is not running and never will": it simply
+ * what lets cancel_token_unregister() promise "your fn is not running and never will": it simply
  * takes the lock.  The price is that a registration's fn must be short and must not touch
  * the same token.
  */
@@ -40,7 +40,7 @@ void cancel_token_cancel(struct cancel_token *t)
 	LAB_UNUSED(t); (void)LAB_TODO(4);
 }
 
-int cancel_register(struct cancel_token *t, struct cancel_reg *r)
+int cancel_token_register(struct cancel_token *t, struct cancel_token_reg *r)
 {
 	/* TODO step 4: Under the lock: -ECANCELED if already cancelled, else link r in.
 	 * Checked by: cancel::*
@@ -48,7 +48,7 @@ int cancel_register(struct cancel_token *t, struct cancel_reg *r)
 	LAB_UNUSED(t, r); return LAB_TODO(4);
 }
 
-void cancel_unregister(struct cancel_token *t, struct cancel_reg *r)
+void cancel_token_unregister(struct cancel_token *t, struct cancel_token_reg *r)
 {
 	/* TODO step 4: Under the lock: unlink r if it is still linked.  Taking the lock is
 	 * also what waits out a cancel that is calling r->fn right now.  Checked by: cancel::*

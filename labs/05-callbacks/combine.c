@@ -18,10 +18,9 @@
 #include <stdlib.h>
 
 #include "asl/todo.h"
+#include "asl/util.h"
 
-#define container_of(p, type, member) ((type *)(void *)((char *)(p) - offsetof(type, member)))
-
-struct async_seq {
+struct combine_seq {
 	struct async_env env; /* copied: the caller's may be gone when A completes */
 	async_work_fn b;
 	void *arg_b;
@@ -29,7 +28,7 @@ struct async_seq {
 	void *ctx;
 };
 
-/* The two callbacks of a sequence (ctx: the struct async_seq), both on the cq thread. */
+/* The two callbacks of a sequence (ctx: the struct combine_seq), both on the cq thread. */
 
 /* B finished (or never started): hand its result to the user, free the sequence. */
 __attribute__((unused)) static void seq_b_done(void *ctx, int result)
@@ -53,7 +52,7 @@ __attribute__((unused)) static void seq_a_done(void *ctx, int result)
 	LAB_UNUSED(ctx, result); LAB_TODO_ABORT(6);
 }
 
-int async_seq(const struct async_env *env, async_work_fn a, void *arg_a, async_work_fn b,
+int combine_seq(const struct async_env *env, async_work_fn a, void *arg_a, async_work_fn b,
 	      void *arg_b, int input, async_cb cb, void *ctx)
 {
 	/* TODO step 6: Remember b, its argument and the user's callback; start a with
@@ -62,24 +61,24 @@ int async_seq(const struct async_env *env, async_work_fn a, void *arg_a, async_w
 	LAB_UNUSED(env, a, arg_a, b, arg_b, input, cb, ctx); return LAB_TODO(6);
 }
 
-struct async_fan;
+struct combine_fan;
 
-struct async_branch {
-	struct async_fan *fan;
+struct combine_branch {
+	struct combine_fan *fan;
 	int index;
 };
 
-struct async_fan {
+struct combine_fan {
 	struct cq_item item; /* the single join delivery */
 	struct cq *cq;
 	atomic_int left;     /* branches not finished, + 1 while still submitting */
 	async_work_fn work;
 	void *const *args;
-	async_join_cb cb;
+	combine_join_cb cb;
 	void *ctx;
 	int n;
 	int *results;        /* results[i]: written by branch i before its fetch-sub */
-	struct async_branch *branches;
+	struct combine_branch *branches;
 };
 
 /* The join of a fan-out: one counter of branches still to arrive, one delivery. */
@@ -97,7 +96,7 @@ __attribute__((unused)) static void fan_deliver(struct cq_item *it)
 }
 
 /* Count k branches as finished; the caller that brings the counter to zero posts the join. */
-__attribute__((unused)) static void fan_arrive(struct async_fan *f, int k)
+__attribute__((unused)) static void fan_arrive(struct combine_fan *f, int k)
 {
 	/* TODO step 6: Combine operations: count finished branches, the last posts the join.
 	 * One atomic fetch-sub of k on f->left (acq_rel: every branch's results[] write is visible
@@ -108,7 +107,7 @@ __attribute__((unused)) static void fan_arrive(struct async_fan *f, int k)
 	LAB_UNUSED(f, k); LAB_TODO_ABORT(6);
 }
 
-/* The pool job of branch arg (a struct async_branch); status as for every pool job. */
+/* The pool job of branch arg (a struct combine_branch); status as for every pool job. */
 __attribute__((unused)) static void fan_branch(void *arg, int status)
 {
 	/* TODO step 6: Combine operations: one fan-out branch, as a pool job.
@@ -120,8 +119,8 @@ __attribute__((unused)) static void fan_branch(void *arg, int status)
 	LAB_UNUSED(arg, status); LAB_TODO_ABORT(6);
 }
 
-int async_fanout(const struct async_env *env, async_work_fn work, void *const *args, int n,
-		 async_join_cb cb, void *ctx)
+int combine_fanout(const struct async_env *env, async_work_fn work, void *const *args, int n,
+		 combine_join_cb cb, void *ctx)
 {
 	/* TODO step 6: Allocate the join (counter n + 1), submit one pool job per branch; if
 	 * the pool refuses branch i, record the error for i..n-1 and count them as arrived.

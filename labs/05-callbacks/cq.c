@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "asl/todo.h"
+#include "asl/util.h"
 
 struct cq {
 	pthread_mutex_t mu; /* protects head/tail */
@@ -60,13 +61,6 @@ int cq_drain(struct cq *q)
 	 * post more; those run on the next drain).  Return how many ran.  Checked by: cq::*
 	 */
 	LAB_UNUSED(q); return LAB_TODO(3);
-}
-
-__attribute__((unused)) static int64_t cq_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int cq_wait(struct cq *q, int timeout_ms)

@@ -20,10 +20,9 @@
 #include <stdlib.h>
 
 #include "asl/todo.h"
+#include "asl/util.h"
 
-#define container_of(p, type, member) ((type *)(void *)((char *)(p) - offsetof(type, member)))
-
-struct async_retry {
+struct retry_op {
 	struct retry_policy pol;
 	struct async_env env;
 	struct timer tm;
@@ -44,12 +43,12 @@ uint64_t retry_backoff_ns(const struct retry_policy *p, int retry, uint32_t r)
 	LAB_UNUSED(p, retry, r); return (uint64_t)LAB_TODO(7);
 }
 
-/* The life of a retry (struct async_retry): attempt -> retry_done on the cq thread -> the
+/* The life of a retry (struct retry_op): attempt -> retry_done on the cq thread -> the
  * timer -> retry_again on the cq thread -> the next attempt. */
 static void retry_done(void *ctx, int result);
 
 /* The end: free the retry, then hand the final result to the user's callback. */
-__attribute__((unused)) static void retry_finish(struct async_retry *r, int result)
+__attribute__((unused)) static void retry_finish(struct retry_op *r, int result)
 {
 	/* TODO step 7: Retry with backoff: the end, hand the final result to the user.
 	 * Take the callback and context out of r, free r, call the callback.
@@ -60,7 +59,7 @@ __attribute__((unused)) static void retry_finish(struct async_retry *r, int resu
 }
 
 /* Start attempt number r->attempt; 0 or the -errno of async_run. */
-__attribute__((unused)) static int retry_attempt(struct async_retry *r)
+__attribute__((unused)) static int retry_attempt(struct retry_op *r)
 {
 	/* TODO step 7: Retry with backoff: start attempt number r->attempt.
 	 * async_run the work with the attempt number as its input and retry_done as the callback.
@@ -104,7 +103,7 @@ __attribute__((unused)) static void retry_done(void *ctx, int result)
 	LAB_UNUSED(ctx, result); LAB_TODO_ABORT(7);
 }
 
-int async_retry(const struct async_env *env, const struct retry_policy *p, async_work_fn work,
+int retry_run(const struct async_env *env, const struct retry_policy *p, async_work_fn work,
 		void *arg, async_cb cb, void *ctx)
 {
 	/* TODO step 7: Check the policy (max_attempts >= 1, base <= cap, timers present),

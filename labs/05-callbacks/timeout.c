@@ -21,10 +21,11 @@
 #include <stdlib.h>
 
 #include "asl/todo.h"
+#include "asl/util.h"
 
 enum { TO_PENDING, TO_DONE, TO_TIMED_OUT };
 
-struct async_to {
+struct timeout_op {
 	struct cq_item item;      /* the -ETIMEDOUT delivery */
 	struct timer tm;
 	struct cancel_token tok;  /* cancels the inner operation on timeout */
@@ -36,13 +37,11 @@ struct async_to {
 	void *ctx;
 };
 
-#define container_of(p, type, member) ((type *)(void *)((char *)(p) - offsetof(type, member)))
-
 /* The race: to_on_result (cq thread) and to_on_timer (timer thread) contend through
  * to_decide; to_put drops the references. */
 
 /* Drop one reference; the last one destroys the token and frees the struct. */
-__attribute__((unused)) static void to_put(struct async_to *to)
+__attribute__((unused)) static void to_put(struct timeout_op *to)
 {
 	/* TODO step 5: Time out an operation: drop a reference, free on the last.
 	 * One atomic decrement of refs (acq_rel); at zero destroy the token and free.
@@ -53,7 +52,7 @@ __attribute__((unused)) static void to_put(struct async_to *to)
 }
 
 /* The single decision out of PENDING: true for the one caller whose outcome won. */
-__attribute__((unused)) static bool to_decide(struct async_to *to, int outcome)
+__attribute__((unused)) static bool to_decide(struct timeout_op *to, int outcome)
 {
 	/* TODO step 5: Time out an operation: the single decision out of PENDING.
 	 * One compare-and-swap on to->state, PENDING -> outcome.
@@ -63,7 +62,7 @@ __attribute__((unused)) static bool to_decide(struct async_to *to, int outcome)
 	LAB_UNUSED(to, outcome); LAB_TODO_ABORT(5);
 }
 
-/* The inner operation's callback (cq thread, ctx: the struct async_to). */
+/* The inner operation's callback (cq thread, ctx: the struct timeout_op). */
 __attribute__((unused)) static void to_on_result(void *ctx, int result)
 {
 	/* TODO step 5: Time out an operation: the result arrives (cq thread).
@@ -98,7 +97,7 @@ __attribute__((unused)) static void to_on_timer(struct timer *tm)
 	LAB_UNUSED(tm); LAB_TODO_ABORT(5);
 }
 
-int async_timeout(const struct async_env *env, async_work_fn work, void *arg, int input,
+int timeout_run(const struct async_env *env, async_work_fn work, void *arg, int input,
 		  uint64_t timeout_ns, async_cb cb, void *ctx)
 {
 	/* TODO step 5: Set up the struct (state PENDING, two references, a fresh token),

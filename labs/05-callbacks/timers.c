@@ -10,13 +10,15 @@
  *
  * Lock invariant: `mu` protects the list, `now_ns` (manual) and each timer's `armed`.  A
  * timer is unlinked and disarmed under the lock before its fn runs outside the lock, so
- * timers_cancel() has a clear answer: disarmed in time (0) or too late (-EALREADY).
+ * timers_stop() has a clear answer: disarmed in time (0) or too late (-EALREADY).
  */
 #include "callbacks.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>
+
+#include "asl/util.h"
 
 struct timers {
 	pthread_mutex_t mu;
@@ -31,9 +33,7 @@ static uint64_t timers_clock(struct timers *t)
 {
 	if (t->manual)
 		return t->now_ns;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return asl_now_ns();
 }
 
 /* Pop the earliest timer if it is due (lock held), or NULL. */
@@ -118,7 +118,7 @@ void timers_start(struct timers *t, struct timer *tm, uint64_t delay_ns,
 	pthread_mutex_unlock(&t->mu);
 }
 
-int timers_cancel(struct timers *t, struct timer *tm)
+int timers_stop(struct timers *t, struct timer *tm)
 {
 	pthread_mutex_lock(&t->mu);
 	int rc = -EALREADY;

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "asl/util.h"
+
 int waiters_count_threads(void)
 {
 	DIR *d = opendir("/proc/self/task");
@@ -29,13 +31,6 @@ int waiters_count_threads(void)
 			n++;
 	closedir(d);
 	return n;
-}
-
-static double waiters_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 static void waiters_peak(struct waiters_result *r)
@@ -64,7 +59,7 @@ int waiters_thread_per_request(int n, int ms, struct waiters_result *r)
 	if (!t || n < 1)
 		return free(t), -EINVAL;
 	*r = (struct waiters_result){ 0 };
-	double t0 = waiters_now_ms();
+	double t0 = (double)asl_now_ns() / 1e6;
 	int made = 0, rc = 0;
 	for (; made < n; made++) {
 		rc = -pthread_create(&t[made], NULL, waiters_stand, &ms);
@@ -76,7 +71,7 @@ int waiters_thread_per_request(int n, int ms, struct waiters_result *r)
 	waiters_peak(r);
 	for (int i = 0; i < made; i++)
 		pthread_join(t[i], NULL);
-	r->total_ms = waiters_now_ms() - t0;
+	r->total_ms = (double)asl_now_ns() / 1e6 - t0;
 	free(t);
 	return rc;
 }
@@ -91,7 +86,7 @@ int waiters_pool(int n, int ms, int workers, struct waiters_result *r)
 {
 	struct pool *p;
 	*r = (struct waiters_result){ 0 };
-	double t0 = waiters_now_ms();
+	double t0 = (double)asl_now_ns() / 1e6;
 	int rc = pool_create(&p, workers, 64);
 	if (rc < 0)
 		return rc;
@@ -102,7 +97,7 @@ int waiters_pool(int n, int ms, int workers, struct waiters_result *r)
 	}
 	waiters_peak(r);
 	pool_shutdown(p, POOL_DRAIN);
-	r->total_ms = waiters_now_ms() - t0;
+	r->total_ms = (double)asl_now_ns() / 1e6 - t0;
 	return rc;
 }
 
@@ -150,7 +145,7 @@ int waiters_kitchen(int n, int ms, int workers, struct waiters_result *r)
 	*r = (struct waiters_result){ 0 };
 	if (!orders || n < 1)
 		return free(orders), -EINVAL;
-	double t0 = waiters_now_ms();
+	double t0 = (double)asl_now_ns() / 1e6;
 	int rc = cq_create(&k.cq);
 	if (rc == 0)
 		rc = timers_create(&k.timers, false);
@@ -169,7 +164,7 @@ int waiters_kitchen(int n, int ms, int workers, struct waiters_result *r)
 		if (got < 0)
 			rc = got;
 	}
-	r->total_ms = waiters_now_ms() - t0;
+	r->total_ms = (double)asl_now_ns() / 1e6 - t0;
 	waiters_peak(r);
 	if (p)
 		pool_shutdown(p, POOL_DRAIN);

@@ -64,21 +64,6 @@ static void loop_epoll(void *arg, uint64_t iters)
 			asl_die(0, "epoll_wait did not report exactly one ready descriptor");
 }
 
-/* Make room for `want` descriptors; returns how many idle ones can be had. */
-static int raise_fd_limit(int want)
-{
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		asl_die(errno, "getrlimit");
-	if (rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-			asl_die(errno, "setrlimit");
-	}
-	long room = rl.rlim_cur == RLIM_INFINITY ? want : (long)rl.rlim_cur - 32;
-	return room < want ? (int)room : want;
-}
-
 int main(int argc, char **argv)
 {
 	static const int full_ns[] = { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000 };
@@ -91,7 +76,8 @@ int main(int argc, char **argv)
 		   "ns per select/poll/epoll_wait call returning the one ready fd among N idle");
 	const int *ns = b.quick ? quick_ns : full_ns;
 	int count = b.quick ? 5 : (int)(sizeof full_ns / sizeof full_ns[0]);
-	int max_idle = raise_fd_limit(ns[count - 1]);
+	/* 32 spare: stdio, the pipe, each loop's epoll and eventfd descriptors */
+	int max_idle = bench_fd_room(ns[count - 1], 32);
 	if (max_idle < ns[count - 1])
 		printf("# RLIMIT_NOFILE allows only %d idle descriptors: larger N left out\n",
 		       max_idle);
@@ -110,8 +96,8 @@ int main(int argc, char **argv)
 	if (!w.idle || !w.pfds)
 		asl_die(ENOMEM, "calloc");
 	for (int i = 0; i < max_idle; i++) {
-		if ((w.idle[i] = wake_create()) < 0)
-			asl_die(-w.idle[i], "wake_create (descriptor %d)", i);
+		if ((w.idle[i] = wakeup_create()) < 0)
+			asl_die(-w.idle[i], "wakeup_create (descriptor %d)", i);
 		w.pfds[i] = (struct pollfd){ .fd = w.idle[i], .events = POLLIN };
 	}
 	if ((w.ep = ep_create()) < 0)

@@ -44,9 +44,9 @@ static void *producer_main(void *arg)
 		/* blocking write: 8 bytes is below PIPE_BUF, so it lands in one piece */
 		if (write(p->wfd, &i, sizeof i) != sizeof i)
 			asl_die(errno, "producer write");
-		int rc = wake_signal(p->efd, 1);
+		int rc = wakeup_signal(p->efd, 1);
 		if (rc < 0)
-			asl_die(-rc, "wake_signal");
+			asl_die(-rc, "wakeup_signal");
 	}
 	close(p->wfd); /* end of stream: the consumer sees EOF */
 	return NULL;
@@ -85,10 +85,10 @@ static void one_round(long msgs, uint64_t *ticks)
 {
 	struct producer pr[PRODUCERS];
 	struct epoll_event ev[16];
-	int ep = ep_create(), tmr = tmr_create(), rc, flips = 0;
+	int ep = ep_create(), tmr = evq_timer_create(), rc, flips = 0;
 	if (ep < 0 || tmr < 0)
-		asl_die(ep < 0 ? -ep : -tmr, "ep_create/tmr_create");
-	if ((rc = tmr_arm(tmr, 1000000, 1000000)) < 0 ||
+		asl_die(ep < 0 ? -ep : -tmr, "ep_create/evq_timer_create");
+	if ((rc = evq_timer_start(tmr, 1000000, 1000000)) < 0 ||
 	    (rc = ep_add(ep, tmr, EPOLLIN, EP_LEVEL, 2 * PRODUCERS)) < 0)
 		asl_die(-rc, "timer setup");
 	for (int i = 0; i < PRODUCERS; i++) {
@@ -99,8 +99,8 @@ static void one_round(long msgs, uint64_t *ticks)
 		pr[i].rfd = fds[0];
 		pr[i].wfd = fds[1];
 		pr[i].msgs = msgs;
-		if ((pr[i].efd = wake_create()) < 0)
-			asl_die(-pr[i].efd, "wake_create");
+		if ((pr[i].efd = wakeup_create()) < 0)
+			asl_die(-pr[i].efd, "wakeup_create");
 		if ((rc = nbio_set_nonblock(pr[i].rfd, true)) < 0 ||
 		    (rc = ep_add(ep, pr[i].rfd, EPOLLIN, EP_EDGE, (uint64_t)i)) < 0 ||
 		    (rc = ep_add(ep, pr[i].efd, EPOLLIN, EP_LEVEL, (uint64_t)(PRODUCERS + i))) < 0)
@@ -129,13 +129,13 @@ static void one_round(long msgs, uint64_t *ticks)
 						asl_die(-rc, "ep_remove");
 				}
 			} else if (tag < 2 * PRODUCERS) {
-				if ((rc = wake_consume(pr[tag - PRODUCERS].efd, &cnt)) == 0) {
+				if ((rc = wakeup_consume(pr[tag - PRODUCERS].efd, &cnt)) == 0) {
 					pr[tag - PRODUCERS].woken += cnt;
 					woken_total += cnt;
 				} else if (rc != -EAGAIN) { /* EAGAIN: a stale report, fine */
-					asl_die(-rc, "wake_consume");
+					asl_die(-rc, "wakeup_consume");
 				}
-			} else if (tmr_read(tmr, &cnt) == 0) {
+			} else if (evq_timer_read(tmr, &cnt) == 0) {
 				*ticks += cnt;
 				/* flip the timer between level and edge to exercise ep_modify */
 				if ((rc = ep_modify(ep, tmr, EPOLLIN, ++flips % 2 ? EP_EDGE : EP_LEVEL,
@@ -154,8 +154,8 @@ static void one_round(long msgs, uint64_t *ticks)
 		close(pr[i].rfd);
 		close(pr[i].efd);
 	}
-	if ((rc = tmr_disarm(tmr)) < 0)
-		asl_die(-rc, "tmr_disarm");
+	if ((rc = evq_timer_stop(tmr)) < 0)
+		asl_die(-rc, "evq_timer_stop");
 	close(tmr);
 	close(ep);
 }

@@ -22,7 +22,7 @@
 
 /* One block in flight: where it is in the file, how much of it is done, and whether it is
  * being read or written. */
-struct ucopy_blk {
+struct uring_copy_blk {
 	char *buf;
 	uint64_t off;  /* file offset of the block */
 	size_t len;    /* block length */
@@ -33,8 +33,9 @@ struct ucopy_blk {
 /* Queue (not yet submit) the next request for blk: the part of its current phase not yet
  * done, a read from in_fd or a write to out_fd.  0, or -EBUSY when the ring has no free
  * submission slot. */
-__attribute__((unused)) static int ucopy_queue(struct io_uring *ring, struct ucopy_blk *blk,
-					       int in_fd, int out_fd)
+__attribute__((unused)) static int uring_copy_queue(struct io_uring *ring,
+						   struct uring_copy_blk *blk, int in_fd,
+						   int out_fd)
 {
 	/* TODO step 5: Copy with io_uring: queue the next request of a block.
 	 * Get an SQE, prepare a read or write of the bytes still missing at off + done, and set blk

@@ -15,7 +15,7 @@
 
 #include "asl/todo.h"
 
-int wake_create(void)
+int wakeup_create(void)
 {
 	/* TODO step 4: Create a non-blocking, close-on-exec eventfd with counter 0.
 	 * Checked by: wakeup::*
@@ -23,7 +23,7 @@ int wake_create(void)
 	return LAB_TODO(4);
 }
 
-int wake_signal(int fd, uint64_t n)
+int wakeup_signal(int fd, uint64_t n)
 {
 	/* TODO step 4: Add n (>= 1) to the counter with one 8-byte write.
 	 * Checked by: wakeup::signals_coalesce, wakeup::wakes_thread_blocked_in_epoll_wait
@@ -31,7 +31,7 @@ int wake_signal(int fd, uint64_t n)
 	LAB_UNUSED(fd, n); return LAB_TODO(4);
 }
 
-int wake_consume(int fd, uint64_t *count)
+int wakeup_consume(int fd, uint64_t *count)
 {
 	/* TODO step 4: Read the whole counter (resets it); -EAGAIN when it is 0.
 	 * Checked by: wakeup::signals_coalesce, wakeup::many_threads_no_lost_signal

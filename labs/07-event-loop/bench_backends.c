@@ -58,22 +58,6 @@ static void iterate(void *arg, uint64_t iters)
 			(unsigned long long)(r->calls - before), (unsigned long long)iters);
 }
 
-/* Make room for `want` idle descriptors; returns how many can be had. */
-static int raise_fd_limit(int want)
-{
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		asl_die(errno, "getrlimit");
-	if (rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-			asl_die(errno, "setrlimit");
-	}
-	/* 32 spare: stdio, the pipe, each loop's epoll and eventfd descriptors */
-	long room = rl.rlim_cur == RLIM_INFINITY ? want : (long)rl.rlim_cur - 32;
-	return room < want ? (int)(room < 0 ? 0 : room) : want;
-}
-
 int main(int argc, char **argv)
 {
 	static const int full_ns[] = { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000 };
@@ -87,7 +71,8 @@ int main(int argc, char **argv)
 		   "ns per loop iteration dispatching one ready fd among N idle, epoll vs poll");
 	const int *ns = b.quick ? quick_ns : full_ns;
 	int count = b.quick ? 5 : (int)(sizeof full_ns / sizeof full_ns[0]);
-	int max_idle = raise_fd_limit(ns[count - 1]);
+	/* 32 spare: stdio, the pipe, each loop's epoll and eventfd descriptors */
+	int max_idle = bench_fd_room(ns[count - 1], 32);
 	if (max_idle < ns[count - 1])
 		printf("# RLIMIT_NOFILE (hard limit) allows only %d idle descriptors: N above it "
 		       "left out\n", max_idle);

@@ -97,7 +97,7 @@ int main(int argc, char **argv)
 	int npoints = b.quick ? 2 : 9;
 	int reps = b.quick ? 1 : (b.samples < 5 ? b.samples : 5);
 	double duration = b.quick ? 0.1 : 0.5;
-	long limit = tcp_raise_fd_limit(1L << 30);
+	long limit = asl_raise_fd_limit(1L << 30);
 	pick_cpus(&scpu, &ccpu);
 	double load = load_average();
 	printf("# servers on CPU %d, client on CPU %d; descriptor limit %ld; load average %.2f\n",

@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 	const int *ns = b.quick ? quick_ns : full_ns;
 	int npoints = b.quick ? 2 : 6;
 	int reps = b.quick ? 1 : (b.samples < 3 ? b.samples : 3);
-	long limit = tcp_raise_fd_limit(1L << 30);
+	long limit = asl_raise_fd_limit(1L << 30);
 	int *fd = calloc(10000, sizeof *fd);
 	static double rss[2][6][MAXREPS], per[2][6][MAXREPS], kern[2][6][MAXREPS];
 	static int got_n[2][6];

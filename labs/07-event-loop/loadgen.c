@@ -234,7 +234,7 @@ int loadgen_run(const struct loadgen_opts *o, struct loadgen_result *res)
 		if ((rc = pthread_setaffinity_np(pthread_self(), sizeof set, &set)))
 			return -rc;
 	}
-	if (tcp_raise_fd_limit(o->conns + 64) < o->conns + 16)
+	if (asl_raise_fd_limit(o->conns + 64) < o->conns + 16)
 		return -EMFILE;
 	if (!(r = calloc(1, sizeof *r)))
 		return -ENOMEM;

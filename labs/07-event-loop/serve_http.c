@@ -51,7 +51,7 @@ int main(int argc, char **argv)
 		}
 		i++;
 	}
-	tcp_raise_fd_limit(1 << 20);
+	asl_raise_fd_limit(1 << 20);
 	int p, fd = tcp_listen((int)port, 0, &p);
 	if (fd < 0)
 		asl_die(-fd, "listen on 127.0.0.1:%ld", port);

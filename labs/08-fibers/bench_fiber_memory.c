@@ -24,21 +24,6 @@
 #include "asl/util.h"
 #include "fiber.h"
 
-static long status_kib(const char *key)
-{
-	char line[256];
-	long v = -1;
-	size_t klen = strlen(key);
-	FILE *f = fopen("/proc/self/status", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof line, f))
-		if (!strncmp(line, key, klen) && line[klen] == ':')
-			v = strtol(line + klen + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
-
 struct probe {
 	int k;
 	chan_t *gate;
@@ -68,8 +53,8 @@ static void fibers_child(struct probe *p, size_t stack)
 	fiber_sched_t *s;
 	if (fiber_sched_create(&s, stack) || chan_create(&p->gate, 0))
 		asl_die(ENOMEM, "setup");
-	p->rss0 = status_kib("VmRSS");
-	p->vsz0 = status_kib("VmSize");
+	p->rss0 = bench_status_kib("VmRSS");
+	p->vsz0 = bench_status_kib("VmSize");
 	for (int i = 0; i < p->k; i++)
 		if (fiber_spawn(s, NULL, idle_fiber, p))
 			asl_die(ENOMEM, "fiber_spawn");
@@ -80,8 +65,8 @@ static void fibers_child(struct probe *p, size_t stack)
 	int rc = fiber_sched_run(s);
 	if (rc != -EDEADLK)
 		asl_die(rc < 0 ? -rc : 0, "fiber_sched_run: expected every fiber parked");
-	p->rss = (double)(status_kib("VmRSS") - p->rss0) / p->k;
-	p->vsz = (double)(status_kib("VmSize") - p->vsz0) / p->k;
+	p->rss = (double)(bench_status_kib("VmRSS") - p->rss0) / p->k;
+	p->vsz = (double)(bench_status_kib("VmSize") - p->vsz0) / p->k;
 	chan_close(p->gate);
 	if ((rc = fiber_sched_run(s)))
 		asl_die(-rc, "fiber_sched_run");
@@ -105,46 +90,43 @@ static void threads_child(struct probe *p)
 	pthread_t *t = calloc((size_t)p->k, sizeof *t);
 	pthread_barrier_init(&parked, NULL, (unsigned)p->k + 1);
 	pthread_barrier_init(&release, NULL, (unsigned)p->k + 1);
-	p->rss0 = status_kib("VmRSS");
-	p->vsz0 = status_kib("VmSize");
+	p->rss0 = bench_status_kib("VmRSS");
+	p->vsz0 = bench_status_kib("VmSize");
 	for (int i = 0; i < p->k; i++)
 		if (pthread_create(&t[i], NULL, idle_thread, NULL))
 			asl_die(0, "pthread_create #%d", i);
 	pthread_barrier_wait(&parked);
-	p->rss = (double)(status_kib("VmRSS") - p->rss0) / p->k;
-	p->vsz = (double)(status_kib("VmSize") - p->vsz0) / p->k;
+	p->rss = (double)(bench_status_kib("VmRSS") - p->rss0) / p->k;
+	p->vsz = (double)(bench_status_kib("VmSize") - p->vsz0) / p->k;
 	pthread_barrier_wait(&release);
 	for (int i = 0; i < p->k; i++)
 		pthread_join(t[i], NULL);
 	free(t);
 }
 
+struct run_arg {
+	int k;
+	size_t stack;
+};
+
+static int run_main(void *arg, double *out)
+{
+	struct run_arg *a = arg;
+	struct probe p = { .k = a->k };
+	if (a->stack)
+		fibers_child(&p, a->stack);
+	else
+		threads_child(&p);
+	out[0] = p.rss;
+	out[1] = p.vsz;
+	return 0;
+}
+
 /* One configuration in a fresh process: stack 0 = OS threads.  Returns {rss, vsz} per unit. */
 static void run_child(int k, size_t stack, double out[2])
 {
-	int fd[2];
-	if (pipe(fd))
-		asl_die(errno, "pipe");
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0)
-		asl_die(errno, "fork");
-	if (pid == 0) {
-		struct probe p = { .k = k };
-		if (stack)
-			fibers_child(&p, stack);
-		else
-			threads_child(&p);
-		double v[2] = { p.rss, p.vsz };
-		_exit(write(fd[1], v, sizeof v) == sizeof v ? 0 : 1);
-	}
-	close(fd[1]);
-	int status;
-	ssize_t n = read(fd[0], out, 2 * sizeof(double));
-	close(fd[0]);
-	waitpid(pid, &status, 0);
-	if (n != 2 * sizeof(double) || !WIFEXITED(status) || WEXITSTATUS(status))
-		asl_die(0, "measuring child failed");
+	struct run_arg a = { k, stack };
+	bench_in_child("measuring child", run_main, &a, out, 2);
 }
 
 int main(int argc, char **argv)

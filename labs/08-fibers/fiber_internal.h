@@ -12,7 +12,7 @@
 #include "fiber.h"
 #include "loop.h"
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#include "asl/util.h"
 
 /* ---- stacks (stack.c) ---- */
 

@@ -30,21 +30,6 @@
 #define PARKED 64
 #define FIBER_STACK (16 * 1024)
 
-static long status_kib(const char *key)
-{
-	char line[256];
-	long v = -1;
-	size_t klen = strlen(key);
-	FILE *f = fopen("/proc/self/status", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof line, f))
-		if (!strncmp(line, key, klen) && line[klen] == ':')
-			v = strtol(line + klen + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
-
 static pthread_barrier_t parked, release;
 
 static void *parked_thread(void *arg)
@@ -55,48 +40,31 @@ static void *parked_thread(void *arg)
 	return NULL;
 }
 
-/* In a child: park PARKED default threads; write bytes per thread (virtual, resident). */
-static void measure_threads(int fd)
+/* In a child: park PARKED default threads; bytes per thread (virtual, resident) to per. */
+static int measure_threads(void *arg, double *per)
 {
 	pthread_t t[PARKED];
-	double per[2];
+	(void)arg;
 	pthread_barrier_init(&parked, NULL, PARKED + 1);
 	pthread_barrier_init(&release, NULL, PARKED + 1);
-	long vsz0 = status_kib("VmSize"), rss0 = status_kib("VmRSS");
+	long vsz0 = bench_status_kib("VmSize"), rss0 = bench_status_kib("VmRSS");
 	for (int i = 0; i < PARKED; i++)
 		if ((errno = pthread_create(&t[i], NULL, parked_thread, NULL)))
 			asl_die(errno, "pthread_create");
 	pthread_barrier_wait(&parked);
-	long vsz1 = status_kib("VmSize"), rss1 = status_kib("VmRSS");
+	long vsz1 = bench_status_kib("VmSize"), rss1 = bench_status_kib("VmRSS");
 	pthread_barrier_wait(&release);
 	for (int i = 0; i < PARKED; i++)
 		pthread_join(t[i], NULL);
 	per[0] = (double)(vsz1 - vsz0) * 1024.0 / PARKED;
 	per[1] = (double)(rss1 - rss0) * 1024.0 / PARKED;
-	if (write(fd, per, sizeof per) != (ssize_t)sizeof per)
-		_exit(1);
-	_exit(0);
+	return 0;
 }
 
 static void thread_sample(double *virt, double *res)
 {
-	int p[2];
 	double per[2];
-	if (pipe(p) < 0)
-		asl_die(errno, "pipe");
-	pid_t pid = fork();
-	if (pid < 0)
-		asl_die(errno, "fork");
-	if (pid == 0) {
-		close(p[0]);
-		measure_threads(p[1]);
-	}
-	close(p[1]);
-	ssize_t n = read(p[0], per, sizeof per);
-	close(p[0]);
-	int st;
-	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) || n != sizeof per)
-		asl_die(0, "the thread-measuring child failed");
+	bench_in_child("the thread-measuring child", measure_threads, NULL, per, 2);
 	*virt = per[0];
 	*res = per[1];
 }

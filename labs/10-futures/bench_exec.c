@@ -219,49 +219,28 @@ static double mt_wake(void *arg)
 
 /* ---- memory ---- */
 
-static long rss_kib(void)
+/* In a child: RSS growth for n tasks sleeping 10 minutes, each polled once (timer armed).
+ * The child exits without freeing them: 1,000,000 tasks, the kernel frees them faster. */
+static int sleepers_main(void *arg, double *grew)
 {
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long kib = -1;
-	while (f && fgets(line, sizeof line, f))
-		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kib;
+	long n = *(long *)arg;
+	exec_t *ex;
+	intptr_t v;
+	must(exec_create(&ex), "exec_create");
+	must(exec_block_on(ex, fut_ready(0), &v), "exec_block_on"); /* warm up */
+	long before = bench_status_kib("VmRSS");
+	for (long i = 0; i < n; i++)
+		must(exec_spawn(ex, reactor_sleep(ex, 600000), NULL), "exec_spawn");
+	/* spawned last, polled after every sleeper has been polled once */
+	must(exec_block_on(ex, fut_ready(0), &v), "exec_block_on");
+	*grew = (double)(bench_status_kib("VmRSS") - before);
+	return 0;
 }
 
-/* In a child: RSS growth for n tasks sleeping 10 minutes, each polled once (timer armed). */
 static double sleepers_rss_kib(long n)
 {
-	int p[2];
-	if (pipe(p) < 0)
-		asl_die(errno, "pipe");
-	pid_t pid = fork();
-	if (pid < 0)
-		asl_die(errno, "fork");
-	if (pid == 0) {
-		exec_t *ex;
-		intptr_t v;
-		must(exec_create(&ex), "exec_create");
-		must(exec_block_on(ex, fut_ready(0), &v), "exec_block_on"); /* warm up */
-		long before = rss_kib();
-		for (long i = 0; i < n; i++)
-			must(exec_spawn(ex, reactor_sleep(ex, 600000), NULL), "exec_spawn");
-		/* spawned last, polled after every sleeper has been polled once */
-		must(exec_block_on(ex, fut_ready(0), &v), "exec_block_on");
-		double grew = (double)(rss_kib() - before);
-		if (write(p[1], &grew, sizeof grew) != sizeof grew)
-			_exit(1);
-		_exit(0); /* 1,000,000 tasks: the kernel frees them faster than we would */
-	}
-	close(p[1]);
-	double kib = -1;
-	if (read(p[0], &kib, sizeof kib) != sizeof kib)
-		asl_die(0, "the sleepers child died");
-	close(p[0]);
-	waitpid(pid, NULL, 0);
+	double kib;
+	bench_in_child("the sleepers child", sleepers_main, &n, &kib, 1);
 	return kib;
 }
 

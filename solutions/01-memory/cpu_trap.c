@@ -22,7 +22,7 @@
 
 /* Execute one instruction that only the kernel may run; never returns normally in user mode.
  * arg: a uint64_t that would receive the register read on aarch64.  Run under fault_catch(). */
-__attribute__((unused)) static void trap_exec_privileged(void *arg)
+__attribute__((unused)) static void cpu_trap_exec_privileged(void *arg)
 {
 	/* BEGIN STEP 4: Make the CPU refuse: run one kernel-only instruction in user mode.
 	 * Make the CPU refuse: one kernel-only instruction in inline asm (x86-64 `hlt`; aarch64
@@ -47,7 +47,7 @@ __attribute__((unused)) static void trap_exec_privileged(void *arg)
 #if defined(__x86_64__)
 /* Divide with the CPU's own integer divide.  arg: int64_t[2] = { dividend, divisor }, on
  * return { quotient, remainder }.  A zero divisor traps (#DE).  Run under fault_catch(). */
-__attribute__((unused)) static void trap_exec_idiv(void *arg)
+__attribute__((unused)) static void cpu_trap_exec_idiv(void *arg)
 {
 	/* BEGIN STEP 4: Make the CPU refuse: divide with the CPU's own integer divide.
 	 * One `idivq` in inline asm: it divides rdx:rax (sign-extend rax into rdx with `cqto`
@@ -66,7 +66,7 @@ __attribute__((unused)) static void trap_exec_idiv(void *arg)
 }
 #endif
 
-int trap_privileged(struct fault_info *out)
+int cpu_trap_privileged(struct fault_info *out)
 {
 	/* BEGIN STEP 4: Run a kernel-only instruction in user mode under fault_catch and report
 	 * the signal (x86-64 `hlt`: SIGSEGV/SI_KERNEL; aarch64 `mrs` of an EL1 register:
@@ -75,14 +75,14 @@ int trap_privileged(struct fault_info *out)
 	 * stub: LAB_UNUSED(out); return LAB_TODO(4);
 	 */
 	uint64_t sink = 0;
-	int rc = fault_catch(trap_exec_privileged, &sink, out);
+	int rc = fault_catch(cpu_trap_exec_privileged, &sink, out);
 	if (rc < 0)
 		return rc;
 	return rc == 1 ? 0 : -EPROTO;
 	/* END STEP 4 */
 }
 
-int trap_divide_by_zero(struct fault_info *out)
+int cpu_trap_divide_by_zero(struct fault_info *out)
 {
 	/* BEGIN STEP 4: Divide by zero with the CPU's integer divide in asm (x86-64 `idiv`)
 	 * under fault_catch: expect SIGFPE/FPE_INTDIV.  aarch64 does not trap: -ENOTSUP.
@@ -91,7 +91,7 @@ int trap_divide_by_zero(struct fault_info *out)
 	 */
 #if defined(__x86_64__)
 	int64_t v[2] = { 42, 0 };
-	int rc = fault_catch(trap_exec_idiv, v, out);
+	int rc = fault_catch(cpu_trap_exec_idiv, v, out);
 	if (rc < 0)
 		return rc;
 	return rc == 1 ? 0 : -EPROTO;

@@ -134,15 +134,15 @@ static void maps_print(void)
 	}
 }
 
-static void probe(const char *what, uintptr_t a, enum probe_access how)
+static void probe(const char *what, uintptr_t a, enum fault_probe_access how)
 {
 	struct fault_info f;
 	int rc = fault_probe((const void *)a, how, &f);
-	printf("  %-48s %#14" PRIxPTR " %-5s probe: %s", what, a, how == PROBE_READ ? "read" :
-	       "write", rc < 0 ? strerror(-rc) : probe_result_name(rc));
+	printf("  %-48s %#14" PRIxPTR " %-5s probe: %s", what, a, how == FAULT_PROBE_READ ? "read" :
+	       "write", rc < 0 ? strerror(-rc) : fault_probe_result_name(rc));
 	if (rc > 0)
-		printf(" (SIG%s %s at %p)", sigabbrev_np(f.signo), fault_code_name(f.signo, f.code),
-		       f.addr);
+		printf(" (SIG%s %s at %p)", sigabbrev_np(f.signo),
+		       fault_probe_code_name(f.signo, f.code), f.addr);
 	printf("\n");
 	if (rc < 0) {
 		printf("The fault probe does not work yet: finish step 2.\n");
@@ -206,19 +206,19 @@ int main(int argc, char **argv)
 	maps_print();
 
 	printf("\n== asking the hardware (fault probe, step 2)\n");
-	probe("a global variable (data)", (uintptr_t)&initialised_global, PROBE_WRITE);
-	probe("our own code (text) - write", (uintptr_t)main & ~(uintptr_t)7, PROBE_WRITE);
-	probe("guard page below the thread stack", thread_stack_lo - ps, PROBE_READ);
+	probe("a global variable (data)", (uintptr_t)&initialised_global, FAULT_PROBE_WRITE);
+	probe("our own code (text) - write", (uintptr_t)main & ~(uintptr_t)7, FAULT_PROBE_WRITE);
+	probe("guard page below the thread stack", thread_stack_lo - ps, FAULT_PROBE_READ);
 	uintptr_t brk_end = ((uintptr_t)sbrk(0) + ps - 1) & ~(uintptr_t)(ps - 1);
 	if (!maps_find(brk_end))
-		probe("just above the heap's end (brk)", brk_end, PROBE_READ);
+		probe("just above the heap's end (brk)", brk_end, FAULT_PROBE_READ);
 	struct vma *stack = maps_find((uintptr_t)&on_stack);
 	if (stack && !getrlimit(RLIMIT_STACK, &rl) && rl.rlim_cur != RLIM_INFINITY) {
 		uintptr_t top = stack->end, low = stack->start;
 		uintptr_t beyond = top - (uintptr_t)rl.rlim_cur - 16 * ps;
 		if (!maps_find(beyond))
-			probe("below the stack, past RLIMIT_STACK", beyond, PROBE_READ);
-		probe("just below the main stack's mapping", low - 8, PROBE_READ);
+			probe("below the stack, past RLIMIT_STACK", beyond, FAULT_PROBE_READ);
+		probe("just below the main stack's mapping", low - 8, FAULT_PROBE_READ);
 		maps_read();
 		stack = maps_find((uintptr_t)&on_stack);
 		printf("  ...the [stack] mapping now starts at %#" PRIxPTR " instead of %#" PRIxPTR
@@ -227,10 +227,10 @@ int main(int argc, char **argv)
 	}
 #if defined(__x86_64__)
 	probe("the kernel's half (0xffffffff81000000)", (uintptr_t)0xffffffff81000000ull,
-	      PROBE_READ);
+	      FAULT_PROBE_READ);
 #elif defined(__aarch64__)
 	probe("the kernel's half (0xffff800080000000)", (uintptr_t)0xffff800080000000ull,
-	      PROBE_READ);
+	      FAULT_PROBE_READ);
 #endif
 	printf("\nunmapped = no mapping there (SEGV_MAPERR); protected = mapped without that "
 	       "permission (SEGV_ACCERR).\n");

@@ -20,12 +20,12 @@
 
 #include "asl/todo.h"
 
-struct probe_arg {
+struct fault_probe_arg {
 	const uint64_t *p;
-	enum probe_access how;
+	enum fault_probe_access how;
 };
 
-/* The probe's access itself, run under fault_catch(): arg is a struct probe_arg. */
+/* The probe's access itself, run under fault_catch(): arg is a struct fault_probe_arg. */
 __attribute__((unused)) static void probe_access(void *arg)
 {
 	/* BEGIN STEP 2: Probe an address: the 8-byte access itself, run under fault_catch.
@@ -36,59 +36,61 @@ __attribute__((unused)) static void probe_access(void *arg)
 	 * fault_probe::readonly_page_write_is_protected, fault_probe::prot_none_is_protected
 	 * stub: LAB_UNUSED(arg); LAB_TODO_ABORT(2);
 	 */
-	const struct probe_arg *pa = arg;
+	const struct fault_probe_arg *pa = arg;
 	uint64_t v = mem_load(pa->p);
-	if (pa->how == PROBE_WRITE)
+	if (pa->how == FAULT_PROBE_WRITE)
 		mem_store((uint64_t *)(uintptr_t)pa->p, v);
 	/* END STEP 2 */
 }
 
-int fault_probe(const void *addr, enum probe_access how, struct fault_info *fault)
+int fault_probe(const void *addr, enum fault_probe_access how, struct fault_info *fault)
 {
-	/* BEGIN STEP 2: Classify an 8-byte access at addr: PROBE_OK, PROBE_UNMAPPED (MAPERR, or
-	 * SI_KERNEL for x86's non-canonical addresses), PROBE_PROTECTED (ACCERR), PROBE_NO_BACKING
-	 * (SIGBUS).  Use mem_load/mem_store inside fault_catch; fill *fault when not NULL.
+	/* BEGIN STEP 2: Classify an 8-byte access at addr: FAULT_PROBE_OK, FAULT_PROBE_UNMAPPED
+	 * (MAPERR, or SI_KERNEL for x86's non-canonical addresses), FAULT_PROBE_PROTECTED (ACCERR),
+	 * FAULT_PROBE_NO_BACKING (SIGBUS).  Use mem_load/mem_store inside fault_catch; fill *fault
+	 * when not NULL.
 	 * Checked by: fault_probe::*, demos::wild_pointer_dies_of_sigsegv
 	 * stub: LAB_UNUSED(addr, how, fault); return LAB_TODO(2);
 	 */
 	struct fault_info f = { 0 };
 	/* An integer-to-pointer conversion: implementation-defined (GCC keeps the bits), so no
 	 * undefined behaviour even for a misaligned or wild address. */
-	struct probe_arg pa = { (const uint64_t *)(uintptr_t)addr, how };
+	struct fault_probe_arg pa = { (const uint64_t *)(uintptr_t)addr, how };
 	int rc;
 
-	if (how != PROBE_READ && how != PROBE_WRITE)
+	if (how != FAULT_PROBE_READ && how != FAULT_PROBE_WRITE)
 		return -EINVAL;
 	rc = fault_catch(probe_access, &pa, &f);
 	if (fault)
 		*fault = f;
 	if (rc <= 0)
-		return rc; /* 0 = PROBE_OK, or an error */
+		return rc; /* 0 = FAULT_PROBE_OK, or an error */
 	switch (f.signo) {
 	case SIGSEGV:
 		if (f.code == SEGV_MAPERR || f.code == SI_KERNEL)
-			return PROBE_UNMAPPED;
-		return PROBE_PROTECTED; /* SEGV_ACCERR, and the rarer SEGV_PKUERR and friends */
+			return FAULT_PROBE_UNMAPPED;
+		/* SEGV_ACCERR, and the rarer SEGV_PKUERR and friends */
+		return FAULT_PROBE_PROTECTED;
 	case SIGBUS:
-		return PROBE_NO_BACKING;
+		return FAULT_PROBE_NO_BACKING;
 	default:
 		return -EPROTO; /* a load or store cannot raise SIGILL or SIGFPE */
 	}
 	/* END STEP 2 */
 }
 
-const char *probe_result_name(int result)
+const char *fault_probe_result_name(int result)
 {
 	switch (result) {
-	case PROBE_OK: return "accessible";
-	case PROBE_UNMAPPED: return "unmapped";
-	case PROBE_PROTECTED: return "protected";
-	case PROBE_NO_BACKING: return "no backing (SIGBUS)";
+	case FAULT_PROBE_OK: return "accessible";
+	case FAULT_PROBE_UNMAPPED: return "unmapped";
+	case FAULT_PROBE_PROTECTED: return "protected";
+	case FAULT_PROBE_NO_BACKING: return "no backing (SIGBUS)";
 	default: return result < 0 ? "error" : "?";
 	}
 }
 
-const char *fault_code_name(int signo, int code)
+const char *fault_probe_code_name(int signo, int code)
 {
 	if (code == SI_KERNEL)
 		return "SI_KERNEL";

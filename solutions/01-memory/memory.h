@@ -43,36 +43,37 @@ struct fault_info {
  * halfway: it must not hold locks or allocate (it is cut off at the faulting instruction). */
 int fault_catch(void (*fn)(void *arg), void *arg, struct fault_info *out);
 
-enum probe_access { PROBE_READ, PROBE_WRITE };
+enum fault_probe_access { FAULT_PROBE_READ, FAULT_PROBE_WRITE };
 
-enum probe_result {
-	PROBE_OK = 0,        /* the access worked */
-	PROBE_UNMAPPED = 1,  /* nothing mapped there (SEGV_MAPERR; on x86 also a
-			      * non-canonical address: SI_KERNEL) */
-	PROBE_PROTECTED = 2, /* mapped, but the permission is missing (SEGV_ACCERR) */
-	PROBE_NO_BACKING = 3 /* mapped, but nothing behind it (SIGBUS, e.g. a file mapping past
-			      * the end of the file) */
+enum fault_probe_result {
+	FAULT_PROBE_OK = 0,        /* the access worked */
+	FAULT_PROBE_UNMAPPED = 1,  /* nothing mapped there (SEGV_MAPERR; on x86 also a
+				    * non-canonical address: SI_KERNEL) */
+	FAULT_PROBE_PROTECTED = 2, /* mapped, but the permission is missing (SEGV_ACCERR) */
+	FAULT_PROBE_NO_BACKING = 3 /* mapped, but nothing behind it (SIGBUS, e.g. a file
+				    * mapping past the end of the file) */
 };
 
-/* Try an 8-byte access at `addr` with mem_load (PROBE_READ) or mem_load then mem_store of
- * the same value (PROBE_WRITE; not atomic against other threads writing that word).
+/* Try an 8-byte access at `addr` with mem_load (FAULT_PROBE_READ) or mem_load then mem_store of
+ * the same value (FAULT_PROBE_WRITE; not atomic against other threads writing that word).
  * Returns a probe_result (>= 0), with *fault (may be NULL) describing the fault, or -EINVAL
  * for a bad `how`, or a fault_catch() error. */
-int fault_probe(const void *addr, enum probe_access how, struct fault_info *fault);
+int fault_probe(const void *addr, enum fault_probe_access how, struct fault_info *fault);
 
 /* "unmapped", "protected"... for messages. */
-const char *probe_result_name(int result);
+const char *fault_probe_result_name(int result);
 /* "SEGV_MAPERR", "FPE_INTDIV", "SI_KERNEL"... for messages ("?" if unknown). */
-const char *fault_code_name(int signo, int code);
+const char *fault_probe_code_name(int signo, int code);
 
 /* ---- Step 3: page faults on first touch ----------------------------------------------- */
 
-enum pf_pages {
-	PF_SMALL, /* base pages only: madvise(MADV_NOHUGEPAGE) */
-	PF_HUGE   /* ask for transparent huge pages: madvise(MADV_HUGEPAGE), 2 MiB aligned */
+enum page_faults_pages {
+	PAGE_FAULTS_SMALL, /* base pages only: madvise(MADV_NOHUGEPAGE) */
+	PAGE_FAULTS_HUGE   /* ask for transparent huge pages: madvise(MADV_HUGEPAGE), 2 MiB
+			    * aligned */
 };
 
-struct pf_result {
+struct page_faults_result {
 	size_t page_size;      /* base page size (sysconf), the stride of the touches */
 	size_t pages;          /* base pages touched (bytes rounded up to page_size) */
 	long first_faults;     /* minor faults during the first touch of every page */
@@ -85,10 +86,11 @@ struct pf_result {
 /* mmap `bytes` of fresh private anonymous memory, write one word in every base page (first
  * touch), then write every page again (resident), counting this thread's minor/major faults
  * (getrusage RUSAGE_THREAD) and timing both passes; munmap it and fill *out.
- * Returns 0, -EINVAL for bytes == 0 or a bad kind, -ENOMEM, or -ENOTSUP for PF_HUGE where the
- * kernel has no transparent huge pages (madvise fails).  Whether huge pages were really used
+ * Returns 0, -EINVAL for bytes == 0 or a bad kind, -ENOMEM, or -ENOTSUP for PAGE_FAULTS_HUGE where
+ * the kernel has no transparent huge pages (madvise fails).  Whether huge pages were really used
  * shows in first_faults (about pages / 512 instead of pages). */
-int pf_first_touch(size_t bytes, enum pf_pages kind, struct pf_result *out);
+int page_faults_first_touch(size_t bytes, enum page_faults_pages kind,
+			    struct page_faults_result *out);
 
 /* ---- Step 4: the CPU refuses -------------------------------------------------------- */
 
@@ -96,12 +98,12 @@ int pf_first_touch(size_t bytes, enum pf_pages kind, struct pf_result *out);
  * in user mode and report the signal the kernel turned the CPU exception into.
  * Returns 0 with *out filled, -EPROTO if the instruction did not fault, or a fault_catch()
  * error. */
-int trap_privileged(struct fault_info *out);
+int cpu_trap_privileged(struct fault_info *out);
 
 /* Divide an integer by zero with the CPU's divide instruction (x86-64 `idiv`), written in
  * asm because `/ 0` in C is undefined behaviour.  Returns 0 with *out filled (SIGFPE,
  * FPE_INTDIV), -EPROTO if it did not fault, or -ENOTSUP on aarch64, whose `sdiv` does not
  * trap (it returns 0). */
-int trap_divide_by_zero(struct fault_info *out);
+int cpu_trap_divide_by_zero(struct fault_info *out);
 
 #endif

@@ -11,7 +11,8 @@
  * Transparent huge pages (THP) change the count: in a 2 MiB-aligned region the kernel may
  * answer one fault with one 2 MiB page (512 base pages at once), and recent kernels may also
  * use 16-64 KiB "mTHP" folios.  MADV_NOHUGEPAGE turns all of that off for the region, so the
- * PF_SMALL count is exactly one fault per base page; PF_HUGE asks for the opposite.
+ * PAGE_FAULTS_SMALL count is exactly one fault per base page; PAGE_FAULTS_HUGE asks for the
+ * opposite.
  */
 #include "memory.h"
 
@@ -26,7 +27,7 @@
 #include "asl/util.h"
 
 /* The PMD-level huge page size (2 MiB with 4 KiB base pages), from sysfs when available. */
-__attribute__((unused)) static size_t pf_huge_size(void)
+__attribute__((unused)) static size_t page_faults_huge_size(void)
 {
 	/* BEGIN STEP 3: Count first-touch page faults: the huge page size, from sysfs.
 	 * Read the size from /sys/kernel/mm/transparent_hugepage/hpage_pmd_size; 2 MiB if the file
@@ -46,7 +47,7 @@ __attribute__((unused)) static size_t pf_huge_size(void)
 }
 
 /* This thread's minor and major fault counts so far; 0 or -errno. */
-__attribute__((unused)) static int pf_counters(long *minor, long *major)
+__attribute__((unused)) static int page_faults_counters(long *minor, long *major)
 {
 	/* BEGIN STEP 3: Count first-touch page faults: this thread's fault counters.
 	 * getrusage(RUSAGE_THREAD), not RUSAGE_SELF: faults taken by other threads must not count.
@@ -64,7 +65,7 @@ __attribute__((unused)) static int pf_counters(long *minor, long *major)
 }
 
 /* One pass over `pages` pages of page_size bytes from base: one store per page. */
-__attribute__((unused)) static void pf_touch(char *base, size_t pages, size_t page_size,
+__attribute__((unused)) static void page_faults_touch(char *base, size_t pages, size_t page_size,
 					     uint64_t value)
 {
 	/* BEGIN STEP 3: Count first-touch page faults: one store per page.
@@ -79,25 +80,27 @@ __attribute__((unused)) static void pf_touch(char *base, size_t pages, size_t pa
 	/* END STEP 3 */
 }
 
-int pf_first_touch(size_t bytes, enum pf_pages kind, struct pf_result *out)
+int page_faults_first_touch(size_t bytes, enum page_faults_pages kind,
+			    struct page_faults_result *out)
 {
 	/* BEGIN STEP 3: Count the faults of first-touching `bytes` of fresh anonymous memory.
-	 * mmap it, madvise NOHUGEPAGE (PF_SMALL) or HUGEPAGE on a huge-page-aligned start
-	 * (PF_HUGE; madvise failing means -ENOTSUP), store once per base page with mem_store
-	 * (a plain C store is instrumented under `make asan`, whose shadow memory faults in
-	 * pages of its own) between two getrusage(RUSAGE_THREAD) readings, then do the same
+	 * mmap it, madvise NOHUGEPAGE (PAGE_FAULTS_SMALL) or HUGEPAGE on a huge-page-aligned start
+	 * (PAGE_FAULTS_HUGE; madvise failing means -ENOTSUP), store once per base page with
+	 * mem_store (a plain C store is instrumented under `make asan`, whose shadow memory faults
+	 * in pages of its own) between two getrusage(RUSAGE_THREAD) readings, then do the same
 	 * again (now resident); time both passes; munmap.  Checked by: page_faults::*
 	 * stub: LAB_UNUSED(bytes, kind, out); return LAB_TODO(3);
 	 */
 	size_t ps = (size_t)sysconf(_SC_PAGESIZE);
-	size_t align = kind == PF_HUGE ? pf_huge_size() : ps;
+	size_t align = kind == PAGE_FAULTS_HUGE ? page_faults_huge_size() : ps;
 	size_t len, map_len;
 	long min0 = 0, maj0 = 0, min1 = 0, maj1 = 0, min2 = 0, maj2 = 0;
 	uint64_t t0, t1, t2;
 	char *map, *base;
 	int rc;
 
-	if (!out || bytes == 0 || (kind != PF_SMALL && kind != PF_HUGE) || bytes > SIZE_MAX / 2)
+	if (!out || bytes == 0 || (kind != PAGE_FAULTS_SMALL && kind != PAGE_FAULTS_HUGE) ||
+	    bytes > SIZE_MAX / 2)
 		return -EINVAL;
 	memset(out, 0, sizeof *out);
 	len = (bytes + ps - 1) / ps * ps;
@@ -106,25 +109,25 @@ int pf_first_touch(size_t bytes, enum pf_pages kind, struct pf_result *out)
 	if (map == MAP_FAILED)
 		return -errno;
 	base = map + (align - (uintptr_t)map % align) % align;
-	if (madvise(base, len, kind == PF_HUGE ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)) {
-		rc = (kind == PF_HUGE && errno == EINVAL) ? -ENOTSUP : -errno;
+	if (madvise(base, len, kind == PAGE_FAULTS_HUGE ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)) {
+		rc = (kind == PAGE_FAULTS_HUGE && errno == EINVAL) ? -ENOTSUP : -errno;
 		goto unmap;
 	}
 	out->page_size = ps;
 	out->pages = len / ps;
 	/* Warm the measuring path itself (getrusage, the vDSO clock) so its own first-time
 	 * faults are not counted. */
-	if ((rc = pf_counters(&min0, &maj0)) < 0)
+	if ((rc = page_faults_counters(&min0, &maj0)) < 0)
 		goto unmap;
 	(void)asl_now_ns();
-	pf_counters(&min0, &maj0);
+	page_faults_counters(&min0, &maj0);
 	t0 = asl_now_ns();
-	pf_touch(base, out->pages, ps, 1);
+	page_faults_touch(base, out->pages, ps, 1);
 	t1 = asl_now_ns();
-	pf_counters(&min1, &maj1);
-	pf_touch(base, out->pages, ps, 2);
+	page_faults_counters(&min1, &maj1);
+	page_faults_touch(base, out->pages, ps, 2);
 	t2 = asl_now_ns();
-	pf_counters(&min2, &maj2);
+	page_faults_counters(&min2, &maj2);
 
 	out->first_faults = min1 - min0;
 	out->major_faults = maj1 - maj0;

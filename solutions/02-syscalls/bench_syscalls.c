@@ -8,7 +8,7 @@
  *   2 getpid() libc              glibc's wrapper; glibc no longer caches the pid (since 2.25),
  *                                so every call enters the kernel
  *   3 syscall(SYS_getpid)        libc's generic wrapper: same trip, a little more shuffling
- *   4 raw getpid                 step 2's raw_getpid: the instruction, nothing else
+ *   4 raw getpid                 step 2's sys_calls_getpid: the instruction, nothing else
  *   5 clock_gettime() vDSO       served in user space by the vDSO: no kernel entry
  *   6 syscall(SYS_clock_gettime) the same clock read, through the kernel
  * The gap between 1 and 4 is the price of crossing the user/kernel boundary and back.  How big
@@ -60,7 +60,7 @@ static void run_raw_getpid(void *arg, uint64_t n)
 {
 	(void)arg;
 	for (uint64_t i = 0; i < n; i++)
-		bench_keep(raw_getpid());
+		bench_keep(sys_calls_getpid());
 }
 
 static void run_vdso_clock(void *arg, uint64_t n)
@@ -154,9 +154,9 @@ int main(int argc, char **argv)
 	bench_init(&b, argc, argv, "02-syscalls",
 		   "ns per call: function call vs system calls vs the vDSO");
 	/* a raw getpid that does not match libc's means step 2 is not done: no data from it */
-	if (raw_getpid() != getpid())
-		asl_die(0, "raw_getpid() returned %d, getpid() %d: finish steps 1-2 first",
-			(int)raw_getpid(), (int)getpid());
+	if (sys_calls_getpid() != getpid())
+		asl_die(0, "sys_calls_getpid() returned %d, getpid() %d: finish steps 1-2 first",
+			(int)sys_calls_getpid(), (int)getpid());
 
 	mitigations(note, sizeof note);
 	bench_open(&b, "cost", "kind", "ns/call", note);

@@ -28,22 +28,6 @@ struct park {
 	size_t touch; /* bytes of stack each thread writes before parking */
 };
 
-/* Read "VmRSS:" / "VmSize:" (kB) from /proc/self/status; -1 if missing. */
-static long status_kib(const char *key)
-{
-	char line[256];
-	long v = -1;
-	size_t klen = strlen(key);
-	FILE *f = fopen("/proc/self/status", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof line, f))
-		if (!strncmp(line, key, klen) && line[klen] == ':')
-			v = strtol(line + klen + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
-
 static void *parked_thread(void *p)
 {
 	struct park *pk = p;
@@ -75,15 +59,15 @@ static int measure_child(int k, size_t stack, size_t touch, double out[2])
 	pthread_attr_init(&attr);
 	if (stack)
 		pthread_attr_setstacksize(&attr, stack);
-	rss0 = status_kib("VmRSS");
-	vsz0 = status_kib("VmSize");
+	rss0 = bench_status_kib("VmRSS");
+	vsz0 = bench_status_kib("VmSize");
 	for (; started < k && !err; started++)
 		err = pthread_create(&ids[started], &attr, parked_thread, &pk);
 	if (err) /* cannot park them all: no number, and the barriers would never open */
 		_exit(3);
 	pthread_barrier_wait(&pk.parked);
-	rss1 = status_kib("VmRSS");
-	vsz1 = status_kib("VmSize");
+	rss1 = bench_status_kib("VmRSS");
+	vsz1 = bench_status_kib("VmSize");
 	pthread_barrier_wait(&pk.release);
 	for (int i = 0; i < started; i++)
 		pthread_join(ids[i], NULL);
@@ -94,28 +78,24 @@ static int measure_child(int k, size_t stack, size_t touch, double out[2])
 	return 0;
 }
 
-/* Run measure_child in a fresh process; the two numbers come back through a pipe. */
+struct measure_arg {
+	int k;
+	size_t stack, touch;
+};
+
+static int measure_main(void *arg, double *out)
+{
+	struct measure_arg *a = arg;
+	return measure_child(a->k, a->stack, a->touch, out);
+}
+
+/* Run measure_child in a fresh process: the two numbers come back from it. */
 static void measure(int k, size_t stack, size_t touch, double out[2])
 {
-	int fds[2], status;
-	pid_t pid;
-	if (pipe(fds))
-		asl_die(errno, "pipe");
-	pid = fork();
-	if (pid < 0)
-		asl_die(errno, "fork");
-	if (pid == 0) {
-		double r[2];
-		int err = measure_child(k, stack, touch, r);
-		_exit(err || write(fds[1], r, sizeof r) != sizeof r ? 1 : 0);
-	}
-	close(fds[1]);
-	if (read(fds[0], out, 2 * sizeof out[0]) != 2 * sizeof out[0])
-		out[0] = out[1] = -1;
-	close(fds[0]);
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) ||
-	    out[0] < 0)
-		asl_die(0, "measuring %d threads with %zu KiB stacks failed", k, stack >> 10);
+	struct measure_arg a = { k, stack, touch };
+	char what[80];
+	snprintf(what, sizeof what, "measuring %d threads with %zu KiB stacks", k, stack >> 10);
+	bench_in_child(what, measure_main, &a, out, 2);
 }
 
 int main(int argc, char **argv)
@@ -134,7 +114,7 @@ int main(int argc, char **argv)
 	snprintf(note, sizeof note, "%d threads parked on a barrier; x = stack KiB "
 		 "(default = ulimit -s = %zu KiB)", k, def_stack >> 10);
 	bench_open(&b, "memory", "stack_kib", "KiB/thread", note);
-	const size_t stacks[] = { thr_small_stack(), 256 << 10, 1 << 20, def_stack };
+	const size_t stacks[] = { threads_small_stack(), 256 << 10, 1 << 20, def_stack };
 	enum { NS = sizeof stacks / sizeof stacks[0] };
 	static const char *const names[3] = { "virtual", "rss", "rss-touch48k" };
 	double v[3][NS][16], r[2];

@@ -19,14 +19,15 @@
 #include "asl/todo.h"
 
 /* One chunk's job: its range, the body, and where its partial sum goes. */
-struct chunk {
-	pfor_body body;
+struct parallel_for_chunk {
+	parallel_for_body body;
 	void *arg;
 	uint64_t begin, end;
 	uint64_t partial;
 };
 
-/* The thread function of one chunk (a struct chunk): reduce its range into c->partial. */
+/* The thread function of one chunk (a struct parallel_for_chunk): reduce its range into
+ * c->partial. */
 __attribute__((unused)) static int chunk_main(void *p)
 {
 	/* BEGIN STEP 3: Split a loop over threads: one chunk reduces its own range.
@@ -36,26 +37,26 @@ __attribute__((unused)) static int chunk_main(void *p)
 	 * parallel_for::more_threads_than_items, parallel_for::huge_ranges_split_exactly
 	 * stub: LAB_UNUSED(p); return LAB_TODO(3);
 	 */
-	struct chunk *c = p;
+	struct parallel_for_chunk *c = p;
 	c->partial = c->body(c->arg, c->begin, c->end);
 	return 0;
 	/* END STEP 3 */
 }
 
-int pfor_sum(uint64_t n, int threads, pfor_body body, void *arg, uint64_t *sum)
+int parallel_for_sum(uint64_t n, int threads, parallel_for_body body, void *arg, uint64_t *sum)
 {
 	/* BEGIN STEP 3: Split [0, n) into min(threads, n) chunks whose sizes differ by at most
-	 * one, run each chunk's body on its own thread (thr_run from step 2 does the spawning
+	 * one, run each chunk's body on its own thread (workers_run from step 2 does the spawning
 	 * and joining), add the partial results into *sum.  Bad arguments: -EINVAL.
 	 * Checked by: parallel_for::*
 	 * stub: LAB_UNUSED(n, threads, body, arg, sum); return LAB_TODO(3);
 	 */
-	struct chunk *chunks;
-	struct thr_task *tasks;
+	struct parallel_for_chunk *chunks;
+	struct workers_task *tasks;
 	uint64_t k, base, extra, at = 0, total = 0;
 	int err = -ENOMEM;
 
-	if (!body || !sum || threads < 1 || threads > THR_MAX)
+	if (!body || !sum || threads < 1 || threads > WORKERS_MAX)
 		return -EINVAL;
 	*sum = 0;
 	if (n == 0)
@@ -69,11 +70,11 @@ int pfor_sum(uint64_t n, int threads, pfor_body body, void *arg, uint64_t *sum)
 		goto out;
 	for (uint64_t i = 0; i < k; i++) {
 		uint64_t len = base + (i < extra);
-		chunks[i] = (struct chunk){ body, arg, at, at + len, 0 };
-		tasks[i] = (struct thr_task){ .fn = chunk_main, .arg = &chunks[i] };
+		chunks[i] = (struct parallel_for_chunk){ body, arg, at, at + len, 0 };
+		tasks[i] = (struct workers_task){ .fn = chunk_main, .arg = &chunks[i] };
 		at += len;
 	}
-	err = thr_run(tasks, (size_t)k);
+	err = workers_run(tasks, (size_t)k);
 	if (!err) {
 		for (uint64_t i = 0; i < k; i++)
 			total += chunks[i].partial;

@@ -32,10 +32,10 @@
 
 /* Per probing thread: where to jump back to and which addresses are our guard page
  * ("unused": the skeleton's stubs do not touch them yet). */
-__attribute__((unused)) static __thread sigjmp_buf probe_jump;
-static __thread volatile sig_atomic_t probe_armed;
+__attribute__((unused)) static __thread sigjmp_buf stack_guard_jump;
+static __thread volatile sig_atomic_t stack_guard_armed;
 __attribute__((unused)) static __thread uintptr_t guard_lo, guard_hi;
-static __thread volatile uint64_t probe_depth;
+static __thread volatile uint64_t stack_guard_depth;
 
 /* Global because a signal disposition is process-wide: the handler we replaced, to pass on
  * faults that are not ours.  Written once, under pthread_once, before any probe arms. */
@@ -48,9 +48,9 @@ __attribute__((unused)) static void on_segv(int sig, siginfo_t *si, void *ctx)
 {
 	/* BEGIN STEP 4: Catch a stack overflow: the SIGSEGV handler, on the alternate stack.
 	 * A fault inside this thread's guard page while a probe is armed: disarm and siglongjmp
-	 * back to probe_jump.  Anything else is not ours to swallow: call the previous handler, or
-	 * restore SIG_DFL and return (the faulting instruction runs again and now kills the
-	 * process).
+	 * back to stack_guard_jump.  Anything else is not ours to swallow: call the previous
+	 * handler, or restore SIG_DFL and return (the faulting instruction runs again and now kills
+	 * the process).
 	 * Checked by: stack_guard::overflow_is_caught_and_reported,
 	 * stack_guard::concurrent_probes_each_catch_their_own,
 	 * stack_guard::other_faults_still_crash
@@ -58,9 +58,10 @@ __attribute__((unused)) static void on_segv(int sig, siginfo_t *si, void *ctx)
 	 */
 	uintptr_t a = (uintptr_t)si->si_addr;
 
-	if (probe_armed && a >= guard_lo && a < guard_hi) {
-		probe_armed = 0;
-		siglongjmp(probe_jump, 1); /* back into probe_main, on the thread's own stack */
+	if (stack_guard_armed && a >= guard_lo && a < guard_hi) {
+		stack_guard_armed = 0;
+		/* back into stack_guard_main, on the thread's own stack */
+		siglongjmp(stack_guard_jump, 1);
 	}
 	/* Not an overflow of a probing thread: not ours to swallow. */
 	if ((previous.sa_flags & SA_SIGINFO) && previous.sa_sigaction) {
@@ -91,34 +92,35 @@ __attribute__((unused)) static void install_handler(void)
 	/* END STEP 4 */
 }
 
-/* Recurse until max_depth (0: forever), recording each level in probe_depth. */
+/* Recurse until max_depth (0: forever), recording each level in stack_guard_depth. */
 __attribute__((unused, noinline)) static uint64_t recurse(uint64_t level, uint64_t max_depth)
 {
 	/* BEGIN STEP 4: Catch a stack overflow: the recursion that overflows the stack.
-	 * Each level keeps STK_FRAME_PAD bytes of locals alive across the next call: volatile, so
-	 * the compiler can neither drop them nor turn the recursion into a loop.
+	 * Each level keeps STACK_GUARD_FRAME_PAD bytes of locals alive across the next call:
+	 * volatile, so the compiler can neither drop them nor turn the recursion into a loop.
 	 * Checked by: stack_guard::depth_grows_with_stack_size,
 	 * stack_guard::limited_recursion_does_not_overflow
 	 * stub: LAB_UNUSED(level, max_depth); LAB_TODO_ABORT(4);
 	 */
-	volatile char pad[STK_FRAME_PAD];
+	volatile char pad[STACK_GUARD_FRAME_PAD];
 	pad[0] = (char)level;
-	pad[STK_FRAME_PAD - 1] = (char)level;
-	probe_depth = level;
+	pad[STACK_GUARD_FRAME_PAD - 1] = (char)level;
+	stack_guard_depth = level;
 	if (max_depth && level >= max_depth)
 		return level;
-	return recurse(level + 1, max_depth) + (uint64_t)pad[0] + (uint64_t)pad[STK_FRAME_PAD - 1];
+	return recurse(level + 1, max_depth) + (uint64_t)pad[0] +
+	       (uint64_t)pad[STACK_GUARD_FRAME_PAD - 1];
 	/* END STEP 4 */
 }
 
 struct probe {
 	uint64_t max_depth;
-	struct stk_report rep;
+	struct stack_guard_report rep;
 };
 
 /* The thread function of one probe (a struct probe), on the thread with the small stack:
  * 0 with pr->rep filled, or -errno. */
-__attribute__((unused)) static int probe_main(void *p)
+__attribute__((unused)) static int stack_guard_main(void *p)
 {
 	/* BEGIN STEP 4: Catch a stack overflow: one probe, on the thread with the small stack.
 	 * Find this thread's stack and guard page (pthread_getattr_np), register an alternate
@@ -153,23 +155,23 @@ __attribute__((unused)) static int probe_main(void *p)
 		free(alt.ss_sp);
 		return -errno;
 	}
-	probe_depth = 0;
-	if (sigsetjmp(probe_jump, 1) == 0) { /* 1: the jump also restores the signal mask */
-		probe_armed = 1;
+	stack_guard_depth = 0;
+	if (sigsetjmp(stack_guard_jump, 1) == 0) { /* 1: the jump also restores the signal mask */
+		stack_guard_armed = 1;
 		recurse(1, pr->max_depth);
-		probe_armed = 0;
+		stack_guard_armed = 0;
 		pr->rep.overflowed = false;
 	} else {
 		pr->rep.overflowed = true; /* arrived here from on_segv */
 	}
-	pr->rep.depth = probe_depth;
+	pr->rep.depth = stack_guard_depth;
 	sigaltstack(&off, NULL); /* before freeing the memory it points to */
 	free(alt.ss_sp);
 	return 0;
 	/* END STEP 4 */
 }
 
-int stk_probe(size_t stack_size, uint64_t max_depth, struct stk_report *rep)
+int stack_guard_probe(size_t stack_size, uint64_t max_depth, struct stack_guard_report *rep)
 {
 	/* BEGIN STEP 4: Run the recursion on a thread with a stack_size-byte stack; catch its
 	 * overflow (SIGSEGV in that thread's guard page) on an alternate signal stack and
@@ -178,7 +180,7 @@ int stk_probe(size_t stack_size, uint64_t max_depth, struct stk_report *rep)
 	 * stub: LAB_UNUSED(stack_size, max_depth, rep); return LAB_TODO(4);
 	 */
 	struct probe pr = { .max_depth = max_depth };
-	struct thr_task task = { .fn = probe_main, .arg = &pr, .stack_size = stack_size };
+	struct workers_task task = { .fn = stack_guard_main, .arg = &pr, .stack_size = stack_size };
 	int err;
 
 	if (!rep || stack_size < (size_t)PTHREAD_STACK_MIN)
@@ -186,7 +188,7 @@ int stk_probe(size_t stack_size, uint64_t max_depth, struct stk_report *rep)
 	pthread_once(&install_once, install_handler);
 	if (install_err)
 		return install_err;
-	err = thr_run(&task, 1);
+	err = workers_run(&task, 1);
 	if (err)
 		return err;
 	if (task.result)

@@ -13,7 +13,7 @@
 
 #include "asl/todo.h"
 
-int thr_count_live(void)
+int thread_count_live(void)
 {
 	/* BEGIN STEP 1: Count the live threads of this process from /proc/self/task.
 	 * One entry per thread; skip "." and "..".  Return the count, or -errno when the

@@ -21,16 +21,16 @@
 
 #include "asl/todo.h"
 
-/* Is the whole batch runnable?  1 if so, 0 if any task would make thr_run fail -EINVAL. */
-__attribute__((unused)) static int tasks_valid(const struct thr_task *tasks, size_t n)
+/* Is the whole batch runnable?  1 if so, 0 if any task would make workers_run fail -EINVAL. */
+__attribute__((unused)) static int tasks_valid(const struct workers_task *tasks, size_t n)
 {
 	/* BEGIN STEP 2: Run tasks on threads: validate every task before starting any.
-	 * No tasks, more than THR_MAX, a NULL fn, or a stack_size that is non-zero but below
+	 * No tasks, more than WORKERS_MAX, a NULL fn, or a stack_size that is non-zero but below
 	 * PTHREAD_STACK_MIN make the whole call invalid.
 	 * Checked by: workers::rejects_bad_arguments
 	 * stub: LAB_UNUSED(tasks, n); LAB_TODO_ABORT(2);
 	 */
-	if (!tasks || n == 0 || n > THR_MAX)
+	if (!tasks || n == 0 || n > WORKERS_MAX)
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		if (!tasks[i].fn ||
@@ -40,8 +40,8 @@ __attribute__((unused)) static int tasks_valid(const struct thr_task *tasks, siz
 	/* END STEP 2 */
 }
 
-/* The pthread start routine of every task: p is the struct thr_task, owned by the caller of
- * thr_run, who keeps it alive until the join. */
+/* The pthread start routine of every task: p is the struct workers_task, owned by the caller of
+ * workers_run, who keeps it alive until the join. */
 __attribute__((unused)) static void *task_main(void *p)
 {
 	/* BEGIN STEP 2: Run tasks on threads: the start routine keeps the task's int result.
@@ -49,14 +49,14 @@ __attribute__((unused)) static void *task_main(void *p)
 	 * Checked by: workers::results_propagate, workers::tasks_run_at_the_same_time
 	 * stub: LAB_UNUSED(p); LAB_TODO_ABORT(2);
 	 */
-	struct thr_task *t = p;
+	struct workers_task *t = p;
 	t->result = t->fn(t->arg);
 	return NULL;
 	/* END STEP 2 */
 }
 
 /* Start one thread for task t with its requested stack size; 0 or -errno. */
-__attribute__((unused)) static int task_start(pthread_t *id, struct thr_task *t)
+__attribute__((unused)) static int task_start(pthread_t *id, struct workers_task *t)
 {
 	/* BEGIN STEP 2: Run tasks on threads: start one thread with its requested stack size.
 	 * An attribute object with the stack size (when one was asked for), then pthread_create
@@ -77,7 +77,7 @@ __attribute__((unused)) static int task_start(pthread_t *id, struct thr_task *t)
 	/* END STEP 2 */
 }
 
-int thr_run(struct thr_task *tasks, size_t n)
+int workers_run(struct workers_task *tasks, size_t n)
 {
 	/* BEGIN STEP 2: Run every task on its own thread at once, then join them all.
 	 * If starting task k fails: join the k already running, return that error (-errno).

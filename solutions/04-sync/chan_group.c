@@ -99,7 +99,7 @@ int chan_group_enter(struct chan_group *g)
 
 /* Is every entered thread asleep on a condition that is still false?  A sleeper whose
  * condition became true has merely not run yet: it is not stuck. */
-__attribute__((unused)) static bool group_all_stuck(struct chan_group *g)
+__attribute__((unused)) static bool chan_group_all_stuck(struct chan_group *g)
 {
 	/* BEGIN STEP 6: Detect a global deadlock: is every entered thread stuck?
 	 * Count the waiters for which chan_waiter_stuck() holds; all stuck means at least one
@@ -117,7 +117,7 @@ __attribute__((unused)) static bool group_all_stuck(struct chan_group *g)
 }
 
 /* Declare the deadlock: mark every stuck sleeper, take it off the list, and wake all. */
-__attribute__((unused)) static void group_declare_deadlock(struct chan_group *g)
+__attribute__((unused)) static void chan_group_declare_deadlock(struct chan_group *g)
 {
 	/* BEGIN STEP 6: Detect a global deadlock: declare it and wake every stuck sleeper.
 	 * Walk the waiter list: set `deadlocked` on each stuck waiter and unlink it; then wake
@@ -142,7 +142,7 @@ __attribute__((unused)) static void group_declare_deadlock(struct chan_group *g)
 }
 
 /* Take waiter w off the group's list (a sleeper that woke up normally). */
-__attribute__((unused)) static void group_unlink(struct chan_group *g, struct chan_waiter *w)
+__attribute__((unused)) static void chan_group_unlink(struct chan_group *g, struct chan_waiter *w)
 {
 	/* BEGIN STEP 6: Detect a global deadlock: take a woken waiter off the list.
 	 * Find w in the singly linked list and unlink it.
@@ -168,13 +168,15 @@ int chan_group_sleep(struct chan_group *g, struct chan_waiter *w, pthread_cond_t
 	 */
 	w->next = g->waiters;
 	g->waiters = w;
-	if (group_all_stuck(g))
-		group_declare_deadlock(g); /* marks w too: we are stuck, that is why we sleep */
-	else
+	if (chan_group_all_stuck(g)) {
+		/* marks w too: we are stuck, that is why we sleep */
+		chan_group_declare_deadlock(g);
+	} else {
 		pthread_cond_wait(cv, &g->mu);
+	}
 	if (w->deadlocked)
 		return CHAN_DEADLOCK; /* already off the list */
-	group_unlink(g, w);
+	chan_group_unlink(g, w);
 	return CHAN_OK;
 	/* END STEP 6 */
 }
@@ -189,8 +191,8 @@ int chan_group_leave(struct chan_group *g)
 	 * while a receiver still waits): check, as a sleeper does.
 	 * Checked by: chan_deadlock::last_other_thread_leaves
 	 */
-	if (group_all_stuck(g))
-		group_declare_deadlock(g);
+	if (chan_group_all_stuck(g))
+		chan_group_declare_deadlock(g);
 	/* END STEP 6 */
 	pthread_mutex_unlock(&g->mu);
 	return 0;

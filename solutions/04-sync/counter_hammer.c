@@ -12,7 +12,7 @@
 
 #include <stdlib.h>
 
-struct hammer {
+struct counter_hammer_run {
 	counter_add_fn add;
 	struct counter *c;
 	long iters;
@@ -23,9 +23,9 @@ struct hammer {
 	atomic_int error; /* first error an add returned */
 };
 
-static void *hammer_thread(void *arg)
+static void *counter_hammer_thread(void *arg)
 {
-	struct hammer *h = arg;
+	struct counter_hammer_run *h = arg;
 
 	pthread_mutex_lock(&h->mu);
 	h->ready++;
@@ -48,7 +48,7 @@ static void *hammer_thread(void *arg)
 int counter_hammer(counter_add_fn add, struct counter *c, int threads, long iters,
 		   uint64_t *elapsed_ns)
 {
-	struct hammer h = { .add = add, .c = c, .iters = iters };
+	struct counter_hammer_run h = { .add = add, .c = c, .iters = iters };
 	pthread_t *tids;
 	int started = 0, rc = 0;
 	uint64_t t0;
@@ -62,7 +62,7 @@ int counter_hammer(counter_add_fn add, struct counter *c, int threads, long iter
 	pthread_mutex_init(&h.mu, NULL);
 	pthread_cond_init(&h.cv, NULL);
 	for (; started < threads; started++) {
-		rc = -pthread_create(&tids[started], NULL, hammer_thread, &h);
+		rc = -pthread_create(&tids[started], NULL, counter_hammer_thread, &h);
 		if (rc) {
 			h.iters = 0; /* the threads already started just leave */
 			break;

@@ -18,7 +18,7 @@
 
 #include <stdlib.h>
 
-struct pipe_ctx {
+struct pipeline_ctx {
 	const long *in;
 	size_t n;
 	struct chan *jobs, *results;
@@ -27,28 +27,28 @@ struct pipe_ctx {
 };
 
 /* Record rc as the pipeline's error unless an earlier one is already there. */
-__attribute__((unused)) static void pipe_error(struct pipe_ctx *p, int rc)
+__attribute__((unused)) static void pipeline_error(struct pipeline_ctx *p, int rc)
 {
 	int none = 0;
 	atomic_compare_exchange_strong(&p->error, &none, rc);
 }
 
-/* The producer thread (arg: the struct pipe_ctx): feeds the inputs into `jobs`. */
+/* The producer thread (arg: the struct pipeline_ctx): feeds the inputs into `jobs`. */
 __attribute__((unused)) static void *producer(void *arg)
 {
 	/* BEGIN STEP 7: Build a pipeline: the producer feeds every input into `jobs`.
 	 * Send every input value into `jobs` (as an intptr_t), stop at the first error
-	 * (pipe_error), and close `jobs` in any case: that is how the workers learn that the input
-	 * is over.
+	 * (pipeline_error), and close `jobs` in any case: that is how the workers learn that the
+	 * input is over.
 	 * Checked by: pipeline::one_worker, pipeline::fan_out_fan_in_multiset,
 	 * pipeline::empty_input
 	 * stub: LAB_UNUSED(arg); LAB_TODO_ABORT(7);
 	 */
-	struct pipe_ctx *p = arg;
+	struct pipeline_ctx *p = arg;
 	for (size_t i = 0; i < p->n; i++) {
 		int rc = chan_send(p->jobs, (void *)(intptr_t)p->in[i]);
 		if (rc) {
-			pipe_error(p, rc);
+			pipeline_error(p, rc);
 			break;
 		}
 	}
@@ -57,18 +57,18 @@ __attribute__((unused)) static void *producer(void *arg)
 	/* END STEP 7 */
 }
 
-/* A worker thread (arg: the struct pipe_ctx): squares jobs into `results`. */
+/* A worker thread (arg: the struct pipeline_ctx): squares jobs into `results`. */
 __attribute__((unused)) static void *worker(void *arg)
 {
 	/* BEGIN STEP 7: Build a pipeline: a worker squares jobs into `results`.
 	 * Receive from `jobs` until it is closed, send each square to `results`; any status other
-	 * than CHAN_CLOSED is an error (pipe_error).  The last worker to leave (workers_left)
+	 * than CHAN_CLOSED is an error (pipeline_error).  The last worker to leave (workers_left)
 	 * closes `results`.
 	 * Checked by: pipeline::one_worker, pipeline::fan_out_fan_in_multiset,
 	 * pipeline::stress_repeated
 	 * stub: LAB_UNUSED(arg); LAB_TODO_ABORT(7);
 	 */
-	struct pipe_ctx *p = arg;
+	struct pipeline_ctx *p = arg;
 	void *v;
 	int rc;
 	while ((rc = chan_recv(p->jobs, &v)) == CHAN_OK) {
@@ -78,7 +78,7 @@ __attribute__((unused)) static void *worker(void *arg)
 			break;
 	}
 	if (rc != CHAN_CLOSED)
-		pipe_error(p, rc);
+		pipeline_error(p, rc);
 	if (atomic_fetch_sub(&p->workers_left, 1) == 1)
 		chan_close(p->results);
 	return NULL;
@@ -87,7 +87,7 @@ __attribute__((unused)) static void *worker(void *arg)
 
 long pipeline_squares(const long *in, size_t n, int workers, size_t capacity, long *out)
 {
-	struct pipe_ctx p = { .in = in, .n = n };
+	struct pipeline_ctx p = { .in = in, .n = n };
 	pthread_t prod, *tids;
 	long got = 0;
 	int rc;

@@ -21,7 +21,7 @@
 #define cpu_relax() ((void)0)
 #endif
 
-int spin_lock(struct spinlock *s)
+int spinlock_lock(struct spinlock *s)
 {
 	/* BEGIN STEP 3: Take the lock: atomically swap `true` into s->locked until the old value
 	 * you got back was `false` (then it was you who took it).  Use explicit memory orders
@@ -42,7 +42,7 @@ int spin_lock(struct spinlock *s)
 	/* END STEP 3 */
 }
 
-int spin_unlock(struct spinlock *s)
+int spinlock_unlock(struct spinlock *s)
 {
 	/* BEGIN STEP 3: Release the lock with one atomic store of `false` and release ordering.
 	 * Checked by: spinlock::lock_unlock_lock_again, spinlock::mutual_exclusion
@@ -61,9 +61,9 @@ int counter_spin_add(struct counter *c)
 	 * Checked by: spinlock::counter_exact_under_contention
 	 * stub: LAB_UNUSED(c); return LAB_TODO(3);
 	 */
-	spin_lock(&c->spin);
+	spinlock_lock(&c->spin);
 	c->value++;
-	spin_unlock(&c->spin);
+	spinlock_unlock(&c->spin);
 	return 0;
 	/* END STEP 3 */
 }

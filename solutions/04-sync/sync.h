@@ -42,17 +42,17 @@ void counter_destroy(struct counter *c);
 int counter_racy_add(struct counter *c);
 int counter_mutex_add(struct counter *c);  /* step 1: pthread mutex around value++ */
 int counter_atomic_add(struct counter *c); /* step 2: one atomic read-modify-write */
-int counter_spin_add(struct counter *c);   /* step 3: spin_lock around value++ */
+int counter_spin_add(struct counter *c);   /* step 3: spinlock_lock around value++ */
 
 /* The current count of the given kind of counter; call only when no thread is adding. */
 long counter_read(struct counter *c, bool atomic_part);
 
 /* Step 3.  Acquire: spin (with a pause/yield hint) until this thread owns the lock; the
- * acquire ordering makes everything the previous owner wrote before spin_unlock visible.
+ * acquire ordering makes everything the previous owner wrote before spinlock_unlock visible.
  * Release: give the lock back; release ordering publishes this thread's writes.  Both
  * return 0.  Not recursive; unlocking a lock you do not hold is undefined. */
-int spin_lock(struct spinlock *s);
-int spin_unlock(struct spinlock *s);
+int spinlock_lock(struct spinlock *s);
+int spinlock_unlock(struct spinlock *s);
 
 /* The type of the four add functions above. */
 typedef int (*counter_add_fn)(struct counter *c);

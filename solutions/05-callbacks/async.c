@@ -4,8 +4,8 @@
  * The life of an operation:
  *
  *   caller thread           pool thread                 caller thread, later
- *   async_run() ----job---> op_job: work(arg, input)
- *                           claim, post --------cq----> cq_drain: op_deliver: cb(ctx, result)
+ *   async_run() ----job---> async_op_job: work(arg, input)
+ *                           claim, post --------cq----> cq_drain: async_op_deliver: cb(ctx, result)
  *
  * Exactly once.  Up to three parties may try to finish an operation: the worker with the
  * work's result, a cancellation token, and pool_shutdown(POOL_CANCEL) (which calls the job
@@ -24,12 +24,13 @@
 #include <stdlib.h>
 
 #include "asl/todo.h"
+#include "asl/util.h"
 
 enum { OP_PENDING, OP_CLAIMED };
 
 struct async_op {
 	struct cq_item item;   /* the completion, posted by the winner */
-	struct cancel_reg reg; /* registration with tok, when there is one */
+	struct cancel_token_reg reg; /* registration with tok, when there is one */
 	atomic_int state;
 	atomic_int refs;
 	int result;            /* written by the winner before cq_post, read after */
@@ -42,13 +43,11 @@ struct async_op {
 	struct cq *cq;
 };
 
-#define container_of(p, type, member) ((type *)(void *)((char *)(p) - offsetof(type, member)))
-
 /* The exactly-once machinery.  An op holds two references (the pool job and the completion
  * delivery); one compare-and-swap on `state` picks the single party that finishes it. */
 
 /* Drop one reference to op; the last one frees it. */
-__attribute__((unused)) static void op_put(struct async_op *op)
+__attribute__((unused)) static void async_op_put(struct async_op *op)
 {
 	/* BEGIN STEP 3: Run work asynchronously: drop a reference, free on the last.
 	 * One atomic decrement of refs (acq_rel: the freeing thread must see every write the others
@@ -63,7 +62,7 @@ __attribute__((unused)) static void op_put(struct async_op *op)
 }
 
 /* Try to move op from PENDING to CLAIMED: true for the single caller that wins. */
-__attribute__((unused)) static bool op_claim(struct async_op *op)
+__attribute__((unused)) static bool async_op_claim(struct async_op *op)
 {
 	/* BEGIN STEP 3: Run work asynchronously: claim the op, exactly one winner.
 	 * One compare-and-swap on op->state, PENDING -> CLAIMED.
@@ -78,7 +77,7 @@ __attribute__((unused)) static bool op_claim(struct async_op *op)
 }
 
 /* The completion, run by cq_drain on the thread that owns the cq: it is the op's item. */
-__attribute__((unused)) static void op_deliver(struct cq_item *it)
+__attribute__((unused)) static void async_op_deliver(struct cq_item *it)
 {
 	/* BEGIN STEP 3: Run work asynchronously: deliver the completion on the cq thread.
 	 * Find the op around `it` (container_of), call the user's callback with the result, drop
@@ -89,28 +88,28 @@ __attribute__((unused)) static void op_deliver(struct cq_item *it)
 	 */
 	struct async_op *op = container_of(it, struct async_op, item);
 	op->cb(op->ctx, op->result);
-	op_put(op);
+	async_op_put(op);
 	/* END STEP 3 */
 }
 
 /* The winner only: store the result and post the completion, which then owns one reference. */
-__attribute__((unused)) static void op_finish(struct async_op *op, int result)
+__attribute__((unused)) static void async_op_finish(struct async_op *op, int result)
 {
 	/* BEGIN STEP 3: Run work asynchronously: the winner stores the result and posts it.
-	 * Write the result before cq_post publishes the item (op_deliver).
+	 * Write the result before cq_post publishes the item (async_op_deliver).
 	 * Checked by: async::callbacks_run_on_the_callers_thread,
 	 * async::every_callback_exactly_once_under_load
 	 * stub: LAB_UNUSED(op, result); LAB_TODO_ABORT(3);
 	 */
 	op->result = result;
-	op->item.fn = op_deliver;
+	op->item.fn = async_op_deliver;
 	cq_post(op->cq, &op->item);
 	/* END STEP 3 */
 }
 
 /* The pool job of an op (arg), on a pool thread; status is 0, or -ECANCELED when an immediate
  * pool shutdown completes the job without running it. */
-__attribute__((unused)) static void op_job(void *arg, int status)
+__attribute__((unused)) static void async_op_job(void *arg, int status)
 {
 	/* BEGIN STEP 3: Run work asynchronously: the pool job runs the work, then tries to finish.
 	 * Run the work unless the op was already claimed (a cancel won while it was queued: skip
@@ -127,30 +126,30 @@ __attribute__((unused)) static void op_job(void *arg, int status)
 	if (status == 0) {
 		/* a cancelled op may still be queued: skip its work, the result is out */
 		if (atomic_load_explicit(&op->state, memory_order_acquire) != OP_PENDING) {
-			op_put(op);
+			async_op_put(op);
 			return;
 		}
 		result = op->work(op->arg, op->input);
 	}
-	if (op_claim(op)) {
+	if (async_op_claim(op)) {
 		if (op->tok)
-			cancel_unregister(op->tok, &op->reg); /* waits out a cancel in progress */
-		op_finish(op, result);
+			cancel_token_unregister(op->tok, &op->reg); /* waits out a running cancel */
+		async_op_finish(op, result);
 	}
-	op_put(op);
+	async_op_put(op);
 	/* END STEP 3 */
 }
 
 /* Runs inside cancel_token_cancel, with the token's lock held. */
-__attribute__((unused)) static void op_on_cancel(struct cancel_reg *r)
+__attribute__((unused)) static void async_op_on_cancel(struct cancel_token_reg *r)
 {
 	/* BEGIN STEP 4: The token's side of the race: claim the op and, if this call won,
 	 * finish it with -ECANCELED.  Checked by: cancel::*
 	 * stub: LAB_UNUSED(r); LAB_TODO_ABORT(4);
 	 */
 	struct async_op *op = container_of(r, struct async_op, reg);
-	if (op_claim(op))
-		op_finish(op, -ECANCELED);
+	if (async_op_claim(op))
+		async_op_finish(op, -ECANCELED);
 	/* END STEP 4 */
 }
 
@@ -159,7 +158,7 @@ int async_run(const struct async_env *env, async_work_fn work, void *arg, int in
 {
 	/* BEGIN STEP 3: Allocate the op (two references: job and delivery), register it with
 	 * tok if there is one (already cancelled: finish with -ECANCELED at once, no job),
-	 * then pool_submit op_job.  If the submit fails, unregister; if a cancel claimed the
+	 * then pool_submit async_op_job.  If the submit fails, unregister; if a cancel claimed the
 	 * op meanwhile the callback is coming, so report success; else free it and fail.
 	 * Checked by: async::*, cancel::*
 	 * stub: LAB_UNUSED(env, work, arg, input, tok, cb, ctx); return LAB_TODO(3);
@@ -179,12 +178,12 @@ int async_run(const struct async_env *env, async_work_fn work, void *arg, int in
 	op->ctx = ctx;
 	op->cq = env->cq;
 	if (tok) {
-		op->reg.fn = op_on_cancel;
-		int rc = cancel_register(tok, &op->reg);
+		op->reg.fn = async_op_on_cancel;
+		int rc = cancel_token_register(tok, &op->reg);
 		if (rc == -ECANCELED) {
-			op_claim(op);
+			async_op_claim(op);
 			atomic_store(&op->refs, 1); /* no job: only the delivery */
-			op_finish(op, -ECANCELED);
+			async_op_finish(op, -ECANCELED);
 			return 0;
 		}
 		if (rc < 0) {
@@ -192,12 +191,12 @@ int async_run(const struct async_env *env, async_work_fn work, void *arg, int in
 			return rc;
 		}
 	}
-	int rc = pool_submit(env->pool, op_job, op);
+	int rc = pool_submit(env->pool, async_op_job, op);
 	if (rc < 0) {
 		if (tok)
-			cancel_unregister(tok, &op->reg);
-		if (!op_claim(op)) {
-			op_put(op); /* a cancel won and posted: drop the job's reference */
+			cancel_token_unregister(tok, &op->reg);
+		if (!async_op_claim(op)) {
+			async_op_put(op); /* a cancel won and posted: drop the job's reference */
 			return 0;
 		}
 		free(op);

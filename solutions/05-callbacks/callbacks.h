@@ -54,10 +54,11 @@ enum pool_stop {
 };
 
 /* Steps 1 (POOL_DRAIN) and 2 (POOL_CANCEL).  Stop the pool, join every worker and free it.
- * Returns the number of jobs that were cancelled (always 0 for POOL_DRAIN).  With POOL_CANCEL the pending jobs are cancelled
- * on the calling thread *before* the running ones are waited for.  The caller must ensure
- * that no thread outside the pool calls pool_submit concurrently or afterwards; jobs running
- * on the pool may call it and get -ESHUTDOWN.  Must not be called from a pool thread. */
+ * Returns the number of jobs that were cancelled (always 0 for POOL_DRAIN).  With POOL_CANCEL the
+ * pending jobs are cancelled on the calling thread *before* the running ones are waited for.  The
+ * caller must ensure that no thread outside the pool calls pool_submit concurrently or afterwards;
+ * jobs running on the pool may call it and get -ESHUTDOWN.  Must not be called from a pool
+ * thread. */
 int pool_shutdown(struct pool *p, enum pool_stop how);
 
 /* ------------------------------------------------------------- completion queue (3) */
@@ -106,7 +107,7 @@ int timers_create(struct timers **out, bool manual);
 void timers_start(struct timers *t, struct timer *tm, uint64_t delay_ns,
 		  void (*fn)(struct timer *tm));
 /* 0: disarmed before firing (fn will not run); -EALREADY: fired or firing right now. */
-int timers_cancel(struct timers *t, struct timer *tm);
+int timers_stop(struct timers *t, struct timer *tm);
 /* Manual mode: move time forward by ns, firing due timers in deadline order; returns count. */
 int timers_advance(struct timers *t, uint64_t ns);
 /* Time until the earliest armed timer; -ENOENT when none is armed. */
@@ -142,15 +143,16 @@ int async_run(const struct async_env *env, async_work_fn work, void *arg, int in
 /* ------------------------------------------------------------ cancellation (4) */
 
 /* A registration: fn runs once if the token is cancelled while registered. */
-struct cancel_reg {
-	struct cancel_reg *next, *prev;
-	void (*fn)(struct cancel_reg *r); /* called with the token's lock held: keep it short */
+struct cancel_token_reg {
+	struct cancel_token_reg *next, *prev;
+	/* called with the token's lock held: keep it short */
+	void (*fn)(struct cancel_token_reg *r);
 };
 
 struct cancel_token {
 	pthread_mutex_t mu;
 	atomic_bool cancelled;
-	struct cancel_reg head; /* circular list of registrations */
+	struct cancel_token_reg head; /* circular list of registrations */
 };
 
 /* Step 4. */
@@ -160,10 +162,10 @@ void cancel_token_cancel(struct cancel_token *t);
 /* Step 4.  A cheap check that cooperative work may poll. */
 bool cancel_token_cancelled(struct cancel_token *t);
 /* Step 4.  Register r: 0, or -ECANCELED (r not registered) when already cancelled. */
-int cancel_register(struct cancel_token *t, struct cancel_reg *r);
+int cancel_token_register(struct cancel_token *t, struct cancel_token_reg *r);
 /* Step 4.  Unregister r (no-op if cancel already removed it).  On return r->fn is neither
  * running nor going to run.  Must not be called from inside a registration's fn. */
-void cancel_unregister(struct cancel_token *t, struct cancel_reg *r);
+void cancel_token_unregister(struct cancel_token *t, struct cancel_token_reg *r);
 /* -EBUSY while registrations remain. */
 int cancel_token_destroy(struct cancel_token *t);
 
@@ -173,22 +175,22 @@ int cancel_token_destroy(struct cancel_token *t);
 /* Step 5.  Run work with a deadline: exactly one of cb(ctx, result) and cb(ctx, -ETIMEDOUT)
  * happens; the loser of the race is suppressed and the work is cancelled on timeout.
  * Needs env->timers. */
-int async_timeout(const struct async_env *env, async_work_fn work, void *arg, int input,
+int timeout_run(const struct async_env *env, async_work_fn work, void *arg, int input,
 		  uint64_t timeout_ns, async_cb cb, void *ctx);
 
 /* Step 6.  Run a(arg_a, input), then b(arg_b, a's result), then cb(ctx, b's result).  If a
  * fails (< 0), b is skipped and cb gets a's error. */
-int async_seq(const struct async_env *env, async_work_fn a, void *arg_a, async_work_fn b,
+int combine_seq(const struct async_env *env, async_work_fn a, void *arg_a, async_work_fn b,
 	      void *arg_b, int input, async_cb cb, void *ctx);
 
 /* Called once when every branch of a fan-out finished; results[i] belongs to args[i] and is
  * valid only during the call. */
-typedef void (*async_join_cb)(void *ctx, const int *results, int n);
+typedef void (*combine_join_cb)(void *ctx, const int *results, int n);
 
 /* Step 6.  Run work(args[i], i) for i in 0..n-1 concurrently; one cb when all finished.
  * n == 0 completes at once.  A branch the pool refuses finishes with its error. */
-int async_fanout(const struct async_env *env, async_work_fn work, void *const *args, int n,
-		 async_join_cb cb, void *ctx);
+int combine_fanout(const struct async_env *env, async_work_fn work, void *const *args, int n,
+		 combine_join_cb cb, void *ctx);
 
 /* Retry policy: attempt k+1 starts retry_backoff_ns(p, k, r) after attempt k failed. */
 struct retry_policy {
@@ -208,7 +210,7 @@ uint64_t retry_backoff_ns(const struct retry_policy *p, int retry, uint32_t r);
  * -ECANCELED, or max_attempts were made; cb gets the last result.  Waits between attempts
  * on env->timers (jitter from p->rand, r = UINT32_MAX when p->rand is NULL).  -EINVAL on a
  * bad policy.  The policy is copied. */
-int async_retry(const struct async_env *env, const struct retry_policy *p, async_work_fn work,
+int retry_run(const struct async_env *env, const struct retry_policy *p, async_work_fn work,
 		void *arg, async_cb cb, void *ctx);
 
 /* --------------------------------------------------- the waiter workloads (provided) */

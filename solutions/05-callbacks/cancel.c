@@ -8,7 +8,7 @@
  * decided by the operation itself (an atomic claim in async.c), not here.
  *
  * Lock invariant: `mu` protects the list.  Registration callbacks run with it held, which is
- * what lets cancel_unregister() promise "your fn is not running and never will": it simply
+ * what lets cancel_token_unregister() promise "your fn is not running and never will": it simply
  * takes the lock.  The price is that a registration's fn must be short and must not touch
  * the same token.
  */
@@ -49,7 +49,7 @@ void cancel_token_cancel(struct cancel_token *t)
 	if (!atomic_load_explicit(&t->cancelled, memory_order_relaxed)) {
 		atomic_store_explicit(&t->cancelled, true, memory_order_release);
 		while (t->head.next != &t->head) {
-			struct cancel_reg *r = t->head.next;
+			struct cancel_token_reg *r = t->head.next;
 			r->prev->next = r->next;
 			r->next->prev = r->prev;
 			r->next = r->prev = r; /* "not registered": unregister becomes a no-op */
@@ -60,7 +60,7 @@ void cancel_token_cancel(struct cancel_token *t)
 	/* END STEP 4 */
 }
 
-int cancel_register(struct cancel_token *t, struct cancel_reg *r)
+int cancel_token_register(struct cancel_token *t, struct cancel_token_reg *r)
 {
 	/* BEGIN STEP 4: Under the lock: -ECANCELED if already cancelled, else link r in.
 	 * Checked by: cancel::*
@@ -82,7 +82,7 @@ int cancel_register(struct cancel_token *t, struct cancel_reg *r)
 	/* END STEP 4 */
 }
 
-void cancel_unregister(struct cancel_token *t, struct cancel_reg *r)
+void cancel_token_unregister(struct cancel_token *t, struct cancel_token_reg *r)
 {
 	/* BEGIN STEP 4: Under the lock: unlink r if it is still linked.  Taking the lock is
 	 * also what waits out a cancel that is calling r->fn right now.  Checked by: cancel::*

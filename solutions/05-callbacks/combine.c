@@ -18,10 +18,9 @@
 #include <stdlib.h>
 
 #include "asl/todo.h"
+#include "asl/util.h"
 
-#define container_of(p, type, member) ((type *)(void *)((char *)(p) - offsetof(type, member)))
-
-struct async_seq {
+struct combine_seq {
 	struct async_env env; /* copied: the caller's may be gone when A completes */
 	async_work_fn b;
 	void *arg_b;
@@ -29,7 +28,7 @@ struct async_seq {
 	void *ctx;
 };
 
-/* The two callbacks of a sequence (ctx: the struct async_seq), both on the cq thread. */
+/* The two callbacks of a sequence (ctx: the struct combine_seq), both on the cq thread. */
 
 /* B finished (or never started): hand its result to the user, free the sequence. */
 __attribute__((unused)) static void seq_b_done(void *ctx, int result)
@@ -40,7 +39,7 @@ __attribute__((unused)) static void seq_b_done(void *ctx, int result)
 	 * Checked by: combine::seq_feeds_a_result_into_b, combine::seq_skips_b_when_a_fails
 	 * stub: LAB_UNUSED(ctx, result); LAB_TODO_ABORT(6);
 	 */
-	struct async_seq *s = ctx;
+	struct combine_seq *s = ctx;
 	async_cb cb = s->cb;
 	void *uctx = s->ctx;
 	free(s);
@@ -57,7 +56,7 @@ __attribute__((unused)) static void seq_a_done(void *ctx, int result)
 	 * Checked by: combine::seq_feeds_a_result_into_b, combine::seq_skips_b_when_a_fails
 	 * stub: LAB_UNUSED(ctx, result); LAB_TODO_ABORT(6);
 	 */
-	struct async_seq *s = ctx;
+	struct combine_seq *s = ctx;
 	if (result >= 0)
 		result = async_run(&s->env, s->b, s->arg_b, result, NULL, seq_b_done, s);
 	if (result < 0) /* A failed, or B could not start: B's callback will not come */
@@ -65,7 +64,7 @@ __attribute__((unused)) static void seq_a_done(void *ctx, int result)
 	/* END STEP 6 */
 }
 
-int async_seq(const struct async_env *env, async_work_fn a, void *arg_a, async_work_fn b,
+int combine_seq(const struct async_env *env, async_work_fn a, void *arg_a, async_work_fn b,
 	      void *arg_b, int input, async_cb cb, void *ctx)
 {
 	/* BEGIN STEP 6: Remember b, its argument and the user's callback; start a with
@@ -74,7 +73,7 @@ int async_seq(const struct async_env *env, async_work_fn a, void *arg_a, async_w
 	 */
 	if (!env || !a || !b || !cb)
 		return -EINVAL;
-	struct async_seq *s = calloc(1, sizeof *s);
+	struct combine_seq *s = calloc(1, sizeof *s);
 	if (!s)
 		return -ENOMEM;
 	s->env = *env;
@@ -89,24 +88,24 @@ int async_seq(const struct async_env *env, async_work_fn a, void *arg_a, async_w
 	/* END STEP 6 */
 }
 
-struct async_fan;
+struct combine_fan;
 
-struct async_branch {
-	struct async_fan *fan;
+struct combine_branch {
+	struct combine_fan *fan;
 	int index;
 };
 
-struct async_fan {
+struct combine_fan {
 	struct cq_item item; /* the single join delivery */
 	struct cq *cq;
 	atomic_int left;     /* branches not finished, + 1 while still submitting */
 	async_work_fn work;
 	void *const *args;
-	async_join_cb cb;
+	combine_join_cb cb;
 	void *ctx;
 	int n;
 	int *results;        /* results[i]: written by branch i before its fetch-sub */
-	struct async_branch *branches;
+	struct combine_branch *branches;
 };
 
 /* The join of a fan-out: one counter of branches still to arrive, one delivery. */
@@ -121,7 +120,7 @@ __attribute__((unused)) static void fan_deliver(struct cq_item *it)
 	 * combine::fanout_stress_and_empty
 	 * stub: LAB_UNUSED(it); LAB_TODO_ABORT(6);
 	 */
-	struct async_fan *f = container_of(it, struct async_fan, item);
+	struct combine_fan *f = container_of(it, struct combine_fan, item);
 	f->cb(f->ctx, f->results, f->n);
 	free(f->results);
 	free(f->branches);
@@ -130,7 +129,7 @@ __attribute__((unused)) static void fan_deliver(struct cq_item *it)
 }
 
 /* Count k branches as finished; the caller that brings the counter to zero posts the join. */
-__attribute__((unused)) static void fan_arrive(struct async_fan *f, int k)
+__attribute__((unused)) static void fan_arrive(struct combine_fan *f, int k)
 {
 	/* BEGIN STEP 6: Combine operations: count finished branches, the last posts the join.
 	 * One atomic fetch-sub of k on f->left (acq_rel: every branch's results[] write is visible
@@ -148,7 +147,7 @@ __attribute__((unused)) static void fan_arrive(struct async_fan *f, int k)
 	/* END STEP 6 */
 }
 
-/* The pool job of branch arg (a struct async_branch); status as for every pool job. */
+/* The pool job of branch arg (a struct combine_branch); status as for every pool job. */
 __attribute__((unused)) static void fan_branch(void *arg, int status)
 {
 	/* BEGIN STEP 6: Combine operations: one fan-out branch, as a pool job.
@@ -158,15 +157,15 @@ __attribute__((unused)) static void fan_branch(void *arg, int status)
 	 * combine::fanout_stress_and_empty
 	 * stub: LAB_UNUSED(arg, status); LAB_TODO_ABORT(6);
 	 */
-	struct async_branch *br = arg;
-	struct async_fan *f = br->fan;
+	struct combine_branch *br = arg;
+	struct combine_fan *f = br->fan;
 	f->results[br->index] = status < 0 ? status : f->work(f->args[br->index], br->index);
 	fan_arrive(f, 1);
 	/* END STEP 6 */
 }
 
-int async_fanout(const struct async_env *env, async_work_fn work, void *const *args, int n,
-		 async_join_cb cb, void *ctx)
+int combine_fanout(const struct async_env *env, async_work_fn work, void *const *args, int n,
+		 combine_join_cb cb, void *ctx)
 {
 	/* BEGIN STEP 6: Allocate the join (counter n + 1), submit one pool job per branch; if
 	 * the pool refuses branch i, record the error for i..n-1 and count them as arrived.
@@ -175,7 +174,7 @@ int async_fanout(const struct async_env *env, async_work_fn work, void *const *a
 	 */
 	if (!env || !work || !cb || n < 0 || (n > 0 && !args))
 		return -EINVAL;
-	struct async_fan *f = calloc(1, sizeof *f);
+	struct combine_fan *f = calloc(1, sizeof *f);
 	if (!f)
 		return -ENOMEM;
 	f->results = calloc((size_t)n + 1, sizeof *f->results);
@@ -194,7 +193,7 @@ int async_fanout(const struct async_env *env, async_work_fn work, void *const *a
 	f->n = n;
 	atomic_init(&f->left, n + 1);
 	for (int i = 0; i < n; i++) {
-		f->branches[i] = (struct async_branch){ f, i };
+		f->branches[i] = (struct combine_branch){ f, i };
 		int rc = pool_submit(env->pool, fan_branch, &f->branches[i]);
 		if (rc < 0) {
 			for (int j = i; j < n; j++)

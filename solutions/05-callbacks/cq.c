@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "asl/todo.h"
+#include "asl/util.h"
 
 struct cq {
 	pthread_mutex_t mu; /* protects head/tail */
@@ -109,13 +110,6 @@ int cq_drain(struct cq *q)
 	/* END STEP 3 */
 }
 
-__attribute__((unused)) static int64_t cq_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int cq_wait(struct cq *q, int timeout_ms)
 {
 	/* BEGIN STEP 3: Owner only.  poll() the eventfd until at least one completion ran
@@ -125,14 +119,14 @@ int cq_wait(struct cq *q, int timeout_ms)
 	 */
 	if (!pthread_equal(pthread_self(), q->owner))
 		return -EPERM;
-	int64_t deadline = cq_now_ms() + timeout_ms;
+	int64_t deadline = (int64_t)asl_now_ms() + timeout_ms;
 	for (;;) {
 		int ran = cq_drain(q);
 		if (ran != 0)
 			return ran;
 		int left = -1;
 		if (timeout_ms >= 0) {
-			int64_t l = deadline - cq_now_ms();
+			int64_t l = deadline - (int64_t)asl_now_ms();
 			if (l <= 0)
 				return -ETIMEDOUT;
 			left = (int)l;

@@ -20,10 +20,9 @@
 #include <stdlib.h>
 
 #include "asl/todo.h"
+#include "asl/util.h"
 
-#define container_of(p, type, member) ((type *)(void *)((char *)(p) - offsetof(type, member)))
-
-struct async_retry {
+struct retry_op {
 	struct retry_policy pol;
 	struct async_env env;
 	struct timer tm;
@@ -56,12 +55,12 @@ uint64_t retry_backoff_ns(const struct retry_policy *p, int retry, uint32_t r)
 	/* END STEP 7 */
 }
 
-/* The life of a retry (struct async_retry): attempt -> retry_done on the cq thread -> the
+/* The life of a retry (struct retry_op): attempt -> retry_done on the cq thread -> the
  * timer -> retry_again on the cq thread -> the next attempt. */
 static void retry_done(void *ctx, int result);
 
 /* The end: free the retry, then hand the final result to the user's callback. */
-__attribute__((unused)) static void retry_finish(struct async_retry *r, int result)
+__attribute__((unused)) static void retry_finish(struct retry_op *r, int result)
 {
 	/* BEGIN STEP 7: Retry with backoff: the end, hand the final result to the user.
 	 * Take the callback and context out of r, free r, call the callback.
@@ -77,7 +76,7 @@ __attribute__((unused)) static void retry_finish(struct async_retry *r, int resu
 }
 
 /* Start attempt number r->attempt; 0 or the -errno of async_run. */
-__attribute__((unused)) static int retry_attempt(struct async_retry *r)
+__attribute__((unused)) static int retry_attempt(struct retry_op *r)
 {
 	/* BEGIN STEP 7: Retry with backoff: start attempt number r->attempt.
 	 * async_run the work with the attempt number as its input and retry_done as the callback.
@@ -98,7 +97,7 @@ __attribute__((unused)) static void retry_again(struct cq_item *it)
 	 * retry::gives_up_after_max_attempts
 	 * stub: LAB_UNUSED(it); LAB_TODO_ABORT(7);
 	 */
-	struct async_retry *r = container_of(it, struct async_retry, item);
+	struct retry_op *r = container_of(it, struct retry_op, item);
 	r->attempt++;
 	int rc = retry_attempt(r);
 	if (rc < 0)
@@ -115,7 +114,7 @@ __attribute__((unused)) static void retry_timer(struct timer *tm)
 	 * retry::gives_up_after_max_attempts
 	 * stub: LAB_UNUSED(tm); LAB_TODO_ABORT(7);
 	 */
-	struct async_retry *r = container_of(tm, struct async_retry, tm);
+	struct retry_op *r = container_of(tm, struct retry_op, tm);
 	r->item.fn = retry_again;
 	cq_post(r->env.cq, &r->item); /* attempts start on the cq thread, like callbacks */
 	/* END STEP 7 */
@@ -131,7 +130,7 @@ __attribute__((unused)) static void retry_done(void *ctx, int result)
 	 * retry::gives_up_after_max_attempts, retry::stops_at_ecanceled
 	 * stub: LAB_UNUSED(ctx, result); LAB_TODO_ABORT(7);
 	 */
-	struct async_retry *r = ctx;
+	struct retry_op *r = ctx;
 	if (result >= 0 || result == -ECANCELED || r->attempt >= r->pol.max_attempts) {
 		retry_finish(r, result);
 		return;
@@ -142,7 +141,7 @@ __attribute__((unused)) static void retry_done(void *ctx, int result)
 	/* END STEP 7 */
 }
 
-int async_retry(const struct async_env *env, const struct retry_policy *p, async_work_fn work,
+int retry_run(const struct async_env *env, const struct retry_policy *p, async_work_fn work,
 		void *arg, async_cb cb, void *ctx)
 {
 	/* BEGIN STEP 7: Check the policy (max_attempts >= 1, base <= cap, timers present),
@@ -152,7 +151,7 @@ int async_retry(const struct async_env *env, const struct retry_policy *p, async
 	if (!env || !env->timers || !p || !work || !cb || p->max_attempts < 1 ||
 	    p->base_ns > p->cap_ns)
 		return -EINVAL;
-	struct async_retry *r = calloc(1, sizeof *r);
+	struct retry_op *r = calloc(1, sizeof *r);
 	if (!r)
 		return -ENOMEM;
 	r->pol = *p;

@@ -1,7 +1,7 @@
 /*
  * stress_races.c - the exactly-once races, thousands of times, for TSan and valgrind.
  *
- *   1. result vs timeout      async_timeout with deadlines of 0..49 us on instant work
+ *   1. result vs timeout      timeout_run with deadlines of 0..49 us on instant work
  *   2. result vs cancel       a second thread cancels the token as the op runs
  *   3. cancel vs shutdown     ops with a token, cancelled while POOL_CANCEL empties the queue
  *
@@ -115,9 +115,9 @@ int main(int argc, char **argv)
 	/* 1. result vs timeout */
 	atomic_store(&delivered, 0);
 	for (int i = 0; i < n; i++) {
-		if ((rc = async_timeout(&env, work_id, NULL, 1, (uint64_t)(i % 50) * 1000, cb_count,
+		if ((rc = timeout_run(&env, work_id, NULL, 1, (uint64_t)(i % 50) * 1000, cb_count,
 					&o[i])) < 0)
-			asl_die(-rc, "async_timeout");
+			asl_die(-rc, "timeout_run");
 		if (i % 8 == 7)
 			wait_for(env.cq, i + 1);
 	}

@@ -21,10 +21,11 @@
 #include <stdlib.h>
 
 #include "asl/todo.h"
+#include "asl/util.h"
 
 enum { TO_PENDING, TO_DONE, TO_TIMED_OUT };
 
-struct async_to {
+struct timeout_op {
 	struct cq_item item;      /* the -ETIMEDOUT delivery */
 	struct timer tm;
 	struct cancel_token tok;  /* cancels the inner operation on timeout */
@@ -36,13 +37,11 @@ struct async_to {
 	void *ctx;
 };
 
-#define container_of(p, type, member) ((type *)(void *)((char *)(p) - offsetof(type, member)))
-
 /* The race: to_on_result (cq thread) and to_on_timer (timer thread) contend through
  * to_decide; to_put drops the references. */
 
 /* Drop one reference; the last one destroys the token and frees the struct. */
-__attribute__((unused)) static void to_put(struct async_to *to)
+__attribute__((unused)) static void to_put(struct timeout_op *to)
 {
 	/* BEGIN STEP 5: Time out an operation: drop a reference, free on the last.
 	 * One atomic decrement of refs (acq_rel); at zero destroy the token and free.
@@ -58,7 +57,7 @@ __attribute__((unused)) static void to_put(struct async_to *to)
 }
 
 /* The single decision out of PENDING: true for the one caller whose outcome won. */
-__attribute__((unused)) static bool to_decide(struct async_to *to, int outcome)
+__attribute__((unused)) static bool to_decide(struct timeout_op *to, int outcome)
 {
 	/* BEGIN STEP 5: Time out an operation: the single decision out of PENDING.
 	 * One compare-and-swap on to->state, PENDING -> outcome.
@@ -72,7 +71,7 @@ __attribute__((unused)) static bool to_decide(struct async_to *to, int outcome)
 	/* END STEP 5 */
 }
 
-/* The inner operation's callback (cq thread, ctx: the struct async_to). */
+/* The inner operation's callback (cq thread, ctx: the struct timeout_op). */
 __attribute__((unused)) static void to_on_result(void *ctx, int result)
 {
 	/* BEGIN STEP 5: Time out an operation: the result arrives (cq thread).
@@ -82,9 +81,9 @@ __attribute__((unused)) static void to_on_result(void *ctx, int result)
 	 * timeout::result_racing_timer_fires_exactly_once
 	 * stub: LAB_UNUSED(ctx, result); LAB_TODO_ABORT(5);
 	 */
-	struct async_to *to = ctx;
+	struct timeout_op *to = ctx;
 	if (to_decide(to, TO_DONE)) {
-		if (timers_cancel(to->timers, &to->tm) == 0)
+		if (timers_stop(to->timers, &to->tm) == 0)
 			to_put(to); /* disarmed: the timer's reference is ours to drop */
 		to->cb(to->ctx, result);
 	}
@@ -101,7 +100,7 @@ __attribute__((unused)) static void to_deliver_timeout(struct cq_item *it)
 	 * timeout::timeout_cancels_queued_work
 	 * stub: LAB_UNUSED(it); LAB_TODO_ABORT(5);
 	 */
-	struct async_to *to = container_of(it, struct async_to, item);
+	struct timeout_op *to = container_of(it, struct timeout_op, item);
 	to->cb(to->ctx, -ETIMEDOUT);
 	to_put(to); /* the timer's reference, carried by this delivery */
 	/* END STEP 5 */
@@ -117,7 +116,7 @@ __attribute__((unused)) static void to_on_timer(struct timer *tm)
 	 * timeout::timeout_cancels_queued_work, timeout::result_racing_timer_fires_exactly_once
 	 * stub: LAB_UNUSED(tm); LAB_TODO_ABORT(5);
 	 */
-	struct async_to *to = container_of(tm, struct async_to, tm);
+	struct timeout_op *to = container_of(tm, struct timeout_op, tm);
 	if (!to_decide(to, TO_TIMED_OUT)) {
 		to_put(to); /* the result won while we were firing */
 		return;
@@ -128,7 +127,7 @@ __attribute__((unused)) static void to_on_timer(struct timer *tm)
 	/* END STEP 5 */
 }
 
-int async_timeout(const struct async_env *env, async_work_fn work, void *arg, int input,
+int timeout_run(const struct async_env *env, async_work_fn work, void *arg, int input,
 		  uint64_t timeout_ns, async_cb cb, void *ctx)
 {
 	/* BEGIN STEP 5: Set up the struct (state PENDING, two references, a fresh token),
@@ -140,7 +139,7 @@ int async_timeout(const struct async_env *env, async_work_fn work, void *arg, in
 	 */
 	if (!env || !env->timers || !work || !cb)
 		return -EINVAL;
-	struct async_to *to = calloc(1, sizeof *to);
+	struct timeout_op *to = calloc(1, sizeof *to);
 	if (!to)
 		return -ENOMEM;
 	int rc = cancel_token_init(&to->tok);

@@ -81,34 +81,34 @@ int ep_remove(int epfd, int fd);
  * end the wait early: it resumes with the time that is left. */
 int ep_wait(int epfd, struct epoll_event *evs, int max, int timeout_ms);
 
-/* ---- Step 3: timers as descriptors (timer.c) ------------------------------------------- */
+/* ---- Step 3: timers as descriptors (evq_timer.c) --------------------------------------- */
 
 /* A new non-blocking, close-on-exec timerfd on CLOCK_MONOTONIC, disarmed.  fd or -errno. */
-int tmr_create(void);
+int evq_timer_create(void);
 
 /* Arm fd to expire first after first_ns (> 0) and then every interval_ns (0: one-shot).
  * Re-arming replaces the previous setting.  -EINVAL for first_ns == 0. */
-int tmr_arm(int fd, uint64_t first_ns, uint64_t interval_ns);
+int evq_timer_start(int fd, uint64_t first_ns, uint64_t interval_ns);
 
 /* Disarm fd; pending expirations not yet read are discarded. */
-int tmr_disarm(int fd);
+int evq_timer_stop(int fd);
 
 /* Read how many times the timer expired since the last read into *expirations (>= 1) and
  * reset that count.  -EAGAIN when it has not expired since (the fd is non-blocking). */
-int tmr_read(int fd, uint64_t *expirations);
+int evq_timer_read(int fd, uint64_t *expirations);
 
 /* ---- Step 4: wake-ups as descriptors (wakeup.c) ---------------------------------------- */
 
 /* A new non-blocking, close-on-exec eventfd with its counter at 0.  fd or -errno. */
-int wake_create(void);
+int wakeup_create(void);
 
 /* Add n (>= 1) to the counter, making the fd readable: wakes any thread waiting on it.
  * Safe from any thread.  -EINVAL for n == 0. */
-int wake_signal(int fd, uint64_t n);
+int wakeup_signal(int fd, uint64_t n);
 
 /* Take the whole counter into *count (>= 1) and reset it to 0.  -EAGAIN when it is 0.
  * Several signals before one consume add up: wake-ups coalesce, they are not queued. */
-int wake_consume(int fd, uint64_t *count);
+int wakeup_consume(int fd, uint64_t *count);
 
 /* ---- Step 5: completion-based I/O with io_uring (uring_copy.c) ------------------------- */
 

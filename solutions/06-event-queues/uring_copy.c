@@ -22,7 +22,7 @@
 
 /* One block in flight: where it is in the file, how much of it is done, and whether it is
  * being read or written. */
-struct ucopy_blk {
+struct uring_copy_blk {
 	char *buf;
 	uint64_t off;  /* file offset of the block */
 	size_t len;    /* block length */
@@ -33,8 +33,9 @@ struct ucopy_blk {
 /* Queue (not yet submit) the next request for blk: the part of its current phase not yet
  * done, a read from in_fd or a write to out_fd.  0, or -EBUSY when the ring has no free
  * submission slot. */
-__attribute__((unused)) static int ucopy_queue(struct io_uring *ring, struct ucopy_blk *blk,
-					       int in_fd, int out_fd)
+__attribute__((unused)) static int uring_copy_queue(struct io_uring *ring,
+						   struct uring_copy_blk *blk, int in_fd,
+						   int out_fd)
 {
 	/* BEGIN STEP 5: Copy with io_uring: queue the next request of a block.
 	 * Get an SQE, prepare a read or write of the bytes still missing at off + done, and set blk
@@ -68,7 +69,7 @@ int64_t uring_copy(int in_fd, int out_fd, size_t chunk, unsigned depth)
 	 */
 	struct stat st;
 	struct io_uring ring;
-	struct ucopy_blk *blks;
+	struct uring_copy_blk *blks;
 	uint64_t size, next = 0, copied = 0;
 	unsigned inflight = 0;
 	int err = 0;
@@ -95,10 +96,10 @@ int64_t uring_copy(int in_fd, int out_fd, size_t chunk, unsigned depth)
 
 	/* Prime: one read per block, as far as the file goes. */
 	for (unsigned i = 0; i < depth && next < size; i++) {
-		blks[i] = (struct ucopy_blk){ .buf = blks[i].buf, .off = next,
+		blks[i] = (struct uring_copy_blk){ .buf = blks[i].buf, .off = next,
 					      .len = size - next < chunk ? size - next : chunk };
 		next += blks[i].len;
-		ucopy_queue(&ring, &blks[i], in_fd, out_fd);
+		uring_copy_queue(&ring, &blks[i], in_fd, out_fd);
 		inflight++;
 	}
 
@@ -111,14 +112,15 @@ int64_t uring_copy(int in_fd, int out_fd, size_t chunk, unsigned depth)
 			break; /* nothing more can be learned from the ring */
 		}
 		while (io_uring_peek_cqe(&ring, &cqe) == 0) {
-			struct ucopy_blk *blk = io_uring_cqe_get_data(cqe);
+			struct uring_copy_blk *blk = io_uring_cqe_get_data(cqe);
 			int res = cqe->res;
 			io_uring_cqe_seen(&ring, cqe);
 			inflight--;
 			if (res == -EINTR || res == -EAGAIN) {
 				res = 0; /* transient: ask again for the same bytes */
 			} else if (res < 0 || (res == 0 && !blk->writing)) {
-				/* a failure, or end of file before the size we saw: the file shrank */
+				/* a failure, or end of file before the size we saw: the file
+				 * shrank */
 				if (!err)
 					err = res < 0 ? res : -EIO;
 				continue;
@@ -139,7 +141,7 @@ int64_t uring_copy(int in_fd, int out_fd, size_t chunk, unsigned depth)
 			}
 			if (err)
 				continue; /* after a failure, only wait for what is in flight */
-			ucopy_queue(&ring, blk, in_fd, out_fd); /* next phase, or the rest */
+			uring_copy_queue(&ring, blk, in_fd, out_fd); /* next phase, or the rest */
 			inflight++;
 		}
 	}

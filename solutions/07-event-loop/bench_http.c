@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 	const int *ns = b.quick ? quick_ns : full_ns;
 	int npoints = b.quick ? 1 : 4;
 	int reps = b.quick ? 1 : (b.samples < 3 ? b.samples : 3);
-	long limit = tcp_raise_fd_limit(1L << 30);
+	long limit = asl_raise_fd_limit(1L << 30);
 	cpu_set_t set;
 	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) >= 2)
 		for (int c = 0; c < CPU_SETSIZE && ccpu < 0; c++)

@@ -41,7 +41,7 @@ int main(int argc, char **argv)
 			asl_usage_error(usage, "bad argument '%s'", argv[i]);
 		i++;
 	}
-	long maxfd = tcp_raise_fd_limit(1 << 20);
+	long maxfd = asl_raise_fd_limit(1 << 20);
 	int p, lfd = tcp_listen((int)port, 0, &p);
 	if (lfd < 0)
 		asl_die(-lfd, "listen");

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "asl/todo.h"
+#include "asl/util.h"
 
 int loop_create(loop_t **out, enum loop_backend_kind backend)
 {
@@ -76,12 +77,10 @@ uint64_t loop_now_ms(const loop_t *loop)
 
 void loop_update_time(loop_t *loop)
 {
-	struct timespec ts;
 	/* CLOCK_MONOTONIC: setting the wall clock must not fire or delay timers.  Truncating to
 	 * whole milliseconds makes the cached time at most the true time, never later, so a
 	 * deadline that "has passed" by this clock has really passed. */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	loop->now_ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	loop->now_ms = asl_now_ms();
 }
 
 void loop_stop(loop_t *loop)

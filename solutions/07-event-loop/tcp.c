@@ -117,18 +117,3 @@ int tcp_set_reset_on_close(int fd)
 	struct linger l = {.l_onoff = 1, .l_linger = 0};
 	return setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l) < 0 ? -errno : 0;
 }
-
-long tcp_raise_fd_limit(long want)
-{
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		return -errno;
-	if (rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur < want) {
-		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || (long)rl.rlim_max > want
-				  ? (rlim_t)want
-				  : rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-			return -errno;
-	}
-	return rl.rlim_cur == RLIM_INFINITY ? want : (long)rl.rlim_cur;
-}

@@ -41,8 +41,5 @@ int tcp_set_buffers(int fd, int sndbuf, int rcvbuf);
  * FIN, the way a crashed or killed client looks to the server.  Returns 0 or -errno. */
 int tcp_set_reset_on_close(int fd);
 
-/* Make room for `want` descriptors: raise the soft RLIMIT_NOFILE towards the hard limit.
- * Returns the soft limit now in force (which may be below want), or -errno. */
-long tcp_raise_fd_limit(long want);
 
 #endif

@@ -28,8 +28,6 @@
 #include "fiber.h"
 
 #define MSG 64
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
-
 struct load {
 	struct sockaddr_in addr;
 	int conns;

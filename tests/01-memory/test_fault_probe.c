@@ -15,7 +15,7 @@ ASL_SUITE(fault_probe, 10);
 
 static const char *verdict(int rc)
 {
-	return rc < 0 ? asl_test_rc(rc) : probe_result_name(rc);
+	return rc < 0 ? asl_test_rc(rc) : fault_probe_result_name(rc);
 }
 
 static char *map_pages(size_t n, int prot)
@@ -25,14 +25,15 @@ static char *map_pages(size_t n, int prot)
 	return p;
 }
 
-static void expect(const void *addr, enum probe_access how, int want_rc, int want_code,
+static void expect(const void *addr, enum fault_probe_access how, int want_rc, int want_code,
 		   const char *what)
 {
 	struct fault_info f = { -1, -1, (void *)1 };
 	int rc = fault_probe(addr, how, &f);
 	cr_assert_eq(rc, want_rc, "%s of %s (%p): expected %s, got %s" ASL_HINT(2),
-		     how == PROBE_READ ? "read" : "write", what, addr, verdict(want_rc), verdict(rc));
-	if (want_rc == PROBE_OK) {
+		     how == FAULT_PROBE_READ ? "read" : "write", what, addr, verdict(want_rc),
+		     verdict(rc));
+	if (want_rc == FAULT_PROBE_OK) {
 		cr_assert_eq(f.signo, 0, "%s: no fault, so fault->signo must be 0, got %d"
 			     ASL_HINT(2), what, f.signo);
 		return;
@@ -40,7 +41,8 @@ static void expect(const void *addr, enum probe_access how, int want_rc, int wan
 	cr_assert_eq(f.signo, SIGSEGV, "%s: expected SIGSEGV, got signal %d" ASL_HINT(2), what,
 		     f.signo);
 	cr_assert_eq(f.code, want_code, "%s: expected si_code %s, got %s (%d)" ASL_HINT(2), what,
-		     fault_code_name(SIGSEGV, want_code), fault_code_name(SIGSEGV, f.code), f.code);
+		     fault_probe_code_name(SIGSEGV, want_code),
+		     fault_probe_code_name(SIGSEGV, f.code), f.code);
 	cr_assert_eq(f.addr, addr, "%s: the kernel reported si_addr %p, expected the probed "
 		     "address %p" ASL_HINT(2), what, f.addr, addr);
 }
@@ -48,16 +50,16 @@ static void expect(const void *addr, enum probe_access how, int want_rc, int wan
 Test(fault_probe, own_variable_is_accessible)
 {
 	uint64_t word = 0x1122334455667788ull;
-	expect(&word, PROBE_READ, PROBE_OK, 0, "a local variable");
-	expect(&word, PROBE_WRITE, PROBE_OK, 0, "a local variable");
+	expect(&word, FAULT_PROBE_READ, FAULT_PROBE_OK, 0, "a local variable");
+	expect(&word, FAULT_PROBE_WRITE, FAULT_PROBE_OK, 0, "a local variable");
 	cr_assert_eq(word, 0x1122334455667788ull, "a write probe changed the word to %#llx "
 		     "(it must write back the value it read)" ASL_HINT(2), (unsigned long long)word);
 }
 
 Test(fault_probe, null_is_unmapped)
 {
-	expect(NULL, PROBE_READ, PROBE_UNMAPPED, SEGV_MAPERR, "NULL");
-	expect(NULL, PROBE_WRITE, PROBE_UNMAPPED, SEGV_MAPERR, "NULL");
+	expect(NULL, FAULT_PROBE_READ, FAULT_PROBE_UNMAPPED, SEGV_MAPERR, "NULL");
+	expect(NULL, FAULT_PROBE_WRITE, FAULT_PROBE_UNMAPPED, SEGV_MAPERR, "NULL");
 }
 
 Test(fault_probe, munmapped_region_is_unmapped)
@@ -65,25 +67,26 @@ Test(fault_probe, munmapped_region_is_unmapped)
 	size_t ps = (size_t)getpagesize();
 	char *p = map_pages(3, PROT_READ | PROT_WRITE);
 	cr_assert_eq(munmap(p + ps, ps), 0, "test setup: munmap failed");
-	expect(p, PROBE_WRITE, PROBE_OK, 0, "the page before the hole");
-	expect(p + ps, PROBE_READ, PROBE_UNMAPPED, SEGV_MAPERR, "a page after munmap");
-	expect(p + 2 * ps - 8, PROBE_WRITE, PROBE_UNMAPPED, SEGV_MAPERR, "a page after munmap");
+	expect(p, FAULT_PROBE_WRITE, FAULT_PROBE_OK, 0, "the page before the hole");
+	expect(p + ps, FAULT_PROBE_READ, FAULT_PROBE_UNMAPPED, SEGV_MAPERR, "a page after munmap");
+	expect(p + 2 * ps - 8, FAULT_PROBE_WRITE, FAULT_PROBE_UNMAPPED, SEGV_MAPERR,
+	       "a page after munmap");
 	munmap(p, 3 * ps);
 }
 
 Test(fault_probe, readonly_page_write_is_protected)
 {
 	char *p = map_pages(1, PROT_READ);
-	expect(p + 64, PROBE_READ, PROBE_OK, 0, "a PROT_READ page");
-	expect(p + 64, PROBE_WRITE, PROBE_PROTECTED, SEGV_ACCERR, "a PROT_READ page");
+	expect(p + 64, FAULT_PROBE_READ, FAULT_PROBE_OK, 0, "a PROT_READ page");
+	expect(p + 64, FAULT_PROBE_WRITE, FAULT_PROBE_PROTECTED, SEGV_ACCERR, "a PROT_READ page");
 	munmap(p, (size_t)getpagesize());
 }
 
 Test(fault_probe, prot_none_is_protected)
 {
 	char *p = map_pages(1, PROT_NONE);
-	expect(p, PROBE_READ, PROBE_PROTECTED, SEGV_ACCERR, "a PROT_NONE page");
-	expect(p, PROBE_WRITE, PROBE_PROTECTED, SEGV_ACCERR, "a PROT_NONE page");
+	expect(p, FAULT_PROBE_READ, FAULT_PROBE_PROTECTED, SEGV_ACCERR, "a PROT_NONE page");
+	expect(p, FAULT_PROBE_WRITE, FAULT_PROBE_PROTECTED, SEGV_ACCERR, "a PROT_NONE page");
 	munmap(p, (size_t)getpagesize());
 }
 
@@ -93,7 +96,8 @@ Test(fault_probe, si_addr_is_the_probed_address)
 	char *p = map_pages(2, PROT_NONE);
 	/* not the start of a page: the kernel reports the byte, not the page */
 	for (size_t off = 8; off < 2 * ps; off += ps / 3 + 8)
-		expect(p + off, PROBE_READ, PROBE_PROTECTED, SEGV_ACCERR, "a word inside a PROT_NONE page");
+		expect(p + off, FAULT_PROBE_READ, FAULT_PROBE_PROTECTED, SEGV_ACCERR,
+		       "a word inside a PROT_NONE page");
 	munmap(p, 2 * ps);
 }
 
@@ -106,9 +110,11 @@ Test(fault_probe, file_past_its_end_has_no_backing)
 	cr_assert(fd >= 0, "test setup: memfd_create failed");
 	char *p = mmap(NULL, (size_t)getpagesize(), PROT_READ, MAP_SHARED, fd, 0);
 	cr_assert(p != MAP_FAILED, "test setup: mmap failed");
-	int rc = fault_probe(p, PROBE_READ, &f);
-	cr_assert_eq(rc, PROBE_NO_BACKING, "read of a file mapping past the end of the file: "
-		     "expected %s, got %s" ASL_HINT(2), verdict(PROBE_NO_BACKING), verdict(rc));
+	int rc = fault_probe(p, FAULT_PROBE_READ, &f);
+	cr_assert_eq(rc, FAULT_PROBE_NO_BACKING,
+		     "read of a file mapping past the end of the file: "
+		     "expected %s, got %s" ASL_HINT(2),
+		     verdict(FAULT_PROBE_NO_BACKING), verdict(rc));
 	cr_assert(f.signo == SIGBUS && f.addr == p, "expected SIGBUS at %p, got signal %d at %p"
 		  ASL_HINT(2), (void *)p, f.signo, f.addr);
 	munmap(p, (size_t)getpagesize());
@@ -120,8 +126,8 @@ Test(fault_probe, survives_repeated_faults)
 	/* The second fault only gets caught if the first catch unblocked SIGSEGV again. */
 	uint64_t word = 7;
 	for (int i = 0; i < 500; i++) {
-		int rc = fault_probe(i % 2 ? (void *)&word : NULL, PROBE_READ, NULL);
-		int want = i % 2 ? PROBE_OK : PROBE_UNMAPPED;
+		int rc = fault_probe(i % 2 ? (void *)&word : NULL, FAULT_PROBE_READ, NULL);
+		int want = i % 2 ? FAULT_PROBE_OK : FAULT_PROBE_UNMAPPED;
 		cr_assert_eq(rc, want, "probe %d: expected %s, got %s (is the signal still "
 			     "blocked after the first fault? siglongjmp restores the mask)"
 			     ASL_HINT(2), i, verdict(want), verdict(rc));
@@ -147,9 +153,9 @@ Test(fault_probe, previous_handlers_are_restored)
 	cr_assert_eq(sigaction(SIGBUS, &mine, NULL), 0, "test setup: sigaction");
 	sigaction(SIGFPE, NULL, &fpe_before);
 
-	int rc = fault_probe(NULL, PROBE_READ, NULL);
-	cr_assert_eq(rc, PROBE_UNMAPPED, "probe of NULL: expected unmapped, got %s" ASL_HINT(2),
-		     verdict(rc));
+	int rc = fault_probe(NULL, FAULT_PROBE_READ, NULL);
+	cr_assert_eq(rc, FAULT_PROBE_UNMAPPED,
+		     "probe of NULL: expected unmapped, got %s" ASL_HINT(2), verdict(rc));
 	cr_assert_eq(my_handler_calls, 0, "the fault went to the previous handler, not the "
 		     "probe's" ASL_HINT(2));
 	for (int s = 0; s < 2; s++) {
@@ -175,19 +181,19 @@ Test(fault_probe, noncanonical_is_unmapped)
 	struct fault_info f = { -1, -1, (void *)1 };
 #if defined(__x86_64__)
 	const void *addr = (const void *)(uintptr_t)0x8000000000000000ull;
-	int rc = fault_probe(addr, PROBE_READ, &f);
+	int rc = fault_probe(addr, FAULT_PROBE_READ, &f);
 	cr_assert(f.signo == SIGSEGV && f.code == SI_KERNEL, "read of the non-canonical address "
 		  "%p: expected SIGSEGV with si_code SI_KERNEL, got signal %d with si_code %s (%d)"
-		  ASL_HINT(2), addr, f.signo, fault_code_name(f.signo, f.code), f.code);
-	cr_assert_eq(rc, PROBE_UNMAPPED, "read of the non-canonical address %p (SI_KERNEL): "
+		  ASL_HINT(2), addr, f.signo, fault_probe_code_name(f.signo, f.code), f.code);
+	cr_assert_eq(rc, FAULT_PROBE_UNMAPPED, "read of the non-canonical address %p (SI_KERNEL): "
 		     "expected %s, got %s - nothing can be mapped there" ASL_HINT(2), addr,
-		     verdict(PROBE_UNMAPPED), verdict(rc));
+		     verdict(FAULT_PROBE_UNMAPPED), verdict(rc));
 #else
 	/* aarch64: the MMU itself rejects an address above the 48-bit user range: MAPERR */
 	const void *addr = (const void *)(uintptr_t)0x0001000000000000ull;
-	int rc = fault_probe(addr, PROBE_READ, &f);
-	cr_assert_eq(rc, PROBE_UNMAPPED, "read of %p: expected %s, got %s" ASL_HINT(2), addr,
-		     verdict(PROBE_UNMAPPED), verdict(rc));
+	int rc = fault_probe(addr, FAULT_PROBE_READ, &f);
+	cr_assert_eq(rc, FAULT_PROBE_UNMAPPED, "read of %p: expected %s, got %s" ASL_HINT(2), addr,
+		     verdict(FAULT_PROBE_UNMAPPED), verdict(rc));
 #endif
 }
 

@@ -10,13 +10,13 @@
 
 ASL_SUITE(page_faults, 20);
 
-static void first_touch(size_t bytes, enum pf_pages kind, struct pf_result *r)
+static void first_touch(size_t bytes, enum page_faults_pages kind, struct page_faults_result *r)
 {
-	int rc = pf_first_touch(bytes, kind, r);
-	if (rc == -ENOTSUP && kind == PF_HUGE)
+	int rc = page_faults_first_touch(bytes, kind, r);
+	if (rc == -ENOTSUP && kind == PAGE_FAULTS_HUGE)
 		cr_skip_test("this kernel has no transparent huge pages (madvise: ENOTSUP)");
-	cr_assert_eq(rc, 0, "pf_first_touch(%zu bytes): expected 0, got %s" ASL_HINT(3), bytes,
-		     asl_test_rc(rc));
+	cr_assert_eq(rc, 0, "page_faults_first_touch(%zu bytes): expected 0, got %s" ASL_HINT(3),
+		     bytes, asl_test_rc(rc));
 }
 
 Test(page_faults, count_matches_pages)
@@ -24,8 +24,8 @@ Test(page_faults, count_matches_pages)
 	size_t ps = (size_t)getpagesize();
 	static const size_t sizes[] = { 1u << 20, 8u << 20, 32u << 20 };
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-		struct pf_result r;
-		first_touch(sizes[i], PF_SMALL, &r);
+		struct page_faults_result r;
+		first_touch(sizes[i], PAGE_FAULTS_SMALL, &r);
 		cr_assert_eq(r.pages, sizes[i] / ps, "%zu bytes are %zu pages of %zu, reported %zu"
 			     ASL_HINT(3), sizes[i], sizes[i] / ps, ps, r.pages);
 		cr_assert(r.first_faults >= (long)(r.pages * 9 / 10) &&
@@ -40,8 +40,8 @@ Test(page_faults, count_matches_pages)
 
 Test(page_faults, resident_pages_do_not_fault)
 {
-	struct pf_result r;
-	first_touch(8u << 20, PF_SMALL, &r);
+	struct page_faults_result r;
+	first_touch(8u << 20, PAGE_FAULTS_SMALL, &r);
 	cr_assert(r.again_faults <= (long)r.pages / 100 + 2, "second pass over %zu resident "
 		  "pages: expected ~0 faults, got %ld" ASL_HINT(3), r.pages, r.again_faults);
 	cr_assert(r.first_ns > 0 && r.again_ns > 0, "both passes must be timed (got %llu and "
@@ -52,8 +52,8 @@ Test(page_faults, resident_pages_do_not_fault)
 Test(page_faults, partial_page_counts_as_a_page)
 {
 	size_t ps = (size_t)getpagesize();
-	struct pf_result r;
-	first_touch(3 * ps + 1, PF_SMALL, &r);
+	struct page_faults_result r;
+	first_touch(3 * ps + 1, PAGE_FAULTS_SMALL, &r);
 	cr_assert(r.pages == 4 && r.page_size == ps, "3 pages + 1 byte: expected 4 pages of %zu, "
 		  "got %zu of %zu" ASL_HINT(3), ps, r.pages, r.page_size);
 	cr_assert(r.first_faults >= 4 && r.first_faults <= 6, "4 fresh pages: expected 4 faults, "
@@ -62,11 +62,11 @@ Test(page_faults, partial_page_counts_as_a_page)
 
 Test(page_faults, bad_arguments_are_einval)
 {
-	struct pf_result r;
-	int rc = pf_first_touch(0, PF_SMALL, &r);
+	struct page_faults_result r;
+	int rc = page_faults_first_touch(0, PAGE_FAULTS_SMALL, &r);
 	cr_assert_eq(rc, -EINVAL, "0 bytes: expected -22 (EINVAL), got %s" ASL_HINT(3),
 		     asl_test_rc(rc));
-	rc = pf_first_touch(4096, (enum pf_pages)7, &r);
+	rc = page_faults_first_touch(4096, (enum page_faults_pages)7, &r);
 	cr_assert_eq(rc, -EINVAL, "unknown page kind: expected -22 (EINVAL), got %s" ASL_HINT(3),
 		     asl_test_rc(rc));
 }
@@ -76,8 +76,8 @@ Test(page_faults, huge_pages_never_fault_more)
 	/* Whether the kernel grants 2 MiB pages depends on its settings and on free memory, so
 	 * only bounds are asserted: between one fault per huge page and one per base page. */
 	size_t ps = (size_t)getpagesize();
-	struct pf_result r;
-	first_touch(16u << 20, PF_HUGE, &r);
+	struct page_faults_result r;
+	first_touch(16u << 20, PAGE_FAULTS_HUGE, &r);
 	cr_assert_eq(r.pages, (16u << 20) / ps, "16 MiB are %zu base pages, reported %zu"
 		     ASL_HINT(3), (16u << 20) / ps, r.pages);
 	cr_assert(r.first_faults >= 1 && r.first_faults <= (long)(r.pages * 11 / 10),
@@ -88,7 +88,8 @@ Test(page_faults, huge_pages_never_fault_more)
 }
 
 /* Another thread taking page faults all the time: they are the process's faults, not this
- * thread's, and must not show in pf_first_touch's count (RUSAGE_THREAD, not RUSAGE_SELF). */
+ * thread's, and must not show in page_faults_first_touch's count (RUSAGE_THREAD, not
+ * RUSAGE_SELF). */
 struct churn {
 	atomic_int rounds; /* regions the churning thread has faulted in so far */
 	atomic_int stop;
@@ -115,7 +116,7 @@ static void *churn_faults(void *arg)
 Test(page_faults, other_threads_faults_do_not_count)
 {
 	struct churn c = { 0 };
-	struct pf_result r = { 0 };
+	struct page_faults_result r = { 0 };
 	pthread_t t;
 	int rc = 0, during = 0;
 	cr_assert_eq(pthread_create(&t, NULL, churn_faults, &c), 0, "test setup: thread");
@@ -124,7 +125,7 @@ Test(page_faults, other_threads_faults_do_not_count)
 		int seen = atomic_load(&c.rounds);
 		while (atomic_load(&c.rounds) < seen + 1)
 			sched_yield();
-		rc = pf_first_touch(32u << 20, PF_SMALL, &r);
+		rc = page_faults_first_touch(32u << 20, PAGE_FAULTS_SMALL, &r);
 		during = atomic_load(&c.rounds) - seen - 1;
 		if (rc == 0 && (r.first_faults < (long)(r.pages * 9 / 10) ||
 				r.first_faults > (long)(r.pages * 11 / 10)))
@@ -132,7 +133,7 @@ Test(page_faults, other_threads_faults_do_not_count)
 	}
 	atomic_store(&c.stop, 1);
 	pthread_join(t, NULL);
-	cr_assert_eq(rc, 0, "pf_first_touch(32 MiB): expected 0, got %s" ASL_HINT(3),
+	cr_assert_eq(rc, 0, "page_faults_first_touch(32 MiB): expected 0, got %s" ASL_HINT(3),
 		     asl_test_rc(rc));
 	cr_assert(r.first_faults >= (long)(r.pages * 9 / 10) &&
 		  r.first_faults <= (long)(r.pages * 11 / 10),

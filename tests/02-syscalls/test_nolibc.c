@@ -22,19 +22,6 @@ struct run {
 	char err[1024]; /* stderr */
 };
 
-static const char *describe(int status)
-{
-	static char buf[96];
-	if (WIFEXITED(status))
-		snprintf(buf, sizeof buf, "exited with status %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(buf, sizeof buf, "was killed by signal %d (%s)", WTERMSIG(status),
-			 strsignal(WTERMSIG(status)));
-	else
-		snprintf(buf, sizeof buf, "wait status %#x", status);
-	return buf;
-}
-
 /* Run PROG with argv[1..] = args (NULL-terminated) and environment envp; collect both outputs
  * through pipes (read with poll, so neither pipe can fill up and block the child). */
 static void run_prog(struct run *r, char *const args[], char *const envp[])
@@ -93,7 +80,7 @@ static void expect_hello(const char *arg, int want_status)
 		 arg ? arg : "0");
 	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == want_status,
 		  "nolibc_hello %s %s, expected exit status %d" ASL_HINT(3), arg ? arg : "",
-		  describe(r.status), want_status);
+		  asl_test_wait_status(r.status), want_status);
 	cr_assert_str_eq(r.out, want, "nolibc_hello %s wrote \"%s\" to stdout, expected \"%s\""
 			 ASL_HINT(3), arg ? arg : "", r.out, want);
 	cr_assert_str_empty(r.err, "nolibc_hello %s wrote \"%s\" to stderr" ASL_HINT(3),
@@ -127,7 +114,7 @@ Test(nolibc, bad_argument_is_usage_error)
 		cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 2,
 			  "nolibc_hello '%s'%s%s %s, expected exit status 2 (usage error)"
 			  ASL_HINT(3), bad[i][0], bad[i][1] ? " " : "", bad[i][1] ? bad[i][1] : "",
-			  describe(r.status));
+			  asl_test_wait_status(r.status));
 		cr_assert(strstr(r.err, "usage"), "nolibc_hello '%s': no usage message on stderr "
 			  "(got \"%s\")" ASL_HINT(3), bad[i][0], r.err);
 		cr_assert_str_empty(r.out, "nolibc_hello '%s' wrote \"%s\" to stdout on a usage "
@@ -138,7 +125,7 @@ Test(nolibc, bad_argument_is_usage_error)
 	run_prog(&r, help, no_env);
 	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0 && strstr(r.out, "usage"),
 		  "nolibc_hello -h %s with stdout \"%s\", expected the usage on stdout and status 0"
-		  ASL_HINT(3), describe(r.status), r.out);
+		  ASL_HINT(3), asl_test_wait_status(r.status), r.out);
 }
 
 /* The state letter of process pid ('S' asleep, 'T' stopped, 'Z' exited), 0 if gone. */
@@ -218,7 +205,8 @@ Test(nolibc, long_output_survives_short_writes)
 	close(p[0]);
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 7, "nolibc_hello 000...07 (%d "
-		  "zeros) %s, expected exit status 7" ASL_HINT(3), ZEROS, describe(status));
+		  "zeros) %s, expected exit status 7" ASL_HINT(3), ZEROS,
+		  asl_test_wait_status(status));
 	cr_assert(got == want && out[got - 2] == '7' && out[got - 1] == '\n', "nolibc_hello "
 		  "000...07 (%d zeros) wrote %zu bytes to stdout, expected %zu: its write of the "
 		  "long argument was cut short by a signal, and the rest was never written (loop "
@@ -244,7 +232,7 @@ Test(nolibc, argv_not_confused_with_envp)
 	run_prog(&r, args, envp);
 	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 17,
 		  "nolibc_hello 17 with 200 environment variables %s, expected exit status 17"
-		  ASL_HINT(3), describe(r.status));
+		  ASL_HINT(3), asl_test_wait_status(r.status));
 }
 
 /* The ELF program headers say how the kernel starts a program: PT_INTERP names a dynamic

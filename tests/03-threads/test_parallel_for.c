@@ -1,4 +1,4 @@
-/* Step 3: pfor_sum() splits [0, n) into static chunks over threads and reduces exactly. */
+/* Step 3: parallel_for_sum() splits [0, n) into static chunks over threads and reduces exactly. */
 #include "thr_test.h"
 #include "threads.h"
 
@@ -11,7 +11,7 @@ ASL_SUITE(parallel_for, 20);
 /* Records every chunk it is given, so the test can check the split. */
 struct seen {
 	_Atomic int chunks;
-	uint64_t begin[THR_MAX], end[THR_MAX];
+	uint64_t begin[WORKERS_MAX], end[WORKERS_MAX];
 	unsigned char *visits; /* per index */
 };
 
@@ -20,7 +20,7 @@ static uint64_t square_sum(void *arg, uint64_t begin, uint64_t end)
 	struct seen *s = arg;
 	uint64_t acc = 0;
 	int c = atomic_fetch_add(&s->chunks, 1);
-	if (c < THR_MAX) {
+	if (c < WORKERS_MAX) {
 		s->begin[c] = begin;
 		s->end[c] = end;
 	}
@@ -42,10 +42,10 @@ static void check_combo(uint64_t n, int threads)
 	s->visits = calloc(n + 1, 1);
 	for (uint64_t i = 0; i < n; i++)
 		want += i * i + 1;
-	rc = pfor_sum(n, threads, square_sum, s, &sum);
-	cr_assert_eq(rc, 0, "pfor_sum(n=%llu, threads=%d) returned %s" ASL_HINT(3),
+	rc = parallel_for_sum(n, threads, square_sum, s, &sum);
+	cr_assert_eq(rc, 0, "parallel_for_sum(n=%llu, threads=%d) returned %s" ASL_HINT(3),
 		     (unsigned long long)n, threads, asl_test_rc(rc));
-	cr_assert_eq(sum, want, "pfor_sum(n=%llu, threads=%d): sum %llu, expected %llu"
+	cr_assert_eq(sum, want, "parallel_for_sum(n=%llu, threads=%d): sum %llu, expected %llu"
 		     ASL_HINT(3), (unsigned long long)n, threads, (unsigned long long)sum,
 		     (unsigned long long)want);
 	for (uint64_t i = 0; i < n; i++)
@@ -81,18 +81,20 @@ Test(parallel_for, sums_exactly_for_many_splits)
 Test(parallel_for, more_threads_than_items)
 {
 	check_combo(3, 100);
-	check_combo(1, THR_MAX);
+	check_combo(1, WORKERS_MAX);
 }
 
 Test(parallel_for, zero_items)
 {
 	struct seen *s = calloc(1, sizeof *s);
 	uint64_t sum = 99;
-	int rc = pfor_sum(0, 4, square_sum, s, &sum);
-	cr_assert_eq(rc, 0, "pfor_sum(n=0) returned %s, expected 0" ASL_HINT(3), asl_test_rc(rc));
-	cr_assert_eq(sum, 0, "pfor_sum(n=0): sum %llu, expected 0" ASL_HINT(3),
+	int rc = parallel_for_sum(0, 4, square_sum, s, &sum);
+	cr_assert_eq(rc, 0, "parallel_for_sum(n=0) returned %s, expected 0" ASL_HINT(3),
+		     asl_test_rc(rc));
+	cr_assert_eq(sum, 0, "parallel_for_sum(n=0): sum %llu, expected 0" ASL_HINT(3),
 		     (unsigned long long)sum);
-	cr_assert_eq(atomic_load(&s->chunks), 0, "pfor_sum(n=0) called the body" ASL_HINT(3));
+	cr_assert_eq(atomic_load(&s->chunks), 0,
+		     "parallel_for_sum(n=0) called the body" ASL_HINT(3));
 	free(s);
 }
 
@@ -101,17 +103,19 @@ Test(parallel_for, rejects_bad_arguments)
 	struct seen *s = calloc(1, sizeof *s);
 	uint64_t sum;
 	int rc;
-	static const int bad_threads[] = { 0, -1, THR_MAX + 1 };
+	static const int bad_threads[] = { 0, -1, WORKERS_MAX + 1 };
 	for (size_t i = 0; i < 3; i++) {
-		rc = pfor_sum(10, bad_threads[i], square_sum, s, &sum);
-		cr_assert_eq(rc, -EINVAL, "pfor_sum(threads=%d): expected -22 (EINVAL), got %s"
-			     ASL_HINT(3), bad_threads[i], asl_test_rc(rc));
+		rc = parallel_for_sum(10, bad_threads[i], square_sum, s, &sum);
+		cr_assert_eq(rc, -EINVAL, "parallel_for_sum(threads=%d): expected -22 (EINVAL), "
+			     "got %s" ASL_HINT(3), bad_threads[i], asl_test_rc(rc));
 	}
-	rc = pfor_sum(10, 2, NULL, s, &sum);
-	cr_assert_eq(rc, -EINVAL, "pfor_sum(body=NULL): expected -EINVAL, got %s" ASL_HINT(3),
+	rc = parallel_for_sum(10, 2, NULL, s, &sum);
+	cr_assert_eq(rc, -EINVAL,
+		     "parallel_for_sum(body=NULL): expected -EINVAL, got %s" ASL_HINT(3),
 		     asl_test_rc(rc));
-	rc = pfor_sum(10, 2, square_sum, s, NULL);
-	cr_assert_eq(rc, -EINVAL, "pfor_sum(sum=NULL): expected -EINVAL, got %s" ASL_HINT(3),
+	rc = parallel_for_sum(10, 2, square_sum, s, NULL);
+	cr_assert_eq(rc, -EINVAL,
+		     "parallel_for_sum(sum=NULL): expected -EINVAL, got %s" ASL_HINT(3),
 		     asl_test_rc(rc));
 	cr_assert_eq(atomic_load(&s->chunks), 0, "the body ran despite bad arguments"
 		     ASL_HINT(3));
@@ -151,8 +155,9 @@ Test(parallel_for, huge_ranges_split_exactly)
 		for (int threads = 3; threads <= 7; threads += 4) {
 			struct bounds b = { 0 };
 			uint64_t sum = 0, n = ns[i], pairs[8][2];
-			int rc = pfor_sum(n, threads, record_bounds, &b, &sum);
-			cr_assert_eq(rc, 0, "pfor_sum(n=%llu, threads=%d) returned %s" ASL_HINT(3),
+			int rc = parallel_for_sum(n, threads, record_bounds, &b, &sum);
+			cr_assert_eq(rc, 0,
+				     "parallel_for_sum(n=%llu, threads=%d) returned %s" ASL_HINT(3),
 				     (unsigned long long)n, threads, asl_test_rc(rc));
 			cr_assert_eq(atomic_load(&b.chunks), threads, "n=%llu: %d chunks, expected %d"
 				     ASL_HINT(3), (unsigned long long)n, atomic_load(&b.chunks),
@@ -201,12 +206,13 @@ Test(parallel_for, chunks_run_in_parallel_threads)
 	int rc;
 	meeting_init(&all_chunks, 4, ASL_WATCHDOG_MS);
 	atomic_store(&gave_up, 0);
-	rc = pfor_sum(40, 4, meet, NULL, &sum);
-	cr_assert_eq(rc, 0, "pfor_sum returned %s" ASL_HINT(3), asl_test_rc(rc));
-	cr_assert_eq(atomic_load(&gave_up), 0, "pfor_sum(40, 4 threads): each chunk waits until "
-		     "all 4 run at once, but %d gave up after %d s (at most %d ever ran together): "
-		     "run every chunk on its own thread, all started before any is joined"
-		     ASL_HINT(3), atomic_load(&gave_up), ASL_WATCHDOG_MS / 1000, all_chunks.most);
+	rc = parallel_for_sum(40, 4, meet, NULL, &sum);
+	cr_assert_eq(rc, 0, "parallel_for_sum returned %s" ASL_HINT(3), asl_test_rc(rc));
+	cr_assert_eq(atomic_load(&gave_up), 0, "parallel_for_sum(40, 4 threads): each chunk waits "
+		     "until all 4 run at once, but %d gave up after %d s (at most %d ever ran "
+		     "together): run every chunk on its own thread, all started before any is "
+		     "joined" ASL_HINT(3), atomic_load(&gave_up), ASL_WATCHDOG_MS / 1000,
+		     all_chunks.most);
 	cr_assert_eq(sum, 40, "sum of chunk lengths %llu, expected 40" ASL_HINT(3),
 		     (unsigned long long)sum);
 	meeting_destroy(&all_chunks);

@@ -1,4 +1,4 @@
-/* Step 2: thr_run() runs every task on its own thread, joins all, propagates results and
+/* Step 2: workers_run() runs every task on its own thread, joins all, propagates results and
  * creation errors, and never leaves a thread behind. */
 #include "thr_test.h"
 #include "threads.h"
@@ -12,7 +12,7 @@ ASL_SUITE(workers, 10);
 /* Join tracking.  A thread that finished but was never joined is gone from /proc/self/task,
  * yet it is still a leak (its stack and exit status stay until pthread_join).  So the runner
  * wraps pthread_create and pthread_join (this definition takes precedence over libc's; the
- * real ones come from dlsym(RTLD_NEXT)) and counts, for the thread that calls thr_run only,
+ * real ones come from dlsym(RTLD_NEXT)) and counts, for the thread that calls workers_run only,
  * the threads created and the joins made. */
 static _Atomic int tracked_creates, tracked_joins;
 static _Atomic bool tracking;
@@ -70,14 +70,14 @@ static int square_plus_one(void *arg)
 Test(workers, results_propagate)
 {
 	enum { N = 16 };
-	struct thr_task t[N];
+	struct workers_task t[N];
 	int before = asl_test_threads(), rc;
 
 	for (int i = 0; i < N; i++)
-		t[i] = (struct thr_task){ .fn = square_plus_one, .arg = (void *)(intptr_t)i,
+		t[i] = (struct workers_task){ .fn = square_plus_one, .arg = (void *)(intptr_t)i,
 					  .result = -1 };
-	rc = thr_run(t, N);
-	cr_assert_eq(rc, 0, "thr_run(16 tasks) returned %s, expected 0" ASL_HINT(2),
+	rc = workers_run(t, N);
+	cr_assert_eq(rc, 0, "workers_run(16 tasks) returned %s, expected 0" ASL_HINT(2),
 		     asl_test_rc(rc));
 	for (int i = 0; i < N; i++)
 		cr_assert_eq(t[i].result, i * i + 1, "task %d: expected result %d, got %d"
@@ -94,19 +94,20 @@ static int wait_for_all(void *arg)
 	return meeting_wait(&all_here) ? (int)(intptr_t)arg : -1;
 }
 
-/* If thr_run ran the tasks one after another, the first would wait for the others in vain:
+/* If workers_run ran the tasks one after another, the first would wait for the others in vain:
  * the meeting gives up after a few seconds and the results say so. */
 Test(workers, tasks_run_at_the_same_time)
 {
 	enum { N = 8 };
-	struct thr_task t[N];
+	struct workers_task t[N];
 	int rc;
 
 	meeting_init(&all_here, N, ASL_WATCHDOG_MS);
 	for (int i = 0; i < N; i++)
-		t[i] = (struct thr_task){ .fn = wait_for_all, .arg = (void *)(intptr_t)(100 + i) };
-	rc = thr_run(t, N);
-	cr_assert_eq(rc, 0, "thr_run returned %s" ASL_HINT(2), asl_test_rc(rc));
+		t[i] = (struct workers_task){ .fn = wait_for_all,
+					      .arg = (void *)(intptr_t)(100 + i) };
+	rc = workers_run(t, N);
+	cr_assert_eq(rc, 0, "workers_run returned %s" ASL_HINT(2), asl_test_rc(rc));
 	for (int i = 0; i < N; i++)
 		cr_assert_eq(t[i].result, 100 + i, "each of %d tasks waits until all %d are running "
 			     "(for at most %d s): task %d gave up (result %d); at most %d were ever "
@@ -118,16 +119,16 @@ Test(workers, tasks_run_at_the_same_time)
 Test(workers, creation_error_joins_the_started)
 {
 	enum { N = 8, BAD = 5 };
-	struct thr_task t[N];
+	struct workers_task t[N];
 	int before = asl_test_threads(), rc;
 
 	for (int i = 0; i < N; i++)
-		t[i] = (struct thr_task){ .fn = square_plus_one, .arg = (void *)(intptr_t)i,
+		t[i] = (struct workers_task){ .fn = square_plus_one, .arg = (void *)(intptr_t)i,
 					  .result = -1 };
 	/* a stack no machine can map: pthread_create of task 5 must fail */
 	t[BAD].stack_size = (size_t)1 << 52;
 	atomic_store(&ran, 0);
-	rc = thr_run(t, N);
+	rc = workers_run(t, N);
 	cr_assert(rc < 0 && rc != -EINVAL && rc != -ENOSYS,
 		  "task %d's thread cannot be created (1 PiB stack): expected the creation error "
 		  "(e.g. -11 (EAGAIN)), got %s" ASL_HINT(2), BAD, asl_test_rc(rc));
@@ -144,58 +145,59 @@ Test(workers, creation_error_joins_the_started)
 		     "joined" ASL_HINT(2), before, after);
 }
 
-/* Every thread thr_run starts is joined: on success, and on the error path when thread 5 of
+/* Every thread workers_run starts is joined: on success, and on the error path when thread 5 of
  * 8 cannot be created.  Counted joins, not live threads: see the wrappers above. */
 Test(workers, every_started_thread_is_joined)
 {
 	enum { N = 8, BAD = 5 };
-	struct thr_task t[N];
+	struct workers_task t[N];
 	for (int bad = 0; bad < 2; bad++) {
 		for (int i = 0; i < N; i++)
-			t[i] = (struct thr_task){ .fn = square_plus_one, .arg = (void *)(intptr_t)i,
-						  .result = -1 };
+			t[i] = (struct workers_task){ .fn = square_plus_one,
+						      .arg = (void *)(intptr_t)i, .result = -1 };
 		if (bad)
 			t[BAD].stack_size = (size_t)1 << 52; /* cannot be created */
 		track_start();
-		int rc = thr_run(t, N);
+		int rc = workers_run(t, N);
 		track_stop();
 		int created = atomic_load(&tracked_creates), joined = atomic_load(&tracked_joins);
-		cr_assert(bad ? rc < 0 && rc != -ENOSYS : rc == 0, "thr_run(%d tasks%s) returned %s"
-			  ASL_HINT(2), N, bad ? ", task 5 uncreatable" : "", asl_test_rc(rc));
-		cr_assert_eq(created, bad ? BAD : N, "thr_run(%d tasks%s) created %d threads, "
+		cr_assert(bad ? rc < 0 && rc != -ENOSYS : rc == 0,
+			  "workers_run(%d tasks%s) returned %s" ASL_HINT(2), N,
+			  bad ? ", task 5 uncreatable" : "", asl_test_rc(rc));
+		cr_assert_eq(created, bad ? BAD : N, "workers_run(%d tasks%s) created %d threads, "
 			     "expected %d" ASL_HINT(2), N, bad ? ", task 5 uncreatable" : "",
 			     created, bad ? BAD : N);
-		cr_assert_eq(joined, created, "thr_run(%d tasks%s) created %d threads but joined "
-			     "%d: a thread that finished is still a leak until it is joined (its "
-			     "stack and exit status stay behind), on the error path too" ASL_HINT(2),
-			     N, bad ? ", task 5 uncreatable" : "", created, joined);
+		cr_assert_eq(joined, created, "workers_run(%d tasks%s) created %d threads but "
+			     "joined %d: a thread that finished is still a leak until it is joined "
+			     "(its stack and exit status stay behind), on the error path too"
+			     ASL_HINT(2), N, bad ? ", task 5 uncreatable" : "", created, joined);
 	}
 }
 
 Test(workers, rejects_bad_arguments)
 {
-	struct thr_task t[4];
+	struct workers_task t[4];
 	int rc, before = asl_test_threads();
 
 	for (int i = 0; i < 4; i++)
-		t[i] = (struct thr_task){ .fn = square_plus_one, .arg = (void *)(intptr_t)i };
+		t[i] = (struct workers_task){ .fn = square_plus_one, .arg = (void *)(intptr_t)i };
 	atomic_store(&ran, 0);
-	rc = thr_run(NULL, 4);
-	cr_assert_eq(rc, -EINVAL, "thr_run(NULL, 4): expected -22 (EINVAL), got %s" ASL_HINT(2),
+	rc = workers_run(NULL, 4);
+	cr_assert_eq(rc, -EINVAL, "workers_run(NULL, 4): expected -22 (EINVAL), got %s" ASL_HINT(2),
 		     asl_test_rc(rc));
-	rc = thr_run(t, 0);
-	cr_assert_eq(rc, -EINVAL, "thr_run(t, 0): expected -EINVAL, got %s" ASL_HINT(2),
+	rc = workers_run(t, 0);
+	cr_assert_eq(rc, -EINVAL, "workers_run(t, 0): expected -EINVAL, got %s" ASL_HINT(2),
 		     asl_test_rc(rc));
-	rc = thr_run(t, (size_t)THR_MAX + 1);
-	cr_assert_eq(rc, -EINVAL, "thr_run(t, THR_MAX + 1): expected -EINVAL, got %s"
+	rc = workers_run(t, (size_t)WORKERS_MAX + 1);
+	cr_assert_eq(rc, -EINVAL, "workers_run(t, WORKERS_MAX + 1): expected -EINVAL, got %s"
 		     ASL_HINT(2), asl_test_rc(rc));
 	t[3].fn = NULL;
-	rc = thr_run(t, 4);
+	rc = workers_run(t, 4);
 	cr_assert_eq(rc, -EINVAL, "task 3 without fn: expected -EINVAL, got %s" ASL_HINT(2),
 		     asl_test_rc(rc));
 	t[3].fn = square_plus_one;
 	t[2].stack_size = 100;
-	rc = thr_run(t, 4);
+	rc = workers_run(t, 4);
 	cr_assert_eq(rc, -EINVAL, "stack_size 100 (< PTHREAD_STACK_MIN): expected -EINVAL, "
 		     "got %s" ASL_HINT(2), asl_test_rc(rc));
 	cr_assert_eq(atomic_load(&ran), 0, "%d tasks ran although the arguments were bad: "
@@ -207,13 +209,13 @@ Test(workers, no_leak_over_many_calls)
 {
 	int before = asl_test_threads();
 	for (int round = 0; round < 200; round++) {
-		struct thr_task t[4];
+		struct workers_task t[4];
 		for (int i = 0; i < 4; i++)
-			t[i] = (struct thr_task){ .fn = square_plus_one,
+			t[i] = (struct workers_task){ .fn = square_plus_one,
 						  .arg = (void *)(intptr_t)round,
-						  .stack_size = i % 2 ? thr_small_stack() : 0 };
-		int rc = thr_run(t, 4);
-		cr_assert_eq(rc, 0, "round %d: thr_run returned %s" ASL_HINT(2), round,
+						  .stack_size = i % 2 ? threads_small_stack() : 0 };
+		int rc = workers_run(t, 4);
+		cr_assert_eq(rc, 0, "round %d: workers_run returned %s" ASL_HINT(2), round,
 			     asl_test_rc(rc));
 		cr_assert_eq(t[3].result, round * round + 1, "round %d: wrong result" ASL_HINT(2),
 			     round);

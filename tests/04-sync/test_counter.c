@@ -180,13 +180,13 @@ Test(spinlock, lock_unlock_lock_again)
 	struct spinlock s;
 	atomic_init(&s.locked, false);
 	for (int i = 0; i < 1000; i++) {
-		int a = spin_lock(&s);
+		int a = spinlock_lock(&s);
 		cr_assert(a == 0 && atomic_load(&s.locked),
-			  "spin_lock returned %s and left locked = %d (want 0 and true)" ASL_HINT(3),
-			  st_rc(a), (int)atomic_load(&s.locked));
-		int b = spin_unlock(&s);
+			  "spinlock_lock returned %s and left locked = %d (want 0 and true)"
+			  ASL_HINT(3), st_rc(a), (int)atomic_load(&s.locked));
+		int b = spinlock_unlock(&s);
 		cr_assert(b == 0 && !atomic_load(&s.locked),
-			  "spin_unlock returned %s and left locked = %d (want 0 and false)"
+			  "spinlock_unlock returned %s and left locked = %d (want 0 and false)"
 			  ASL_HINT(3), st_rc(b), (int)atomic_load(&s.locked));
 	}
 }
@@ -211,7 +211,7 @@ static void *excl_thread(void *arg)
 	stress_start(&sc, &e->progress);
 	do { /* until the threads truly overlapped many times: see stress_done */
 		for (int i = 0; i < 1024; i++) {
-			if (spin_lock(&e->lock)) {
+			if (spinlock_lock(&e->lock)) {
 				atomic_fetch_add(&e->errors, 1);
 				goto out;
 			}
@@ -220,7 +220,7 @@ static void *excl_thread(void *arg)
 			volatile long v = e->shared;
 			e->shared = v + 1;
 			atomic_fetch_sub(&e->inside, 1);
-			spin_unlock(&e->lock);
+			spinlock_unlock(&e->lock);
 			n++;
 		}
 	} while (!stress_done(&sc));
@@ -247,7 +247,7 @@ Test(spinlock, mutual_exclusion)
 	for (int i = 0; i < T; i++)
 		pthread_join(t[i], NULL);
 	pthread_barrier_destroy(&e.start);
-	cr_assert_eq(atomic_load(&e.errors), 0, "spin_lock returned an error" ASL_HINT(3));
+	cr_assert_eq(atomic_load(&e.errors), 0, "spinlock_lock returned an error" ASL_HINT(3));
 	cr_assert_eq(atomic_load(&e.violations), 0,
 		     "%d times a thread entered the critical section while another was inside"
 		     ASL_HINT(3), atomic_load(&e.violations));

@@ -164,6 +164,24 @@ static inline void env_down(struct env_fixture *f, int step)
 	(void)step;
 }
 
+/* What a user callback (async_cb) saw: how often it ran, its last result, on which thread.
+ * The first call also counts in *done when done is not NULL (what cq_until waits for). */
+struct cb_got {
+	atomic_int calls;
+	int result;
+	pthread_t on;
+	atomic_int *done;
+};
+
+static inline void cb_got_record(void *ctx, int result)
+{
+	struct cb_got *g = ctx;
+	g->result = result;
+	g->on = pthread_self();
+	if (atomic_fetch_add(&g->calls, 1) == 0 && g->done)
+		atomic_fetch_add(g->done, 1);
+}
+
 static inline double st_secs_since(uint64_t t0)
 {
 	return (double)(asl_now_ns() - t0) / 1e9;

@@ -214,7 +214,7 @@ Test(cancel, cancel_racing_completion_fires_exactly_once)
 }
 
 static atomic_int reg_calls;
-static void reg_fn(struct cancel_reg *r)
+static void reg_fn(struct cancel_token_reg *r)
 {
 	(void)r;
 	atomic_fetch_add(&reg_calls, 1);
@@ -224,32 +224,32 @@ Test(cancel, registrations_fire_once_and_unregister_works)
 {
 	struct cancel_token t;
 	token_up(&t);
-	struct cancel_reg a = { .fn = reg_fn }, b = { .fn = reg_fn }, c = { .fn = reg_fn };
+	struct cancel_token_reg a = { .fn = reg_fn }, b = { .fn = reg_fn }, c = { .fn = reg_fn };
 	atomic_store(&reg_calls, 0);
-	cr_assert_eq(cancel_register(&t, &a), 0, "cancel_register failed" ASL_HINT(4));
-	cr_assert_eq(cancel_register(&t, &b), 0, "cancel_register failed" ASL_HINT(4));
-	cancel_unregister(&t, &b);
+	cr_assert_eq(cancel_token_register(&t, &a), 0, "cancel_token_register failed" ASL_HINT(4));
+	cr_assert_eq(cancel_token_register(&t, &b), 0, "cancel_token_register failed" ASL_HINT(4));
+	cancel_token_unregister(&t, &b);
 	cancel_token_cancel(&t);
 	cancel_token_cancel(&t);
 	cr_assert_eq(atomic_load(&reg_calls), 1, "one registration left, two cancels: its fn "
 		     "ran %d times, expected once" ASL_HINT(4), atomic_load(&reg_calls));
-	int rc = cancel_register(&t, &c);
+	int rc = cancel_token_register(&t, &c);
 	cr_assert_eq(rc, -ECANCELED, "registering on a cancelled token: expected -125 "
 		     "(ECANCELED), got %s" ASL_HINT(4), asl_test_rc(rc));
-	cancel_unregister(&t, &a); /* already removed by cancel: must be a no-op */
+	cancel_token_unregister(&t, &a); /* already removed by cancel: must be a no-op */
 	cr_assert_eq(cancel_token_destroy(&t), 0, "cancel_token_destroy failed" ASL_HINT(4));
 }
 
 /* "On return r->fn is neither running nor going to run": while a cancel is inside a
- * registration's fn, cancel_unregister of that registration must wait for it to finish
+ * registration's fn, cancel_token_unregister of that registration must wait for it to finish
  * (the op's memory may be freed right after unregister returns). */
 struct held_reg {
-	struct cancel_reg reg;
+	struct cancel_token_reg reg;
 	struct latch hold;
 	atomic_int left; /* fn has returned */
 };
 
-static void reg_hold(struct cancel_reg *r)
+static void reg_hold(struct cancel_token_reg *r)
 {
 	struct held_reg *h = (struct held_reg *)(void *)r;
 	latch_wait(&h->hold);
@@ -274,7 +274,7 @@ static void *unregister_thread(void *arg)
 {
 	struct unreg *u = arg;
 	atomic_store(&u->tid, asl_test_gettid());
-	cancel_unregister(u->t, &u->h->reg);
+	cancel_token_unregister(u->t, &u->h->reg);
 	atomic_store(&u->returned, 1);
 	u->fn_left_at_return = atomic_load(&u->h->left);
 	return NULL;
@@ -287,7 +287,8 @@ Test(cancel, unregister_waits_out_a_running_cancel)
 	token_up(&t);
 	struct held_reg h = { .reg.fn = reg_hold };
 	latch_init(&h.hold);
-	cr_assert_eq(cancel_register(&t, &h.reg), 0, "cancel_register failed" ASL_HINT(4));
+	cr_assert_eq(cancel_token_register(&t, &h.reg), 0,
+		     "cancel_token_register failed" ASL_HINT(4));
 	pthread_t ca, un;
 	cr_assert_eq(pthread_create(&ca, NULL, cancel_once_thread, &t), 0);
 	latch_await_arrivals(&h.hold, 1); /* the cancel is now inside reg_hold */
@@ -297,7 +298,8 @@ Test(cancel, unregister_waits_out_a_running_cancel)
 	latch_open(&h.hold);
 	pthread_join(ca, NULL);
 	pthread_join(un, NULL);
-	cr_assert(asleep && u.fn_left_at_return, "cancel_unregister returned while a cancel was "
+	cr_assert(asleep && u.fn_left_at_return,
+		  "cancel_token_unregister returned while a cancel was "
 		  "still running the registration's fn: call each fn with the token's lock held, "
 		  "so that unregister (which takes the lock) waits it out" ASL_HINT(4));
 	cr_assert_eq(cancel_token_destroy(&t), 0, "cancel_token_destroy failed" ASL_HINT(4));

@@ -27,31 +27,15 @@ static int fail_eio(void *arg, int input)
 	return -EIO;
 }
 
-struct got {
-	atomic_int calls;
-	int result;
-	pthread_t on;
-	atomic_int *done;
-};
-
-static void cb_got(void *ctx, int result)
-{
-	struct got *g = ctx;
-	g->result = result;
-	g->on = pthread_self();
-	if (atomic_fetch_add(&g->calls, 1) == 0)
-		atomic_fetch_add(g->done, 1);
-}
-
 Test(combine, seq_feeds_a_result_into_b)
 {
 	struct env_fixture f;
 	env_up(&f, 2, 4, 6);
 	atomic_int done = 0;
-	struct got g = { .done = &done };
+	struct cb_got g = { .done = &done };
 	atomic_store(&b_calls, 0);
-	int rc = async_seq(&f.env, plus_one, NULL, times_ten, NULL, 4, cb_got, &g);
-	cr_assert_eq(rc, 0, "async_seq returned %s" ASL_HINT(6), asl_test_rc(rc));
+	int rc = combine_seq(&f.env, plus_one, NULL, times_ten, NULL, 4, cb_got_record, &g);
+	cr_assert_eq(rc, 0, "combine_seq returned %s" ASL_HINT(6), asl_test_rc(rc));
 	cq_until(f.env.cq, &done, 1, 6);
 	env_down(&f, 6);
 	cr_assert_eq(g.result, 50, "seq(a = x+1, b = x*10) from 4: expected 50, got %s"
@@ -65,10 +49,10 @@ Test(combine, seq_skips_b_when_a_fails)
 	struct env_fixture f;
 	env_up(&f, 2, 4, 6);
 	atomic_int done = 0;
-	struct got g = { .done = &done };
+	struct cb_got g = { .done = &done };
 	atomic_store(&b_calls, 0);
-	cr_assert_eq(async_seq(&f.env, fail_eio, NULL, times_ten, NULL, 4, cb_got, &g), 0,
-		     "async_seq failed" ASL_HINT(6));
+	cr_assert_eq(combine_seq(&f.env, fail_eio, NULL, times_ten, NULL, 4, cb_got_record, &g), 0,
+		     "combine_seq failed" ASL_HINT(6));
 	cq_until(f.env.cq, &done, 1, 6);
 	env_down(&f, 6);
 	cr_assert_eq(g.result, -EIO, "a failed with -5 (EIO): expected the callback to get it, "
@@ -116,8 +100,8 @@ Test(combine, fanout_joins_once_with_every_result)
 	atomic_int done = 0;
 	static struct joined j;
 	j = (struct joined){ .done = &done };
-	int rc = async_fanout(&f.env, triple, args, N, cb_join, &j);
-	cr_assert_eq(rc, 0, "async_fanout returned %s" ASL_HINT(6), asl_test_rc(rc));
+	int rc = combine_fanout(&f.env, triple, args, N, cb_join, &j);
+	cr_assert_eq(rc, 0, "combine_fanout returned %s" ASL_HINT(6), asl_test_rc(rc));
 	cq_until(f.env.cq, &done, 1, 6);
 	env_down(&f, 6);
 	cr_assert_eq(atomic_load(&j.calls), 1, "fan-out of %d: the join callback ran %d times, "
@@ -144,12 +128,12 @@ Test(combine, fanout_stress_and_empty)
 	struct joined *j = calloc(ROUNDS + 1, sizeof *j);
 	for (int r = 0; r < ROUNDS; r++) {
 		j[r].done = &done;
-		cr_assert_eq(async_fanout(&f.env, triple, args, N, cb_join, &j[r]), 0,
-			     "async_fanout failed" ASL_HINT(6));
+		cr_assert_eq(combine_fanout(&f.env, triple, args, N, cb_join, &j[r]), 0,
+			     "combine_fanout failed" ASL_HINT(6));
 	}
 	j[ROUNDS].done = &done;
-	cr_assert_eq(async_fanout(&f.env, triple, NULL, 0, cb_join, &j[ROUNDS]), 0,
-		     "async_fanout with n = 0 failed" ASL_HINT(6));
+	cr_assert_eq(combine_fanout(&f.env, triple, NULL, 0, cb_join, &j[ROUNDS]), 0,
+		     "combine_fanout with n = 0 failed" ASL_HINT(6));
 	cq_until(f.env.cq, &done, ROUNDS + 1, 6);
 	env_down(&f, 6);
 	for (int r = 0; r <= ROUNDS; r++)

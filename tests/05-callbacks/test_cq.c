@@ -232,12 +232,8 @@ Test(cq, only_the_owner_may_drain)
 
 Test(cq, deadlock_demo_detects_and_fixes)
 {
-	FILE *f = popen(ASL_BUILD_DIR "/demo_deadlock 2>&1", "r");
-	cr_assert_not_null(f, "cannot run demo_deadlock");
 	char buf[8192];
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	buf[n] = 0;
-	int st = pclose(f);
+	int st = asl_test_capture(ASL_BUILD_DIR "/demo_deadlock", buf, sizeof buf);
 	cr_assert(strstr(buf, "DEADLOCK detected"), "demo_deadlock did not detect the deadlock:\n%s"
 		  ASL_HINT(3), buf);
 	cr_assert(strstr(buf, "fix 1 ok") && strstr(buf, "fix 2 ok"),

@@ -71,30 +71,16 @@ static uint32_t next_rand(void *st)
 	return s->v[s->i++];
 }
 
-struct got {
-	atomic_int calls;
-	int result;
-	atomic_int done;
-};
-
-static void cb_got(void *ctx, int result)
-{
-	struct got *g = ctx;
-	g->result = result;
-	atomic_fetch_add(&g->calls, 1);
-	atomic_fetch_add(&g->done, 1);
-}
-
 /* Drive a retry on a manual clock: deliver completions, read each armed delay, jump the clock
  * by exactly that much.  Returns the delays seen. */
-static int drive(struct async_env *env, struct got *g, uint64_t *delays, int max)
+static int drive(struct async_env *env, struct cb_got *g, uint64_t *delays, int max)
 {
 	int n = 0;
-	while (!atomic_load(&g->done)) {
+	while (!atomic_load(g->done)) {
 		int rc = cq_wait(env->cq, 5000);
 		cr_assert(rc > 0, "no completion within 5 s (%s)" ASL_HINT(7), asl_test_rc(rc));
 		uint64_t d;
-		if (!atomic_load(&g->done) && timers_next(env->timers, &d) == 0) {
+		if (!atomic_load(g->done) && timers_next(env->timers, &d) == 0) {
 			cr_assert(n < max, "more retries than max_attempts allows" ASL_HINT(7));
 			delays[n++] = d;
 			timers_advance(env->timers, d);
@@ -115,9 +101,10 @@ Test(retry, retries_on_the_computed_schedule_until_success)
 	struct retry_policy p = { .max_attempts = 5, .base_ns = 1000000, .cap_ns = 100000000,
 				  .rand = next_rand, .rand_state = &sr };
 	struct flaky fl = { .succeed_at = 3 };
-	struct got g = { 0 };
-	int rc = async_retry(&env, &p, flaky_work, &fl, cb_got, &g);
-	cr_assert_eq(rc, 0, "async_retry returned %s" ASL_HINT(7), asl_test_rc(rc));
+	atomic_int done = 0;
+	struct cb_got g = { .done = &done };
+	int rc = retry_run(&env, &p, flaky_work, &fl, cb_got_record, &g);
+	cr_assert_eq(rc, 0, "retry_run returned %s" ASL_HINT(7), asl_test_rc(rc));
 	uint64_t delays[8];
 	int n = drive(&env, &g, delays, 8);
 	cr_assert_eq(g.result, 42, "expected the third attempt's 42, got %s" ASL_HINT(7),
@@ -149,9 +136,10 @@ Test(retry, gives_up_after_max_attempts)
 	cr_assert_eq(timers_create(&env.timers, true), 0, "timers_create failed");
 	struct retry_policy p = { .max_attempts = 4, .base_ns = 1000, .cap_ns = 5000 };
 	struct flaky fl = { .succeed_at = 0 };
-	struct got g = { 0 };
-	cr_assert_eq(async_retry(&env, &p, flaky_work, &fl, cb_got, &g), 0,
-		     "async_retry failed" ASL_HINT(7));
+	atomic_int done = 0;
+	struct cb_got g = { .done = &done };
+	cr_assert_eq(retry_run(&env, &p, flaky_work, &fl, cb_got_record, &g), 0,
+		     "retry_run failed" ASL_HINT(7));
 	uint64_t delays[8];
 	int n = drive(&env, &g, delays, 8);
 	cr_assert_eq(g.result, -EIO, "expected the last error -5 (EIO), got %s" ASL_HINT(7),
@@ -187,9 +175,10 @@ Test(retry, stops_at_ecanceled)
 	cr_assert_eq(timers_create(&env.timers, true), 0, "timers_create failed");
 	struct retry_policy p = { .max_attempts = 5, .base_ns = 1000, .cap_ns = 5000 };
 	struct flaky fl = { 0 };
-	struct got g = { 0 };
-	cr_assert_eq(async_retry(&env, &p, cancelled_work, &fl, cb_got, &g), 0,
-		     "async_retry failed" ASL_HINT(7));
+	atomic_int done = 0;
+	struct cb_got g = { .done = &done };
+	cr_assert_eq(retry_run(&env, &p, cancelled_work, &fl, cb_got_record, &g), 0,
+		     "retry_run failed" ASL_HINT(7));
 	uint64_t delays[8];
 	int n = drive(&env, &g, delays, 8);
 	cr_assert_eq(g.result, -ECANCELED, "expected -125 (ECANCELED), got %s" ASL_HINT(7),
@@ -211,12 +200,13 @@ Test(retry, rejects_a_bad_policy)
 	cr_assert_eq(cq_create(&env.cq), 0, "cq_create failed" ASL_HINT(3));
 	cr_assert_eq(timers_create(&env.timers, true), 0, "timers_create failed");
 	struct retry_policy p = { .max_attempts = 0, .base_ns = 1, .cap_ns = 2 };
-	struct got g = { 0 };
-	int rc = async_retry(&env, &p, flaky_work, NULL, cb_got, &g);
+	atomic_int done = 0;
+	struct cb_got g = { .done = &done };
+	int rc = retry_run(&env, &p, flaky_work, NULL, cb_got_record, &g);
 	cr_assert_eq(rc, -EINVAL, "max_attempts = 0: expected -22 (EINVAL), got %s" ASL_HINT(7),
 		     asl_test_rc(rc));
 	p = (struct retry_policy){ .max_attempts = 3, .base_ns = 10, .cap_ns = 5 };
-	rc = async_retry(&env, &p, flaky_work, NULL, cb_got, &g);
+	rc = retry_run(&env, &p, flaky_work, NULL, cb_got_record, &g);
 	cr_assert_eq(rc, -EINVAL, "base > cap: expected -22 (EINVAL), got %s" ASL_HINT(7),
 		     asl_test_rc(rc));
 	timers_destroy(env.timers);

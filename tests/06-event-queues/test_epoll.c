@@ -20,13 +20,6 @@ static int new_ep(void)
 	return ep;
 }
 
-/* A pipe whose read end is non-blocking (set directly: this suite tests step 2). */
-static void nb_pipe(int p[2])
-{
-	cr_assert_eq(pipe2(p, 0), 0);
-	cr_assert_eq(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
-}
-
 static int wait0(int ep, struct epoll_event *ev, int max)
 {
 	int n = ep_wait(ep, ev, max, 0);
@@ -39,7 +32,7 @@ Test(epoll, add_modify_remove)
 	int fds = asl_test_fds(), p[2], rc;
 	struct epoll_event ev[4];
 	int ep = new_ep();
-	nb_pipe(p);
+	asl_test_pipe_nonblocking_read(p);
 	rc = ep_add(ep, p[0], EPOLLIN, EP_LEVEL, 7);
 	cr_assert_eq(rc, 0, "ep_add returned %s" ASL_HINT(2), asl_test_rc(rc));
 	rc = ep_add(ep, p[0], EPOLLIN, EP_LEVEL, 7);
@@ -86,7 +79,7 @@ Test(epoll, tags_come_back)
 	struct epoll_event ev[2];
 	const uint64_t tag = 0xfedcba9876543210ull;
 	int ep = new_ep();
-	nb_pipe(p);
+	asl_test_pipe_nonblocking_read(p);
 	cr_assert_eq(ep_add(ep, p[0], EPOLLIN, EP_EDGE, tag), 0, "ep_add failed" ASL_HINT(2));
 	cr_assert_eq(write(p[1], "x", 1), 1);
 	int n = wait0(ep, ev, 2);
@@ -106,7 +99,7 @@ Test(epoll, level_trigger_reports_again)
 	struct epoll_event ev[2];
 	char buf[2048] = { 0 };
 	int ep = new_ep();
-	nb_pipe(p);
+	asl_test_pipe_nonblocking_read(p);
 	cr_assert_eq(ep_add(ep, p[0], EPOLLIN, EP_LEVEL, 1), 0, "ep_add failed" ASL_HINT(2));
 	cr_assert_eq(write(p[1], buf, 1000), 1000);
 	cr_assert_eq(wait0(ep, ev, 2), 1, "1000 bytes waiting: expected 1 event" ASL_HINT(2));
@@ -131,7 +124,7 @@ Test(epoll, edge_trigger_needs_draining)
 	char buf[4096] = { 0 };
 	size_t got;
 	int ep = new_ep();
-	nb_pipe(p);
+	asl_test_pipe_nonblocking_read(p);
 	cr_assert_eq(ep_add(ep, p[0], EPOLLIN, EP_EDGE, 1), 0, "ep_add(EP_EDGE) failed" ASL_HINT(2));
 	cr_assert_eq(write(p[1], buf, 1000), 1000);
 	cr_assert_eq(wait0(ep, ev, 2), 1, "1000 bytes arrived: expected 1 event" ASL_HINT(2));
@@ -166,7 +159,7 @@ Test(epoll, readiness_is_only_a_hint)
 	struct epoll_event ev;
 	char c;
 	int a = new_ep(), b = new_ep();
-	nb_pipe(p);
+	asl_test_pipe_nonblocking_read(p);
 	cr_assert_eq(ep_add(a, p[0], EPOLLIN, EP_LEVEL, 1), 0, "ep_add failed" ASL_HINT(2));
 	cr_assert_eq(ep_add(b, p[0], EPOLLIN, EP_LEVEL, 2), 0, "ep_add failed" ASL_HINT(2));
 	cr_assert_eq(write(p[1], "x", 1), 1);
@@ -202,15 +195,9 @@ Test(epoll, regular_file_is_refused)
 Test(epoll, thousand_pipes_exact_ready_set)
 {
 	enum { N = 1000 };
-	struct rlimit rl;
-	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
-	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 2 * N + 64) {
-		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < 2 * N + 64)
-			cr_skip_test("needs %d descriptors but the hard RLIMIT_NOFILE is %llu "
-				     "(ulimit -Hn)", 2 * N + 64, (unsigned long long)rl.rlim_max);
-		rl.rlim_cur = rl.rlim_max;
-		cr_assert_eq(setrlimit(RLIMIT_NOFILE, &rl), 0, "could not raise RLIMIT_NOFILE");
-	}
+	if (asl_raise_fd_limit(2 * N + 64) < 2 * N + 64)
+		cr_skip_test("needs %d descriptors, more than the hard RLIMIT_NOFILE (ulimit -Hn)",
+			     2 * N + 64);
 	int fds = asl_test_fds();
 	static int r[N], w[N];
 	static bool want[N];
@@ -254,11 +241,7 @@ Test(epoll, thousand_pipes_exact_ready_set)
 Test(epoll, demo_shows_lost_wakeup)
 {
 	char out[8192];
-	FILE *f = popen(ASL_BUILD_DIR "/demo_edge_trigger 2>&1", "r");
-	cr_assert_not_null(f, "cannot run demo_edge_trigger");
-	size_t len = fread(out, 1, sizeof out - 1, f);
-	out[len] = 0;
-	int st = pclose(f);
+	int st = asl_test_capture(ASL_BUILD_DIR "/demo_edge_trigger", out, sizeof out);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "demo_edge_trigger failed:\n%s"
 		  ASL_HINT(2), out);
 	cr_assert(strstr(out, "wait #2 -> 0 event(s)") && strstr(out, "LOST WAKE-UP"),
@@ -278,11 +261,6 @@ struct interrupter {
 	uint64_t t0;
 	int kills;
 };
-
-static void on_sigusr1(int sig)
-{
-	(void)sig;
-}
 
 static void *interrupter_main(void *arg)
 {
@@ -307,11 +285,10 @@ Test(epoll, wait_is_not_cut_short_by_signals)
 	int fds = asl_test_fds(), p[2];
 	struct epoll_event ev[2];
 	int ep = new_ep();
-	nb_pipe(p);
+	asl_test_pipe_nonblocking_read(p);
 	cr_assert_eq(ep_add(ep, p[0], EPOLLIN, EP_LEVEL, 1), 0, "ep_add failed" ASL_HINT(2));
-	struct sigaction sa = { .sa_handler = on_sigusr1 }, old; /* no SA_RESTART */
-	sigemptyset(&sa.sa_mask);
-	cr_assert_eq(sigaction(SIGUSR1, &sa, &old), 0);
+	struct sigaction old;
+	asl_test_interrupting_signal(SIGUSR1, &old);
 	struct interrupter it = { .target = pthread_self(), .t0 = asl_now_ns() };
 	pthread_t t;
 	cr_assert_eq(pthread_create(&t, NULL, interrupter_main, &it), 0);

@@ -11,21 +11,11 @@
 
 ASL_SUITE(nbio, 10);
 
-static void nb_pipe(int p[2])
-{
-	cr_assert_eq(pipe(p), 0, "pipe() failed");
-}
-
-static unsigned char pattern(size_t i)
-{
-	return (unsigned char)(i * 131u + (i >> 9));
-}
-
 Test(nbio, empty_pipe_says_eagain)
 {
 	int fds = asl_test_fds(), p[2];
 	char buf[16];
-	nb_pipe(p);
+	asl_test_pipe(p);
 	int rc = nbio_set_nonblock(p[0], true);
 	cr_assert_eq(rc, 0, "nbio_set_nonblock(fd, true) returned %s" ASL_HINT(1), asl_test_rc(rc));
 	cr_assert(fcntl(p[0], F_GETFL) & O_NONBLOCK,
@@ -69,7 +59,7 @@ Test(nbio, full_pipe_takes_short_writes)
 	size_t cap = 1 << 20, written = 0;
 	unsigned char *big = calloc(cap, 1);
 	cr_assert_not_null(big);
-	nb_pipe(p);
+	asl_test_pipe(p);
 	cr_assert_eq(nbio_set_nonblock(p[1], true), 0, "nbio_set_nonblock failed" ASL_HINT(1));
 	int rc = nbio_write_all(p[1], big, cap, &written);
 	cr_assert_eq(rc, -EAGAIN, "writing 1 MiB into an empty 64 KiB pipe: expected -11 (EAGAIN) "
@@ -103,8 +93,8 @@ Test(nbio, write_all_resumes_after_eagain)
 	unsigned char *src = malloc(total), *chunk = malloc(50000);
 	cr_assert(src && chunk);
 	for (size_t i = 0; i < total; i++)
-		src[i] = pattern(i);
-	nb_pipe(p);
+		src[i] = asl_test_pattern(i, 0);
+	asl_test_pipe(p);
 	cr_assert_eq(nbio_set_nonblock(p[1], true), 0);
 	while (off < total) {
 		size_t w = 0;
@@ -120,15 +110,16 @@ Test(nbio, write_all_resumes_after_eagain)
 		ssize_t n = read(p[0], chunk, 30000);
 		cr_assert(n > 0);
 		for (ssize_t i = 0; i < n; i++, rd++)
-			cr_assert_eq(chunk[i], pattern(rd), "byte %zu corrupted: short writes resumed "
-				     "from the wrong offset?" ASL_HINT(1), rd);
+			cr_assert_eq(chunk[i], asl_test_pattern(rd, 0), "byte %zu corrupted: short "
+				     "writes resumed from the wrong offset?" ASL_HINT(1), rd);
 	}
 	cr_assert(eagains > 0, "1 MiB into a 64 KiB pipe never reported EAGAIN" ASL_HINT(1));
 	close(p[1]);
 	ssize_t n;
 	while ((n = read(p[0], chunk, 50000)) > 0)
 		for (ssize_t i = 0; i < n; i++, rd++)
-			cr_assert_eq(chunk[i], pattern(rd), "byte %zu corrupted" ASL_HINT(1), rd);
+			cr_assert_eq(chunk[i], asl_test_pattern(rd, 0),
+				     "byte %zu corrupted" ASL_HINT(1), rd);
 	cr_assert_eq(rd, total, "%zu bytes came out of the pipe, %zu went in" ASL_HINT(1), rd,
 		     total);
 	close(p[0]);
@@ -142,7 +133,7 @@ Test(nbio, drain_stops_at_eagain_or_eof)
 	int fds = asl_test_fds(), p[2];
 	char buf[256];
 	size_t got = 99;
-	nb_pipe(p);
+	asl_test_pipe(p);
 	cr_assert_eq(nbio_set_nonblock(p[0], true), 0);
 	cr_assert_eq(write(p[1], buf, 200), 200);
 	int st = nbio_drain(p[0], buf, 64, &got);
@@ -177,11 +168,6 @@ struct intr_reader {
 	int kills;
 };
 
-static void on_sigusr1(int sig)
-{
-	(void)sig;
-}
-
 static void *intr_reader_main(void *arg)
 {
 	struct intr_reader *r = arg;
@@ -195,7 +181,7 @@ static void *intr_reader_main(void *arg)
 		if (n <= 0)
 			break;
 		for (ssize_t i = 0; i < n; i++, r->rd++)
-			if (!r->bad_at && buf[i] != pattern(r->rd))
+			if (!r->bad_at && buf[i] != asl_test_pattern(r->rd, 0))
 				r->bad_at = r->rd + 1;
 	}
 	return NULL;
@@ -229,10 +215,9 @@ Test(nbio, read_some_retries_when_interrupted)
 {
 	int fds = asl_test_fds(), p[2];
 	char c = 0;
-	struct sigaction sa = { .sa_handler = on_sigusr1 }, old; /* no SA_RESTART */
-	sigemptyset(&sa.sa_mask);
-	cr_assert_eq(sigaction(SIGUSR1, &sa, &old), 0);
-	nb_pipe(p); /* both ends blocking */
+	struct sigaction old;
+	asl_test_interrupting_signal(SIGUSR1, &old);
+	asl_test_pipe(p); /* both ends blocking */
 	struct intr_writer w = { .fd = p[1], .reader = pthread_self() };
 	pthread_t t;
 	cr_assert_eq(pthread_create(&t, NULL, intr_writer_main, &w), 0);
@@ -258,11 +243,10 @@ Test(nbio, write_all_survives_interrupted_short_writes)
 	unsigned char *src = malloc(total);
 	cr_assert_not_null(src);
 	for (size_t i = 0; i < total; i++)
-		src[i] = pattern(i);
-	struct sigaction sa = { .sa_handler = on_sigusr1 }, old; /* no SA_RESTART */
-	sigemptyset(&sa.sa_mask);
-	cr_assert_eq(sigaction(SIGUSR1, &sa, &old), 0);
-	nb_pipe(p); /* both ends blocking */
+		src[i] = asl_test_pattern(i, 0);
+	struct sigaction old;
+	asl_test_interrupting_signal(SIGUSR1, &old);
+	asl_test_pipe(p); /* both ends blocking */
 	struct intr_reader r = { .fd = p[0], .total = total, .writer = pthread_self() };
 	pthread_t t;
 	cr_assert_eq(pthread_create(&t, NULL, intr_reader_main, &r), 0);

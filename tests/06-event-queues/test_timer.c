@@ -13,12 +13,12 @@ ASL_SUITE(timer, 10);
 
 static int new_timer(void)
 {
-	int fd = tmr_create();
-	cr_assert(fd >= 0, "tmr_create returned %s" ASL_HINT(3), asl_test_rc(fd));
+	int fd = evq_timer_create();
+	cr_assert(fd >= 0, "evq_timer_create returned %s" ASL_HINT(3), asl_test_rc(fd));
 	/* checked before any read: a blocking timerfd would hang the read of an unexpired one */
-	cr_assert(fcntl(fd, F_GETFL) & O_NONBLOCK, "tmr_create's timerfd is blocking: reading it "
-		  "before it expires would sleep instead of saying -EAGAIN (TFD_NONBLOCK)"
-		  ASL_HINT(3));
+	cr_assert(fcntl(fd, F_GETFL) & O_NONBLOCK, "evq_timer_create's timerfd is blocking: "
+		  "reading it before it expires would sleep instead of saying -EAGAIN "
+		  "(TFD_NONBLOCK)" ASL_HINT(3));
 	return fd;
 }
 
@@ -55,17 +55,19 @@ Test(timer, unexpired_says_eagain)
 	cr_assert(clk == -1 || clk == CLOCK_MONOTONIC, "the timerfd counts on clock %d, expected "
 		  "CLOCK_MONOTONIC (%d): a wall-clock change must not move a timeout" ASL_HINT(3),
 		  clk, CLOCK_MONOTONIC);
-	int rc = tmr_read(fd, &n);
+	int rc = evq_timer_read(fd, &n);
 	cr_assert_eq(rc, -EAGAIN, "reading a disarmed timer: expected -11 (EAGAIN) at once, got %s"
 		     ASL_HINT(3), asl_test_rc(rc));
-	rc = tmr_arm(fd, 10000 * MS, 0);
-	cr_assert_eq(rc, 0, "tmr_arm returned %s" ASL_HINT(3), asl_test_rc(rc));
-	rc = tmr_read(fd, &n);
+	rc = evq_timer_start(fd, 10000 * MS, 0);
+	cr_assert_eq(rc, 0, "evq_timer_start returned %s" ASL_HINT(3), asl_test_rc(rc));
+	rc = evq_timer_read(fd, &n);
 	cr_assert_eq(rc, -EAGAIN, "a timer 10 s away: expected -11 (EAGAIN), got %s" ASL_HINT(3),
 		     asl_test_rc(rc));
-	rc = tmr_arm(fd, 0, 0);
-	cr_assert_eq(rc, -EINVAL, "tmr_arm(first 0) would silently disarm: expected -22 (EINVAL), "
-		     "got %s" ASL_HINT(3), asl_test_rc(rc));
+	rc = evq_timer_start(fd, 0, 0);
+	cr_assert_eq(rc, -EINVAL,
+		     "evq_timer_start(first 0) would silently disarm: expected -22 (EINVAL), "
+		     "got %s" ASL_HINT(3),
+		     asl_test_rc(rc));
 	close(fd);
 	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked" ASL_HINT(3));
 }
@@ -84,8 +86,8 @@ Test(timer, one_shots_fire_in_order)
 	}
 	t0 = asl_now_ns();
 	for (int i = 0; i < 3; i++) {
-		rc = tmr_arm(t[i], after[i], 0);
-		cr_assert_eq(rc, 0, "tmr_arm returned %s" ASL_HINT(3), asl_test_rc(rc));
+		rc = evq_timer_start(t[i], after[i], 0);
+		cr_assert_eq(rc, 0, "evq_timer_start returned %s" ASL_HINT(3), asl_test_rc(rc));
 	}
 	while (fired < 3) {
 		struct epoll_event ev[3];
@@ -95,7 +97,7 @@ Test(timer, one_shots_fire_in_order)
 		for (int k = 0; k < n; k++) {
 			int i = (int)ev[k].data.u64;
 			uint64_t cnt = 0;
-			rc = tmr_read(t[i], &cnt);
+			rc = evq_timer_read(t[i], &cnt);
 			cr_assert(rc == 0 && cnt == 1, "a one-shot timer read: expected 1 expiration, got "
 				  "rc %s count %llu" ASL_HINT(3), asl_test_rc(rc), (unsigned long long)cnt);
 			cr_assert_eq(seen_at[i], 0, "one-shot timer %d fired twice" ASL_HINT(3), i);
@@ -125,17 +127,17 @@ Test(timer, periodic_counts_expirations)
 {
 	int fds = asl_test_fds(), fd = new_timer();
 	uint64_t n = 0, t0 = asl_now_ns();
-	int rc = tmr_arm(fd, 2 * MS, 2 * MS);
-	cr_assert_eq(rc, 0, "tmr_arm returned %s" ASL_HINT(3), asl_test_rc(rc));
+	int rc = evq_timer_start(fd, 2 * MS, 2 * MS);
+	cr_assert_eq(rc, 0, "evq_timer_start returned %s" ASL_HINT(3), asl_test_rc(rc));
 	pass_time(21 * MS);
-	rc = tmr_read(fd, &n);
+	rc = evq_timer_read(fd, &n);
 	uint64_t elapsed = asl_now_ns() - t0;
-	cr_assert_eq(rc, 0, "tmr_read after 21 ms returned %s" ASL_HINT(3), asl_test_rc(rc));
+	cr_assert_eq(rc, 0, "evq_timer_read after 21 ms returned %s" ASL_HINT(3), asl_test_rc(rc));
 	/* expirations happened at 2, 4, ..., so at least 10 by 21 ms and at most elapsed/2ms */
 	cr_assert(n >= 10 && n <= elapsed / (2 * MS), "a 2 ms periodic timer read after %.1f ms "
 		  "reported %llu expirations (expected 10..%llu)" ASL_HINT(3), (double)elapsed / MS,
 		  (unsigned long long)n, (unsigned long long)(elapsed / (2 * MS)));
-	rc = tmr_read(fd, &n);
+	rc = evq_timer_read(fd, &n);
 	cr_assert(rc == -EAGAIN || (rc == 0 && n <= 2), "a read resets the count: expected EAGAIN "
 		  "or a tiny count right after, got rc %s count %llu" ASL_HINT(3), asl_test_rc(rc),
 		  (unsigned long long)n);
@@ -147,14 +149,14 @@ Test(timer, disarm_stops_it)
 {
 	int fds = asl_test_fds(), fd = new_timer();
 	uint64_t n = 0;
-	cr_assert_eq(tmr_arm(fd, 1 * MS, 1 * MS), 0, "tmr_arm failed" ASL_HINT(3));
+	cr_assert_eq(evq_timer_start(fd, 1 * MS, 1 * MS), 0, "evq_timer_start failed" ASL_HINT(3));
 	pass_time(5 * MS);
-	int rc = tmr_disarm(fd);
-	cr_assert_eq(rc, 0, "tmr_disarm returned %s" ASL_HINT(3), asl_test_rc(rc));
+	int rc = evq_timer_stop(fd);
+	cr_assert_eq(rc, 0, "evq_timer_stop returned %s" ASL_HINT(3), asl_test_rc(rc));
 	pass_time(5 * MS);
-	rc = tmr_read(fd, &n);
+	rc = evq_timer_read(fd, &n);
 	cr_assert_eq(rc, -EAGAIN, "a disarmed timer must be silent (its pending count is dropped);"
-		     " tmr_read returned %s, count %llu" ASL_HINT(3), asl_test_rc(rc),
+		     " evq_timer_read returned %s, count %llu" ASL_HINT(3), asl_test_rc(rc),
 		     (unsigned long long)n);
 	close(fd);
 	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked" ASL_HINT(3));

@@ -40,11 +40,6 @@ static int temp_file(void)
 	return fd;
 }
 
-static unsigned char pattern(size_t i)
-{
-	return (unsigned char)((i * 2654435761u) >> 13);
-}
-
 /* A file of `size` patterned bytes. */
 static int source_file(size_t size)
 {
@@ -53,7 +48,7 @@ static int source_file(size_t size)
 	for (size_t off = 0; off < size;) {
 		size_t n = size - off < sizeof buf ? size - off : sizeof buf;
 		for (size_t i = 0; i < n; i++)
-			buf[i] = pattern(off + i);
+			buf[i] = asl_test_pattern(off + i, 0);
 		cr_assert_eq(pwrite(fd, buf, n, (off_t)off), (ssize_t)n);
 		off += n;
 	}
@@ -75,9 +70,9 @@ static void copy_and_compare(size_t size, size_t chunk, unsigned depth)
 	cr_assert_not_null(buf);
 	cr_assert_eq(pread(out, buf, size, 0), (ssize_t)size);
 	for (size_t i = 0; i < size; i++)
-		cr_assert_eq(buf[i], pattern(i), "byte %zu of the copy differs (chunk %zu, depth %u):"
-			     " a block written at the wrong offset, or a short transfer not "
-			     "resumed?" ASL_HINT(5), i, chunk, depth);
+		cr_assert_eq(buf[i], asl_test_pattern(i, 0), "byte %zu of the copy differs (chunk "
+			     "%zu, depth %u): a block written at the wrong offset, or a short "
+			     "transfer not resumed?" ASL_HINT(5), i, chunk, depth);
 	free(buf);
 	close(in);
 	close(out);
@@ -121,7 +116,7 @@ static void *pipe_reader_main(void *arg)
 	static unsigned char buf[16384];
 	for (ssize_t n; (n = read(r->fd, buf, sizeof buf)) > 0;)
 		for (ssize_t i = 0; i < n; i++, r->got++)
-			if (!r->bad_at && buf[i] != pattern(r->got))
+			if (!r->bad_at && buf[i] != asl_test_pattern(r->got, 0))
 				r->bad_at = r->got + 1;
 	return NULL;
 }
@@ -204,11 +199,7 @@ Test(uring, demo_there_is_no_thread)
 {
 	require_io_uring();
 	char out[8192];
-	FILE *f = popen(ASL_BUILD_DIR "/demo_there_is_no_thread 2>&1", "r");
-	cr_assert_not_null(f, "cannot run demo_there_is_no_thread");
-	size_t len = fread(out, 1, sizeof out - 1, f);
-	out[len] = 0;
-	int st = pclose(f);
+	int st = asl_test_capture(ASL_BUILD_DIR "/demo_there_is_no_thread", out, sizeof out);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "demo_there_is_no_thread failed:\n%s"
 		  ASL_HINT(5), out);
 	cr_assert(strstr(out, "completion: res = 12") && strstr(out, "copied "),

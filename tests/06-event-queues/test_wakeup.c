@@ -12,8 +12,8 @@ ASL_SUITE(wakeup, 15);
 
 static int new_wake(void)
 {
-	int fd = wake_create();
-	cr_assert(fd >= 0, "wake_create returned %s" ASL_HINT(4), asl_test_rc(fd));
+	int fd = wakeup_create();
+	cr_assert(fd >= 0, "wakeup_create returned %s" ASL_HINT(4), asl_test_rc(fd));
 	return fd;
 }
 
@@ -21,23 +21,23 @@ Test(wakeup, signals_coalesce)
 {
 	int fds = asl_test_fds(), fd = new_wake(), rc;
 	uint64_t n = 99;
-	rc = wake_consume(fd, &n);
+	rc = wakeup_consume(fd, &n);
 	cr_assert_eq(rc, -EAGAIN, "consuming a fresh eventfd: expected -11 (EAGAIN), got %s"
 		     ASL_HINT(4), asl_test_rc(rc));
 	for (int i = 0; i < 3; i++) {
-		rc = wake_signal(fd, 1);
-		cr_assert_eq(rc, 0, "wake_signal returned %s" ASL_HINT(4), asl_test_rc(rc));
+		rc = wakeup_signal(fd, 1);
+		cr_assert_eq(rc, 0, "wakeup_signal returned %s" ASL_HINT(4), asl_test_rc(rc));
 	}
-	cr_assert_eq(wake_signal(fd, 4), 0, "wake_signal(4) failed" ASL_HINT(4));
-	rc = wake_consume(fd, &n);
+	cr_assert_eq(wakeup_signal(fd, 4), 0, "wakeup_signal(4) failed" ASL_HINT(4));
+	rc = wakeup_consume(fd, &n);
 	cr_assert(rc == 0 && n == 7, "three signals of 1 and one of 4: expected one read of 7, got "
 		  "rc %s count %llu" ASL_HINT(4), asl_test_rc(rc), (unsigned long long)n);
-	rc = wake_consume(fd, &n);
+	rc = wakeup_consume(fd, &n);
 	cr_assert_eq(rc, -EAGAIN, "after consuming, expected -11 (EAGAIN), got %s" ASL_HINT(4),
 		     asl_test_rc(rc));
-	rc = wake_signal(fd, 0);
-	cr_assert_eq(rc, -EINVAL, "wake_signal(0) would wake nobody: expected -22 (EINVAL), got %s"
-		     ASL_HINT(4), asl_test_rc(rc));
+	rc = wakeup_signal(fd, 0);
+	cr_assert_eq(rc, -EINVAL, "wakeup_signal(0) would wake nobody: expected -22 (EINVAL), "
+		     "got %s" ASL_HINT(4), asl_test_rc(rc));
 	close(fd);
 	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked" ASL_HINT(4));
 }
@@ -60,7 +60,7 @@ static void *sleeper_main(void *arg)
 	s->nev = ep_wait(s->ep, &ev, 1, 10000); /* 10 s: only a broken wake-up gets that far */
 	if (s->nev == 1) {
 		s->tag = ev.data.u64;
-		wake_consume(s->efd, &s->count);
+		wakeup_consume(s->efd, &s->count);
 	}
 	atomic_store(&s->done, 1);
 	return NULL;
@@ -97,8 +97,8 @@ Test(wakeup, wakes_thread_blocked_in_epoll_wait)
 	for (long i = 0; i < 200000 && !atomic_load(&s.done) && thread_state(s.tid) != 'S'; i++)
 		sched_yield();
 	uint64_t t0 = asl_now_ns();
-	int rc = wake_signal(s.efd, 1);
-	cr_assert_eq(rc, 0, "wake_signal returned %s" ASL_HINT(4), asl_test_rc(rc));
+	int rc = wakeup_signal(s.efd, 1);
+	cr_assert_eq(rc, 0, "wakeup_signal returned %s" ASL_HINT(4), asl_test_rc(rc));
 	pthread_join(th, NULL);
 	double ms = (double)(asl_now_ns() - t0) / 1e6;
 	cr_assert(s.nev == 1 && s.tag == 42 && s.count == 1, "the thread blocked in ep_wait should "
@@ -125,7 +125,7 @@ static void *signaller_main(void *arg)
 	struct signaller *s = arg;
 	pthread_barrier_wait(s->go);
 	for (int i = 0; i < PER_THREAD; i++)
-		if (wake_signal(s->efd, 1) != 0)
+		if (wakeup_signal(s->efd, 1) != 0)
 			s->failures++;
 	return NULL;
 }
@@ -153,20 +153,20 @@ Test(wakeup, many_threads_no_lost_signal)
 		int got = ep_wait(ep, &ev, 1, 5000);
 		cr_assert(got == 1, "ep_wait returned %s with %llu of %d signals seen" ASL_HINT(4),
 			  asl_test_rc(got), (unsigned long long)total, SIGNALLERS * PER_THREAD);
-		int rc = wake_consume(efd, &n);
+		int rc = wakeup_consume(efd, &n);
 		/* edge-triggered: one consume takes the whole counter, so nothing is stranded */
-		cr_assert(rc == 0 || rc == -EAGAIN, "wake_consume returned %s" ASL_HINT(4),
+		cr_assert(rc == 0 || rc == -EAGAIN, "wakeup_consume returned %s" ASL_HINT(4),
 			  asl_test_rc(rc));
 		if (rc == 0)
 			total += n;
 	}
 	for (int i = 0; i < SIGNALLERS; i++) {
 		pthread_join(th[i], NULL);
-		cr_assert_eq(sg[i].failures, 0, "wake_signal failed %d times" ASL_HINT(4),
+		cr_assert_eq(sg[i].failures, 0, "wakeup_signal failed %d times" ASL_HINT(4),
 			     sg[i].failures);
 	}
 	uint64_t rest = 0;
-	cr_assert(wake_consume(efd, &rest) == -EAGAIN, "%llu signals more than were sent"
+	cr_assert(wakeup_consume(efd, &rest) == -EAGAIN, "%llu signals more than were sent"
 		  ASL_HINT(4), (unsigned long long)rest);
 	cr_assert_eq(total, (uint64_t)SIGNALLERS * PER_THREAD, "consumed %llu signals, %d sent"
 		     ASL_HINT(4), (unsigned long long)total, SIGNALLERS * PER_THREAD);

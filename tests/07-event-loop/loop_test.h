@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "asl_test.h"
+#include "asl/util.h"
 #include "loop.h"
 
 #define LOOP_TEST(name)                                                                    \
@@ -27,9 +28,6 @@
 
 /* The step that makes a backend work at all: poll is step 1, epoll step 2. */
 #define BE_HINT(be) ((be) == LOOP_BACKEND_EPOLL ? ASL_HINT(2) : ASL_HINT(1))
-
-/* recover the outer struct from a handle embedded in it */
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
 struct lt {
 	loop_t *loop;
@@ -80,12 +78,6 @@ static inline int lt_run(struct lt *t, enum loop_run_mode mode, const char *hint
 		  mode == LOOP_RUN_DEFAULT ? "DEFAULT" : mode == LOOP_RUN_ONCE ? "ONCE" : "NOWAIT",
 		  BE_NAME(t->be), asl_test_rc(rc), hint);
 	return rc;
-}
-
-/* milliseconds of CLOCK_MONOTONIC, truncated like the loop's own clock */
-static inline uint64_t lt_now_ms(void)
-{
-	return asl_now_ns() / 1000000u;
 }
 
 #endif

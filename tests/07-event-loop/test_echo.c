@@ -7,14 +7,9 @@
 
 ASL_SUITE(echo, 120);
 
-static unsigned char pattern(size_t i, unsigned seed)
-{
-	return (unsigned char)(i * 131u + (i >> 9) + seed * 7u);
-}
-
 Test(echo, thousand_clients)
 {
-	long lim = tcp_raise_fd_limit(2200);
+	long lim = asl_raise_fd_limit(2200);
 	int n = lim >= 2200 ? 1000 : (int)(lim - 100) / 2;
 	cr_assert(n >= 100, "RLIMIT_NOFILE (%ld) leaves room for only %d clients", lim, n);
 	int *fd = calloc((size_t)n, sizeof *fd);
@@ -70,7 +65,7 @@ static size_t pump_echo(int fd, size_t total, unsigned seed, size_t *sent_io, si
 		if (p.revents & POLLOUT) {
 			size_t k = send_limit - sent < sizeof buf ? send_limit - sent : sizeof buf;
 			for (size_t i = 0; i < k; i++)
-				buf[i] = pattern(sent + i, seed);
+				buf[i] = asl_test_pattern(sent + i, seed);
 			ssize_t w = send(fd, buf, k, MSG_NOSIGNAL);
 			if (w > 0)
 				sent += (size_t)w;
@@ -81,11 +76,11 @@ static size_t pump_echo(int fd, size_t total, unsigned seed, size_t *sent_io, si
 				break;
 			for (ssize_t i = 0; i < r; i++, got++)
 				cr_assert_eq(
-				    buf[i], pattern(got, seed),
+				    buf[i], asl_test_pattern(got, seed),
 				    "echoed byte %zu is wrong: "
 				    "expected %u, got %u (a short write resumed at the wrong "
 				    "offset, or bytes dropped?)" ASL_HINT(6),
-				    got, pattern(got, seed), buf[i]);
+				    got, asl_test_pattern(got, seed), buf[i]);
 		}
 	}
 	*sent_io = sent;
@@ -322,7 +317,7 @@ Test(echo, sigterm_finishes_in_flight_echo)
 		       asl_now_ns() < end) {
 			unsigned char buf[4096];
 			for (size_t i = 0; i < sizeof buf; i++)
-				buf[i] = pattern(sent + i, 3);
+				buf[i] = asl_test_pattern(sent + i, 3);
 			ssize_t w = send(busy, buf, sizeof buf, MSG_NOSIGNAL);
 			if (w > 0)
 				sent += (size_t)w;

@@ -254,10 +254,10 @@ LOOP_TEST(run_modes)
 	cr_assert_eq(loop_timer_stop(&far), 0, "loop_timer_stop failed" ASL_HINT(3));
 	/* ONCE blocks until the nearest timer, runs it, and returns */
 	loop_update_time(t.loop);
-	uint64_t start_ms = lt_now_ms();
+	uint64_t start_ms = asl_now_ms();
 	start_ok(&near, count_once_cb, 20, 0);
 	rc = lt_run(&t, LOOP_RUN_ONCE, ASL_HINT(3));
-	uint64_t waited = lt_now_ms() - start_ms;
+	uint64_t waited = asl_now_ms() - start_ms;
 	cr_assert(near_calls == 1 && rc == 0 && waited >= 20, "loop_run(ONCE) with one 20 ms "
 		  "timer: expected it to sleep until the deadline, run the timer and return 0; got "
 		  "%d call(s), %d, after %llu ms" ASL_HINT(3), near_calls, rc,

@@ -39,13 +39,6 @@ static void io_run(fiber_fn fn, void *arg, int fds)
 	cr_assert(ft_maps() <= maps, "stacks leaked" ASL_HINT(7));
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* ---- sleep ---- */
 #define SLEEPERS 12
 static int woke_order[SLEEPERS], nwoke, sleep_rc_bad, early;
@@ -57,13 +50,13 @@ static const int sleep_ms[SLEEPERS] = { 130, 10, 70, 10, 190, 70, 130, 10, 190, 
 static void *sleeper(void *arg)
 {
 	int i = (int)(intptr_t)arg;
-	uint64_t t0 = now_ms();
+	uint64_t t0 = asl_now_ms();
 	if (!first_start)
 		first_start = t0;
 	last_start = t0;
 	if (fiber_sleep((uint64_t)sleep_ms[i]))
 		sleep_rc_bad++;
-	if (now_ms() - t0 < (uint64_t)sleep_ms[i])
+	if (asl_now_ms() - t0 < (uint64_t)sleep_ms[i])
 		early++;
 	woke_order[nwoke++] = i;
 	return NULL;
@@ -76,9 +69,9 @@ Test(io, sleep_order_by_duration_then_start)
 	fiber_sched_t *s = io_sched();
 	for (intptr_t i = 0; i < SLEEPERS; i++)
 		ft_spawn(s, sleeper, (void *)i, ASL_HINT(7));
-	uint64_t t0 = now_ms();
+	uint64_t t0 = asl_now_ms();
 	ft_sched_run(s, 0, LAB07 ASL_HINT(7));
-	uint64_t took = now_ms() - t0;
+	uint64_t took = asl_now_ms() - t0;
 	ft_destroy(s, ASL_HINT(7));
 	cr_assert_eq(sleep_rc_bad, 0, "%d fiber_sleep calls failed" LAB07 ASL_HINT(7),
 		     sleep_rc_bad);
@@ -318,23 +311,11 @@ static void *echo_main(void *arg)
 Test(io, echo_server_serves_1000_clients_on_one_thread)
 {
 	/* 1,000 clients and their 1,000 server ends: more than the usual soft limit of 1,024 */
-	struct rlimit rl;
-	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
-	if (rl.rlim_cur < 2 * CLIENTS + 64) {
-		if (rl.rlim_max < 2 * CLIENTS + 64)
-			cr_skip_test("needs %d descriptors but the hard RLIMIT_NOFILE is %llu",
-				     2 * CLIENTS + 64, (unsigned long long)rl.rlim_max);
-		rl.rlim_cur = 2 * CLIENTS + 64;
-		cr_assert_eq(setrlimit(RLIMIT_NOFILE, &rl), 0, "could not raise RLIMIT_NOFILE");
-	}
+	if (asl_raise_fd_limit(2 * CLIENTS + 64) < 2 * CLIENTS + 64)
+		cr_skip_test("needs %d descriptors, more than the hard RLIMIT_NOFILE (ulimit -Hn)",
+			     2 * CLIENTS + 64);
 	int fds = asl_test_fds();
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	addr = (struct sockaddr_in){ .sin_family = AF_INET,
-				     .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof addr;
-	cr_assert(bind(lfd, (struct sockaddr *)&addr, sizeof addr) == 0 &&
-		  getsockname(lfd, (struct sockaddr *)&addr, &len) == 0 &&
-		  listen(lfd, CLIENTS) == 0, "listen failed");
+	lfd = asl_test_listen_loopback(&addr, CLIENTS);
 	clients_ok = client_fail_rc = server_errors = accepted = 0;
 	int threads = asl_test_threads();
 	io_run(echo_main, NULL, fds);

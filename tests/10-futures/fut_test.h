@@ -220,4 +220,40 @@ static inline unsigned task_refs(task_t *t)
 	return atomic_load(&t->refs);
 }
 
+/* A task that yields `yields` times (waking itself), then adds n to ft_sum and returns n:
+ * many of them check that every task runs exactly once. */
+static atomic_long ft_sum;
+
+struct ft_adder {
+	fut_t base;
+	int n, yields;
+};
+
+static inline enum fut_poll ft_adder_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
+{
+	struct ft_adder *a = (struct ft_adder *)self;
+	if (a->yields-- > 0) {
+		waker_wake_by_ref(cx->waker);
+		return FUT_PENDING;
+	}
+	atomic_fetch_add(&ft_sum, a->n);
+	*out = a->n;
+	return FUT_READY;
+}
+
+static inline void ft_free_self(fut_t *self)
+{
+	free(self);
+}
+
+static const struct fut_vtable ft_adder_vtable = { .poll = ft_adder_poll, .drop = ft_free_self };
+
+static inline fut_t *ft_adder(int n, int yields)
+{
+	struct ft_adder *a = malloc(sizeof *a);
+	cr_assert_not_null(a);
+	*a = (struct ft_adder){ { &ft_adder_vtable }, n, yields };
+	return &a->base;
+}
+
 #endif

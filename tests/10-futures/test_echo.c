@@ -11,19 +11,6 @@
 
 ASL_SUITE(echo, 60);
 
-static int listener(struct sockaddr_in *a)
-{
-	int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	cr_assert(l >= 0);
-	*a = (struct sockaddr_in){ .sin_family = AF_INET,
-				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof *a;
-	cr_assert_eq(bind(l, (struct sockaddr *)a, len), 0, "bind: %s", strerror(errno));
-	cr_assert_eq(listen(l, 4096), 0);
-	cr_assert_eq(getsockname(l, (struct sockaddr *)a, &len), 0);
-	return l;
-}
-
 static int client(const struct sockaddr_in *a, bool small_buffers)
 {
 	int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -173,7 +160,7 @@ static void run_echo(int n, size_t bytes, bool reset_one)
 	int fds = asl_test_fds();
 	exec_t *ex = ft_exec(ASL_HINT(14));
 	struct clients *c = calloc(1, sizeof *c);
-	int l = listener(&c->addr);
+	int l = asl_test_listen_loopback(&c->addr, 4096);
 	c->n = n;
 	c->bytes = bytes;
 	c->reset_one = reset_one;
@@ -213,14 +200,9 @@ Test(echo, one_client)
 
 Test(echo, thousand_concurrent_clients)
 {
-	struct rlimit rl;
-	getrlimit(RLIMIT_NOFILE, &rl);
-	if (rl.rlim_cur < 4096) { /* 1000 client + 1000 server sockets, plus the rest */
-		rl.rlim_cur = rl.rlim_max < 4096 ? rl.rlim_max : 4096;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	cr_assert(rl.rlim_cur >= 2100, "RLIMIT_NOFILE is %lu: this test needs 2100 descriptors",
-		  (unsigned long)rl.rlim_cur);
+	/* 1000 client + 1000 server sockets, plus the rest */
+	long lim = asl_raise_fd_limit(4096);
+	cr_assert(lim >= 2100, "RLIMIT_NOFILE is %ld: this test needs 2100 descriptors", lim);
 	run_echo(1000, 64, false);
 }
 

@@ -199,13 +199,8 @@ static enum fut_poll waker_task_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 	return FUT_READY;
 }
 
-static void free_self(fut_t *self)
-{
-	free(self);
-}
-
 static const struct fut_vtable waker_task_vtable = { .poll = waker_task_poll,
-						     .drop = free_self };
+						     .drop = ft_free_self };
 
 Test(exec, task_woken_n_times_polled_once_per_batch)
 {
@@ -244,7 +239,7 @@ static enum fut_poll nagger_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 	return FUT_READY;
 }
 
-static const struct fut_vtable nagger_vtable = { .poll = nagger_poll, .drop = free_self };
+static const struct fut_vtable nagger_vtable = { .poll = nagger_poll, .drop = ft_free_self };
 
 Test(exec, spurious_wakes_are_harmless)
 {
@@ -338,42 +333,19 @@ Test(exec, no_lost_wakeup_under_stress)
 	exec_destroy(ex);
 }
 
-static atomic_long sum;
-
-struct adder {
-	fut_t base;
-	int n, yields;
-};
-
-static enum fut_poll adder_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
-{
-	struct adder *a = (struct adder *)self;
-	if (a->yields-- > 0) {
-		waker_wake_by_ref(cx->waker);
-		return FUT_PENDING;
-	}
-	atomic_fetch_add(&sum, a->n);
-	*out = a->n;
-	return FUT_READY;
-}
-
-static const struct fut_vtable adder_vtable = { .poll = adder_poll, .drop = free_self };
-
 Test(exec, hundred_thousand_tasks)
 {
 	enum { N = 100000 };
 	exec_t *ex = ft_exec(ASL_HINT(4));
-	atomic_store(&sum, 0);
+	atomic_store(&ft_sum, 0);
 	for (int i = 1; i <= N; i++) {
-		struct adder *a = malloc(sizeof *a);
-		*a = (struct adder){ { &adder_vtable }, i, i % 3 };
-		ft_spawn(ex, &a->base, NULL, ASL_HINT(4));
+		ft_spawn(ex, ft_adder(i, i % 3), NULL, ASL_HINT(4));
 	}
 	cr_assert_eq(exec_tasks(ex), N, "expected %d tasks, got %zu" ASL_HINT(4), N,
 		     exec_tasks(ex));
 	ft_run(ex, ASL_HINT(4));
 	long want = (long)N * (N + 1) / 2;
-	cr_assert_eq(atomic_load(&sum), want, "100,000 tasks: expected the sum %ld, got %ld "
-		     "(some task ran twice or never)" ASL_HINT(4), want, atomic_load(&sum));
+	cr_assert_eq(atomic_load(&ft_sum), want, "100,000 tasks: expected the sum %ld, got %ld "
+		     "(some task ran twice or never)" ASL_HINT(4), want, atomic_load(&ft_sum));
 	exec_destroy(ex);
 }

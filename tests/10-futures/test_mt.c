@@ -22,54 +22,22 @@ static void ft_mt_run(exec_mt_t *ex, int threads_before, const char *hint)
 		     "must join its workers%s", now, threads_before, hint);
 }
 
-static atomic_long sum;
-
-struct adder {
-	fut_t base;
-	int n, yields;
-};
-
-static enum fut_poll adder_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
-{
-	struct adder *a = (struct adder *)self;
-	if (a->yields-- > 0) {
-		waker_wake_by_ref(cx->waker);
-		return FUT_PENDING;
-	}
-	atomic_fetch_add(&sum, a->n);
-	*out = a->n;
-	return FUT_READY;
-}
-
-static void free_self(fut_t *self)
-{
-	free(self);
-}
-
-static const struct fut_vtable adder_vtable = { .poll = adder_poll, .drop = free_self };
-
-static fut_t *adder(int n, int yields)
-{
-	struct adder *a = malloc(sizeof *a);
-	*a = (struct adder){ { &adder_vtable }, n, yields };
-	return &a->base;
-}
-
 Test(mt, runs_every_task_once_and_returns)
 {
 	enum { N = 10000 };
 	int before = asl_test_threads();
 	exec_mt_t *ex = ft_mt(4, ASL_HINT(12));
 	static fut_t *join[N];
-	atomic_store(&sum, 0);
+	atomic_store(&ft_sum, 0);
 	for (int i = 0; i < N; i++) {
-		int rc = exec_mt_spawn(ex, adder(i, i % 4), &join[i]);
+		int rc = exec_mt_spawn(ex, ft_adder(i, i % 4), &join[i]);
 		cr_assert_eq(rc, 0, "exec_mt_spawn: %s" ASL_HINT(12), asl_test_rc(rc));
 	}
 	ft_mt_run(ex, before, ASL_HINT(12));
 	long want = (long)N * (N - 1) / 2;
-	cr_assert_eq(atomic_load(&sum), want, "10,000 tasks on 4 workers: expected the sum %ld, "
-		     "got %ld (a task ran twice, or never)" ASL_HINT(12), want, atomic_load(&sum));
+	cr_assert_eq(atomic_load(&ft_sum), want, "10,000 tasks on 4 workers: expected the sum %ld, "
+		     "got %ld (a task ran twice, or never)" ASL_HINT(12), want,
+		     atomic_load(&ft_sum));
 	for (int i = 0; i < N; i++) {
 		intptr_t v = -1;
 		cr_assert_eq(ft_poll_once(join[i], &v), FUT_READY, "join handle %d not ready after "
@@ -85,13 +53,13 @@ Test(mt, hundred_thousand_tasks)
 	enum { N = 100000 };
 	int before = asl_test_threads();
 	exec_mt_t *ex = ft_mt(3, ASL_HINT(12));
-	atomic_store(&sum, 0);
+	atomic_store(&ft_sum, 0);
 	for (int i = 1; i <= N; i++)
-		cr_assert_eq(exec_mt_spawn(ex, adder(i, 1), NULL), 0);
+		cr_assert_eq(exec_mt_spawn(ex, ft_adder(i, 1), NULL), 0);
 	ft_mt_run(ex, before, ASL_HINT(12));
 	long want = (long)N * (N + 1) / 2;
-	cr_assert_eq(atomic_load(&sum), want, "100,000 tasks: expected %ld, got %ld" ASL_HINT(12),
-		     want, atomic_load(&sum));
+	cr_assert_eq(atomic_load(&ft_sum), want,
+		     "100,000 tasks: expected %ld, got %ld" ASL_HINT(12), want, atomic_load(&ft_sum));
 	exec_mt_destroy(ex);
 }
 
@@ -110,22 +78,22 @@ static enum fut_poll hog_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 	(void)cx;
 	if (!h->spawned) {
 		for (int i = 0; i < h->kids; i++)
-			exec_mt_spawn(h->ex, adder(1, 0), NULL);
+			exec_mt_spawn(h->ex, ft_adder(1, 0), NULL);
 		h->spawned = true;
 	}
-	while (atomic_load(&sum) < h->kids)
+	while (atomic_load(&ft_sum) < h->kids)
 		sched_yield();
 	*out = 0;
 	return FUT_READY;
 }
 
-static const struct fut_vtable hog_vtable = { .poll = hog_poll, .drop = free_self };
+static const struct fut_vtable hog_vtable = { .poll = hog_poll, .drop = ft_free_self };
 
 Test(mt, idle_workers_steal)
 {
 	int before = asl_test_threads();
 	exec_mt_t *ex = ft_mt(3, ASL_HINT(12));
-	atomic_store(&sum, 0);
+	atomic_store(&ft_sum, 0);
 	struct hog *h = malloc(sizeof *h);
 	*h = (struct hog){ { &hog_vtable }, ex, 64, false };
 	cr_assert_eq(exec_mt_spawn(ex, &h->base, NULL), 0);
@@ -177,7 +145,7 @@ static enum fut_poll pp_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 	}
 }
 
-static const struct fut_vtable pp_vtable = { .poll = pp_poll, .drop = free_self };
+static const struct fut_vtable pp_vtable = { .poll = pp_poll, .drop = ft_free_self };
 
 Test(mt, no_lost_wakeup_under_stress)
 {
@@ -221,7 +189,7 @@ static void *wake_from_outside(void *arg)
 		sched_yield();
 	/* the worker polled the probe; it will park with nothing to do.  New work from
 	 * outside - a spawn and a wake - must reach it */
-	exec_mt_spawn(o->ex, adder(5, 3), NULL);
+	exec_mt_spawn(o->ex, ft_adder(5, 3), NULL);
 	probe_complete(o->p, 1);
 	return NULL;
 }
@@ -235,7 +203,7 @@ Test(mt, parked_workers_wake_for_outside_work)
 	probe_init(&p);
 	p.on_poll = note_pending;
 	p.arg = &flag;
-	atomic_store(&sum, 0);
+	atomic_store(&ft_sum, 0);
 	cr_assert_eq(exec_mt_spawn(ex, probe_new(&p), NULL), 0);
 	struct outside o = { ex, &p, &flag };
 	pthread_t th;
@@ -245,7 +213,7 @@ Test(mt, parked_workers_wake_for_outside_work)
 	pthread_join(th, NULL);
 	cr_assert_eq(asl_test_threads_settled(before), before, "threads left after the run"
 		     ASL_HINT(13));
-	cr_assert_eq(atomic_load(&sum), 5, "the task spawned from outside during the run must "
-		     "run: sum %ld" ASL_HINT(13), atomic_load(&sum));
+	cr_assert_eq(atomic_load(&ft_sum), 5, "the task spawned from outside during the run must "
+		     "run: sum %ld" ASL_HINT(13), atomic_load(&ft_sum));
 	exec_mt_destroy(ex);
 }

@@ -200,25 +200,12 @@ Test(reactor, io_write_waits_for_room)
 	exec_destroy(ex);
 }
 
-static int listener(struct sockaddr_in *a)
-{
-	int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	cr_assert(l >= 0);
-	*a = (struct sockaddr_in){ .sin_family = AF_INET,
-				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof *a;
-	cr_assert_eq(bind(l, (struct sockaddr *)a, len), 0, "bind: %s", strerror(errno));
-	cr_assert_eq(listen(l, 1024), 0);
-	cr_assert_eq(getsockname(l, (struct sockaddr *)a, &len), 0);
-	return l;
-}
-
 Test(reactor, io_accept_and_connect)
 {
 	int fds = asl_test_fds();
 	exec_t *ex = ft_exec(ASL_HINT(6));
 	struct sockaddr_in a;
-	int l = listener(&a);
+	int l = asl_test_listen_loopback(&a, 1024);
 	reactor_io_t *lio = ft_io(ex, l, ASL_HINT(6));
 	fut_t *jc;
 	ft_spawn(ex, reactor_connect(ex, (struct sockaddr *)&a, sizeof a), &jc, ASL_HINT(6));
@@ -248,7 +235,7 @@ Test(reactor, io_connect_refused)
 	int fds = asl_test_fds();
 	exec_t *ex = ft_exec(ASL_HINT(6));
 	struct sockaddr_in a;
-	int l = listener(&a);
+	int l = asl_test_listen_loopback(&a, 1024);
 	close(l); /* nobody listens on that port now */
 	intptr_t c = ft_block_on(ex, reactor_connect(ex, (struct sockaddr *)&a, sizeof a),
 				 "reactor_connect", ASL_HINT(6));

@@ -97,6 +97,22 @@ const char *bench_stamp(void);
 /* CPUs this process may run on (sched_getaffinity), which is what parallel code gets. */
 int bench_usable_cpus(void);
 
+/* For a sweep over N idle descriptors: raise RLIMIT_NOFILE (asl_raise_fd_limit) so that `want`
+ * of them fit beside `spare` others (stdio, pipes, the loop's own); returns how many of want fit
+ * (fewer when the hard limit is lower: the caller drops the larger N and says so). */
+int bench_fd_room(int want, int spare);
+
+/* Run fn(arg, out) in a forked copy of this process and bring back the n doubles it wrote to out
+ * (n at most 64): memory measured there starts from this process's state and dies with the
+ * child, so one measurement cannot inflate the next.  fn returns 0, or nonzero on failure.
+ * Exits through asl_die ("<what> failed") when the child fails or dies. */
+void bench_in_child(const char *what, int (*fn)(void *arg, double *out), void *arg, double *out,
+		    int n);
+
+/* A "Key:" line of /proc/self/status in kB ("VmRSS", "VmSize", "VmStk"): what memory benches
+ * report beside their timings.  -1 if the file or the key is missing. */
+long bench_status_kib(const char *key);
+
 /* Keep the compiler from deleting a computation whose result is unused. */
 #define bench_keep(v) __asm__ volatile("" : : "g"(v) : "memory")
 #define bench_clobber() __asm__ volatile("" : : : "memory")

@@ -8,6 +8,7 @@
 #define ASL_UTIL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define ASL_EXIT_USAGE 2 /* bad command line: the convention of every asynclabs program */
@@ -33,6 +34,17 @@ bool asl_parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t asl_now_ns(void);
+/* The same clock in whole milliseconds (deadlines for poll/epoll timeouts, coarse reports). */
+uint64_t asl_now_ms(void);
+
+/* The struct of type `type` whose member `member` is at p: how an intrusive item (a timer, a
+ * queue entry, a registration embedded in a bigger object) finds the object around it. */
+#define container_of(p, type, member) ((type *)(void *)((char *)(p) - offsetof(type, member)))
+
+/* Make room for `want` descriptors: raise the soft RLIMIT_NOFILE towards want, never above the
+ * hard limit and never lowering it.  Returns the soft limit now in force (want when unlimited;
+ * below want when the hard limit is lower), or -errno. */
+long asl_raise_fd_limit(long want);
 
 /* Name of an errno value ("EINVAL"), or "E?" for unknown ones. */
 const char *asl_errname(int err);

@@ -1,5 +1,5 @@
 /*
- * timer.c - step 3: time as a descriptor (timerfd).
+ * evq_timer.c - step 3: time as a descriptor (timerfd).
  *
  * A loop that waits in epoll_wait cannot also sit in nanosleep.  A timerfd turns "this much
  * time has passed" into "this descriptor is readable", so timers join the same wait as
@@ -15,7 +15,7 @@
 #include "asl/todo.h"
 
 /* ns nanoseconds as a struct timespec, for timerfd_settime. */
-__attribute__((unused)) static struct timespec tmr_ts(uint64_t ns)
+__attribute__((unused)) static struct timespec evq_timer_ts(uint64_t ns)
 {
 	/* BEGIN STEP 3: Time as a descriptor: nanoseconds as a struct timespec.
 	 * Whole seconds in tv_sec, the rest (0 <= tv_nsec < 1e9) in tv_nsec.
@@ -27,7 +27,7 @@ __attribute__((unused)) static struct timespec tmr_ts(uint64_t ns)
 	/* END STEP 3 */
 }
 
-int tmr_create(void)
+int evq_timer_create(void)
 {
 	/* BEGIN STEP 3: Create a non-blocking, close-on-exec timerfd on CLOCK_MONOTONIC.
 	 * (MONOTONIC: setting the wall clock must not make a timeout fire early or late.)
@@ -39,7 +39,7 @@ int tmr_create(void)
 	/* END STEP 3 */
 }
 
-int tmr_arm(int fd, uint64_t first_ns, uint64_t interval_ns)
+int evq_timer_start(int fd, uint64_t first_ns, uint64_t interval_ns)
 {
 	/* BEGIN STEP 3: Arm fd: first expiry after first_ns (relative), then every interval_ns
 	 * (0 = one-shot).  first_ns == 0 would disarm, so it is -EINVAL here.
@@ -48,14 +48,15 @@ int tmr_arm(int fd, uint64_t first_ns, uint64_t interval_ns)
 	 */
 	if (first_ns == 0)
 		return -EINVAL;
-	struct itimerspec its = { .it_value = tmr_ts(first_ns), .it_interval = tmr_ts(interval_ns) };
+	struct itimerspec its = { .it_value = evq_timer_ts(first_ns),
+				  .it_interval = evq_timer_ts(interval_ns) };
 	if (timerfd_settime(fd, 0, &its, NULL) < 0)
 		return -errno;
 	return 0;
 	/* END STEP 3 */
 }
 
-int tmr_disarm(int fd)
+int evq_timer_stop(int fd)
 {
 	/* BEGIN STEP 3: Disarm fd (an all-zero it_value disarms).
 	 * Checked by: timer::disarm_stops_it
@@ -68,7 +69,7 @@ int tmr_disarm(int fd)
 	/* END STEP 3 */
 }
 
-int tmr_read(int fd, uint64_t *expirations)
+int evq_timer_read(int fd, uint64_t *expirations)
 {
 	/* BEGIN STEP 3: Read the 8-byte expiration count (-EAGAIN when none yet).
 	 * Checked by: timer::periodic_counts_expirations, timer::unexpired_says_eagain
