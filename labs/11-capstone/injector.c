@@ -24,6 +24,8 @@
 #include "loop.h"
 #include "tcp.h"
 
+#include "asl/util.h"
+
 struct injector {
 	loop_t *loop;
 	struct latency_server srv;
@@ -122,7 +124,7 @@ static int cap_env_mode(int fd, bool nonblocking)
 int cap_env_connect(struct cap_env *e, int n, bool nonblocking)
 {
 	if (n > e->nfds) {
-		long lim = tcp_raise_fd_limit((long)n + 64);
+		long lim = asl_raise_fd_limit((long)n + 64);
 		if (lim < 0)
 			return (int)lim;
 		if (lim < (long)n + 16)

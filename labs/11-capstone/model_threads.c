@@ -1,12 +1,12 @@
 /*
- * model_threads.c - thread per request, on lab 03's thr_run().
+ * model_threads.c - thread per request, on lab 03's workers_run().
  *
  * Every request gets an OS thread of its own, with a small stack, and simply blocks: the
  * kernel overlaps the waits and spreads the computations over the cores.  The price is a
  * thread (a stack, a kernel task, a scheduler entry) per request in flight.  The stack is
  * lab 03's small one (64 KiB): with the default 8 MiB, 1,000 threads reserve 8 GiB of address
- * space, more than the grader's 4 GiB limit per process (`ulimit -v`) allows.  thr_run()
- * starts at most THR_MAX threads per call, so a larger job runs in waves of THR_MAX.
+ * space, more than the grader's 4 GiB limit per process (`ulimit -v`) allows.  workers_run()
+ * starts at most WORKERS_MAX threads per call, so a larger job runs in waves of WORKERS_MAX.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,7 +21,7 @@ struct thread_req {
 };
 
 /* The body of one request's thread: its blocking I/O (I/O kinds), then cap_finish.  Returns 0
- * or -errno, which thr_run stores in the task's result. */
+ * or -errno, which workers_run stores in the task's result. */
 __attribute__((unused)) static int thread_req_main(void *arg)
 {
 	/* TODO step 2: One request on its own thread, exactly as the sequential model does it
@@ -33,10 +33,10 @@ __attribute__((unused)) static int thread_req_main(void *arg)
 
 int model_threads_run(struct cap_job *job)
 {
-	/* TODO step 2: One thread per request: fill a struct thr_task per request (fn =
-	 * thread_req_main, stack thr_small_stack()) and hand them to thr_run, at most THR_MAX
-	 * per call (waves).  Return thr_run's error, else the first task's non-zero result,
-	 * else 0.  Free what you allocated on every path.
+	/* TODO step 2: One thread per request: fill a struct workers_task per request (fn =
+	 * thread_req_main, stack threads_small_stack()) and hand them to workers_run, at most
+	 * WORKERS_MAX per call (waves).  Return workers_run's error, else the first task's
+	 * non-zero result, else 0.  Free what you allocated on every path.
 	 * Checked by: threads::*
 	 */
 	LAB_UNUSED(job); return LAB_TODO(2);

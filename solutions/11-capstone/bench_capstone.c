@@ -110,7 +110,7 @@ static int concurrency(const struct cap_model *m, int n, int threads)
 	if (!strcmp(m->name, "pool"))
 		return threads;
 	if (!strcmp(m->name, "threads"))
-		return n < THR_MAX ? n : THR_MAX;
+		return n < WORKERS_MAX ? n : WORKERS_MAX;
 	return n;
 }
 

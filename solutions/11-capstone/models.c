@@ -23,9 +23,9 @@ static int probe_thread_fn(void *arg)
 static int probe_threads(const char **what)
 {
 	int seven = 7;
-	struct thr_task t = { .fn = probe_thread_fn, .arg = &seven };
-	*what = "thr_run";
-	int rc = thr_run(&t, 1);
+	struct workers_task t = { .fn = probe_thread_fn, .arg = &seven };
+	*what = "workers_run";
+	int rc = workers_run(&t, 1);
 	return rc < 0 ? rc : t.result == 7 ? 0 : -EPROTO;
 }
 
