@@ -223,7 +223,8 @@ def classify(lab, tid, row, why=None):
     """(status, message) of one test from its report row; why: the verdict asl_test.c printed
     when it ended the test process itself (verdict_in_log), if any."""
     if why and (row is None or row["status"] == "passed" or not row.get("message")):
-        return "FAIL", why
+        # asl_test.c's atexit guard: student code left through exit() mid-test
+        return ("EXIT" if why.startswith("the test ended through exit()") else "FAIL"), why
     if row is None:
         return "ERROR", "the test did not report (the runner died or was stopped)"
     where = row.get("where", "")
