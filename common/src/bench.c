@@ -35,9 +35,9 @@
  *   - the CPU time OTHER processes used while the dataset was measured: all non-idle time in
  *     /proc/stat minus this process's own (and its reaped children's) CPU time.  A harness that
  *     starts helper processes must reap them before bench_close(), or they count as others.
- * The dataset is marked busy when the load at open exceeded the usable CPUs, or when the
- * others used more than a quarter of them on average.  plots/render.sh prints the warning on
- * the figure. */
+ * The dataset is marked busy when the others used more than a quarter of the usable CPUs on
+ * average (or, for a dataset too short to measure that, when the load at open exceeded them).
+ * plots/render.sh prints the warning on the figure. */
 static void load_averages(double la[3])
 {
 	la[0] = la[1] = la[2] = -1;
@@ -98,7 +98,9 @@ static bool load_verdict(const struct bench_load *a, const struct bench_load *b,
 		if (others < 0)
 			others = 0; /* clock-tick rounding */
 	}
-	bool busy = a->loadavg[0] > cpus || others > 0.25 * cpus;
+	/* the load average lags by a minute (a build that just ended still counts), so when the
+	 * other programs' CPU time could be measured it decides; the load decides only without */
+	bool busy = others >= 0 ? others > 0.25 * cpus : a->loadavg[0] > cpus;
 	if (others < 0)
 		snprintf(verdict, len, "%s: load %.2f at start, %.2f at end (%d usable CPUs)",
 			 busy ? "BUSY" : "idle", a->loadavg[0], b->loadavg[0], cpus);
