@@ -50,12 +50,12 @@ static void fd_snapshot(unsigned char *set)
 /* A verdict that cannot go through Criterion: a leak found after the test body returned
  * (Criterion 2.4.1 reports a worker that exits in its teardown as passed, whatever the
  * status), or a failure where Criterion's own reporting is no longer safe (a crash handler
- * with the heap broken).  It goes to stderr as "asynclabs: ...", where the grader finds it
+ * with the heap broken).  It goes to stderr as "asynclabs verdict: ...", where the grader finds it
  * (grade.py, verdict_in_log); the runner never sees this test's cleanup finish, so it cannot
  * count as passed.  Only async-signal-safe calls from here on. */
 static _Noreturn void fail_exit(const char *why, int status)
 {
-	static const char tag[] = "asynclabs: ", nl[] = "\n";
+	static const char tag[] = "asynclabs verdict: ", nl[] = "\n";
 	size_t len = strlen(why);
 	if (write(2, tag, sizeof tag - 1) < 0 || write(2, why, len) < 0 || write(2, nl, 1) < 0)
 		status |= 0;
@@ -98,8 +98,8 @@ static void fd_leak_check(void)
 static void exit_guard(void)
 {
 	if (test_running) {
-		fprintf(stderr, "asynclabs: the test ended through exit() before its body finished "
-				"(student code must return, not exit)\n");
+		fprintf(stderr, "asynclabs verdict: the test ended through exit() before its body "
+				"finished (student code must return, not exit)\n");
 		_exit(97);
 	}
 }

@@ -206,14 +206,15 @@ def parse_report(text):
 
 
 def verdict_in_log(path):
-    """The last verdict asl_test.c printed on its way out ("asynclabs: ..." on stderr: a leaked
-    thread or descriptor found after the body returned, or a failure reported from a crash
-    handler), or None.  Student output can print such a line too, but it can only turn a test
-    into a failure, never into a pass."""
+    """The last verdict asl_test.c printed on its way out ("asynclabs verdict: ..." on stderr:
+    a leaked thread or descriptor found after the body returned, or a failure reported from a
+    crash handler), or None.  A stub's "not implemented" notice is not a verdict.  Student
+    output can print such a line too, but it can only turn a test into a failure, never into a
+    pass."""
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
-            found = [ln[len("asynclabs: "):].strip() for ln in f
-                     if ln.startswith("asynclabs: ")]
+            found = [ln[len("asynclabs verdict: "):].strip() for ln in f
+                     if ln.startswith("asynclabs verdict: ")]
     except OSError:
         return None
     return found[-1] if found else None
