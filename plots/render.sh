@@ -86,6 +86,11 @@ busy_of() { # $1 dir, rest: data files -> the first BUSY verdict, if any
 	local dir=$1 d; shift
 	for d in "$@"; do sed -n 's/^# load: BUSY: *//p' "$dir/$d"; done | head -1 | tr -d "'"
 }
+quick_of() { # $1 dir, rest: data files -> "all" when every one of them is quick-mode data
+	local dir=$1 d; shift
+	for d in "$@"; do grep -qx '# mode: quick' "$dir/$d" || { echo some; return; }; done
+	echo all
+}
 cpus_of() { # usable CPUs, from a stamp "..., 2/4 CPUs usable, ..."
 	echo "$1" | sed -n 's/.*[ ,]\([0-9][0-9]*\)\/[0-9][0-9]* CPUs usable.*/\1/p' | head -1
 }
@@ -148,7 +153,14 @@ for fig in "${scripts[@]}"; do
 			echo "render: gnuplot failed on $name ($kind):" >&2; cat "$log" >&2
 			status=1; continue
 		fi
-		# gnuplot reports data problems as warnings; a figure with warnings is not trusted
+		# gnuplot reports data problems as warnings; a figure with warnings is not trusted.
+		# Quick-mode data (`make plots QUICK=1`) are a few samples at small sizes, meant to
+		# exercise the harness and the script, not to measure: a series that is noise there (a
+		# system-wide memory delta that came out negative at 100 connections) leaves gnuplot
+		# with no valid point to draw.  That one warning is expected of quick data only.
+		if [ "$(quick_of "$data_dir" "${needs[@]}")" = all ]; then
+			sed -i '/warning: Skipping data file with no valid points/d' "$log"
+		fi
 		if grep -qiE 'warning|error' "$log"; then
 			echo "render: gnuplot complained about $name ($kind):" >&2; cat "$log" >&2
 			status=1
