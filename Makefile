@@ -41,7 +41,8 @@ help:
 	@echo "asynclabs - staged C labs on asynchronous programming (see README.md, workbook.md)"
 	@echo
 	@echo "  make plots       run every timing harness on the reference solutions; figures -> plots/out/"
-	@echo "                   (QUICK=1: every harness for about a second, every figure drawn: a smoke test)"
+	@echo "                   (QUICK=1: every harness for about a second, every figure drawn: a smoke test;"
+	@echo "                    FULL=1: the long sweeps too, e.g. 10,000 threads; much longer)"
 	@echo "  make check       all tests on solutions/, skeleton drift check, teeth check (skeleton fails)"
 	@echo "  make status      your progress in labs/: which steps pass, what to do next"
 	@echo "                   (reruns only the labs whose files changed since; FRESH=1 reruns all)"
@@ -122,11 +123,14 @@ $(LABS): deps
 skeletons:
 	@$(PYTHON) $(TOOLS)/skelgen.py
 
+ifneq ($(and $(QUICK),$(FULL)),)
+$(error QUICK=1 and FULL=1 exclude each other: QUICK=1 is a smoke test, FULL=1 the longest run)
+endif
 plots: $(if $(QUICK),plots-quick,plots-full)
 plots-full: plot-deps
 	@mkdir -p plots/data plots/out
 	@for l in $(SEL_LABS); do \
-		echo "== $$l: timing harness (full mode)"; \
+		echo "== $$l: timing harness ($(if $(FULL),full,default) mode)"; \
 		$(MAKE) --no-print-directory -C solutions/$$l bench BENCH_OUT=$(CURDIR)/plots/data || exit 1; done
 	@plots/render.sh $(if $(LAB),$(wildcard plots/$(LAB)*.gp))
 

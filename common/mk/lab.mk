@@ -101,7 +101,8 @@ help:
 	@echo "                  STEP=N: start at step N; HINT=1: the hint under every failure)"
 	@echo "  make hint       the current step's TODO text and workbook paragraph (STEP=N)"
 	@echo "  make demo       run every demo ($(DEMOS))"
-	@echo "  make bench      run the timing harness(es) in full; data -> $(patsubst $(ASL_TOP)/%,%,$(BENCH_OUT))/"
+	@echo "  make bench      run the timing harness(es); data -> $(patsubst $(ASL_TOP)/%,%,$(BENCH_OUT))/"
+	@echo "                 FULL=1: the long sweeps too (e.g. 10,000 threads); minutes, not seconds"
 	@echo "  make plot       draw this lab's figures from that data -> plots/$(if $(RENDER_MODE),mine/)out/"
 	@echo "  make compare    your numbers over the reference's, one figure each -> plots/mine/out/"
 	@echo "  make bench-quick  run each harness briefly and check its data file"
@@ -214,7 +215,8 @@ bench: bench-deps
 	@$(if $(strip $(BENCHES)),true,$(call nothing,bench,BENCHES))
 	@$(MAKE) --no-print-directory programs
 	@mkdir -p $(BENCH_OUT)
-	@for b in $(BENCHES); do $(BUILD)/$$b --out $(BENCH_OUT) $(BENCH_ARGS) || exit 1; done
+	@for b in $(BENCHES); do $(BUILD)/$$b --out $(BENCH_OUT) $(if $(FULL),--full) $(BENCH_ARGS) \
+		|| exit 1; done
 
 # This lab's figures from this tree's data, and (compare) the student's numbers drawn over the
 # reference's on the same axes: plots/mine/out/NAME-compare.png.

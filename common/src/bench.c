@@ -139,6 +139,8 @@ void bench_init(struct bench *b, int argc, char **argv, const char *harness, con
 			exit(0);
 		} else if (!strcmp(a, "--quick")) {
 			b->quick = true;
+		} else if (!strcmp(a, "--full")) {
+			b->full = true;
 		} else if (!strcmp(a, "--samples")) {
 			if (!asl_parse_long(val, 1, 100000, &v))
 				asl_usage_error(usage, "--samples needs a whole number 1..100000");
@@ -167,6 +169,8 @@ void bench_init(struct bench *b, int argc, char **argv, const char *harness, con
 			asl_usage_error(usage, "unknown argument '%s'", a);
 		}
 	}
+	if (b->quick && b->full)
+		asl_usage_error(usage, "--quick and --full exclude each other");
 	if (b->quick) {
 		if (!samples_set)
 			b->samples = 3;
@@ -293,7 +297,7 @@ void bench_open(struct bench *b, const char *name, const char *x_label, const ch
 		"# cpu: %s\n# cpus_online: %ld\n# cpus_usable: %d\n# kernel: %s %s %s\n"
 		"# compiler: %s\n# cflags: %s\n# date: %s\n# stamp: %s\n# tree: %s\n"
 		"# load_start: %.2f %.2f %.2f\n",
-		b->harness, name, unit, x_label, note ? note : "", b->quick ? "quick" : "full",
+		b->harness, name, unit, x_label, note ? note : "", b->quick ? "quick" : b->full ? "full" : "default",
 		b->samples, b->min_time_s, b->pin_cpu, cpu, sysconf(_SC_NPROCESSORS_ONLN),
 		bench_usable_cpus(), u.sysname, u.release, u.machine, COMPILER, ASL_CFLAGS, date,
 		bench_stamp(), tree_measured(), b->set_start.loadavg[0], b->set_start.loadavg[1],

@@ -13,7 +13,9 @@
  * Every harness accepts the same options (see BENCH_USAGE), prints a readable table on stdout
  * and writes one TSV data file per dataset whose '#' header stamps the machine, kernel, CPU,
  * core count, compiler, flags and date.  --quick makes every harness run in a fraction of a
- * second so CI can check that the data is well formed (common/tools/check_tsv.py).
+ * second so CI can check that the data is well formed (common/tools/check_tsv.py).  The default
+ * run is sized so that `make plots` stays within a few minutes on a small machine; --full adds
+ * the sweeps that take long (the biggest connection or thread counts), for `make plots FULL=1`.
  */
 #ifndef ASL_BENCH_H
 #define ASL_BENCH_H
@@ -23,8 +25,9 @@
 #include <stdio.h>
 
 #define BENCH_USAGE                                                                        \
-	"[--quick] [--samples N] [--min-time SECONDS] [--pin CPU] [--out DIR]\n"           \
+	"[--quick | --full] [--samples N] [--min-time SECONDS] [--pin CPU] [--out DIR]\n"  \
 	"  --quick          tiny run that only checks the harness works (CI)\n"              \
+	"  --full           also the long sweeps (e.g. 10,000 threads): make plots FULL=1\n" \
 	"  --samples N      samples per measurement (default 15, quick 3)\n"                 \
 	"  --min-time S     minimum seconds per loop sample (default 0.02, quick 0.001)\n"  \
 	"  --pin CPU        pin the measuring thread to one CPU\n"                           \
@@ -41,6 +44,7 @@ struct bench_load {
 struct bench {
 	const char *harness;  /* e.g. "01-memory" */
 	bool quick;
+	bool full;            /* --full: the long sweeps too (a harness decides what they are) */
 	int samples;
 	double min_time_s;
 	int pin_cpu;          /* -1: not pinned */
