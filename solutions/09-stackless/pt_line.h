@@ -67,9 +67,10 @@ struct ptl {
  * label matches (a suspension inside a nested switch, or a corrupted struct) -EPROTO;
  * otherwise execution carries on at the saved resume point (the top of the body when it is
  * 0).  Opens a block that PTL_END closes. */
-/* BEGIN STEP 3: Write the switch-on-line macros: PTL_BEGIN opens `switch ((pt)->lc) {`
- * with a label for each special resume point (0: the start; PTL_LC_DONE: -EALREADY;
- * anything else unknown: -EPROTO, from `default:`); the suspensions below add the rest.
+/* BEGIN STEP 3: Write the switch-on-line macros.  PTL_BEGIN opens a switch on the saved
+ * resume point with a label for each special value (0: the start of the body;
+ * PTL_LC_DONE: -EALREADY; any value without a label: -EPROTO); the suspensions below
+ * add a label each, and PTL_END closes the switch.
  * Checked by: ptline::*
  * stub: #define PTL_BEGIN(pt) { (void)(pt); return LAB_TODO(3);
  */
