@@ -1,5 +1,5 @@
 /*
- * async_pt_goto.c - step 3 (second half): sum_stream again, with the computed-goto
+ * async_pt_goto.c - step 4: sum_stream again, with the computed-goto
  * macros of pt_goto.h (a GNU C extension: this file alone is compiled with -std=gnu11).
  *
  * The body is the same text as sum_stream_ptl_step's with PTL_ turned into PTG_: only the
@@ -25,11 +25,12 @@ int sum_stream_ptg_step(struct sum_stream_ptg *c)
 	int32_t v = 0;
 	int rc = 0;
 
-	/* TODO step 3: Write sum_stream_ref between PTG_BEGIN and PTG_END, each sim_read /
-	 * sim_write becoming PTG_AWAIT(&c->pt, (rc = sim_..._poll(...)) != CORO_PENDING), each
-	 * `return x` becoming c->result = x; PTG_EXIT(&c->pt).  Keep what lives across an
-	 * await in the struct (n, i, total).  Resumed after the end: -EALREADY (PTG_BEGIN).
-	 * Checked by: ptmacros::goto_*, ptmacros::finished_*
+	/* TODO step 4: With the macros you wrote in pt_goto.h, write sum_stream_ref again:
+	 * between PTG_BEGIN and PTG_END, each sim_read / sim_write becoming
+	 * PTG_AWAIT(&c->pt, (rc = sim_..._poll(...)) != CORO_PENDING), each `return x`
+	 * becoming c->result = x; PTG_EXIT(&c->pt).  Keep what lives across an await in the
+	 * struct (n, i, total).  Resumed after the end: -EALREADY (PTG_BEGIN).
+	 * Checked by: ptgoto::sum_stream_*
 	 */
-	LAB_UNUSED(c, v, rc); return LAB_TODO(3);
+	LAB_UNUSED(c, v, rc); return LAB_TODO(4);
 }

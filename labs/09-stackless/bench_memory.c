@@ -79,10 +79,10 @@ int main(int argc, char **argv)
 		{ "add_two (step 1)", sizeof(struct add_two) },
 		{ "sum_stream (step 2)", sizeof(struct sum_stream) },
 		{ "sum_stream_ptl (step 3)", sizeof(struct sum_stream_ptl) },
-		{ "sum_stream_ptg (step 3)", sizeof(struct sum_stream_ptg) },
-		{ "gen_range (step 5)", sizeof(struct gen_range) },
-		{ "gen_filter (step 5)", sizeof(struct gen_filter) },
-		{ "http_req_parser (step 6)", sizeof(struct http_req_parser) },
+		{ "sum_stream_ptg (step 4)", sizeof(struct sum_stream_ptg) },
+		{ "gen_range (step 6)", sizeof(struct gen_range) },
+		{ "gen_filter (step 6)", sizeof(struct gen_filter) },
+		{ "http_req_parser (step 8)", sizeof(struct http_req_parser) },
 	};
 
 	bench_init(&b, argc, argv, "09-stackless",

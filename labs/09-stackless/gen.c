@@ -1,5 +1,5 @@
 /*
- * gen.c - step 5: generators, lazy sequences as stackless coroutines.
+ * gen.c - step 6: generators, lazy sequences as stackless coroutines.
  *
  * A generator is the simplest coroutine there is: it never waits for anything, it only
  * yields.  Each gen_next() resumes it until it has the next value (CORO_YIELDED) or has run
@@ -20,12 +20,12 @@
 
 int gen_next(struct gen *g, long *out)
 {
-	/* TODO step 5: Resume g once.  CORO_YIELDED: hand out g->value (return 1).
+	/* TODO step 6: Resume g once.  CORO_YIELDED: hand out g->value (return 1).
 	 * CORO_READY: report exhaustion once (return 0) and remember it in g->state; every later
 	 * call returns -EALREADY without resuming g.  Pass a negative return on.
 	 * Checked by: gen::*
 	 */
-	LAB_UNUSED(g, out); return LAB_TODO(5);
+	LAB_UNUSED(g, out); return LAB_TODO(6);
 }
 
 int gen_range_init(struct gen_range *r, long start, long stop, long step)
@@ -42,12 +42,12 @@ int gen_range_step(struct gen *g)
 {
 	struct gen_range *r = (struct gen_range *)g; /* g is the first member */
 
-	/* TODO step 5: Yield cur, cur+step, ... while it is below stop (above, for a negative
+	/* TODO step 6: Yield cur, cur+step, ... while it is below stop (above, for a negative
 	 * step).  The last value may sit next to LONG_MAX: stop before computing a cur + step
 	 * that would overflow (signed overflow is undefined; UBSan reports it).
 	 * Checked by: gen::range_*
 	 */
-	LAB_UNUSED(r); return LAB_TODO(5);
+	LAB_UNUSED(r); return LAB_TODO(6);
 }
 
 void gen_filter_init(struct gen_filter *f, struct gen *inner, bool (*keep)(long, void *),
@@ -64,11 +64,11 @@ int gen_filter_step(struct gen *g)
 	long v = 0; /* fetched and tested between two suspensions: a local is enough */
 	int rc = 0;
 
-	/* TODO step 5: Pull values from f->inner with gen_next and yield those keep() accepts;
+	/* TODO step 6: Pull values from f->inner with gen_next and yield those keep() accepts;
 	 * finish when inner is exhausted.  An error from inner ends the filter with that error.
 	 * Checked by: gen::filter_*, gen::pipeline_*
 	 */
-	LAB_UNUSED(f, v, rc); return LAB_TODO(5);
+	LAB_UNUSED(f, v, rc); return LAB_TODO(6);
 }
 
 void gen_take_init(struct gen_take *t, struct gen *inner, long count)
@@ -83,9 +83,9 @@ int gen_take_step(struct gen *g)
 	long v = 0;
 	int rc = 0;
 
-	/* TODO step 5: Yield the first t->left values of t->inner, then finish without asking
+	/* TODO step 6: Yield the first t->left values of t->inner, then finish without asking
 	 * inner for another one (it may be infinite, or expensive).  Fewer if inner ends first.
 	 * Checked by: gen::take_*, gen::pipeline_*
 	 */
-	LAB_UNUSED(t, v, rc); return LAB_TODO(5);
+	LAB_UNUSED(t, v, rc); return LAB_TODO(6);
 }

@@ -1,5 +1,6 @@
 /*
- * http_req.c - steps 6 and 7: an HTTP/1.1 request-head parser as a stackless coroutine.
+ * http_req.c - steps 7 (the line checks) and 8 (the coroutine): an HTTP/1.1 request-head
+ * parser as a stackless coroutine.
  *
  * The parser is written as if it could simply ask for "the next byte" and wait for it: one
  * loop over lines, one loop over the bytes of a line.  HTTP_NEXT is that wait.  When the
@@ -51,7 +52,7 @@ static int http_req_run(struct http_req_parser *p)
 	char c = 0; /* the byte just taken: used before the next HTTP_NEXT */
 	int rc = 0;
 
-	/* TODO step 6: The parser's coroutine.  Read the head line by line with HTTP_NEXT:
+	/* TODO step 8: The parser's coroutine.  Read the head line by line with HTTP_NEXT:
 	 * copy each line's bytes into p->buf and end it with a NUL where its CRLF was; check
 	 * the first line with http_req_check_request_line and each further one with
 	 * http_req_check_field; an empty line ends the head (then http_req_check_end, and
@@ -61,7 +62,7 @@ static int http_req_run(struct http_req_parser *p)
 	 * local.
 	 * Checked by: http_req::*
 	 */
-	LAB_UNUSED(p, c, rc); return LAB_TODO(6);
+	LAB_UNUSED(p, c, rc); return LAB_TODO(8);
 }
 
 int http_req_parser_feed(struct http_req_parser *p, const char *data, size_t len,

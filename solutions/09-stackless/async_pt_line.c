@@ -1,5 +1,5 @@
 /*
- * async_pt_line.c - step 3 (first half): sum_stream again, with the switch-on-__LINE__
+ * async_pt_line.c - step 3: sum_stream again, with the switch-on-__LINE__
  * macros of pt_line.h.
  *
  * Compare with sum_stream_step (async_sm.c): the same struct fields, the same polls, but no
@@ -25,11 +25,12 @@ int sum_stream_ptl_step(struct sum_stream_ptl *c)
 	int32_t v = 0;
 	int rc = 0;
 
-	/* BEGIN STEP 3: Write sum_stream_ref between PTL_BEGIN and PTL_END, each sim_read /
-	 * sim_write becoming PTL_AWAIT(&c->pt, (rc = sim_..._poll(...)) != CORO_PENDING), each
-	 * `return x` becoming c->result = x; PTL_EXIT(&c->pt).  Keep what lives across an
-	 * await in the struct (n, i, total).  Resumed after the end: -EALREADY (PTL_BEGIN).
-	 * Checked by: ptmacros::line_*, ptmacros::finished_*
+	/* BEGIN STEP 3: With the macros you wrote in pt_line.h, write sum_stream_ref again:
+	 * between PTL_BEGIN and PTL_END, each sim_read / sim_write becoming
+	 * PTL_AWAIT(&c->pt, (rc = sim_..._poll(...)) != CORO_PENDING), each `return x`
+	 * becoming c->result = x; PTL_EXIT(&c->pt).  Keep what lives across an await in the
+	 * struct (n, i, total).  Resumed after the end: -EALREADY (PTL_BEGIN).
+	 * Checked by: ptline::sum_stream_*
 	 * stub: LAB_UNUSED(c, v, rc); return LAB_TODO(3);
 	 */
 	PTL_BEGIN(&c->pt);

@@ -1,5 +1,5 @@
 /*
- * gen.c - step 5: generators, lazy sequences as stackless coroutines.
+ * gen.c - step 6: generators, lazy sequences as stackless coroutines.
  *
  * A generator is the simplest coroutine there is: it never waits for anything, it only
  * yields.  Each gen_next() resumes it until it has the next value (CORO_YIELDED) or has run
@@ -20,11 +20,11 @@
 
 int gen_next(struct gen *g, long *out)
 {
-	/* BEGIN STEP 5: Resume g once.  CORO_YIELDED: hand out g->value (return 1).
+	/* BEGIN STEP 6: Resume g once.  CORO_YIELDED: hand out g->value (return 1).
 	 * CORO_READY: report exhaustion once (return 0) and remember it in g->state; every later
 	 * call returns -EALREADY without resuming g.  Pass a negative return on.
 	 * Checked by: gen::*
-	 * stub: LAB_UNUSED(g, out); return LAB_TODO(5);
+	 * stub: LAB_UNUSED(g, out); return LAB_TODO(6);
 	 */
 	if (g->state == GEN_EXHAUSTED)
 		return -EALREADY;
@@ -38,7 +38,7 @@ int gen_next(struct gen *g, long *out)
 		return 0;
 	}
 	return rc < 0 ? rc : -EPROTO; /* a generator never waits: PENDING is a bug */
-	/* END STEP 5 */
+	/* END STEP 6 */
 }
 
 int gen_range_init(struct gen_range *r, long start, long stop, long step)
@@ -55,11 +55,11 @@ int gen_range_step(struct gen *g)
 {
 	struct gen_range *r = (struct gen_range *)g; /* g is the first member */
 
-	/* BEGIN STEP 5: Yield cur, cur+step, ... while it is below stop (above, for a negative
+	/* BEGIN STEP 6: Yield cur, cur+step, ... while it is below stop (above, for a negative
 	 * step).  The last value may sit next to LONG_MAX: stop before computing a cur + step
 	 * that would overflow (signed overflow is undefined; UBSan reports it).
 	 * Checked by: gen::range_*
-	 * stub: LAB_UNUSED(r); return LAB_TODO(5);
+	 * stub: LAB_UNUSED(r); return LAB_TODO(6);
 	 */
 	PTL_BEGIN(&r->pt);
 	while (r->step > 0 ? r->cur < r->stop : r->cur > r->stop) {
@@ -71,7 +71,7 @@ int gen_range_step(struct gen *g)
 		r->cur += r->step;
 	}
 	PTL_END(&r->pt);
-	/* END STEP 5 */
+	/* END STEP 6 */
 }
 
 void gen_filter_init(struct gen_filter *f, struct gen *inner, bool (*keep)(long, void *),
@@ -88,10 +88,10 @@ int gen_filter_step(struct gen *g)
 	long v = 0; /* fetched and tested between two suspensions: a local is enough */
 	int rc = 0;
 
-	/* BEGIN STEP 5: Pull values from f->inner with gen_next and yield those keep() accepts;
+	/* BEGIN STEP 6: Pull values from f->inner with gen_next and yield those keep() accepts;
 	 * finish when inner is exhausted.  An error from inner ends the filter with that error.
 	 * Checked by: gen::filter_*, gen::pipeline_*
-	 * stub: LAB_UNUSED(f, v, rc); return LAB_TODO(5);
+	 * stub: LAB_UNUSED(f, v, rc); return LAB_TODO(6);
 	 */
 	PTL_BEGIN(&f->pt);
 	while ((rc = gen_next(f->inner, &v)) == 1) {
@@ -105,7 +105,7 @@ int gen_filter_step(struct gen *g)
 		return rc;
 	}
 	PTL_END(&f->pt);
-	/* END STEP 5 */
+	/* END STEP 6 */
 }
 
 void gen_take_init(struct gen_take *t, struct gen *inner, long count)
@@ -120,10 +120,10 @@ int gen_take_step(struct gen *g)
 	long v = 0;
 	int rc = 0;
 
-	/* BEGIN STEP 5: Yield the first t->left values of t->inner, then finish without asking
+	/* BEGIN STEP 6: Yield the first t->left values of t->inner, then finish without asking
 	 * inner for another one (it may be infinite, or expensive).  Fewer if inner ends first.
 	 * Checked by: gen::take_*, gen::pipeline_*
-	 * stub: LAB_UNUSED(t, v, rc); return LAB_TODO(5);
+	 * stub: LAB_UNUSED(t, v, rc); return LAB_TODO(6);
 	 */
 	PTL_BEGIN(&t->pt);
 	while (t->left > 0 && (rc = gen_next(t->inner, &v)) == 1) {
@@ -136,5 +136,5 @@ int gen_take_step(struct gen *g)
 		return rc;
 	}
 	PTL_END(&t->pt);
-	/* END STEP 5 */
+	/* END STEP 6 */
 }

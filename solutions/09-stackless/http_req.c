@@ -1,5 +1,6 @@
 /*
- * http_req.c - steps 6 and 7: an HTTP/1.1 request-head parser as a stackless coroutine.
+ * http_req.c - steps 7 (the line checks) and 8 (the coroutine): an HTTP/1.1 request-head
+ * parser as a stackless coroutine.
  *
  * The parser is written as if it could simply ask for "the next byte" and wait for it: one
  * loop over lines, one loop over the bytes of a line.  HTTP_NEXT is that wait.  When the
@@ -51,7 +52,7 @@ static int http_req_run(struct http_req_parser *p)
 	char c = 0; /* the byte just taken: used before the next HTTP_NEXT */
 	int rc = 0;
 
-	/* BEGIN STEP 6: The parser's coroutine.  Read the head line by line with HTTP_NEXT:
+	/* BEGIN STEP 8: The parser's coroutine.  Read the head line by line with HTTP_NEXT:
 	 * copy each line's bytes into p->buf and end it with a NUL where its CRLF was; check
 	 * the first line with http_req_check_request_line and each further one with
 	 * http_req_check_field; an empty line ends the head (then http_req_check_end, and
@@ -60,7 +61,7 @@ static int http_req_run(struct http_req_parser *p)
 	 * feeding again answers -EALREADY.  What lives across HTTP_NEXT goes in *p, never in a
 	 * local.
 	 * Checked by: http_req::*
-	 * stub: LAB_UNUSED(p, c, rc); return LAB_TODO(6);
+	 * stub: LAB_UNUSED(p, c, rc); return LAB_TODO(8);
 	 */
 	PTL_BEGIN(&p->pt);
 	for (;;) {
@@ -93,7 +94,7 @@ static int http_req_run(struct http_req_parser *p)
 	rc = http_req_check_end(p);
 	HTTP_FINISH(p, rc < 0 ? rc : HTTP_REQ_DONE);
 	PTL_END(&p->pt);
-	/* END STEP 6 */
+	/* END STEP 8 */
 }
 
 int http_req_parser_feed(struct http_req_parser *p, const char *data, size_t len,

@@ -43,11 +43,13 @@
  *     workbook chapter 09, "Why a stackless coroutine cannot suspend in a nested call").
  *
  * pt_goto.h does the same with GNU C's computed goto, which lifts the switch limits.
- * Portable ISO C11.  These are macros, not a library: nothing to link.
+ * Portable ISO C11.  These are macros, not a library: nothing to link.  Writing them is step 3
+ * (the workbook's chapter 09 shows the expansion of a small coroutine).
  */
 #ifndef LAB09_PT_LINE_H
 #define LAB09_PT_LINE_H
 
+#include "asl/todo.h" /* LAB_TODO, for the skeleton's stubs of the macros */
 #include "coro.h"
 
 /* A coroutine's resume point: 0 before the first resume, a line number while suspended,
@@ -62,7 +64,16 @@ struct ptl {
 #define PTL_INIT(pt) ((pt)->lc = 0)
 
 /* Opens the body.  A finished coroutine answers -EALREADY; a resume point that no case
- * label matches (a suspension inside a nested switch, or a corrupted struct) -EPROTO. */
+ * label matches (a suspension inside a nested switch, or a corrupted struct) -EPROTO;
+ * otherwise execution carries on at the saved resume point (the top of the body when it is
+ * 0).  Opens a block that PTL_END closes. */
+/* BEGIN STEP 3: Write the switch-on-line macros.  PTL_BEGIN opens a switch on the saved
+ * resume point with a label for each special value (0: the start of the body;
+ * PTL_LC_DONE: -EALREADY; any value without a label: -EPROTO); the suspensions below
+ * add a label each, and PTL_END closes the switch.
+ * Checked by: ptline::*
+ * stub: #define PTL_BEGIN(pt) { (void)(pt); return LAB_TODO(3);
+ */
 #define PTL_BEGIN(pt)                                                                      \
 	switch ((pt)->lc) {                                                                \
 	default:                                                                           \
@@ -70,17 +81,33 @@ struct ptl {
 	case PTL_LC_DONE:                                                                  \
 		return -EALREADY;                                                          \
 	case 0:
+/* END STEP 3 */
 
 /* Suspend (CORO_YIELDED); the next resume carries on after this statement. */
+/* BEGIN STEP 3: PTL_YIELD saves __LINE__ as the resume point, returns CORO_YIELDED, and
+ * leaves `case __LINE__:` right behind the return: that is where the next resume lands.
+ * Wrap it in do { } while (0) so that it is one statement after an `if`.
+ * Checked by: ptline::begin_yield_end, ptline::sum_stream_*
+ * stub: #define PTL_YIELD(pt) do { return LAB_TODO(3); } while (0)
+ */
 #define PTL_YIELD(pt)                                                                      \
 	do {                                                                               \
 		(pt)->lc = __LINE__;                                                       \
 		return CORO_YIELDED;                                                       \
 	case __LINE__:;                                                                    \
 	} while (0)
+/* END STEP 3 */
 
 /* Suspend (CORO_PENDING) until cond is true; cond is evaluated again on every resume, so
- * it may have side effects that must happen on each try (polling an operation). */
+ * it may have side effects that must happen on each try (polling an operation).  A cond
+ * that is true the first time does not suspend at all. */
+/* BEGIN STEP 3: PTL_AWAIT: the resume point is the test of cond itself (save __LINE__,
+ * put `case __LINE__:` before the test), so that every resume tries cond again; return
+ * CORO_PENDING while it is false.  (`if (0) { case __LINE__:; }` places a label without
+ * running anything on the way in.)
+ * Checked by: ptline::await_*, ptline::sum_stream_*
+ * stub: #define PTL_AWAIT(pt, cond) do { (void)sizeof(cond); return LAB_TODO(3); } while (0)
+ */
 #define PTL_AWAIT(pt, cond)                                                                \
 	do {                                                                               \
 		(pt)->lc = __LINE__;                                                       \
@@ -90,18 +117,32 @@ struct ptl {
 		if (!(cond))                                                               \
 			return CORO_PENDING;                                               \
 	} while (0)
+/* END STEP 3 */
 
-/* Finish early (an early `return` of the async function): CORO_READY. */
+/* Finish early (an early `return` of the async function): CORO_READY; every later resume
+ * answers -EALREADY. */
+/* BEGIN STEP 3: PTL_EXIT marks the coroutine finished (PTL_LC_DONE) and returns CORO_READY.
+ * Checked by: ptline::exit_*, ptline::sum_stream_finished_is_an_error
+ * stub: #define PTL_EXIT(pt) do { return LAB_TODO(3); } while (0)
+ */
 #define PTL_EXIT(pt)                                                                       \
 	do {                                                                               \
 		(pt)->lc = PTL_LC_DONE;                                                    \
 		return CORO_READY;                                                         \
 	} while (0)
+/* END STEP 3 */
 
-/* Closes the body: falling off the end finishes the coroutine (CORO_READY). */
+/* Closes the body (and PTL_BEGIN's block): falling off the end finishes the coroutine
+ * (CORO_READY); every later resume answers -EALREADY. */
+/* BEGIN STEP 3: PTL_END closes the switch, marks the coroutine finished and returns
+ * CORO_READY.
+ * Checked by: ptline::begin_yield_end, ptline::sum_stream_*
+ * stub: #define PTL_END(pt) } (void)(pt); return LAB_TODO(3)
+ */
 #define PTL_END(pt)                                                                        \
 	}                                                                                  \
 	(pt)->lc = PTL_LC_DONE;                                                            \
 	return CORO_READY
+/* END STEP 3 */
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * sched.c - step 4: many coroutines on one thread, round-robin.
+ * sched.c - step 5: many coroutines on one thread, round-robin.
  *
  * The smallest possible scheduler: no queue, no wake-ups, just "resume everyone who is not
  * finished, in turn, until nobody is left".  It shows the two things every executor (lab 10)
@@ -15,13 +15,13 @@
 
 long rr_run(struct rr_task *tasks, size_t n, long max_rounds)
 {
-	/* BEGIN STEP 4: Resume every unfinished task once per round, in array order, until all
+	/* BEGIN STEP 5: Resume every unfinished task once per round, in array order, until all
 	 * have finished (CORO_READY, or a negative error: recorded in status, never resumed
 	 * again).  Count resumes per task.  Return the rounds it took (0 for n == 0), -ETIME
 	 * when tasks remain after max_rounds rounds, -EINVAL for bad arguments (checked before
 	 * any task runs).
 	 * Checked by: sched::*
-	 * stub: LAB_UNUSED(tasks, n, max_rounds); return LAB_TODO(4);
+	 * stub: LAB_UNUSED(tasks, n, max_rounds); return LAB_TODO(5);
 	 */
 	if ((n > 0 && !tasks) || max_rounds < 0)
 		return -EINVAL;
@@ -50,5 +50,5 @@ long rr_run(struct rr_task *tasks, size_t n, long max_rounds)
 		}
 	}
 	return rounds;
-	/* END STEP 4 */
+	/* END STEP 5 */
 }

@@ -161,7 +161,8 @@ void sum_stream_init(struct sum_stream *c, struct sim_io *io);
 /* Step 2: as add_two_step, for sum_stream_ref. */
 int sum_stream_step(struct sum_stream *c);
 
-/* ---- Step 3: the same function with the macros (async_pt_line.c, async_pt_goto.c) ------ */
+/* ---- Steps 3 and 4: the same function with the macros (pt_line.h + async_pt_line.c, then
+ * pt_goto.h + async_pt_goto.c) ----------------------------------------------------------- */
 
 struct sum_stream_ptl {
 	struct ptl pt;
@@ -181,7 +182,7 @@ struct sum_stream_ptg {
 void sum_stream_ptg_init(struct sum_stream_ptg *c, struct sim_io *io);
 int sum_stream_ptg_step(struct sum_stream_ptg *c);
 
-/* ---- Step 4: many coroutines, one thread (sched.c) -------------------------------------- */
+/* ---- Step 5: many coroutines, one thread (sched.c) -------------------------------------- */
 
 struct rr_task {
 	coro_fn resume;   /* the step function ... */
@@ -198,7 +199,7 @@ struct rr_task {
  * rounds, or -EINVAL (tasks NULL with n > 0, a NULL resume, max_rounds < 0). */
 long rr_run(struct rr_task *tasks, size_t n, long max_rounds);
 
-/* ---- Step 5: generators (gen.c) --------------------------------------------------------
+/* ---- Step 6: generators (gen.c) --------------------------------------------------------
  *
  * A generator is a coroutine that yields values: each resume runs to the next value
  * (CORO_YIELDED, the value in g->value) or to the end (CORO_READY: exhausted).  Lazy: no
@@ -211,7 +212,7 @@ struct gen {
 };
 enum { GEN_LIVE = 0, GEN_EXHAUSTED = 1 };
 
-/* Step 5: the next value: 1 with *out set, 0 when the generator is exhausted (reported
+/* Step 6: the next value: 1 with *out set, 0 when the generator is exhausted (reported
  * once), -EALREADY for every call after that, or the generator's own -errno. */
 int gen_next(struct gen *g, long *out);
 

@@ -12,27 +12,27 @@ static size_t drain(struct gen *g, long *out, size_t cap, const char *what)
 	long v;
 	int rc;
 	while ((rc = gen_next(g, &v)) == 1) {
-		cr_assert(n < cap, "%s: more than %zu values" ASL_HINT(5), what, cap);
+		cr_assert(n < cap, "%s: more than %zu values" ASL_HINT(6), what, cap);
 		out[n++] = v;
 	}
 	cr_assert_eq(rc, 0, "%s: after %zu values gen_next returned %s, expected 0 (exhausted)"
-		     ASL_HINT(5), what, n, asl_test_rc(rc));
+		     ASL_HINT(6), what, n, asl_test_rc(rc));
 	return n;
 }
 
 static void expect_seq(const char *what, const long *got, size_t n, const long *want,
 		       size_t wn)
 {
-	cr_assert_eq(n, wn, "%s: expected %zu values, got %zu" ASL_HINT(5), what, wn, n);
+	cr_assert_eq(n, wn, "%s: expected %zu values, got %zu" ASL_HINT(6), what, wn, n);
 	for (size_t i = 0; i < n; i++)
-		cr_assert_eq(got[i], want[i], "%s: value %zu: expected %ld, got %ld" ASL_HINT(5),
+		cr_assert_eq(got[i], want[i], "%s: value %zu: expected %ld, got %ld" ASL_HINT(6),
 			     what, i, want[i], got[i]);
 }
 
 static struct gen *range(struct gen_range *r, long a, long b, long s)
 {
 	int rc = gen_range_init(r, a, b, s);
-	cr_assert_eq(rc, 0, "gen_range_init(%ld, %ld, %ld) returned %d" ASL_HINT(5), a, b, s, rc);
+	cr_assert_eq(rc, 0, "gen_range_init(%ld, %ld, %ld) returned %d" ASL_HINT(6), a, b, s, rc);
 	return &r->g;
 }
 
@@ -70,15 +70,15 @@ Test(gen, exhaustion_reported_once)
 	long v = 99;
 	range(&r, 0, 1, 1);
 	int rc = gen_next(&r.g, &v);
-	cr_assert(rc == 1 && v == 0, "first value: expected 1 with 0, got %s with %ld" ASL_HINT(5),
+	cr_assert(rc == 1 && v == 0, "first value: expected 1 with 0, got %s with %ld" ASL_HINT(6),
 		  asl_test_rc(rc), v);
 	rc = gen_next(&r.g, &v);
-	cr_assert_eq(rc, 0, "exhausted: expected 0, got %s" ASL_HINT(5), asl_test_rc(rc));
+	cr_assert_eq(rc, 0, "exhausted: expected 0, got %s" ASL_HINT(6), asl_test_rc(rc));
 	for (int i = 0; i < 3; i++) {
 		rc = gen_next(&r.g, &v);
 		cr_assert_eq(rc, -EALREADY,
 			     "call %d after exhaustion: expected -114 (EALREADY), got "
-			     "%s" ASL_HINT(5),
+			     "%s" ASL_HINT(6),
 			     i + 1, asl_test_rc(rc));
 	}
 }
@@ -134,7 +134,7 @@ Test(gen, filter_keeps_only_matches)
 	expect_seq("filter(odd, evens)", got, drain(&f.g, got, 64, "filter"), odd, 0);
 	int rc = gen_next(&f.g, &got[0]);
 	cr_assert_eq(rc, -EALREADY, "filter after exhaustion: expected -114 (EALREADY), got %s"
-		     ASL_HINT(5), asl_test_rc(rc));
+		     ASL_HINT(6), asl_test_rc(rc));
 }
 
 Test(gen, take_is_lazy)
@@ -146,14 +146,14 @@ Test(gen, take_is_lazy)
 	gen_take_init(&t, counting(&c), 5);
 	expect_seq("take(5, counting)", got, drain(&t.g, got, 16, "take"), want, 5);
 	cr_assert_eq(c.resumes, 5, "take(5) over an endless generator resumed it %ld times: "
-		     "expected exactly 5 (never ask for a value you will not hand out)" ASL_HINT(5),
+		     "expected exactly 5 (never ask for a value you will not hand out)" ASL_HINT(6),
 		     c.resumes);
 	struct gen_range r;
 	gen_take_init(&t, range(&r, 0, 3, 1), 10);
 	expect_seq("take(10, range(0, 3))", got, drain(&t.g, got, 16, "take"), want, 3);
 	gen_take_init(&t, counting(&c), 0);
 	expect_seq("take(0, counting)", got, drain(&t.g, got, 16, "take"), want, 0);
-	cr_assert_eq(c.resumes, 0, "take(0) resumed its source %ld times" ASL_HINT(5), c.resumes);
+	cr_assert_eq(c.resumes, 0, "take(0) resumed its source %ld times" ASL_HINT(6), c.resumes);
 }
 
 /* take(4, filter(multiple of 1000, range(0, LONG_MAX))): lazy all the way down. */
@@ -169,7 +169,7 @@ Test(gen, pipeline_is_lazy_end_to_end)
 	expect_seq("take(4, filter(1000 | v, range(0, LONG_MAX)))", got,
 		   drain(&t.g, got, 8, "pipeline"), want, 4);
 	cr_assert_eq(r.cur, 3000, "the range went on to %ld: it should have stopped at 3000 (no "
-		     "value is computed before it is asked for)" ASL_HINT(5), r.cur);
+		     "value is computed before it is asked for)" ASL_HINT(6), r.cur);
 }
 
 /* Many generators interleaved: each keeps its own place. */
@@ -188,7 +188,7 @@ Test(gen, pipeline_interleaved_generators)
 			int rc = gen_next(&f[i].g, &v);
 			cr_assert(rc == 1 && v == next[i],
 				  "generator %d, round %d: expected %ld, got "
-				  "%s with %ld" ASL_HINT(5),
+				  "%s with %ld" ASL_HINT(6),
 				  i, round, next[i], asl_test_rc(rc), v);
 			next[i] += 2;
 		}

@@ -111,9 +111,9 @@ static void parse_in_pieces(const char *text, size_t len, const size_t *cuts, si
 		rc = http_req_parser_feed(p, text + at, piece, &used);
 		if (rc == HTTP_REQ_MORE)
 			cr_assert_eq(used, piece, "HTTP_REQ_MORE but only %zu of %zu bytes taken"
-				     ASL_HINT(6), used, piece);
+				     ASL_HINT(8), used, piece);
 		else
-			cr_assert(used <= piece, "consumed %zu of a %zu-byte piece" ASL_HINT(6),
+			cr_assert(used <= piece, "consumed %zu of a %zu-byte piece" ASL_HINT(8),
 				  used, piece);
 		at += used;
 	}
@@ -126,7 +126,7 @@ static void check_case_whole(const struct http_case *c, struct http_req_parser *
 {
 	size_t len = strlen(c->text);
 	parse_in_pieces(c->text, len, NULL, 0, p, o);
-	cr_assert_eq(o->status, c->status, "\"%s\" fed whole: expected %d, got %s" ASL_HINT(6),
+	cr_assert_eq(o->status, c->status, "\"%s\" fed whole: expected %d, got %s" ASL_HINT(8),
 		     c->name, c->status, asl_test_rc(o->status));
 	if (c->status != HTTP_REQ_DONE)
 		return;
@@ -135,7 +135,7 @@ static void check_case_whole(const struct http_case *c, struct http_req_parser *
 	size_t head = end ? (size_t)(end - c->text) + 4 : len;
 	cr_assert(o->consumed == head && r->head_len == head, "\"%s\": the head is %zu bytes; "
 		  "consumed %zu, head_len %zu (the body and the next request are not the "
-		  "parser's)" ASL_HINT(6), c->name, head, o->consumed, r->head_len);
+		  "parser's)" ASL_HINT(8), c->name, head, o->consumed, r->head_len);
 	cr_assert(r->method && !strcmp(r->method, c->method) && r->target &&
 		  !strcmp(r->target, c->target) && r->minor == c->minor,
 		  "\"%s\": expected %s %s HTTP/1.%d, got %s" ASL_HINT(7), c->name, c->method,
@@ -152,7 +152,7 @@ static void expect_same(const struct http_case *c, const struct outcome *want,
 	cr_assert(got->status == want->status && got->consumed == want->consumed &&
 		  !strcmp(got->text, want->text),
 		  "\"%s\" fed %s: expected the same as fed whole (status %d, %zu bytes consumed: "
-		  "%s), got status %d, %zu bytes: %s" ASL_HINT(6), c->name, how, want->status,
+		  "%s), got status %d, %zu bytes: %s" ASL_HINT(8), c->name, how, want->status,
 		  want->consumed, want->text, got->status, got->consumed, got->text);
 }
 
@@ -231,16 +231,16 @@ Test(http_req, empty_feeds_change_nothing)
 	http_req_parser_init(p);
 	rc = http_req_parser_feed(p, NULL, 0, &used);
 	cr_assert(rc == HTTP_REQ_MORE && used == 0, "feeding nothing: expected HTTP_REQ_MORE and 0 "
-		  "bytes, got %s and %zu" ASL_HINT(6), asl_test_rc(rc), used);
+		  "bytes, got %s and %zu" ASL_HINT(8), asl_test_rc(rc), used);
 	while (rc == HTTP_REQ_MORE && at < len) {
 		rc = http_req_parser_feed(p, t + at, 0, &used);
 		cr_assert(rc == HTTP_REQ_MORE && used == 0, "an empty feed at byte %zu returned %s"
-			  ASL_HINT(6), at, asl_test_rc(rc));
+			  ASL_HINT(8), at, asl_test_rc(rc));
 		rc = http_req_parser_feed(p, t + at, 1, &used);
 		at += used;
 	}
 	cr_assert(rc == HTTP_REQ_DONE && !strcmp(p->req.target, "/form"), "expected the request "
-		  "for /form, got %s" ASL_HINT(6), asl_test_rc(rc));
+		  "for /form, got %s" ASL_HINT(8), asl_test_rc(rc));
 	free(p);
 }
 
@@ -251,22 +251,22 @@ Test(http_req, finished_is_an_error)
 	http_req_parser_init(p);
 	const char *ok = corpus[0].text;
 	int rc = http_req_parser_feed(p, ok, strlen(ok), &used);
-	cr_assert_eq(rc, HTTP_REQ_DONE, "expected HTTP_REQ_DONE, got %s" ASL_HINT(6),
+	cr_assert_eq(rc, HTTP_REQ_DONE, "expected HTTP_REQ_DONE, got %s" ASL_HINT(8),
 		     asl_test_rc(rc));
 	for (int i = 0; i < 2; i++) {
 		rc = http_req_parser_feed(p, "GET", 3, &used);
 		cr_assert(rc == -EALREADY && used == 0,
 			  "fed after DONE: expected -114 (EALREADY) "
-			  "and nothing consumed, got %s and %zu" ASL_HINT(6),
+			  "and nothing consumed, got %s and %zu" ASL_HINT(8),
 			  asl_test_rc(rc), used);
 	}
-	cr_assert_str_eq(p->req.target, "/", "feeding after DONE changed the result" ASL_HINT(6));
+	cr_assert_str_eq(p->req.target, "/", "feeding after DONE changed the result" ASL_HINT(8));
 	http_req_parser_init(p);
 	rc = http_req_parser_feed(p, "GET\n", 4, &used);
-	cr_assert_eq(rc, -400, "a bare LF: expected -400, got %s" ASL_HINT(6), asl_test_rc(rc));
+	cr_assert_eq(rc, -400, "a bare LF: expected -400, got %s" ASL_HINT(8), asl_test_rc(rc));
 	rc = http_req_parser_feed(p, "\r\n", 2, &used);
 	cr_assert(rc == -EALREADY && used == 0, "fed after an error: expected -114 (EALREADY), got "
-		  "%s" ASL_HINT(6), asl_test_rc(rc));
+		  "%s" ASL_HINT(8), asl_test_rc(rc));
 	free(p);
 }
 
@@ -287,18 +287,18 @@ Test(http_req, oversized_head_is_413)
 	parse_in_pieces(big, len, NULL, 0, p, &whole);
 	cr_assert(whole.status == -413 && whole.consumed == HTTP_REQ_MAX_HEAD + 1,
 		  "a %zu-byte head fed whole: expected -413 after %d bytes, got %s after %zu"
-		  ASL_HINT(6), len, HTTP_REQ_MAX_HEAD + 1, asl_test_rc(whole.status),
+		  ASL_HINT(8), len, HTTP_REQ_MAX_HEAD + 1, asl_test_rc(whole.status),
 		  whole.consumed);
 	parse_in_pieces(big, len, ones, len, p, &got);
 	cr_assert(got.status == -413 && got.consumed == whole.consumed, "fed one byte at a time: "
-		  "expected -413 after %zu bytes, got %s after %zu" ASL_HINT(6), whole.consumed,
+		  "expected -413 after %zu bytes, got %s after %zu" ASL_HINT(8), whole.consumed,
 		  asl_test_rc(got.status), got.consumed);
 	/* exactly at the limit is fine */
 	size_t head = HTTP_REQ_MAX_HEAD;
 	memcpy(big + head - 4, "\r\n\r\n", 4);
 	parse_in_pieces(big, head, NULL, 0, p, &got);
 	cr_assert_eq(got.status, HTTP_REQ_DONE, "a head of exactly HTTP_REQ_MAX_HEAD bytes: "
-		     "expected HTTP_REQ_DONE, got %s" ASL_HINT(6), asl_test_rc(got.status));
+		     "expected HTTP_REQ_DONE, got %s" ASL_HINT(8), asl_test_rc(got.status));
 	free(big);
 	free(p);
 }
@@ -311,7 +311,7 @@ Test(http_req, nul_byte_is_400)
 	parse_in_pieces(t, sizeof t - 1, NULL, 0, p, &o);
 	cr_assert(o.status == -400 && o.consumed == 7,
 		  "a NUL in the request line: expected -400 "
-		  "at byte 7, got %s after %zu bytes" ASL_HINT(6),
+		  "at byte 7, got %s after %zu bytes" ASL_HINT(8),
 		  asl_test_rc(o.status), o.consumed);
 	free(p);
 }

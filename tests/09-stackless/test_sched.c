@@ -32,16 +32,16 @@ static int ticker_step(void *self)
 Test(sched, empty_and_bad_arguments)
 {
 	long r = rr_run(NULL, 0, 10);
-	cr_assert_eq(r, 0, "no tasks: expected 0 rounds, got %ld" ASL_HINT(4), r);
+	cr_assert_eq(r, 0, "no tasks: expected 0 rounds, got %ld" ASL_HINT(5), r);
 	r = rr_run(NULL, 3, 10);
-	cr_assert_eq(r, -EINVAL, "tasks NULL with n 3: expected -22 (EINVAL), got %ld" ASL_HINT(4),
+	cr_assert_eq(r, -EINVAL, "tasks NULL with n 3: expected -22 (EINVAL), got %ld" ASL_HINT(5),
 		     r);
 	struct rr_task t[2] = { { .resume = NULL }, { .resume = NULL } };
 	r = rr_run(t, 2, 10);
 	cr_assert_eq(r, -EINVAL, "a task without a resume function: expected -22 (EINVAL), got "
-		     "%ld" ASL_HINT(4), r);
+		     "%ld" ASL_HINT(5), r);
 	r = rr_run(t, 0, -1);
-	cr_assert_eq(r, -EINVAL, "max_rounds -1: expected -22 (EINVAL), got %ld" ASL_HINT(4), r);
+	cr_assert_eq(r, -EINVAL, "max_rounds -1: expected -22 (EINVAL), got %ld" ASL_HINT(5), r);
 }
 
 /* n tasks yielding different numbers of times: every round resumes each live task exactly
@@ -65,7 +65,7 @@ Test(sched, round_robin_order)
 	}
 	long rounds = rr_run(t, N, 1000);
 	cr_assert_eq(rounds, max_y + 1, "expected %d rounds (the longest task yields %d times), "
-		     "got %ld" ASL_HINT(4), max_y + 1, max_y, rounds);
+		     "got %ld" ASL_HINT(5), max_y + 1, max_y, rounds);
 	/* replay: in round r, the tasks with yields >= r run, in index order */
 	size_t at = 0;
 	for (int r = 0; r <= max_y; r++)
@@ -74,17 +74,17 @@ Test(sched, round_robin_order)
 				continue;
 			cr_assert(at < n_log && log[at] == i,
 				  "round %d: expected task %d to be "
-				  "resumed next (resume number %zu), got %s %d" ASL_HINT(4),
+				  "resumed next (resume number %zu), got %s %d" ASL_HINT(5),
 				  r + 1, i, at + 1,
 				  at < n_log ? "task" : "nothing:", at < n_log ? log[at] : 0);
 			at++;
 		}
 	cr_assert_eq(at, n_log, "%zu resumes logged, expected %zu: a finished task was resumed "
-		     "again" ASL_HINT(4), n_log, at);
+		     "again" ASL_HINT(5), n_log, at);
 	for (int i = 0; i < N; i++)
 		cr_assert(t[i].status == CORO_READY && t[i].resumes == tk[i].yields + 1,
 			  "task %d: expected status 1 after %d resumes, got status %d after %ld"
-			  ASL_HINT(4), i, tk[i].yields + 1, t[i].status, t[i].resumes);
+			  ASL_HINT(5), i, tk[i].yields + 1, t[i].status, t[i].resumes);
 }
 
 Test(sched, errors_finish_a_task)
@@ -105,13 +105,13 @@ Test(sched, errors_finish_a_task)
 		t[i] = (struct rr_task){ .resume = ticker_step, .self = &tk[i] };
 	}
 	long rounds = rr_run(t, 3, 100);
-	cr_assert_eq(rounds, 6, "expected 6 rounds, got %ld" ASL_HINT(4), rounds);
+	cr_assert_eq(rounds, 6, "expected 6 rounds, got %ld" ASL_HINT(5), rounds);
 	cr_assert(t[1].status == -EIO && t[1].resumes == 2, "the task that failed: expected "
-		  "status -5 (EIO) after 2 resumes, got %s after %ld" ASL_HINT(4),
+		  "status -5 (EIO) after 2 resumes, got %s after %ld" ASL_HINT(5),
 		  asl_test_rc(t[1].status), t[1].resumes);
 	cr_assert(t[0].status == CORO_READY && t[2].status == CORO_READY,
 		  "the other tasks must "
-		  "finish normally (status 1), got %d and %d" ASL_HINT(4),
+		  "finish normally (status 1), got %d and %d" ASL_HINT(5),
 		  t[0].status, t[2].status);
 }
 
@@ -124,9 +124,9 @@ Test(sched, gives_up_after_max_rounds)
 	struct rr_task t = { .resume = ticker_step, .self = &tk };
 	long r = rr_run(&t, 1, 10);
 	cr_assert_eq(r, -ETIME, "a task needing 51 rounds with max_rounds 10: expected -62 "
-		     "(ETIME), got %ld" ASL_HINT(4), r);
+		     "(ETIME), got %ld" ASL_HINT(5), r);
 	cr_assert_eq(t.resumes, 10, "expected exactly 10 resumes before giving up, got %ld"
-		     ASL_HINT(4), t.resumes);
+		     ASL_HINT(5), t.resumes);
 }
 
 static int ss_resume(void *self)
@@ -154,7 +154,7 @@ Test(sched, many_coroutines_match_reference)
 		t[i] = (struct rr_task){ .resume = ss_resume, .self = &c[i] };
 	}
 	long rounds = rr_run(t, N, 100000);
-	cr_assert(rounds > 0, "rr_run returned %ld" ASL_HINT(4), rounds);
+	cr_assert(rounds > 0, "rr_run returned %ld" ASL_HINT(5), rounds);
 	for (int i = 0; i < N; i++) {
 		int32_t total = 0;
 		sim_io_init(&ref[i], in[i], len[i], 1, 0, 1);
@@ -163,7 +163,7 @@ Test(sched, many_coroutines_match_reference)
 			  io[i].n_log == ref[i].n_log && !io[i].misuse,
 			  "task %d of %d (seed 0x0906): status %d, result %d, total %d, %zu "
 			  "operations; the reference: result %d, total %d, %zu operations"
-			  ASL_HINT(4), i, N, t[i].status, c[i].result, (int)c[i].total,
+			  ASL_HINT(5), i, N, t[i].status, c[i].result, (int)c[i].total,
 			  io[i].n_log, want, (int)total, ref[i].n_log);
 	}
 	free(c), free(io), free(ref), free(in), free(len), free(t);
