@@ -4,8 +4,8 @@
  * Total time and threads used for: thread per request, pool(P) whose workers block for
  * P = 1, 2, 4, ..., and pool(P) + callbacks where a timer (the kitchen) completes requests.
  * Two datasets: waiters-time (ms) and waiters-threads (peak threads in /proc/self/task).
- * A sample is one whole run of the workload; slow configurations get fewer samples so
- * the full run stays within about a minute.
+ * A sample is one whole run of the workload; slow configurations get fewer samples (at
+ * least 3) and pool(1), pool(2) run only with --full, so the default run takes about 20 s.
  */
 #include "callbacks.h"
 
@@ -28,11 +28,13 @@ static int tpr(int n, int ms, int workers, struct waiters_result *r)
 static void measure(struct bench *tb, struct bench *hb, const char *series, double x,
 		    model_fn fn, int n, int workers, double expect_ms)
 {
+	/* A sample is a whole run, and its spread is small (the sleeps dominate): the slow
+	 * configurations get fewer samples, at least 3, so the default run stays short. */
 	int samples = tb->samples;
-	if (expect_ms * samples > 12000) /* the slowest pools: keep the run short */
-		samples = expect_ms > 4000 ? 2 : 3;
-	if (samples < 2)
-		samples = 2;
+	if (expect_ms * samples > 2500)
+		samples = (int)(2500 / expect_ms);
+	if (samples < 3)
+		samples = 3;
 	double *ms = calloc((size_t)samples, sizeof *ms);
 	double *th = calloc((size_t)samples, sizeof *th);
 	for (int i = 0; i < samples; i++) {
@@ -64,7 +66,8 @@ int main(int argc, char **argv)
 	bench_open(&hb, "waiters-threads", "workers", "threads", note);
 
 	measure(&tb, &hb, "thread-per-request", n, tpr, n, 0, MS * 4);
-	for (int p = 1; p <= n / 2; p *= 2) {
+	/* pool(1) and pool(2) take 10 s and 5 s a run: only with --full (make plots FULL=1) */
+	for (int p = tb.full ? 1 : 4; p <= n / 2; p *= 2) {
 		if (tb.quick && p != 4 && p != 32)
 			continue;
 		measure(&tb, &hb, "pool", p, waiters_pool, n, p, (double)MS * ((n + p - 1) / p));

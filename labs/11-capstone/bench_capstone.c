@@ -11,8 +11,10 @@
  *   mixed         N requests that wait L ms, then compute C ms: total ms vs N
  * and the tracer timelines (11-capstone-timeline-*.trace) of 4 mixed requests run by the loop,
  * the fibers, and lab 10's multi-threaded executor pinned to ONE CPU and free on every CPU.
- * A point that would take longer than a few seconds (the sequential model at N = 10,000 would
- * take 200 s) is skipped and says so.  Every model's results are checked at every point.
+ * A point that would take longer than about a second (3 s with --full: the sequential model
+ * at N = 10,000 would take 200 s) is skipped and says so; --full also adds the N = 3,000 (io)
+ * and N = 300 (mixed) points and more samples.  Every model's results are checked at every
+ * point.  The default run takes about a minute on two idle cores.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -122,10 +124,11 @@ static uint32_t rounds_for_ms(double ms)
 
 static void io_time(struct bench *b)
 {
-	static const int full[] = { 1, 10, 100, 1000, 3000, 10000 }, quick[] = { 1, 10, 100 };
-	const int *ns = b->quick ? quick : full;
-	int nn = b->quick ? 3 : 6, delay = b->quick ? 5 : 20;
-	double budget_ms = b->quick ? 150 : 3000;
+	static const int full[] = { 1, 10, 100, 1000, 3000, 10000 },
+			 dflt[] = { 1, 10, 100, 1000, 10000 }, quick[] = { 1, 10, 100 };
+	const int *ns = b->quick ? quick : b->full ? full : dflt;
+	int nn = b->quick ? 3 : b->full ? 6 : 5, delay = b->quick ? 5 : 20;
+	double budget_ms = b->quick ? 150 : b->full ? 3000 : 1100;
 	char note[200];
 	snprintf(note, sizeof note, "each request waits %d ms on the injector; P = %d workers "
 		 "(the usable CPUs); points over %.0f ms predicted are skipped", delay, cores,
@@ -148,7 +151,7 @@ static void io_time(struct bench *b)
 				continue;
 			}
 			double ms[8];
-			int samples = b->quick ? 2 : o.n >= 3000 ? 3 : 5;
+			int samples = b->quick ? 2 : o.n >= 1000 || !b->full ? 3 : 5;
 			if (run_samples(&e, m, &o, samples, ms))
 				row_add(m->name, o.n, ms, samples);
 		}
@@ -235,12 +238,23 @@ static void io_cost(struct bench *b)
 	bench_close(b);
 }
 
+/* Does the model's thread count follow P?  Not for one-thread models, nor for a thread per
+ * request (always one thread per request, whatever P says). */
+static bool sized_by_p(const struct cap_model *m)
+{
+	return m->parallel && strcmp(m->name, "threads") != 0;
+}
+
 static void cpu_speedup(struct bench *b)
 {
-	int n = b->quick ? 8 : 64, samples = b->quick ? 2 : 5, xs[64];
+	int n = b->quick ? 8 : 64, samples = b->quick ? 2 : b->full ? 5 : 3, xs[64];
 	int nt = bench_thread_counts(cores, 4, xs, 64);
-	/* tens of ms per thread at N = cores: 200 ms of work on 1-2 cores, 60 ms x cores above */
-	double total_ms = b->quick ? 4 : (cores * 60.0 > 200 ? cores * 60.0 : 200);
+	/* At least 20 ms per thread at P = cores (thread start-up is tens of microseconds), and
+	 * the total grows with the machine: 200 ms of work on 1-10 cores, 20 ms x cores above.
+	 * The models whose threads do not depend on P (one thread, or a thread per request) are
+	 * measured at the ends of the sweep only: their speedup is the same at every P, and on
+	 * 64 cores measuring them at every point would take minutes. */
+	double total_ms = b->quick ? 4 : (cores * 20.0 > 200 ? cores * 20.0 : 200);
 	struct cap_opts o = { .kind = CAP_CPU, .n = n, .rounds = rounds_for_ms(total_ms / n) };
 	char note[200];
 	snprintf(note, sizeof note, "%d hash computations of %u rounds (%.0f ms of work in all); "
@@ -260,14 +274,18 @@ static void cpu_speedup(struct bench *b)
 			for (int j = 0; j < cap_nmodels; j++) {
 				double ms = base;
 				const struct cap_model *m = &cap_models[j];
-				if (m != seq && !run_samples(NULL, m, &o, 1, &ms))
+				if (m == seq || (!sized_by_p(m) && k != 0 && k != nt - 1))
+					continue;
+				if (!run_samples(NULL, m, &o, 1, &ms))
 					exit(1);
 				sp[j][s] = base / ms;
 			}
 		}
-		for (int j = 0; j < cap_nmodels; j++)
-			if (&cap_models[j] != seq)
-				row_add(cap_models[j].name, xs[k], sp[j], samples);
+		for (int j = 0; j < cap_nmodels; j++) {
+			const struct cap_model *m = &cap_models[j];
+			if (m != seq && (sized_by_p(m) || k == 0 || k == nt - 1))
+				row_add(m->name, xs[k], sp[j], samples);
+		}
 	}
 	rows_flush(b);
 	bench_record(b, "cores", cores, &c, 1, 1, NULL);
@@ -276,10 +294,12 @@ static void cpu_speedup(struct bench *b)
 
 static void mixed_time(struct bench *b)
 {
-	static const int full[] = { 1, 10, 100, 300, 1000 }, quick[] = { 1, 10 };
-	const int *ns = b->quick ? quick : full;
-	int nn = b->quick ? 2 : 5, delay = b->quick ? 5 : 20;
-	double c_ms = b->quick ? 0.1 : 0.5, budget_ms = b->quick ? 150 : 3000;
+	static const int full[] = { 1, 10, 100, 300, 1000 }, dflt[] = { 1, 10, 100, 1000 },
+			 quick[] = { 1, 10 };
+	const int *ns = b->quick ? quick : b->full ? full : dflt;
+	int nn = b->quick ? 2 : b->full ? 5 : 4, delay = b->quick ? 5 : 20;
+	double c_ms = b->quick ? 0.1 : 0.5;
+	double budget_ms = b->quick ? 150 : b->full ? 3000 : 1100;
 	uint32_t rounds = rounds_for_ms(c_ms);
 	char note[200];
 	snprintf(note, sizeof note, "each request waits %d ms, then hashes %u rounds (about %.1f "
@@ -301,7 +321,7 @@ static void mixed_time(struct bench *b)
 				continue;
 			}
 			double ms[8];
-			int samples = b->quick ? 2 : 5;
+			int samples = b->quick ? 2 : b->full ? 5 : 3;
 			if (run_samples(&e, m, &o, samples, ms))
 				row_add(m->name, o.n, ms, samples);
 		}
