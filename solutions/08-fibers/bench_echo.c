@@ -253,9 +253,9 @@ int main(int argc, char **argv)
 		   "echo requests/s: fibers vs lab-07 loop callbacks, 1/100/1000 connections "
 		   "(--full: also 10,000)");
 	/* The default run is sized for `make plots` (about 10 s): 5 runs of 0.25 s per point.
-	 * --full: every sample of 0.5 s, and 10,000 connections where the descriptor limit
-	 * allows (two descriptors per connection: the client's and the server's). */
-	static const int conns[] = { 1, 100, 1000, 10000 };
+	 * --full: every sample of 0.5 s, and 10,000 connections, or as many thousands as the
+	 * descriptor limit allows (two per connection: the client's and the server's). */
+	int conns[] = { 1, 100, 1000, 10000 };
 	int npoints = b.full ? 4 : 3;
 	int reps = b.quick || b.full ? b.samples : (b.samples < 5 ? b.samples : 5);
 	double secs = b.quick ? 0.02 : b.full ? 0.5 : 0.25;
@@ -266,7 +266,13 @@ int main(int argc, char **argv)
 		 reps, secs);
 	bench_open(&b, "echo", "connections", "req/s", note);
 	for (int i = 0; i < npoints; i++) {
-		if (bench_fd_room(2 * conns[i], 16) < 2 * conns[i]) {
+		int room = bench_fd_room(2 * conns[i], 16) / 2;
+		if (room < conns[i] && i == 3 && room >= 2000) {
+			/* a hard limit of 20,000 descriptors (common) leaves room for 9,000 */
+			printf("# RLIMIT_NOFILE: %d connections instead of %d\n", room / 1000 * 1000,
+			       conns[i]);
+			conns[i] = room / 1000 * 1000;
+		} else if (room < conns[i]) {
 			printf("# %d connections skipped: RLIMIT_NOFILE too low\n", conns[i]);
 			continue;
 		}
