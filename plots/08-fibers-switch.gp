@@ -1,14 +1,16 @@
-# 08-fibers-switch.gp - one switch: our assembly (pop+jmp, ret), fiber_yield through the
-# scheduler, glibc's swapcontext, and a handoff between two OS threads.  Log scale.
+# 08-fibers-switch.gp - one switch: our assembly (pop+jmp, the same between two rounding modes,
+# ret), fiber_yield through the scheduler, glibc's swapcontext, and a handoff between two OS
+# threads.  Log scale.
 # data: 08-fibers-switch.tsv
 f = data_dir.'/08-fibers-switch.tsv'
 set title 'What one switch costs: one-way, median of ping-pong samples (bars: q1..q3)'
 set ylabel 'nanoseconds per switch (log scale)'
 set logscale y
 set yrange [1:*]
-set xrange [-0.6:4.6]
-set xtics ("asm\npop + jmp" 0, "asm\nret" 1, "fiber\\_yield\n(2 switches + queue)" 2, \
-	   "glibc\nswapcontext" 3, "two OS threads\nmutex + condvar" 4)
+set xrange [-0.6:5.6]
+set xtics ("asm\npop + jmp" 0, "asm pop + jmp\n2 rounding modes" 1, "asm\nret" 2, \
+	   "fiber\\_yield\n(2 switches + queue)" 3, "glibc\nswapcontext" 4, \
+	   "two OS threads\nmutex + condvar" 5)
 set style fill solid 0.8 border -1
 set boxwidth 0.55
 set key off

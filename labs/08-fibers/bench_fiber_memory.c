@@ -26,7 +26,7 @@
 
 struct probe {
 	int k;
-	chan_t *gate;
+	fiber_chan_t *gate;
 	long rss0, vsz0;
 	double rss, vsz; /* KiB per unit */
 };
@@ -44,14 +44,14 @@ static void *idle_fiber(void *arg)
 	struct probe *p = arg;
 	void *v;
 	touch_stack();
-	chan_recv(p->gate, &v); /* parked until the gate closes */
+	fiber_chan_recv(p->gate, &v); /* parked until the gate closes */
 	return NULL;
 }
 
 static void fibers_child(struct probe *p, size_t stack)
 {
 	fiber_sched_t *s;
-	if (fiber_sched_create(&s, stack) || chan_create(&p->gate, 0))
+	if (fiber_sched_create(&s, stack) || fiber_chan_create(&p->gate, 0))
 		asl_die(ENOMEM, "setup");
 	p->rss0 = bench_status_kib("VmRSS");
 	p->vsz0 = bench_status_kib("VmSize");
@@ -67,11 +67,11 @@ static void fibers_child(struct probe *p, size_t stack)
 		asl_die(rc < 0 ? -rc : 0, "fiber_sched_run: expected every fiber parked");
 	p->rss = (double)(bench_status_kib("VmRSS") - p->rss0) / p->k;
 	p->vsz = (double)(bench_status_kib("VmSize") - p->vsz0) / p->k;
-	chan_close(p->gate);
+	fiber_chan_close(p->gate);
 	if ((rc = fiber_sched_run(s)))
 		asl_die(-rc, "fiber_sched_run");
 	fiber_sched_destroy(s);
-	chan_destroy(p->gate);
+	fiber_chan_destroy(p->gate);
 }
 
 static pthread_barrier_t parked, release;

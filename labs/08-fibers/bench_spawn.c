@@ -4,7 +4,8 @@
  *   batch:      one fiber spawns all of them, then joins them in order: they run one after
  *               another while it waits, each taking the stack the previous one gave back;
  *   one-by-one: spawn one, join it, spawn the next;
- *   os-threads: pthread_create + pthread_join, one by one (10,000 of them: they are slower).
+ *   os-threads: pthread_create + pthread_join, one by one (2,000 of them, 10,000 with --full:
+ *               they are slower).
  * Reported: nanoseconds per fiber (or thread); x = how many.  100,000 fibers in total time is
  * x * ns / 1e9 seconds.
  */
@@ -80,7 +81,8 @@ int main(int argc, char **argv)
 {
 	struct bench b;
 	bench_init(&b, argc, argv, "08-fibers", "spawn + join of 100,000 fibers vs OS threads");
-	long nf = b.quick ? 10000 : 100000, nt = b.quick ? 1000 : 10000;
+	/* OS threads cost ~50 us each: 2,000 of them per sample by default, 10,000 with --full */
+	long nf = b.quick ? 10000 : 100000, nt = b.quick ? 1000 : b.full ? 10000 : 2000;
 	bench_open(&b, "spawn", "count", "ns",
 		   "ns per fiber (thread) for spawn + run + join; x = how many");
 	struct run batch = { nf, true }, single = { nf, false };

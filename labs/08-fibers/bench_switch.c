@@ -4,8 +4,11 @@
  *
  * Every measurement is a ping-pong: two parties hand control back and forth, and the time of
  * a round trip is divided by two.  Reported: nanoseconds per one-way switch (x is the kind:
- * 0 asm pop+jmp, 1 asm ret, 2 fiber_yield, 3 swapcontext, 4 OS threads).
- *   - asm: main and one context switch with ctx_switch / ctx_switch_ret directly;
+ * 0 asm pop+jmp, 1 the same with two rounding modes, 2 asm ret, 3 fiber_yield,
+ * 4 swapcontext, 5 OS threads).
+ *   - asm: main and one context switch with ctx_switch / ctx_switch_ret directly; in the
+ *     rounding series the other context runs rounding upward, so every switch must load
+ *     the x87 control word (which ctx_switch skips when both contexts have the same);
  *   - fiber_yield: two fibers yield to each other; each yield is two ctx_switch calls (into
  *     the scheduler and out) plus the run queue;
  *   - swapcontext: the same ping-pong with ucontext; glibc saves the signal mask with a
@@ -14,6 +17,7 @@
  *     sleeping thread through the kernel (futex), and on one CPU costs a kernel context switch.
  */
 #include <errno.h>
+#include <fenv.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,23 +56,41 @@ static void measure(struct bench *b, const char *series, double x, trips_fn fn, 
 	bench_shot(b, series, x, one_shot, &s, &st);
 }
 
-/* ---- assembly: main <-> one context ---- */
+/* ---- assembly: main <-> one context ----
+ * Direct calls, so that the loop around the switch is a compare and a branch: an indirect
+ * call through a pointer would add its own prediction to what is measured. */
 static void *main_sp, *peer_sp;
-static void (*sw)(void **, void *);
 
-static void peer(void *arg)
+static void peer_popjmp(void *arg)
+{
+	if (arg) /* the rounding series: this context runs with another x87/SSE rounding mode */
+		fesetround(FE_UPWARD);
+	for (;;)
+		ctx_switch(&peer_sp, main_sp);
+}
+
+static void peer_ret(void *arg)
 {
 	(void)arg;
 	for (;;)
-		sw(&peer_sp, main_sp);
+		ctx_switch_ret(&peer_sp, main_sp);
 }
 
-static uint64_t asm_trips(void *state, long trips)
+static uint64_t popjmp_trips(void *state, long trips)
 {
 	(void)state;
 	uint64_t t0 = asl_now_ns();
 	for (long i = 0; i < trips; i++)
-		sw(&main_sp, peer_sp);
+		ctx_switch(&main_sp, peer_sp);
+	return asl_now_ns() - t0;
+}
+
+static uint64_t ret_trips(void *state, long trips)
+{
+	(void)state;
+	uint64_t t0 = asl_now_ns();
+	for (long i = 0; i < trips; i++)
+		ctx_switch_ret(&main_sp, peer_sp);
 	return asl_now_ns() - t0;
 }
 
@@ -164,8 +186,9 @@ int main(int argc, char **argv)
 	bench_init(&b, argc, argv, "08-fibers",
 		   "one switch: asm (pop+jmp, ret) vs fiber_yield vs swapcontext vs OS threads");
 	bench_open(&b, "switch", "kind", "ns",
-		   "x: 0 asm pop+jmp, 1 asm ret, 2 fiber_yield (2 switches + run queue), "
-		   "3 swapcontext, 4 OS-thread handoff (mutex + condvar); one-way, per switch");
+		   "x: 0 asm pop+jmp, 1 asm pop+jmp between contexts in two rounding modes, "
+		   "2 asm ret, 3 fiber_yield (2 switches + run queue), 4 swapcontext, "
+		   "5 OS-thread handoff (mutex + condvar); one-way, per switch");
 
 	struct stack_pool pool;
 	struct stack st;
@@ -173,28 +196,32 @@ int main(int argc, char **argv)
 	if (stack_pool_get(&pool, &st))
 		asl_die(ENOMEM, "stack");
 
-	sw = ctx_switch;
-	peer_sp = ctx_init(st.lo, pool.usable, peer, NULL);
-	measure(&b, "asm-popjmp", 0, asm_trips, NULL);
-	sw = ctx_switch_ret; /* the same frames: the peer simply switches with the other one */
-	measure(&b, "asm-ret", 1, asm_trips, NULL);
+	/* A fresh peer context for each series (the old one is abandoned mid-loop: it owns
+	 * nothing but the stack, which the next ctx_init overwrites). */
+	static int upward = 1;
+	peer_sp = ctx_init(st.lo, pool.usable, peer_popjmp, NULL);
+	measure(&b, "asm-popjmp", 0, popjmp_trips, NULL);
+	peer_sp = ctx_init(st.lo, pool.usable, peer_popjmp, &upward);
+	measure(&b, "asm-popjmp-rounding", 1, popjmp_trips, NULL);
+	peer_sp = ctx_init(st.lo, pool.usable, peer_ret, NULL);
+	measure(&b, "asm-ret", 2, ret_trips, NULL);
 
 	struct yield_state y;
-	measure(&b, "fiber-yield", 2, yield_trips, &y);
+	measure(&b, "fiber-yield", 3, yield_trips, &y);
 
 	getcontext(&uc_peer);
 	uc_peer.uc_stack.ss_sp = st.lo;
 	uc_peer.uc_stack.ss_size = pool.usable;
 	uc_peer.uc_link = NULL;
 	makecontext(&uc_peer, uc_peer_fn, 0);
-	measure(&b, "swapcontext", 3, uc_trips, NULL);
+	measure(&b, "swapcontext", 4, uc_trips, NULL);
 
 	struct handoff h = { .mu = PTHREAD_MUTEX_INITIALIZER,
 			     .cv = { PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER } };
 	pthread_t t;
 	if (pthread_create(&t, NULL, partner, &h))
 		asl_die(0, "pthread_create");
-	measure(&b, "os-threads", 4, thread_trips, &h);
+	measure(&b, "os-threads", 5, thread_trips, &h);
 	pthread_mutex_lock(&h.mu);
 	h.turn = -1;
 	pthread_cond_signal(&h.cv[1]);

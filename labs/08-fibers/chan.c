@@ -19,16 +19,16 @@
 
 #include "asl/todo.h"
 
-struct chan {
+struct fiber_chan {
 	size_t cap, count, head; /* ring buffer of cap values, count of them from head */
 	void **buf;
 	bool closed;
 	struct fiber_queue senders, receivers;
 };
 
-int chan_create(chan_t **out, size_t capacity)
+int fiber_chan_create(fiber_chan_t **out, size_t capacity)
 {
-	struct chan *c = calloc(1, sizeof *c);
+	struct fiber_chan *c = calloc(1, sizeof *c);
 	if (!c)
 		return -ENOMEM;
 	c->cap = capacity;
@@ -40,7 +40,7 @@ int chan_create(chan_t **out, size_t capacity)
 	return 0;
 }
 
-int chan_destroy(chan_t *c)
+int fiber_chan_destroy(fiber_chan_t *c)
 {
 	if (c->senders.head || c->receivers.head)
 		return -EBUSY;
@@ -49,7 +49,7 @@ int chan_destroy(chan_t *c)
 	return 0;
 }
 
-int chan_send(chan_t *c, void *value)
+int fiber_chan_send(fiber_chan_t *c, void *value)
 {
 	/* TODO step 6: Deliver value: to a waiting receiver directly (wake it), else into the
 	 * buffer if there is room, else wait in c->senders with the value until a receiver takes
@@ -59,7 +59,7 @@ int chan_send(chan_t *c, void *value)
 	LAB_UNUSED(c, value); return LAB_TODO(6);
 }
 
-int chan_recv(chan_t *c, void **value)
+int fiber_chan_recv(fiber_chan_t *c, void **value)
 {
 	/* TODO step 6: Take the oldest value: from the buffer (then move the first waiting
 	 * sender's value into the freed slot and wake it), or straight from a waiting sender
@@ -69,7 +69,7 @@ int chan_recv(chan_t *c, void **value)
 	LAB_UNUSED(c, value); return LAB_TODO(6);
 }
 
-int chan_close(chan_t *c)
+int fiber_chan_close(fiber_chan_t *c)
 {
 	/* TODO step 6: Close once (-EALREADY after): every waiting sender and receiver wakes
 	 * with -EPIPE (receivers wait only while the buffer is empty, so none misses a value).

@@ -86,22 +86,22 @@ fiber_t *fiber_self(void);
 unsigned fiber_id(const fiber_t *f);
 
 /* ---- channels between fibers of one scheduler (chan.c) ---- */
-typedef struct chan chan_t; /* opaque */
-/* chan_create: capacity 0 = unbuffered (a send waits for its receiver: a rendezvous).
+typedef struct fiber_chan fiber_chan_t; /* opaque */
+/* fiber_chan_create: capacity 0 = unbuffered (a send waits for its receiver: a rendezvous).
  * Errors: -ENOMEM. */
-int chan_create(chan_t **out, size_t capacity);
-/* chan_send: in a fiber.  Blocks while no receiver is waiting (unbuffered) or the buffer is
+int fiber_chan_create(fiber_chan_t **out, size_t capacity);
+/* fiber_chan_send: in a fiber.  Blocks while no receiver is waiting (unbuffered) or the buffer is
  * full.  Values are received in the order sent.  Errors: -EPIPE (closed, before or while
  * waiting: the value was not delivered). */
-int chan_send(chan_t *c, void *value);
-/* chan_recv: in a fiber.  Blocks while there is nothing to receive.  Returns 0 with *value, or
- * -EPIPE once the channel is closed and every buffered value has been received. */
-int chan_recv(chan_t *c, void **value);
-/* chan_close: wakes every waiting sender (-EPIPE) and receiver (-EPIPE once the buffer is
+int fiber_chan_send(fiber_chan_t *c, void *value);
+/* fiber_chan_recv: in a fiber.  Blocks while there is nothing to receive.  Returns 0 with
+ * *value, or -EPIPE once the channel is closed and every buffered value has been received. */
+int fiber_chan_recv(fiber_chan_t *c, void **value);
+/* fiber_chan_close: wakes every waiting sender (-EPIPE) and receiver (-EPIPE once the buffer is
  * drained).  Errors: -EALREADY (already closed). */
-int chan_close(chan_t *c);
-/* chan_destroy: frees c; no fiber may be waiting on it (-EBUSY). */
-int chan_destroy(chan_t *c);
+int fiber_chan_close(fiber_chan_t *c);
+/* fiber_chan_destroy: frees c; no fiber may be waiting on it (-EBUSY). */
+int fiber_chan_destroy(fiber_chan_t *c);
 
 /* ---- a mutex between fibers of one scheduler (mutex.c): no OS lock inside ---- */
 struct fiber_mutex {

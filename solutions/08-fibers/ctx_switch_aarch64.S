@@ -25,7 +25,11 @@ ctx_switch:	/* void ctx_switch(void **save_sp, void *next_sp) */
 	 * Checked by: ctx::*, sched::*
 	 * stub: b ctx_todo_switch
 	 */
-	/* SAVE_AND_SWAP: the same shape as on x86-64.  x0 = save_sp, x1 = next_sp. */
+	/* SAVE_AND_SWAP: the same shape as on x86-64.  x0 = save_sp, x1 = next_sp.  Writing
+	 * FPCR is a serialising system-register write on many cores, so it happens only when
+	 * the two contexts' values differ: each context still finds its own FPCR, because one
+	 * whose value differs always takes the write.  Reading FPCR (mrs) is cheap, and here the
+	 * compare needs no memory round trip (x86-64 has to do it differently: see its file). */
 .macro SAVE_AND_SWAP
 	sub	sp, sp, #176
 	.cfi_adjust_cfa_offset 176
@@ -43,11 +47,14 @@ ctx_switch:	/* void ctx_switch(void **save_sp, void *next_sp) */
 	stp	d14, d15, [sp, #144]
 	mrs	x9, fpcr
 	str	x9, [sp, #160]
-	mov	x9, sp
-	str	x9, [x0]		/* this context is now suspended */
+	mov	x10, sp
+	str	x10, [x0]		/* this context is now suspended */
 	mov	sp, x1			/* from here on we are on the other stack */
-	ldr	x9, [sp, #160]
-	msr	fpcr, x9
+	ldr	x10, [sp, #160]
+	cmp	x9, x10			/* x9: our FPCR, read above */
+	b.eq	8f
+	msr	fpcr, x10		/* only when the other context's differs (above) */
+8:
 	ldp	x19, x20, [sp, #0]
 	ldp	x21, x22, [sp, #16]
 	ldp	x23, x24, [sp, #32]

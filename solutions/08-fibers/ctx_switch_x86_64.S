@@ -26,7 +26,8 @@ ctx_switch:	/* void ctx_switch(void **save_sp, void *next_sp) */
 	 * stack (the layout in ctx.h), store rsp in *save_sp, load next_sp, restore the same
 	 * things from there, and resume the other context at its saved return address with a
 	 * pop and an indirect jmp (not ret: the workbook says why).  ctx_switch_ret needs the
-	 * same save-and-swap: a .macro written here saves typing it twice.
+	 * same save-and-swap: a .macro written here saves typing it twice.  (Optional, once it
+	 * works: skip the fldcw when the two control words are equal; bench_switch shows it.)
 	 * Checked by: ctx::*, sched::*
 	 * stub: jmp ctx_todo_switch
 	 */
@@ -54,13 +55,15 @@ ctx_switch:	/* void ctx_switch(void **save_sp, void *next_sp) */
 	.cfi_rel_offset %r15, 0
 	subq	$8, %rsp
 	.cfi_adjust_cfa_offset 8
-	stmxcsr	(%rsp)
+	stmxcsr	(%rsp)			/* the one expensive instruction: see below */
 	fnstcw	4(%rsp)
+	movzwl	4(%rsp), %edx		/* our x87 control word, for the compare below */
 	movq	%rsp, (%rdi)		/* this context is now suspended */
 	movq	%rsi, %rsp		/* from here on we are on the other stack */
 	ldmxcsr	(%rsp)
-	fldcw	4(%rsp)
-	addq	$8, %rsp
+	cmpw	4(%rsp), %dx		/* fldcw only when the other context's word differs */
+	jne	9f
+8:	addq	$8, %rsp
 	.cfi_adjust_cfa_offset -8
 	popq	%r15
 	.cfi_adjust_cfa_offset -8
@@ -75,10 +78,25 @@ ctx_switch:	/* void ctx_switch(void **save_sp, void *next_sp) */
 	popq	%rbp
 	.cfi_adjust_cfa_offset -8
 .endm
+	/* What the FP control state costs, and why it is saved this way: stmxcsr is the slow
+	 * instruction of the whole switch (more than half of it on the course's machine), and
+	 * it cannot be left out: only reading the register tells what this context set.  The
+	 * loads are cheaper.  fldcw runs only when the two contexts' control words differ (the
+	 * branch is out of line, so the usual path falls through); each context still gets
+	 * its own word back, because a context whose word differs always takes the branch.
+	 * The MXCSR is loaded every time: a compare would read back the word stmxcsr has just
+	 * stored, and that load waits until the store completes, which costs more than the
+	 * ldmxcsr it would skip (the workbook, chapter 08, has the measurements). */
+.macro LOAD_X87_CW
+9:	fldcw	4(%rsp)
+	jmp	8b
+.endm
 	SAVE_AND_SWAP
 	popq	%rcx			/* the other context's return address */
 	.cfi_adjust_cfa_offset -8
 	jmpq	*%rcx
+	.cfi_adjust_cfa_offset 64	/* out of line: back in the middle of SAVE_AND_SWAP */
+	LOAD_X87_CW
 	/* END STEP 1 */
 	.cfi_endproc
 	.size	ctx_switch, .-ctx_switch
@@ -94,6 +112,8 @@ ctx_switch_ret:	/* void ctx_switch_ret(void **save_sp, void *next_sp) */
 	 */
 	SAVE_AND_SWAP
 	ret
+	.cfi_adjust_cfa_offset 56
+	LOAD_X87_CW
 	/* END STEP 1 */
 	.cfi_endproc
 	.size	ctx_switch_ret, .-ctx_switch_ret

@@ -90,7 +90,7 @@ static void raw_switches(void)
 
 /* ---- through the scheduler ---- */
 static unsigned long bad_sched;
-static chan_t *pipe_in, *pipe_out;
+static fiber_chan_t *pipe_in, *pipe_out;
 
 static void do_yield(void *arg)
 {
@@ -110,9 +110,9 @@ static void *doubler(void *arg)
 {
 	(void)arg;
 	void *v;
-	while (chan_recv(pipe_in, &v) == 0)
-		chan_send(pipe_out, (void *)((uintptr_t)v * 2));
-	chan_close(pipe_out);
+	while (fiber_chan_recv(pipe_in, &v) == 0)
+		fiber_chan_send(pipe_out, (void *)((uintptr_t)v * 2));
+	fiber_chan_close(pipe_out);
 	return NULL;
 }
 
@@ -146,12 +146,12 @@ static void *main_fiber(void *arg)
 	uintptr_t sum = 0;
 	for (uintptr_t i = 0; i < 1000; i++) {
 		void *v;
-		chan_send(pipe_in, (void *)i);
-		if (chan_recv(pipe_out, &v))
+		fiber_chan_send(pipe_in, (void *)i);
+		if (fiber_chan_recv(pipe_out, &v))
 			fail("channel closed early", i);
 		sum += (uintptr_t)v;
 	}
-	chan_close(pipe_in);
+	fiber_chan_close(pipe_in);
 	if (sum != 999 * 1000)
 		fail("channel pipeline lost values", sum);
 
@@ -194,15 +194,16 @@ int main(int argc, char **argv)
 	raw_switches();
 
 	fiber_sched_t *s;
-	if (fiber_sched_create(&s, 0) || chan_create(&pipe_in, 0) || chan_create(&pipe_out, 4))
+	if (fiber_sched_create(&s, 0) || fiber_chan_create(&pipe_in, 0) ||
+	    fiber_chan_create(&pipe_out, 4))
 		fail("setup failed", 0);
 	if (fiber_spawn(s, NULL, main_fiber, s))
 		fail("fiber_spawn failed", 0);
 	int rc = fiber_sched_run(s);
 	if (rc)
 		fail("fiber_sched_run failed (-errno)", (unsigned long)-rc);
-	chan_destroy(pipe_in);
-	chan_destroy(pipe_out);
+	fiber_chan_destroy(pipe_in);
+	fiber_chan_destroy(pipe_out);
 	if (fiber_sched_destroy(s))
 		fail("fiber_sched_destroy failed", 0);
 	return 0;

@@ -141,7 +141,7 @@ static void fiber_handoff(void *arg, uint64_t iters)
 }
 
 struct fiber_park {
-	chan_t *gate;
+	fiber_chan_t *gate;
 	long r0, r1;
 	int k;
 };
@@ -150,7 +150,7 @@ static void *parked_fiber(void *arg)
 {
 	struct fiber_park *p = arg;
 	void *v;
-	chan_recv(p->gate, &v); /* returns -EPIPE once the gate closes */
+	fiber_chan_recv(p->gate, &v); /* returns -EPIPE once the gate closes */
 	return NULL;
 }
 
@@ -158,7 +158,7 @@ static void *fiber_measurer(void *arg)
 {
 	struct fiber_park *p = arg;
 	p->r1 = status_kib("VmRSS");
-	chan_close(p->gate);
+	fiber_chan_close(p->gate);
 	return NULL;
 }
 
@@ -166,7 +166,7 @@ static double fiber_memory(int k)
 {
 	fiber_sched_t *s;
 	struct fiber_park p = { .k = k };
-	if (fiber_sched_create(&s, 0) < 0 || chan_create(&p.gate, 0) < 0)
+	if (fiber_sched_create(&s, 0) < 0 || fiber_chan_create(&p.gate, 0) < 0)
 		return -1;
 	p.r0 = status_kib("VmRSS");
 	for (int i = 0; i < k; i++)
@@ -175,7 +175,7 @@ static double fiber_memory(int k)
 	/* spawned last: runs once every other fiber has parked on the gate */
 	if (fiber_spawn(s, NULL, fiber_measurer, &p) < 0 || fiber_sched_run(s) < 0)
 		abort();
-	chan_destroy(p.gate);
+	fiber_chan_destroy(p.gate);
 	fiber_sched_destroy(s);
 	return (double)(p.r1 - p.r0) * 1024 / k;
 }

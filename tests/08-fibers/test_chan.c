@@ -3,15 +3,15 @@
 
 ASL_SUITE(chan, 30);
 
-static chan_t *mk(size_t cap)
+static fiber_chan_t *mk(size_t cap)
 {
-	chan_t *c = NULL;
-	int rc = chan_create(&c, cap);
-	cr_assert(rc == 0 && c, "chan_create(%zu) failed: %s", cap, asl_test_rc(rc));
+	fiber_chan_t *c = NULL;
+	int rc = fiber_chan_create(&c, cap);
+	cr_assert(rc == 0 && c, "fiber_chan_create(%zu) failed: %s", cap, asl_test_rc(rc));
 	return c;
 }
 
-static chan_t *ch;
+static fiber_chan_t *ch;
 
 /* ---- unbuffered: a send returns only once a receiver has taken the value ---- */
 static int entered_recv, send_rc[3], send_early;
@@ -21,7 +21,7 @@ static void *rv_sender(void *arg)
 {
 	(void)arg;
 	for (int i = 0; i < 3; i++) {
-		send_rc[i] = chan_send(ch, (void *)(intptr_t)(i + 10));
+		send_rc[i] = fiber_chan_send(ch, (void *)(intptr_t)(i + 10));
 		if (entered_recv <= i)
 			send_early++;
 	}
@@ -35,7 +35,7 @@ static void *rv_receiver(void *arg)
 		fiber_yield(); /* the sender is long parked by now */
 	for (int i = 0; i < 3; i++) {
 		entered_recv++;
-		chan_recv(ch, &got[i]);
+		fiber_chan_recv(ch, &got[i]);
 		fiber_yield();
 	}
 	return NULL;
@@ -51,20 +51,20 @@ Test(chan, unbuffered_send_waits_for_its_receiver)
 	ft_sched_run(s, 0, ASL_HINT(6));
 	ft_destroy(s, ASL_HINT(6));
 	cr_assert_eq(send_early, 0, "%d of 3 sends on an unbuffered channel returned before a "
-		     "receiver had called chan_recv: a send is a rendezvous" ASL_HINT(6),
+		     "receiver had called fiber_chan_recv: a send is a rendezvous" ASL_HINT(6),
 		     send_early);
 	for (int i = 0; i < 3; i++)
 		cr_assert(send_rc[i] == 0 && got[i] == (void *)(intptr_t)(i + 10), "value %d: "
 			  "sent %d (rc %s), received %ld" ASL_HINT(6), i, i + 10,
 			  asl_test_rc(send_rc[i]), (long)(intptr_t)got[i]);
-	chan_destroy(ch);
+	fiber_chan_destroy(ch);
 }
 
 static int lonely_returned;
 static void *lonely(void *arg)
 {
 	(void)arg;
-	chan_send(ch, NULL);
+	fiber_chan_send(ch, NULL);
 	lonely_returned = 1;
 	return NULL;
 }
@@ -77,9 +77,9 @@ Test(chan, unbuffered_send_without_receiver_blocks_forever)
 	ft_spawn(s, lonely, NULL, ASL_HINT(6));
 	ft_sched_run(s, -EDEADLK, " (a send on an unbuffered channel that nobody receives from "
 		     "must block: nothing can wake it)" ASL_HINT(6));
-	cr_assert_eq(lonely_returned, 0, "chan_send returned without a receiver" ASL_HINT(6));
+	cr_assert_eq(lonely_returned, 0, "fiber_chan_send returned without a receiver" ASL_HINT(6));
 	ft_destroy(s, ASL_HINT(6));
-	free(ch); /* its sender was dropped with the scheduler; chan_destroy would say -EBUSY */
+	free(ch); /* its sender was dropped with the scheduler: fiber_chan_destroy says -EBUSY */
 }
 
 /* ---- buffered: FIFO, and exactly `capacity` sends complete without a receiver ---- */
@@ -90,7 +90,7 @@ static void *buf_sender(void *arg)
 {
 	(void)arg;
 	for (intptr_t i = 0; i < 10; i++) {
-		chan_send(ch, (void *)i);
+		fiber_chan_send(ch, (void *)i);
 		sends_done++;
 	}
 	return NULL;
@@ -102,7 +102,7 @@ static void *buf_receiver(void *arg)
 	sends_seen_by_receiver = sends_done;
 	for (intptr_t i = 0; i < 10; i++) {
 		void *v;
-		if (chan_recv(ch, &v) || v != (void *)i)
+		if (fiber_chan_recv(ch, &v) || v != (void *)i)
 			fifo_bad++;
 	}
 	return NULL;
@@ -122,7 +122,8 @@ Test(chan, buffered_fifo_and_capacity)
 		     sends_seen_by_receiver);
 	cr_assert_eq(fifo_bad, 0, "%d of 10 values were received out of order or failed"
 		     ASL_HINT(6), fifo_bad);
-	cr_assert_eq(chan_destroy(ch), 0, "chan_destroy of an idle channel failed" ASL_HINT(6));
+	cr_assert_eq(fiber_chan_destroy(ch), 0, "fiber_chan_destroy of an idle channel failed"
+		     ASL_HINT(6));
 }
 
 /* ---- close ---- */
@@ -131,14 +132,14 @@ static int woken[5];
 static void *close_receiver(void *arg)
 {
 	void *v;
-	woken[(intptr_t)arg] = chan_recv(ch, &v) == -EPIPE ? 1 : 2;
+	woken[(intptr_t)arg] = fiber_chan_recv(ch, &v) == -EPIPE ? 1 : 2;
 	return NULL;
 }
 
 static void *closer(void *arg)
 {
 	(void)arg;
-	chan_close(ch);
+	fiber_chan_close(ch);
 	return NULL;
 }
 
@@ -154,10 +155,10 @@ Test(chan, close_wakes_every_waiting_receiver)
 		     "wake)" ASL_HINT(6));
 	ft_destroy(s, ASL_HINT(6));
 	for (int i = 0; i < 5; i++)
-		cr_assert_eq(woken[i], 1, "receiver %d: expected chan_recv to return -EPIPE after "
-			     "close (%s)" ASL_HINT(6), i, woken[i] ? "it returned something else" :
-			     "it never returned");
-	chan_destroy(ch);
+		cr_assert_eq(woken[i], 1, "receiver %d: expected fiber_chan_recv to return -EPIPE "
+			     "after close (%s)" ASL_HINT(6), i,
+			     woken[i] ? "it returned something else" : "it never returned");
+	fiber_chan_destroy(ch);
 }
 
 static int drain_rc[4], drained[4], blocked_send_rc, closed_send_rc, close_again_rc;
@@ -165,21 +166,21 @@ static int drain_rc[4], drained[4], blocked_send_rc, closed_send_rc, close_again
 static void *drain_sender(void *arg)
 {
 	(void)arg;
-	chan_send(ch, (void *)1);
-	chan_send(ch, (void *)2);
-	blocked_send_rc = chan_send(ch, (void *)3); /* full: waits, then the channel closes */
+	fiber_chan_send(ch, (void *)1);
+	fiber_chan_send(ch, (void *)2);
+	blocked_send_rc = fiber_chan_send(ch, (void *)3); /* full: waits, then the channel closes */
 	return NULL;
 }
 
 static void *drain_closer(void *arg)
 {
 	(void)arg;
-	chan_close(ch);
-	close_again_rc = chan_close(ch);
-	closed_send_rc = chan_send(ch, (void *)4);
+	fiber_chan_close(ch);
+	close_again_rc = fiber_chan_close(ch);
+	closed_send_rc = fiber_chan_send(ch, (void *)4);
 	for (int i = 0; i < 4; i++) {
 		void *v = NULL;
-		drain_rc[i] = chan_recv(ch, &v);
+		drain_rc[i] = fiber_chan_recv(ch, &v);
 		drained[i] = (int)(intptr_t)v;
 	}
 	return NULL;
@@ -207,7 +208,7 @@ Test(chan, close_fails_blocked_senders_and_keeps_buffered_values)
 	cr_assert(drain_rc[2] == -EPIPE && drain_rc[3] == -EPIPE, "once drained, a closed "
 		  "channel gives -EPIPE; got %s then %s" ASL_HINT(6), asl_test_rc(drain_rc[2]),
 		  asl_test_rc(drain_rc[3]));
-	chan_destroy(ch);
+	fiber_chan_destroy(ch);
 }
 
 /* ---- many producers and consumers ---- */
@@ -220,7 +221,7 @@ static void *producer(void *arg)
 {
 	intptr_t p = (intptr_t)arg;
 	for (intptr_t i = 0; i < PER; i++) {
-		chan_send(ch, (void *)(p * PER + i));
+		fiber_chan_send(ch, (void *)(p * PER + i));
 		if (i % 7 == 0)
 			fiber_yield();
 	}
@@ -231,7 +232,7 @@ static void *consumer(void *arg)
 {
 	intptr_t c = (intptr_t)arg;
 	void *v;
-	while (chan_recv(ch, &v) == 0) {
+	while (fiber_chan_recv(ch, &v) == 0) {
 		intptr_t x = (intptr_t)v, p = x / PER, i = x % PER;
 		if (i <= last_seen[c][p])
 			order_bad++;
@@ -252,7 +253,7 @@ static void *mpmc_main(void *arg)
 	}
 	for (int i = 0; i < PROD; i++)
 		fiber_join(ps[i], NULL);
-	chan_close(ch);
+	fiber_chan_close(ch);
 	return NULL;
 }
 
@@ -270,5 +271,5 @@ Test(chan, many_producers_and_consumers_lose_nothing)
 		  ASL_HINT(6), PROD, PER, n, want, total_n, total_sum);
 	cr_assert_eq(order_bad, 0, "%d times a consumer saw one producer's values out of order"
 		     ASL_HINT(6), order_bad);
-	chan_destroy(ch);
+	fiber_chan_destroy(ch);
 }

@@ -4,6 +4,9 @@
 
 #include <fenv.h>
 #include <stdalign.h>
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
 
 ASL_SUITE(ctx, 20);
 
@@ -224,6 +227,80 @@ Test(ctx, fp_rounding_mode_is_per_context)
 		     ASL_HINT(1), rname(round_a[1]));
 	cr_assert_eq(mine, FE_TONEAREST, "main got rounding '%s' back, expected its own 'to "
 		     "nearest'" ASL_HINT(1), rname(mine));
+	free(ka);
+	free(kb);
+}
+
+/* ---- the SSE rounding mode alone ----
+ * On x86-64 fesetround sets the MXCSR and the x87 control word together, and fegetround reads
+ * only the x87 word.  Code that calls _mm_setcsr (or is compiled to use SSE only, as all
+ * x86-64 double arithmetic is) changes the MXCSR alone: a switch must restore it even when the
+ * two contexts' x87 words are the same.  On aarch64 both are the one FPCR. */
+#if defined(__x86_64__)
+#define RC_NEAREST 0x0000u
+#define RC_UPWARD 0x4000u
+#define RC_TOWARDZERO 0x6000u
+static unsigned sse_round(void)
+{
+	return _mm_getcsr() & 0x6000u;
+}
+static void sse_set_round(unsigned rc)
+{
+	_mm_setcsr((_mm_getcsr() & ~0x6000u) | rc);
+}
+#else
+#define RC_NEAREST ((unsigned)FE_TONEAREST)
+#define RC_UPWARD ((unsigned)FE_UPWARD)
+#define RC_TOWARDZERO ((unsigned)FE_TOWARDZERO)
+static unsigned sse_round(void)
+{
+	return (unsigned)fegetround();
+}
+static void sse_set_round(unsigned rc)
+{
+	fesetround((int)rc);
+}
+#endif
+static unsigned sse_seen_a, sse_seen_b;
+
+static void sse_a(void *arg)
+{
+	(void)arg;
+	sse_set_round(RC_UPWARD);
+	ctx_switch(&ka->sp, kb->sp);
+	sse_seen_a = sse_round(); /* B ran with 'toward zero' meanwhile */
+	ctx_switch(&ka->sp, main_sp);
+	abort(); /* never resumed */
+}
+
+static void sse_b(void *arg)
+{
+	(void)arg;
+	sse_seen_b = sse_round(); /* a new context: the ABI's default */
+	sse_set_round(RC_TOWARDZERO);
+	ctx_switch(&kb->sp, ka->sp);
+	abort(); /* never resumed */
+}
+
+Test(ctx, sse_rounding_alone_is_per_context)
+{
+	ka = kid_new(sse_a, NULL);
+	kb = kid_new(sse_b, NULL);
+	fesetround(FE_TONEAREST);
+	sse_seen_a = sse_seen_b = 99;
+	ctx_switch(&main_sp, ka->sp);
+	unsigned mine = sse_round();
+	fesetround(FE_TONEAREST);
+	cr_assert_eq(sse_seen_b, RC_NEAREST, "a new context started with SSE rounding bits %#x, "
+		     "expected %#x (round to nearest): ctx_init's MXCSR / FPCR" ASL_HINT(1),
+		     sse_seen_b, RC_NEAREST);
+	cr_assert_eq(sse_seen_a, RC_UPWARD, "context A set only its SSE rounding mode to "
+		     "'upward' (MXCSR; the x87 control word stayed the same in every context), and "
+		     "found bits %#x instead of %#x after a switch: the MXCSR (FPCR) must be "
+		     "restored on every switch, not only when the x87 words differ" ASL_HINT(1),
+		     sse_seen_a, RC_UPWARD);
+	cr_assert_eq(mine, RC_NEAREST, "main got SSE rounding bits %#x back, expected its own "
+		     "%#x (to nearest)" ASL_HINT(1), mine, RC_NEAREST);
 	free(ka);
 	free(kb);
 }
