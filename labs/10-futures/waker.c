@@ -89,7 +89,7 @@ static fut_waker_t task_waker_clone(const void *data)
 	 * (t->refs), returned as a waker with the same vtable and data.  Any thread may clone,
 	 * so the count is atomic; relaxed is enough, because the caller already holds a
 	 * reference and so cannot race with the header being freed.
-	 * Checked by: waker::*
+	 * Checked by: waker::clone_*, waker::clones_*, waker::wake_*
 	 */
 	LAB_UNUSED(data); LAB_TODO_ABORT(1);
 }
@@ -98,7 +98,7 @@ static void task_waker_drop(void *data)
 {
 	/* TODO step 1: Drop a task waker: release its reference (task_release frees the
 	 * header with the last one).
-	 * Checked by: waker::*
+	 * Checked by: waker::clone_*, waker::clones_*, waker::wake_*
 	 */
 	LAB_UNUSED(data); LAB_TODO_ABORT(1);
 }
@@ -106,7 +106,7 @@ static void task_waker_drop(void *data)
 static void task_waker_wake_by_ref(const void *data)
 {
 	/* TODO step 1: Wake the task and keep the reference: task_wake does the scheduling.
-	 * Checked by: waker::*
+	 * Checked by: waker::clone_*, waker::clones_*, waker::wake_*
 	 */
 	LAB_UNUSED(data); LAB_TODO_ABORT(1);
 }
@@ -116,7 +116,7 @@ static void task_waker_wake(void *data)
 	/* TODO step 1: Wake the task, then drop this reference (a waker used up by waking:
 	 * what a timer or a socket does with the clone it stored).  Order matters: waking
 	 * after the release could touch a freed header.
-	 * Checked by: waker::*
+	 * Checked by: waker::clone_*, waker::clones_*, waker::wake_*
 	 */
 	LAB_UNUSED(data); LAB_TODO_ABORT(1);
 }

@@ -130,7 +130,7 @@ static void mt_schedule(struct sched *s, task_t *t)
 	/* BEGIN STEP 12: Queue a runnable task: on one of this executor's workers (mt_self)
 	 * push it on that worker's own deque (under its lock; if the deque cannot grow, use
 	 * the injection queue), from anywhere else on the injection queue; then mt_notify.
-	 * Checked by: mt::*
+	 * Checked by: mt::workers_run_every_task_once, mt::idle_workers_steal
 	 * stub: LAB_UNUSED(ex, t); LAB_TODO_ABORT(12);
 	 */
 	struct worker *w = mt_self;
@@ -168,7 +168,7 @@ static task_t *steal(struct worker *self)
 	 * under ITS lock, then - never holding two deque locks at once - keep the first to
 	 * run and push the rest on our own deque.  Count them in ex->steals.  NULL if every
 	 * other deque is empty.
-	 * Checked by: mt::*
+	 * Checked by: mt::workers_run_every_task_once, mt::idle_workers_steal
 	 * stub: LAB_UNUSED(ex); return LAB_TODO_PTR(12);
 	 */
 	task_t *got[64];
@@ -219,7 +219,7 @@ static void park(exec_mt_t *ex)
 	 * under park_lock read the epoch, count yourself in sleepers, scan the queues
 	 * (any_queued), and wait on ex->park only while the epoch has not moved and stop is
 	 * not set; uncount yourself.
-	 * Checked by: mt::*
+	 * Checked by: mt::runs_*, mt::hundred_*, mt::no_lost_*, mt::parked_*
 	 * stub: LAB_UNUSED(ex); LAB_TODO_ABORT(13);
 	 */
 	pthread_mutex_lock(&ex->park_lock);
@@ -233,24 +233,39 @@ static void park(exec_mt_t *ex)
 	/* END STEP 13 */
 }
 
+/* One turn of worker w on this thread: its own queue first, then the injection queue, then
+ * a steal; run what was found.  false: nothing was runnable. */
+static bool worker_turn(struct worker *w)
+{
+	pthread_mutex_lock(&w->lock);
+	task_t *t = dq_pop(w);
+	pthread_mutex_unlock(&w->lock);
+	if (!t)
+		t = inject_pop(w->ex);
+	if (!t)
+		t = steal(w);
+	if (t)
+		task_run(t);
+	return t != NULL;
+}
+
+bool exec_mt_worker_turn(exec_mt_t *ex, int i)
+{
+	struct worker *outer = mt_self;
+	mt_self = &ex->w[i];
+	bool ran = worker_turn(&ex->w[i]);
+	mt_self = outer;
+	return ran;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	exec_mt_t *ex = w->ex;
 	mt_self = w;
-	while (!atomic_load(&ex->stop)) {
-		pthread_mutex_lock(&w->lock);
-		task_t *t = dq_pop(w);
-		pthread_mutex_unlock(&w->lock);
-		if (!t)
-			t = inject_pop(ex);
-		if (!t)
-			t = steal(w);
-		if (t)
-			task_run(t);
-		else
+	while (!atomic_load(&ex->stop))
+		if (!worker_turn(w))
 			park(ex);
-	}
 	mt_self = NULL;
 	return NULL;
 }
@@ -327,6 +342,11 @@ void exec_mt_destroy(exec_mt_t *ex)
 	pthread_cond_destroy(&ex->park);
 	free(ex->w);
 	free(ex);
+}
+
+size_t exec_mt_tasks(const exec_mt_t *ex)
+{
+	return atomic_load(&((exec_mt_t *)ex)->live);
 }
 
 uint64_t exec_mt_steals(const exec_mt_t *ex)

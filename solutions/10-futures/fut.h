@@ -216,6 +216,8 @@ int exec_mt_spawn(exec_mt_t *ex, fut_t *f, fut_t **join);
  * Tasks may be spawned before and during the run.  The calling thread only waits. */
 int exec_mt_run(exec_mt_t *ex);
 void exec_mt_destroy(exec_mt_t *ex);
+/* Tasks spawned and not yet finished.  Any thread. */
+size_t exec_mt_tasks(const exec_mt_t *ex);
 /* Tasks stolen by idle workers during the last run (for the tests and harness). */
 uint64_t exec_mt_steals(const exec_mt_t *ex);
 

@@ -89,7 +89,7 @@ static fut_waker_t task_waker_clone(const void *data)
 	 * (t->refs), returned as a waker with the same vtable and data.  Any thread may clone,
 	 * so the count is atomic; relaxed is enough, because the caller already holds a
 	 * reference and so cannot race with the header being freed.
-	 * Checked by: waker::*
+	 * Checked by: waker::clone_*, waker::clones_*, waker::wake_*
 	 * stub: LAB_UNUSED(data); LAB_TODO_ABORT(1);
 	 */
 	task_t *t = (task_t *)data;
@@ -102,7 +102,7 @@ static void task_waker_drop(void *data)
 {
 	/* BEGIN STEP 1: Drop a task waker: release its reference (task_release frees the
 	 * header with the last one).
-	 * Checked by: waker::*
+	 * Checked by: waker::clone_*, waker::clones_*, waker::wake_*
 	 * stub: LAB_UNUSED(data); LAB_TODO_ABORT(1);
 	 */
 	task_release(data);
@@ -112,7 +112,7 @@ static void task_waker_drop(void *data)
 static void task_waker_wake_by_ref(const void *data)
 {
 	/* BEGIN STEP 1: Wake the task and keep the reference: task_wake does the scheduling.
-	 * Checked by: waker::*
+	 * Checked by: waker::clone_*, waker::clones_*, waker::wake_*
 	 * stub: LAB_UNUSED(data); LAB_TODO_ABORT(1);
 	 */
 	task_wake((task_t *)data);
@@ -124,7 +124,7 @@ static void task_waker_wake(void *data)
 	/* BEGIN STEP 1: Wake the task, then drop this reference (a waker used up by waking:
 	 * what a timer or a socket does with the clone it stored).  Order matters: waking
 	 * after the release could touch a freed header.
-	 * Checked by: waker::*
+	 * Checked by: waker::clone_*, waker::clones_*, waker::wake_*
 	 * stub: LAB_UNUSED(data); LAB_TODO_ABORT(1);
 	 */
 	task_wake(data);

@@ -1,5 +1,6 @@
 /* Steps 12-13: the multi-threaded executor: every task runs once, idle workers steal, parked
- * workers wake for new work, no lost wake-up under stress, 100,000 tasks. */
+ * workers wake for new work, no lost wake-up under stress, 100,000 tasks.  Step 12's tests
+ * drive the workers from test threads (exec_mt_worker_turn), so they need no parking. */
 #include "fut_test.h"
 
 ASL_SUITE(mt, 60);
@@ -22,10 +23,38 @@ static void ft_mt_run(exec_mt_t *ex, int threads_before, const char *hint)
 		     "must join its workers%s", now, threads_before, hint);
 }
 
-Test(mt, runs_every_task_once_and_returns)
+/* Step 12's driver: test threads act as the executor's workers, one turn after another,
+ * yielding when they find nothing (no parking: that is step 13), until no task is left. */
+struct drive {
+	exec_mt_t *ex;
+	int i;
+};
+
+static void *drive_worker(void *arg)
+{
+	struct drive *d = arg;
+	while (exec_mt_tasks(d->ex) > 0)
+		if (!exec_mt_worker_turn(d->ex, d->i))
+			sched_yield();
+	return NULL;
+}
+
+static void ft_mt_drive(exec_mt_t *ex, int workers)
+{
+	pthread_t th[8];
+	struct drive d[8];
+	cr_assert(workers <= 8);
+	for (int i = 0; i < workers; i++) {
+		d[i] = (struct drive){ ex, i };
+		cr_assert_eq(pthread_create(&th[i], NULL, drive_worker, &d[i]), 0);
+	}
+	for (int i = 0; i < workers; i++)
+		pthread_join(th[i], NULL);
+}
+
+Test(mt, workers_run_every_task_once)
 {
 	enum { N = 10000 };
-	int before = asl_test_threads();
 	exec_mt_t *ex = ft_mt(4, ASL_HINT(12));
 	static fut_t *join[N];
 	atomic_store(&ft_sum, 0);
@@ -33,11 +62,11 @@ Test(mt, runs_every_task_once_and_returns)
 		int rc = exec_mt_spawn(ex, ft_adder(i, i % 4), &join[i]);
 		cr_assert_eq(rc, 0, "exec_mt_spawn: %s" ASL_HINT(12), asl_test_rc(rc));
 	}
-	ft_mt_run(ex, before, ASL_HINT(12));
+	ft_mt_drive(ex, 4);
 	long want = (long)N * (N - 1) / 2;
-	cr_assert_eq(atomic_load(&ft_sum), want, "10,000 tasks on 4 workers: expected the sum %ld, "
-		     "got %ld (a task ran twice, or never)" ASL_HINT(12), want,
-		     atomic_load(&ft_sum));
+	cr_assert_eq(atomic_load(&ft_sum), want, "10,000 tasks that yield, run by 4 workers: "
+		     "expected the sum %ld, got %ld (a task ran twice, or never)" ASL_HINT(12),
+		     want, atomic_load(&ft_sum));
 	for (int i = 0; i < N; i++) {
 		intptr_t v = -1;
 		cr_assert_eq(ft_poll_once(join[i], &v), FUT_READY, "join handle %d not ready after "
@@ -48,18 +77,44 @@ Test(mt, runs_every_task_once_and_returns)
 	exec_mt_destroy(ex);
 }
 
+Test(mt, runs_every_task_once_and_returns)
+{
+	enum { N = 10000 };
+	int before = asl_test_threads();
+	exec_mt_t *ex = ft_mt(4, ASL_HINT(13));
+	static fut_t *join[N];
+	atomic_store(&ft_sum, 0);
+	for (int i = 0; i < N; i++) {
+		int rc = exec_mt_spawn(ex, ft_adder(i, i % 4), &join[i]);
+		cr_assert_eq(rc, 0, "exec_mt_spawn: %s" ASL_HINT(13), asl_test_rc(rc));
+	}
+	ft_mt_run(ex, before, ASL_HINT(13));
+	long want = (long)N * (N - 1) / 2;
+	cr_assert_eq(atomic_load(&ft_sum), want, "10,000 tasks on 4 workers: expected the sum %ld, "
+		     "got %ld (a task ran twice, or never)" ASL_HINT(13), want,
+		     atomic_load(&ft_sum));
+	for (int i = 0; i < N; i++) {
+		intptr_t v = -1;
+		cr_assert_eq(ft_poll_once(join[i], &v), FUT_READY, "join handle %d not ready after "
+			     "the run" ASL_HINT(13), i);
+		cr_assert_eq(v, i, "join %d: expected %d, got %ld" ASL_HINT(13), i, i, (long)v);
+		fut_drop(join[i]);
+	}
+	exec_mt_destroy(ex);
+}
+
 Test(mt, hundred_thousand_tasks)
 {
 	enum { N = 100000 };
 	int before = asl_test_threads();
-	exec_mt_t *ex = ft_mt(3, ASL_HINT(12));
+	exec_mt_t *ex = ft_mt(3, ASL_HINT(13));
 	atomic_store(&ft_sum, 0);
 	for (int i = 1; i <= N; i++)
 		cr_assert_eq(exec_mt_spawn(ex, ft_adder(i, 1), NULL), 0);
-	ft_mt_run(ex, before, ASL_HINT(12));
+	ft_mt_run(ex, before, ASL_HINT(13));
 	long want = (long)N * (N + 1) / 2;
 	cr_assert_eq(atomic_load(&ft_sum), want,
-		     "100,000 tasks: expected %ld, got %ld" ASL_HINT(12), want, atomic_load(&ft_sum));
+		     "100,000 tasks: expected %ld, got %ld" ASL_HINT(13), want, atomic_load(&ft_sum));
 	exec_mt_destroy(ex);
 }
 
@@ -91,13 +146,12 @@ static const struct fut_vtable hog_vtable = { .poll = hog_poll, .drop = ft_free_
 
 Test(mt, idle_workers_steal)
 {
-	int before = asl_test_threads();
 	exec_mt_t *ex = ft_mt(3, ASL_HINT(12));
 	atomic_store(&ft_sum, 0);
 	struct hog *h = malloc(sizeof *h);
 	*h = (struct hog){ { &hog_vtable }, ex, 64, false };
 	cr_assert_eq(exec_mt_spawn(ex, &h->base, NULL), 0);
-	ft_mt_run(ex, before, ASL_HINT(12)); /* hangs unless another worker steals the kids */
+	ft_mt_drive(ex, 3); /* hangs unless another worker steals the kids */
 	cr_assert(exec_mt_steals(ex) > 0, "the children could only run by being stolen, yet "
 		  "exec_mt_steals is 0" ASL_HINT(12));
 	exec_mt_destroy(ex);
