@@ -43,13 +43,42 @@ struct fut_waker {
 
 /* Any thread.  clone: another reference to the same wakee; wake consumes *w (it becomes
  * empty); wake_by_ref keeps it; drop releases it (empty afterwards).  Empty wakers are
- * ignored by all four. */
-fut_waker_t waker_clone(const fut_waker_t *w);
-void waker_wake(fut_waker_t *w);
-void waker_wake_by_ref(const fut_waker_t *w);
-void waker_drop(fut_waker_t *w);
+ * ignored by all four.  Inline: they sit on the path of every wake+poll cycle, where a call
+ * through a wrapper costs as much as the work itself. */
+static inline fut_waker_t waker_clone(const fut_waker_t *w)
+{
+	if (!w->vt)
+		return (fut_waker_t){ 0 };
+	return w->vt->clone(w->data);
+}
+
+static inline void waker_wake(fut_waker_t *w)
+{
+	fut_waker_t taken = *w;
+	*w = (fut_waker_t){ 0 };
+	if (taken.vt)
+		taken.vt->wake((void *)taken.data);
+}
+
+static inline void waker_wake_by_ref(const fut_waker_t *w)
+{
+	if (w->vt)
+		w->vt->wake_by_ref(w->data);
+}
+
+static inline void waker_drop(fut_waker_t *w)
+{
+	fut_waker_t taken = *w;
+	*w = (fut_waker_t){ 0 };
+	if (taken.vt)
+		taken.vt->drop((void *)taken.data);
+}
+
 /* Do a and b wake the same thing?  (Lets a future skip re-cloning an unchanged waker.) */
-bool waker_will_wake(const fut_waker_t *a, const fut_waker_t *b);
+static inline bool waker_will_wake(const fut_waker_t *a, const fut_waker_t *b)
+{
+	return a->vt == b->vt && a->data == b->data;
+}
 /* A waker that does nothing (for polling by hand). */
 fut_waker_t waker_noop(void);
 
@@ -83,7 +112,13 @@ static inline void fut_drop(fut_t *f)
 }
 /* Store a clone of cx's waker in *slot, unless it already holds one that wakes the same task
  * (then nothing is cloned).  Not thread-safe: guard slots that other threads read. */
-void waker_register(fut_waker_t *slot, const fut_ctx_t *cx);
+static inline void waker_register(fut_waker_t *slot, const fut_ctx_t *cx)
+{
+	if (slot->vt && waker_will_wake(slot, cx->waker))
+		return;
+	waker_drop(slot);
+	*slot = waker_clone(cx->waker);
+}
 
 /* A future that is ready at once with `value` (a building block for tests and demos). */
 fut_t *fut_ready(intptr_t value);

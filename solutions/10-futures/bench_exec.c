@@ -6,8 +6,11 @@
  *   st-spawn  spawn a ready future, poll it, complete it, free it (one task's whole life)
  *   st-poll   one task that wakes itself and returns pending: a cooperative yield; the wake
  *             is from inside its own poll, so it costs no atomic operation (task.c)
- *   st-wake   two tasks ping-pong: each wakes the other through a CLONE of its waker (a real
- *             reference-counted wake: count up, state compare-and-swap, queue, count down)
+ *   st-wake   two tasks ping-pong: each wakes the other through the waker the other left
+ *             (waker_register: a counted clone of a real task waker), by reference: one
+ *             thread owns both slots, so nothing is cloned per move - the notes' `wake_by_ref`.
+ *             A cycle is one wake (state compare-and-swap, queue) and one poll of the woken
+ *             task (state exchange, poll, compare-and-swap back to idle).
  *   mt-*      the same on the multi-threaded executor, over all its workers (throughput:
  *             wall time / operations, 400,000 of them per sample so that starting and
  *             joining the workers is amortised), for each worker count of bench_thread_counts
@@ -76,40 +79,48 @@ struct pp_side {
 	int me;
 };
 
+/* Single-threaded: the other side's slot cannot change under us, wake it in place.
+ * Multi-threaded: the other side may be re-registering right now: clone under the lock, wake
+ * the clone outside it (a wake may run the scheduler, which is no place to hold a lock). */
 static void wake_other(struct pp *pp, int other)
 {
-	if (pp->locked)
-		pthread_mutex_lock(&pp->lock);
+	if (!pp->locked) {
+		waker_wake_by_ref(&pp->waker[other]);
+		return;
+	}
+	pthread_mutex_lock(&pp->lock);
 	fut_waker_t w = waker_clone(&pp->waker[other]);
-	if (pp->locked)
-		pthread_mutex_unlock(&pp->lock);
+	pthread_mutex_unlock(&pp->lock);
 	waker_wake(&w);
 }
 
+/* One move per poll.  Leave our waker first (so that the other side's reply finds it), then, if
+ * it is our turn, move and wake the other side; ready once every move is made.  turn is read
+ * before moves: after seeing our turn (acquire) the count we read is the latest. */
 static enum fut_poll pp_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 {
 	struct pp_side *s = (struct pp_side *)self;
 	struct pp *pp = s->pp;
-	for (;;) {
-		if (atomic_load_explicit(&pp->moves, memory_order_acquire) >= pp->rounds) {
-			wake_other(pp, 1 - s->me);
-			*out = 0;
-			return FUT_READY;
-		}
-		if (atomic_load_explicit(&pp->turn, memory_order_acquire) == s->me) {
-			atomic_fetch_add(&pp->moves, 1);
-			atomic_store(&pp->turn, 1 - s->me);
-			wake_other(pp, 1 - s->me);
-			continue;
-		}
-		if (pp->locked)
-			pthread_mutex_lock(&pp->lock);
-		waker_register(&pp->waker[s->me], cx);
-		if (pp->locked)
-			pthread_mutex_unlock(&pp->lock);
-		if (atomic_load(&pp->turn) != s->me && atomic_load(&pp->moves) < pp->rounds)
-			return FUT_PENDING;
+	int other = 1 - s->me;
+	if (pp->locked)
+		pthread_mutex_lock(&pp->lock);
+	waker_register(&pp->waker[s->me], cx);
+	if (pp->locked)
+		pthread_mutex_unlock(&pp->lock);
+	int turn = atomic_load_explicit(&pp->turn, memory_order_acquire);
+	uint64_t m = atomic_load_explicit(&pp->moves, memory_order_relaxed);
+	if (m >= pp->rounds) {
+		wake_other(pp, other);
+		*out = 0;
+		return FUT_READY;
 	}
+	if (turn == s->me) {
+		/* only the side whose turn it is writes: no read-modify-write needed */
+		atomic_store_explicit(&pp->moves, m + 1, memory_order_relaxed);
+		atomic_store_explicit(&pp->turn, other, memory_order_release);
+		wake_other(pp, other);
+	}
+	return FUT_PENDING;
 }
 
 static const struct fut_vtable pp_vtable = { .poll = pp_poll, .drop = free_self };

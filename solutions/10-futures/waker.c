@@ -6,55 +6,14 @@
  * standard, each runtime supplies its own implementation, and the future never sees the task).
  * The task waker's data is the task header; each clone is one counted reference to it, so a
  * waker kept by a timer, a socket or another thread keeps the header alive - never the future,
- * which is dropped as soon as the task completes.
+ * which is dropped as soon as the task completes.  The generic helpers (waker_clone,
+ * waker_wake, ...) are inline in fut.h; this file holds the two implementations.
  */
 #include "fut_internal.h"
 
 #include <stdlib.h>
 
 #include "asl/todo.h"
-
-fut_waker_t waker_clone(const fut_waker_t *w)
-{
-	if (!w->vt)
-		return (fut_waker_t){ 0 };
-	return w->vt->clone(w->data);
-}
-
-void waker_wake(fut_waker_t *w)
-{
-	fut_waker_t taken = *w;
-	*w = (fut_waker_t){ 0 };
-	if (taken.vt)
-		taken.vt->wake((void *)taken.data);
-}
-
-void waker_wake_by_ref(const fut_waker_t *w)
-{
-	if (w->vt)
-		w->vt->wake_by_ref(w->data);
-}
-
-void waker_drop(fut_waker_t *w)
-{
-	fut_waker_t taken = *w;
-	*w = (fut_waker_t){ 0 };
-	if (taken.vt)
-		taken.vt->drop((void *)taken.data);
-}
-
-bool waker_will_wake(const fut_waker_t *a, const fut_waker_t *b)
-{
-	return a->vt == b->vt && a->data == b->data;
-}
-
-void waker_register(fut_waker_t *slot, const fut_ctx_t *cx)
-{
-	if (slot->vt && waker_will_wake(slot, cx->waker))
-		return;
-	waker_drop(slot);
-	*slot = waker_clone(cx->waker);
-}
 
 /* ---- the noop waker: no data, nothing to count ---- */
 
