@@ -112,7 +112,7 @@ static void mt_pingpong(int workers, int pairs, int rounds)
 
 struct producer {
 	fut_t base;
-	chan_t *ch;
+	fut_chan_t *ch;
 	fut_t *send;
 	int next, end;
 };
@@ -121,8 +121,8 @@ static enum fut_poll producer_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 {
 	struct producer *p = (struct producer *)self;
 	while (p->next < p->end) {
-		if (!p->send && !(p->send = chan_send(p->ch, p->next)))
-			asl_die(ENOMEM, "chan_send");
+		if (!p->send && !(p->send = fut_chan_send(p->ch, p->next)))
+			asl_die(ENOMEM, "fut_chan_send");
 		intptr_t r;
 		if (fut_poll(p->send, cx, &r) == FUT_PENDING)
 			return FUT_PENDING;
@@ -139,7 +139,7 @@ static enum fut_poll producer_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 static const struct fut_vtable producer_vtable = { .poll = producer_poll, .drop = free_self };
 
 struct sender_arg {
-	chan_t *ch;
+	fut_chan_t *ch;
 	int n;
 };
 
@@ -161,7 +161,7 @@ static void *sender_main(void *arg)
 
 struct consumer {
 	fut_t base;
-	chan_t *ch;
+	fut_chan_t *ch;
 	fut_t *recv;
 	intptr_t v;
 	long n, sum;
@@ -171,8 +171,8 @@ static enum fut_poll consumer_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 {
 	struct consumer *c = (struct consumer *)self;
 	for (;;) {
-		if (!c->recv && !(c->recv = chan_recv(c->ch, &c->v)))
-			asl_die(ENOMEM, "chan_recv");
+		if (!c->recv && !(c->recv = fut_chan_recv(c->ch, &c->v)))
+			asl_die(ENOMEM, "fut_chan_recv");
 		intptr_t r;
 		if (fut_poll(c->recv, cx, &r) == FUT_PENDING)
 			return FUT_PENDING;
@@ -200,7 +200,7 @@ static const struct fut_vtable consumer_vtable = { .poll = consumer_poll, .drop 
 struct closer_arg {
 	pthread_t *th;
 	int n;
-	chan_t *ch;
+	fut_chan_t *ch;
 };
 
 static void *closer_main(void *arg)
@@ -208,17 +208,17 @@ static void *closer_main(void *arg)
 	struct closer_arg *a = arg;
 	for (int i = 0; i < a->n; i++)
 		pthread_join(a->th[i], NULL);
-	chan_close(a->ch);
+	fut_chan_close(a->ch);
 	return NULL;
 }
 
 static void st_channel(int threads, int n)
 {
 	exec_t *ex;
-	chan_t *ch;
+	fut_chan_t *ch;
 	int rc;
-	if ((rc = exec_create(&ex)) < 0 || (rc = chan_create(&ch, 4)) < 0)
-		asl_die(-rc, "exec_create / chan_create");
+	if ((rc = exec_create(&ex)) < 0 || (rc = fut_chan_create(&ch, 4)) < 0)
+		asl_die(-rc, "exec_create / fut_chan_create");
 	struct consumer *c = calloc(1, sizeof *c);
 	c->base.vt = &consumer_vtable;
 	c->ch = ch;
@@ -242,7 +242,7 @@ static void st_channel(int threads, int n)
 	sum = c->sum;
 	free(c);
 	exec_destroy(ex);
-	chan_destroy(ch);
+	fut_chan_destroy(ch);
 	long want = (long)threads * n, want_sum = (long)threads * n * (n - 1) / 2;
 	if (n_got != want || sum != want_sum)
 		asl_die(0, "channel: %ld values (sum %ld), expected %ld (sum %ld)", n_got, sum,

@@ -55,7 +55,7 @@ static int listener(struct sockaddr_in *a)
 
 struct fut_server {
 	int lfd;
-	chan_t *stop; /* closed by the client when it is done */
+	fut_chan_t *stop; /* closed by the client when it is done */
 };
 
 struct control {
@@ -91,7 +91,7 @@ static void *fut_server_main(void *arg)
 	must(echo_server_start(ex, s->lfd, &srv), "echo_server_start");
 	struct control *c = malloc(sizeof *c);
 	*c = (struct control){ { &control_vtable }, NULL, 0, srv };
-	c->recv = chan_recv(s->stop, &c->v);
+	c->recv = fut_chan_recv(s->stop, &c->v);
 	must(exec_spawn(ex, &c->base, NULL), "exec_spawn");
 	must(exec_run(ex), "exec_run");
 	echo_server_destroy(srv);
@@ -231,14 +231,14 @@ static double run_futures(int n, double seconds)
 {
 	struct sockaddr_in a;
 	struct fut_server s = { .lfd = listener(&a) };
-	must(chan_create(&s.stop, 1), "chan_create");
+	must(fut_chan_create(&s.stop, 1), "fut_chan_create");
 	pthread_t th;
 	if (pthread_create(&th, NULL, fut_server_main, &s) != 0)
 		asl_die(0, "pthread_create");
 	double rate = load(&a, n, seconds);
-	chan_close(s.stop);
+	fut_chan_close(s.stop);
 	pthread_join(th, NULL);
-	chan_destroy(s.stop);
+	fut_chan_destroy(s.stop);
 	close(s.lfd);
 	return rate;
 }

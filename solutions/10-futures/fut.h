@@ -211,14 +211,14 @@ uint64_t combine_retry_delay_ms(const struct combine_retry_policy *p, unsigned k
 
 /* A bounded multi-producer single-consumer channel of intptr_t.  Thread-safe (senders may
  * be tasks on other executors).  Senders that find it full wait in FIFO order and are served
- * in that order.  After chan_close: sends give -EPIPE, the receiver drains what is buffered
- * then gets -EPIPE.  chan_destroy: no future of it may still be alive. */
-typedef struct chan chan_t;
-int chan_create(chan_t **out, size_t capacity);
-void chan_close(chan_t *ch);
-void chan_destroy(chan_t *ch);
-fut_t *chan_send(chan_t *ch, intptr_t value); /* result 0 or -EPIPE */
-fut_t *chan_recv(chan_t *ch, intptr_t *value); /* result 0 (and *value) or -EPIPE */
+ * in that order.  After fut_chan_close: sends give -EPIPE, the receiver drains what is buffered
+ * then gets -EPIPE.  fut_chan_destroy: no future of it may still be alive. */
+typedef struct fut_chan fut_chan_t;
+int fut_chan_create(fut_chan_t **out, size_t capacity);
+void fut_chan_close(fut_chan_t *ch);
+void fut_chan_destroy(fut_chan_t *ch);
+fut_t *fut_chan_send(fut_chan_t *ch, intptr_t value); /* result 0 or -EPIPE */
+fut_t *fut_chan_recv(fut_chan_t *ch, intptr_t *value); /* result 0 (and *value) or -EPIPE */
 
 /* An async mutex: lock is a future; the lock is handed to waiters in FIFO order (no barging)
  * and a waiting task does not block its thread.  amutex_unlock: by the holder only. */

@@ -80,7 +80,7 @@ struct clients {
 	int n;		/* concurrent connections */
 	size_t bytes;	/* per connection */
 	bool reset_one;	/* first, a client that resets its connection */
-	chan_t *done;	/* closed when the clients are finished */
+	fut_chan_t *done;	/* closed when the clients are finished */
 	atomic_int ok, failed;
 	char why[160];
 };
@@ -126,7 +126,7 @@ static void *clients_main(void *arg)
 	free(fd);
 	free(out);
 	free(in);
-	chan_close(c->done);
+	fut_chan_close(c->done);
 	return NULL;
 }
 
@@ -164,14 +164,14 @@ static void run_echo(int n, size_t bytes, bool reset_one)
 	c->n = n;
 	c->bytes = bytes;
 	c->reset_one = reset_one;
-	cr_assert_eq(chan_create(&c->done, 1), 0);
+	cr_assert_eq(fut_chan_create(&c->done, 1), 0);
 	echo_server_t *srv = NULL;
 	int rc = echo_server_start(ex, l, &srv);
 	cr_assert(rc == 0 && srv, "echo_server_start: expected 0, got %s" ASL_HINT(14),
 		  asl_test_rc(rc));
 	struct control *ctl = malloc(sizeof *ctl);
 	*ctl = (struct control){ { &control_vtable }, NULL, 0, srv };
-	ctl->recv = chan_recv(c->done, &ctl->v);
+	ctl->recv = fut_chan_recv(c->done, &ctl->v);
 	ft_spawn(ex, &ctl->base, NULL, ASL_HINT(14));
 	pthread_t th;
 	cr_assert_eq(pthread_create(&th, NULL, clients_main, c), 0);
@@ -186,7 +186,7 @@ static void run_echo(int n, size_t bytes, bool reset_one)
 		  ASL_HINT(14), (unsigned long)acc, n);
 	echo_server_destroy(srv);
 	exec_destroy(ex);
-	chan_destroy(c->done);
+	fut_chan_destroy(c->done);
 	close(l);
 	free(c);
 	cr_assert_eq(asl_test_fds(), fds, "descriptors: %d before, %d after: every connection "

@@ -3,15 +3,15 @@
  * blocking work on lab 05's pool delivered as a future. */
 #include "fut_test.h"
 
-ASL_SUITE(chan, 30);
+ASL_SUITE(fut_chan, 30);
 ASL_SUITE(amutex, 30);
 ASL_SUITE(blocking, 30);
 
-static chan_t *ft_chan(size_t cap)
+static fut_chan_t *ft_fut_chan(size_t cap)
 {
-	chan_t *ch = NULL;
-	int rc = chan_create(&ch, cap);
-	cr_assert(rc == 0 && ch, "chan_create(%zu): %s", cap, asl_test_rc(rc));
+	fut_chan_t *ch = NULL;
+	int rc = fut_chan_create(&ch, cap);
+	cr_assert(rc == 0 && ch, "fut_chan_create(%zu): %s", cap, asl_test_rc(rc));
 	return ch;
 }
 
@@ -23,7 +23,7 @@ static void free_self(fut_t *self)
 /* Sends n values base, base+1, ... one after another (each send awaited). */
 struct producer {
 	fut_t base;
-	chan_t *ch;
+	fut_chan_t *ch;
 	fut_t *send;
 	int next, end;
 };
@@ -33,7 +33,7 @@ static enum fut_poll producer_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 	struct producer *p = (struct producer *)self;
 	while (p->next < p->end) {
 		if (!p->send)
-			p->send = chan_send(p->ch, p->next);
+			p->send = fut_chan_send(p->ch, p->next);
 		intptr_t r;
 		if (fut_poll(p->send, cx, &r) == FUT_PENDING)
 			return FUT_PENDING;
@@ -57,7 +57,7 @@ static void producer_drop(fut_t *self)
 
 static const struct fut_vtable producer_vtable = { .poll = producer_poll, .drop = producer_drop };
 
-static fut_t *producer(chan_t *ch, int from, int to)
+static fut_t *producer(fut_chan_t *ch, int from, int to)
 {
 	struct producer *p = calloc(1, sizeof *p);
 	*p = (struct producer){ { &producer_vtable }, ch, NULL, from, to };
@@ -67,7 +67,7 @@ static fut_t *producer(chan_t *ch, int from, int to)
 /* Receives until -EPIPE, recording the values. */
 struct consumer {
 	fut_t base;
-	chan_t *ch;
+	fut_chan_t *ch;
 	fut_t *recv;
 	intptr_t v, *got;
 	int n, cap;
@@ -78,7 +78,7 @@ static enum fut_poll consumer_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 	struct consumer *c = (struct consumer *)self;
 	for (;;) {
 		if (!c->recv)
-			c->recv = chan_recv(c->ch, &c->v);
+			c->recv = fut_chan_recv(c->ch, &c->v);
 		intptr_t r;
 		if (fut_poll(c->recv, cx, &r) == FUT_PENDING)
 			return FUT_PENDING;
@@ -104,7 +104,7 @@ static void consumer_drop(fut_t *self)
 
 static const struct fut_vtable consumer_vtable = { .poll = consumer_poll, .drop = consumer_drop };
 
-static struct consumer *consumer(chan_t *ch, intptr_t *got, int cap)
+static struct consumer *consumer(fut_chan_t *ch, intptr_t *got, int cap)
 {
 	struct consumer *c = calloc(1, sizeof *c);
 	*c = (struct consumer){ .base = { &consumer_vtable }, .ch = ch, .got = got, .cap = cap };
@@ -114,7 +114,7 @@ static struct consumer *consumer(chan_t *ch, intptr_t *got, int cap)
 /* Closes the channel once `done` of the producers' joins are ready. */
 struct closer {
 	fut_t base;
-	chan_t *ch;
+	fut_chan_t *ch;
 	fut_t *all;
 };
 
@@ -123,7 +123,7 @@ static enum fut_poll closer_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 	struct closer *c = (struct closer *)self;
 	if (fut_poll(c->all, cx, out) == FUT_PENDING)
 		return FUT_PENDING;
-	chan_close(c->ch);
+	fut_chan_close(c->ch);
 	return FUT_READY;
 }
 
@@ -135,10 +135,10 @@ static void closer_drop(fut_t *self)
 
 static const struct fut_vtable closer_vtable = { .poll = closer_poll, .drop = closer_drop };
 
-Test(chan, values_arrive_in_order_through_a_small_buffer)
+Test(fut_chan, values_arrive_in_order_through_a_small_buffer)
 {
 	exec_t *ex = ft_exec(ASL_HINT(9));
-	chan_t *ch = ft_chan(2);
+	fut_chan_t *ch = ft_fut_chan(2);
 	static intptr_t got[1000];
 	struct consumer *c = consumer(ch, got, 1000);
 	fut_t *jc, *jp;
@@ -156,27 +156,27 @@ Test(chan, values_arrive_in_order_through_a_small_buffer)
 			     (long)got[i]);
 	ft_run(ex, ASL_HINT(9));
 	exec_destroy(ex);
-	chan_destroy(ch);
+	fut_chan_destroy(ch);
 	free(c);
 }
 
-Test(chan, waiting_senders_are_served_in_fifo_order)
+Test(fut_chan, waiting_senders_are_served_in_fifo_order)
 {
 	exec_t *ex = ft_exec(ASL_HINT(9));
-	chan_t *ch = ft_chan(1);
-	intptr_t v = ft_block_on(ex, chan_send(ch, 100), "chan_send", ASL_HINT(9)); /* now full */
+	fut_chan_t *ch = ft_fut_chan(1);
+	intptr_t v = ft_block_on(ex, fut_chan_send(ch, 100), "fut_chan_send", ASL_HINT(9)); /* now full */
 	cr_assert_eq(v, 0, "send into an empty channel: expected 0, got %ld" ASL_HINT(9), (long)v);
 	for (int i = 0; i < 5; i++) /* five senders wait, in this order */
-		ft_spawn(ex, chan_send(ch, i), NULL, ASL_HINT(9));
+		ft_spawn(ex, fut_chan_send(ch, i), NULL, ASL_HINT(9));
 	ft_block_on(ex, fut_yield(3, 0), "fut_yield", ASL_HINT(9));
 	/* a latecomer must not overtake them, even though it is polled when a slot frees */
 	static intptr_t got[8];
 	struct consumer *c = consumer(ch, got, 8);
 	fut_t *jc;
 	ft_spawn(ex, &c->base, &jc, ASL_HINT(9));
-	ft_spawn(ex, chan_send(ch, 999), NULL, ASL_HINT(9));
+	ft_spawn(ex, fut_chan_send(ch, 999), NULL, ASL_HINT(9));
 	ft_block_on(ex, fut_yield(20, 0), "fut_yield", ASL_HINT(9));
-	chan_close(ch);
+	fut_chan_close(ch);
 	ft_block_on(ex, jc, "consumer", ASL_HINT(9));
 	cr_assert(c->n >= 6, "expected at least 6 values, got %d" ASL_HINT(9), c->n);
 	for (int i = 0; i < 5; i++)
@@ -184,56 +184,56 @@ Test(chan, waiting_senders_are_served_in_fifo_order)
 			     "(value %d), got %ld - waiting senders are served in FIFO order"
 			     ASL_HINT(9), i + 1, i + 1, i, (long)got[i + 1]);
 	exec_destroy(ex);
-	chan_destroy(ch);
+	fut_chan_destroy(ch);
 	free(c);
 }
 
-Test(chan, close_drains_buffered_then_epipe)
+Test(fut_chan, close_drains_buffered_then_epipe)
 {
 	exec_t *ex = ft_exec(ASL_HINT(9));
-	chan_t *ch = ft_chan(4);
-	ft_block_on(ex, chan_send(ch, 1), "chan_send", ASL_HINT(9));
-	ft_block_on(ex, chan_send(ch, 2), "chan_send", ASL_HINT(9));
-	chan_close(ch);
+	fut_chan_t *ch = ft_fut_chan(4);
+	ft_block_on(ex, fut_chan_send(ch, 1), "fut_chan_send", ASL_HINT(9));
+	ft_block_on(ex, fut_chan_send(ch, 2), "fut_chan_send", ASL_HINT(9));
+	fut_chan_close(ch);
 	intptr_t v = 0;
-	intptr_t r = ft_block_on(ex, chan_send(ch, 3), "chan_send", ASL_HINT(9));
+	intptr_t r = ft_block_on(ex, fut_chan_send(ch, 3), "fut_chan_send", ASL_HINT(9));
 	cr_assert_eq(r, -EPIPE, "send on a closed channel: expected %s, got %ld" ASL_HINT(9),
 		     asl_test_rc(-EPIPE), (long)r);
 	for (int i = 1; i <= 2; i++) {
-		r = ft_block_on(ex, chan_recv(ch, &v), "chan_recv", ASL_HINT(9));
+		r = ft_block_on(ex, fut_chan_recv(ch, &v), "fut_chan_recv", ASL_HINT(9));
 		cr_assert(r == 0 && v == i, "receive %d after close: expected the buffered value "
 			  "%d, got result %ld value %ld" ASL_HINT(9), i, i, (long)r, (long)v);
 	}
-	r = ft_block_on(ex, chan_recv(ch, &v), "chan_recv", ASL_HINT(9));
+	r = ft_block_on(ex, fut_chan_recv(ch, &v), "fut_chan_recv", ASL_HINT(9));
 	cr_assert_eq(r, -EPIPE, "receive on a closed, empty channel: expected %s, got %ld"
 		     ASL_HINT(9), asl_test_rc(-EPIPE), (long)r);
 	exec_destroy(ex);
-	chan_destroy(ch);
+	fut_chan_destroy(ch);
 }
 
-Test(chan, close_wakes_a_waiting_sender_and_receiver)
+Test(fut_chan, close_wakes_a_waiting_sender_and_receiver)
 {
 	exec_t *ex = ft_exec(ASL_HINT(9));
-	chan_t *full = ft_chan(1), *empty = ft_chan(1);
-	ft_block_on(ex, chan_send(full, 1), "chan_send", ASL_HINT(9));
+	fut_chan_t *full = ft_fut_chan(1), *empty = ft_fut_chan(1);
+	ft_block_on(ex, fut_chan_send(full, 1), "fut_chan_send", ASL_HINT(9));
 	fut_t *js, *jr;
 	intptr_t v;
-	ft_spawn(ex, chan_send(full, 2), &js, ASL_HINT(9));
-	ft_spawn(ex, chan_recv(empty, &v), &jr, ASL_HINT(9));
+	ft_spawn(ex, fut_chan_send(full, 2), &js, ASL_HINT(9));
+	ft_spawn(ex, fut_chan_recv(empty, &v), &jr, ASL_HINT(9));
 	ft_block_on(ex, fut_yield(2, 0), "fut_yield", ASL_HINT(9));
-	chan_close(full);
-	chan_close(empty);
+	fut_chan_close(full);
+	fut_chan_close(empty);
 	intptr_t a = ft_block_on(ex, js, "join(send)", ASL_HINT(9));
 	intptr_t b = ft_block_on(ex, jr, "join(recv)", ASL_HINT(9));
 	cr_assert(a == -EPIPE && b == -EPIPE, "close must wake the waiting sender and receiver "
 		  "with -EPIPE: got %ld and %ld" ASL_HINT(9), (long)a, (long)b);
 	exec_destroy(ex);
-	chan_destroy(full);
-	chan_destroy(empty);
+	fut_chan_destroy(full);
+	fut_chan_destroy(empty);
 }
 
 struct remote_sender {
-	chan_t *ch;
+	fut_chan_t *ch;
 	int id, n;
 };
 
@@ -253,24 +253,24 @@ static void *remote_send(void *arg)
 struct joiner {
 	pthread_t *th;
 	int n;
-	chan_t *ch;
+	fut_chan_t *ch;
 };
 
-/* Joins the sender threads, then closes the channel (chan_close is thread-safe). */
+/* Joins the sender threads, then closes the channel (fut_chan_close is thread-safe). */
 static void *join_then_close(void *arg)
 {
 	struct joiner *j = arg;
 	for (int i = 0; i < j->n; i++)
 		pthread_join(j->th[i], NULL);
-	chan_close(j->ch);
+	fut_chan_close(j->ch);
 	return NULL;
 }
 
-Test(chan, senders_on_other_threads_no_lost_wakeup)
+Test(fut_chan, senders_on_other_threads_no_lost_wakeup)
 {
 	enum { T = 4, N = 20000 };
 	exec_t *ex = ft_exec(ASL_HINT(9));
-	chan_t *ch = ft_chan(8);
+	fut_chan_t *ch = ft_fut_chan(8);
 	static intptr_t got[T * N];
 	struct consumer *c = consumer(ch, got, T * N);
 	fut_t *jc;
@@ -296,7 +296,7 @@ Test(chan, senders_on_other_threads_no_lost_wakeup)
 		last[id]++;
 	}
 	exec_destroy(ex);
-	chan_destroy(ch);
+	fut_chan_destroy(ch);
 	free(c);
 }
 
