@@ -32,11 +32,7 @@
 #include "asl/bench.h"
 #include "asl/util.h"
 #include "fut_internal.h"
-
-static void free_self(fut_t *self)
-{
-	free(self);
-}
+#include "workloads.h"
 
 /* ---- single-threaded ---- */
 
@@ -63,83 +59,15 @@ static void st_poll(void *arg, uint64_t iters)
 	must(exec_block_on(st_ex, fut_yield((unsigned)iters, 0), &v), "exec_block_on");
 }
 
-/* ping-pong through cloned wakers */
-struct pp {
-	pthread_mutex_t lock; /* only for exec_mt, where the sides run on different threads */
-	bool locked;
-	fut_waker_t waker[2];
-	_Atomic uint64_t moves;
-	_Atomic int turn;
-	uint64_t rounds;
-};
-
-struct pp_side {
-	fut_t base;
-	struct pp *pp;
-	int me;
-};
-
-/* Single-threaded: the other side's slot cannot change under us, wake it in place.
- * Multi-threaded: the other side may be re-registering right now: clone under the lock, wake
- * the clone outside it (a wake may run the scheduler, which is no place to hold a lock). */
-static void wake_other(struct pp *pp, int other)
-{
-	if (!pp->locked) {
-		waker_wake_by_ref(&pp->waker[other]);
-		return;
-	}
-	pthread_mutex_lock(&pp->lock);
-	fut_waker_t w = waker_clone(&pp->waker[other]);
-	pthread_mutex_unlock(&pp->lock);
-	waker_wake(&w);
-}
-
-/* One move per poll.  Leave our waker first (so that the other side's reply finds it), then, if
- * it is our turn, move and wake the other side; ready once every move is made.  turn is read
- * before moves: after seeing our turn (acquire) the count we read is the latest. */
-static enum fut_poll pp_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
-{
-	struct pp_side *s = (struct pp_side *)self;
-	struct pp *pp = s->pp;
-	int other = 1 - s->me;
-	if (pp->locked)
-		pthread_mutex_lock(&pp->lock);
-	waker_register(&pp->waker[s->me], cx);
-	if (pp->locked)
-		pthread_mutex_unlock(&pp->lock);
-	int turn = atomic_load_explicit(&pp->turn, memory_order_acquire);
-	uint64_t m = atomic_load_explicit(&pp->moves, memory_order_relaxed);
-	if (m >= pp->rounds) {
-		wake_other(pp, other);
-		*out = 0;
-		return FUT_READY;
-	}
-	if (turn == s->me) {
-		/* only the side whose turn it is writes: no read-modify-write needed */
-		atomic_store_explicit(&pp->moves, m + 1, memory_order_relaxed);
-		atomic_store_explicit(&pp->turn, other, memory_order_release);
-		wake_other(pp, other);
-	}
-	return FUT_PENDING;
-}
-
-static const struct fut_vtable pp_vtable = { .poll = pp_poll, .drop = free_self };
-
-static void pp_spawn(struct pp *pp, int (*spawn)(void *ex, fut_t *f), void *ex)
+/* The ping-pong pair of workloads.h: spawn both sides of pp on ex. */
+static void pp_spawn(struct pingpong *pp, int (*spawn)(void *ex, fut_t *f), void *ex)
 {
 	for (int k = 0; k < 2; k++) {
-		struct pp_side *s = malloc(sizeof *s);
-		if (!s)
+		fut_t *side = pingpong_side(pp, k);
+		if (!side)
 			asl_die(ENOMEM, "malloc");
-		*s = (struct pp_side){ { &pp_vtable }, pp, k };
-		must(spawn(ex, &s->base), "spawn");
+		must(spawn(ex, side), "spawn");
 	}
-}
-
-static void pp_done(struct pp *pp)
-{
-	waker_drop(&pp->waker[0]);
-	waker_drop(&pp->waker[1]);
 }
 
 static int st_spawn_fn(void *ex, fut_t *f)
@@ -150,10 +78,11 @@ static int st_spawn_fn(void *ex, fut_t *f)
 static void st_wake(void *arg, uint64_t iters)
 {
 	(void)arg;
-	struct pp pp = { .rounds = iters };
+	struct pingpong pp;
+	pingpong_init(&pp, iters, false);
 	pp_spawn(&pp, st_spawn_fn, st_ex);
 	must(exec_run(st_ex), "exec_run");
-	pp_done(&pp);
+	pingpong_destroy(&pp);
 }
 
 /* ---- multi-threaded ---- */
@@ -209,13 +138,11 @@ static double mt_wake(void *arg)
 	(void)arg;
 	exec_mt_t *ex = mt_new();
 	int pairs = mt_workers;
-	struct pp *pp = calloc((size_t)pairs, sizeof *pp);
+	struct pingpong *pp = calloc((size_t)pairs, sizeof *pp);
 	if (!pp)
 		asl_die(ENOMEM, "calloc");
 	for (int i = 0; i < pairs; i++) {
-		pthread_mutex_init(&pp[i].lock, NULL);
-		pp[i].locked = true;
-		pp[i].rounds = mt_ops / 4 / (uint64_t)pairs + 1;
+		pingpong_init(&pp[i], mt_ops / 4 / (uint64_t)pairs + 1, true);
 		pp_spawn(&pp[i], mt_spawn_fn, ex);
 	}
 	uint64_t t0 = asl_now_ns();
@@ -223,7 +150,7 @@ static double mt_wake(void *arg)
 	double ns = (double)(asl_now_ns() - t0) / (double)(pp[0].rounds * (uint64_t)pairs);
 	exec_mt_destroy(ex);
 	for (int i = 0; i < pairs; i++)
-		pp_done(&pp[i]);
+		pingpong_destroy(&pp[i]);
 	free(pp);
 	return ns;
 }

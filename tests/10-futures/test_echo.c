@@ -2,6 +2,7 @@
  * thread with blocking sockets; the server runs on the test's executor.  A client thread ends
  * the run by closing a channel the control task waits on, which stops the server. */
 #include "fut_test.h"
+#include "workloads.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -130,31 +131,6 @@ static void *clients_main(void *arg)
 	return NULL;
 }
 
-/* The control task: waits until the clients are done, then stops the server. */
-struct control {
-	fut_t base;
-	fut_t *recv;
-	intptr_t v;
-	echo_server_t *srv;
-};
-
-static enum fut_poll control_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
-{
-	struct control *c = (struct control *)self;
-	if (fut_poll(c->recv, cx, out) == FUT_PENDING)
-		return FUT_PENDING;
-	echo_server_stop(c->srv);
-	return FUT_READY;
-}
-
-static void control_drop(fut_t *self)
-{
-	fut_drop(((struct control *)self)->recv);
-	free(self);
-}
-
-static const struct fut_vtable control_vtable = { .poll = control_poll, .drop = control_drop };
-
 static void run_echo(int n, size_t bytes, bool reset_one)
 {
 	int fds = asl_test_fds();
@@ -169,10 +145,8 @@ static void run_echo(int n, size_t bytes, bool reset_one)
 	int rc = echo_server_start(ex, l, &srv);
 	cr_assert(rc == 0 && srv, "echo_server_start: expected 0, got %s" ASL_HINT(14),
 		  asl_test_rc(rc));
-	struct control *ctl = malloc(sizeof *ctl);
-	*ctl = (struct control){ { &control_vtable }, NULL, 0, srv };
-	ctl->recv = fut_chan_recv(c->done, &ctl->v);
-	ft_spawn(ex, &ctl->base, NULL, ASL_HINT(14));
+	/* the control task (workloads.h) stops the server once the clients close c->done */
+	ft_spawn(ex, echo_control_new(srv, c->done), NULL, ASL_HINT(14));
 	pthread_t th;
 	cr_assert_eq(pthread_create(&th, NULL, clients_main, c), 0);
 	rc = exec_run(ex); /* ends when the server is stopped and every connection closed */

@@ -2,6 +2,7 @@
  * workers wake for new work, no lost wake-up under stress, 100,000 tasks.  Step 12's tests
  * drive the workers from test threads (exec_mt_worker_turn), so they need no parking. */
 #include "fut_test.h"
+#include "workloads.h"
 
 ASL_SUITE(mt, 60);
 
@@ -52,55 +53,48 @@ static void ft_mt_drive(exec_mt_t *ex, int workers)
 		pthread_join(th[i], NULL);
 }
 
-Test(mt, workers_run_every_task_once)
+/* Every task once: 10,000 adders that yield (i % 4 times), run by 4 workers - driven by test
+ * threads (step 12) or by exec_mt_run's own (step 13) - each with a join handle. */
+enum { EVERY_N = 10000 };
+
+static void every_task_once(bool own_workers)
 {
-	enum { N = 10000 };
-	exec_mt_t *ex = ft_mt(4, ASL_HINT(12));
-	static fut_t *join[N];
+	const char *hint = own_workers ? ASL_HINT(13) : ASL_HINT(12);
+	static fut_t *join[EVERY_N];
+	int before = asl_test_threads();
+	exec_mt_t *ex = ft_mt(4, hint);
 	atomic_store(&ft_sum, 0);
-	for (int i = 0; i < N; i++) {
+	for (int i = 0; i < EVERY_N; i++) {
 		int rc = exec_mt_spawn(ex, ft_adder(i, i % 4), &join[i]);
-		cr_assert_eq(rc, 0, "exec_mt_spawn: %s" ASL_HINT(12), asl_test_rc(rc));
+		cr_assert_eq(rc, 0, "exec_mt_spawn: %s%s", asl_test_rc(rc), hint);
 	}
-	ft_mt_drive(ex, 4);
-	long want = (long)N * (N - 1) / 2;
-	cr_assert_eq(atomic_load(&ft_sum), want, "10,000 tasks that yield, run by 4 workers: "
-		     "expected the sum %ld, got %ld (a task ran twice, or never)" ASL_HINT(12),
-		     want, atomic_load(&ft_sum));
-	for (int i = 0; i < N; i++) {
+	if (own_workers)
+		ft_mt_run(ex, before, hint);
+	else
+		ft_mt_drive(ex, 4);
+	long want = (long)EVERY_N * (EVERY_N - 1) / 2;
+	cr_assert_eq(atomic_load(&ft_sum), want, "10,000 tasks that yield, on 4 workers: expected "
+		     "the sum %ld, got %ld (a task ran twice, or never)%s", want,
+		     atomic_load(&ft_sum), hint);
+	for (int i = 0; i < EVERY_N; i++) {
 		intptr_t v = -1;
 		cr_assert_eq(ft_poll_once(join[i], &v), FUT_READY, "join handle %d not ready after "
-			     "the run" ASL_HINT(12), i);
-		cr_assert_eq(v, i, "join %d: expected %d, got %ld" ASL_HINT(12), i, i, (long)v);
+			     "the run%s", i, hint);
+		cr_assert_eq(v, i, "join %d: expected %d, got %ld%s", i, i, (long)v,
+			     hint);
 		fut_drop(join[i]);
 	}
 	exec_mt_destroy(ex);
 }
 
+Test(mt, workers_run_every_task_once)
+{
+	every_task_once(false);
+}
+
 Test(mt, runs_every_task_once_and_returns)
 {
-	enum { N = 10000 };
-	int before = asl_test_threads();
-	exec_mt_t *ex = ft_mt(4, ASL_HINT(13));
-	static fut_t *join[N];
-	atomic_store(&ft_sum, 0);
-	for (int i = 0; i < N; i++) {
-		int rc = exec_mt_spawn(ex, ft_adder(i, i % 4), &join[i]);
-		cr_assert_eq(rc, 0, "exec_mt_spawn: %s" ASL_HINT(13), asl_test_rc(rc));
-	}
-	ft_mt_run(ex, before, ASL_HINT(13));
-	long want = (long)N * (N - 1) / 2;
-	cr_assert_eq(atomic_load(&ft_sum), want, "10,000 tasks on 4 workers: expected the sum %ld, "
-		     "got %ld (a task ran twice, or never)" ASL_HINT(13), want,
-		     atomic_load(&ft_sum));
-	for (int i = 0; i < N; i++) {
-		intptr_t v = -1;
-		cr_assert_eq(ft_poll_once(join[i], &v), FUT_READY, "join handle %d not ready after "
-			     "the run" ASL_HINT(13), i);
-		cr_assert_eq(v, i, "join %d: expected %d, got %ld" ASL_HINT(13), i, i, (long)v);
-		fut_drop(join[i]);
-	}
-	exec_mt_destroy(ex);
+	every_task_once(true);
 }
 
 Test(mt, hundred_thousand_tasks)
@@ -157,70 +151,25 @@ Test(mt, idle_workers_steal)
 	exec_mt_destroy(ex);
 }
 
-/* Ping-pong between two tasks through atomics and stored wakers, on different workers as
+/* Ping-pong between two tasks through stored wakers (workloads.h), on different workers as
  * it happens: any lost wake-up (in the task state machine or in parking) hangs it. */
-struct pp_side {
-	fut_t base;
-	struct pp *pp;
-	int me;
-};
-
-struct pp {
-	pthread_mutex_t lock;
-	fut_waker_t waker[2];
-	atomic_int turn; /* whose move: 0 or 1; moves counted in `moves` */
-	atomic_int moves;
-	int rounds;
-};
-
-static enum fut_poll pp_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
-{
-	struct pp_side *s = (struct pp_side *)self;
-	struct pp *pp = s->pp;
-	for (;;) {
-		if (atomic_load(&pp->moves) >= pp->rounds) {
-			*out = 0;
-			return FUT_READY;
-		}
-		if (atomic_load(&pp->turn) == s->me) {
-			atomic_fetch_add(&pp->moves, 1);
-			atomic_store(&pp->turn, 1 - s->me);
-			pthread_mutex_lock(&pp->lock);
-			fut_waker_t w = waker_clone(&pp->waker[1 - s->me]);
-			pthread_mutex_unlock(&pp->lock);
-			waker_wake(&w);
-			continue;
-		}
-		pthread_mutex_lock(&pp->lock);
-		waker_register(&pp->waker[s->me], cx);
-		pthread_mutex_unlock(&pp->lock);
-		if (atomic_load(&pp->turn) != s->me && atomic_load(&pp->moves) < pp->rounds)
-			return FUT_PENDING;
-	}
-}
-
-static const struct fut_vtable pp_vtable = { .poll = pp_poll, .drop = ft_free_self };
-
 Test(mt, no_lost_wakeup_under_stress)
 {
 	int before = asl_test_threads();
 	for (int round = 0; round < 4; round++) {
 		exec_mt_t *ex = ft_mt(2 + round % 3, ASL_HINT(13));
-		struct pp pp = { .rounds = 5000 };
-		pthread_mutex_init(&pp.lock, NULL);
+		struct pingpong pp;
+		pingpong_init(&pp, 5000, true);
 		for (int i = 0; i < 2; i++) {
-			struct pp_side *s = malloc(sizeof *s);
-			*s = (struct pp_side){ { &pp_vtable }, &pp, i };
-			cr_assert_eq(exec_mt_spawn(ex, &s->base, NULL), 0);
+			fut_t *side = pingpong_side(&pp, i);
+			cr_assert_not_null(side);
+			cr_assert_eq(exec_mt_spawn(ex, side, NULL), 0);
 		}
 		ft_mt_run(ex, before, ASL_HINT(13));
-		cr_assert(atomic_load(&pp.moves) >= 5000, "ping-pong: %d of 5000 moves"
-			  ASL_HINT(13), atomic_load(&pp.moves));
+		cr_assert(pingpong_moves(&pp) >= 5000, "ping-pong: %lu of 5000 moves"
+			  ASL_HINT(13), (unsigned long)pingpong_moves(&pp));
 		exec_mt_destroy(ex);
-		pthread_mutex_lock(&pp.lock);
-		waker_drop(&pp.waker[0]);
-		waker_drop(&pp.waker[1]);
-		pthread_mutex_unlock(&pp.lock);
+		pingpong_destroy(&pp);
 	}
 }
 

@@ -2,6 +2,7 @@
  * other threads), the async mutex (FIFO hand-off, a waiter does not stall the executor), and
  * blocking work on lab 05's pool delivered as a future. */
 #include "fut_test.h"
+#include "workloads.h"
 
 ASL_SUITE(fut_chan, 30);
 ASL_SUITE(amutex, 30);
@@ -20,94 +21,18 @@ static void free_self(fut_t *self)
 	free(self);
 }
 
-/* Sends n values base, base+1, ... one after another (each send awaited). */
-struct producer {
-	fut_t base;
-	fut_chan_t *ch;
-	fut_t *send;
-	int next, end;
-};
-
-static enum fut_poll producer_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
-{
-	struct producer *p = (struct producer *)self;
-	while (p->next < p->end) {
-		if (!p->send)
-			p->send = fut_chan_send(p->ch, p->next);
-		intptr_t r;
-		if (fut_poll(p->send, cx, &r) == FUT_PENDING)
-			return FUT_PENDING;
-		fut_drop(p->send);
-		p->send = NULL;
-		if (r < 0) {
-			*out = r;
-			return FUT_READY;
-		}
-		p->next++;
-	}
-	*out = 0;
-	return FUT_READY;
-}
-
-static void producer_drop(fut_t *self)
-{
-	fut_drop(((struct producer *)self)->send);
-	free(self);
-}
-
-static const struct fut_vtable producer_vtable = { .poll = producer_poll, .drop = producer_drop };
-
+/* The producer and consumer come from workloads.h (stress_wake runs them too). */
 static fut_t *producer(fut_chan_t *ch, int from, int to)
 {
-	struct producer *p = calloc(1, sizeof *p);
-	*p = (struct producer){ { &producer_vtable }, ch, NULL, from, to };
-	return &p->base;
+	fut_t *p = producer_new(ch, from, to);
+	cr_assert_not_null(p);
+	return p;
 }
-
-/* Receives until -EPIPE, recording the values. */
-struct consumer {
-	fut_t base;
-	fut_chan_t *ch;
-	fut_t *recv;
-	intptr_t v, *got;
-	int n, cap;
-};
-
-static enum fut_poll consumer_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
-{
-	struct consumer *c = (struct consumer *)self;
-	for (;;) {
-		if (!c->recv)
-			c->recv = fut_chan_recv(c->ch, &c->v);
-		intptr_t r;
-		if (fut_poll(c->recv, cx, &r) == FUT_PENDING)
-			return FUT_PENDING;
-		fut_drop(c->recv);
-		c->recv = NULL;
-		if (r < 0) {
-			*out = r;
-			return FUT_READY;
-		}
-		if (c->n < c->cap)
-			c->got[c->n] = c->v;
-		c->n++;
-	}
-}
-
-/* The test reads the counts after the task is gone: the test frees the consumer. */
-static void consumer_drop(fut_t *self)
-{
-	struct consumer *c = (struct consumer *)self;
-	fut_drop(c->recv);
-	c->recv = NULL;
-}
-
-static const struct fut_vtable consumer_vtable = { .poll = consumer_poll, .drop = consumer_drop };
 
 static struct consumer *consumer(fut_chan_t *ch, intptr_t *got, int cap)
 {
-	struct consumer *c = calloc(1, sizeof *c);
-	*c = (struct consumer){ .base = { &consumer_vtable }, .ch = ch, .got = got, .cap = cap };
+	struct consumer *c = consumer_new(ch, got, cap);
+	cr_assert_not_null(c);
 	return c;
 }
 
@@ -150,7 +75,7 @@ Test(fut_chan, values_arrive_in_order_through_a_small_buffer)
 	intptr_t r = ft_block_on(ex, jc, "consumer", ASL_HINT(9));
 	cr_assert_eq(r, -EPIPE, "the receiver of a closed, drained channel: expected %s, got %s"
 		     ASL_HINT(9), asl_test_rc(-EPIPE), asl_test_rc((int)r));
-	cr_assert_eq(c->n, 1000, "expected 1000 values, got %d" ASL_HINT(9), c->n);
+	cr_assert_eq(c->n, 1000, "expected 1000 values, got %ld" ASL_HINT(9), c->n);
 	for (int i = 0; i < 1000; i++)
 		cr_assert_eq(got[i], i, "value #%d: expected %d, got %ld" ASL_HINT(9), i, i,
 			     (long)got[i]);
@@ -178,7 +103,7 @@ Test(fut_chan, waiting_senders_are_served_in_fifo_order)
 	ft_block_on(ex, fut_yield(20, 0), "fut_yield", ASL_HINT(9));
 	fut_chan_close(ch);
 	ft_block_on(ex, jc, "consumer", ASL_HINT(9));
-	cr_assert(c->n >= 6, "expected at least 6 values, got %d" ASL_HINT(9), c->n);
+	cr_assert(c->n >= 6, "expected at least 6 values, got %ld" ASL_HINT(9), c->n);
 	for (int i = 0; i < 5; i++)
 		cr_assert_eq(got[i + 1], i, "receive #%d: expected the sender that waited %d-th "
 			     "(value %d), got %ld - waiting senders are served in FIFO order"
@@ -250,22 +175,6 @@ static void *remote_send(void *arg)
 	return NULL;
 }
 
-struct joiner {
-	pthread_t *th;
-	int n;
-	fut_chan_t *ch;
-};
-
-/* Joins the sender threads, then closes the channel (fut_chan_close is thread-safe). */
-static void *join_then_close(void *arg)
-{
-	struct joiner *j = arg;
-	for (int i = 0; i < j->n; i++)
-		pthread_join(j->th[i], NULL);
-	fut_chan_close(j->ch);
-	return NULL;
-}
-
 Test(fut_chan, senders_on_other_threads_no_lost_wakeup)
 {
 	enum { T = 4, N = 20000 };
@@ -281,12 +190,12 @@ Test(fut_chan, senders_on_other_threads_no_lost_wakeup)
 		s[i] = (struct remote_sender){ ch, i + 1, N };
 		cr_assert_eq(pthread_create(&th[i], NULL, remote_send, &s[i]), 0);
 	}
-	struct joiner j = { th, T, ch };
+	struct closer_arg j = { th, T, ch };
 	pthread_t jt;
-	cr_assert_eq(pthread_create(&jt, NULL, join_then_close, &j), 0);
+	cr_assert_eq(pthread_create(&jt, NULL, closer_main, &j), 0);
 	ft_block_on(ex, jc, "consumer", ASL_HINT(9)); /* runs while the senders send */
 	pthread_join(jt, NULL);
-	cr_assert_eq(c->n, T * N, "4 threads x 20000 sends: expected %d values, got %d"
+	cr_assert_eq(c->n, T * N, "4 threads x 20000 sends: expected %d values, got %ld"
 		     ASL_HINT(9), T * N, c->n);
 	int last[T + 1] = { 0 };
 	for (int i = 0; i < T * N; i++) {
