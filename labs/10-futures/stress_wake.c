@@ -7,7 +7,9 @@
  *      between workers, parking and unparking, stealing) - any lost wake-up hangs;
  *   2. single-threaded executor fed by other threads: sender threads, each on its own
  *      executor, push into one async channel (remote wakes through the eventfd, both ways);
- *   3. blocking work: jobs on lab 05's pool complete futures from pool threads.
+ *   3. blocking work: jobs on lab 05's pool complete futures from pool threads;
+ *   4. the multi-threaded executor's reactor: tasks on the workers sleep and relay bytes over
+ *      sockets, so the reactor thread's loop wakes them (and the workers hop to it).
  * Every count is checked; a mismatch exits non-zero.
  */
 #include <errno.h>
@@ -16,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "asl/util.h"
 #include "callbacks.h"
@@ -152,6 +156,97 @@ static void blocking_jobs(int n)
 	printf("blocking_spawn: %d jobs on lab 05's pool\n", n);
 }
 
+/* ---- 4. the reactor of the multi-threaded executor ---- */
+
+/* Awaits `left` children in turn: sleeps (0 or 1 ms) or, with io set, relay steps. */
+struct steps {
+	fut_t base;
+	exec_t *r;
+	reactor_io_t *in, *out; /* relay: write to out, read from in, in turn */
+	bool writes_first;
+	char byte;
+	int i, n;
+	fut_t *child;
+};
+
+static enum fut_poll steps_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
+{
+	struct steps *s = (struct steps *)self;
+	for (; s->i < s->n; s->i++) {
+		if (!s->child) {
+			bool write_now = (s->i % 2 == 0) == s->writes_first;
+			s->child = !s->in ? reactor_sleep(s->r, (uint64_t)(s->i % 2))
+				 : write_now ? reactor_write(s->out, &s->byte, 1)
+					     : reactor_read(s->in, &s->byte, 1);
+			if (!s->child)
+				asl_die(ENOMEM, "a reactor future");
+		}
+		intptr_t r;
+		if (fut_poll(s->child, cx, &r) == FUT_PENDING)
+			return FUT_PENDING;
+		fut_drop(s->child);
+		s->child = NULL;
+		if (r < 0)
+			asl_die((int)-r, "a reactor future's result");
+	}
+	*out = 0;
+	return FUT_READY;
+}
+
+static void steps_drop(fut_t *self)
+{
+	fut_drop(((struct steps *)self)->child);
+	free(self);
+}
+
+static const struct fut_vtable steps_vtable = { .poll = steps_poll, .drop = steps_drop };
+
+static void spawn_steps(exec_mt_t *ex, struct steps init)
+{
+	struct steps *s = malloc(sizeof *s);
+	if (!s)
+		asl_die(ENOMEM, "malloc");
+	*s = init;
+	s->base.vt = &steps_vtable;
+	int rc = exec_mt_spawn(ex, &s->base, NULL);
+	if (rc < 0)
+		asl_die(-rc, "exec_mt_spawn");
+}
+
+static void mt_reactor(int workers, int sleepers, int rounds)
+{
+	exec_mt_t *ex;
+	int rc = exec_mt_create(&ex, workers);
+	if (rc < 0)
+		asl_die(-rc, "exec_mt_create");
+	exec_t *r = exec_mt_reactor(ex);
+	if (!r)
+		asl_die(errno, "exec_mt_reactor");
+	for (int i = 0; i < sleepers; i++)
+		spawn_steps(ex, (struct steps){ .r = r, .n = 10 });
+	int a[2], b[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, a) < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, b) < 0)
+		asl_die(errno, "socketpair");
+	reactor_io_t *io[4];
+	int fd[4] = { a[0], a[1], b[0], b[1] };
+	for (int i = 0; i < 4; i++)
+		if ((rc = reactor_io_open(r, fd[i], &io[i])) < 0)
+			asl_die(-rc, "reactor_io_open");
+	spawn_steps(ex, (struct steps){ .r = r, .in = io[2], .out = io[0], .writes_first = true,
+					.n = 2 * rounds });
+	spawn_steps(ex, (struct steps){ .r = r, .in = io[1], .out = io[3], .n = 2 * rounds });
+	if ((rc = exec_mt_run(ex)) < 0)
+		asl_die(-rc, "exec_mt_run");
+	for (int i = 0; i < 4; i++) {
+		reactor_io_close(io[i]);
+		close(fd[i]);
+	}
+	exec_mt_destroy(ex);
+	printf("exec_mt %d workers + reactor: %d sleepers x 10 sleeps, %d relay rounds\n",
+	       workers, sleepers, rounds);
+}
+
 int main(int argc, char **argv)
 {
 	bool quick = argc == 2 && strcmp(argv[1], "--quick") == 0;
@@ -162,6 +257,8 @@ int main(int argc, char **argv)
 		mt_pingpong(w, 3, 300 * scale);
 	st_channel(3, 500 * scale);
 	blocking_jobs(100 * scale);
+	mt_reactor(2, 8 * scale, 200 * scale);
+	mt_reactor(4, 8 * scale, 200 * scale);
 	printf("stress_wake: every wake-up arrived\n");
 	return 0;
 }

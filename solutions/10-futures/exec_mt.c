@@ -7,6 +7,9 @@
  * do first takes from the injection queue, then STEALS half of another worker's queue (the
  * oldest half), and only then parks.
  *
+ * The reactor (exec_mt_reactor, at the end of the file) is lab 07's loop on a thread of its
+ * own; its timers and descriptors wake tasks as any outside thread does.
+ *
  * Parking without lost wake-ups.  A worker must not sleep while work it missed is queued, and
  * a producer must not skip the wake-up of a worker that is about to sleep.  Two counters
  * settle it, both updated with sequentially consistent atomics:
@@ -26,6 +29,7 @@
 #include <string.h>
 
 #include "asl/todo.h"
+#include "exec_internal.h"
 
 struct worker {
 	pthread_mutex_t lock; /* guards the deque */
@@ -50,6 +54,8 @@ struct exec_mt {
 	pthread_mutex_t park_lock;
 	pthread_cond_t park;
 	_Atomic uint64_t steals;
+	pthread_mutex_t reactor_lock; /* guards reactor's creation */
+	exec_t *reactor;	      /* made by the first exec_mt_reactor */
 };
 
 static _Thread_local struct worker *mt_self; /* the worker running on this thread */
@@ -290,6 +296,7 @@ int exec_mt_create(exec_mt_t **out, int workers)
 	pthread_mutex_init(&ex->inject_lock, NULL);
 	pthread_mutex_init(&ex->park_lock, NULL);
 	pthread_cond_init(&ex->park, NULL);
+	pthread_mutex_init(&ex->reactor_lock, NULL);
 	*out = ex;
 	return 0;
 }
@@ -325,6 +332,30 @@ int exec_mt_run(exec_mt_t *ex)
 	return 0;
 }
 
+/* The reactor: a single-threaded executor's loop on a thread of its own (exec.c), so that
+ * the reactor's futures work here unchanged.  Parked workers sleep on ex->park, the reactor
+ * thread in epoll_wait; a timer or a descriptor's callback wakes a task from the reactor
+ * thread like any other thread does: onto the injection queue, and mt_notify unparks a
+ * worker.  A worker polling a leaf future hands the loop's part to the reactor thread
+ * (exec_loop_call) and waits the few microseconds that takes. */
+exec_t *exec_mt_reactor(exec_mt_t *ex)
+{
+	pthread_mutex_lock(&ex->reactor_lock);
+	if (!ex->reactor) {
+		exec_t *r = NULL;
+		int rc = exec_create(&r);
+		if (rc == 0 && (rc = exec_reactor_start(r)) < 0)
+			exec_destroy(r);
+		if (rc < 0)
+			errno = -rc;
+		else
+			ex->reactor = r;
+	}
+	exec_t *r = ex->reactor;
+	pthread_mutex_unlock(&ex->reactor_lock);
+	return r;
+}
+
 void exec_mt_destroy(exec_mt_t *ex)
 {
 	/* tasks never run (exec_mt_run not called): cancel them */
@@ -340,6 +371,11 @@ void exec_mt_destroy(exec_mt_t *ex)
 	pthread_mutex_destroy(&ex->inject_lock);
 	pthread_mutex_destroy(&ex->park_lock);
 	pthread_cond_destroy(&ex->park);
+	if (ex->reactor) {
+		exec_reactor_stop(ex->reactor);
+		exec_destroy(ex->reactor);
+	}
+	pthread_mutex_destroy(&ex->reactor_lock);
 	free(ex->w);
 	free(ex);
 }

@@ -241,8 +241,8 @@ fut_t *blocking_spawn(struct pool *pool, blocking_fn fn, void *arg);
 
 /* N workers, each with a queue of runnable tasks (FIFO for its owner; idle workers steal the
  * older half of another's), a shared injection queue for tasks spawned or woken from
- * outside, and parking of idle workers without lost wake-ups.  No reactor: its tasks are
- * woken by other tasks, channels, blocking_spawn or other threads. */
+ * outside, and parking of idle workers without lost wake-ups.  Its reactor is
+ * exec_mt_reactor's: pass that to the reactor's futures and the combinators' timers. */
 typedef struct exec_mt exec_mt_t;
 int exec_mt_create(exec_mt_t **out, int workers);
 /* Any thread (also from inside its tasks).  Errors: -ENOMEM (f dropped). */
@@ -253,6 +253,11 @@ int exec_mt_run(exec_mt_t *ex);
 void exec_mt_destroy(exec_mt_t *ex);
 /* Tasks spawned and not yet finished.  Any thread. */
 size_t exec_mt_tasks(const exec_mt_t *ex);
+/* The executor's reactor, for reactor_sleep, reactor_io_open, reactor_connect,
+ * combine_timeout and combine_retry: an exec_t that runs no tasks, only lab 07's loop, on a
+ * thread of its own (started by the first call, stopped by exec_mt_destroy).  Tasks on any
+ * worker may use its futures.  Any thread.  NULL with errno set on failure. */
+exec_t *exec_mt_reactor(exec_mt_t *ex);
 /* Tasks stolen by idle workers during the last run (for the tests and harness). */
 uint64_t exec_mt_steals(const exec_mt_t *ex);
 
