@@ -1,6 +1,7 @@
 # 10-futures-cycle.gp - what the executors cost per operation: a task's whole life (spawn),
-# a poll of a task that yields, and a wake+poll cycle through a cloned, reference-counted
-# waker; the single-threaded executor at x = 1, the multi-threaded one over its workers.
+# a poll of a task that yields, and a wake+poll cycle through the reference-counted waker
+# another task left (woken by reference); the single-threaded executor at x = 1, the
+# multi-threaded one over its workers.
 # From bench_exec (solutions/10-futures).
 # data: 10-futures-cycle.tsv
 f = data_dir.'/10-futures-cycle.tsv'
@@ -25,7 +26,7 @@ plot f using (S('st-spawn')):7:6:8 with yerrorbars pt 5 ps 1.4 lc rgb '#1f77b4' 
      f using (S('st-poll')):7:6:8 with yerrorbars pt 7 ps 1.4 lc rgb '#2ca02c' \
 	title 'st: poll of a yielding task (self-wake)', \
      f using (S('st-wake')):7:6:8 with yerrorbars pt 9 ps 1.6 lc rgb '#d62728' \
-	title 'st: wake+poll via a cloned waker', \
+	title 'st: wake+poll via a counted waker, by reference', \
      f using (S('mt-spawn')):7:6:8 with yerrorlines pt 4 lw 2 lc rgb '#1f77b4' \
 	title 'mt: spawn + poll + complete', \
      f using (S('mt-poll')):7:6:8 with yerrorlines pt 6 lw 2 lc rgb '#2ca02c' \

@@ -30,6 +30,7 @@
 #include "asl/util.h"
 #include "fut.h"
 #include "loop.h"
+#include "workloads.h"
 
 enum { MSG = 64 };
 
@@ -55,32 +56,8 @@ static int listener(struct sockaddr_in *a)
 
 struct fut_server {
 	int lfd;
-	chan_t *stop; /* closed by the client when it is done */
+	fut_chan_t *stop; /* closed by the client when it is done */
 };
-
-struct control {
-	fut_t base;
-	fut_t *recv;
-	intptr_t v;
-	echo_server_t *srv;
-};
-
-static enum fut_poll control_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
-{
-	struct control *c = (struct control *)self;
-	if (fut_poll(c->recv, cx, out) == FUT_PENDING)
-		return FUT_PENDING;
-	echo_server_stop(c->srv);
-	return FUT_READY;
-}
-
-static void control_drop(fut_t *self)
-{
-	fut_drop(((struct control *)self)->recv);
-	free(self);
-}
-
-static const struct fut_vtable control_vtable = { .poll = control_poll, .drop = control_drop };
 
 static void *fut_server_main(void *arg)
 {
@@ -89,10 +66,10 @@ static void *fut_server_main(void *arg)
 	echo_server_t *srv;
 	must(exec_create(&ex), "exec_create");
 	must(echo_server_start(ex, s->lfd, &srv), "echo_server_start");
-	struct control *c = malloc(sizeof *c);
-	*c = (struct control){ { &control_vtable }, NULL, 0, srv };
-	c->recv = chan_recv(s->stop, &c->v);
-	must(exec_spawn(ex, &c->base, NULL), "exec_spawn");
+	fut_t *c = echo_control_new(srv, s->stop); /* stops the server when s->stop closes */
+	if (!c)
+		asl_die(ENOMEM, "echo_control_new");
+	must(exec_spawn(ex, c, NULL), "exec_spawn");
 	must(exec_run(ex), "exec_run");
 	echo_server_destroy(srv);
 	exec_destroy(ex);
@@ -231,14 +208,14 @@ static double run_futures(int n, double seconds)
 {
 	struct sockaddr_in a;
 	struct fut_server s = { .lfd = listener(&a) };
-	must(chan_create(&s.stop, 1), "chan_create");
+	must(fut_chan_create(&s.stop, 1), "fut_chan_create");
 	pthread_t th;
 	if (pthread_create(&th, NULL, fut_server_main, &s) != 0)
 		asl_die(0, "pthread_create");
 	double rate = load(&a, n, seconds);
-	chan_close(s.stop);
+	fut_chan_close(s.stop);
 	pthread_join(th, NULL);
-	chan_destroy(s.stop);
+	fut_chan_destroy(s.stop);
 	close(s.lfd);
 	return rate;
 }

@@ -64,6 +64,13 @@ void task_release(task_t *t);
 /* The task being polled on this thread (NULL outside a poll). */
 extern _Thread_local task_t *task_current;
 
+/* exec_mt.c */
+/* One turn of worker i's loop on the calling thread, which acts as that worker meanwhile:
+ * find a runnable task (its own queue, the injection queue, a steal) and run it; false when
+ * there was none.  What each worker thread does between parks; the tests of step 12 drive
+ * the workers with it (no parking: that is step 13). */
+bool exec_mt_worker_turn(exec_mt_t *ex, int i);
+
 /* waker.c */
 extern const struct fut_waker_vtable task_waker_vtable;
 

@@ -7,6 +7,12 @@
  * waker of the future waiting to read and of the one waiting to write, and per sleep the waker
  * of its task.
  *
+ * Lab 07's loop is single-threaded.  On the single-threaded executor every future runs on the
+ * loop's thread; the multi-threaded executor's reactor (exec_mt_reactor) runs its loop on a
+ * thread of its own, so there the reactor's entry points below first hop to that thread
+ * (exec_loop_call) and do their work there: the loop, the watchers, the timers and the
+ * waker slots are only ever touched by the loop's thread.
+ *
  * Readiness is level-triggered (lab 07).  A watcher keeps its interest after waking a waiter,
  * because the waiter will most likely read until EAGAIN and wait again at once: then
  * re-registering costs no system call.  Only a report that finds nobody waiting drops the
@@ -38,9 +44,36 @@ static __attribute__((unused)) void sleep_fired(loop_timer_t *timer)
 	waker_wake(&f->waker);
 }
 
+/* A poll or a drop handed to the loop's thread (exec_loop_call). */
+struct hop_poll {
+	fut_t *self;
+	fut_ctx_t *cx;
+	intptr_t *out;
+	enum fut_poll r;
+};
+
+static enum fut_poll sleep_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out);
+static void sleep_drop(fut_t *self);
+
+static void sleep_poll_hop(void *arg)
+{
+	struct hop_poll *h = arg;
+	h->r = sleep_poll(h->self, h->cx, h->out);
+}
+
+static void sleep_drop_hop(void *arg)
+{
+	sleep_drop(arg);
+}
+
 static enum fut_poll sleep_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 {
 	struct sleep_fut *f = (struct sleep_fut *)self;
+	if (!exec_loop_is_here(f->ex)) {
+		struct hop_poll h = { self, cx, out, FUT_PENDING };
+		exec_loop_call(f->ex, sleep_poll_hop, &h);
+		return h.r;
+	}
 	/* TODO step 5: A sleep starts its timer at its FIRST poll (lazy: creating it starts
 	 * nothing), counting from now (loop_update_time first: the loop's cached clock may be
 	 * old): loop_timer_init + loop_timer_start(f->ms) on the executor's loop, with
@@ -55,6 +88,10 @@ static enum fut_poll sleep_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 static void sleep_drop(fut_t *self)
 {
 	struct sleep_fut *f = (struct sleep_fut *)self;
+	if (!exec_loop_is_here(f->ex)) {
+		exec_loop_call(f->ex, sleep_drop_hop, self);
+		return;
+	}
 	/* TODO step 5: Cancellation: a sleep dropped before it fired stops its timer (the loop
 	 * must never call back into freed memory) and drops its waker; then free it.
 	 * Checked by: reactor::drop_*, combine::*
@@ -89,8 +126,17 @@ int reactor_io_open(exec_t *ex, int fd, reactor_io_t **out)
 	return 0;
 }
 
+static void reactor_io_close_hop(void *arg)
+{
+	reactor_io_close(arg);
+}
+
 void reactor_io_close(reactor_io_t *r)
 {
+	if (!exec_loop_is_here(r->ex)) {
+		exec_loop_call(r->ex, reactor_io_close_hop, r);
+		return;
+	}
 	loop_io_stop(&r->watch);
 	waker_drop(&r->waiter[0]);
 	waker_drop(&r->waiter[1]);
@@ -117,8 +163,26 @@ static __attribute__((unused)) void reactor_io_ready(loop_io_t *watch, int event
 	LAB_UNUSED(r, events); LAB_TODO_ABORT(5);
 }
 
+struct hop_wait {
+	reactor_io_t *r;
+	int dir;
+	const fut_ctx_t *cx;
+	int rc;
+};
+
+static void reactor_io_wait_hop(void *arg)
+{
+	struct hop_wait *h = arg;
+	h->rc = reactor_io_wait(h->r, h->dir, h->cx);
+}
+
 int reactor_io_wait(reactor_io_t *r, int dir, const fut_ctx_t *cx)
 {
+	if (!exec_loop_is_here(r->ex)) {
+		struct hop_wait h = { r, dir, cx, 0 };
+		exec_loop_call(r->ex, reactor_io_wait_hop, &h);
+		return h.rc;
+	}
 	/* TODO step 5: A leaf future got EAGAIN in direction dir: keep its waker in
 	 * r->waiter[dir] and make sure the watcher asks the loop for dir_event[dir] (start it
 	 * with reactor_io_ready, or modify it, only if the interest changes: the common case
@@ -128,7 +192,18 @@ int reactor_io_wait(reactor_io_t *r, int dir, const fut_ctx_t *cx)
 	LAB_UNUSED(r, dir, cx); return LAB_TODO(5);
 }
 
+static void reactor_io_unwait_hop(void *arg)
+{
+	struct hop_wait *h = arg;
+	reactor_io_unwait(h->r, h->dir);
+}
+
 void reactor_io_unwait(reactor_io_t *r, int dir)
 {
+	if (!exec_loop_is_here(r->ex)) {
+		struct hop_wait h = { r, dir, NULL, 0 };
+		exec_loop_call(r->ex, reactor_io_unwait_hop, &h);
+		return;
+	}
 	waker_drop(&r->waiter[dir]);
 }

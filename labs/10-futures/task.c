@@ -67,7 +67,7 @@ void task_wake(task_t *t)
 	 * re-queues it).  Otherwise, with a compare-and-swap loop on t->state: COMPLETE,
 	 * SCHEDULED or NOTIFIED -> nothing to do; RUNNING -> add NOTIFIED; idle (0) -> make it
 	 * SCHEDULED and then, outside the loop, hand it to t->sched->schedule.
-	 * Checked by: task::*, exec::wake_*
+	 * Checked by: task::*, waker::wake_consumes_wake_by_ref_keeps, exec::wake_*
 	 */
 	LAB_UNUSED(t); LAB_TODO_ABORT(2);
 }
@@ -91,7 +91,7 @@ static void task_complete(task_t *t, intptr_t out)
 	 * not when the last waker goes), publish the result to the join handle under
 	 * join_lock (t->out, t->done) and wake whoever waits on it, tell the executor
 	 * (t->sched->done), and drop the executor's reference.
-	 * Checked by: task::*, exec::join_*, exec::run_*
+	 * Checked by: waker::wake_after_completion_is_ignored, task::join_handle_*, exec::*
 	 */
 	LAB_UNUSED(t, out); LAB_TODO_ABORT(3);
 }
@@ -111,7 +111,7 @@ void task_run(task_t *t)
 	 * it again (state stays RUNNING); else compare-and-swap RUNNING -> 0 (idle until
 	 * woken); if that fails a wake came during the poll (NOTIFIED): make it SCHEDULED and
 	 * schedule it again.
-	 * Checked by: task::*, exec::*
+	 * Checked by: task::*, waker::wake_consumes_wake_by_ref_keeps, exec::*
 	 */
 	LAB_UNUSED(t); LAB_TODO_ABORT(2);
 }
@@ -123,7 +123,7 @@ static enum fut_poll join_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 	/* TODO step 3: Ready with the task's result once it is done; otherwise leave a clone
 	 * of our waker in t->join_waker (waker_register) so task_complete can wake us.  Both
 	 * under join_lock: the task may complete on another thread at this very moment.
-	 * Checked by: exec::join_*
+	 * Checked by: task::join_handle_*, exec::join_*
 	 */
 	LAB_UNUSED(self, cx, out); LAB_TODO_ABORT(3);
 }

@@ -6,8 +6,11 @@
  *   st-spawn  spawn a ready future, poll it, complete it, free it (one task's whole life)
  *   st-poll   one task that wakes itself and returns pending: a cooperative yield; the wake
  *             is from inside its own poll, so it costs no atomic operation (task.c)
- *   st-wake   two tasks ping-pong: each wakes the other through a CLONE of its waker (a real
- *             reference-counted wake: count up, state compare-and-swap, queue, count down)
+ *   st-wake   two tasks ping-pong: each wakes the other through the waker the other left
+ *             (waker_register: a counted clone of a real task waker), by reference: one
+ *             thread owns both slots, so nothing is cloned per move - the notes' `wake_by_ref`.
+ *             A cycle is one wake (state compare-and-swap, queue) and one poll of the woken
+ *             task (state exchange, poll, compare-and-swap back to idle).
  *   mt-*      the same on the multi-threaded executor, over all its workers (throughput:
  *             wall time / operations, 400,000 of them per sample so that starting and
  *             joining the workers is amortised), for each worker count of bench_thread_counts
@@ -29,11 +32,7 @@
 #include "asl/bench.h"
 #include "asl/util.h"
 #include "fut_internal.h"
-
-static void free_self(fut_t *self)
-{
-	free(self);
-}
+#include "workloads.h"
 
 /* ---- single-threaded ---- */
 
@@ -60,75 +59,15 @@ static void st_poll(void *arg, uint64_t iters)
 	must(exec_block_on(st_ex, fut_yield((unsigned)iters, 0), &v), "exec_block_on");
 }
 
-/* ping-pong through cloned wakers */
-struct pp {
-	pthread_mutex_t lock; /* only for exec_mt, where the sides run on different threads */
-	bool locked;
-	fut_waker_t waker[2];
-	_Atomic uint64_t moves;
-	_Atomic int turn;
-	uint64_t rounds;
-};
-
-struct pp_side {
-	fut_t base;
-	struct pp *pp;
-	int me;
-};
-
-static void wake_other(struct pp *pp, int other)
-{
-	if (pp->locked)
-		pthread_mutex_lock(&pp->lock);
-	fut_waker_t w = waker_clone(&pp->waker[other]);
-	if (pp->locked)
-		pthread_mutex_unlock(&pp->lock);
-	waker_wake(&w);
-}
-
-static enum fut_poll pp_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
-{
-	struct pp_side *s = (struct pp_side *)self;
-	struct pp *pp = s->pp;
-	for (;;) {
-		if (atomic_load_explicit(&pp->moves, memory_order_acquire) >= pp->rounds) {
-			wake_other(pp, 1 - s->me);
-			*out = 0;
-			return FUT_READY;
-		}
-		if (atomic_load_explicit(&pp->turn, memory_order_acquire) == s->me) {
-			atomic_fetch_add(&pp->moves, 1);
-			atomic_store(&pp->turn, 1 - s->me);
-			wake_other(pp, 1 - s->me);
-			continue;
-		}
-		if (pp->locked)
-			pthread_mutex_lock(&pp->lock);
-		waker_register(&pp->waker[s->me], cx);
-		if (pp->locked)
-			pthread_mutex_unlock(&pp->lock);
-		if (atomic_load(&pp->turn) != s->me && atomic_load(&pp->moves) < pp->rounds)
-			return FUT_PENDING;
-	}
-}
-
-static const struct fut_vtable pp_vtable = { .poll = pp_poll, .drop = free_self };
-
-static void pp_spawn(struct pp *pp, int (*spawn)(void *ex, fut_t *f), void *ex)
+/* The ping-pong pair of workloads.h: spawn both sides of pp on ex. */
+static void pp_spawn(struct pingpong *pp, int (*spawn)(void *ex, fut_t *f), void *ex)
 {
 	for (int k = 0; k < 2; k++) {
-		struct pp_side *s = malloc(sizeof *s);
-		if (!s)
+		fut_t *side = pingpong_side(pp, k);
+		if (!side)
 			asl_die(ENOMEM, "malloc");
-		*s = (struct pp_side){ { &pp_vtable }, pp, k };
-		must(spawn(ex, &s->base), "spawn");
+		must(spawn(ex, side), "spawn");
 	}
-}
-
-static void pp_done(struct pp *pp)
-{
-	waker_drop(&pp->waker[0]);
-	waker_drop(&pp->waker[1]);
 }
 
 static int st_spawn_fn(void *ex, fut_t *f)
@@ -139,10 +78,11 @@ static int st_spawn_fn(void *ex, fut_t *f)
 static void st_wake(void *arg, uint64_t iters)
 {
 	(void)arg;
-	struct pp pp = { .rounds = iters };
+	struct pingpong pp;
+	pingpong_init(&pp, iters, false);
 	pp_spawn(&pp, st_spawn_fn, st_ex);
 	must(exec_run(st_ex), "exec_run");
-	pp_done(&pp);
+	pingpong_destroy(&pp);
 }
 
 /* ---- multi-threaded ---- */
@@ -198,13 +138,11 @@ static double mt_wake(void *arg)
 	(void)arg;
 	exec_mt_t *ex = mt_new();
 	int pairs = mt_workers;
-	struct pp *pp = calloc((size_t)pairs, sizeof *pp);
+	struct pingpong *pp = calloc((size_t)pairs, sizeof *pp);
 	if (!pp)
 		asl_die(ENOMEM, "calloc");
 	for (int i = 0; i < pairs; i++) {
-		pthread_mutex_init(&pp[i].lock, NULL);
-		pp[i].locked = true;
-		pp[i].rounds = mt_ops / 4 / (uint64_t)pairs + 1;
+		pingpong_init(&pp[i], mt_ops / 4 / (uint64_t)pairs + 1, true);
 		pp_spawn(&pp[i], mt_spawn_fn, ex);
 	}
 	uint64_t t0 = asl_now_ns();
@@ -212,7 +150,7 @@ static double mt_wake(void *arg)
 	double ns = (double)(asl_now_ns() - t0) / (double)(pp[0].rounds * (uint64_t)pairs);
 	exec_mt_destroy(ex);
 	for (int i = 0; i < pairs; i++)
-		pp_done(&pp[i]);
+		pingpong_destroy(&pp[i]);
 	free(pp);
 	return ns;
 }

@@ -23,7 +23,10 @@
 #include "asl/todo.h"
 #include "exec_internal.h"
 
-enum { EXEC_BUDGET = 256 };
+/* Polls per round.  A look at the reactor is an epoll_wait system call (a few hundred ns in a
+ * VM): spread over 1024 polls it adds well under 1 ns to each (over 256 it was ~2 ns, an
+ * eighth of a wake+poll cycle), while ready I/O still waits only ~10-20 us of busy tasks. */
+enum { EXEC_BUDGET = 1024 };
 
 static _Thread_local exec_t *exec_running; /* the executor whose run loop is on this thread */
 
@@ -217,6 +220,86 @@ int exec_block_on(exec_t *ex, fut_t *f, intptr_t *out)
 	if (rc == 0 && out)
 		*out = result;
 	return rc;
+}
+
+/* ---- a loop on a thread of its own (the multi-threaded executor's reactor) ---- */
+
+struct loop_call {
+	loop_post_t post;
+	void (*fn)(void *arg);
+	void *arg;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;
+};
+
+static void loop_call_run(loop_post_t *req)
+{
+	struct loop_call *c = req->data;
+	c->fn(c->arg);
+	pthread_mutex_lock(&c->lock);
+	c->done = true;
+	pthread_cond_signal(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+}
+
+bool exec_loop_is_here(const exec_t *ex)
+{
+	return !ex->threaded || pthread_equal(pthread_self(), ex->thread);
+}
+
+void exec_loop_call(exec_t *ex, void (*fn)(void *arg), void *arg)
+{
+	if (exec_loop_is_here(ex)) {
+		fn(arg);
+		return;
+	}
+	struct loop_call c = { .post.data = &c, .fn = fn, .arg = arg };
+	pthread_mutex_init(&c.lock, NULL);
+	pthread_cond_init(&c.cond, NULL);
+	loop_post(ex->loop, &c.post, loop_call_run);
+	pthread_mutex_lock(&c.lock);
+	while (!c.done)
+		pthread_cond_wait(&c.cond, &c.lock);
+	pthread_mutex_unlock(&c.lock);
+	pthread_cond_destroy(&c.cond);
+	pthread_mutex_destroy(&c.lock);
+}
+
+static void *reactor_main(void *arg)
+{
+	exec_t *ex = arg;
+	exec_running = ex; /* its timers' and watchers' callbacks run here */
+	loop_ref(ex->loop); /* block in epoll_wait even with nothing registered */
+	while (!ex->thread_stop)
+		if (loop_run(ex->loop, LOOP_RUN_ONCE) < 0)
+			break;
+	loop_unref(ex->loop);
+	exec_running = NULL;
+	return NULL;
+}
+
+int exec_reactor_start(exec_t *ex)
+{
+	ex->threaded = true;
+	int rc = -pthread_create(&ex->thread, NULL, reactor_main, ex);
+	if (rc < 0)
+		ex->threaded = false;
+	return rc;
+}
+
+static void reactor_stop_here(void *arg)
+{
+	exec_t *ex = arg;
+	ex->thread_stop = true;
+	loop_stop(ex->loop);
+}
+
+void exec_reactor_stop(exec_t *ex)
+{
+	exec_loop_call(ex, reactor_stop_here, ex);
+	pthread_join(ex->thread, NULL);
+	ex->threaded = false;
 }
 
 void exec_destroy(exec_t *ex)

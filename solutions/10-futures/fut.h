@@ -43,13 +43,42 @@ struct fut_waker {
 
 /* Any thread.  clone: another reference to the same wakee; wake consumes *w (it becomes
  * empty); wake_by_ref keeps it; drop releases it (empty afterwards).  Empty wakers are
- * ignored by all four. */
-fut_waker_t waker_clone(const fut_waker_t *w);
-void waker_wake(fut_waker_t *w);
-void waker_wake_by_ref(const fut_waker_t *w);
-void waker_drop(fut_waker_t *w);
+ * ignored by all four.  Inline: they sit on the path of every wake+poll cycle, where a call
+ * through a wrapper costs as much as the work itself. */
+static inline fut_waker_t waker_clone(const fut_waker_t *w)
+{
+	if (!w->vt)
+		return (fut_waker_t){ 0 };
+	return w->vt->clone(w->data);
+}
+
+static inline void waker_wake(fut_waker_t *w)
+{
+	fut_waker_t taken = *w;
+	*w = (fut_waker_t){ 0 };
+	if (taken.vt)
+		taken.vt->wake((void *)taken.data);
+}
+
+static inline void waker_wake_by_ref(const fut_waker_t *w)
+{
+	if (w->vt)
+		w->vt->wake_by_ref(w->data);
+}
+
+static inline void waker_drop(fut_waker_t *w)
+{
+	fut_waker_t taken = *w;
+	*w = (fut_waker_t){ 0 };
+	if (taken.vt)
+		taken.vt->drop((void *)taken.data);
+}
+
 /* Do a and b wake the same thing?  (Lets a future skip re-cloning an unchanged waker.) */
-bool waker_will_wake(const fut_waker_t *a, const fut_waker_t *b);
+static inline bool waker_will_wake(const fut_waker_t *a, const fut_waker_t *b)
+{
+	return a->vt == b->vt && a->data == b->data;
+}
 /* A waker that does nothing (for polling by hand). */
 fut_waker_t waker_noop(void);
 
@@ -83,7 +112,13 @@ static inline void fut_drop(fut_t *f)
 }
 /* Store a clone of cx's waker in *slot, unless it already holds one that wakes the same task
  * (then nothing is cloned).  Not thread-safe: guard slots that other threads read. */
-void waker_register(fut_waker_t *slot, const fut_ctx_t *cx);
+static inline void waker_register(fut_waker_t *slot, const fut_ctx_t *cx)
+{
+	if (slot->vt && waker_will_wake(slot, cx->waker))
+		return;
+	waker_drop(slot);
+	*slot = waker_clone(cx->waker);
+}
 
 /* A future that is ready at once with `value` (a building block for tests and demos). */
 fut_t *fut_ready(intptr_t value);
@@ -176,14 +211,14 @@ uint64_t combine_retry_delay_ms(const struct combine_retry_policy *p, unsigned k
 
 /* A bounded multi-producer single-consumer channel of intptr_t.  Thread-safe (senders may
  * be tasks on other executors).  Senders that find it full wait in FIFO order and are served
- * in that order.  After chan_close: sends give -EPIPE, the receiver drains what is buffered
- * then gets -EPIPE.  chan_destroy: no future of it may still be alive. */
-typedef struct chan chan_t;
-int chan_create(chan_t **out, size_t capacity);
-void chan_close(chan_t *ch);
-void chan_destroy(chan_t *ch);
-fut_t *chan_send(chan_t *ch, intptr_t value); /* result 0 or -EPIPE */
-fut_t *chan_recv(chan_t *ch, intptr_t *value); /* result 0 (and *value) or -EPIPE */
+ * in that order.  After fut_chan_close: sends give -EPIPE, the receiver drains what is buffered
+ * then gets -EPIPE.  fut_chan_destroy: no future of it may still be alive. */
+typedef struct fut_chan fut_chan_t;
+int fut_chan_create(fut_chan_t **out, size_t capacity);
+void fut_chan_close(fut_chan_t *ch);
+void fut_chan_destroy(fut_chan_t *ch);
+fut_t *fut_chan_send(fut_chan_t *ch, intptr_t value); /* result 0 or -EPIPE */
+fut_t *fut_chan_recv(fut_chan_t *ch, intptr_t *value); /* result 0 (and *value) or -EPIPE */
 
 /* An async mutex: lock is a future; the lock is handed to waiters in FIFO order (no barging)
  * and a waiting task does not block its thread.  amutex_unlock: by the holder only. */
@@ -206,8 +241,8 @@ fut_t *blocking_spawn(struct pool *pool, blocking_fn fn, void *arg);
 
 /* N workers, each with a queue of runnable tasks (FIFO for its owner; idle workers steal the
  * older half of another's), a shared injection queue for tasks spawned or woken from
- * outside, and parking of idle workers without lost wake-ups.  No reactor: its tasks are
- * woken by other tasks, channels, blocking_spawn or other threads. */
+ * outside, and parking of idle workers without lost wake-ups.  Its reactor is
+ * exec_mt_reactor's: pass that to the reactor's futures and the combinators' timers. */
 typedef struct exec_mt exec_mt_t;
 int exec_mt_create(exec_mt_t **out, int workers);
 /* Any thread (also from inside its tasks).  Errors: -ENOMEM (f dropped). */
@@ -216,6 +251,13 @@ int exec_mt_spawn(exec_mt_t *ex, fut_t *f, fut_t **join);
  * Tasks may be spawned before and during the run.  The calling thread only waits. */
 int exec_mt_run(exec_mt_t *ex);
 void exec_mt_destroy(exec_mt_t *ex);
+/* Tasks spawned and not yet finished.  Any thread. */
+size_t exec_mt_tasks(const exec_mt_t *ex);
+/* The executor's reactor, for reactor_sleep, reactor_io_open, reactor_connect,
+ * combine_timeout and combine_retry: an exec_t that runs no tasks, only lab 07's loop, on a
+ * thread of its own (started by the first call, stopped by exec_mt_destroy).  Tasks on any
+ * worker may use its futures.  Any thread.  NULL with errno set on failure. */
+exec_t *exec_mt_reactor(exec_mt_t *ex);
 /* Tasks stolen by idle workers during the last run (for the tests and harness). */
 uint64_t exec_mt_steals(const exec_mt_t *ex);
 

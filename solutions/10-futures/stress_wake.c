@@ -7,7 +7,9 @@
  *      between workers, parking and unparking, stealing) - any lost wake-up hangs;
  *   2. single-threaded executor fed by other threads: sender threads, each on its own
  *      executor, push into one async channel (remote wakes through the eventfd, both ways);
- *   3. blocking work: jobs on lab 05's pool complete futures from pool threads.
+ *   3. blocking work: jobs on lab 05's pool complete futures from pool threads;
+ *   4. the multi-threaded executor's reactor: tasks on the workers sleep and relay bytes over
+ *      sockets, so the reactor thread's loop wakes them (and the workers hop to it).
  * Every count is checked; a mismatch exits non-zero.
  */
 #include <errno.h>
@@ -16,64 +18,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "asl/util.h"
 #include "callbacks.h"
 #include "fut.h"
+#include "workloads.h"
 
 #define USAGE "stress_wake [--quick]\n  Wake-ups across threads on both executors (for TSan)"
 
-static void free_self(fut_t *self)
-{
-	free(self);
-}
-
 /* ---- 1. ping-pong pairs on exec_mt ---- */
-
-struct pp {
-	pthread_mutex_t lock;
-	fut_waker_t waker[2];
-	atomic_int turn, moves;
-	int rounds;
-};
-
-struct pp_side {
-	fut_t base;
-	struct pp *pp;
-	int me;
-};
-
-static enum fut_poll pp_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
-{
-	struct pp_side *s = (struct pp_side *)self;
-	struct pp *pp = s->pp;
-	for (;;) {
-		if (atomic_load(&pp->moves) >= pp->rounds) {
-			pthread_mutex_lock(&pp->lock); /* wake the other side to let it finish */
-			fut_waker_t w = waker_clone(&pp->waker[1 - s->me]);
-			pthread_mutex_unlock(&pp->lock);
-			waker_wake(&w);
-			*out = 0;
-			return FUT_READY;
-		}
-		if (atomic_load(&pp->turn) == s->me) {
-			atomic_fetch_add(&pp->moves, 1);
-			atomic_store(&pp->turn, 1 - s->me);
-			pthread_mutex_lock(&pp->lock);
-			fut_waker_t w = waker_clone(&pp->waker[1 - s->me]);
-			pthread_mutex_unlock(&pp->lock);
-			waker_wake(&w);
-			continue;
-		}
-		pthread_mutex_lock(&pp->lock);
-		waker_register(&pp->waker[s->me], cx);
-		pthread_mutex_unlock(&pp->lock);
-		if (atomic_load(&pp->turn) != s->me && atomic_load(&pp->moves) < pp->rounds)
-			return FUT_PENDING;
-	}
-}
-
-static const struct fut_vtable pp_vtable = { .poll = pp_poll, .drop = free_self };
 
 static void mt_pingpong(int workers, int pairs, int rounds)
 {
@@ -81,26 +36,26 @@ static void mt_pingpong(int workers, int pairs, int rounds)
 	int rc = exec_mt_create(&ex, workers);
 	if (rc < 0)
 		asl_die(-rc, "exec_mt_create");
-	struct pp *pp = calloc((size_t)pairs, sizeof *pp);
+	struct pingpong *pp = calloc((size_t)pairs, sizeof *pp);
+	if (!pp)
+		asl_die(ENOMEM, "calloc");
 	for (int i = 0; i < pairs; i++) {
-		pthread_mutex_init(&pp[i].lock, NULL);
-		pp[i].rounds = rounds;
+		pingpong_init(&pp[i], (uint64_t)rounds, true);
 		for (int k = 0; k < 2; k++) {
-			struct pp_side *s = malloc(sizeof *s);
-			*s = (struct pp_side){ { &pp_vtable }, &pp[i], k };
-			if ((rc = exec_mt_spawn(ex, &s->base, NULL)) < 0)
+			fut_t *side = pingpong_side(&pp[i], k);
+			if (!side)
+				asl_die(ENOMEM, "malloc");
+			if ((rc = exec_mt_spawn(ex, side, NULL)) < 0)
 				asl_die(-rc, "exec_mt_spawn");
 		}
 	}
 	if ((rc = exec_mt_run(ex)) < 0)
 		asl_die(-rc, "exec_mt_run");
 	for (int i = 0; i < pairs; i++) {
-		if (atomic_load(&pp[i].moves) < rounds)
-			asl_die(0, "pair %d made %d of %d moves", i, atomic_load(&pp[i].moves),
-				rounds);
-		waker_drop(&pp[i].waker[0]);
-		waker_drop(&pp[i].waker[1]);
-		pthread_mutex_destroy(&pp[i].lock);
+		if (pingpong_moves(&pp[i]) < (uint64_t)rounds)
+			asl_die(0, "pair %d made %lu of %d moves", i,
+				(unsigned long)pingpong_moves(&pp[i]), rounds);
+		pingpong_destroy(&pp[i]);
 	}
 	printf("exec_mt %d workers: %d pairs x %d moves, %lu steals\n", workers, pairs, rounds,
 	       (unsigned long)exec_mt_steals(ex));
@@ -110,36 +65,8 @@ static void mt_pingpong(int workers, int pairs, int rounds)
 
 /* ---- 2. a channel fed by threads that run their own executors ---- */
 
-struct producer {
-	fut_t base;
-	chan_t *ch;
-	fut_t *send;
-	int next, end;
-};
-
-static enum fut_poll producer_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
-{
-	struct producer *p = (struct producer *)self;
-	while (p->next < p->end) {
-		if (!p->send && !(p->send = chan_send(p->ch, p->next)))
-			asl_die(ENOMEM, "chan_send");
-		intptr_t r;
-		if (fut_poll(p->send, cx, &r) == FUT_PENDING)
-			return FUT_PENDING;
-		fut_drop(p->send);
-		p->send = NULL;
-		if (r < 0)
-			asl_die((int)-r, "send");
-		p->next++;
-	}
-	*out = 0;
-	return FUT_READY;
-}
-
-static const struct fut_vtable producer_vtable = { .poll = producer_poll, .drop = free_self };
-
 struct sender_arg {
-	chan_t *ch;
+	fut_chan_t *ch;
 	int n;
 };
 
@@ -150,78 +77,26 @@ static void *sender_main(void *arg)
 	int rc = exec_create(&ex);
 	if (rc < 0)
 		asl_die(-rc, "exec_create");
-	struct producer *p = calloc(1, sizeof *p);
-	*p = (struct producer){ { &producer_vtable }, a->ch, NULL, 0, a->n };
+	fut_t *p = producer_new(a->ch, 0, a->n);
+	if (!p)
+		asl_die(ENOMEM, "producer_new");
 	intptr_t v;
-	if ((rc = exec_block_on(ex, &p->base, &v)) < 0)
-		asl_die(-rc, "exec_block_on");
+	if ((rc = exec_block_on(ex, p, &v)) < 0 || v < 0)
+		asl_die(rc < 0 ? -rc : (int)-v, "exec_block_on(producer)");
 	exec_destroy(ex);
-	return NULL;
-}
-
-struct consumer {
-	fut_t base;
-	chan_t *ch;
-	fut_t *recv;
-	intptr_t v;
-	long n, sum;
-};
-
-static enum fut_poll consumer_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
-{
-	struct consumer *c = (struct consumer *)self;
-	for (;;) {
-		if (!c->recv && !(c->recv = chan_recv(c->ch, &c->v)))
-			asl_die(ENOMEM, "chan_recv");
-		intptr_t r;
-		if (fut_poll(c->recv, cx, &r) == FUT_PENDING)
-			return FUT_PENDING;
-		fut_drop(c->recv);
-		c->recv = NULL;
-		if (r < 0) {
-			*out = 0;
-			return FUT_READY;
-		}
-		c->n++;
-		c->sum += c->v;
-	}
-}
-
-/* main reads the counts after the task is gone, then frees it */
-static void consumer_drop(fut_t *self)
-{
-	struct consumer *c = (struct consumer *)self;
-	fut_drop(c->recv);
-	c->recv = NULL;
-}
-
-static const struct fut_vtable consumer_vtable = { .poll = consumer_poll, .drop = consumer_drop };
-
-struct closer_arg {
-	pthread_t *th;
-	int n;
-	chan_t *ch;
-};
-
-static void *closer_main(void *arg)
-{
-	struct closer_arg *a = arg;
-	for (int i = 0; i < a->n; i++)
-		pthread_join(a->th[i], NULL);
-	chan_close(a->ch);
 	return NULL;
 }
 
 static void st_channel(int threads, int n)
 {
 	exec_t *ex;
-	chan_t *ch;
+	fut_chan_t *ch;
 	int rc;
-	if ((rc = exec_create(&ex)) < 0 || (rc = chan_create(&ch, 4)) < 0)
-		asl_die(-rc, "exec_create / chan_create");
-	struct consumer *c = calloc(1, sizeof *c);
-	c->base.vt = &consumer_vtable;
-	c->ch = ch;
+	if ((rc = exec_create(&ex)) < 0 || (rc = fut_chan_create(&ch, 4)) < 0)
+		asl_die(-rc, "exec_create / fut_chan_create");
+	struct consumer *c = consumer_new(ch, NULL, 0);
+	if (!c)
+		asl_die(ENOMEM, "consumer_new");
 	long n_got, sum;
 	pthread_t th[16], closer;
 	struct sender_arg sa = { ch, n };
@@ -240,9 +115,9 @@ static void st_channel(int threads, int n)
 	pthread_join(closer, NULL);
 	n_got = c->n;
 	sum = c->sum;
-	free(c);
+	consumer_free(c);
 	exec_destroy(ex);
-	chan_destroy(ch);
+	fut_chan_destroy(ch);
 	long want = (long)threads * n, want_sum = (long)threads * n * (n - 1) / 2;
 	if (n_got != want || sum != want_sum)
 		asl_die(0, "channel: %ld values (sum %ld), expected %ld (sum %ld)", n_got, sum,
@@ -281,6 +156,97 @@ static void blocking_jobs(int n)
 	printf("blocking_spawn: %d jobs on lab 05's pool\n", n);
 }
 
+/* ---- 4. the reactor of the multi-threaded executor ---- */
+
+/* Awaits `left` children in turn: sleeps (0 or 1 ms) or, with io set, relay steps. */
+struct steps {
+	fut_t base;
+	exec_t *r;
+	reactor_io_t *in, *out; /* relay: write to out, read from in, in turn */
+	bool writes_first;
+	char byte;
+	int i, n;
+	fut_t *child;
+};
+
+static enum fut_poll steps_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
+{
+	struct steps *s = (struct steps *)self;
+	for (; s->i < s->n; s->i++) {
+		if (!s->child) {
+			bool write_now = (s->i % 2 == 0) == s->writes_first;
+			s->child = !s->in ? reactor_sleep(s->r, (uint64_t)(s->i % 2))
+				 : write_now ? reactor_write(s->out, &s->byte, 1)
+					     : reactor_read(s->in, &s->byte, 1);
+			if (!s->child)
+				asl_die(ENOMEM, "a reactor future");
+		}
+		intptr_t r;
+		if (fut_poll(s->child, cx, &r) == FUT_PENDING)
+			return FUT_PENDING;
+		fut_drop(s->child);
+		s->child = NULL;
+		if (r < 0)
+			asl_die((int)-r, "a reactor future's result");
+	}
+	*out = 0;
+	return FUT_READY;
+}
+
+static void steps_drop(fut_t *self)
+{
+	fut_drop(((struct steps *)self)->child);
+	free(self);
+}
+
+static const struct fut_vtable steps_vtable = { .poll = steps_poll, .drop = steps_drop };
+
+static void spawn_steps(exec_mt_t *ex, struct steps init)
+{
+	struct steps *s = malloc(sizeof *s);
+	if (!s)
+		asl_die(ENOMEM, "malloc");
+	*s = init;
+	s->base.vt = &steps_vtable;
+	int rc = exec_mt_spawn(ex, &s->base, NULL);
+	if (rc < 0)
+		asl_die(-rc, "exec_mt_spawn");
+}
+
+static void mt_reactor(int workers, int sleepers, int rounds)
+{
+	exec_mt_t *ex;
+	int rc = exec_mt_create(&ex, workers);
+	if (rc < 0)
+		asl_die(-rc, "exec_mt_create");
+	exec_t *r = exec_mt_reactor(ex);
+	if (!r)
+		asl_die(errno, "exec_mt_reactor");
+	for (int i = 0; i < sleepers; i++)
+		spawn_steps(ex, (struct steps){ .r = r, .n = 10 });
+	int a[2], b[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, a) < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, b) < 0)
+		asl_die(errno, "socketpair");
+	reactor_io_t *io[4];
+	int fd[4] = { a[0], a[1], b[0], b[1] };
+	for (int i = 0; i < 4; i++)
+		if ((rc = reactor_io_open(r, fd[i], &io[i])) < 0)
+			asl_die(-rc, "reactor_io_open");
+	spawn_steps(ex, (struct steps){ .r = r, .in = io[2], .out = io[0], .writes_first = true,
+					.n = 2 * rounds });
+	spawn_steps(ex, (struct steps){ .r = r, .in = io[1], .out = io[3], .n = 2 * rounds });
+	if ((rc = exec_mt_run(ex)) < 0)
+		asl_die(-rc, "exec_mt_run");
+	for (int i = 0; i < 4; i++) {
+		reactor_io_close(io[i]);
+		close(fd[i]);
+	}
+	exec_mt_destroy(ex);
+	printf("exec_mt %d workers + reactor: %d sleepers x 10 sleeps, %d relay rounds\n",
+	       workers, sleepers, rounds);
+}
+
 int main(int argc, char **argv)
 {
 	bool quick = argc == 2 && strcmp(argv[1], "--quick") == 0;
@@ -291,6 +257,8 @@ int main(int argc, char **argv)
 		mt_pingpong(w, 3, 300 * scale);
 	st_channel(3, 500 * scale);
 	blocking_jobs(100 * scale);
+	mt_reactor(2, 8 * scale, 200 * scale);
+	mt_reactor(4, 8 * scale, 200 * scale);
 	printf("stress_wake: every wake-up arrived\n");
 	return 0;
 }

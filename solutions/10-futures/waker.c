@@ -6,55 +6,14 @@
  * standard, each runtime supplies its own implementation, and the future never sees the task).
  * The task waker's data is the task header; each clone is one counted reference to it, so a
  * waker kept by a timer, a socket or another thread keeps the header alive - never the future,
- * which is dropped as soon as the task completes.
+ * which is dropped as soon as the task completes.  The generic helpers (waker_clone,
+ * waker_wake, ...) are inline in fut.h; this file holds the two implementations.
  */
 #include "fut_internal.h"
 
 #include <stdlib.h>
 
 #include "asl/todo.h"
-
-fut_waker_t waker_clone(const fut_waker_t *w)
-{
-	if (!w->vt)
-		return (fut_waker_t){ 0 };
-	return w->vt->clone(w->data);
-}
-
-void waker_wake(fut_waker_t *w)
-{
-	fut_waker_t taken = *w;
-	*w = (fut_waker_t){ 0 };
-	if (taken.vt)
-		taken.vt->wake((void *)taken.data);
-}
-
-void waker_wake_by_ref(const fut_waker_t *w)
-{
-	if (w->vt)
-		w->vt->wake_by_ref(w->data);
-}
-
-void waker_drop(fut_waker_t *w)
-{
-	fut_waker_t taken = *w;
-	*w = (fut_waker_t){ 0 };
-	if (taken.vt)
-		taken.vt->drop((void *)taken.data);
-}
-
-bool waker_will_wake(const fut_waker_t *a, const fut_waker_t *b)
-{
-	return a->vt == b->vt && a->data == b->data;
-}
-
-void waker_register(fut_waker_t *slot, const fut_ctx_t *cx)
-{
-	if (slot->vt && waker_will_wake(slot, cx->waker))
-		return;
-	waker_drop(slot);
-	*slot = waker_clone(cx->waker);
-}
 
 /* ---- the noop waker: no data, nothing to count ---- */
 
@@ -89,7 +48,7 @@ static fut_waker_t task_waker_clone(const void *data)
 	 * (t->refs), returned as a waker with the same vtable and data.  Any thread may clone,
 	 * so the count is atomic; relaxed is enough, because the caller already holds a
 	 * reference and so cannot race with the header being freed.
-	 * Checked by: waker::*
+	 * Checked by: waker::clone_*, waker::clones_*, waker::wake_*
 	 * stub: LAB_UNUSED(data); LAB_TODO_ABORT(1);
 	 */
 	task_t *t = (task_t *)data;
@@ -102,7 +61,7 @@ static void task_waker_drop(void *data)
 {
 	/* BEGIN STEP 1: Drop a task waker: release its reference (task_release frees the
 	 * header with the last one).
-	 * Checked by: waker::*
+	 * Checked by: waker::clone_*, waker::clones_*, waker::wake_*
 	 * stub: LAB_UNUSED(data); LAB_TODO_ABORT(1);
 	 */
 	task_release(data);
@@ -112,7 +71,7 @@ static void task_waker_drop(void *data)
 static void task_waker_wake_by_ref(const void *data)
 {
 	/* BEGIN STEP 1: Wake the task and keep the reference: task_wake does the scheduling.
-	 * Checked by: waker::*
+	 * Checked by: waker::clone_*, waker::clones_*, waker::wake_*
 	 * stub: LAB_UNUSED(data); LAB_TODO_ABORT(1);
 	 */
 	task_wake((task_t *)data);
@@ -124,7 +83,7 @@ static void task_waker_wake(void *data)
 	/* BEGIN STEP 1: Wake the task, then drop this reference (a waker used up by waking:
 	 * what a timer or a socket does with the clone it stored).  Order matters: waking
 	 * after the release could touch a freed header.
-	 * Checked by: waker::*
+	 * Checked by: waker::clone_*, waker::clones_*, waker::wake_*
 	 * stub: LAB_UNUSED(data); LAB_TODO_ABORT(1);
 	 */
 	task_wake(data);

@@ -2,6 +2,7 @@
  * thread with blocking sockets; the server runs on the test's executor.  A client thread ends
  * the run by closing a channel the control task waits on, which stops the server. */
 #include "fut_test.h"
+#include "workloads.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -80,7 +81,7 @@ struct clients {
 	int n;		/* concurrent connections */
 	size_t bytes;	/* per connection */
 	bool reset_one;	/* first, a client that resets its connection */
-	chan_t *done;	/* closed when the clients are finished */
+	fut_chan_t *done;	/* closed when the clients are finished */
 	atomic_int ok, failed;
 	char why[160];
 };
@@ -126,34 +127,9 @@ static void *clients_main(void *arg)
 	free(fd);
 	free(out);
 	free(in);
-	chan_close(c->done);
+	fut_chan_close(c->done);
 	return NULL;
 }
-
-/* The control task: waits until the clients are done, then stops the server. */
-struct control {
-	fut_t base;
-	fut_t *recv;
-	intptr_t v;
-	echo_server_t *srv;
-};
-
-static enum fut_poll control_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
-{
-	struct control *c = (struct control *)self;
-	if (fut_poll(c->recv, cx, out) == FUT_PENDING)
-		return FUT_PENDING;
-	echo_server_stop(c->srv);
-	return FUT_READY;
-}
-
-static void control_drop(fut_t *self)
-{
-	fut_drop(((struct control *)self)->recv);
-	free(self);
-}
-
-static const struct fut_vtable control_vtable = { .poll = control_poll, .drop = control_drop };
 
 static void run_echo(int n, size_t bytes, bool reset_one)
 {
@@ -164,15 +140,13 @@ static void run_echo(int n, size_t bytes, bool reset_one)
 	c->n = n;
 	c->bytes = bytes;
 	c->reset_one = reset_one;
-	cr_assert_eq(chan_create(&c->done, 1), 0);
+	cr_assert_eq(fut_chan_create(&c->done, 1), 0);
 	echo_server_t *srv = NULL;
 	int rc = echo_server_start(ex, l, &srv);
 	cr_assert(rc == 0 && srv, "echo_server_start: expected 0, got %s" ASL_HINT(14),
 		  asl_test_rc(rc));
-	struct control *ctl = malloc(sizeof *ctl);
-	*ctl = (struct control){ { &control_vtable }, NULL, 0, srv };
-	ctl->recv = chan_recv(c->done, &ctl->v);
-	ft_spawn(ex, &ctl->base, NULL, ASL_HINT(14));
+	/* the control task (workloads.h) stops the server once the clients close c->done */
+	ft_spawn(ex, echo_control_new(srv, c->done), NULL, ASL_HINT(14));
 	pthread_t th;
 	cr_assert_eq(pthread_create(&th, NULL, clients_main, c), 0);
 	rc = exec_run(ex); /* ends when the server is stopped and every connection closed */
@@ -186,7 +160,7 @@ static void run_echo(int n, size_t bytes, bool reset_one)
 		  ASL_HINT(14), (unsigned long)acc, n);
 	echo_server_destroy(srv);
 	exec_destroy(ex);
-	chan_destroy(c->done);
+	fut_chan_destroy(c->done);
 	close(l);
 	free(c);
 	cr_assert_eq(asl_test_fds(), fds, "descriptors: %d before, %d after: every connection "

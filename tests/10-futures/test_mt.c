@@ -1,6 +1,11 @@
 /* Steps 12-13: the multi-threaded executor: every task runs once, idle workers steal, parked
- * workers wake for new work, no lost wake-up under stress, 100,000 tasks. */
+ * workers wake for new work, no lost wake-up under stress, 100,000 tasks.  Step 12's tests
+ * drive the workers from test threads (exec_mt_worker_turn), so they need no parking. */
+#include <string.h>
+#include <sys/socket.h>
+
 #include "fut_test.h"
+#include "workloads.h"
 
 ASL_SUITE(mt, 60);
 
@@ -22,44 +27,91 @@ static void ft_mt_run(exec_mt_t *ex, int threads_before, const char *hint)
 		     "must join its workers%s", now, threads_before, hint);
 }
 
-Test(mt, runs_every_task_once_and_returns)
+/* Step 12's driver: test threads act as the executor's workers, one turn after another,
+ * yielding when they find nothing (no parking: that is step 13), until no task is left. */
+struct drive {
+	exec_mt_t *ex;
+	int i;
+};
+
+static void *drive_worker(void *arg)
 {
-	enum { N = 10000 };
-	int before = asl_test_threads();
-	exec_mt_t *ex = ft_mt(4, ASL_HINT(12));
-	static fut_t *join[N];
-	atomic_store(&ft_sum, 0);
-	for (int i = 0; i < N; i++) {
-		int rc = exec_mt_spawn(ex, ft_adder(i, i % 4), &join[i]);
-		cr_assert_eq(rc, 0, "exec_mt_spawn: %s" ASL_HINT(12), asl_test_rc(rc));
+	struct drive *d = arg;
+	while (exec_mt_tasks(d->ex) > 0)
+		if (!exec_mt_worker_turn(d->ex, d->i))
+			sched_yield();
+	return NULL;
+}
+
+static void ft_mt_drive(exec_mt_t *ex, int workers)
+{
+	pthread_t th[8];
+	struct drive d[8];
+	cr_assert(workers <= 8);
+	for (int i = 0; i < workers; i++) {
+		d[i] = (struct drive){ ex, i };
+		cr_assert_eq(pthread_create(&th[i], NULL, drive_worker, &d[i]), 0);
 	}
-	ft_mt_run(ex, before, ASL_HINT(12));
-	long want = (long)N * (N - 1) / 2;
-	cr_assert_eq(atomic_load(&ft_sum), want, "10,000 tasks on 4 workers: expected the sum %ld, "
-		     "got %ld (a task ran twice, or never)" ASL_HINT(12), want,
-		     atomic_load(&ft_sum));
-	for (int i = 0; i < N; i++) {
+	for (int i = 0; i < workers; i++)
+		pthread_join(th[i], NULL);
+}
+
+/* Every task once: 10,000 adders that yield (i % 4 times), run by 4 workers - driven by test
+ * threads (step 12) or by exec_mt_run's own (step 13) - each with a join handle. */
+enum { EVERY_N = 10000 };
+
+static void every_task_once(bool own_workers)
+{
+	const char *hint = own_workers ? ASL_HINT(13) : ASL_HINT(12);
+	static fut_t *join[EVERY_N];
+	int before = asl_test_threads();
+	exec_mt_t *ex = ft_mt(4, hint);
+	atomic_store(&ft_sum, 0);
+	for (int i = 0; i < EVERY_N; i++) {
+		int rc = exec_mt_spawn(ex, ft_adder(i, i % 4), &join[i]);
+		cr_assert_eq(rc, 0, "exec_mt_spawn: %s%s", asl_test_rc(rc), hint);
+	}
+	if (own_workers)
+		ft_mt_run(ex, before, hint);
+	else
+		ft_mt_drive(ex, 4);
+	long want = (long)EVERY_N * (EVERY_N - 1) / 2;
+	cr_assert_eq(atomic_load(&ft_sum), want, "10,000 tasks that yield, on 4 workers: expected "
+		     "the sum %ld, got %ld (a task ran twice, or never)%s", want,
+		     atomic_load(&ft_sum), hint);
+	for (int i = 0; i < EVERY_N; i++) {
 		intptr_t v = -1;
 		cr_assert_eq(ft_poll_once(join[i], &v), FUT_READY, "join handle %d not ready after "
-			     "the run" ASL_HINT(12), i);
-		cr_assert_eq(v, i, "join %d: expected %d, got %ld" ASL_HINT(12), i, i, (long)v);
+			     "the run%s", i, hint);
+		cr_assert_eq(v, i, "join %d: expected %d, got %ld%s", i, i, (long)v,
+			     hint);
 		fut_drop(join[i]);
 	}
 	exec_mt_destroy(ex);
+}
+
+Test(mt, workers_run_every_task_once)
+{
+	every_task_once(false);
+}
+
+Test(mt, runs_every_task_once_and_returns)
+{
+	every_task_once(true);
 }
 
 Test(mt, hundred_thousand_tasks)
 {
 	enum { N = 100000 };
 	int before = asl_test_threads();
-	exec_mt_t *ex = ft_mt(3, ASL_HINT(12));
+	exec_mt_t *ex = ft_mt(3, ASL_HINT(13));
 	atomic_store(&ft_sum, 0);
 	for (int i = 1; i <= N; i++)
 		cr_assert_eq(exec_mt_spawn(ex, ft_adder(i, 1), NULL), 0);
-	ft_mt_run(ex, before, ASL_HINT(12));
+	ft_mt_run(ex, before, ASL_HINT(13));
 	long want = (long)N * (N + 1) / 2;
 	cr_assert_eq(atomic_load(&ft_sum), want,
-		     "100,000 tasks: expected %ld, got %ld" ASL_HINT(12), want, atomic_load(&ft_sum));
+		     "100,000 tasks: expected %ld, got %ld" ASL_HINT(13), want, atomic_load(&ft_sum));
 	exec_mt_destroy(ex);
 }
 
@@ -91,82 +143,36 @@ static const struct fut_vtable hog_vtable = { .poll = hog_poll, .drop = ft_free_
 
 Test(mt, idle_workers_steal)
 {
-	int before = asl_test_threads();
 	exec_mt_t *ex = ft_mt(3, ASL_HINT(12));
 	atomic_store(&ft_sum, 0);
 	struct hog *h = malloc(sizeof *h);
 	*h = (struct hog){ { &hog_vtable }, ex, 64, false };
 	cr_assert_eq(exec_mt_spawn(ex, &h->base, NULL), 0);
-	ft_mt_run(ex, before, ASL_HINT(12)); /* hangs unless another worker steals the kids */
+	ft_mt_drive(ex, 3); /* hangs unless another worker steals the kids */
 	cr_assert(exec_mt_steals(ex) > 0, "the children could only run by being stolen, yet "
 		  "exec_mt_steals is 0" ASL_HINT(12));
 	exec_mt_destroy(ex);
 }
 
-/* Ping-pong between two tasks through atomics and stored wakers, on different workers as
+/* Ping-pong between two tasks through stored wakers (workloads.h), on different workers as
  * it happens: any lost wake-up (in the task state machine or in parking) hangs it. */
-struct pp_side {
-	fut_t base;
-	struct pp *pp;
-	int me;
-};
-
-struct pp {
-	pthread_mutex_t lock;
-	fut_waker_t waker[2];
-	atomic_int turn; /* whose move: 0 or 1; moves counted in `moves` */
-	atomic_int moves;
-	int rounds;
-};
-
-static enum fut_poll pp_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
-{
-	struct pp_side *s = (struct pp_side *)self;
-	struct pp *pp = s->pp;
-	for (;;) {
-		if (atomic_load(&pp->moves) >= pp->rounds) {
-			*out = 0;
-			return FUT_READY;
-		}
-		if (atomic_load(&pp->turn) == s->me) {
-			atomic_fetch_add(&pp->moves, 1);
-			atomic_store(&pp->turn, 1 - s->me);
-			pthread_mutex_lock(&pp->lock);
-			fut_waker_t w = waker_clone(&pp->waker[1 - s->me]);
-			pthread_mutex_unlock(&pp->lock);
-			waker_wake(&w);
-			continue;
-		}
-		pthread_mutex_lock(&pp->lock);
-		waker_register(&pp->waker[s->me], cx);
-		pthread_mutex_unlock(&pp->lock);
-		if (atomic_load(&pp->turn) != s->me && atomic_load(&pp->moves) < pp->rounds)
-			return FUT_PENDING;
-	}
-}
-
-static const struct fut_vtable pp_vtable = { .poll = pp_poll, .drop = ft_free_self };
-
 Test(mt, no_lost_wakeup_under_stress)
 {
 	int before = asl_test_threads();
 	for (int round = 0; round < 4; round++) {
 		exec_mt_t *ex = ft_mt(2 + round % 3, ASL_HINT(13));
-		struct pp pp = { .rounds = 5000 };
-		pthread_mutex_init(&pp.lock, NULL);
+		struct pingpong pp;
+		pingpong_init(&pp, 5000, true);
 		for (int i = 0; i < 2; i++) {
-			struct pp_side *s = malloc(sizeof *s);
-			*s = (struct pp_side){ { &pp_vtable }, &pp, i };
-			cr_assert_eq(exec_mt_spawn(ex, &s->base, NULL), 0);
+			fut_t *side = pingpong_side(&pp, i);
+			cr_assert_not_null(side);
+			cr_assert_eq(exec_mt_spawn(ex, side, NULL), 0);
 		}
 		ft_mt_run(ex, before, ASL_HINT(13));
-		cr_assert(atomic_load(&pp.moves) >= 5000, "ping-pong: %d of 5000 moves"
-			  ASL_HINT(13), atomic_load(&pp.moves));
+		cr_assert(pingpong_moves(&pp) >= 5000, "ping-pong: %lu of 5000 moves"
+			  ASL_HINT(13), (unsigned long)pingpong_moves(&pp));
 		exec_mt_destroy(ex);
-		pthread_mutex_lock(&pp.lock);
-		waker_drop(&pp.waker[0]);
-		waker_drop(&pp.waker[1]);
-		pthread_mutex_unlock(&pp.lock);
+		pingpong_destroy(&pp);
 	}
 }
 
@@ -216,4 +222,211 @@ Test(mt, parked_workers_wake_for_outside_work)
 	cr_assert_eq(atomic_load(&ft_sum), 5, "the task spawned from outside during the run must "
 		     "run: sum %ld" ASL_HINT(13), atomic_load(&ft_sum));
 	exec_mt_destroy(ex);
+}
+
+/* ---- the multi-threaded executor's reactor (exec_mt_reactor) ---- */
+
+/* Polls `inner`; notes in *pending that it has returned pending at least once. */
+struct noting {
+	fut_t base;
+	fut_t *inner;
+	atomic_int *pending;
+};
+
+static enum fut_poll noting_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
+{
+	struct noting *n = (struct noting *)self;
+	if (fut_poll(n->inner, cx, out) == FUT_READY)
+		return FUT_READY;
+	atomic_store(n->pending, 1);
+	return FUT_PENDING;
+}
+
+static void noting_drop(fut_t *self)
+{
+	fut_drop(((struct noting *)self)->inner);
+	free(self);
+}
+
+static const struct fut_vtable noting_vtable = { .poll = noting_poll, .drop = noting_drop };
+
+static fut_t *noting(fut_t *inner, atomic_int *pending)
+{
+	cr_assert_not_null(inner, "a reactor future constructor returned NULL" ASL_HINT(13));
+	struct noting *n = malloc(sizeof *n);
+	*n = (struct noting){ { &noting_vtable }, inner, pending };
+	return &n->base;
+}
+
+struct late_writer {
+	atomic_int pending;
+	int fd;
+};
+
+/* Writes once the reading task is parked on the reactor: the wake must come from epoll. */
+static void *write_when_pending(void *arg)
+{
+	struct late_writer *w = arg;
+	while (!atomic_load(&w->pending))
+		sched_yield();
+	ssize_t n = write(w->fd, "hello", 5); /* the test checks what the read got */
+	(void)n;
+	return NULL;
+}
+
+static reactor_io_t *ft_mt_io(exec_t *r, int fd)
+{
+	reactor_io_t *io = NULL;
+	int rc = reactor_io_open(r, fd, &io);
+	cr_assert(rc == 0 && io, "reactor_io_open on exec_mt's reactor: %s" ASL_HINT(13),
+		  asl_test_rc(rc));
+	return io;
+}
+
+Test(mt, sleep_and_read_complete_on_workers)
+{
+	/* A sleep and a socket read, each a task on a 2-worker executor: the reactor thread's
+	 * loop fires the timer and reports the descriptor readable, and the wakes it sends reach
+	 * parked workers. */
+	int before = asl_test_threads(), fds = asl_test_fds();
+	exec_mt_t *ex = ft_mt(2, ASL_HINT(13));
+	exec_t *r = exec_mt_reactor(ex);
+	cr_assert_not_null(r, "exec_mt_reactor: NULL (errno %d)" ASL_HINT(13), errno);
+	int sv[2];
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	reactor_io_t *io = ft_mt_io(r, sv[0]);
+	char buf[8] = { 0 };
+	struct late_writer w = { 0, sv[1] };
+	fut_t *js, *jr;
+	uint64_t t0 = asl_now_ms();
+	cr_assert_eq(exec_mt_spawn(ex, reactor_sleep(r, 30), &js), 0);
+	cr_assert_eq(exec_mt_spawn(ex, noting(reactor_read(io, buf, sizeof buf), &w.pending),
+				   &jr), 0);
+	pthread_t th;
+	cr_assert_eq(pthread_create(&th, NULL, write_when_pending, &w), 0);
+	ft_mt_run(ex, before + 1, ASL_HINT(13)); /* + the reactor thread */
+	pthread_join(th, NULL);
+	uint64_t took = asl_now_ms() - t0;
+	intptr_t vs = -1, vr = -1;
+	cr_assert_eq(ft_poll_once(js, &vs), FUT_READY, "the sleep's task is not done" ASL_HINT(13));
+	cr_assert_eq(ft_poll_once(jr, &vr), FUT_READY, "the read's task is not done" ASL_HINT(13));
+	cr_assert(vs == 0 && took >= 30, "sleep(30 ms) on exec_mt: result %ld after %lu ms, "
+		  "expected 0 after >= 30 ms" ASL_HINT(13), (long)vs, (unsigned long)took);
+	cr_assert(vr == 5 && memcmp(buf, "hello", 5) == 0, "read on exec_mt: expected 5 bytes "
+		  "\"hello\", got %ld \"%.5s\"" ASL_HINT(13), (long)vr, buf);
+	fut_drop(js);
+	fut_drop(jr);
+	reactor_io_close(io);
+	exec_mt_destroy(ex);
+	close(sv[0]);
+	close(sv[1]);
+	int now = asl_test_threads_settled(before);
+	cr_assert_eq(now, before, "exec_mt_destroy must stop the reactor thread: %d threads, %d "
+		     "before" ASL_HINT(13), now, before);
+	cr_assert_eq(asl_test_fds(), fds, "descriptors: %d before, %d after" ASL_HINT(13), fds,
+		     asl_test_fds());
+}
+
+/* A task that awaits count children in turn, child i made by make(arg, i). */
+struct chain {
+	fut_t base;
+	fut_t *(*make)(void *arg, int i);
+	void *arg;
+	int i, count;
+	fut_t *child;
+};
+
+static enum fut_poll chain_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
+{
+	struct chain *c = (struct chain *)self;
+	for (; c->i < c->count; c->i++) {
+		if (!c->child)
+			c->child = c->make(c->arg, c->i);
+		cr_assert_not_null(c->child);
+		intptr_t r;
+		if (fut_poll(c->child, cx, &r) == FUT_PENDING)
+			return FUT_PENDING;
+		fut_drop(c->child);
+		c->child = NULL;
+		if (r < 0) {
+			*out = r;
+			return FUT_READY;
+		}
+	}
+	*out = 0;
+	return FUT_READY;
+}
+
+static void chain_drop(fut_t *self)
+{
+	fut_drop(((struct chain *)self)->child);
+	free(self);
+}
+
+static const struct fut_vtable chain_vtable = { .poll = chain_poll, .drop = chain_drop };
+
+static fut_t *chain(fut_t *(*make)(void *arg, int i), void *arg, int count)
+{
+	struct chain *c = malloc(sizeof *c);
+	*c = (struct chain){ { &chain_vtable }, make, arg, 0, count, NULL };
+	return &c->base;
+}
+
+static fut_t *short_sleep(void *arg, int i)
+{
+	return reactor_sleep(arg, (uint64_t)(i % 2));
+}
+
+/* One side of a relay over two socket pairs: `first` writes then reads, the other reads
+ * then writes, one byte at a time. */
+struct relay {
+	reactor_io_t *in, *out;
+	bool first;
+	char byte;
+};
+
+static fut_t *relay_step(void *arg, int i)
+{
+	struct relay *r = arg;
+	bool write_now = (i % 2 == 0) == r->first;
+	return write_now ? reactor_write(r->out, &r->byte, 1) : reactor_read(r->in, &r->byte, 1);
+}
+
+Test(mt, reactor_wakes_never_lost_under_stress)
+{
+	/* 64 tasks x 20 short sleeps and a 2,000-round relay over sockets, on 3 workers: every
+	 * wake-up passes from the reactor thread to a worker, often to a parked one; a single
+	 * lost one hangs the run (the suite's timeout fails it). */
+	int before = asl_test_threads(), fds = asl_test_fds();
+	exec_mt_t *ex = ft_mt(3, ASL_HINT(13));
+	exec_t *r = exec_mt_reactor(ex);
+	cr_assert_not_null(r, "exec_mt_reactor: NULL (errno %d)" ASL_HINT(13), errno);
+	for (int i = 0; i < 64; i++)
+		cr_assert_eq(exec_mt_spawn(ex, chain(short_sleep, r, 20), NULL), 0);
+	int a[2], b[2];
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, a), 0);
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, b), 0);
+	reactor_io_t *io[4] = { ft_mt_io(r, a[0]), ft_mt_io(r, a[1]), ft_mt_io(r, b[0]),
+				ft_mt_io(r, b[1]) };
+	struct relay p = { io[2], io[0], true, 'x' }, q = { io[1], io[3], false, 0 };
+	fut_t *jp, *jq;
+	cr_assert_eq(exec_mt_spawn(ex, chain(relay_step, &p, 4000), &jp), 0);
+	cr_assert_eq(exec_mt_spawn(ex, chain(relay_step, &q, 4000), &jq), 0);
+	ft_mt_run(ex, before + 1, ASL_HINT(13));
+	intptr_t vp = -1, vq = -1;
+	cr_assert(ft_poll_once(jp, &vp) == FUT_READY && ft_poll_once(jq, &vq) == FUT_READY &&
+		  vp == 0 && vq == 0, "relay: expected both sides done with 0, got %ld and %ld"
+		  ASL_HINT(13), (long)vp, (long)vq);
+	fut_drop(jp);
+	fut_drop(jq);
+	for (int i = 0; i < 4; i++)
+		reactor_io_close(io[i]);
+	exec_mt_destroy(ex);
+	close(a[0]);
+	close(a[1]);
+	close(b[0]);
+	close(b[1]);
+	cr_assert_eq(asl_test_threads_settled(before), before, "threads left behind" ASL_HINT(13));
+	cr_assert_eq(asl_test_fds(), fds, "descriptors: %d before, %d after" ASL_HINT(13), fds,
+		     asl_test_fds());
 }

@@ -2,16 +2,17 @@
  * other threads), the async mutex (FIFO hand-off, a waiter does not stall the executor), and
  * blocking work on lab 05's pool delivered as a future. */
 #include "fut_test.h"
+#include "workloads.h"
 
-ASL_SUITE(chan, 30);
+ASL_SUITE(fut_chan, 30);
 ASL_SUITE(amutex, 30);
 ASL_SUITE(blocking, 30);
 
-static chan_t *ft_chan(size_t cap)
+static fut_chan_t *ft_fut_chan(size_t cap)
 {
-	chan_t *ch = NULL;
-	int rc = chan_create(&ch, cap);
-	cr_assert(rc == 0 && ch, "chan_create(%zu): %s", cap, asl_test_rc(rc));
+	fut_chan_t *ch = NULL;
+	int rc = fut_chan_create(&ch, cap);
+	cr_assert(rc == 0 && ch, "fut_chan_create(%zu): %s", cap, asl_test_rc(rc));
 	return ch;
 }
 
@@ -20,101 +21,25 @@ static void free_self(fut_t *self)
 	free(self);
 }
 
-/* Sends n values base, base+1, ... one after another (each send awaited). */
-struct producer {
-	fut_t base;
-	chan_t *ch;
-	fut_t *send;
-	int next, end;
-};
-
-static enum fut_poll producer_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
+/* The producer and consumer come from workloads.h (stress_wake runs them too). */
+static fut_t *producer(fut_chan_t *ch, int from, int to)
 {
-	struct producer *p = (struct producer *)self;
-	while (p->next < p->end) {
-		if (!p->send)
-			p->send = chan_send(p->ch, p->next);
-		intptr_t r;
-		if (fut_poll(p->send, cx, &r) == FUT_PENDING)
-			return FUT_PENDING;
-		fut_drop(p->send);
-		p->send = NULL;
-		if (r < 0) {
-			*out = r;
-			return FUT_READY;
-		}
-		p->next++;
-	}
-	*out = 0;
-	return FUT_READY;
+	fut_t *p = producer_new(ch, from, to);
+	cr_assert_not_null(p);
+	return p;
 }
 
-static void producer_drop(fut_t *self)
+static struct consumer *consumer(fut_chan_t *ch, intptr_t *got, int cap)
 {
-	fut_drop(((struct producer *)self)->send);
-	free(self);
-}
-
-static const struct fut_vtable producer_vtable = { .poll = producer_poll, .drop = producer_drop };
-
-static fut_t *producer(chan_t *ch, int from, int to)
-{
-	struct producer *p = calloc(1, sizeof *p);
-	*p = (struct producer){ { &producer_vtable }, ch, NULL, from, to };
-	return &p->base;
-}
-
-/* Receives until -EPIPE, recording the values. */
-struct consumer {
-	fut_t base;
-	chan_t *ch;
-	fut_t *recv;
-	intptr_t v, *got;
-	int n, cap;
-};
-
-static enum fut_poll consumer_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
-{
-	struct consumer *c = (struct consumer *)self;
-	for (;;) {
-		if (!c->recv)
-			c->recv = chan_recv(c->ch, &c->v);
-		intptr_t r;
-		if (fut_poll(c->recv, cx, &r) == FUT_PENDING)
-			return FUT_PENDING;
-		fut_drop(c->recv);
-		c->recv = NULL;
-		if (r < 0) {
-			*out = r;
-			return FUT_READY;
-		}
-		if (c->n < c->cap)
-			c->got[c->n] = c->v;
-		c->n++;
-	}
-}
-
-/* The test reads the counts after the task is gone: the test frees the consumer. */
-static void consumer_drop(fut_t *self)
-{
-	struct consumer *c = (struct consumer *)self;
-	fut_drop(c->recv);
-	c->recv = NULL;
-}
-
-static const struct fut_vtable consumer_vtable = { .poll = consumer_poll, .drop = consumer_drop };
-
-static struct consumer *consumer(chan_t *ch, intptr_t *got, int cap)
-{
-	struct consumer *c = calloc(1, sizeof *c);
-	*c = (struct consumer){ .base = { &consumer_vtable }, .ch = ch, .got = got, .cap = cap };
+	struct consumer *c = consumer_new(ch, got, cap);
+	cr_assert_not_null(c);
 	return c;
 }
 
 /* Closes the channel once `done` of the producers' joins are ready. */
 struct closer {
 	fut_t base;
-	chan_t *ch;
+	fut_chan_t *ch;
 	fut_t *all;
 };
 
@@ -123,7 +48,7 @@ static enum fut_poll closer_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 	struct closer *c = (struct closer *)self;
 	if (fut_poll(c->all, cx, out) == FUT_PENDING)
 		return FUT_PENDING;
-	chan_close(c->ch);
+	fut_chan_close(c->ch);
 	return FUT_READY;
 }
 
@@ -135,10 +60,10 @@ static void closer_drop(fut_t *self)
 
 static const struct fut_vtable closer_vtable = { .poll = closer_poll, .drop = closer_drop };
 
-Test(chan, values_arrive_in_order_through_a_small_buffer)
+Test(fut_chan, values_arrive_in_order_through_a_small_buffer)
 {
 	exec_t *ex = ft_exec(ASL_HINT(9));
-	chan_t *ch = ft_chan(2);
+	fut_chan_t *ch = ft_fut_chan(2);
 	static intptr_t got[1000];
 	struct consumer *c = consumer(ch, got, 1000);
 	fut_t *jc, *jp;
@@ -150,90 +75,90 @@ Test(chan, values_arrive_in_order_through_a_small_buffer)
 	intptr_t r = ft_block_on(ex, jc, "consumer", ASL_HINT(9));
 	cr_assert_eq(r, -EPIPE, "the receiver of a closed, drained channel: expected %s, got %s"
 		     ASL_HINT(9), asl_test_rc(-EPIPE), asl_test_rc((int)r));
-	cr_assert_eq(c->n, 1000, "expected 1000 values, got %d" ASL_HINT(9), c->n);
+	cr_assert_eq(c->n, 1000, "expected 1000 values, got %ld" ASL_HINT(9), c->n);
 	for (int i = 0; i < 1000; i++)
 		cr_assert_eq(got[i], i, "value #%d: expected %d, got %ld" ASL_HINT(9), i, i,
 			     (long)got[i]);
 	ft_run(ex, ASL_HINT(9));
 	exec_destroy(ex);
-	chan_destroy(ch);
+	fut_chan_destroy(ch);
 	free(c);
 }
 
-Test(chan, waiting_senders_are_served_in_fifo_order)
+Test(fut_chan, waiting_senders_are_served_in_fifo_order)
 {
 	exec_t *ex = ft_exec(ASL_HINT(9));
-	chan_t *ch = ft_chan(1);
-	intptr_t v = ft_block_on(ex, chan_send(ch, 100), "chan_send", ASL_HINT(9)); /* now full */
+	fut_chan_t *ch = ft_fut_chan(1);
+	intptr_t v = ft_block_on(ex, fut_chan_send(ch, 100), "fut_chan_send", ASL_HINT(9)); /* now full */
 	cr_assert_eq(v, 0, "send into an empty channel: expected 0, got %ld" ASL_HINT(9), (long)v);
 	for (int i = 0; i < 5; i++) /* five senders wait, in this order */
-		ft_spawn(ex, chan_send(ch, i), NULL, ASL_HINT(9));
+		ft_spawn(ex, fut_chan_send(ch, i), NULL, ASL_HINT(9));
 	ft_block_on(ex, fut_yield(3, 0), "fut_yield", ASL_HINT(9));
 	/* a latecomer must not overtake them, even though it is polled when a slot frees */
 	static intptr_t got[8];
 	struct consumer *c = consumer(ch, got, 8);
 	fut_t *jc;
 	ft_spawn(ex, &c->base, &jc, ASL_HINT(9));
-	ft_spawn(ex, chan_send(ch, 999), NULL, ASL_HINT(9));
+	ft_spawn(ex, fut_chan_send(ch, 999), NULL, ASL_HINT(9));
 	ft_block_on(ex, fut_yield(20, 0), "fut_yield", ASL_HINT(9));
-	chan_close(ch);
+	fut_chan_close(ch);
 	ft_block_on(ex, jc, "consumer", ASL_HINT(9));
-	cr_assert(c->n >= 6, "expected at least 6 values, got %d" ASL_HINT(9), c->n);
+	cr_assert(c->n >= 6, "expected at least 6 values, got %ld" ASL_HINT(9), c->n);
 	for (int i = 0; i < 5; i++)
 		cr_assert_eq(got[i + 1], i, "receive #%d: expected the sender that waited %d-th "
 			     "(value %d), got %ld - waiting senders are served in FIFO order"
 			     ASL_HINT(9), i + 1, i + 1, i, (long)got[i + 1]);
 	exec_destroy(ex);
-	chan_destroy(ch);
+	fut_chan_destroy(ch);
 	free(c);
 }
 
-Test(chan, close_drains_buffered_then_epipe)
+Test(fut_chan, close_drains_buffered_then_epipe)
 {
 	exec_t *ex = ft_exec(ASL_HINT(9));
-	chan_t *ch = ft_chan(4);
-	ft_block_on(ex, chan_send(ch, 1), "chan_send", ASL_HINT(9));
-	ft_block_on(ex, chan_send(ch, 2), "chan_send", ASL_HINT(9));
-	chan_close(ch);
+	fut_chan_t *ch = ft_fut_chan(4);
+	ft_block_on(ex, fut_chan_send(ch, 1), "fut_chan_send", ASL_HINT(9));
+	ft_block_on(ex, fut_chan_send(ch, 2), "fut_chan_send", ASL_HINT(9));
+	fut_chan_close(ch);
 	intptr_t v = 0;
-	intptr_t r = ft_block_on(ex, chan_send(ch, 3), "chan_send", ASL_HINT(9));
+	intptr_t r = ft_block_on(ex, fut_chan_send(ch, 3), "fut_chan_send", ASL_HINT(9));
 	cr_assert_eq(r, -EPIPE, "send on a closed channel: expected %s, got %ld" ASL_HINT(9),
 		     asl_test_rc(-EPIPE), (long)r);
 	for (int i = 1; i <= 2; i++) {
-		r = ft_block_on(ex, chan_recv(ch, &v), "chan_recv", ASL_HINT(9));
+		r = ft_block_on(ex, fut_chan_recv(ch, &v), "fut_chan_recv", ASL_HINT(9));
 		cr_assert(r == 0 && v == i, "receive %d after close: expected the buffered value "
 			  "%d, got result %ld value %ld" ASL_HINT(9), i, i, (long)r, (long)v);
 	}
-	r = ft_block_on(ex, chan_recv(ch, &v), "chan_recv", ASL_HINT(9));
+	r = ft_block_on(ex, fut_chan_recv(ch, &v), "fut_chan_recv", ASL_HINT(9));
 	cr_assert_eq(r, -EPIPE, "receive on a closed, empty channel: expected %s, got %ld"
 		     ASL_HINT(9), asl_test_rc(-EPIPE), (long)r);
 	exec_destroy(ex);
-	chan_destroy(ch);
+	fut_chan_destroy(ch);
 }
 
-Test(chan, close_wakes_a_waiting_sender_and_receiver)
+Test(fut_chan, close_wakes_a_waiting_sender_and_receiver)
 {
 	exec_t *ex = ft_exec(ASL_HINT(9));
-	chan_t *full = ft_chan(1), *empty = ft_chan(1);
-	ft_block_on(ex, chan_send(full, 1), "chan_send", ASL_HINT(9));
+	fut_chan_t *full = ft_fut_chan(1), *empty = ft_fut_chan(1);
+	ft_block_on(ex, fut_chan_send(full, 1), "fut_chan_send", ASL_HINT(9));
 	fut_t *js, *jr;
 	intptr_t v;
-	ft_spawn(ex, chan_send(full, 2), &js, ASL_HINT(9));
-	ft_spawn(ex, chan_recv(empty, &v), &jr, ASL_HINT(9));
+	ft_spawn(ex, fut_chan_send(full, 2), &js, ASL_HINT(9));
+	ft_spawn(ex, fut_chan_recv(empty, &v), &jr, ASL_HINT(9));
 	ft_block_on(ex, fut_yield(2, 0), "fut_yield", ASL_HINT(9));
-	chan_close(full);
-	chan_close(empty);
+	fut_chan_close(full);
+	fut_chan_close(empty);
 	intptr_t a = ft_block_on(ex, js, "join(send)", ASL_HINT(9));
 	intptr_t b = ft_block_on(ex, jr, "join(recv)", ASL_HINT(9));
 	cr_assert(a == -EPIPE && b == -EPIPE, "close must wake the waiting sender and receiver "
 		  "with -EPIPE: got %ld and %ld" ASL_HINT(9), (long)a, (long)b);
 	exec_destroy(ex);
-	chan_destroy(full);
-	chan_destroy(empty);
+	fut_chan_destroy(full);
+	fut_chan_destroy(empty);
 }
 
 struct remote_sender {
-	chan_t *ch;
+	fut_chan_t *ch;
 	int id, n;
 };
 
@@ -250,27 +175,11 @@ static void *remote_send(void *arg)
 	return NULL;
 }
 
-struct joiner {
-	pthread_t *th;
-	int n;
-	chan_t *ch;
-};
-
-/* Joins the sender threads, then closes the channel (chan_close is thread-safe). */
-static void *join_then_close(void *arg)
-{
-	struct joiner *j = arg;
-	for (int i = 0; i < j->n; i++)
-		pthread_join(j->th[i], NULL);
-	chan_close(j->ch);
-	return NULL;
-}
-
-Test(chan, senders_on_other_threads_no_lost_wakeup)
+Test(fut_chan, senders_on_other_threads_no_lost_wakeup)
 {
 	enum { T = 4, N = 20000 };
 	exec_t *ex = ft_exec(ASL_HINT(9));
-	chan_t *ch = ft_chan(8);
+	fut_chan_t *ch = ft_fut_chan(8);
 	static intptr_t got[T * N];
 	struct consumer *c = consumer(ch, got, T * N);
 	fut_t *jc;
@@ -281,12 +190,12 @@ Test(chan, senders_on_other_threads_no_lost_wakeup)
 		s[i] = (struct remote_sender){ ch, i + 1, N };
 		cr_assert_eq(pthread_create(&th[i], NULL, remote_send, &s[i]), 0);
 	}
-	struct joiner j = { th, T, ch };
+	struct closer_arg j = { th, T, ch };
 	pthread_t jt;
-	cr_assert_eq(pthread_create(&jt, NULL, join_then_close, &j), 0);
+	cr_assert_eq(pthread_create(&jt, NULL, closer_main, &j), 0);
 	ft_block_on(ex, jc, "consumer", ASL_HINT(9)); /* runs while the senders send */
 	pthread_join(jt, NULL);
-	cr_assert_eq(c->n, T * N, "4 threads x 20000 sends: expected %d values, got %d"
+	cr_assert_eq(c->n, T * N, "4 threads x 20000 sends: expected %d values, got %ld"
 		     ASL_HINT(9), T * N, c->n);
 	int last[T + 1] = { 0 };
 	for (int i = 0; i < T * N; i++) {
@@ -296,7 +205,7 @@ Test(chan, senders_on_other_threads_no_lost_wakeup)
 		last[id]++;
 	}
 	exec_destroy(ex);
-	chan_destroy(ch);
+	fut_chan_destroy(ch);
 	free(c);
 }
 

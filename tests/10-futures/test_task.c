@@ -1,6 +1,8 @@
 /* Steps 1-3: wakers count references; a task's state word queues it once, never loses a
  * wake-up, ignores wakes after completion.  These tests drive task_run by hand with a
- * scheduler that only records what it is asked to do. */
+ * scheduler that only records what it is asked to do (no executor: that is step 4), and the
+ * tests of steps 1-2 free their tasks by hand (task_discard) rather than through step 3's
+ * completion. */
 #include "fut_test.h"
 
 ASL_SUITE(waker, 10);
@@ -16,6 +18,15 @@ static task_t *new_task(struct rec_sched *r, fut_t *f, fut_t **join, const char 
 static fut_waker_t waker_of(task_t *t)
 {
 	return (fut_waker_t){ &task_waker_vtable, t };
+}
+
+/* What task_cancel does, without step 3: drop the future (and the waker clone a probe keeps),
+ * then the executor's reference. */
+static void task_discard(task_t *t)
+{
+	fut_drop(t->fut);
+	t->fut = NULL;
+	task_release(t);
 }
 
 Test(waker, clone_and_drop_count_references)
@@ -40,9 +51,52 @@ Test(waker, clone_and_drop_count_references)
 	cr_assert_eq(task_refs(t), 1, "after dropping both clones: expected 1 reference, got %u"
 		     ASL_HINT(1), task_refs(t));
 	cr_assert(c.vt == NULL, "waker_drop must leave the waker empty" ASL_HINT(1));
-	task_cancel(t); /* drops the probe and the last reference */
-	cr_assert_eq(atomic_load(&p.drops), 1, "cancelling the task must drop its future once, "
-		     "got %d drops" ASL_HINT(3), atomic_load(&p.drops));
+	task_discard(t); /* the last reference: ASan checks the header is freed, once */
+}
+
+struct cloner {
+	task_t *t;
+	pthread_barrier_t *go;
+};
+
+static void *clone_and_drop_many(void *arg)
+{
+	struct cloner *c = arg;
+	fut_waker_t w = waker_of(c->t), held[64];
+	pthread_barrier_wait(c->go);
+	for (int round = 0; round < 2000; round++) {
+		for (int i = 0; i < 64; i++)
+			held[i] = waker_clone(&w);
+		for (int i = 0; i < 64; i++)
+			waker_drop(&held[i]);
+	}
+	return NULL;
+}
+
+Test(waker, clones_on_many_threads_are_counted)
+{
+	/* Wakers travel: timers, sockets and other threads clone and drop them at the same
+	 * time.  Three threads each take 128,000 references and give them back; a count that
+	 * is not atomic loses some of them (and frees the header too early, or never). */
+	enum { THREADS = 3 };
+	struct rec_sched r;
+	struct probe p;
+	rec_init(&r);
+	probe_init(&p);
+	task_t *t = new_task(&r, probe_new(&p), NULL, ASL_HINT(1));
+	pthread_barrier_t go;
+	pthread_barrier_init(&go, NULL, THREADS);
+	struct cloner c = { t, &go };
+	pthread_t th[THREADS];
+	for (int i = 0; i < THREADS; i++)
+		cr_assert_eq(pthread_create(&th[i], NULL, clone_and_drop_many, &c), 0);
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&go);
+	cr_assert_eq(task_refs(t), 1, "%d threads cloned and dropped a task waker 128,000 times "
+		     "each: expected the count back at 1 (the executor's), got %u - the reference "
+		     "count must be atomic" ASL_HINT(1), THREADS, task_refs(t));
+	task_discard(t);
 }
 
 Test(waker, wake_consumes_wake_by_ref_keeps)
@@ -67,8 +121,7 @@ Test(waker, wake_consumes_wake_by_ref_keeps)
 	cr_assert_eq(task_refs(t), base, "wake must consume the reference: expected %u left, "
 		     "got %u" ASL_HINT(1), base, task_refs(t));
 	cr_assert(c.vt == NULL, "waker_wake must leave the waker empty" ASL_HINT(1));
-	task_run(t);
-	task_cancel(t);
+	task_discard(t);
 }
 
 Test(waker, wake_after_completion_is_ignored)
@@ -118,7 +171,7 @@ Test(task, woken_many_times_queued_once)
 	task_run(t);
 	cr_assert_eq(atomic_load(&p.polls), 2, "one batch of wakes, one poll: expected 2 polls "
 		     "in all, got %d" ASL_HINT(2), atomic_load(&p.polls));
-	task_cancel(t);
+	task_discard(t);
 }
 
 static void *wake_from_thread(void *arg)
@@ -159,28 +212,88 @@ Test(task, wake_during_poll_is_not_lost)
 	task_run(t);
 	cr_assert_eq(atomic_load(&p.polls), 2, "expected 2 polls, got %d" ASL_HINT(2),
 		     atomic_load(&p.polls));
-	task_cancel(t);
+	task_discard(t);
 }
 
 Test(task, self_wake_requeues_without_losing_it)
 {
 	struct rec_sched r;
 	rec_init(&r);
-	fut_t *join;
-	task_t *t = new_task(&r, fut_yield(3, 11), &join, ASL_HINT(2));
+	task_t *t = new_task(&r, fut_yield(3, 11), NULL, ASL_HINT(2));
 	for (int i = 1; i <= 3; i++) {
 		task_run(t);
 		cr_assert_eq(atomic_load(&r.scheduled), i, "a future that wakes itself and returns "
 			     "pending (a yield) must be queued again: after %d polls expected %d "
 			     "schedules, got %d" ASL_HINT(2), i, i, atomic_load(&r.scheduled));
 		cr_assert(r.last == t, "scheduled the wrong task" ASL_HINT(2));
+		cr_assert(task_current == NULL, "task_current must be restored after the poll, "
+			  "it is %p" ASL_HINT(2), (void *)task_current);
 	}
+	task_discard(t);
+}
+
+/* A test waker: counts its wakes; it holds no reference, so a clone is a copy. */
+static atomic_int test_wakes;
+static fut_waker_t test_waker_clone(const void *data);
+static void test_waker_wake(void *data)
+{
+	(void)data;
+	atomic_fetch_add(&test_wakes, 1);
+}
+static void test_waker_wake_by_ref(const void *data)
+{
+	(void)data;
+	atomic_fetch_add(&test_wakes, 1);
+}
+static void test_waker_drop(void *data)
+{
+	(void)data;
+}
+static const struct fut_waker_vtable test_waker_vtable = {
+	.clone = test_waker_clone, .wake = test_waker_wake,
+	.wake_by_ref = test_waker_wake_by_ref, .drop = test_waker_drop,
+};
+static fut_waker_t test_waker_clone(const void *data)
+{
+	return (fut_waker_t){ &test_waker_vtable, data };
+}
+
+Test(task, join_handle_wakes_its_waiter_with_the_result)
+{
+	/* The join handle polled by hand with a test waker, the task run by hand: pending
+	 * while the task is, woken once when it completes, then ready with its result. */
+	struct rec_sched r;
+	struct probe p;
+	rec_init(&r);
+	probe_init(&p);
+	atomic_store(&test_wakes, 0);
+	fut_t *join = NULL;
+	task_t *t = new_task(&r, probe_new(&p), &join, ASL_HINT(3));
+	fut_waker_t w = { &test_waker_vtable, NULL };
+	fut_ctx_t cx = { &w };
+	intptr_t v = -1;
+	cr_assert_eq(fut_poll(join, &cx, &v), FUT_PENDING, "the join handle of a task that has "
+		     "not run must be pending" ASL_HINT(3));
 	task_run(t);
-	intptr_t v = 0;
-	cr_assert_eq(ft_poll_once(join, &v), FUT_READY, "after the yields the task must be "
-		     "complete and its join handle ready" ASL_HINT(3));
-	cr_assert_eq(v, 11, "result: expected 11, got %ld" ASL_HINT(3), (long)v);
-	fut_drop(join);
+	cr_assert_eq(fut_poll(join, &cx, &v), FUT_PENDING, "the join handle of a pending task "
+		     "must be pending" ASL_HINT(3));
+	cr_assert_eq(atomic_load(&test_wakes), 0, "nothing finished, yet the join handle's "
+		     "waiter was woken %d times" ASL_HINT(3), atomic_load(&test_wakes));
+	probe_complete(&p, 23);
+	cr_assert_eq(atomic_load(&r.scheduled), 1, "completing the probe must schedule the "
+		     "task once, got %d" ASL_HINT(2), atomic_load(&r.scheduled));
+	task_run(t);
+	cr_assert_eq(atomic_load(&p.drops), 1, "a completed task drops its future at once; "
+		     "drops: %d" ASL_HINT(3), atomic_load(&p.drops));
+	cr_assert_eq(atomic_load(&r.done), 1, "sched->done must be called once on completion, "
+		     "got %d" ASL_HINT(3), atomic_load(&r.done));
+	cr_assert_eq(atomic_load(&test_wakes), 1, "the task completed: the waker the join handle "
+		     "left must be woken once, it was woken %d times" ASL_HINT(3),
+		     atomic_load(&test_wakes));
+	cr_assert_eq(fut_poll(join, &cx, &v), FUT_READY, "after completion the join handle must "
+		     "be ready" ASL_HINT(3));
+	cr_assert_eq(v, 23, "join handle result: expected 23, got %ld" ASL_HINT(3), (long)v);
+	fut_drop(join); /* the last reference: ASan checks the header is freed, once */
 }
 
 struct stress {
@@ -233,5 +346,5 @@ Test(task, concurrent_wakes_never_lose_or_double_queue)
 		  "after the race: state %#x with the task %s the queue - a SCHEDULED task must be "
 		  "queued and an idle one not (a lost or a phantom wake-up)" ASL_HINT(2), st,
 		  q ? "in" : "not in");
-	task_cancel(t);
+	task_discard(t);
 }

@@ -1,5 +1,5 @@
 /*
- * chan.c - an async bounded mpsc channel: a sender that finds it full waits as a future, not
+ * fut_chan.c - an async bounded mpsc channel: a sender that finds it full waits as a future, not
  * as a blocked thread.
  *
  * One mutex guards everything (senders may run on other threads and executors).  Waiting
@@ -20,7 +20,7 @@
 
 struct send_fut;
 
-struct chan {
+struct fut_chan {
 	pthread_mutex_t lock;
 	intptr_t *buf;
 	size_t cap, head, len;
@@ -31,7 +31,7 @@ struct chan {
 
 struct send_fut {
 	fut_t base;
-	chan_t *ch;
+	fut_chan_t *ch;
 	intptr_t value;
 	enum { SEND_NEW, SEND_WAITING, SEND_DONE } state;
 	struct send_fut *prev, *next;
@@ -40,15 +40,15 @@ struct send_fut {
 
 struct recv_fut {
 	fut_t base;
-	chan_t *ch;
+	fut_chan_t *ch;
 	intptr_t *value;
 };
 
-int chan_create(chan_t **out, size_t capacity)
+int fut_chan_create(fut_chan_t **out, size_t capacity)
 {
 	if (capacity == 0)
 		return -EINVAL;
-	chan_t *ch = calloc(1, sizeof *ch);
+	fut_chan_t *ch = calloc(1, sizeof *ch);
 	if (!ch || !(ch->buf = malloc(capacity * sizeof ch->buf[0]))) {
 		free(ch);
 		return -ENOMEM;
@@ -59,7 +59,7 @@ int chan_create(chan_t **out, size_t capacity)
 	return 0;
 }
 
-void chan_destroy(chan_t *ch)
+void fut_chan_destroy(fut_chan_t *ch)
 {
 	waker_drop(&ch->receiver);
 	pthread_mutex_destroy(&ch->lock);
@@ -67,7 +67,7 @@ void chan_destroy(chan_t *ch)
 	free(ch);
 }
 
-static void waiters_unlink(chan_t *ch, struct send_fut *s)
+static void waiters_unlink(fut_chan_t *ch, struct send_fut *s)
 {
 	if (s->prev)
 		s->prev->next = s->next;
@@ -80,12 +80,12 @@ static void waiters_unlink(chan_t *ch, struct send_fut *s)
 	s->prev = s->next = NULL;
 }
 
-static __attribute__((unused)) void buf_push(chan_t *ch, intptr_t v)
+static __attribute__((unused)) void buf_push(fut_chan_t *ch, intptr_t v)
 {
 	ch->buf[(ch->head + ch->len++) % ch->cap] = v;
 }
 
-void chan_close(chan_t *ch)
+void fut_chan_close(fut_chan_t *ch)
 {
 	pthread_mutex_lock(&ch->lock);
 	ch->closed = true;
@@ -101,7 +101,7 @@ void chan_close(chan_t *ch)
 static enum fut_poll send_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 {
 	struct send_fut *s = (struct send_fut *)self;
-	chan_t *ch = s->ch;
+	fut_chan_t *ch = s->ch;
 	fut_waker_t rx = { 0 };
 	enum fut_poll r = FUT_READY;
 	pthread_mutex_lock(&ch->lock);
@@ -110,7 +110,7 @@ static enum fut_poll send_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 	 * nobody waiting ahead of it pushes its value and takes the receiver's waker (woken
 	 * after the unlock: rx) -> result 0.  Otherwise it joins the tail of the waiting FIFO
 	 * (once) and keeps our waker in s->waker -> pending.
-	 * Checked by: chan::*
+	 * Checked by: fut_chan::*
 	 * stub: LAB_UNUSED(s, cx, out, rx); LAB_TODO_ABORT(9);
 	 */
 	if (s->state == SEND_DONE) {
@@ -159,7 +159,7 @@ static void send_drop(fut_t *self)
 static enum fut_poll recv_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 {
 	struct recv_fut *rf = (struct recv_fut *)self;
-	chan_t *ch = rf->ch;
+	fut_chan_t *ch = rf->ch;
 	fut_waker_t tx = { 0 };
 	enum fut_poll r = FUT_READY;
 	pthread_mutex_lock(&ch->lock);
@@ -167,7 +167,7 @@ static enum fut_poll recv_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 	 * 0); if a sender waits, move ITS value into the freed slot, mark it SEND_DONE, unlink
 	 * it and take its waker (woken after the unlock: tx).  Empty and closed -> -EPIPE.
 	 * Empty -> keep our waker in ch->receiver, pending.
-	 * Checked by: chan::*
+	 * Checked by: fut_chan::*
 	 * stub: LAB_UNUSED(rf, ch, cx, out, tx); LAB_TODO_ABORT(9);
 	 */
 	if (ch->len) {
@@ -209,7 +209,7 @@ static void recv_drop(fut_t *self)
 static const struct fut_vtable send_vtable = { .poll = send_poll, .drop = send_drop };
 static const struct fut_vtable recv_vtable = { .poll = recv_poll, .drop = recv_drop };
 
-fut_t *chan_send(chan_t *ch, intptr_t value)
+fut_t *fut_chan_send(fut_chan_t *ch, intptr_t value)
 {
 	struct send_fut *s = calloc(1, sizeof *s);
 	if (!s)
@@ -220,7 +220,7 @@ fut_t *chan_send(chan_t *ch, intptr_t value)
 	return &s->base;
 }
 
-fut_t *chan_recv(chan_t *ch, intptr_t *value)
+fut_t *fut_chan_recv(fut_chan_t *ch, intptr_t *value)
 {
 	struct recv_fut *rf = calloc(1, sizeof *rf);
 	if (!rf)
