@@ -53,7 +53,13 @@ struct task {
 /* A new task for f, state SCHEDULED, refs = 1 (+1 with a join handle in *join).  Does not
  * queue it.  NULL on -ENOMEM (f untouched). */
 task_t *task_create(struct sched *s, fut_t *f, fut_t **join);
-/* Wake t (waker vtable's wake_by_ref): see the state machine above.  Any thread. */
+/* Wake t (waker vtable's wake_by_ref): see the state machine above.  Any thread.
+ * The waker's side of the bargain: publish what the wake is about (a channel slot, a
+ * readiness flag) with a release store or a read-modify-write BEFORE calling wake, and the
+ * future reads it with an acquire.  A wake that finds t already SCHEDULED returns after a
+ * plain (acquire) load, so it is that publication, not the wake, that the coming poll
+ * synchronises with: a plain store of the data followed by wake could still be missed by a
+ * poll running on another CPU (the store may sit in the store buffer past the load). */
 void task_wake(task_t *t);
 /* Poll t once on this thread (it was popped from a run queue). */
 void task_run(task_t *t);
