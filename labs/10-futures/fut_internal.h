@@ -55,11 +55,12 @@ struct task {
 task_t *task_create(struct sched *s, fut_t *f, fut_t **join);
 /* Wake t (waker vtable's wake_by_ref): see the state machine above.  Any thread.
  * The waker's side of the bargain: publish what the wake is about (a channel slot, a
- * readiness flag) with a release store or a read-modify-write BEFORE calling wake, and the
- * future reads it with an acquire.  A wake that finds t already SCHEDULED returns after a
- * plain (acquire) load, so it is that publication, not the wake, that the coming poll
- * synchronises with: a plain store of the data followed by wake could still be missed by a
- * poll running on another CPU (the store may sit in the store buffer past the load). */
+ * readiness flag) BEFORE calling wake, under a lock the future's poll also takes, or with a
+ * read-modify-write / seq_cst store that the poll reads.  A wake that finds t already
+ * SCHEDULED returns after a plain acquire load, so it is that publication, not the wake,
+ * that the coming poll synchronises with.  A plain or release store of the data followed by
+ * wake is not enough: the store may still sit in this CPU's store buffer when the load sees
+ * SCHEDULED, and the poll already running on another CPU then reads the old data. */
 void task_wake(task_t *t);
 /* Poll t once on this thread (it was popped from a run queue). */
 void task_run(task_t *t);
