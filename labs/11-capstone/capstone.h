@@ -133,8 +133,8 @@ int model_fut_run(struct cap_job *job);
 int model_futmt_run(struct cap_job *job);
 int model_futblk_run(struct cap_job *job);
 
-/* The probes of the futures models (probes_fut.c: lab 10's fut.h cannot share a file with lab
- * 08's fiber.h, both name a chan_t). */
+/* The probes of the futures models (probes_fut.c: one file per lab's header, as for the
+ * adapters). */
 int probe_fut(const char **what);
 int probe_futmt(const char **what);
 int probe_futblk(const char **what);

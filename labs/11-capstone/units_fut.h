@@ -1,6 +1,6 @@
 /*
- * units_fut.h - the futures row of bench_units (units_fut.c), in a file of its own because
- * lab 10's fut.h and lab 08's fiber.h both name a chan_t and cannot meet in one file.
+ * units_fut.h - the futures row of bench_units (units_fut.c), in a file of its own like every
+ * row that needs one lab's header.
  */
 #ifndef UNITS_FUT_H
 #define UNITS_FUT_H
