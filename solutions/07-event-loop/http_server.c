@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "asl/todo.h"
+#include "list.h"
 #include "tcp.h"
 
 #define HTTP_OUT_HIGH 65536 /* stop parsing while this much output waits */
@@ -58,12 +59,7 @@ static void conn_close(struct http_conn *c)
 	loop_timer_stop(&c->deadline);
 	loop_io_stop(&c->io);
 	close(c->fd);
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		s->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	list_remove(&s->conns, c);
 	free(c->in);
 	free(c->out);
 	free(c);
@@ -327,10 +323,7 @@ static void accept_cb(loop_io_t *io, int events)
 		http_parser_init(&c->parser, 0, 0);
 		loop_timer_init(s->loop, &c->deadline);
 		c->deadline.data = c;
-		c->next = s->conns;
-		if (s->conns)
-			s->conns->prev = c;
-		s->conns = c;
+		list_push(&s->conns, c);
 		atomic_fetch_add_explicit(&s->stats.accepted, 1, relaxed);
 		atomic_fetch_add_explicit(&s->stats.open, 1, relaxed);
 		conn_deadline_restart(c);

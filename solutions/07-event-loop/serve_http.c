@@ -1,8 +1,9 @@
 /*
  * serve_http.c - run the lab's HTTP/1.1 server until SIGTERM or SIGINT.
  *
- * Prints "port N" first.  SIGTERM (or SIGINT) stops it gracefully: the requests already received
- * are answered, then every connection is closed and the program exits with status 0.  Try it:  curl -v http://127.0.0.1:N/hello   or   wrk on it.
+ * Prints "port N" first.  Try it:  curl -v http://127.0.0.1:N/hello   or   wrk on it.
+ * SIGTERM (or SIGINT) stops it gracefully: the requests already received are answered, then
+ * every connection is closed and the program exits with status 0.
  */
 #include <signal.h>
 #include <stdio.h>

@@ -320,7 +320,7 @@ Test(http, sigterm_finishes_in_flight_responses)
 		char body[256];
 		bool closes;
 		cr_assert_eq(read_response(idle, body, sizeof body, &closes), 200);
-		/* the slow-drain client: a tiny receive buffer, every request sent before reading */
+		/* the slow-drain client: a tiny receive buffer, every request sent first */
 		struct reader *slow = reader_new(ns.port);
 		tcp_set_buffers(slow->fd, 0, SMALL);
 		size_t len = 0;
@@ -331,7 +331,8 @@ Test(http, sigterm_finishes_in_flight_responses)
 		/* handshakes, not sleeps: every request byte has reached the server's socket, and
 		 * the server is busy answering them (500 cannot fill its output limit) */
 		cr_assert(net_wait_acked(slow->fd),
-			  "%s: the server's socket did not take the %zu bytes of requests" ASL_HINT(11),
+			  "%s: the server's socket did not take the %zu bytes of requests"
+			  ASL_HINT(11),
 			  n, len);
 		cr_assert(net_wait_ul(&ns.web.stats.requests, 1 + 500),
 			  "%s: expected the server to answer pipelined requests" ASL_HINT(11), n);
@@ -346,13 +347,14 @@ Test(http, sigterm_finishes_in_flight_responses)
 			  "%s: after SIGTERM a new connection should be refused (listening socket "
 			  "closed), got %s" ASL_HINT(13),
 			  n, asl_test_rc(late < 0 ? late : 0));
-		/* every request received before the signal is answered, in order, then end of file */
+		/* every request received before the signal is answered, in order, then EOF */
 		for (int i = 0; i < N; i++) {
 			char want[32];
 			int st = read_response(slow, body, sizeof body, &closes);
 			snprintf(want, sizeof want, "GET /%d\n", i);
 			cr_assert(st == 200 && !strcmp(body, want),
-				  "%s: SIGTERM arrived while %d pipelined requests were being answered; "
+				  "%s: SIGTERM arrived while %d pipelined requests were being "
+				  "answered; "
 				  "answer %d: expected 200 \"%s\", got %d \"%s\" (status 0: the "
 				  "connection ended first): requests already received must be "
 				  "answered before the connection closes" ASL_HINT(13),
@@ -364,7 +366,7 @@ Test(http, sigterm_finishes_in_flight_responses)
 			  n);
 		reader_free(slow);
 		reader_free(idle);
-		/* no stop post: the signal alone must bring loop_run back, with nothing left open */
+		/* no stop post: the signal alone must bring loop_run back, nothing left open */
 		net_join(&ns, 13);
 		int fds = asl_test_fds();
 		cr_assert_eq(fds, ns.fds_before,
