@@ -14,6 +14,13 @@
  * Besides requests/s it records the server's CPU time per request (its threads' schedstat
  * over exactly the measured time): on a machine shared with other work, requests/s says how
  * much of a core the server got, CPU per request says how much work each request cost it.
+ *
+ * Sizes: --quick 1 and 100 connections, one short run each (CI).  The default run (what `make
+ * plots` runs, well under a minute on two idle cores) measures 1, 10, 100, 1,000 and 10,000
+ * connections, but stops the thread-per-connection server and the loop on poll at 1,000:
+ * their larger points take minutes (thousands of threads to start, a poll over every
+ * descriptor per wakeup).  --full (make plots FULL=1) measures every server at 1, 3, 10, ...
+ * 10,000 connections, with more and longer runs.
  */
 #include <errno.h>
 #include <sched.h>
@@ -32,10 +39,11 @@
 
 static const struct {
 	const char *name, *prog, *backend;
+	int default_max; /* the most connections measured without --full */
 } servers[] = {
-    {"loop-epoll", "serve_echo", "epoll"}, {"loop-poll", "serve_echo", "poll"},
-    {"threads", "serve_echo", "threads"},  {"libuv", "echo_uv", NULL},
-    {"epoll-min", "echo_epoll_min", NULL},
+    {"loop-epoll", "serve_echo", "epoll", 10000}, {"loop-poll", "serve_echo", "poll", 1000},
+    {"threads", "serve_echo", "threads", 1000},   {"libuv", "echo_uv", NULL, 10000},
+    {"epoll-min", "echo_epoll_min", NULL, 10000},
 };
 #define NSERVERS (int)(sizeof servers / sizeof servers[0])
 
@@ -85,6 +93,7 @@ static void pick_cpus(int *server_cpu, int *client_cpu)
 int main(int argc, char **argv)
 {
 	static const int full_ns[] = {1, 3, 10, 30, 100, 300, 1000, 3000, 10000};
+	static const int default_ns[] = {1, 10, 100, 1000, 10000};
 	static const int quick_ns[] = {1, 100};
 	static struct point res[NSERVERS][9];
 	struct bench b;
@@ -93,21 +102,32 @@ int main(int argc, char **argv)
 	bench_init(&b, argc, argv, "07-event-loop",
 		   "echo requests/s vs concurrent connections for the loop (epoll, poll), "
 		   "thread-per-connection, libuv and a minimal epoll server");
-	const int *ns = b.quick ? quick_ns : full_ns;
-	int npoints = b.quick ? 2 : 9;
-	int reps = b.quick ? 1 : (b.samples < 5 ? b.samples : 5);
-	double duration = b.quick ? 0.1 : 0.5;
+	const int *ns = b.quick ? quick_ns : b.full ? full_ns : default_ns;
+	int npoints = b.quick ? 2 : b.full ? 9 : 5;
+	int maxreps = b.full ? 5 : 3;
+	int reps = b.quick ? 1 : (b.samples < maxreps ? b.samples : maxreps);
+	double duration = b.quick ? 0.1 : b.full ? 0.5 : 0.25;
+	/* from 3,000 connections: a longer warm-up (a thread per connection needs seconds to
+	 * answer its first wave) and longer, fewer runs */
+	int big_reps = b.full ? 3 : 1;
+	double big_warmup = b.full ? 2.0 : 0.5, warmup = b.quick ? 0 : b.full ? 0.2 : 0.1;
 	long limit = asl_raise_fd_limit(1L << 30);
 	pick_cpus(&scpu, &ccpu);
 	double load = load_average();
 	printf("# servers on CPU %d, client on CPU %d; descriptor limit %ld; load average %.2f\n",
 	       scpu, ccpu, limit, load);
-	char note[300];
+	if (!b.quick && !b.full)
+		printf("# threads and loop-poll stop at 1000 connections: --full (make plots "
+		       "FULL=1) measures them up to 10000\n");
+	char note[400];
 	snprintf(note, sizeof note,
-		 "64-byte echo, closed loop; server on CPU %d, client on CPU "
-		 "%d; %d runs of %.1f s per point after 0.2 s of warm-up (from 3000 connections: "
-		 "3 runs of %.1f s after 2 s); load average at start %.2f",
-		 scpu, ccpu, reps, duration, 2 * duration, load);
+		 "64-byte echo, closed loop; server on CPU %d, client on CPU %d; %d runs of %.1f s "
+		 "per point after %.1f s of warm-up (from 3000 connections: %d of %.1f s after "
+		 "%.1f s)%s; load average at start %.2f",
+		 scpu, ccpu, reps, duration, warmup, big_reps, 2 * duration, big_warmup,
+		 b.full || b.quick ? "" : "; threads and loop-poll up to 1000 connections (FULL=1: "
+					  "all)",
+		 load);
 	bench_open(&b, "echo", "connections", "requests/s", note);
 
 	for (int k = 0; k < npoints; k++) {
@@ -120,6 +140,8 @@ int main(int argc, char **argv)
 			continue;
 		}
 		for (int s = 0; s < NSERVERS; s++) {
+			if (!b.full && n > servers[s].default_max)
+				continue;
 			char path[512];
 			snprintf(path, sizeof path, "%s/%s", ASL_BUILD_DIR, servers[s].prog);
 			char *args[] = {path, servers[s].backend ? "--backend" : NULL,
@@ -139,16 +161,14 @@ int main(int argc, char **argv)
 						 .conns = n,
 						 .size = 64,
 						 .duration_s = n >= 3000 ? 2 * duration : duration,
-						 .warmup_s = b.quick ? 0 : n >= 3000 ? 2.0 : 0.2,
+						 .warmup_s = n >= 3000 ? big_warmup : warmup,
 						 .proto = LOADGEN_ECHO,
 						 .pin_cpu = ccpu};
 			struct point *pt = &res[s][k];
 			struct cpu_probe probe = {.sp = &sp};
 			o.on_measure = on_measure;
 			o.arg = &probe;
-			/* the largest points take long to settle (a thread per connection needs
-			 * seconds to answer its first wave): longer warm-up, fewer runs */
-			int nreps = n >= 3000 && reps > 3 ? 3 : reps;
+			int nreps = n >= 3000 && reps > big_reps ? big_reps : reps;
 			for (int r = 0; r < nreps; r++) {
 				struct loadgen_result lr;
 				if ((rc = loadgen_run(&o, &lr)) < 0)
