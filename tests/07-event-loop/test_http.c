@@ -4,6 +4,8 @@
 
 #include <signal.h>
 
+#include "server_proc.h"
+
 ASL_SUITE(http, 60);
 
 /* A client-side response reader over a blocking socket. */
@@ -373,5 +375,40 @@ Test(http, sigterm_finishes_in_flight_responses)
 			     "%s: descriptors leaked: %d open before the server started, %d after "
 			     "the graceful stop" ASL_HINT(13),
 			     n, ns.fds_before, fds);
+	}
+}
+
+Test(http, serve_http_exits_0_on_sigterm)
+{
+	NET_FOR_EACH_BACKEND(b)
+	{
+		const char *n = net_backend_names[b];
+		char path[512];
+		snprintf(path, sizeof path, "%s/serve_http", ASL_BUILD_DIR);
+		char *args[] = {path, "--backend", (char *)n, NULL};
+		struct server_proc sp;
+		int rc = server_proc_start(&sp, args, -1);
+		cr_assert_eq(rc, 0, "%s: serve_http did not start and print its port: %s"
+			     ASL_HINT(11), n, asl_test_rc(rc));
+		/* a keep-alive client after its answer, and one with half a request sent */
+		struct reader *idle = reader_new(sp.port);
+		net_send_all(idle->fd, "GET / HTTP/1.1\r\nHost: t\r\n\r\n", 27);
+		char body[64];
+		bool closes;
+		cr_assert_eq(read_response(idle, body, sizeof body, &closes), 200);
+		int half = net_client(sp.port);
+		net_send_all(half, "GET /half HTTP/1.1\r\n", 20);
+		/* SIGTERM, then wait for the exit (SIGKILL after 20 s) */
+		int status = server_proc_stop(&sp);
+		cr_assert_eq(status, 0,
+			     "%s: serve_http got SIGTERM with two clients connected; expected "
+			     "it to close them and exit with status 0 by itself, got status %d "
+			     "(128 + 9: it had to be killed after 20 s)" ASL_HINT(13),
+			     n, status);
+		cr_assert(net_closed_by_server(idle->fd) && net_closed_by_server(half),
+			  "%s: after serve_http exited its clients should see end of file"
+			  ASL_HINT(13), n);
+		close(half);
+		reader_free(idle);
 	}
 }
