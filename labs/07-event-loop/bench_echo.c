@@ -121,9 +121,9 @@ int main(int argc, char **argv)
 		       "FULL=1) measures them up to 10000\n");
 	char note[400];
 	snprintf(note, sizeof note,
-		 "64-byte echo, closed loop; server on CPU %d, client on CPU %d; %d runs of %.1f s "
-		 "per point after %.1f s of warm-up (from 3000 connections: %d of %.1f s after "
-		 "%.1f s)%s; load average at start %.2f",
+		 "64-byte echo, closed loop; server on CPU %d, client on CPU %d; %d runs of %.2g s "
+		 "per point after %.2g s of warm-up (from 3000 connections: %d of %.2g s after "
+		 "%.2g s)%s; load average at start %.2f",
 		 scpu, ccpu, reps, duration, warmup, big_reps, 2 * duration, big_warmup,
 		 b.full || b.quick ? "" : "; threads and loop-poll up to 1000 connections (FULL=1: "
 					  "all)",
