@@ -8,9 +8,10 @@
  *
  * Each server is a child process pinned to one CPU; the load client (loadgen, one thread,
  * 64-byte messages, closed loop) runs here pinned to another, so with two CPUs the server has
- * one core to itself and its speed is what is measured.  Points go round the servers in turn
- * (not one server's whole curve, then the next) so that a change in the machine's load hits
- * them all alike.  Each value is the median of several runs; the bars are their quartiles.
+ * one core to itself and its speed is what is measured.  The runs go round the servers in
+ * turn (run 1 of each server, then run 2 of each, ...; not one server's whole curve, then the
+ * next) so that a change in the machine's load hits them all alike.  Each value is the median
+ * of several runs; the bars are their quartiles.
  * Besides requests/s it records the server's CPU time per request (its threads' schedstat
  * over exactly the measured time): on a machine shared with other work, requests/s says how
  * much of a core the server got, CPU per request says how much work each request cost it.
@@ -68,6 +69,29 @@ static void on_measure(void *arg, bool start)
 		c->start = now;
 	else
 		c->used = now - c->start;
+}
+
+/* Run r of one server: one loadgen run against it (o: everything but the port), recorded. */
+static void measure_once(struct point *pt, int r, const struct server_proc *sp,
+			 const struct loadgen_opts *o, const char *name)
+{
+	struct cpu_probe probe = {.sp = sp};
+	struct loadgen_opts mine = *o;
+	mine.port = sp->port;
+	mine.arg = &probe;
+	struct loadgen_result lr;
+	int rc = loadgen_run(&mine, &lr);
+	if (rc < 0)
+		asl_die(-rc, "load on %s", name);
+	pt->rps[r] = lr.rps;
+	pt->p99[r] = lr.p99_us;
+	/* ns of server CPU per request: unlike requests/s, hardly changed by how much of its
+	 * core other processes take */
+	pt->cpu[r] = lr.requests ? (double)probe.used / (double)lr.requests : 0;
+	pt->errors += lr.errors;
+	if (lr.errors)
+		printf("# %s, %d connections: %llu errors (first: %s)\n", name, o->conns,
+		       (unsigned long long)lr.errors, lr.first_error);
 }
 
 /* The first two CPUs this process may use: the server's and the client's. */
@@ -139,6 +163,10 @@ int main(int argc, char **argv)
 			    n, limit);
 			continue;
 		}
+		/* every server of this point runs (idle ones cost nothing) while the runs go round
+		 * them: run r of each server before run r + 1 of any */
+		struct server_proc sp[NSERVERS];
+		bool up[NSERVERS] = {false};
 		for (int s = 0; s < NSERVERS; s++) {
 			if (!b.full && n > servers[s].default_max)
 				continue;
@@ -146,52 +174,36 @@ int main(int argc, char **argv)
 			snprintf(path, sizeof path, "%s/%s", ASL_BUILD_DIR, servers[s].prog);
 			char *args[] = {path, servers[s].backend ? "--backend" : NULL,
 					(char *)servers[s].backend, NULL};
-			struct server_proc sp;
-			int rc = server_proc_start(&sp, args, scpu);
-			if (rc == -ENOENT) {
-				if (k == 0)
-					printf("# %s skipped: %s was not built (libuv1-dev "
-					       "missing?)\n",
-					       servers[s].name, path);
-				continue;
-			}
-			if (rc < 0)
+			int rc = server_proc_start(&sp[s], args, scpu);
+			if (rc == -ENOENT && k == 0)
+				printf("# %s skipped: %s was not built (libuv1-dev missing?)\n",
+				       servers[s].name, path);
+			else if (rc < 0 && rc != -ENOENT)
 				asl_die(-rc, "starting %s", path);
-			struct loadgen_opts o = {.port = sp.port,
-						 .conns = n,
-						 .size = 64,
-						 .duration_s = n >= 3000 ? 2 * duration : duration,
-						 .warmup_s = n >= 3000 ? big_warmup : warmup,
-						 .proto = LOADGEN_ECHO,
-						 .pin_cpu = ccpu};
-			struct point *pt = &res[s][k];
-			struct cpu_probe probe = {.sp = &sp};
-			o.on_measure = on_measure;
-			o.arg = &probe;
-			int nreps = n >= 3000 && reps > big_reps ? big_reps : reps;
-			for (int r = 0; r < nreps; r++) {
-				struct loadgen_result lr;
-				if ((rc = loadgen_run(&o, &lr)) < 0)
-					asl_die(-rc, "load on %s", servers[s].name);
-				pt->rps[r] = lr.rps;
-				pt->p99[r] = lr.p99_us;
-				/* ns of server CPU per request: unlike requests/s, hardly changed
-				 * by how much of its core other processes take */
-				pt->cpu[r] =
-				    lr.requests ? (double)probe.used / (double)lr.requests : 0;
-				pt->errors += lr.errors;
-				if (lr.errors)
-					printf("# %s, %d connections: %llu errors (first: %s)\n",
-					       servers[s].name, n, (unsigned long long)lr.errors,
-					       lr.first_error);
-			}
-			rc = server_proc_stop(&sp);
+			up[s] = rc == 0;
+		}
+		struct loadgen_opts o = {.conns = n,
+					 .size = 64,
+					 .duration_s = n >= 3000 ? 2 * duration : duration,
+					 .warmup_s = n >= 3000 ? big_warmup : warmup,
+					 .proto = LOADGEN_ECHO,
+					 .pin_cpu = ccpu,
+					 .on_measure = on_measure};
+		int nreps = n >= 3000 && reps > big_reps ? big_reps : reps;
+		for (int r = 0; r < nreps; r++)
+			for (int s = 0; s < NSERVERS; s++)
+				if (up[s])
+					measure_once(&res[s][k], r, &sp[s], &o, servers[s].name);
+		for (int s = 0; s < NSERVERS; s++) {
+			if (!up[s])
+				continue;
+			int rc = server_proc_stop(&sp[s]);
 			if (rc != 0)
 				printf("# %s ended with status %d after %d connections\n",
 				       servers[s].name, rc, n);
-			pt->done = true;
-			pt->reps = nreps;
-			bench_record(&b, servers[s].name, n, pt->rps, nreps, 1, NULL);
+			res[s][k].done = true;
+			res[s][k].reps = nreps;
+			bench_record(&b, servers[s].name, n, res[s][k].rps, nreps, 1, NULL);
 		}
 	}
 
