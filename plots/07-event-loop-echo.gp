@@ -3,6 +3,8 @@
 # built) and a minimal hand-written epoll server (the floor of overhead).  Left: requests/s.
 # Right: the server's CPU time per request, which on a shared machine says what each request
 # cost, whatever share of its core the server was given.  From bench_echo.
+# The default run stops the thread per connection and the loop on poll at 1,000 connections;
+# their points above it come from `make plots FULL=1`, and the key says which case is drawn.
 # data: 07-event-loop-echo.tsv
 # data: 07-event-loop-echo-cpu.tsv
 f = data_dir.'/07-event-loop-echo.tsv'
@@ -10,6 +12,9 @@ c = data_dir.'/07-event-loop-echo-cpu.tsv'
 # how many rows a series has (libuv is absent where libuv1-dev was not installed)
 rows(name) = int(system(sprintf("grep -c '^%s\t' '%s' || true", name, f)))
 uv = rows('libuv') > 0
+# does a series reach 3,000 connections or more (threads and loop-poll: only with FULL=1)?
+big(name) = int(system(sprintf("grep -cE '^%s\t([3-9][0-9]{3}|[0-9]{5,})\t' '%s' || true", name, f))) > 0
+upto(name) = big(name) ? '' : ' (to 1,000; FULL=1: more)'
 set label 999 noenhanced
 set datafile missing NaN
 S(name) = (sel(1, name) ? $2 : NaN)
@@ -24,8 +29,8 @@ set ylabel 'requests per second (log scale; median of runs, bars q1..q3)'
 cmd(file, yexpr) = \
 	"plot ".file." using (S('epoll-min')):".yexpr." with yerrorlines pt 5 ps 0.9 lw 2 dt 2 lc rgb '#555555' title 'minimal epoll server (the floor)'".\
 	", ".file." using (S('loop-epoll')):".yexpr." with yerrorlines pt 9 ps 1.1 lw 2 lc rgb '#208040' title 'the lab loop, epoll backend'".\
-	", ".file." using (S('loop-poll')):".yexpr." with yerrorlines pt 7 ps 0.9 lw 2 lc rgb '#2060b0' title 'the lab loop, poll backend'".\
-	", ".file." using (S('threads')):".yexpr." with yerrorlines pt 13 ps 1.0 lw 2 lc rgb '#c03030' title 'a thread per connection'".\
+	", ".file." using (S('loop-poll')):".yexpr." with yerrorlines pt 7 ps 0.9 lw 2 lc rgb '#2060b0' title 'the lab loop, poll backend'.upto('loop-poll')".\
+	", ".file." using (S('threads')):".yexpr." with yerrorlines pt 13 ps 1.0 lw 2 lc rgb '#c03030' title 'a thread per connection'.upto('threads')".\
 	(uv ? ", ".file." using (S('libuv')):".yexpr." with yerrorlines pt 11 ps 1.0 lw 2 lc rgb '#a060c0' title 'libuv (the guide''s idiom)'" : "")
 eval cmd('f', '7:6:8')
 set ylabel 'server CPU time per request (us, log scale; median, bars q1..q3)'

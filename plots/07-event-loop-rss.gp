@@ -1,7 +1,8 @@
 # 07-event-loop-rss.gp - what an idle connection costs in memory: the server's resident set
 # with N connections open (left) and the bytes each connection adds (right), for the loop and
 # for a thread per connection; the kernel's share (sockets, kernel stacks, page tables) beside
-# the user-space one.  From bench_rss (solutions/07-event-loop).
+# the user-space one.  From bench_rss (solutions/07-event-loop).  The default run stops the
+# thread per connection at 1,000 connections; `make plots FULL=1` takes it to 10,000.
 # data: 07-event-loop-rss.tsv
 # data: 07-event-loop-rss-per-conn.tsv
 # data: 07-event-loop-rss-kernel.tsv
@@ -11,6 +12,8 @@ k = data_dir.'/07-event-loop-rss-kernel.tsv'
 set label 999 noenhanced
 set datafile missing NaN
 S(name) = (sel(1, name) ? $2 : NaN)
+big = int(system(sprintf("grep -cE '^threads\t([3-9][0-9]{3}|[0-9]{5,})\t' '%s' || true", f))) > 0
+upto = big ? '' : ' (to 1,000; FULL=1: more)'
 set multiplot layout 1,2 title 'Memory per idle connection: one loop vs a thread per connection'
 set logscale xy
 set format x '10^{%L}'
@@ -21,7 +24,7 @@ set key top left box opaque font ',10'
 plot f using (S('loop')):($7/1024):($6/1024):($8/1024) with yerrorlines pt 9 lw 2 \
 	lc rgb '#208040' title 'the lab loop (epoll)', \
      f using (S('threads')):($7/1024):($6/1024):($8/1024) with yerrorlines pt 13 lw 2 \
-	lc rgb '#c03030' title 'a thread per connection'
+	lc rgb '#c03030' title 'a thread per connection'.upto
 set ylabel 'bytes per connection: (RSS(N) - RSS(0)) / N (log scale)'
 set format y '10^{%L}'
 set yrange [10:*]

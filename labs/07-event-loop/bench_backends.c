@@ -61,6 +61,7 @@ static void iterate(void *arg, uint64_t iters)
 int main(int argc, char **argv)
 {
 	static const int full_ns[] = { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000 };
+	static const int default_ns[] = { 1, 3, 10, 30, 100, 300, 1000, 3000, 10000 };
 	static const int quick_ns[] = { 1, 10, 100, 1000, 10000 };
 	static const enum loop_backend_kind kinds[] = { LOOP_BACKEND_EPOLL, LOOP_BACKEND_POLL };
 	struct backend_run run[2] = { 0 };
@@ -69,8 +70,9 @@ int main(int argc, char **argv)
 
 	bench_init(&b, argc, argv, "07-event-loop",
 		   "ns per loop iteration dispatching one ready fd among N idle, epoll vs poll");
-	const int *ns = b.quick ? quick_ns : full_ns;
-	int count = b.quick ? 5 : (int)(sizeof full_ns / sizeof full_ns[0]);
+	/* --full: the same range, more finely */
+	const int *ns = b.quick ? quick_ns : b.full ? full_ns : default_ns;
+	int count = b.quick ? 5 : b.full ? (int)(sizeof full_ns / sizeof full_ns[0]) : 9;
 	/* 32 spare: stdio, the pipe, each loop's epoll and eventfd descriptors */
 	int max_idle = bench_fd_room(ns[count - 1], 32);
 	if (max_idle < ns[count - 1])

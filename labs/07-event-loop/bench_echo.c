@@ -8,12 +8,20 @@
  *
  * Each server is a child process pinned to one CPU; the load client (loadgen, one thread,
  * 64-byte messages, closed loop) runs here pinned to another, so with two CPUs the server has
- * one core to itself and its speed is what is measured.  Points go round the servers in turn
- * (not one server's whole curve, then the next) so that a change in the machine's load hits
- * them all alike.  Each value is the median of several runs; the bars are their quartiles.
+ * one core to itself and its speed is what is measured.  The runs go round the servers in
+ * turn (run 1 of each server, then run 2 of each, ...; not one server's whole curve, then the
+ * next) so that a change in the machine's load hits them all alike.  Each value is the median
+ * of several runs; the bars are their quartiles.
  * Besides requests/s it records the server's CPU time per request (its threads' schedstat
  * over exactly the measured time): on a machine shared with other work, requests/s says how
  * much of a core the server got, CPU per request says how much work each request cost it.
+ *
+ * Sizes: --quick 1 and 100 connections, one short run each (CI).  The default run (what `make
+ * plots` runs, well under a minute on two idle cores) measures 1, 10, 100, 1,000 and 10,000
+ * connections, but stops the thread-per-connection server and the loop on poll at 1,000:
+ * their larger points take minutes (thousands of threads to start, a poll over every
+ * descriptor per wakeup).  --full (make plots FULL=1) measures every server at 1, 3, 10, ...
+ * 10,000 connections, with more and longer runs.
  */
 #include <errno.h>
 #include <sched.h>
@@ -32,10 +40,11 @@
 
 static const struct {
 	const char *name, *prog, *backend;
+	int default_max; /* the most connections measured without --full */
 } servers[] = {
-    {"loop-epoll", "serve_echo", "epoll"}, {"loop-poll", "serve_echo", "poll"},
-    {"threads", "serve_echo", "threads"},  {"libuv", "echo_uv", NULL},
-    {"epoll-min", "echo_epoll_min", NULL},
+    {"loop-epoll", "serve_echo", "epoll", 10000}, {"loop-poll", "serve_echo", "poll", 1000},
+    {"threads", "serve_echo", "threads", 1000},   {"libuv", "echo_uv", NULL, 10000},
+    {"epoll-min", "echo_epoll_min", NULL, 10000},
 };
 #define NSERVERS (int)(sizeof servers / sizeof servers[0])
 
@@ -62,6 +71,29 @@ static void on_measure(void *arg, bool start)
 		c->used = now - c->start;
 }
 
+/* Run r of one server: one loadgen run against it (o: everything but the port), recorded. */
+static void measure_once(struct point *pt, int r, const struct server_proc *sp,
+			 const struct loadgen_opts *o, const char *name)
+{
+	struct cpu_probe probe = {.sp = sp};
+	struct loadgen_opts mine = *o;
+	mine.port = sp->port;
+	mine.arg = &probe;
+	struct loadgen_result lr;
+	int rc = loadgen_run(&mine, &lr);
+	if (rc < 0)
+		asl_die(-rc, "load on %s", name);
+	pt->rps[r] = lr.rps;
+	pt->p99[r] = lr.p99_us;
+	/* ns of server CPU per request: unlike requests/s, hardly changed by how much of its
+	 * core other processes take */
+	pt->cpu[r] = lr.requests ? (double)probe.used / (double)lr.requests : 0;
+	pt->errors += lr.errors;
+	if (lr.errors)
+		printf("# %s, %d connections: %llu errors (first: %s)\n", name, o->conns,
+		       (unsigned long long)lr.errors, lr.first_error);
+}
+
 /* The first two CPUs this process may use: the server's and the client's. */
 static void pick_cpus(int *server_cpu, int *client_cpu)
 {
@@ -85,6 +117,7 @@ static void pick_cpus(int *server_cpu, int *client_cpu)
 int main(int argc, char **argv)
 {
 	static const int full_ns[] = {1, 3, 10, 30, 100, 300, 1000, 3000, 10000};
+	static const int default_ns[] = {1, 10, 100, 1000, 10000};
 	static const int quick_ns[] = {1, 100};
 	static struct point res[NSERVERS][9];
 	struct bench b;
@@ -93,21 +126,32 @@ int main(int argc, char **argv)
 	bench_init(&b, argc, argv, "07-event-loop",
 		   "echo requests/s vs concurrent connections for the loop (epoll, poll), "
 		   "thread-per-connection, libuv and a minimal epoll server");
-	const int *ns = b.quick ? quick_ns : full_ns;
-	int npoints = b.quick ? 2 : 9;
-	int reps = b.quick ? 1 : (b.samples < 5 ? b.samples : 5);
-	double duration = b.quick ? 0.1 : 0.5;
+	const int *ns = b.quick ? quick_ns : b.full ? full_ns : default_ns;
+	int npoints = b.quick ? 2 : b.full ? 9 : 5;
+	int maxreps = b.full ? 5 : 3;
+	int reps = b.quick ? 1 : (b.samples < maxreps ? b.samples : maxreps);
+	double duration = b.quick ? 0.1 : b.full ? 0.5 : 0.25;
+	/* from 3,000 connections: a longer warm-up (a thread per connection needs seconds to
+	 * answer its first wave) and longer, fewer runs */
+	int big_reps = b.full ? 3 : 1;
+	double big_warmup = b.full ? 2.0 : 0.5, warmup = b.quick ? 0 : b.full ? 0.2 : 0.1;
 	long limit = asl_raise_fd_limit(1L << 30);
 	pick_cpus(&scpu, &ccpu);
 	double load = load_average();
 	printf("# servers on CPU %d, client on CPU %d; descriptor limit %ld; load average %.2f\n",
 	       scpu, ccpu, limit, load);
-	char note[300];
+	if (!b.quick && !b.full)
+		printf("# threads and loop-poll stop at 1000 connections: --full (make plots "
+		       "FULL=1) measures them up to 10000\n");
+	char note[400];
 	snprintf(note, sizeof note,
-		 "64-byte echo, closed loop; server on CPU %d, client on CPU "
-		 "%d; %d runs of %.1f s per point after 0.2 s of warm-up (from 3000 connections: "
-		 "3 runs of %.1f s after 2 s); load average at start %.2f",
-		 scpu, ccpu, reps, duration, 2 * duration, load);
+		 "64-byte echo, closed loop; server on CPU %d, client on CPU %d; %d runs of %.2g s "
+		 "per point after %.2g s of warm-up (from 3000 connections: %d of %.2g s after "
+		 "%.2g s)%s; load average at start %.2f",
+		 scpu, ccpu, reps, duration, warmup, big_reps, 2 * duration, big_warmup,
+		 b.full || b.quick ? "" : "; threads and loop-poll up to 1000 connections (FULL=1: "
+					  "all)",
+		 load);
 	bench_open(&b, "echo", "connections", "requests/s", note);
 
 	for (int k = 0; k < npoints; k++) {
@@ -119,59 +163,47 @@ int main(int argc, char **argv)
 			    n, limit);
 			continue;
 		}
+		/* every server of this point runs (idle ones cost nothing) while the runs go round
+		 * them: run r of each server before run r + 1 of any */
+		struct server_proc sp[NSERVERS];
+		bool up[NSERVERS] = {false};
 		for (int s = 0; s < NSERVERS; s++) {
+			if (!b.full && n > servers[s].default_max)
+				continue;
 			char path[512];
 			snprintf(path, sizeof path, "%s/%s", ASL_BUILD_DIR, servers[s].prog);
 			char *args[] = {path, servers[s].backend ? "--backend" : NULL,
 					(char *)servers[s].backend, NULL};
-			struct server_proc sp;
-			int rc = server_proc_start(&sp, args, scpu);
-			if (rc == -ENOENT) {
-				if (k == 0)
-					printf("# %s skipped: %s was not built (libuv1-dev "
-					       "missing?)\n",
-					       servers[s].name, path);
-				continue;
-			}
-			if (rc < 0)
+			int rc = server_proc_start(&sp[s], args, scpu);
+			if (rc == -ENOENT && k == 0)
+				printf("# %s skipped: %s was not built (libuv1-dev missing?)\n",
+				       servers[s].name, path);
+			else if (rc < 0 && rc != -ENOENT)
 				asl_die(-rc, "starting %s", path);
-			struct loadgen_opts o = {.port = sp.port,
-						 .conns = n,
-						 .size = 64,
-						 .duration_s = n >= 3000 ? 2 * duration : duration,
-						 .warmup_s = b.quick ? 0 : n >= 3000 ? 2.0 : 0.2,
-						 .proto = LOADGEN_ECHO,
-						 .pin_cpu = ccpu};
-			struct point *pt = &res[s][k];
-			struct cpu_probe probe = {.sp = &sp};
-			o.on_measure = on_measure;
-			o.arg = &probe;
-			/* the largest points take long to settle (a thread per connection needs
-			 * seconds to answer its first wave): longer warm-up, fewer runs */
-			int nreps = n >= 3000 && reps > 3 ? 3 : reps;
-			for (int r = 0; r < nreps; r++) {
-				struct loadgen_result lr;
-				if ((rc = loadgen_run(&o, &lr)) < 0)
-					asl_die(-rc, "load on %s", servers[s].name);
-				pt->rps[r] = lr.rps;
-				pt->p99[r] = lr.p99_us;
-				/* ns of server CPU per request: unlike requests/s, hardly changed
-				 * by how much of its core other processes take */
-				pt->cpu[r] =
-				    lr.requests ? (double)probe.used / (double)lr.requests : 0;
-				pt->errors += lr.errors;
-				if (lr.errors)
-					printf("# %s, %d connections: %llu errors (first: %s)\n",
-					       servers[s].name, n, (unsigned long long)lr.errors,
-					       lr.first_error);
-			}
-			rc = server_proc_stop(&sp);
+			up[s] = rc == 0;
+		}
+		struct loadgen_opts o = {.conns = n,
+					 .size = 64,
+					 .duration_s = n >= 3000 ? 2 * duration : duration,
+					 .warmup_s = n >= 3000 ? big_warmup : warmup,
+					 .proto = LOADGEN_ECHO,
+					 .pin_cpu = ccpu,
+					 .on_measure = on_measure};
+		int nreps = n >= 3000 && reps > big_reps ? big_reps : reps;
+		for (int r = 0; r < nreps; r++)
+			for (int s = 0; s < NSERVERS; s++)
+				if (up[s])
+					measure_once(&res[s][k], r, &sp[s], &o, servers[s].name);
+		for (int s = 0; s < NSERVERS; s++) {
+			if (!up[s])
+				continue;
+			int rc = server_proc_stop(&sp[s]);
 			if (rc != 0)
 				printf("# %s ended with status %d after %d connections\n",
 				       servers[s].name, rc, n);
-			pt->done = true;
-			pt->reps = nreps;
-			bench_record(&b, servers[s].name, n, pt->rps, nreps, 1, NULL);
+			res[s][k].done = true;
+			res[s][k].reps = nreps;
+			bench_record(&b, servers[s].name, n, res[s][k].rps, nreps, 1, NULL);
 		}
 	}
 

@@ -74,6 +74,8 @@ struct http_server {
 	uint64_t timeout_ms;
 	loop_io_t listen_io;
 	loop_timer_t retry;
+	loop_timer_t grace; /* ends a graceful stop that takes too long */
+	bool stopping;	    /* a graceful stop is under way: answer what came, take no more */
 	struct http_conn *conns;
 };
 
@@ -86,7 +88,15 @@ struct http_server {
 int http_server_start(struct http_server *s, loop_t *loop, int listen_fd, uint64_t timeout_ms);
 
 /* Stop accepting, close the listening socket and every connection now.  Idempotent; loop
- * thread only. */
+ * thread only (also ends a graceful stop at once). */
 void http_server_stop(struct http_server *s);
+
+/* Graceful stop (for SIGTERM): stop accepting and close the listening socket; answer every
+ * complete request already received (in the server's buffers or the socket's), including
+ * pipelined ones, send those responses, then close each connection (a lingering close: the
+ * client sees end of file after its last response).  Idle connections are closed at once; after
+ * grace_ms whatever is left is closed.  When the last connection is gone the server holds no
+ * handle, so a loop_run(DEFAULT) that served only it returns.  Idempotent; loop thread only. */
+void http_server_stop_gracefully(struct http_server *s, uint64_t grace_ms);
 
 #endif

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "list.h"
 #include "tcp.h"
 
 #define relaxed memory_order_relaxed
@@ -45,12 +46,7 @@ static void req_free(struct latency_req *r)
 {
 	struct latency_conn *c = r->conn;
 	loop_timer_stop(&r->timer);
-	if (r->prev)
-		r->prev->next = r->next;
-	else
-		c->reqs = r->next;
-	if (r->next)
-		r->next->prev = r->prev;
+	list_remove(&c->reqs, r);
 	free(r);
 }
 
@@ -61,12 +57,7 @@ static void conn_close(struct latency_conn *c)
 		req_free(c->reqs);
 	loop_io_stop(&c->io);
 	close(c->fd);
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		s->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	list_remove(&s->conns, c);
 	free(c->out);
 	free(c);
 }
@@ -140,10 +131,7 @@ static int conn_request(struct latency_conn *c, const char *line, size_t len)
 	r->conn = c;
 	loop_timer_init(c->srv->loop, &r->timer);
 	r->timer.data = r;
-	r->next = c->reqs;
-	if (c->reqs)
-		c->reqs->prev = r;
-	c->reqs = r;
+	list_push(&c->reqs, r);
 	atomic_fetch_add_explicit(&c->srv->requests, 1, relaxed);
 	return loop_timer_start(&r->timer, req_due, ms, 0);
 }
@@ -202,10 +190,7 @@ static void accept_cb(loop_io_t *io, int events)
 		c->io.data = c;
 		c->fd = fd;
 		c->srv = s;
-		c->next = s->conns;
-		if (s->conns)
-			s->conns->prev = c;
-		s->conns = c;
+		list_push(&s->conns, c);
 	}
 }
 

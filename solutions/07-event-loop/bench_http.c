@@ -3,6 +3,8 @@
  * on poll) against the number of connections, driven by two clients: `wrk` (Debian package
  * wrk; when it is not installed the harness says so and measures with its own client only) and
  * the lab's loadgen.  Server and client are pinned to different CPUs when there are two.
+ * The default run measures 1, 100 and 1,000 connections, two short runs each (under 20 s);
+ * --full (make plots FULL=1) adds 10 connections and makes the runs three and longer.
  *
  * Two clients, because a load client measures itself as well as the server: if wrk and
  * loadgen agree, the figure is the server's.
@@ -55,6 +57,7 @@ static double wrk_once(const char *wrk, int port, int conns, int seconds, int cp
 int main(int argc, char **argv)
 {
 	static const int full_ns[] = {1, 10, 100, 1000};
+	static const int default_ns[] = {1, 100, 1000};
 	static const int quick_ns[] = {10};
 	static const char *backends[] = {"epoll", "poll"};
 	struct bench b;
@@ -62,9 +65,12 @@ int main(int argc, char **argv)
 
 	bench_init(&b, argc, argv, "07-event-loop",
 		   "HTTP/1.1 keep-alive requests/s of serve_http, with wrk and with loadgen");
-	const int *ns = b.quick ? quick_ns : full_ns;
-	int npoints = b.quick ? 1 : 4;
-	int reps = b.quick ? 1 : (b.samples < 3 ? b.samples : 3);
+	const int *ns = b.quick ? quick_ns : b.full ? full_ns : default_ns;
+	int npoints = b.quick ? 1 : b.full ? 4 : 3;
+	int maxreps = b.full ? 3 : 2;
+	int reps = b.quick ? 1 : (b.samples < maxreps ? b.samples : maxreps);
+	int wrk_s = b.full ? 2 : 1;
+	double loadgen_s = b.quick ? 0.2 : b.full ? 1.0 : 0.3;
 	long limit = asl_raise_fd_limit(1L << 30);
 	cpu_set_t set;
 	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) >= 2)
@@ -77,9 +83,9 @@ int main(int argc, char **argv)
 		    "# wrk is not installed (apt-get install wrk): measuring with loadgen only\n");
 	char note[256];
 	snprintf(note, sizeof note,
-		 "GET / keep-alive; server on CPU %d, client on CPU %d; load "
-		 "average at start %.2f",
-		 scpu, ccpu, load_average());
+		 "GET / keep-alive; server on CPU %d, client on CPU %d; %d runs of %d s (wrk), "
+		 "%.1f s (loadgen); load average at start %.2f",
+		 scpu, ccpu, reps, wrk_s, loadgen_s, load_average());
 	bench_open(&b, "http", "connections", "requests/s", note);
 
 	for (int k = 0; k < npoints; k++) {
@@ -99,7 +105,7 @@ int main(int argc, char **argv)
 			double v[MAXREPS];
 			int got = 0;
 			for (int r = 0; wrk && r < reps; r++) {
-				double x = wrk_once(wrk, sp.port, n, b.quick ? 1 : 2, ccpu);
+				double x = wrk_once(wrk, sp.port, n, wrk_s, ccpu);
 				if (x >= 0)
 					v[got++] = x;
 			}
@@ -108,7 +114,7 @@ int main(int argc, char **argv)
 				bench_record(&b, series, n, v, got, 1, NULL);
 			struct loadgen_opts o = {.port = sp.port,
 						 .conns = n,
-						 .duration_s = b.quick ? 0.2 : 1.0,
+						 .duration_s = loadgen_s,
 						 .proto = LOADGEN_HTTP,
 						 .pin_cpu = ccpu};
 			for (int r = 0; r < reps; r++) {

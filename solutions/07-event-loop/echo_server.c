@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "asl/todo.h"
+#include "list.h"
 #include "tcp.h"
 
 struct echo_conn {
@@ -55,18 +56,14 @@ static void conn_close(struct echo_conn *c, bool reset)
 	struct echo_server *s = c->srv;
 	/* BEGIN STEP 6: Close one connection for good: stop its watcher BEFORE closing the fd
 	 * (the loop must never see a descriptor number that may already be reused), unlink it
-	 * from s->conns, free its memory, and count it (stats closed, open, paused, resets).
+	 * from s->conns (list_remove, list.h), free its memory, and count it (stats closed,
+	 * open, paused, resets).
 	 * Checked by: echo::*
 	 * stub: LAB_UNUSED(s, c, reset); LAB_TODO(6); return;
 	 */
 	loop_io_stop(&c->io);
 	close(c->fd);
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		s->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	list_remove(&s->conns, c);
 	if (c->pending)
 		atomic_fetch_sub_explicit(&s->stats.paused, 1, relaxed);
 	atomic_fetch_sub_explicit(&s->stats.open, 1, relaxed);
@@ -180,10 +177,10 @@ static void accept_cb(loop_io_t *io, int events)
 	(void)events;
 	/* BEGIN STEP 6: Accept the waiting connections (tcp_accept), a bounded number per call
 	 * so one busy listener cannot starve established clients; give each an echo_conn on
-	 * s->conns watched for LOOP_READ by conn_cb (stats accepted, open).  -EAGAIN: none left.
-	 * Out of descriptors (-EMFILE, -ENFILE) or memory: count it in stats accept_errors and
-	 * call accept_pause() (step 7), which keeps the loop from spinning on a listening socket
-	 * that stays readable.
+	 * s->conns (list_push) watched for LOOP_READ by conn_cb (stats accepted, open).
+	 * -EAGAIN: none left.  Out of descriptors (-EMFILE, -ENFILE) or memory: count it in
+	 * stats accept_errors and call accept_pause() (step 7), which keeps the loop from
+	 * spinning on a listening socket that stays readable.
 	 * Checked by: echo::*
 	 * stub: LAB_UNUSED(s);
 	 * stub: LAB_TODO(6);
@@ -209,10 +206,7 @@ static void accept_cb(loop_io_t *io, int events)
 		c->io.data = c;
 		c->fd = fd;
 		c->srv = s;
-		c->next = s->conns;
-		if (s->conns)
-			s->conns->prev = c;
-		s->conns = c;
+		list_push(&s->conns, c);
 		atomic_fetch_add_explicit(&s->stats.accepted, 1, relaxed);
 		atomic_fetch_add_explicit(&s->stats.open, 1, relaxed);
 	}

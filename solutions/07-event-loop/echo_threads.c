@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "asl/todo.h"
+#include "list.h"
 
 /* One connection's thread and descriptor, listed so that stop can shut them down. */
 struct echo_thread_conn {
@@ -22,16 +23,6 @@ struct echo_thread_conn {
 	int fd;
 	struct echo_thread_conn *prev, *next;
 };
-
-static void conn_unlink(struct echo_threads *s, struct echo_thread_conn *c)
-{
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		s->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-}
 
 /* Echo on fd with blocking calls until end of file or an error.  Returns 0 at a clean end of
  * file, -errno (ECONNRESET, EPIPE, ...) otherwise. */
@@ -75,7 +66,7 @@ static __attribute__((unused)) void *conn_main(void *arg)
 	if (rc == -ECONNRESET || rc == -EPIPE)
 		atomic_fetch_add_explicit(&s->stats.resets, 1, memory_order_relaxed);
 	pthread_mutex_lock(&s->lock);
-	conn_unlink(s, c);
+	list_remove(&s->conns, c);
 	close(c->fd);
 	atomic_fetch_sub_explicit(&s->stats.open, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&s->stats.closed, 1, memory_order_relaxed);
@@ -110,15 +101,12 @@ static int spawn_conn(struct echo_threads *s, int fd)
 	if (s->stack_size)
 		pthread_attr_setstacksize(&attr, s->stack_size);
 	pthread_mutex_lock(&s->lock);
-	c->next = s->conns;
-	if (s->conns)
-		s->conns->prev = c;
-	s->conns = c;
+	list_push(&s->conns, c);
 	s->live++;
 	atomic_fetch_add_explicit(&s->stats.open, 1, memory_order_relaxed);
 	rc = pthread_create(&tid, &attr, conn_main, c);
 	if (rc) {
-		conn_unlink(s, c);
+		list_remove(&s->conns, c);
 		s->live--;
 		atomic_fetch_sub_explicit(&s->stats.open, 1, memory_order_relaxed);
 	}

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -82,15 +84,22 @@ static inline void net_echo_start(struct net_server *ns, int backend, size_t buf
 		     net_backend_names[backend], asl_test_rc(rc));
 }
 
-static inline void net_http_start(struct net_server *ns, int backend, uint64_t timeout_ms)
+/* An HTTP server on backend; its connections get kernel buffers sndbuf/rcvbuf if not 0. */
+static inline void net_http_start_buffers(struct net_server *ns, int backend, uint64_t timeout_ms,
+					  int sndbuf, int rcvbuf)
 {
 	int fd;
 	memset(ns, 0, sizeof *ns);
 	ns->http = true;
-	net_listen(ns, backend, 0, 0, &fd);
+	net_listen(ns, backend, sndbuf, rcvbuf, &fd);
 	int rc = http_server_start(&ns->web, ns->loop, fd, timeout_ms);
 	cr_assert_eq(rc, 0, "http_server_start on %s returned %s" ASL_HINT(11),
 		     net_backend_names[backend], asl_test_rc(rc));
+}
+
+static inline void net_http_start(struct net_server *ns, int backend, uint64_t timeout_ms)
+{
+	net_http_start_buffers(ns, backend, timeout_ms, 0, 0);
 }
 
 static inline void net_stop_cb(loop_post_t *req)
@@ -112,7 +121,7 @@ static inline void net_join(struct net_server *ns, int step)
 	cr_assert_eq(rc, 0,
 		     "the server's loop_run did not return within 20 s of the stop: "
 		     "expected it to run out of handles once the server closed everything%s",
-		     step == 8 ? ASL_HINT(8) : ASL_HINT(4));
+		     step == 13 ? ASL_HINT(13) : step == 8 ? ASL_HINT(8) : ASL_HINT(4));
 	cr_assert(ns->run_rc >= 0, "loop_run returned %s", asl_test_rc(ns->run_rc));
 	rc = loop_destroy(ns->loop);
 	cr_assert_eq(rc, 0,
@@ -169,6 +178,21 @@ static inline bool net_wait_bool(atomic_bool *v)
 		nanosleep(&ts, NULL);
 	}
 	return true;
+}
+
+/* Wait until the peer's kernel has acknowledged every byte sent on fd (SIOCOUTQ: bytes not yet
+ * acknowledged), i.e. they have all been received on the other side; false after 20 s. */
+static inline bool net_wait_acked(int fd)
+{
+	uint64_t end = asl_now_ns() + 20000000000ull;
+	int queued = 1;
+	while (ioctl(fd, SIOCOUTQ, &queued) == 0 && queued > 0) {
+		if (asl_now_ns() > end)
+			return false;
+		struct timespec ts = {0, 200000};
+		nanosleep(&ts, NULL);
+	}
+	return queued == 0;
 }
 
 /* A blocking client with receive/send timeouts as "did not hang" bounds. */

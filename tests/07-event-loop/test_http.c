@@ -1,5 +1,10 @@
-/* Steps 11-12: the HTTP/1.1 server: keep-alive, pipelining, errors, deadlines.  Both backends. */
+/* Steps 11-13: the HTTP/1.1 server: keep-alive, pipelining, errors, deadlines, graceful stop.
+ * Both backends. */
 #include "net_test.h"
+
+#include <signal.h>
+
+#include "server_proc.h"
 
 ASL_SUITE(http, 60);
 
@@ -281,5 +286,129 @@ Test(http, slowloris_is_closed)
 		reader_free(rd);
 		close(slow);
 		net_stop(&ns, 11);
+	}
+}
+
+/* The test's SIGTERM watcher: the way serve_http stops its server. */
+static void http_on_sigterm(loop_signal_t *sig, int signo)
+{
+	struct net_server *ns = sig->data;
+	(void)signo;
+	loop_signal_stop(sig);
+	http_server_stop_gracefully(&ns->web, 20000);
+}
+
+Test(http, sigterm_finishes_in_flight_responses)
+{
+	/* 2,000 pipelined requests (64 KB) ask for about 140 KB of responses: more than the
+	 * server's output limit (HTTP_OUT_HIGH) and the small socket buffers hold together, so
+	 * while the client reads nothing, most of them are in flight or not yet answered */
+	enum { N = 2000, SMALL = 4096 };
+	static char all[N * 40];
+	NET_FOR_EACH_BACKEND(b)
+	{
+		struct net_server ns;
+		net_http_start_buffers(&ns, b, 60000, SMALL, 0);
+		loop_signal_t term = {.data = &ns};
+		int rc = loop_signal_start(ns.loop, &term, SIGTERM, http_on_sigterm);
+		cr_assert_eq(rc, 0, "loop_signal_start(SIGTERM) returned %s" ASL_HINT(5),
+			     asl_test_rc(rc));
+		/* SIGTERM is now blocked in this thread; the loop thread inherits the mask */
+		net_run(&ns);
+		const char *n = net_backend_names[b];
+		/* an idle keep-alive client: answered once, then quiet */
+		struct reader *idle = reader_new(ns.port);
+		net_send_all(idle->fd, "GET / HTTP/1.1\r\nHost: t\r\n\r\n", 27);
+		char body[256];
+		bool closes;
+		cr_assert_eq(read_response(idle, body, sizeof body, &closes), 200);
+		/* the slow-drain client: a tiny receive buffer, every request sent first */
+		struct reader *slow = reader_new(ns.port);
+		tcp_set_buffers(slow->fd, 0, SMALL);
+		size_t len = 0;
+		for (int i = 0; i < N; i++)
+			len += (size_t)snprintf(all + len, sizeof all - len,
+						"GET /%d HTTP/1.1\r\nHost: t\r\n\r\n", i);
+		net_send_all(slow->fd, all, len);
+		/* handshakes, not sleeps: every request byte has reached the server's socket, and
+		 * the server is busy answering them (500 cannot fill its output limit) */
+		cr_assert(net_wait_acked(slow->fd),
+			  "%s: the server's socket did not take the %zu bytes of requests"
+			  ASL_HINT(11),
+			  n, len);
+		cr_assert(net_wait_ul(&ns.web.stats.requests, 1 + 500),
+			  "%s: expected the server to answer pipelined requests" ASL_HINT(11), n);
+		kill(getpid(), SIGTERM);
+		/* the idle connection had nothing in flight: closed at once, and no new clients */
+		cr_assert(net_closed_by_server(idle->fd),
+			  "%s: after SIGTERM the idle keep-alive connection should be closed "
+			  "(waited 20 s)" ASL_HINT(13),
+			  n);
+		int late = tcp_connect(ns.port, false);
+		cr_assert(late == -ECONNREFUSED,
+			  "%s: after SIGTERM a new connection should be refused (listening socket "
+			  "closed), got %s" ASL_HINT(13),
+			  n, asl_test_rc(late < 0 ? late : 0));
+		/* every request received before the signal is answered, in order, then EOF */
+		for (int i = 0; i < N; i++) {
+			char want[32];
+			int st = read_response(slow, body, sizeof body, &closes);
+			snprintf(want, sizeof want, "GET /%d\n", i);
+			cr_assert(st == 200 && !strcmp(body, want),
+				  "%s: SIGTERM arrived while %d pipelined requests were being "
+				  "answered; "
+				  "answer %d: expected 200 \"%s\", got %d \"%s\" (status 0: the "
+				  "connection ended first): requests already received must be "
+				  "answered before the connection closes" ASL_HINT(13),
+				  n, N, i, want, st, body);
+		}
+		cr_assert(slow->len == 0 && net_closed_by_server(slow->fd),
+			  "%s: after the last answer the server should close the connection (end "
+			  "of file)" ASL_HINT(13),
+			  n);
+		reader_free(slow);
+		reader_free(idle);
+		/* no stop post: the signal alone must bring loop_run back, nothing left open */
+		net_join(&ns, 13);
+		int fds = asl_test_fds();
+		cr_assert_eq(fds, ns.fds_before,
+			     "%s: descriptors leaked: %d open before the server started, %d after "
+			     "the graceful stop" ASL_HINT(13),
+			     n, ns.fds_before, fds);
+	}
+}
+
+Test(http, serve_http_exits_0_on_sigterm)
+{
+	NET_FOR_EACH_BACKEND(b)
+	{
+		const char *n = net_backend_names[b];
+		char path[512];
+		snprintf(path, sizeof path, "%s/serve_http", ASL_BUILD_DIR);
+		char *args[] = {path, "--backend", (char *)n, NULL};
+		struct server_proc sp;
+		int rc = server_proc_start(&sp, args, -1);
+		cr_assert_eq(rc, 0, "%s: serve_http did not start and print its port: %s"
+			     ASL_HINT(11), n, asl_test_rc(rc));
+		/* a keep-alive client after its answer, and one with half a request sent */
+		struct reader *idle = reader_new(sp.port);
+		net_send_all(idle->fd, "GET / HTTP/1.1\r\nHost: t\r\n\r\n", 27);
+		char body[64];
+		bool closes;
+		cr_assert_eq(read_response(idle, body, sizeof body, &closes), 200);
+		int half = net_client(sp.port);
+		net_send_all(half, "GET /half HTTP/1.1\r\n", 20);
+		/* SIGTERM, then wait for the exit (SIGKILL after 20 s) */
+		int status = server_proc_stop(&sp);
+		cr_assert_eq(status, 0,
+			     "%s: serve_http got SIGTERM with two clients connected; expected "
+			     "it to close them and exit with status 0 by itself, got status %d "
+			     "(128 + 9: it had to be killed after 20 s)" ASL_HINT(13),
+			     n, status);
+		cr_assert(net_closed_by_server(idle->fd) && net_closed_by_server(half),
+			  "%s: after serve_http exited its clients should see end of file"
+			  ASL_HINT(13), n);
+		close(half);
+		reader_free(idle);
 	}
 }
