@@ -12,7 +12,7 @@
  * takes the lock.  The price is that a registration's fn must be short and must not touch
  * the same token.
  */
-#include "callbacks.h"
+#include "cancel.h"
 
 #include <errno.h>
 

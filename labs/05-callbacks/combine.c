@@ -11,9 +11,10 @@
  * after the last submit, so an early branch cannot finish the join while later branches are
  * still being submitted.
  */
-#include "callbacks.h"
+#include "combine.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 

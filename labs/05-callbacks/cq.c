@@ -13,10 +13,11 @@
  * a post that slips in between leaves the fd readable - at worst a spurious wake-up, never a
  * lost one.
  */
-#include "callbacks.h"
+#include "cq.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
 #include <time.h>

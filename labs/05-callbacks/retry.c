@@ -13,7 +13,7 @@
  *   cq thread: attempt k done, failed --> timers_start(delay) --> [timer fires, posts]
  *   cq thread: retry_again --> async_run(attempt k + 1) --> ...
  */
-#include "callbacks.h"
+#include "retry.h"
 
 #include <errno.h>
 #include <stddef.h>

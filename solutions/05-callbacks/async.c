@@ -17,9 +17,13 @@
  * of the two frees it (`refs`).  The winner removes the token registration before posting,
  * so the token never calls back into a completed op.
  */
-#include "callbacks.h"
+#include "async.h"
+
+#include "cancel.h"
 
 #include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 

@@ -10,9 +10,11 @@
  * Lock invariant: `mu` protects ring[], head, count and state.  Jobs always run *outside*
  * the lock, so a slow job never stops others from being queued or taken.
  */
-#include "callbacks.h"
+#include "pool.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "asl/todo.h"

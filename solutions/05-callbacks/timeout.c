@@ -14,9 +14,12 @@
  * drops its own when it is finished with the struct; the timer's reference travels with the
  * -ETIMEDOUT delivery when the timer wins, or is dropped by whoever disarms or loses.
  */
-#include "callbacks.h"
+#include "timeout.h"
+
+#include "cancel.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 
