@@ -1,5 +1,5 @@
 /*
- * async.h - step 3: an asynchronous operation = work on the pool + a callback on the cq.
+ * async.h - steps 5 and 7: an asynchronous operation = work on the pool + a callback on the cq.
  *
  * An operation-starting function (async_run and the combinators built on it) that returns 0
  * promises exactly one call of its callback, on the completion queue's owner thread; one
@@ -27,11 +27,11 @@ struct async_env {
 
 struct cancel_token;
 
-/* Step 3.  Run work(arg, input) on env->pool; deliver cb(ctx, result) on env->cq.  With a
- * token (may be NULL), cancellation completes the operation with -ECANCELED instead, exactly
- * once, whether it wins or loses the race with the work (the work's late result is dropped;
- * work that has not started is skipped).  POOL_CANCEL shutdown also completes it with
- * -ECANCELED.  Blocks while the pool queue is full.  Errors: pool_submit's. */
+/* Steps 5 and 7 (the token).  Run work(arg, input) on env->pool; deliver cb(ctx, result) on
+ * env->cq.  With a token (may be NULL), cancellation completes the operation with -ECANCELED
+ * instead, exactly once, whether it wins or loses the race with the work (the work's late
+ * result is dropped; work that has not started is skipped).  POOL_CANCEL shutdown also
+ * completes it with -ECANCELED.  Blocks while the pool queue is full.  Errors: pool_submit's. */
 int async_run(const struct async_env *env, async_work_fn work, void *arg, int input,
 	      struct cancel_token *tok, async_cb cb, void *ctx);
 

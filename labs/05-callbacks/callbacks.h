@@ -2,12 +2,14 @@
  * callbacks.h - lab 05: don't call us, we'll call you.
  *
  * Threads are workers; asynchronous operations are tasks.  This lab separates the two:
- *   - a fixed-size thread pool runs work from a bounded queue (steps 1-2);
+ *   - a fixed-size thread pool: workers (step 1), a bounded queue with backpressure (step 2),
+ *     an immediate shutdown that cancels what is queued (step 3);
  *   - a completion queue delivers each operation's callback on the thread that owns the
- *     queue, never on the pool thread that did the work (step 3);
- *   - a cancellation token completes pending work with -ECANCELED exactly once (step 4);
+ *     queue (step 4), never on the pool thread that did the work (step 5);
+ *   - a cancellation token (step 6) completes pending work with -ECANCELED exactly once
+ *     (step 7);
  *   - combinators build bigger operations from small ones without nesting callbacks:
- *     timeout (step 5), sequence and fan-out (step 6), retry with backoff (step 7).
+ *     timeout (step 8), sequence and fan-out (step 9), retry with backoff (step 10).
  * A timer service (timers.h, timers.c) and the waiter workloads (waiters.h, waiters.c) are
  * provided.
  *

@@ -1,5 +1,5 @@
 /*
- * timeout.h - step 5: run an operation with a deadline.
+ * timeout.h - step 8: run an operation with a deadline.
  *
  * Like every combinator, timeout_run must be called on env->cq's owner thread (typically
  * from a callback).
@@ -11,7 +11,7 @@
 
 #include "async.h"
 
-/* Step 5.  Run work with a deadline: exactly one of cb(ctx, result) and cb(ctx, -ETIMEDOUT)
+/* Step 8.  Run work with a deadline: exactly one of cb(ctx, result) and cb(ctx, -ETIMEDOUT)
  * happens; the loser of the race is suppressed and the work is cancelled on timeout.
  * Needs env->timers. */
 int timeout_run(const struct async_env *env, async_work_fn work, void *arg, int input,

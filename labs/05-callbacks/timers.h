@@ -1,7 +1,7 @@
 /*
  * timers.h - provided: a timer service.  You do not change this file (nor timers.c).
  *
- * The clock of timeouts (step 5), retries (step 7) and the kitchen in waiters.c: one thread
+ * The clock of timeouts (step 8), retries (step 10) and the kitchen in waiters.c: one thread
  * fires any number of timers, so waiting costs no thread per waiter.
  */
 #ifndef LAB05_TIMERS_H

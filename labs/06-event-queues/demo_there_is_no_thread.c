@@ -6,7 +6,7 @@
  * has exactly one thread.  It hands io_uring a read of an empty pipe and keeps running; the
  * read is a request parked in the kernel, not a thread.  The same thread then writes into the
  * pipe, and the read completes.  /proc/self/task is listed at each stage.  Then a whole file
- * is copied through io_uring (step 5) and the threads are counted again.
+ * is copied through io_uring (steps 5-7) and the threads are counted again.
  */
 #include "evq.h"
 
@@ -105,7 +105,7 @@ int main(int argc, char **argv)
 	close(p[0]);
 	close(p[1]);
 
-	printf("\n2. copying this program's own file with uring_copy (step 5)\n");
+	printf("\n2. copying this program's own file with uring_copy (steps 5-7)\n");
 	char tmp[] = "/tmp/asl-06-no-thread-XXXXXX";
 	int in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC), out = mkstemp(tmp);
 	if (in < 0 || out < 0)

@@ -1,5 +1,5 @@
 /*
- * cancel.h - step 4: a cancellation token.
+ * cancel.h - step 6: a cancellation token.
  *
  * A flag plus a list of "call me if you are cancelled" registrations.  An operation registers
  * when it starts and unregisters when it completes; which of the two wins is decided by the
@@ -25,15 +25,15 @@ struct cancel_token {
 	struct cancel_token_reg head; /* circular list of registrations */
 };
 
-/* Step 4. */
+/* Step 6. */
 int cancel_token_init(struct cancel_token *t);
-/* Step 4.  Any thread, idempotent: mark cancelled and call every registration's fn once. */
+/* Step 6.  Any thread, idempotent: mark cancelled and call every registration's fn once. */
 void cancel_token_cancel(struct cancel_token *t);
-/* Step 4.  A cheap check that cooperative work may poll. */
+/* Step 6.  A cheap check that cooperative work may poll. */
 bool cancel_token_cancelled(struct cancel_token *t);
-/* Step 4.  Register r: 0, or -ECANCELED (r not registered) when already cancelled. */
+/* Step 6.  Register r: 0, or -ECANCELED (r not registered) when already cancelled. */
 int cancel_token_register(struct cancel_token *t, struct cancel_token_reg *r);
-/* Step 4.  Unregister r (no-op if cancel already removed it).  On return r->fn is neither
+/* Step 6.  Unregister r (no-op if cancel already removed it).  On return r->fn is neither
  * running nor going to run.  Must not be called from inside a registration's fn. */
 void cancel_token_unregister(struct cancel_token *t, struct cancel_token_reg *r);
 /* -EBUSY while registrations remain. */

@@ -1,5 +1,5 @@
 /*
- * retry.h - step 7: retry with exponential backoff and jitter.
+ * retry.h - step 10: retry with exponential backoff and jitter.
  *
  * Like every combinator, retry_run must be called on env->cq's owner thread (typically from
  * a callback).
@@ -20,12 +20,12 @@ struct retry_policy {
 	void *rand_state;
 };
 
-/* Step 7.  The delay before retry number `retry` (1 = after the first failure):
+/* Step 10.  The delay before retry number `retry` (1 = after the first failure):
  * e = min(cap, base * 2^(retry-1)), then "equal jitter": e/2 + r * (e - e/2 + 1) / 2^32,
  * which lies in [e/2, e].  Pure: no clock, no sleeping. */
 uint64_t retry_backoff_ns(const struct retry_policy *p, int retry, uint32_t r);
 
-/* Step 7.  Run work(arg, attempt) (attempt = 1, 2, ...) until it returns >= 0, returns
+/* Step 10.  Run work(arg, attempt) (attempt = 1, 2, ...) until it returns >= 0, returns
  * -ECANCELED, or max_attempts were made; cb gets the last result.  Waits between attempts
  * on env->timers (jitter from p->rand, r = UINT32_MAX when p->rand is NULL).  -EINVAL on a
  * bad policy.  The policy is copied. */
