@@ -119,11 +119,13 @@ int main(int argc, char **argv)
 	close(in);
 	close(out);
 
-	printf("\nWhat it shows: %s", during == 1
-	       ? "while the read was pending the process had ONE thread, and it was busy\n"
-		 "printing.  The pending read was a request in the kernel, not a sleeping thread.\n"
-	       : "a helper thread appeared while the read was pending (see its name): this\n"
-		 "kernel handled the request on an io_uring worker, not inline.\n");
+	const char *shows = during == 1
+		? "while the read was pending the process had ONE thread, and it was busy\n"
+		  "printing.  The pending read was a request in the kernel, not a sleeping "
+		  "thread.\n"
+		: "a helper thread appeared while the read was pending (see its name): this\n"
+		  "kernel handled the request on an io_uring worker, not inline.\n";
+	printf("\nWhat it shows: %s", shows);
 	if (after > 1)
 		printf("Threads named iou-wrk-* are the kernel's io_uring workers, used for requests "
 		       "that cannot\nbe completed without blocking (here: buffered writes to a file "

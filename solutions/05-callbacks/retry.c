@@ -115,8 +115,9 @@ __attribute__((unused)) static void retry_timer(struct timer *tm)
 	 * stub: LAB_UNUSED(tm); LAB_TODO_ABORT(10);
 	 */
 	struct retry_op *r = container_of(tm, struct retry_op, tm);
+	/* attempts start on the cq thread, like callbacks */
 	r->item.fn = retry_again;
-	cq_post(r->env.cq, &r->item); /* attempts start on the cq thread, like callbacks */
+	cq_post(r->env.cq, &r->item);
 	/* END STEP 10 */
 }
 

@@ -90,7 +90,8 @@ __attribute__((unused)) static void to_on_result(void *ctx, int result)
 			to_put(to); /* disarmed: the timer's reference is ours to drop */
 		to->cb(to->ctx, result);
 	}
-	to_put(to); /* the inner operation's reference */
+	/* the inner operation's reference */
+	to_put(to);
 	/* END STEP 8 */
 }
 
@@ -105,7 +106,8 @@ __attribute__((unused)) static void to_deliver_timeout(struct cq_item *it)
 	 */
 	struct timeout_op *to = container_of(it, struct timeout_op, item);
 	to->cb(to->ctx, -ETIMEDOUT);
-	to_put(to); /* the timer's reference, carried by this delivery */
+	/* the timer's reference, carried by this delivery */
+	to_put(to);
 	/* END STEP 8 */
 }
 
