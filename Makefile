@@ -33,7 +33,7 @@ GRADE_FLAGS = $(if $(LAB),--lab $(LAB)) $(if $(JSON),--json $(JSON)) $(if $(JUNI
 	      $(if $(TEST),--test '$(TEST)') $(if $(STEP),--step '$(STEP)') --jobs $(JOBS)
 
 .PHONY: plots-full help all check grade gradebook gradescope plots status clean skeletons teeth drift asan tsan valgrind cross cross-run \
-	watch hint \
+	watch hint format format-check \
 	bench-quick plots-quick deps plot-deps $(LABS)
 .DEFAULT_GOAL := help
 
@@ -63,6 +63,8 @@ help:
 	@echo "  make bench-quick run every harness briefly and check its data is well formed"
 	@echo "  make plots-quick bench-quick, then render every figure from that data (a smoke test)"
 	@echo "  make clean       remove build outputs, grade output, generated data and figures"
+	@echo "  make format      clang-format solutions/, common/ and tests/ (never labs/); format-check:"
+	@echo "                   list the files that differ (part of make check)"
 	@echo
 	@echo
 	@echo "LAB=NN or LAB=NN-name restricts check, grade, status, watch, hint, plots, asan, tsan, valgrind,"
@@ -80,9 +82,18 @@ all: deps
 
 # check = the reference passes everything; the skeleton matches the reference; every graded
 # test fails on a freshly generated (pristine) skeleton, so no test passes without student code.
-check: deps drift
+check: deps drift format-check
 	@$(PYTHON) $(TOOLS)/grade.py --tree solutions $(GRADE_FLAGS) --expect all-pass --out grade-out/check
 	@$(MAKE) --no-print-directory teeth $(if $(LAB),LAB=$(LAB))
+
+# The C sources in the style of .clang-format (common/tools/format.py).  Never labs/: it holds
+# the students' edits and is regenerated from solutions/.  LAB=NN: that lab's files only.
+format:
+	@$(TOOLS)/deps.sh format
+	@$(PYTHON) $(TOOLS)/format.py $(if $(LAB),--lab $(LAB)) --jobs $(JOBS)
+format-check:
+	@$(TOOLS)/deps.sh format
+	@$(PYTHON) $(TOOLS)/format.py --check $(if $(LAB),--lab $(LAB)) --jobs $(JOBS)
 
 drift:
 	@$(PYTHON) $(TOOLS)/skelgen.py --check $(if $(STRICT),--strict)

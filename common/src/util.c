@@ -80,11 +80,14 @@ bool asl_parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	if (errno)
 		return false;
 	switch (*end) {
+	/* one line per unit */
+	/* clang-format off */
 	case 'K': case 'k': mul = 1ull << 10; end++; break;
 	case 'M': case 'm': mul = 1ull << 20; end++; break;
 	case 'G': case 'g': mul = 1ull << 30; end++; break;
 	default: break;
 	}
+	/* clang-format on */
 	if (*end == 'i' || *end == 'B')
 		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
 	if (*end || (v && mul > UINT64_MAX / v))

@@ -17,6 +17,7 @@
 #   qemu      qemu-user                                    make cross-run
 #   grade     bubblewrap util-linux                        the grader's sandbox (sandbox.py)
 #   watch     inotify-tools                                make watch (else it polls once a second)
+#   format    clang-format                                 make format, make format-check (make check)
 #
 # A lab names its own groups in its Makefile (LAB_DEPS to build and test, BENCH_DEPS for its
 # harnesses), so the top-level targets install what every lab needs.  As root, what is missing
@@ -57,6 +58,7 @@ for what in "$@"; do
 		need bubblewrap command -v bwrap
 		need util-linux command -v prlimit ;;
 	watch) need inotify-tools command -v inotifywait ;;
+	format) need clang-format command -v clang-format ;;
 	python) need python3 command -v python3 ;;
 	*) echo "deps.sh: unknown dependency group '$what' (see the list at the top of $0)" >&2; exit 2 ;;
 	esac

@@ -1,5 +1,5 @@
 /*
- * cancel.c - step 4: a cancellation token.
+ * cancel.c - step 6: a cancellation token.
  *
  * A token is a flag plus a list of "call me if you are cancelled" registrations.  Anyone
  * holding the token may cancel it, from any thread, any number of times; the first call
@@ -12,7 +12,7 @@
  * takes the lock.  The price is that a registration's fn must be short and must not touch
  * the same token.
  */
-#include "callbacks.h"
+#include "cancel.h"
 
 #include <errno.h>
 
@@ -20,10 +20,10 @@
 
 int cancel_token_init(struct cancel_token *t)
 {
-	/* TODO step 4: Initialise the lock, the flag (not cancelled) and the empty circular
-	 * registration list.  Checked by: cancel::*
+	/* TODO step 6: Initialise the lock, the flag (not cancelled) and the empty circular
+	 * registration list.  Checked by: cancel::registrations_*, cancel::unregister_*
 	 */
-	LAB_UNUSED(t); return LAB_TODO(4);
+	LAB_UNUSED(t); return LAB_TODO(6);
 }
 
 bool cancel_token_cancelled(struct cancel_token *t)
@@ -33,27 +33,28 @@ bool cancel_token_cancelled(struct cancel_token *t)
 
 void cancel_token_cancel(struct cancel_token *t)
 {
-	/* TODO step 4: Under the lock: if not yet cancelled, set the flag, then unlink each
+	/* TODO step 6: Under the lock: if not yet cancelled, set the flag, then unlink each
 	 * registration (leave it pointing at itself) and call its fn.  A second cancel does
-	 * nothing.  Checked by: cancel::*
+	 * nothing.  Checked by: cancel::registrations_*, cancel::unregister_*
 	 */
-	LAB_UNUSED(t); (void)LAB_TODO(4);
+	LAB_UNUSED(t); (void)LAB_TODO(6);
 }
 
 int cancel_token_register(struct cancel_token *t, struct cancel_token_reg *r)
 {
-	/* TODO step 4: Under the lock: -ECANCELED if already cancelled, else link r in.
-	 * Checked by: cancel::*
+	/* TODO step 6: Under the lock: -ECANCELED if already cancelled, else link r in.
+	 * Checked by: cancel::registrations_*, cancel::unregister_*
 	 */
-	LAB_UNUSED(t, r); return LAB_TODO(4);
+	LAB_UNUSED(t, r); return LAB_TODO(6);
 }
 
 void cancel_token_unregister(struct cancel_token *t, struct cancel_token_reg *r)
 {
-	/* TODO step 4: Under the lock: unlink r if it is still linked.  Taking the lock is
-	 * also what waits out a cancel that is calling r->fn right now.  Checked by: cancel::*
+	/* TODO step 6: Under the lock: unlink r if it is still linked.  Taking the lock is
+	 * also what waits out a cancel that is calling r->fn right now.
+	 * Checked by: cancel::registrations_*, cancel::unregister_*
 	 */
-	LAB_UNUSED(t, r); (void)LAB_TODO(4);
+	LAB_UNUSED(t, r); (void)LAB_TODO(6);
 }
 
 int cancel_token_destroy(struct cancel_token *t)

@@ -1,5 +1,5 @@
 /*
- * combine.c - step 6: sequence and fan-out, so callbacks compose instead of nesting.
+ * combine.c - step 9: sequence and fan-out, so callbacks compose instead of nesting.
  *
  * Sequence is continuation-passing made reusable: the callback of A is "start B with A's
  * result", written once here instead of nested by hand at every call site.
@@ -11,9 +11,10 @@
  * after the last submit, so an early branch cannot finish the join while later branches are
  * still being submitted.
  */
-#include "callbacks.h"
+#include "combine.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 
@@ -33,32 +34,32 @@ struct combine_seq {
 /* B finished (or never started): hand its result to the user, free the sequence. */
 __attribute__((unused)) static void seq_b_done(void *ctx, int result)
 {
-	/* TODO step 6: Combine operations: B finished, hand its result to the user.
+	/* TODO step 9: Combine operations: B finished, hand its result to the user.
 	 * Take the user's callback and context out of the sequence, free it, then call the callback
 	 * (which may start another sequence).
 	 * Checked by: combine::seq_feeds_a_result_into_b, combine::seq_skips_b_when_a_fails
 	 */
-	LAB_UNUSED(ctx, result); LAB_TODO_ABORT(6);
+	LAB_UNUSED(ctx, result); LAB_TODO_ABORT(9);
 }
 
 /* A finished: on failure report it, else start B with A's result as its input. */
 __attribute__((unused)) static void seq_a_done(void *ctx, int result)
 {
-	/* TODO step 6: Combine operations: A finished, start B with its result.
+	/* TODO step 9: Combine operations: A finished, start B with its result.
 	 * Start B through async_run with seq_b_done; if A failed or B cannot start, B's callback
 	 * will not come: finish with that error here.
 	 * Checked by: combine::seq_feeds_a_result_into_b, combine::seq_skips_b_when_a_fails
 	 */
-	LAB_UNUSED(ctx, result); LAB_TODO_ABORT(6);
+	LAB_UNUSED(ctx, result); LAB_TODO_ABORT(9);
 }
 
 int combine_seq(const struct async_env *env, async_work_fn a, void *arg_a, async_work_fn b,
 	      void *arg_b, int input, async_cb cb, void *ctx)
 {
-	/* TODO step 6: Remember b, its argument and the user's callback; start a with
+	/* TODO step 9: Remember b, its argument and the user's callback; start a with
 	 * seq_a_done as its callback.  Checked by: combine::seq_*
 	 */
-	LAB_UNUSED(env, a, arg_a, b, arg_b, input, cb, ctx); return LAB_TODO(6);
+	LAB_UNUSED(env, a, arg_a, b, arg_b, input, cb, ctx); return LAB_TODO(9);
 }
 
 struct combine_fan;
@@ -86,45 +87,45 @@ struct combine_fan {
 /* The one join callback, run by cq_drain on the cq thread: it is the fan's item. */
 __attribute__((unused)) static void fan_deliver(struct cq_item *it)
 {
-	/* TODO step 6: Combine operations: the one join callback of a fan-out.
+	/* TODO step 9: Combine operations: the one join callback of a fan-out.
 	 * Call the user's join callback with every result, then free the results, the branches and
 	 * the fan itself.
 	 * Checked by: combine::fanout_joins_once_with_every_result,
 	 * combine::fanout_stress_and_empty
 	 */
-	LAB_UNUSED(it); LAB_TODO_ABORT(6);
+	LAB_UNUSED(it); LAB_TODO_ABORT(9);
 }
 
 /* Count k branches as finished; the caller that brings the counter to zero posts the join. */
 __attribute__((unused)) static void fan_arrive(struct combine_fan *f, int k)
 {
-	/* TODO step 6: Combine operations: count finished branches, the last posts the join.
+	/* TODO step 9: Combine operations: count finished branches, the last posts the join.
 	 * One atomic fetch-sub of k on f->left (acq_rel: every branch's results[] write is visible
 	 * to the last arriver); the caller that reaches zero posts fan_deliver.
 	 * Checked by: combine::fanout_joins_once_with_every_result,
 	 * combine::fanout_stress_and_empty
 	 */
-	LAB_UNUSED(f, k); LAB_TODO_ABORT(6);
+	LAB_UNUSED(f, k); LAB_TODO_ABORT(9);
 }
 
 /* The pool job of branch arg (a struct combine_branch); status as for every pool job. */
 __attribute__((unused)) static void fan_branch(void *arg, int status)
 {
-	/* TODO step 6: Combine operations: one fan-out branch, as a pool job.
+	/* TODO step 9: Combine operations: one fan-out branch, as a pool job.
 	 * Run the work for this branch's index (or record the -ECANCELED status instead) into
 	 * results[index], then arrive.
 	 * Checked by: combine::fanout_joins_once_with_every_result,
 	 * combine::fanout_stress_and_empty
 	 */
-	LAB_UNUSED(arg, status); LAB_TODO_ABORT(6);
+	LAB_UNUSED(arg, status); LAB_TODO_ABORT(9);
 }
 
 int combine_fanout(const struct async_env *env, async_work_fn work, void *const *args, int n,
 		 combine_join_cb cb, void *ctx)
 {
-	/* TODO step 6: Allocate the join (counter n + 1), submit one pool job per branch; if
+	/* TODO step 9: Allocate the join (counter n + 1), submit one pool job per branch; if
 	 * the pool refuses branch i, record the error for i..n-1 and count them as arrived.
 	 * Finally drop the submitter's extra count.  Checked by: combine::fanout_*
 	 */
-	LAB_UNUSED(env, work, args, n, cb, ctx); return LAB_TODO(6);
+	LAB_UNUSED(env, work, args, n, cb, ctx); return LAB_TODO(9);
 }

@@ -102,12 +102,12 @@ int main(int argc, char **argv)
 		asl_die(0, "expected -EAGAIN from an empty non-blocking pipe, got %zd", n);
 
 	if (h.state != 'S')
-		printf("\n(The reader's state read '%c', not 'S': after 200 ms it had still not reached "
-		       "read(),\nso busy was the machine.  Rerun on an idle machine to see it asleep.)\n",
-		       h.state);
-	printf("\nWhat it shows: blocking I/O parks the thread (state '%c'), so one thread can wait "
-	       "for one thing.\nNon-blocking I/O never parks it; to wait for many things at once, "
-	       "ask the kernel which are ready (epoll, next demo).\n", h.state);
+		printf("\n(The reader's state read '%c', not 'S': after 200 ms it had still not "
+		       "reached read(),\nso busy was the machine.  Rerun on an idle machine to see "
+		       "it asleep.)\n", h.state);
+	printf("\nWhat it shows: blocking I/O parks the thread (state '%c'), so one thread can "
+	       "wait for one thing.\nNon-blocking I/O never parks it; to wait for many things at "
+	       "once, ask the kernel which are ready (epoll, next demo).\n", h.state);
 	close(p[0]);
 	close(p[1]);
 	return 0;

@@ -1,5 +1,6 @@
 /*
- * async.c - step 3: an asynchronous operation = work on the pool + a callback on the cq.
+ * async.c - step 5: an asynchronous operation = work on the pool + a callback on the cq;
+ * step 7: cancelling one with a token (cancel.c, step 6).
  *
  * The life of an operation:
  *
@@ -17,9 +18,13 @@
  * of the two frees it (`refs`).  The winner removes the token registration before posting,
  * so the token never calls back into a completed op.
  */
-#include "callbacks.h"
+#include "async.h"
+
+#include "cancel.h"
 
 #include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 
@@ -49,69 +54,69 @@ struct async_op {
 /* Drop one reference to op; the last one frees it. */
 __attribute__((unused)) static void async_op_put(struct async_op *op)
 {
-	/* BEGIN STEP 3: Run work asynchronously: drop a reference, free on the last.
+	/* BEGIN STEP 5: Run work asynchronously: drop a reference, free on the last.
 	 * One atomic decrement of refs (acq_rel: the freeing thread must see every write the others
 	 * made to op); free op when it reached zero.
 	 * Checked by: async::callbacks_run_on_the_callers_thread,
 	 * async::every_callback_exactly_once_under_load
-	 * stub: LAB_UNUSED(op); LAB_TODO_ABORT(3);
+	 * stub: LAB_UNUSED(op); LAB_TODO_ABORT(5);
 	 */
 	if (atomic_fetch_sub_explicit(&op->refs, 1, memory_order_acq_rel) == 1)
 		free(op);
-	/* END STEP 3 */
+	/* END STEP 5 */
 }
 
 /* Try to move op from PENDING to CLAIMED: true for the single caller that wins. */
 __attribute__((unused)) static bool async_op_claim(struct async_op *op)
 {
-	/* BEGIN STEP 3: Run work asynchronously: claim the op, exactly one winner.
+	/* BEGIN STEP 5: Run work asynchronously: claim the op, exactly one winner.
 	 * One compare-and-swap on op->state, PENDING -> CLAIMED.
 	 * Checked by: async::every_callback_exactly_once_under_load,
 	 * cancel::cancel_racing_completion_fires_exactly_once
-	 * stub: LAB_UNUSED(op); LAB_TODO_ABORT(3);
+	 * stub: LAB_UNUSED(op); LAB_TODO_ABORT(5);
 	 */
 	int expected = OP_PENDING;
 	return atomic_compare_exchange_strong_explicit(&op->state, &expected, OP_CLAIMED,
 						       memory_order_acq_rel, memory_order_acquire);
-	/* END STEP 3 */
+	/* END STEP 5 */
 }
 
 /* The completion, run by cq_drain on the thread that owns the cq: it is the op's item. */
 __attribute__((unused)) static void async_op_deliver(struct cq_item *it)
 {
-	/* BEGIN STEP 3: Run work asynchronously: deliver the completion on the cq thread.
+	/* BEGIN STEP 5: Run work asynchronously: deliver the completion on the cq thread.
 	 * Find the op around `it` (container_of), call the user's callback with the result, drop
 	 * the delivery's reference.
 	 * Checked by: async::callbacks_run_on_the_callers_thread,
 	 * async::every_callback_exactly_once_under_load
-	 * stub: LAB_UNUSED(it); LAB_TODO_ABORT(3);
+	 * stub: LAB_UNUSED(it); LAB_TODO_ABORT(5);
 	 */
 	struct async_op *op = container_of(it, struct async_op, item);
 	op->cb(op->ctx, op->result);
 	async_op_put(op);
-	/* END STEP 3 */
+	/* END STEP 5 */
 }
 
 /* The winner only: store the result and post the completion, which then owns one reference. */
 __attribute__((unused)) static void async_op_finish(struct async_op *op, int result)
 {
-	/* BEGIN STEP 3: Run work asynchronously: the winner stores the result and posts it.
+	/* BEGIN STEP 5: Run work asynchronously: the winner stores the result and posts it.
 	 * Write the result before cq_post publishes the item (async_op_deliver).
 	 * Checked by: async::callbacks_run_on_the_callers_thread,
 	 * async::every_callback_exactly_once_under_load
-	 * stub: LAB_UNUSED(op, result); LAB_TODO_ABORT(3);
+	 * stub: LAB_UNUSED(op, result); LAB_TODO_ABORT(5);
 	 */
 	op->result = result;
 	op->item.fn = async_op_deliver;
 	cq_post(op->cq, &op->item);
-	/* END STEP 3 */
+	/* END STEP 5 */
 }
 
 /* The pool job of an op (arg), on a pool thread; status is 0, or -ECANCELED when an immediate
  * pool shutdown completes the job without running it. */
 __attribute__((unused)) static void async_op_job(void *arg, int status)
 {
-	/* BEGIN STEP 3: Run work asynchronously: the pool job runs the work, then tries to finish.
+	/* BEGIN STEP 5: Run work asynchronously: the pool job runs the work, then tries to finish.
 	 * Run the work unless the op was already claimed (a cancel won while it was queued: skip
 	 * it); then try to claim it: the winner unregisters from the token (which waits out a
 	 * cancel in progress) and finishes.  Drop the job's reference.
@@ -119,7 +124,7 @@ __attribute__((unused)) static void async_op_job(void *arg, int status)
 	 * async::immediate_shutdown_delivers_ecanceled_once,
 	 * async::completion_unregisters_from_the_token,
 	 * cancel::cancel_completes_queued_op_without_waiting
-	 * stub: LAB_UNUSED(arg, status); LAB_TODO_ABORT(3);
+	 * stub: LAB_UNUSED(arg, status); LAB_TODO_ABORT(5);
 	 */
 	struct async_op *op = arg;
 	int result = status; /* -ECANCELED from an immediate pool shutdown */
@@ -137,31 +142,65 @@ __attribute__((unused)) static void async_op_job(void *arg, int status)
 		async_op_finish(op, result);
 	}
 	async_op_put(op);
-	/* END STEP 3 */
+	/* END STEP 5 */
 }
 
 /* Runs inside cancel_token_cancel, with the token's lock held. */
 __attribute__((unused)) static void async_op_on_cancel(struct cancel_token_reg *r)
 {
-	/* BEGIN STEP 4: The token's side of the race: claim the op and, if this call won,
-	 * finish it with -ECANCELED.  Checked by: cancel::*
-	 * stub: LAB_UNUSED(r); LAB_TODO_ABORT(4);
+	/* BEGIN STEP 7: Cancel an operation: the token's side of the race.  Claim the op and,
+	 * if this call won, finish it with -ECANCELED.
+	 * Checked by: cancel::cancel_completes_queued_op_without_waiting,
+	 * cancel::cancel_racing_completion_fires_exactly_once
+	 * stub: LAB_UNUSED(r); LAB_TODO_ABORT(7);
 	 */
 	struct async_op *op = container_of(r, struct async_op, reg);
 	if (async_op_claim(op))
 		async_op_finish(op, -ECANCELED);
-	/* END STEP 4 */
+	/* END STEP 7 */
+}
+
+/* Register op with its token, if it has one, before its job is queued.  0: registered, or no
+ * token; 1: the token was already cancelled, so op is finished with -ECANCELED and holds only
+ * the delivery's reference (queue no job); -errno: op is untouched (the caller frees it). */
+__attribute__((unused)) static int async_op_register(struct async_op *op)
+{
+	/* BEGIN STEP 7: Cancel an operation: register it with its token.
+	 * Without a token: 0.  Else register op->reg (fn: async_op_on_cancel).  A token already
+	 * cancelled completes the op at once: claim it, leave it only the delivery's reference
+	 * and finish it with -ECANCELED (return 1).
+	 * Checked by: cancel::cancelled_token_completes_at_once_without_work,
+	 * cancel::cancel_completes_queued_op_without_waiting,
+	 * cancel::cancel_racing_completion_fires_exactly_once,
+	 * async::completion_unregisters_from_the_token
+	 * stub: return op->tok ? LAB_TODO(7) : 0;
+	 */
+	if (!op->tok)
+		return 0;
+	op->reg.fn = async_op_on_cancel;
+	int rc = cancel_token_register(op->tok, &op->reg);
+	if (rc == -ECANCELED) {
+		async_op_claim(op);
+		atomic_store(&op->refs, 1); /* no job: only the delivery */
+		async_op_finish(op, -ECANCELED);
+		return 1;
+	}
+	return rc;
+	/* END STEP 7 */
 }
 
 int async_run(const struct async_env *env, async_work_fn work, void *arg, int input,
 	      struct cancel_token *tok, async_cb cb, void *ctx)
 {
-	/* BEGIN STEP 3: Allocate the op (two references: job and delivery), register it with
-	 * tok if there is one (already cancelled: finish with -ECANCELED at once, no job),
-	 * then pool_submit async_op_job.  If the submit fails, unregister; if a cancel claimed the
-	 * op meanwhile the callback is coming, so report success; else free it and fail.
-	 * Checked by: async::*, cancel::*
-	 * stub: LAB_UNUSED(env, work, arg, input, tok, cb, ctx); return LAB_TODO(3);
+	/* BEGIN STEP 5: Allocate the op (two references: job and delivery), have
+	 * async_op_register (step 7) register it with its token, then pool_submit async_op_job.
+	 * If the submit fails, unregister; if a cancel claimed the op meanwhile the callback is
+	 * coming, so report success; else free it and fail.
+	 * Checked by: async::callbacks_run_on_the_callers_thread,
+	 * async::every_callback_exactly_once_under_load,
+	 * async::immediate_shutdown_delivers_ecanceled_once,
+	 * async::rejects_missing_work_or_callback, cq::deadlock_demo_detects_and_fixes
+	 * stub: LAB_UNUSED(env, work, arg, input, tok, cb, ctx); return LAB_TODO(5);
 	 */
 	if (!env || !env->pool || !env->cq || !work || !cb)
 		return -EINVAL;
@@ -177,21 +216,13 @@ int async_run(const struct async_env *env, async_work_fn work, void *arg, int in
 	op->cb = cb;
 	op->ctx = ctx;
 	op->cq = env->cq;
-	if (tok) {
-		op->reg.fn = async_op_on_cancel;
-		int rc = cancel_token_register(tok, &op->reg);
-		if (rc == -ECANCELED) {
-			async_op_claim(op);
-			atomic_store(&op->refs, 1); /* no job: only the delivery */
-			async_op_finish(op, -ECANCELED);
-			return 0;
-		}
-		if (rc < 0) {
+	int rc = async_op_register(op);
+	if (rc != 0) {
+		if (rc < 0)
 			free(op);
-			return rc;
-		}
+		return rc < 0 ? rc : 0; /* 1: already completed with -ECANCELED */
 	}
-	int rc = pool_submit(env->pool, async_op_job, op);
+	rc = pool_submit(env->pool, async_op_job, op);
 	if (rc < 0) {
 		if (tok)
 			cancel_token_unregister(tok, &op->reg);
@@ -203,5 +234,5 @@ int async_run(const struct async_env *env, async_work_fn work, void *arg, int in
 		return rc;
 	}
 	return 0;
-	/* END STEP 3 */
+	/* END STEP 5 */
 }

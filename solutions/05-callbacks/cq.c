@@ -1,5 +1,5 @@
 /*
- * cq.c - step 3: a completion queue, drained by the one thread that owns it.
+ * cq.c - step 4: a completion queue, drained by the one thread that owns it.
  *
  * This is the "post the completion back to the right thread" mechanism that UI frameworks
  * are built on (a SynchronizationContext, a main-thread run loop): any thread may post a
@@ -13,10 +13,11 @@
  * a post that slips in between leaves the fd readable - at worst a spurious wake-up, never a
  * lost one.
  */
-#include "callbacks.h"
+#include "cq.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
 #include <time.h>
@@ -34,9 +35,9 @@ struct cq {
 
 int cq_create(struct cq **out)
 {
-	/* BEGIN STEP 3: Allocate the queue, create a non-blocking, close-on-exec eventfd and
+	/* BEGIN STEP 4: Allocate the queue, create a non-blocking, close-on-exec eventfd and
 	 * record the calling thread as the owner.  Checked by: cq::*
-	 * stub: LAB_UNUSED(out); return LAB_TODO(3);
+	 * stub: LAB_UNUSED(out); return LAB_TODO(4);
 	 */
 	if (!out)
 		return -EINVAL;
@@ -53,7 +54,7 @@ int cq_create(struct cq **out)
 	q->owner = pthread_self();
 	*out = q;
 	return 0;
-	/* END STEP 3 */
+	/* END STEP 4 */
 }
 
 int cq_fd(const struct cq *q)
@@ -63,10 +64,10 @@ int cq_fd(const struct cq *q)
 
 void cq_post(struct cq *q, struct cq_item *it)
 {
-	/* BEGIN STEP 3: Append it to the list under the lock, then add 1 to the eventfd
+	/* BEGIN STEP 4: Append it to the list under the lock, then add 1 to the eventfd
 	 * (outside the lock: the owner may wake at once and want the lock).
 	 * Checked by: cq::*, async::*
-	 * stub: LAB_UNUSED(q, it); LAB_TODO_ABORT(3);
+	 * stub: LAB_UNUSED(q, it); LAB_TODO_ABORT(4);
 	 */
 	it->next = NULL;
 	pthread_mutex_lock(&q->mu);
@@ -80,15 +81,15 @@ void cq_post(struct cq *q, struct cq_item *it)
 	/* cannot fail short of a counter overflow (2^64 - 1 posts without a drain) */
 	ssize_t n = write(q->efd, &one, sizeof one);
 	(void)n;
-	/* END STEP 3 */
+	/* END STEP 4 */
 }
 
 int cq_drain(struct cq *q)
 {
-	/* BEGIN STEP 3: Owner only (-EPERM otherwise).  Reset the eventfd, take the whole list
+	/* BEGIN STEP 4: Owner only (-EPERM otherwise).  Reset the eventfd, take the whole list
 	 * under the lock, then run each item's fn in order outside the lock (a callback may
 	 * post more; those run on the next drain).  Return how many ran.  Checked by: cq::*
-	 * stub: LAB_UNUSED(q); return LAB_TODO(3);
+	 * stub: LAB_UNUSED(q); return LAB_TODO(4);
 	 */
 	if (!pthread_equal(pthread_self(), q->owner))
 		return -EPERM;
@@ -107,15 +108,15 @@ int cq_drain(struct cq *q)
 		ran++;
 	}
 	return ran;
-	/* END STEP 3 */
+	/* END STEP 4 */
 }
 
 int cq_wait(struct cq *q, int timeout_ms)
 {
-	/* BEGIN STEP 3: Owner only.  poll() the eventfd until at least one completion ran
+	/* BEGIN STEP 4: Owner only.  poll() the eventfd until at least one completion ran
 	 * (a wake-up may be spurious: then poll again with the time that is left).
 	 * Return the count, or -ETIMEDOUT.  Checked by: cq::*
-	 * stub: LAB_UNUSED(q, timeout_ms); return LAB_TODO(3);
+	 * stub: LAB_UNUSED(q, timeout_ms); return LAB_TODO(4);
 	 */
 	if (!pthread_equal(pthread_self(), q->owner))
 		return -EPERM;
@@ -135,7 +136,7 @@ int cq_wait(struct cq *q, int timeout_ms)
 		if (poll(&pfd, 1, left) < 0 && errno != EINTR)
 			return -errno;
 	}
-	/* END STEP 3 */
+	/* END STEP 4 */
 }
 
 int cq_destroy(struct cq *q)

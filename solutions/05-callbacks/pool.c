@@ -1,5 +1,8 @@
 /*
- * pool.c - steps 1 and 2: a fixed set of worker threads fed by a bounded queue.
+ * pool.c - steps 1-3: a fixed set of worker threads fed by a bounded queue.
+ *
+ * Step 1 is the workers' side (start them, take jobs, stop and join them), step 2 the
+ * producers' side (the bounded queue and its backpressure), step 3 the immediate shutdown.
  *
  * The pool decouples *work* (jobs) from *workers* (threads): a thousand jobs need not mean a
  * thousand threads.  The queue is a ring buffer of `cap` slots protected by one mutex; two
@@ -10,9 +13,11 @@
  * Lock invariant: `mu` protects ring[], head, count and state.  Jobs always run *outside*
  * the lock, so a slow job never stops others from being queued or taken.
  */
-#include "callbacks.h"
+#include "pool.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "asl/todo.h"
@@ -39,12 +44,12 @@ struct pool {
  * when the worker must exit: at once for POOL_CANCEL, once the queue is empty for POOL_DRAIN. */
 __attribute__((unused)) static bool pool_take(struct pool *p, struct pool_job *job)
 {
-	/* BEGIN STEP 1: Run jobs on a thread pool: a worker takes the next job.
+	/* BEGIN STEP 1: Worker threads: a worker takes the next job.
 	 * Under the lock: wait on not_empty while the queue is empty and the pool is running; take
 	 * the oldest job unless the pool is cancelling (those jobs are pool_shutdown's), and signal
-	 * not_full for a blocked submitter.
-	 * Checked by: pool::runs_every_job_once_on_pool_threads, pool::submit_blocks_while_full,
-	 * shutdown::drain_runs_every_accepted_job
+	 * not_full for a submitter blocked on a full queue (step 2).
+	 * Checked by: pool::create_starts_workers_and_shutdown_joins_them (idle workers must
+	 * sleep, not exit); with step 2: pool::runs_every_job_once_on_pool_threads
 	 * stub: LAB_UNUSED(p, job); LAB_TODO_ABORT(1);
 	 */
 	pthread_mutex_lock(&p->mu);
@@ -67,10 +72,10 @@ __attribute__((unused)) static bool pool_take(struct pool *p, struct pool_job *j
 /* The thread function of every worker (arg: the pool). */
 __attribute__((unused)) static void *pool_worker(void *arg)
 {
-	/* BEGIN STEP 1: Run jobs on a thread pool: the worker loop.
+	/* BEGIN STEP 1: Worker threads: the worker loop.
 	 * Take jobs and run each outside the lock with status 0, until pool_take says the pool
 	 * stops.
-	 * Checked by: pool::runs_every_job_once_on_pool_threads
+	 * Checked by: pool::create_starts_workers_and_shutdown_joins_them
 	 * stub: LAB_UNUSED(arg); LAB_TODO_ABORT(1);
 	 */
 	struct pool *p = arg;
@@ -85,7 +90,9 @@ int pool_create(struct pool **out, int nthreads, size_t queue_cap)
 {
 	/* BEGIN STEP 1: Allocate the pool and its ring, initialise the lock and conditions and
 	 * start nthreads workers.  On any failure undo everything (stop and join the workers
-	 * already started) and return -errno.  Checked by: pool::*
+	 * already started) and return -errno.
+	 * Checked by: pool::create_rejects_bad_sizes,
+	 * pool::create_starts_workers_and_shutdown_joins_them
 	 * stub: LAB_UNUSED(out, nthreads, queue_cap); return LAB_TODO(1);
 	 */
 	if (!out || nthreads < 1 || nthreads > 1024 || queue_cap < 1)
@@ -125,13 +132,13 @@ int pool_create(struct pool **out, int nthreads, size_t queue_cap)
 __attribute__((unused)) static int pool_enqueue(struct pool *p, pool_job_fn fn, void *arg,
 						bool block)
 {
-	/* BEGIN STEP 1: Run jobs on a thread pool: queue a job (both submit flavours).
+	/* BEGIN STEP 2: The bounded queue: queue a job (both submit flavours).
 	 * Under the lock: -EINVAL without p or fn; in blocking mode wait on not_full while the ring
 	 * is full and the pool runs; then append the job and wake one worker.
 	 * Checked by: pool::runs_every_job_once_on_pool_threads,
 	 * pool::try_submit_says_eagain_when_full, pool::submit_blocks_while_full,
 	 * shutdown::submit_during_shutdown_is_refused, shutdown::shutdown_wakes_a_blocked_submitter
-	 * stub: LAB_UNUSED(p, fn, arg, block); return LAB_TODO(1);
+	 * stub: LAB_UNUSED(p, fn, arg, block); return LAB_TODO(2);
 	 */
 	if (!p || !fn)
 		return -EINVAL;
@@ -150,25 +157,26 @@ __attribute__((unused)) static int pool_enqueue(struct pool *p, pool_job_fn fn, 
 	}
 	pthread_mutex_unlock(&p->mu);
 	return rc;
-	/* END STEP 1 */
+	/* END STEP 2 */
 }
 
 int pool_submit(struct pool *p, pool_job_fn fn, void *arg)
 {
-	/* BEGIN STEP 1: Blocking submit (backpressure).  Checked by: pool::*
-	 * stub: LAB_UNUSED(p, fn, arg); return LAB_TODO(1);
+	/* BEGIN STEP 2: Blocking submit (backpressure).
+	 * Checked by: pool::runs_every_job_once_on_pool_threads, pool::submit_blocks_while_full
+	 * stub: LAB_UNUSED(p, fn, arg); return LAB_TODO(2);
 	 */
 	return pool_enqueue(p, fn, arg, true);
-	/* END STEP 1 */
+	/* END STEP 2 */
 }
 
 int pool_try_submit(struct pool *p, pool_job_fn fn, void *arg)
 {
-	/* BEGIN STEP 1: Non-blocking submit: -EAGAIN when full.  Checked by: pool::try_*
-	 * stub: LAB_UNUSED(p, fn, arg); return LAB_TODO(1);
+	/* BEGIN STEP 2: Non-blocking submit: -EAGAIN when full.  Checked by: pool::try_*
+	 * stub: LAB_UNUSED(p, fn, arg); return LAB_TODO(2);
 	 */
 	return pool_enqueue(p, fn, arg, false);
-	/* END STEP 1 */
+	/* END STEP 2 */
 }
 
 size_t pool_queued(struct pool *p)
@@ -179,15 +187,15 @@ size_t pool_queued(struct pool *p)
 	return n;
 }
 
-/* Step 2: with POOL_CANCEL, complete every job still queued with -ECANCELED on the calling
+/* Step 3: with POOL_CANCEL, complete every job still queued with -ECANCELED on the calling
  * thread; returns how many.  POOL_DRAIN leaves the queue to the workers (0). */
 static __attribute__((unused)) int pool_cancel_queued(struct pool *p, enum pool_stop how)
 {
-	/* BEGIN STEP 2: For POOL_CANCEL pop each job still queued and call it with -ECANCELED
+	/* BEGIN STEP 3: For POOL_CANCEL pop each job still queued and call it with -ECANCELED
 	 * here, on the caller's thread, outside the lock; return how many.  POOL_DRAIN: 0.
 	 * pool_shutdown calls this BEFORE joining (a running job may be waiting for it).
 	 * Checked by: shutdown::*
-	 * stub: LAB_UNUSED(p); return how == POOL_CANCEL ? LAB_TODO(2) : 0;
+	 * stub: LAB_UNUSED(p); return how == POOL_CANCEL ? LAB_TODO(3) : 0;
 	 */
 	int cancelled = 0;
 	for (;;) {
@@ -208,15 +216,16 @@ static __attribute__((unused)) int pool_cancel_queued(struct pool *p, enum pool_
 		cancelled++;
 	}
 	return cancelled;
-	/* END STEP 2 */
+	/* END STEP 3 */
 }
 
 int pool_shutdown(struct pool *p, enum pool_stop how)
 {
 	/* BEGIN STEP 1: Stop the pool.  Set the state and wake everyone (workers and blocked
-	 * submitters); have pool_cancel_queued (step 2) complete what is still queued; then
+	 * submitters); have pool_cancel_queued (step 3) complete what is still queued; then
 	 * join every worker, free everything and return the number cancelled.
-	 * Checked by: pool::*, shutdown::drain_*, shutdown::shutdown_wakes_a_blocked_submitter
+	 * Checked by: pool::create_starts_workers_and_shutdown_joins_them; with step 2:
+	 * shutdown::drain_runs_every_accepted_job, shutdown::shutdown_wakes_a_blocked_submitter
 	 * stub: LAB_UNUSED(p, how); return LAB_TODO(1);
 	 */
 	if (!p || (how != POOL_DRAIN && how != POOL_CANCEL))

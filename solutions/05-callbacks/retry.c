@@ -1,5 +1,5 @@
 /*
- * retry.c - step 7: retry with exponential backoff and jitter.
+ * retry.c - step 10: retry with exponential backoff and jitter.
  *
  * A failed attempt is retried after a delay that doubles each time (so a struggling server
  * gets breathing room instead of a hammering), is capped (so no caller waits forever), and is
@@ -13,7 +13,7 @@
  *   cq thread: attempt k done, failed --> timers_start(delay) --> [timer fires, posts]
  *   cq thread: retry_again --> async_run(attempt k + 1) --> ...
  */
-#include "callbacks.h"
+#include "retry.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -36,10 +36,10 @@ struct retry_op {
 
 uint64_t retry_backoff_ns(const struct retry_policy *p, int retry, uint32_t r)
 {
-	/* BEGIN STEP 7: e = min(cap, base * 2^(retry-1)) without overflowing (a shift of 63+
+	/* BEGIN STEP 10: e = min(cap, base * 2^(retry-1)) without overflowing (a shift of 63+
 	 * or base > cap >> k means "capped"), then equal jitter: e/2 + r*(e - e/2 + 1) / 2^32.
 	 * Checked by: retry::backoff_*
-	 * stub: LAB_UNUSED(p, retry, r); return (uint64_t)LAB_TODO(7);
+	 * stub: LAB_UNUSED(p, retry, r); return (uint64_t)LAB_TODO(10);
 	 */
 	if (retry < 1)
 		retry = 1;
@@ -52,7 +52,7 @@ uint64_t retry_backoff_ns(const struct retry_policy *p, int retry, uint32_t r)
 	 * guaranteed, so split it to stay exact for any cap */
 	uint64_t jit = (span >> 32) * r + (((span & 0xffffffffu) * r) >> 32);
 	return half + jit;
-	/* END STEP 7 */
+	/* END STEP 10 */
 }
 
 /* The life of a retry (struct retry_op): attempt -> retry_done on the cq thread -> the
@@ -62,73 +62,74 @@ static void retry_done(void *ctx, int result);
 /* The end: free the retry, then hand the final result to the user's callback. */
 __attribute__((unused)) static void retry_finish(struct retry_op *r, int result)
 {
-	/* BEGIN STEP 7: Retry with backoff: the end, hand the final result to the user.
+	/* BEGIN STEP 10: Retry with backoff: the end, hand the final result to the user.
 	 * Take the callback and context out of r, free r, call the callback.
 	 * Checked by: retry::retries_on_the_computed_schedule_until_success,
 	 * retry::gives_up_after_max_attempts, retry::stops_at_ecanceled
-	 * stub: LAB_UNUSED(r, result); LAB_TODO_ABORT(7);
+	 * stub: LAB_UNUSED(r, result); LAB_TODO_ABORT(10);
 	 */
 	async_cb cb = r->cb;
 	void *ctx = r->ctx;
 	free(r);
 	cb(ctx, result);
-	/* END STEP 7 */
+	/* END STEP 10 */
 }
 
 /* Start attempt number r->attempt; 0 or the -errno of async_run. */
 __attribute__((unused)) static int retry_attempt(struct retry_op *r)
 {
-	/* BEGIN STEP 7: Retry with backoff: start attempt number r->attempt.
+	/* BEGIN STEP 10: Retry with backoff: start attempt number r->attempt.
 	 * async_run the work with the attempt number as its input and retry_done as the callback.
 	 * Checked by: retry::retries_on_the_computed_schedule_until_success,
 	 * retry::gives_up_after_max_attempts
-	 * stub: LAB_UNUSED(r); return LAB_TODO(7);
+	 * stub: LAB_UNUSED(r); return LAB_TODO(10);
 	 */
 	return async_run(&r->env, r->work, r->arg, r->attempt, NULL, retry_done, r);
-	/* END STEP 7 */
+	/* END STEP 10 */
 }
 
 /* "Time to try again", run by cq_drain on the cq thread: it is the retry's item. */
 __attribute__((unused)) static void retry_again(struct cq_item *it)
 {
-	/* BEGIN STEP 7: Retry with backoff: the next attempt, on the cq thread.
+	/* BEGIN STEP 10: Retry with backoff: the next attempt, on the cq thread.
 	 * Count the next attempt and start it; if it cannot start, finish with that error.
 	 * Checked by: retry::retries_on_the_computed_schedule_until_success,
 	 * retry::gives_up_after_max_attempts
-	 * stub: LAB_UNUSED(it); LAB_TODO_ABORT(7);
+	 * stub: LAB_UNUSED(it); LAB_TODO_ABORT(10);
 	 */
 	struct retry_op *r = container_of(it, struct retry_op, item);
 	r->attempt++;
 	int rc = retry_attempt(r);
 	if (rc < 0)
 		retry_finish(r, rc);
-	/* END STEP 7 */
+	/* END STEP 10 */
 }
 
 /* The backoff timer fired (timer thread): move the next attempt to the cq thread. */
 __attribute__((unused)) static void retry_timer(struct timer *tm)
 {
-	/* BEGIN STEP 7: Retry with backoff: the timer fired, move on to the cq thread.
+	/* BEGIN STEP 10: Retry with backoff: the timer fired, move on to the cq thread.
 	 * Post retry_again on the env's cq: attempts start on the cq thread, like callbacks.
 	 * Checked by: retry::retries_on_the_computed_schedule_until_success,
 	 * retry::gives_up_after_max_attempts
-	 * stub: LAB_UNUSED(tm); LAB_TODO_ABORT(7);
+	 * stub: LAB_UNUSED(tm); LAB_TODO_ABORT(10);
 	 */
 	struct retry_op *r = container_of(tm, struct retry_op, tm);
+	/* attempts start on the cq thread, like callbacks */
 	r->item.fn = retry_again;
-	cq_post(r->env.cq, &r->item); /* attempts start on the cq thread, like callbacks */
-	/* END STEP 7 */
+	cq_post(r->env.cq, &r->item);
+	/* END STEP 10 */
 }
 
 /* An attempt finished (cq thread): done, or wait and try again. */
 __attribute__((unused)) static void retry_done(void *ctx, int result)
 {
-	/* BEGIN STEP 7: Retry with backoff: an attempt finished, finish or wait and retry.
+	/* BEGIN STEP 10: Retry with backoff: an attempt finished, finish or wait and retry.
 	 * Success, -ECANCELED or the last attempt: finish.  Otherwise compute the delay
 	 * (retry_backoff_ns, with the policy's random source) and start the timer.
 	 * Checked by: retry::retries_on_the_computed_schedule_until_success,
 	 * retry::gives_up_after_max_attempts, retry::stops_at_ecanceled
-	 * stub: LAB_UNUSED(ctx, result); LAB_TODO_ABORT(7);
+	 * stub: LAB_UNUSED(ctx, result); LAB_TODO_ABORT(10);
 	 */
 	struct retry_op *r = ctx;
 	if (result >= 0 || result == -ECANCELED || r->attempt >= r->pol.max_attempts) {
@@ -138,15 +139,15 @@ __attribute__((unused)) static void retry_done(void *ctx, int result)
 	uint32_t rnd = r->pol.rand ? r->pol.rand(r->pol.rand_state) : UINT32_MAX;
 	timers_start(r->env.timers, &r->tm, retry_backoff_ns(&r->pol, r->attempt, rnd),
 		     retry_timer);
-	/* END STEP 7 */
+	/* END STEP 10 */
 }
 
 int retry_run(const struct async_env *env, const struct retry_policy *p, async_work_fn work,
 		void *arg, async_cb cb, void *ctx)
 {
-	/* BEGIN STEP 7: Check the policy (max_attempts >= 1, base <= cap, timers present),
+	/* BEGIN STEP 10: Check the policy (max_attempts >= 1, base <= cap, timers present),
 	 * copy it, and start attempt 1.  Checked by: retry::*
-	 * stub: LAB_UNUSED(env, p, work, arg, cb, ctx); return LAB_TODO(7);
+	 * stub: LAB_UNUSED(env, p, work, arg, cb, ctx); return LAB_TODO(10);
 	 */
 	if (!env || !env->timers || !p || !work || !cb || p->max_attempts < 1 ||
 	    p->base_ns > p->cap_ns)
@@ -165,5 +166,5 @@ int retry_run(const struct async_env *env, const struct retry_policy *p, async_w
 	if (rc < 0)
 		free(r);
 	return rc;
-	/* END STEP 7 */
+	/* END STEP 10 */
 }

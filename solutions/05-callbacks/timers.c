@@ -1,5 +1,6 @@
 /*
  * timers.c - provided: a timer service, the "clock" of timeouts, retries and the kitchen.
+ * You do not change this file (nor timers.h): no step of the lab is in it.
  *
  * Armed timers sit in a list sorted by deadline (new timers usually expire last, so the
  * insertion scans from the tail).  Real mode runs one thread that sleeps on a condition
@@ -12,9 +13,10 @@
  * timer is unlinked and disarmed under the lock before its fn runs outside the lock, so
  * timers_stop() has a clear answer: disarmed in time (0) or too late (-EALREADY).
  */
-#include "callbacks.h"
+#include "timers.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 

@@ -6,7 +6,7 @@
  * has exactly one thread.  It hands io_uring a read of an empty pipe and keeps running; the
  * read is a request parked in the kernel, not a thread.  The same thread then writes into the
  * pipe, and the read completes.  /proc/self/task is listed at each stage.  Then a whole file
- * is copied through io_uring (step 5) and the threads are counted again.
+ * is copied through io_uring (steps 5-7) and the threads are counted again.
  */
 #include "evq.h"
 
@@ -105,7 +105,7 @@ int main(int argc, char **argv)
 	close(p[0]);
 	close(p[1]);
 
-	printf("\n2. copying this program's own file with uring_copy (step 5)\n");
+	printf("\n2. copying this program's own file with uring_copy (steps 5-7)\n");
 	char tmp[] = "/tmp/asl-06-no-thread-XXXXXX";
 	int in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC), out = mkstemp(tmp);
 	if (in < 0 || out < 0)
@@ -119,11 +119,13 @@ int main(int argc, char **argv)
 	close(in);
 	close(out);
 
-	printf("\nWhat it shows: %s", during == 1
-	       ? "while the read was pending the process had ONE thread, and it was busy\n"
-		 "printing.  The pending read was a request in the kernel, not a sleeping thread.\n"
-	       : "a helper thread appeared while the read was pending (see its name): this\n"
-		 "kernel handled the request on an io_uring worker, not inline.\n");
+	const char *shows = during == 1
+		? "while the read was pending the process had ONE thread, and it was busy\n"
+		  "printing.  The pending read was a request in the kernel, not a sleeping "
+		  "thread.\n"
+		: "a helper thread appeared while the read was pending (see its name): this\n"
+		  "kernel handled the request on an io_uring worker, not inline.\n";
+	printf("\nWhat it shows: %s", shows);
 	if (after > 1)
 		printf("Threads named iou-wrk-* are the kernel's io_uring workers, used for requests "
 		       "that cannot\nbe completed without blocking (here: buffered writes to a file "

@@ -110,7 +110,7 @@ int wakeup_signal(int fd, uint64_t n);
  * Several signals before one consume add up: wake-ups coalesce, they are not queued. */
 int wakeup_consume(int fd, uint64_t *count);
 
-/* ---- Step 5: completion-based I/O with io_uring (uring_copy.c) ------------------------- */
+/* ---- Steps 5-7: completion-based I/O with io_uring (uring_copy.c) ---------------------- */
 
 /* Copy the regular file in_fd (from offset 0 to its size at the start) to out_fd (written at
  * the same offsets) with io_uring: up to `depth` (1..64) blocks of `chunk` bytes (>= 1) are in

@@ -119,7 +119,7 @@ static inline int shutdown_cancel_watched(struct pool *p, struct latch *l, pthre
 	struct pool_call c = { .p = p, .how = POOL_CANCEL };
 	int rc = pool_watched(pool_shutdown_main, &c, l, "pool_shutdown(POOL_CANCEL)", "the running "
 			    "jobs wait for a job still in the queue to be cancelled, so the queue "
-			    "must be cancelled BEFORE the workers are joined", 2);
+			    "must be cancelled BEFORE the workers are joined", 3);
 	*on = c.on;
 	return rc;
 }
@@ -138,7 +138,7 @@ static inline void env_up(struct env_fixture *f, int workers, size_t cap, int st
 	cr_assert_eq(rc, 0, "pool_create(%d, %zu) returned %s" ASL_HINT(1), workers, cap,
 		     asl_test_rc(rc));
 	rc = cq_create(&f->env.cq);
-	cr_assert_eq(rc, 0, "cq_create returned %s" ASL_HINT(3), asl_test_rc(rc));
+	cr_assert_eq(rc, 0, "cq_create returned %s" ASL_HINT(4), asl_test_rc(rc));
 	rc = timers_create(&f->env.timers, false);
 	cr_assert_eq(rc, 0, "timers_create returned %s", asl_test_rc(rc));
 	(void)step;
@@ -152,14 +152,14 @@ static inline void env_down(struct env_fixture *f, int step)
 	while (cq_wait(f->env.cq, 0) > 0)
 		;
 	rc = timers_destroy(f->env.timers);
-	cr_assert_eq(rc, 0, "a timer was left armed (timers_destroy: %s)" ASL_HINT(5),
+	cr_assert_eq(rc, 0, "a timer was left armed (timers_destroy: %s)" ASL_HINT(8),
 		     asl_test_rc(rc));
 	rc = cq_destroy(f->env.cq);
-	cr_assert_eq(rc, 0, "completions were left undelivered (cq_destroy: %s)" ASL_HINT(3),
+	cr_assert_eq(rc, 0, "completions were left undelivered (cq_destroy: %s)" ASL_HINT(4),
 		     asl_test_rc(rc));
 	int after = asl_test_threads_settled(f->threads_before);
 	cr_assert_eq(after, f->threads_before,
-		     "thread leak: %d threads before the test, %d after" ASL_HINT(2),
+		     "thread leak: %d threads before the test, %d after" ASL_HINT(1),
 		     f->threads_before, after);
 	(void)step;
 }

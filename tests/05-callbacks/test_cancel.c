@@ -1,4 +1,5 @@
-/* Step 4: the cancellation token - pending work completes with -ECANCELED exactly once. */
+/* Steps 6-7: the cancellation token (6); pending work completes with -ECANCELED exactly once
+ * (7). */
 #include "cb_test.h"
 
 #include <signal.h>
@@ -39,7 +40,7 @@ static void cb_record(void *ctx, int result)
 	/* fail at the second call, before the double completion frees the op twice */
 	cr_assert_eq(before, 0, "an op's callback ran a second time (first with %s, now with %s):"
 		     " the cancel and the job's completion must both claim the op (one "
-		     "compare-and-swap), and only the winner may finish it" ASL_HINT(4),
+		     "compare-and-swap), and only the winner may finish it" ASL_HINT(7),
 		     asl_test_rc(o->result), asl_test_rc(result));
 	o->result = result;
 	o->cb_on = pthread_self();
@@ -49,59 +50,59 @@ static void cb_record(void *ctx, int result)
 static void token_up(struct cancel_token *t)
 {
 	int rc = cancel_token_init(t);
-	cr_assert_eq(rc, 0, "cancel_token_init returned %s" ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(rc, 0, "cancel_token_init returned %s" ASL_HINT(6), asl_test_rc(rc));
 }
 
 Test(cancel, cancelled_token_completes_at_once_without_work)
 {
 	struct env_fixture f;
-	env_up(&f, 2, 4, 4);
+	env_up(&f, 2, 4, 7);
 	struct cancel_token t;
 	token_up(&t);
 	cancel_token_cancel(&t);
 	cr_assert(cancel_token_cancelled(&t), "cancel_token_cancelled is false after cancel"
-		  ASL_HINT(4));
+		  ASL_HINT(6));
 	atomic_int done = 0;
 	struct op o = { .done = &done };
 	int rc = async_run(&f.env, work_seven, &o, 0, &t, cb_record, &o);
 	cr_assert_eq(rc, 0, "async_run with a cancelled token returned %s (it should accept the"
-		     " op and complete it with -ECANCELED)" ASL_HINT(4), asl_test_rc(rc));
-	cq_until(f.env.cq, &done, 1, 4);
-	env_down(&f, 4);
+		     " op and complete it with -ECANCELED)" ASL_HINT(7), asl_test_rc(rc));
+	cq_until(f.env.cq, &done, 1, 7);
+	env_down(&f, 7);
 	cr_assert(o.result == -ECANCELED && atomic_load(&o.calls) == 1,
 		  "expected one callback with -125 (ECANCELED), got %d call(s), last %s"
-		  ASL_HINT(4), atomic_load(&o.calls), asl_test_rc(o.result));
-	cr_assert_eq(atomic_load(&o.work_calls), 0, "the work of a cancelled op ran" ASL_HINT(4));
-	cr_assert_eq(cancel_token_destroy(&t), 0, "registrations left on the token" ASL_HINT(4));
+		  ASL_HINT(7), atomic_load(&o.calls), asl_test_rc(o.result));
+	cr_assert_eq(atomic_load(&o.work_calls), 0, "the work of a cancelled op ran" ASL_HINT(7));
+	cr_assert_eq(cancel_token_destroy(&t), 0, "registrations left on the token" ASL_HINT(7));
 }
 
 Test(cancel, cancel_completes_queued_op_without_waiting)
 {
 	struct env_fixture f;
-	env_up(&f, 1, 4, 4);
+	env_up(&f, 1, 4, 7);
 	struct latch l;
 	latch_init(&l);
-	cr_assert_eq(pool_submit(f.env.pool, job_hold, &l), 0, "pool_submit failed" ASL_HINT(1));
+	cr_assert_eq(pool_submit(f.env.pool, job_hold, &l), 0, "pool_submit failed" ASL_HINT(2));
 	latch_await_arrivals(&l, 1); /* the only worker is busy: our op stays queued */
 	struct cancel_token t;
 	token_up(&t);
 	atomic_int done = 0;
 	struct op o = { .done = &done };
 	cr_assert_eq(async_run(&f.env, work_seven, &o, 0, &t, cb_record, &o), 0,
-		     "async_run failed" ASL_HINT(3));
+		     "async_run failed" ASL_HINT(5));
 	cancel_token_cancel(&t);
-	cq_until(f.env.cq, &done, 1, 4); /* must arrive while the worker is still held */
-	cr_assert_eq(o.result, -ECANCELED, "expected -125 (ECANCELED), got %s" ASL_HINT(4),
+	cq_until(f.env.cq, &done, 1, 7); /* must arrive while the worker is still held */
+	cr_assert_eq(o.result, -ECANCELED, "expected -125 (ECANCELED), got %s" ASL_HINT(7),
 		     asl_test_rc(o.result));
 	cr_assert(pthread_equal(o.cb_on, pthread_self()), "the cancellation callback must run "
-		  "on the completion queue's thread" ASL_HINT(4));
+		  "on the completion queue's thread" ASL_HINT(7));
 	latch_open(&l);
-	env_down(&f, 4);
-	cr_assert_eq(atomic_load(&o.calls), 1, "callback ran %d times" ASL_HINT(4),
+	env_down(&f, 7);
+	cr_assert_eq(atomic_load(&o.calls), 1, "callback ran %d times" ASL_HINT(7),
 		     atomic_load(&o.calls));
 	cr_assert_eq(atomic_load(&o.work_calls), 0, "a cancelled queued op still ran its work"
-		     ASL_HINT(4));
-	cr_assert_eq(cancel_token_destroy(&t), 0, "registrations left on the token" ASL_HINT(4));
+		     ASL_HINT(7));
+	cr_assert_eq(cancel_token_destroy(&t), 0, "registrations left on the token" ASL_HINT(7));
 }
 
 struct canceller {
@@ -137,7 +138,7 @@ static void on_race_crash(int sig)
 			    "#00000: the usual cause is an op finished twice - posted to the "
 			    "completion queue twice, freed twice - because the cancel and the job's "
 			    "completion did not both go through the one claim (compare-and-swap), "
-			    "with only the winner finishing" ASL_HINT(4);
+			    "with only the winner finishing" ASL_HINT(7);
 	char *digits = strchr(msg, '#') + 1;
 	(void)sig;
 	for (int i = 4, v = (int)race_iteration; i >= 0; i--, v /= 10)
@@ -149,7 +150,7 @@ Test(cancel, cancel_racing_completion_fires_exactly_once)
 {
 	enum { N = 3000 };
 	struct env_fixture f;
-	env_up(&f, 2, 8, 4);
+	env_up(&f, 2, 8, 7);
 	struct canceller c = { .iters = N };
 	pthread_barrier_init(&c.go, NULL, 2);
 	pthread_barrier_init(&c.done, NULL, 2);
@@ -157,7 +158,7 @@ Test(cancel, cancel_racing_completion_fires_exactly_once)
 	c.tok = &t;
 	pthread_t th;
 	token_up(&t);
-	cr_assert_eq(cancel_token_destroy(&t), 0, "cancel_token_destroy failed" ASL_HINT(4));
+	cr_assert_eq(cancel_token_destroy(&t), 0, "cancel_token_destroy failed" ASL_HINT(7));
 	pthread_create(&th, NULL, cancel_thread, &c);
 	struct op *o = calloc(N, sizeof *o);
 	atomic_int done = 0;
@@ -178,32 +179,32 @@ Test(cancel, cancel_racing_completion_fires_exactly_once)
 		atomic_store(&c.cancelled, 0);
 		pthread_barrier_wait(&c.go);
 		int rc = async_run(&f.env, work_gated, &o[i], 0, &t, cb_record, &o[i]);
-		cr_assert_eq(rc, 0, "async_run failed: %s" ASL_HINT(3), asl_test_rc(rc));
-		cq_until(f.env.cq, &done, i + 1, 4);
+		cr_assert_eq(rc, 0, "async_run failed: %s" ASL_HINT(5), asl_test_rc(rc));
+		cq_until(f.env.cq, &done, i + 1, 7);
 		pthread_barrier_wait(&c.done); /* the canceller is out of cancel_token_cancel */
 		/* the op's job may still be finishing on a worker; the token is free once
 		 * the op is unregistered, which the winner guarantees before posting */
 		cr_assert_eq(cancel_token_destroy(&t), 0, "iteration %d: a registration was left on"
-			     " the token after the op completed" ASL_HINT(4), i);
+			     " the token after the op completed" ASL_HINT(7), i);
 		if (o[i].result == -ECANCELED)
 			cancelled++;
 		else
 			completed++;
 	}
 	pthread_join(th, NULL);
-	env_down(&f, 4);
+	env_down(&f, 7);
 	for (int k = 0; k < 3; k++)
 		sigaction(crash_sigs[k], &old[k], NULL);
 	for (int i = 0; i < N; i++) {
 		cr_assert_eq(atomic_load(&o[i].calls), 1, "iteration %d%s: callback ran %d times, "
 			     "expected exactly once: the cancel and the job's completion must both "
 			     "claim the op (one compare-and-swap), and only the winner may finish it"
-			     ASL_HINT(4), i, i % 3 == 0 ? " (the cancel came first)" : "",
+			     ASL_HINT(7), i, i % 3 == 0 ? " (the cancel came first)" : "",
 			     atomic_load(&o[i].calls));
 		cr_assert(o[i].result == 7 || o[i].result == -ECANCELED, "iteration %d: got %s, "
-			  "expected 7 or -125 (ECANCELED)" ASL_HINT(4), i, asl_test_rc(o[i].result));
+			  "expected 7 or -125 (ECANCELED)" ASL_HINT(7), i, asl_test_rc(o[i].result));
 		cr_assert(o[i].result == -ECANCELED || atomic_load(&o[i].work_calls) == 1,
-			  "iteration %d: result 7 delivered but the work ran %d times" ASL_HINT(4),
+			  "iteration %d: result 7 delivered but the work ran %d times" ASL_HINT(7),
 			  i, atomic_load(&o[i].work_calls));
 	}
 	(void)cancelled; /* both outcomes occur; stress_races prints the split */
@@ -226,18 +227,18 @@ Test(cancel, registrations_fire_once_and_unregister_works)
 	token_up(&t);
 	struct cancel_token_reg a = { .fn = reg_fn }, b = { .fn = reg_fn }, c = { .fn = reg_fn };
 	atomic_store(&reg_calls, 0);
-	cr_assert_eq(cancel_token_register(&t, &a), 0, "cancel_token_register failed" ASL_HINT(4));
-	cr_assert_eq(cancel_token_register(&t, &b), 0, "cancel_token_register failed" ASL_HINT(4));
+	cr_assert_eq(cancel_token_register(&t, &a), 0, "cancel_token_register failed" ASL_HINT(6));
+	cr_assert_eq(cancel_token_register(&t, &b), 0, "cancel_token_register failed" ASL_HINT(6));
 	cancel_token_unregister(&t, &b);
 	cancel_token_cancel(&t);
 	cancel_token_cancel(&t);
 	cr_assert_eq(atomic_load(&reg_calls), 1, "one registration left, two cancels: its fn "
-		     "ran %d times, expected once" ASL_HINT(4), atomic_load(&reg_calls));
+		     "ran %d times, expected once" ASL_HINT(6), atomic_load(&reg_calls));
 	int rc = cancel_token_register(&t, &c);
 	cr_assert_eq(rc, -ECANCELED, "registering on a cancelled token: expected -125 "
-		     "(ECANCELED), got %s" ASL_HINT(4), asl_test_rc(rc));
+		     "(ECANCELED), got %s" ASL_HINT(6), asl_test_rc(rc));
 	cancel_token_unregister(&t, &a); /* already removed by cancel: must be a no-op */
-	cr_assert_eq(cancel_token_destroy(&t), 0, "cancel_token_destroy failed" ASL_HINT(4));
+	cr_assert_eq(cancel_token_destroy(&t), 0, "cancel_token_destroy failed" ASL_HINT(6));
 }
 
 /* "On return r->fn is neither running nor going to run": while a cancel is inside a
@@ -288,7 +289,7 @@ Test(cancel, unregister_waits_out_a_running_cancel)
 	struct held_reg h = { .reg.fn = reg_hold };
 	latch_init(&h.hold);
 	cr_assert_eq(cancel_token_register(&t, &h.reg), 0,
-		     "cancel_token_register failed" ASL_HINT(4));
+		     "cancel_token_register failed" ASL_HINT(6));
 	pthread_t ca, un;
 	cr_assert_eq(pthread_create(&ca, NULL, cancel_once_thread, &t), 0);
 	latch_await_arrivals(&h.hold, 1); /* the cancel is now inside reg_hold */
@@ -301,7 +302,7 @@ Test(cancel, unregister_waits_out_a_running_cancel)
 	cr_assert(asleep && u.fn_left_at_return,
 		  "cancel_token_unregister returned while a cancel was "
 		  "still running the registration's fn: call each fn with the token's lock held, "
-		  "so that unregister (which takes the lock) waits it out" ASL_HINT(4));
-	cr_assert_eq(cancel_token_destroy(&t), 0, "cancel_token_destroy failed" ASL_HINT(4));
-	cr_assert_eq(asl_test_threads_settled(before), before, "thread leak" ASL_HINT(4));
+		  "so that unregister (which takes the lock) waits it out" ASL_HINT(6));
+	cr_assert_eq(cancel_token_destroy(&t), 0, "cancel_token_destroy failed" ASL_HINT(6));
+	cr_assert_eq(asl_test_threads_settled(before), before, "thread leak" ASL_HINT(6));
 }

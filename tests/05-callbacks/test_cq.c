@@ -1,4 +1,4 @@
-/* Step 3: the completion queue - eventfd wake-up, owner-only drain, order, timeout. */
+/* Step 4: the completion queue - eventfd wake-up, owner-only drain, order, timeout. */
 #include "cb_test.h"
 
 #include <dlfcn.h>
@@ -48,22 +48,22 @@ Test(cq, post_from_another_thread_wakes_the_eventfd)
 {
 	struct cq *q;
 	int rc = cq_create(&q);
-	cr_assert_eq(rc, 0, "cq_create returned %s" ASL_HINT(3), asl_test_rc(rc));
-	cr_assert(!readable(cq_fd(q)), "a fresh queue's eventfd is already readable" ASL_HINT(3));
+	cr_assert_eq(rc, 0, "cq_create returned %s" ASL_HINT(4), asl_test_rc(rc));
+	cr_assert(!readable(cq_fd(q)), "a fresh queue's eventfd is already readable" ASL_HINT(4));
 	int log[1], n = 0;
 	struct item x = { .it.fn = item_run, .id = 7, .log = log, .n = &n };
 	struct poster p = { q, &x };
 	pthread_t t;
 	pthread_create(&t, NULL, post_thread, &p);
 	pthread_join(t, NULL);
-	cr_assert(readable(cq_fd(q)), "after cq_post the eventfd should be readable" ASL_HINT(3));
-	cr_assert_eq(n, 0, "the callback ran inside cq_post (on the posting thread)" ASL_HINT(3));
+	cr_assert(readable(cq_fd(q)), "after cq_post the eventfd should be readable" ASL_HINT(4));
+	cr_assert_eq(n, 0, "the callback ran inside cq_post (on the posting thread)" ASL_HINT(4));
 	rc = cq_drain(q);
-	cr_assert_eq(rc, 1, "cq_drain returned %s, expected 1" ASL_HINT(3), asl_test_rc(rc));
+	cr_assert_eq(rc, 1, "cq_drain returned %s, expected 1" ASL_HINT(4), asl_test_rc(rc));
 	cr_assert(n == 1 && pthread_equal(x.ran_on, pthread_self()),
-		  "the callback must run once, on the draining (owner) thread" ASL_HINT(3));
-	cr_assert(!readable(cq_fd(q)), "the eventfd stays readable after a drain" ASL_HINT(3));
-	cr_assert_eq(cq_destroy(q), 0, "cq_destroy failed on an empty queue" ASL_HINT(3));
+		  "the callback must run once, on the draining (owner) thread" ASL_HINT(4));
+	cr_assert(!readable(cq_fd(q)), "the eventfd stays readable after a drain" ASL_HINT(4));
+	cr_assert_eq(cq_destroy(q), 0, "cq_destroy failed on an empty queue" ASL_HINT(4));
 }
 
 /* A post that lands while the owner drains must leave the eventfd readable: the item is
@@ -148,7 +148,7 @@ Test(cq, post_during_a_drain_keeps_the_fd_readable)
 	static struct drain_race r;
 	pthread_t t;
 	int rc = cq_create(&r.q), lost = 0, drains = 0;
-	cr_assert_eq(rc, 0, "cq_create returned %s" ASL_HINT(3), asl_test_rc(rc));
+	cr_assert_eq(rc, 0, "cq_create returned %s" ASL_HINT(4), asl_test_rc(rc));
 	race_ran = &r.ran;
 	post_first.owner = pthread_self();
 	cr_assert_eq(pthread_create(&t, NULL, race_poster, &r), 0);
@@ -170,22 +170,22 @@ Test(cq, post_during_a_drain_keeps_the_fd_readable)
 	pthread_join(t, NULL);
 	while (cq_drain(r.q) > 0)
 		;
-	cr_assert(rc >= 0, "cq_drain returned %s" ASL_HINT(3), asl_test_rc(rc));
+	cr_assert(rc >= 0, "cq_drain returned %s" ASL_HINT(4), asl_test_rc(rc));
 	cr_assert_eq(lost, 0, "drain %d: a completion was posted while the owner drained, just "
 		     "before its read of the eventfd; when the drain returned the item was still "
 		     "queued, yet the eventfd was not readable, so cq_wait would sleep with work "
 		     "waiting.  Read (reset) the eventfd BEFORE taking the list, never after"
-		     ASL_HINT(3), drains);
+		     ASL_HINT(4), drains);
 	cr_assert(atomic_load(&r.posted) > 0, "no post completed: cq_drain returned %s"
-		  ASL_HINT(3), asl_test_rc(rc));
-	cr_assert_eq(cq_destroy(r.q), 0, "cq_destroy failed on a drained queue" ASL_HINT(3));
+		  ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(cq_destroy(r.q), 0, "cq_destroy failed on a drained queue" ASL_HINT(4));
 }
 
 Test(cq, drains_in_posting_order)
 {
 	enum { N = 100 };
 	struct cq *q;
-	cr_assert_eq(cq_create(&q), 0, "cq_create failed" ASL_HINT(3));
+	cr_assert_eq(cq_create(&q), 0, "cq_create failed" ASL_HINT(4));
 	static struct item x[N];
 	int log[N], n = 0;
 	for (int i = 0; i < N; i++) {
@@ -193,22 +193,22 @@ Test(cq, drains_in_posting_order)
 		cq_post(q, &x[i].it);
 	}
 	int rc = cq_wait(q, 1000);
-	cr_assert_eq(rc, N, "cq_wait ran %s completions, expected %d" ASL_HINT(3),
+	cr_assert_eq(rc, N, "cq_wait ran %s completions, expected %d" ASL_HINT(4),
 		     asl_test_rc(rc), N);
 	for (int i = 0; i < N; i++)
 		cr_assert_eq(log[i], i, "completion %d ran at position %d: not posting order"
-			     ASL_HINT(3), log[i], i);
-	cr_assert_eq(cq_destroy(q), 0, "cq_destroy failed" ASL_HINT(3));
+			     ASL_HINT(4), log[i], i);
+	cr_assert_eq(cq_destroy(q), 0, "cq_destroy failed" ASL_HINT(4));
 }
 
 Test(cq, wait_times_out_when_nothing_arrives)
 {
 	struct cq *q;
-	cr_assert_eq(cq_create(&q), 0, "cq_create failed" ASL_HINT(3));
+	cr_assert_eq(cq_create(&q), 0, "cq_create failed" ASL_HINT(4));
 	int rc = cq_wait(q, 20);
 	cr_assert_eq(rc, -ETIMEDOUT, "cq_wait on an empty queue: expected -110 (ETIMEDOUT), "
-		     "got %s" ASL_HINT(3), asl_test_rc(rc));
-	cr_assert_eq(cq_destroy(q), 0, "cq_destroy failed" ASL_HINT(3));
+		     "got %s" ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(cq_destroy(q), 0, "cq_destroy failed" ASL_HINT(4));
 }
 
 static void *drain_thread(void *arg)
@@ -219,15 +219,15 @@ static void *drain_thread(void *arg)
 Test(cq, only_the_owner_may_drain)
 {
 	struct cq *q;
-	cr_assert_eq(cq_create(&q), 0, "cq_create failed" ASL_HINT(3));
+	cr_assert_eq(cq_create(&q), 0, "cq_create failed" ASL_HINT(4));
 	pthread_t t;
 	void *ret;
 	pthread_create(&t, NULL, drain_thread, q);
 	pthread_join(t, &ret);
 	int rc = (int)(intptr_t)ret;
 	cr_assert_eq(rc, -EPERM, "cq_drain from a thread that does not own the queue: expected "
-		     "-1 (EPERM), got %s" ASL_HINT(3), asl_test_rc(rc));
-	cr_assert_eq(cq_destroy(q), 0, "cq_destroy failed" ASL_HINT(3));
+		     "-1 (EPERM), got %s" ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(cq_destroy(q), 0, "cq_destroy failed" ASL_HINT(4));
 }
 
 Test(cq, deadlock_demo_detects_and_fixes)
@@ -235,10 +235,10 @@ Test(cq, deadlock_demo_detects_and_fixes)
 	char buf[8192];
 	int st = asl_test_capture(ASL_BUILD_DIR "/demo_deadlock", buf, sizeof buf);
 	cr_assert(strstr(buf, "DEADLOCK detected"), "demo_deadlock did not detect the deadlock:\n%s"
-		  ASL_HINT(3), buf);
+		  ASL_HINT(5), buf);
 	cr_assert(strstr(buf, "fix 1 ok") && strstr(buf, "fix 2 ok"),
-		  "demo_deadlock's fixes did not complete:\n%s" ASL_HINT(3), buf);
-	cr_assert_eq(st, 0, "demo_deadlock exited with status %#x" ASL_HINT(3), st);
+		  "demo_deadlock's fixes did not complete:\n%s" ASL_HINT(5), buf);
+	cr_assert_eq(st, 0, "demo_deadlock exited with status %#x" ASL_HINT(5), st);
 }
 
 /* A wake-up that finds nothing to run is not the end of the wait.  A helper makes the
@@ -271,7 +271,7 @@ static void *spurious_thread(void *arg)
 Test(cq, wait_survives_a_spurious_wakeup)
 {
 	struct cq *q;
-	cr_assert_eq(cq_create(&q), 0, "cq_create failed" ASL_HINT(3));
+	cr_assert_eq(cq_create(&q), 0, "cq_create failed" ASL_HINT(4));
 	int log[1], n = 0;
 	struct item x = { .it.fn = item_run, .id = 5, .log = log, .n = &n };
 	struct spurious s = { .q = q, .x = &x };
@@ -286,9 +286,9 @@ Test(cq, wait_survives_a_spurious_wakeup)
 	cr_assert_eq(rc, 1, "cq_wait woke up to an empty queue (the eventfd was made readable "
 		     "with nothing posted) and returned %s; it must drain, find nothing and wait "
 		     "again for the time left, then return the 1 completion posted later"
-		     ASL_HINT(3), asl_test_rc(rc));
+		     ASL_HINT(4), asl_test_rc(rc));
 	cr_assert(s.asleep_again, "cq_wait did not go back to sleep after the spurious wake-up"
-		  ASL_HINT(3));
-	cr_assert_eq(n, 1, "the completion ran %d times" ASL_HINT(3), n);
-	cr_assert_eq(cq_destroy(q), 0, "cq_destroy failed" ASL_HINT(3));
+		  ASL_HINT(4));
+	cr_assert_eq(n, 1, "the completion ran %d times" ASL_HINT(4), n);
+	cr_assert_eq(cq_destroy(q), 0, "cq_destroy failed" ASL_HINT(4));
 }

@@ -1,4 +1,5 @@
-/* Step 1: a fixed pool with a bounded queue: every job runs, backpressure, -EAGAIN. */
+/* Steps 1-2: workers that start and stop (1); a bounded queue: every job runs, backpressure,
+ * -EAGAIN (2). */
 #include "cb_test.h"
 
 #include <stdlib.h>
@@ -42,7 +43,7 @@ Test(pool, runs_every_job_once_on_pool_threads)
 		     ASL_HINT(1), W, W, during - before);
 	for (int i = 0; i < N; i++) {
 		rc = pool_submit(p, job_count, &c[i]);
-		cr_assert_eq(rc, 0, "pool_submit #%d returned %s" ASL_HINT(1), i, asl_test_rc(rc));
+		cr_assert_eq(rc, 0, "pool_submit #%d returned %s" ASL_HINT(2), i, asl_test_rc(rc));
 	}
 	/* a worker woken for a job that another worker took first finds the queue empty: it
 	 * must go back to sleep, not leave the pool */
@@ -53,11 +54,11 @@ Test(pool, runs_every_job_once_on_pool_threads)
 	shutdown_checked(p, before);
 	for (int i = 0; i < N; i++) {
 		cr_assert_eq(atomic_load(&c[i].calls), 1, "job %d ran %d times, expected once"
-			     ASL_HINT(1), i, atomic_load(&c[i].calls));
+			     ASL_HINT(2), i, atomic_load(&c[i].calls));
 		cr_assert_eq(atomic_load(&c[i].bad_status), 0, "job %d got a non-zero status"
-			     ASL_HINT(1), i);
+			     ASL_HINT(2), i);
 		cr_assert(!pthread_equal(c[i].on, pthread_self()),
-			  "job %d ran on the submitting thread, not a worker" ASL_HINT(1), i);
+			  "job %d ran on the submitting thread, not a worker" ASL_HINT(2), i);
 	}
 	free(c);
 }
@@ -74,26 +75,26 @@ Test(pool, try_submit_says_eagain_when_full)
 	cr_assert_eq(rc, 0, "pool_create returned %s" ASL_HINT(1), asl_test_rc(rc));
 	for (int i = 0; i < W; i++)
 		cr_assert_eq(pool_try_submit(p, job_hold, &l), 0, "try_submit into an empty pool"
-			     " failed" ASL_HINT(1));
+			     " failed" ASL_HINT(2));
 	latch_await_arrivals(&l, W); /* both workers are now held: the queue is ours */
 	for (int i = 0; i < CAP; i++) {
 		rc = pool_try_submit(p, job_count, &c[i]);
 		cr_assert_eq(rc, 0, "try_submit #%d into a queue of %d with %d queued returned %s"
-			     ASL_HINT(1), i, CAP, i, asl_test_rc(rc));
+			     ASL_HINT(2), i, CAP, i, asl_test_rc(rc));
 	}
-	cr_assert_eq(pool_queued(p), (size_t)CAP, "pool_queued() = %zu, expected %d" ASL_HINT(1),
+	cr_assert_eq(pool_queued(p), (size_t)CAP, "pool_queued() = %zu, expected %d" ASL_HINT(2),
 		     pool_queued(p), CAP);
 	struct pool_call call = { .p = p, .fn = job_count, .arg = &c[CAP] };
 	rc = pool_watched(pool_try_submit_main, &call, &l, "pool_try_submit on a full queue",
-			  "it waited for room; a try-submit never blocks: -EAGAIN at once", 1);
+			  "it waited for room; a try-submit never blocks: -EAGAIN at once", 2);
 	cr_assert_eq(rc, -EAGAIN, "try_submit into a full queue: expected -11 (EAGAIN), got %s"
-		     ASL_HINT(1), asl_test_rc(rc));
+		     ASL_HINT(2), asl_test_rc(rc));
 	latch_open(&l);
 	shutdown_checked(p, before);
 	for (int i = 0; i < CAP; i++)
-		cr_assert_eq(atomic_load(&c[i].calls), 1, "accepted job %d ran %d times" ASL_HINT(1),
+		cr_assert_eq(atomic_load(&c[i].calls), 1, "accepted job %d ran %d times" ASL_HINT(2),
 			     i, atomic_load(&c[i].calls));
-	cr_assert_eq(atomic_load(&c[CAP].calls), 0, "the refused job ran anyway" ASL_HINT(1));
+	cr_assert_eq(atomic_load(&c[CAP].calls), 0, "the refused job ran anyway" ASL_HINT(2));
 }
 
 struct submitter {
@@ -129,10 +130,10 @@ Test(pool, submit_blocks_while_full)
 	struct pool *p;
 	atomic_store(&released, 0);
 	cr_assert_eq(pool_create(&p, W, CAP), 0, "pool_create failed" ASL_HINT(1));
-	cr_assert_eq(pool_submit(p, job_hold, &l), 0, "pool_submit failed" ASL_HINT(1));
+	cr_assert_eq(pool_submit(p, job_hold, &l), 0, "pool_submit failed" ASL_HINT(2));
 	latch_await_arrivals(&l, W);
 	for (int i = 0; i < CAP; i++)
-		cr_assert_eq(pool_submit(p, job_count, &c[i]), 0, "pool_submit failed" ASL_HINT(1));
+		cr_assert_eq(pool_submit(p, job_count, &c[i]), 0, "pool_submit failed" ASL_HINT(2));
 	struct submitter s = { .p = p, .c = &c[CAP] };
 	pthread_t t;
 	pthread_create(&t, NULL, submit_thread, &s);
@@ -142,11 +143,29 @@ Test(pool, submit_blocks_while_full)
 	pthread_join(t, NULL);
 	cr_assert(asleep && s.released_at_return,
 		  "pool_submit on a full queue returned (%s) while the only worker was still held: "
-		  "it must block until there is room (backpressure)" ASL_HINT(1), asl_test_rc(s.rc));
+		  "it must block until there is room (backpressure)" ASL_HINT(2), asl_test_rc(s.rc));
 	cr_assert_eq(s.rc, 0, "pool_submit on a full queue must wait for room, it returned %s"
-		     ASL_HINT(1), asl_test_rc(s.rc));
+		     ASL_HINT(2), asl_test_rc(s.rc));
 	shutdown_checked(p, before);
-	cr_assert_eq(atomic_load(&c[CAP].calls), 1, "the blocked submission never ran" ASL_HINT(1));
+	cr_assert_eq(atomic_load(&c[CAP].calls), 1, "the blocked submission never ran" ASL_HINT(2));
+}
+
+/* Step 1 alone: no job at all.  The workers sleep on the empty queue until shutdown wakes
+ * and joins them. */
+Test(pool, create_starts_workers_and_shutdown_joins_them)
+{
+	enum { W = 3 };
+	int before = asl_test_threads();
+	struct pool *p;
+	int rc = pool_create(&p, W, 4);
+	cr_assert_eq(rc, 0, "pool_create(3, 4) returned %s, expected 0" ASL_HINT(1),
+		     asl_test_rc(rc));
+	int during = asl_test_threads();
+	cr_assert_eq(during, before + W, "a pool of %d workers should add %d threads, it added %d"
+		     ASL_HINT(1), W, W, during - before);
+	cr_assert_eq(pool_queued(p), 0, "a new pool has %zu queued jobs, expected 0" ASL_HINT(1),
+		     pool_queued(p));
+	shutdown_checked(p, before);
 }
 
 Test(pool, create_rejects_bad_sizes)

@@ -1,4 +1,5 @@
-/* Step 5: a file copy through io_uring submissions and completions. */
+/* Steps 5-7: a file copy through io_uring submissions and completions: setting it up (5), the
+ * loop for whole transfers (6), short transfers resumed (7). */
 #include "asl_test.h"
 #include "evq.h"
 
@@ -14,7 +15,7 @@
 ASL_SUITE(uring, 20);
 
 /* Ask the kernel directly, before any student code runs: only a refusal by the kernel or
- * sandbox skips a test; an unfinished step 5 fails like any other. */
+ * sandbox skips a test; an unfinished step fails like any other. */
 static void require_io_uring(void)
 {
 	struct io_uring ring;
@@ -61,18 +62,18 @@ static void copy_and_compare(size_t size, size_t chunk, unsigned depth)
 	int in = source_file(size), out = temp_file();
 	int64_t rc = uring_copy(in, out, chunk, depth);
 	cr_assert_eq(rc, (int64_t)size, "uring_copy(%zu bytes, chunk %zu, depth %u) returned %s"
-		     ASL_HINT(5), size, chunk, depth, asl_test_rc((int)rc));
+		     ASL_HINT(6), size, chunk, depth, asl_test_rc((int)rc));
 	struct stat st;
 	cr_assert_eq(fstat(out, &st), 0);
 	cr_assert_eq((size_t)st.st_size, size, "the copy has %lld bytes, the source %zu"
-		     ASL_HINT(5), (long long)st.st_size, size);
+		     ASL_HINT(6), (long long)st.st_size, size);
 	unsigned char *buf = malloc(size ? size : 1);
 	cr_assert_not_null(buf);
 	cr_assert_eq(pread(out, buf, size, 0), (ssize_t)size);
 	for (size_t i = 0; i < size; i++)
 		cr_assert_eq(buf[i], asl_test_pattern(i, 0), "byte %zu of the copy differs (chunk "
 			     "%zu, depth %u): a block written at the wrong offset, or a short "
-			     "transfer not resumed?" ASL_HINT(5), i, chunk, depth);
+			     "transfer not resumed?" ASL_HINT(6), i, chunk, depth);
 	free(buf);
 	close(in);
 	close(out);
@@ -83,7 +84,7 @@ Test(uring, copies_a_few_mib)
 	require_io_uring();
 	int fds = asl_test_fds();
 	copy_and_compare((3u << 20) + 777, 64 * 1024, 8);
-	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked (the ring's fd?)" ASL_HINT(5));
+	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked (the ring's fd?)" ASL_HINT(6));
 }
 
 /* Odd sizes make the last read short; tiny chunks make many blocks cycle through the ring. */
@@ -97,7 +98,7 @@ Test(uring, odd_sizes_and_depths)
 	copy_and_compare(100001, 3000, 3);
 	copy_and_compare(65536, 65536, 64);
 	copy_and_compare(123457, 1 << 20, 2);
-	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked (the ring's fd?)" ASL_HINT(5));
+	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked (the ring's fd?)" ASL_HINT(6));
 }
 
 /* Into a pipe whose write end is non-blocking, with blocks bigger than the pipe holds,
@@ -152,7 +153,7 @@ Test(uring, short_writes_into_a_pipe_are_resumed)
 		close(p[0]); /* the reader gets EOF... after the writer, which may be stuck */
 		cr_assert_fail("uring_copy into a non-blocking pipe (a reader drains it) still "
 			       "running after %d s: a write completion with -EAGAIN or a short "
-			       "count must be resubmitted for the bytes still missing" ASL_HINT(5),
+			       "count must be resubmitted for the bytes still missing" ASL_HINT(7),
 			       ASL_WATCHDOG_MS / 1000);
 	}
 	close(p[1]);
@@ -160,12 +161,12 @@ Test(uring, short_writes_into_a_pipe_are_resumed)
 	close(p[0]);
 	close(c.in);
 	cr_assert_eq(c.rc, (int64_t)size, "uring_copy(%zu bytes into a non-blocking pipe, chunk "
-		     "256 KiB) returned %s" ASL_HINT(5), size, asl_test_rc((int)c.rc));
+		     "256 KiB) returned %s" ASL_HINT(7), size, asl_test_rc((int)c.rc));
 	cr_assert_eq(r.bad_at, 0, "byte %zu that came out of the pipe differs: a write that "
 		     "completed short must be resubmitted from where it stopped (buf + done, at "
-		     "off + done)" ASL_HINT(5), r.bad_at - 1);
+		     "off + done)" ASL_HINT(7), r.bad_at - 1);
 	cr_assert_eq(r.got, size, "%zu bytes came out of the pipe, the file has %zu: writes that "
-		     "completed short (res < len) must be resubmitted for the rest" ASL_HINT(5),
+		     "completed short (res < len) must be resubmitted for the rest" ASL_HINT(7),
 		     r.got, size);
 }
 
@@ -201,7 +202,7 @@ Test(uring, demo_there_is_no_thread)
 	char out[8192];
 	int st = asl_test_capture(ASL_BUILD_DIR "/demo_there_is_no_thread", out, sizeof out);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "demo_there_is_no_thread failed:\n%s"
-		  ASL_HINT(5), out);
+		  ASL_HINT(6), out);
 	cr_assert(strstr(out, "completion: res = 12") && strstr(out, "copied "),
-		  "the demo did not complete its read and its copy:\n%s" ASL_HINT(5), out);
+		  "the demo did not complete its read and its copy:\n%s" ASL_HINT(6), out);
 }

@@ -39,7 +39,10 @@ uint64_t asl_now_ms(void);
 
 /* The struct of type `type` whose member `member` is at p: how an intrusive item (a timer, a
  * queue entry, a registration embedded in a bigger object) finds the object around it. */
+/* (clang-format 14 would take (p) for a cast and write (p)-offsetof) */
+/* clang-format off */
 #define container_of(p, type, member) ((type *)(void *)((char *)(p) - offsetof(type, member)))
+/* clang-format on */
 
 /* Make room for `want` descriptors: raise the soft RLIMIT_NOFILE towards want, never above the
  * hard limit and never lowering it.  Returns the soft limit now in force (want when unlimited;
