@@ -42,6 +42,7 @@ _Noreturn void sys_calls_exit(int status)
 	/* exit_group, not exit: SYS_exit ends only the calling *thread*, which in a process with
 	 * other threads would leave them running - that is how pthread_exit is built. */
 	sys_raw1(SYS_exit_group, status);
-	__builtin_trap(); /* unreachable: the kernel never returns from exit_group */
+	/* unreachable: the kernel never returns from exit_group */
+	__builtin_trap();
 	/* END STEP 2 */
 }

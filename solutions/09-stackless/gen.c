@@ -37,7 +37,8 @@ int gen_next(struct gen *g, long *out)
 		g->state = GEN_EXHAUSTED;
 		return 0;
 	}
-	return rc < 0 ? rc : -EPROTO; /* a generator never waits: PENDING is a bug */
+	/* a generator never waits: PENDING is a bug */
+	return rc < 0 ? rc : -EPROTO;
 	/* END STEP 6 */
 }
 

@@ -118,7 +118,8 @@ __attribute__((unused)) static void loop_req_compute(struct loop_req *q)
 	 * Checked by: loop::*
 	 * stub: LAB_UNUSED(q); LAB_TODO_ABORT(4);
 	 */
-	cap_finish(q->job, q->i, cap_has_io(q->job) ? &q->reply : NULL); /* records its error */
+	/* cap_finish records its error */
+	cap_finish(q->job, q->i, cap_has_io(q->job) ? &q->reply : NULL);
 	/* END STEP 4 */
 }
 
