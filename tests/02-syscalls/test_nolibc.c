@@ -102,12 +102,14 @@ Test(nolibc, default_status_is_zero)
 
 Test(nolibc, bad_argument_is_usage_error)
 {
+	/* clang-format off */
 	static const char *bad[][3] = { { "abc", NULL }, { "256", NULL }, { "-1", NULL },
 					{ "", NULL },    { "12x", NULL }, { "99999999999999999999", NULL },
 					/* 2^32 + 42 and 2^64 + 42: an int or a 64-bit accumulator
 					 * checked only at the end wraps around to 42 */
 					{ "4294967338", NULL }, { "18446744073709551658", NULL },
 					{ "1", "2" } };
+	/* clang-format on */
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct run r;
 		run_prog(&r, (char *const *)bad[i], no_env);

@@ -19,6 +19,8 @@ struct http_case {
 	bool keep_alive;
 };
 
+/* one row per case reads as a table */
+/* clang-format off */
 #define OK(n, t, m, tg, mi, nh, cl, ka) { n, t, HTTP_REQ_DONE, m, tg, mi, nh, cl, ka }
 #define BAD(n, t, st) { n, t, st, NULL, NULL, 0, 0, 0, false }
 
@@ -71,6 +73,7 @@ static const struct http_case corpus[] = {
 	    -501),
 	BAD("control byte in a value", "GET / HTTP/1.1\r\nHost: h\x7f\r\n\r\n", -400),
 };
+/* clang-format on */
 #define N_CORPUS (sizeof corpus / sizeof corpus[0])
 
 /* The outcome of parsing one text fed in pieces. */
