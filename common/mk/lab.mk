@@ -164,6 +164,10 @@ $(BUILD)/uses/%/liblab.a: FORCE
 	$(Q)$(MAKE) --no-print-directory -C ../$* ASL_TOP=$(ASL_TOP) CC=$(CC) SAN=$(SAN) \
 		BUILD=$(abspath $(BUILD))/uses/$* $(abspath $(BUILD))/uses/$*/liblab.a || \
 		{ echo "lab $(LAB) uses your lab $* (../$*), and it does not build: fix it first"; exit 1; }
+# FORCE must be phony: under `.SECONDARY:` (below, every target) a missing FORCE would count as
+# an intermediate file not worth making, and the earlier lab's library would never be rebuilt
+# after an edit there (lab 11 linked lab 08's old library after lab 08 changed).
+.PHONY: FORCE
 FORCE:
 
 # Object files are kept (no "rm build/obj/x.o" after each build, and faster rebuilds).

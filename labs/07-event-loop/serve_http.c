@@ -5,13 +5,12 @@
  * SIGTERM (or SIGINT) stops it gracefully: the requests already received are answered, then
  * every connection is closed and the program exits with status 0.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "asl/util.h"
 #include "http.h"
-#include "tcp.h"
+#include "serve.h"
 
 static const char usage[] =
     "serve_http [--backend epoll|poll] [--port N] [--timeout MS] [--grace MS]\n"
@@ -20,20 +19,13 @@ static const char usage[] =
     "  --timeout MS   each request must arrive within MS of the previous one (10000)\n"
     "  --grace MS     how long a graceful stop (SIGTERM) lets connections finish (5000)";
 
-struct prog {
-	struct http_server srv;
-	loop_signal_t term, intr;
-	uint64_t grace_ms;
-};
+/* how long a graceful stop lets connections finish (--grace) */
+static uint64_t grace_ms;
 
-/* SIGTERM or SIGINT: stop watching both (the loop must run out of handles) and stop gracefully */
-static void on_signal(loop_signal_t *s, int signo)
+/* SIGTERM or SIGINT (serve_run): the graceful stop */
+static void stop(void *srv)
 {
-	struct prog *pr = s->data;
-	(void)signo;
-	loop_signal_stop(&pr->term);
-	loop_signal_stop(&pr->intr);
-	http_server_stop_gracefully(&pr->srv, pr->grace_ms);
+	http_server_stop_gracefully(srv, grace_ms);
 }
 
 int main(int argc, char **argv)
@@ -45,10 +37,7 @@ int main(int argc, char **argv)
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			printf("usage: %s\n", usage);
 			return 0;
-		} else if (!strcmp(a, "--backend") && v &&
-			   (!strcmp(v, "epoll") || !strcmp(v, "poll"))) {
-			backend = v;
-		} else if (!strcmp(a, "--port") && v && asl_parse_long(v, 0, 65535, &port)) {
+		} else if (serve_common_option(usage, a, v, &backend, &port)) {
 		} else if (!strcmp(a, "--timeout") && v &&
 			   asl_parse_long(v, 1, 3600000, &timeout)) {
 		} else if (!strcmp(a, "--grace") && v && asl_parse_long(v, 0, 3600000, &grace)) {
@@ -57,28 +46,12 @@ int main(int argc, char **argv)
 		}
 		i++;
 	}
-	asl_raise_fd_limit(1 << 20);
-	int p, fd = tcp_listen((int)port, 0, &p);
-	if (fd < 0)
-		asl_die(-fd, "listen on 127.0.0.1:%ld", port);
-	loop_t *loop;
-	int rc =
-	    loop_create(&loop, strcmp(backend, "poll") ? LOOP_BACKEND_EPOLL : LOOP_BACKEND_POLL);
+	int bound, fd = serve_listen(port, &bound);
+	loop_t *loop = serve_loop_create(usage, backend);
+	struct http_server srv;
+	int rc = http_server_start(&srv, loop, fd, (uint64_t)timeout);
 	if (rc < 0)
-		asl_die(-rc, "loop_create");
-	struct prog pr;
-	if ((rc = http_server_start(&pr.srv, loop, fd, (uint64_t)timeout)) < 0)
 		asl_die(-rc, "http_server_start");
-	pr.grace_ms = (uint64_t)grace;
-	pr.term = (loop_signal_t){.data = &pr};
-	pr.intr = (loop_signal_t){.data = &pr};
-	if ((rc = loop_signal_start(loop, &pr.term, SIGTERM, on_signal)) < 0 ||
-	    (rc = loop_signal_start(loop, &pr.intr, SIGINT, on_signal)) < 0)
-		asl_die(-rc, "watching SIGTERM and SIGINT");
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("port %d\n", p);
-	/* returns when the stop has closed the last connection: no handle is left */
-	rc = loop_run(loop, LOOP_RUN_DEFAULT);
-	loop_destroy(loop);
-	return rc < 0 ? 1 : 0;
+	grace_ms = (uint64_t)grace;
+	return serve_run(loop, bound, stop, &srv);
 }

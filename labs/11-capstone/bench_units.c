@@ -38,23 +38,6 @@ struct unit {
 	const char *absent;
 };
 
-static long status_kib(const char *key)
-{
-	char line[256];
-	long v = -1;
-	size_t k = strlen(key);
-	FILE *f = fopen("/proc/self/status", "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof line, f))
-		if (!strncmp(line, key, k) && line[k] == ':') {
-			v = strtol(line + k + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
-}
-
 /* ---- OS threads: semaphore ping-pong, and RSS per parked thread ---- */
 
 struct pingpong {
@@ -100,12 +83,12 @@ static double thread_memory(int k)
 	pthread_t *t = calloc((size_t)k, sizeof *t);
 	if (!t || pthread_barrier_init(&parked_gate, NULL, (unsigned)k + 1) != 0)
 		return -1;
-	long r0 = status_kib("VmRSS");
+	long r0 = bench_status_kib("VmRSS");
 	for (int i = 0; i < k; i++)
 		if (pthread_create(&t[i], NULL, parked_main, NULL) != 0)
 			abort();
 	pthread_barrier_wait(&parked_gate);
-	long r1 = status_kib("VmRSS");
+	long r1 = bench_status_kib("VmRSS");
 	pthread_barrier_wait(&parked_gate);
 	for (int i = 0; i < k; i++)
 		pthread_join(t[i], NULL);
@@ -157,7 +140,7 @@ static void *parked_fiber(void *arg)
 static void *fiber_measurer(void *arg)
 {
 	struct fiber_park *p = arg;
-	p->r1 = status_kib("VmRSS");
+	p->r1 = bench_status_kib("VmRSS");
 	fiber_chan_close(p->gate);
 	return NULL;
 }
@@ -168,7 +151,7 @@ static double fiber_memory(int k)
 	struct fiber_park p = { .k = k };
 	if (fiber_sched_create(&s, 0) < 0 || fiber_chan_create(&p.gate, 0) < 0)
 		return -1;
-	p.r0 = status_kib("VmRSS");
+	p.r0 = bench_status_kib("VmRSS");
 	for (int i = 0; i < k; i++)
 		if (fiber_spawn(s, NULL, parked_fiber, &p) < 0)
 			abort();

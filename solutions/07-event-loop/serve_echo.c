@@ -12,7 +12,7 @@
 
 #include "asl/util.h"
 #include "echo.h"
-#include "tcp.h"
+#include "serve.h"
 
 static const char usage[] =
     "serve_echo [--backend epoll|poll|threads] [--port N] [--buf BYTES] [--grace MS]\n"
@@ -21,20 +21,13 @@ static const char usage[] =
     "  --buf BYTES   read size and per-connection output limit of the loop server (16K)\n"
     "  --grace MS    how long a graceful stop (SIGTERM) lets connections finish (5000)";
 
-struct prog {
-	struct echo_server srv;
-	loop_signal_t term, intr;
-	uint64_t grace_ms;
-};
+/* how long a graceful stop lets connections finish (--grace) */
+static uint64_t grace_ms;
 
-/* SIGTERM or SIGINT: stop watching both (the loop must run out of handles) and stop gracefully */
-static void on_signal(loop_signal_t *s, int signo)
+/* SIGTERM or SIGINT (serve_run): the graceful stop */
+static void stop(void *srv)
 {
-	struct prog *pr = s->data;
-	(void)signo;
-	loop_signal_stop(&pr->term);
-	loop_signal_stop(&pr->intr);
-	echo_server_stop(&pr->srv, pr->grace_ms);
+	echo_server_stop(srv, grace_ms);
 }
 
 static int serve_threads(int fd)
@@ -63,9 +56,7 @@ int main(int argc, char **argv)
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			printf("usage: %s\n", usage);
 			return 0;
-		} else if (!strcmp(a, "--backend") && v) {
-			backend = v;
-		} else if (!strcmp(a, "--port") && v && asl_parse_long(v, 0, 65535, &port)) {
+		} else if (serve_common_option(usage, a, v, &backend, &port)) {
 		} else if (!strcmp(a, "--buf") && v && asl_parse_size(v, 64, 1 << 24, &buf)) {
 		} else if (!strcmp(a, "--grace") && v && asl_parse_long(v, 0, 3600000, &grace)) {
 		} else {
@@ -73,32 +64,18 @@ int main(int argc, char **argv)
 		}
 		i++;
 	}
-	bool threads = !strcmp(backend, "threads");
-	if (!threads && strcmp(backend, "epoll") && strcmp(backend, "poll"))
-		asl_usage_error(usage, "unknown backend '%s'", backend);
-	asl_raise_fd_limit(1 << 20);
-	int p, fd = tcp_listen((int)port, 0, &p);
-	if (fd < 0)
-		asl_die(-fd, "listen on 127.0.0.1:%ld", port);
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("port %d\n", p);
-	if (threads)
+	if (!strcmp(backend, "threads")) {
+		int bound, fd = serve_listen(port, &bound);
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		printf("port %d\n", bound);
 		return serve_threads(fd);
-
-	loop_t *loop;
-	int rc =
-	    loop_create(&loop, strcmp(backend, "poll") ? LOOP_BACKEND_EPOLL : LOOP_BACKEND_POLL);
+	}
+	loop_t *loop = serve_loop_create(usage, backend);
+	int bound, fd = serve_listen(port, &bound);
+	struct echo_server srv;
+	int rc = echo_server_start(&srv, loop, fd, buf);
 	if (rc < 0)
-		asl_die(-rc, "loop_create");
-	struct prog pr = {.grace_ms = (uint64_t)grace};
-	if ((rc = echo_server_start(&pr.srv, loop, fd, buf)) < 0)
 		asl_die(-rc, "echo_server_start");
-	pr.term.data = pr.intr.data = &pr;
-	if ((rc = loop_signal_start(loop, &pr.term, SIGTERM, on_signal)) < 0 ||
-	    (rc = loop_signal_start(loop, &pr.intr, SIGINT, on_signal)) < 0)
-		asl_die(-rc, "watching SIGTERM and SIGINT");
-	/* returns when the stop has closed the last connection: no handle is left */
-	rc = loop_run(loop, LOOP_RUN_DEFAULT);
-	loop_destroy(loop);
-	return rc < 0 ? 1 : 0;
+	grace_ms = (uint64_t)grace;
+	return serve_run(loop, bound, stop, &srv);
 }
