@@ -1,0 +1,116 @@
+/* Steps 1 and 2: edges the other suites do not reach - a mask changed while its watcher's
+ * event is already in the ready batch, and a wait cut short by a signal. */
+#include "loop_test.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+
+/* Two watchers whose descriptors are both readable and writable, in one batch.  The first
+ * one called narrows the other to LOOP_READ; the other's event, already fetched with
+ * LOOP_WRITE in it, must then be reported without LOOP_WRITE: a callback hears only about
+ * what its watcher asks for now. */
+struct narrow {
+	loop_io_t io;
+	struct narrow *other;
+	int *seq;
+	int order, events;
+};
+
+static void narrow_cb(loop_io_t *io, int events)
+{
+	struct narrow *n = container_of(io, struct narrow, io);
+	n->order = ++*n->seq;
+	n->events = events;
+	if (n->other->order == 0) {
+		int rc = loop_io_modify(&n->other->io, LOOP_READ);
+		cr_assert_eq(rc, 0, "loop_io_modify(READ) inside a callback: expected 0, got %s"
+			     ASL_HINT(1), asl_test_rc(rc));
+	}
+}
+
+LOOP_TEST(io_modified_in_batch_reports_only_what_it_asks)
+{
+	struct lt t = lt_open(be);
+	int s1[2], s2[2], seq = 0;
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, s1), 0);
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, s2), 0);
+	lt_write(s1[1], "x");
+	lt_write(s2[1], "x");
+	struct narrow a = { .seq = &seq }, b = { .seq = &seq, .other = &a };
+	a.other = &b;
+	int rc = loop_io_start(t.loop, &a.io, s1[0], LOOP_READ | LOOP_WRITE, narrow_cb);
+	cr_assert_eq(rc, 0, "loop_io_start: got %s%s", asl_test_rc(rc), BE_HINT(be));
+	rc = loop_io_start(t.loop, &b.io, s2[0], LOOP_READ | LOOP_WRITE, narrow_cb);
+	cr_assert_eq(rc, 0, "loop_io_start: got %s%s", asl_test_rc(rc), BE_HINT(be));
+	lt_run(&t, LOOP_RUN_ONCE, BE_HINT(be));
+	cr_assert(a.order && b.order, "two watchers ready for reading and writing before the "
+		  "wait: expected both called in one iteration, got call numbers %d and %d%s",
+		  a.order, b.order, BE_HINT(be));
+	/* the one called second was narrowed to READ by the first, before its turn */
+	struct narrow *late = a.order == 2 ? &a : &b;
+	cr_assert(!(late->events & LOOP_WRITE), "watcher on fd %d was changed to LOOP_READ by a "
+		  "callback earlier in the same batch, yet its callback got events %d with "
+		  "LOOP_WRITE in it: pass a watcher only the ready events it asks for at its turn "
+		  "(mask them with its current events)%s", late->io.fd, late->events, BE_HINT(be));
+	loop_io_stop(&a.io);
+	loop_io_stop(&b.io);
+	close(s1[0]);
+	close(s1[1]);
+	close(s2[0]);
+	close(s2[1]);
+	lt_close(&t, BE_HINT(be));
+}
+
+/* A signal that interrupts the loop's wait (a handler without SA_RESTART: epoll_wait and poll
+ * then fail with EINTR) is no error: the loop goes on waiting.  Another thread interrupts the
+ * wait three times, each time once the kernel says the loop thread is asleep in it, then ends
+ * the run with a post. */
+struct interrupter {
+	loop_t *loop;
+	pthread_t target;
+	atomic_int tid, done;
+	int sent;
+	loop_post_t req;
+};
+
+static void interrupt_end_cb(loop_post_t *req)
+{
+	loop_unref(((struct interrupter *)req->data)->loop);
+}
+
+static void *interrupter_main(void *arg)
+{
+	struct interrupter *x = arg;
+	for (int i = 0; i < 3 && asl_test_wait_asleep(&x->tid, &x->done); i++) {
+		pthread_kill(x->target, SIGUSR1);
+		x->sent++;
+	}
+	loop_post(x->loop, &x->req, interrupt_end_cb);
+	return NULL;
+}
+
+LOOP_TEST(wait_interrupted_by_signal_goes_on)
+{
+	struct lt t = lt_open(be);
+	struct sigaction old;
+	struct interrupter x = { .loop = t.loop, .target = pthread_self() };
+	x.req.data = &x;
+	asl_test_interrupting_signal(SIGUSR1, &old);
+	loop_ref(t.loop); /* only the final post ends this run */
+	pthread_t th;
+	atomic_store(&x.tid, asl_test_gettid());
+	cr_assert_eq(pthread_create(&th, NULL, interrupter_main, &x), 0);
+	int rc = loop_run(t.loop, LOOP_RUN_DEFAULT);
+	atomic_store(&x.done, 1);
+	if (rc < 0) /* the post is queued: run it, so that the loop can be destroyed */
+		loop_run(t.loop, LOOP_RUN_DEFAULT);
+	pthread_join(th, NULL);
+	sigaction(SIGUSR1, &old, NULL);
+	cr_assert_eq(rc, 0, "loop_run(DEFAULT) on %s, its wait interrupted by a signal (%d sent): "
+		     "expected it to go on until the post that ends it, got %s: a wait cut short "
+		     "by a signal (EINTR) means 'nothing ready yet', not an error%s", BE_NAME(be),
+		     x.sent, asl_test_rc(rc), BE_HINT(be));
+	lt_close(&t, BE_HINT(be));
+}
