@@ -114,3 +114,38 @@ LOOP_TEST(wait_interrupted_by_signal_goes_on)
 		     x.sent, asl_test_rc(rc), BE_HINT(be));
 	lt_close(&t, BE_HINT(be));
 }
+
+/* A 0 ms timer that restarts itself from its callback must wait for the next iteration; a
+ * loop that runs it again in the same pass never leaves that pass.  The count of calls is the
+ * watchdog: far more calls than iterations fails at once, naming the mistake, instead of
+ * hanging until the suite's timeout. */
+static void restart_guarded_cb(loop_timer_t *t)
+{
+	int *calls = t->data;
+	if (++*calls > 1000) {
+		loop_timer_stop(t);
+		cr_assert_fail("a 0 ms timer that restarts itself from its callback was called %d "
+			       "times within 3 NOWAIT iterations: a timer started during "
+			       "loop_timers_run must wait for the next iteration (fire only timers "
+			       "started before this pass began)" ASL_HINT(3), *calls);
+	}
+	loop_timer_start(t, restart_guarded_cb, 0, 0);
+}
+
+LOOP_TEST(timer_restarted_at_0_ms_does_not_starve_the_loop)
+{
+	struct lt t = lt_open(be);
+	loop_timer_t tm;
+	int calls = 0;
+	loop_timer_init(t.loop, &tm);
+	tm.data = &calls;
+	int rc = loop_timer_start(&tm, restart_guarded_cb, 0, 0);
+	cr_assert_eq(rc, 0, "loop_timer_start(0 ms): expected 0, got %s" ASL_HINT(3),
+		     asl_test_rc(rc));
+	for (int i = 0; i < 3; i++)
+		lt_run(&t, LOOP_RUN_NOWAIT, ASL_HINT(3));
+	cr_assert(calls >= 1 && calls <= 3, "3 NOWAIT iterations with a 0 ms timer that restarts "
+		  "itself: expected 1 to 3 calls, got %d" ASL_HINT(3), calls);
+	loop_timer_stop(&tm);
+	lt_close(&t, ASL_HINT(3));
+}
