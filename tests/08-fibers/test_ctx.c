@@ -227,3 +227,69 @@ Test(ctx, fp_rounding_mode_is_per_context)
 	free(ka);
 	free(kb);
 }
+
+/* ---- the SSE unit's own control register ----
+ * fegetround() reads the x87 control word on x86-64, so the test above cannot tell whether
+ * the switch also saves and restores MXCSR (the SSE unit's rounding, which every double
+ * operation compiled for x86-64 uses).  This one reads MXCSR's rounding bits directly. */
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#define MX_ROUND_MASK 0x6000u
+#define MX_UP 0x4000u
+#define MX_ZERO 0x6000u
+static unsigned mx_get(void)
+{
+	return _mm_getcsr() & MX_ROUND_MASK;
+}
+static void mx_set(unsigned r)
+{
+	_mm_setcsr((_mm_getcsr() & ~MX_ROUND_MASK) | r);
+}
+#else /* elsewhere the rounding mode lives in one register (FPCR), which fegetround reads */
+#define MX_UP FE_UPWARD
+#define MX_ZERO FE_TOWARDZERO
+static unsigned mx_get(void)
+{
+	return (unsigned)fegetround();
+}
+static void mx_set(unsigned r)
+{
+	fesetround((int)r);
+}
+#endif
+static unsigned mx_a;
+
+static void mx_fn_a(void *arg)
+{
+	(void)arg;
+	mx_set(MX_UP);
+	ctx_switch(&ka->sp, kb->sp);
+	mx_a = mx_get();
+	ctx_switch(&ka->sp, main_sp);
+}
+
+static void mx_fn_b(void *arg)
+{
+	(void)arg;
+	mx_set(MX_ZERO);
+	ctx_switch(&kb->sp, ka->sp);
+	abort(); /* never resumed */
+}
+
+Test(ctx, sse_rounding_mode_is_per_context)
+{
+	ka = kid_new(mx_fn_a, NULL);
+	kb = kid_new(mx_fn_b, NULL);
+	unsigned mine = mx_get();
+	ctx_switch(&main_sp, ka->sp);
+	unsigned back = mx_get();
+	mx_set(mine);
+	cr_assert_eq(mx_a, MX_UP, "context A set the SSE rounding mode (MXCSR) to 'upward', "
+		     "context B set its own to 'toward zero', and A found %#x instead of %#x after "
+		     "switching back: the switch must save MXCSR and load the other context's "
+		     "(stmxcsr / ldmxcsr), not only the x87 control word" ASL_HINT(1), mx_a, MX_UP);
+	cr_assert_eq(back, mine, "main got MXCSR rounding %#x back, expected its own %#x"
+		     ASL_HINT(1), back, mine);
+	free(ka);
+	free(kb);
+}
