@@ -149,3 +149,42 @@ LOOP_TEST(timer_restarted_at_0_ms_does_not_starve_the_loop)
 	loop_timer_stop(&tm);
 	lt_close(&t, ASL_HINT(3));
 }
+
+/* A stopped defer is no longer an active handle, whether it was stopped while queued or by an
+ * earlier callback of the batch it sits in.  Checked with NOWAIT runs, which return 1 while
+ * something is still active: a defer that stays counted would make loop_run(DEFAULT) wait
+ * forever, and this fails at once instead, naming the count. */
+static void defer_never_cb(loop_defer_t *d)
+{
+	(void)d;
+	cr_assert_fail("a defer stopped before its turn was called anyway" ASL_HINT(4));
+}
+
+static void defer_stops_other_cb(loop_defer_t *d)
+{
+	loop_defer_stop(d->data);
+}
+
+LOOP_TEST(defer_stopped_is_no_longer_active)
+{
+	struct lt t = lt_open(be);
+	loop_defer_t a = { 0 }, b = { 0 };
+	int rc = loop_defer_start(t.loop, &a, defer_never_cb);
+	cr_assert_eq(rc, 0, "loop_defer_start: expected 0, got %s" ASL_HINT(4), asl_test_rc(rc));
+	loop_defer_stop(&a);
+	rc = loop_run(t.loop, LOOP_RUN_NOWAIT);
+	cr_assert_eq(rc, 0, "a defer started, then stopped before any run: loop_run(NOWAIT) "
+		     "returned %s, expected 0 (nothing active).  loop_defer_stop must count the "
+		     "defer inactive again (loop->active), or loop_run(DEFAULT) never returns"
+		     ASL_HINT(4), asl_test_rc(rc));
+	b.data = &a;
+	cr_assert_eq(loop_defer_start(t.loop, &b, defer_stops_other_cb), 0, "loop_defer_start"
+		     ASL_HINT(4));
+	cr_assert_eq(loop_defer_start(t.loop, &a, defer_never_cb), 0, "loop_defer_start"
+		     ASL_HINT(4));
+	rc = loop_run(t.loop, LOOP_RUN_NOWAIT);
+	cr_assert_eq(rc, 0, "two defers in one batch, the first stops the second: loop_run(NOWAIT) "
+		     "returned %s, expected 0 (nothing active).  A defer stopped while its batch "
+		     "runs must be counted inactive too" ASL_HINT(4), asl_test_rc(rc));
+	lt_close(&t, ASL_HINT(4));
+}
