@@ -65,19 +65,19 @@ LOOP_TEST(io_modified_in_batch_reports_only_what_it_asks)
 
 /* A signal that interrupts the loop's wait (a handler without SA_RESTART: epoll_wait and poll
  * then fail with EINTR) is no error: the loop goes on waiting.  Another thread interrupts the
- * wait three times, each time once the kernel says the loop thread is asleep in it, then ends
- * the run with a post. */
+ * wait three times, each time once the kernel says the loop thread is asleep in it, then
+ * makes the one watcher's pipe readable; its callback stops it, which ends the run. */
 struct interrupter {
-	loop_t *loop;
 	pthread_t target;
 	atomic_int tid, done;
-	int sent;
-	loop_post_t req;
+	int sent, pipe[2];
+	loop_io_t io;
 };
 
-static void interrupt_end_cb(loop_post_t *req)
+static void interrupt_end_cb(loop_io_t *io, int events)
 {
-	loop_unref(((struct interrupter *)req->data)->loop);
+	(void)events;
+	loop_io_stop(io);
 }
 
 static void *interrupter_main(void *arg)
@@ -87,7 +87,8 @@ static void *interrupter_main(void *arg)
 		pthread_kill(x->target, SIGUSR1);
 		x->sent++;
 	}
-	loop_post(x->loop, &x->req, interrupt_end_cb);
+	ssize_t w = write(x->pipe[1], "x", 1);
+	(void)w;
 	return NULL;
 }
 
@@ -95,21 +96,23 @@ LOOP_TEST(wait_interrupted_by_signal_goes_on)
 {
 	struct lt t = lt_open(be);
 	struct sigaction old;
-	struct interrupter x = { .loop = t.loop, .target = pthread_self() };
-	x.req.data = &x;
+	struct interrupter x = { .target = pthread_self() };
+	lt_pipe(x.pipe);
+	int rc = loop_io_start(t.loop, &x.io, x.pipe[0], LOOP_READ, interrupt_end_cb);
+	cr_assert_eq(rc, 0, "loop_io_start: got %s%s", asl_test_rc(rc), BE_HINT(be));
 	asl_test_interrupting_signal(SIGUSR1, &old);
-	loop_ref(t.loop); /* only the final post ends this run */
 	pthread_t th;
 	atomic_store(&x.tid, asl_test_gettid());
 	cr_assert_eq(pthread_create(&th, NULL, interrupter_main, &x), 0);
-	int rc = loop_run(t.loop, LOOP_RUN_DEFAULT);
+	rc = loop_run(t.loop, LOOP_RUN_DEFAULT);
 	atomic_store(&x.done, 1);
-	if (rc < 0) /* the post is queued: run it, so that the loop can be destroyed */
-		loop_run(t.loop, LOOP_RUN_DEFAULT);
 	pthread_join(th, NULL);
 	sigaction(SIGUSR1, &old, NULL);
+	loop_io_stop(&x.io);
+	close(x.pipe[0]);
+	close(x.pipe[1]);
 	cr_assert_eq(rc, 0, "loop_run(DEFAULT) on %s, its wait interrupted by a signal (%d sent): "
-		     "expected it to go on until the post that ends it, got %s: a wait cut short "
+		     "expected it to go on until the pipe is readable, got %s: a wait cut short "
 		     "by a signal (EINTR) means 'nothing ready yet', not an error%s", BE_NAME(be),
 		     x.sent, asl_test_rc(rc), BE_HINT(be));
 	lt_close(&t, BE_HINT(be));
