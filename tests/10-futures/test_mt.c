@@ -217,3 +217,49 @@ Test(mt, parked_workers_wake_for_outside_work)
 		     "run: sum %ld" ASL_HINT(13), atomic_load(&ft_sum));
 	exec_mt_destroy(ex);
 }
+
+/* The same as parked_workers_wake_for_outside_work, run on a thread of its own with a
+ * watchdog: a schedule that wakes no parked worker leaves the run asleep forever; this fails
+ * after a few seconds, naming that mistake, instead of reaching the suite's timeout. */
+struct mt_watched {
+	struct probe p;
+	atomic_int flag;
+};
+
+static int mt_outside_scenario(void *arg)
+{
+	struct mt_watched *w = arg;
+	exec_mt_t *ex = NULL;
+	if (exec_mt_create(&ex, 2))
+		return -1;
+	int rc = exec_mt_spawn(ex, probe_new(&w->p), NULL);
+	struct outside o = { ex, &w->p, &w->flag };
+	pthread_t th;
+	if (rc == 0 && pthread_create(&th, NULL, wake_from_outside, &o) == 0) {
+		rc = exec_mt_run(ex);
+		pthread_join(th, NULL);
+	}
+	exec_mt_destroy(ex);
+	return rc;
+}
+
+Test(mt, outside_work_wakes_a_parked_worker_in_time)
+{
+	static struct mt_watched w; /* an abandoned run may still use it */
+	probe_init(&w.p);
+	atomic_store(&w.flag, 0);
+	w.p.on_poll = note_pending;
+	w.p.arg = &w.flag;
+	atomic_store(&ft_sum, 0);
+	int rc = -1;
+	struct asl_call *c = asl_call_start(mt_outside_scenario, &w);
+	if (!asl_call_wait(c, ASL_WATCHDOG_MS, &rc))
+		cr_assert_fail("2 workers parked with nothing to do; another thread spawned a task "
+			       "and woke a pending one: %d ms later the run had not finished.  "
+			       "Scheduling a task must wake a parked worker (mt_notify after the "
+			       "push), and a worker must look at the queues again after announcing "
+			       "that it parks" ASL_HINT(12), ASL_WATCHDOG_MS);
+	cr_assert_eq(rc, 0, "exec_mt_run: expected 0, got %s" ASL_HINT(13), asl_test_rc(rc));
+	cr_assert_eq(atomic_load(&ft_sum), 5, "the task spawned from outside during the run must "
+		     "run: sum %ld" ASL_HINT(13), atomic_load(&ft_sum));
+}
