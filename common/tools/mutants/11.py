@@ -1,6 +1,8 @@
 # Mutants of lab 11-capstone: one plausible student mistake each (see common/tools/mutants.py).
 # M(name, file, one-line description, old text, new text): old must occur exactly once.
 
+# Survives, unobservable: request lines are < 100 bytes and Linux never splits such a write
+# to a socket (it fits whole or fails with EAGAIN); the same for the fut and futmt variants.
 M("loop_short_write_counted_whole", "model_loop.c",
   "the loop model takes a short write of the request line as the whole line",
   """		q->off += (int)w;
@@ -8,6 +10,7 @@ M("loop_short_write_counted_whole", "model_loop.c",
   """		q->off = q->len;
 		if (q->off == q->len""")
 
+# Survives, unobservable: the line is the first write on a fresh connection (empty buffer).
 M("loop_write_eagain_is_error", "model_loop.c",
   "EAGAIN from the request's write fails the request instead of waiting for the next callback",
   """		if (w < 0 && (errno == EAGAIN || errno == EINTR))
@@ -25,6 +28,8 @@ M("loop_done_without_stopping_watcher", "model_loop.c",
 		q->done(q);""",
   """		q->done(q);""")
 
+# Survives, unobservable with this injector: it sends exactly one line per request (also the
+# fibers variant), and never closes early (fut_eof_before_reply_not_error).
 M("loop_read_ignores_reply_room", "model_loop.c",
   "the loop model reads a whole buffer, not just the room left for the reply",
   """	ssize_t got = read(fd, buf, sizeof buf - q->reply.len);""",
@@ -71,6 +76,7 @@ M("fibers_read_ignores_reply_room", "model_fibers.c",
   """			ssize_t got = fiber_read(fd, buf, sizeof buf - r.len);""",
   """			ssize_t got = fiber_read(fd, buf, sizeof buf);""")
 
+# Survives: no workload makes a request fail; needs an error-injecting job (course code).
 M("threads_last_result_unchecked", "model_threads.c",
   "the thread model checks every task's result but the last of each wave",
   """		for (int k = first; rc == 0 && k < first + wave; k++)""",
