@@ -2,6 +2,8 @@
  * workers wake for new work, no lost wake-up under stress, 100,000 tasks. */
 #include "fut_test.h"
 
+#include <dirent.h>
+
 ASL_SUITE(mt, 60);
 
 static exec_mt_t *ft_mt(int workers, const char *hint)
@@ -226,6 +228,40 @@ struct mt_watched {
 	atomic_int flag;
 };
 
+/* True once every other thread of the process sleeps (or 2 s have passed): the workers have
+ * parked, so the wake below must reach a parked worker. */
+static bool mt_others_asleep(void)
+{
+	int self = asl_test_gettid();
+	for (uint64_t end = asl_now_ms() + 2000; asl_now_ms() < end; sched_yield()) {
+		DIR *d = opendir("/proc/self/task");
+		struct dirent *e;
+		bool all = true;
+		if (!d)
+			return false;
+		while (all && (e = readdir(d))) {
+			int tid = atoi(e->d_name);
+			char st = tid > 0 && tid != self ? asl_test_thread_state(tid) : 'S';
+			all = st == 'S' || st == 0;
+		}
+		closedir(d);
+		if (all)
+			return true;
+	}
+	return false;
+}
+
+static void *mt_wake_parked(void *arg)
+{
+	struct outside *o = arg;
+	while (!atomic_load(o->ready_to_wake))
+		sched_yield();
+	mt_others_asleep();
+	exec_mt_spawn(o->ex, ft_adder(5, 3), NULL);
+	probe_complete(o->p, 1);
+	return NULL;
+}
+
 static int mt_outside_scenario(void *arg)
 {
 	struct mt_watched *w = arg;
@@ -235,7 +271,7 @@ static int mt_outside_scenario(void *arg)
 	int rc = exec_mt_spawn(ex, probe_new(&w->p), NULL);
 	struct outside o = { ex, &w->p, &w->flag };
 	pthread_t th;
-	if (rc == 0 && pthread_create(&th, NULL, wake_from_outside, &o) == 0) {
+	if (rc == 0 && pthread_create(&th, NULL, mt_wake_parked, &o) == 0) {
 		rc = exec_mt_run(ex);
 		pthread_join(th, NULL);
 	}
