@@ -366,3 +366,30 @@ Test(echo, sigterm_finishes_in_flight_echo)
 		cr_assert_eq(asl_test_fds(), ns.fds_before, "descriptors leaked" ASL_HINT(8));
 	}
 }
+
+/* A server buffer larger than its socket's send buffer: the server reads up to 64 KiB at a
+ * time, so the send of what it read is cut short whenever the peer is slower, not only
+ * refused.  The short count is all that left; the rest must be kept and sent later. */
+Test(echo, large_reads_resume_short_sends)
+{
+	size_t total = 1 << 20;
+	NET_FOR_EACH_BACKEND(b)
+	{
+		struct net_server ns;
+		net_echo_start(&ns, b, 64 * 1024, SMALL_BUF, 64 * 1024);
+		net_run(&ns);
+		int fd = net_client(ns.port);
+		fcntl(fd, F_SETFL, O_NONBLOCK);
+		size_t sent = 0;
+		size_t got = pump_echo(fd, total, 2, &sent, total);
+		cr_assert_eq(got, total, "%s: a 64 KiB server buffer, 16 KiB socket buffers: sent %zu "
+			     "bytes, %zu came back.  send() may take only part of what was read: "
+			     "count what it returned and keep the rest for LOOP_WRITE" ASL_HINT(6),
+			     net_backend_names[b], sent, got);
+		close(fd);
+		cr_assert(net_wait_uint(&ns.echo.stats.open, 0, false),
+			  "%s: the client closed but the server did not close its side" ASL_HINT(6),
+			  net_backend_names[b]);
+		net_stop(&ns, 6);
+	}
+}

@@ -273,3 +273,49 @@ Test(chan, many_producers_and_consumers_lose_nothing)
 		     ASL_HINT(6), order_bad);
 	fiber_chan_destroy(ch);
 }
+
+/* ---- a receive from a full buffer lets the first waiting sender in at once ---- */
+static int slot_sends_done, slot_seen_after_recv;
+static void *slot_got;
+
+static void *slot_sender(void *arg)
+{
+	(void)arg;
+	for (intptr_t i = 0; i < 2; i++) /* 0 fills the buffer, 1 waits for room */
+		if (fiber_chan_send(ch, (void *)i) == 0)
+			slot_sends_done++;
+	return NULL;
+}
+
+static void *slot_receiver(void *arg)
+{
+	(void)arg;
+	fiber_yield(); /* the sender fills the buffer and parks */
+	fiber_chan_recv(ch, &slot_got);
+	fiber_yield();
+	fiber_yield(); /* the woken sender runs */
+	slot_seen_after_recv = slot_sends_done;
+	void *v;
+	fiber_chan_recv(ch, &v);
+	return NULL;
+}
+
+Test(chan, receive_from_full_buffer_lets_a_waiting_sender_in)
+{
+	ch = mk(1);
+	slot_sends_done = 0;
+	slot_seen_after_recv = -1;
+	fiber_sched_t *s = ft_sched(0, ASL_HINT(6));
+	ft_spawn(s, slot_sender, NULL, ASL_HINT(6));
+	ft_spawn(s, slot_receiver, NULL, ASL_HINT(6));
+	ft_sched_run(s, 0, ASL_HINT(6));
+	ft_destroy(s, ASL_HINT(6));
+	cr_assert_eq(slot_got, (void *)0, "capacity 1: the first value received should be 0, the "
+		     "buffered one" ASL_HINT(6));
+	cr_assert_eq(slot_seen_after_recv, 2, "capacity 1, a sender parked on a full buffer: "
+		     "after one receive (and two yields) the sender had finished %d of its 2 sends, "
+		     "expected 2.  A receive that takes from a full buffer must move the first "
+		     "waiting sender's value into the freed slot and wake that sender" ASL_HINT(6),
+		     slot_seen_after_recv);
+	cr_assert_eq(fiber_chan_destroy(ch), 0, "fiber_chan_destroy of an idle channel failed" ASL_HINT(6));
+}

@@ -325,3 +325,101 @@ Test(io, echo_server_serves_1000_clients_on_one_thread)
 	cr_assert_eq(server_errors, 0, "the server saw %d errors" ASL_HINT(7), server_errors);
 	cr_assert_eq(asl_test_threads(), threads, "fibers must not start threads" ASL_HINT(7));
 }
+
+/* ---- a sleep counts from the call, even after a long stretch without a wait ---- */
+static int64_t stale_slept_ms;
+static int stale_rc;
+
+static void *stale_sleeper(void *arg)
+{
+	(void)arg;
+	stale_rc = fiber_sleep(1); /* the loop exists and has just read the clock */
+	/* 60 ms of work without a wait: the loop's cached time falls 60 ms behind */
+	for (uint64_t end = asl_now_ms() + 60; asl_now_ms() < end;)
+		;
+	uint64_t t0 = asl_now_ms();
+	stale_rc |= fiber_sleep(100);
+	stale_slept_ms = (int64_t)(asl_now_ms() - t0);
+	return NULL;
+}
+
+Test(io, sleep_after_busy_work_is_not_cut_short)
+{
+	int fds = asl_test_fds();
+	stale_slept_ms = -1;
+	io_run(stale_sleeper, NULL, fds);
+	cr_assert_eq(stale_rc, 0, "fiber_sleep: expected 0, got %s" ASL_HINT(7),
+		     asl_test_rc(stale_rc));
+	cr_assert(stale_slept_ms >= 100, "fiber_sleep(100) called after 60 ms of work without a "
+		  "wait returned after %lld ms: the deadline was counted from the loop's cached "
+		  "time, which was 60 ms old.  Update the loop's time (loop_update_time) before "
+		  "starting the timer" ASL_HINT(7), (long long)stale_slept_ms);
+}
+
+/* ---- one fiber waits on one descriptor, then on another ---- */
+static int two_a[2], two_b[2], two_done, two_gave_up;
+static ssize_t two_got[2];
+
+static void *two_fd_reader(void *arg)
+{
+	(void)arg;
+	char c;
+	two_got[0] = fiber_read(two_a[0], &c, 1); /* parks on A, woken by A's byte */
+	two_got[1] = fiber_read(two_b[0], &c, 1); /* parks on B: A stays open and idle */
+	two_done = 1;
+	return NULL;
+}
+
+static void *two_fd_writer(void *arg)
+{
+	(void)arg;
+	fiber_yield(); /* the reader parks on A first */
+	fiber_write(two_a[1], "a", 1);
+	/* once the reader has A's byte it has gone on to park on B (fibers run until they
+	 * park): wait for that, a bounded number of 1 ms naps, before writing B */
+	for (int i = 0; i < 2000 && two_got[0] < 0; i++)
+		fiber_sleep(1);
+	fiber_write(two_b[1], "b", 1);
+	/* watchdog: a reader still parked 2 s later waits on the wrong descriptor; closing A
+	 * wakes such a reader, so the test ends with a message instead of a timeout */
+	for (int i = 0; i < 2000 && !two_done; i++)
+		fiber_sleep(1);
+	if (!two_done) {
+		two_gave_up = 1;
+		fiber_close(two_a[1]);
+		two_a[1] = -1;
+	}
+	return NULL;
+}
+
+static void *two_fd_main(void *arg)
+{
+	(void)arg;
+	fiber_t *r, *w;
+	fiber_spawn(ft_self_sched(), &r, two_fd_reader, NULL);
+	fiber_spawn(ft_self_sched(), &w, two_fd_writer, NULL);
+	fiber_join(r, NULL);
+	fiber_join(w, NULL);
+	fiber_close(two_a[0]);
+	if (two_a[1] >= 0)
+		fiber_close(two_a[1]);
+	fiber_close(two_b[0]);
+	fiber_close(two_b[1]);
+	return NULL;
+}
+
+Test(io, wait_moves_to_the_new_descriptor)
+{
+	int fds = asl_test_fds();
+	cr_assert(pipe2(two_a, O_NONBLOCK | O_CLOEXEC) == 0 &&
+		  pipe2(two_b, O_NONBLOCK | O_CLOEXEC) == 0, "pipe2 failed");
+	two_done = two_gave_up = 0;
+	two_got[0] = two_got[1] = -1;
+	io_run(two_fd_main, NULL, fds);
+	cr_assert(!two_gave_up, "a fiber read pipe A (woken by its byte), then read pipe B: B's "
+		  "byte was written, but 2 s later the fiber was still parked.  Its watcher still "
+		  "watched A: when the fiber waits on another descriptor, stop the watcher of the "
+		  "old one and start it on the new one" ASL_HINT(7));
+	cr_assert(two_got[0] == 1 && two_got[1] == 1, "fiber_read of pipe A, then of pipe B: "
+		  "expected 1 byte each, got %zd and %zd" ASL_HINT(7), two_got[0], two_got[1]);
+}

@@ -193,3 +193,64 @@ Test(gen, pipeline_interleaved_generators)
 			next[i] += 2;
 		}
 }
+
+/* A generator written by hand, without the PT macros: `values` values, then `end` (CORO_READY
+ * or an -errno) on every later resume.  Counts its resumes.  With it the tests see what
+ * gen_next and the combinators themselves do, not what PTL_END happens to do. */
+struct plain {
+	struct gen g;
+	long given, values, resumes;
+	int end;
+};
+
+static int plain_step(struct gen *g)
+{
+	struct plain *p = (struct plain *)g;
+	p->resumes++;
+	if (p->given == p->values)
+		return p->end;
+	p->g.value = ++p->given;
+	return CORO_YIELDED;
+}
+
+static struct gen *plain(struct plain *p, long values, int end)
+{
+	*p = (struct plain){ .g = { .step = plain_step }, .values = values, .end = end };
+	return &p->g;
+}
+
+Test(gen, exhaustion_is_remembered_by_gen_next)
+{
+	struct plain p;
+	long v;
+	plain(&p, 1, CORO_READY);
+	int rc1 = gen_next(&p.g, &v), rc2 = gen_next(&p.g, &v);
+	cr_assert(rc1 == 1 && rc2 == 0, "a generator of one value: expected 1 then 0, got %s "
+		  "then %s" ASL_HINT(6), asl_test_rc(rc1), asl_test_rc(rc2));
+	int rc3 = gen_next(&p.g, &v);
+	cr_assert(rc3 == -EALREADY && p.resumes == 2, "gen_next after the exhaustion was "
+		  "reported: expected -114 (EALREADY) without resuming the generator again, got %s "
+		  "after %ld resumes (expected 2).  gen_next must remember the exhaustion itself "
+		  "(g->state): a generator's body may not" ASL_HINT(6), asl_test_rc(rc3),
+		  p.resumes);
+}
+
+Test(gen, errors_of_the_inner_generator_pass_through)
+{
+	struct plain p;
+	struct gen_filter f;
+	struct gen_take t;
+	long v = 0;
+	gen_filter_init(&f, plain(&p, 2, -EIO), is_odd, NULL);
+	int rc1 = gen_next(&f.g, &v), rc2 = gen_next(&f.g, &v);
+	cr_assert(rc1 == 1 && v == 1 && rc2 == -EIO, "filter(odd) over a generator that yields "
+		  "1, 2 and then fails with -5 (EIO): expected 1 (value 1), then -5 (EIO); got %s, "
+		  "then %s.  An error of the inner generator ends the filter with that error, "
+		  "not with a normal end" ASL_HINT(6), asl_test_rc(rc1), asl_test_rc(rc2));
+	gen_take_init(&t, plain(&p, 1, -EIO), 5);
+	rc1 = gen_next(&t.g, &v);
+	rc2 = gen_next(&t.g, &v);
+	cr_assert(rc1 == 1 && rc2 == -EIO, "take(5) over a generator that yields 1 and then fails "
+		  "with -5 (EIO): expected 1, then -5 (EIO); got %s, then %s" ASL_HINT(6),
+		  asl_test_rc(rc1), asl_test_rc(rc2));
+}

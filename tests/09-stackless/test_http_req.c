@@ -458,3 +458,15 @@ Test(http_check, end_host_and_keep_alive)
 		free(p);
 	}
 }
+
+/* 2^64 + 5: a length accumulated in 64 bits without a bound wraps around to 5. */
+Test(http_check, content_length_that_overflows_is_413)
+{
+	struct http_req_parser *p = fresh();
+	int rc = line_rc(http_req_check_field, p, "Content-Length: 18446744073709551621");
+	cr_assert_eq(rc, -413, "Content-Length: 18446744073709551621 (2^64 + 5): expected -413, "
+		     "got %s (length %ld): stop accumulating digits once the value is past "
+		     "HTTP_REQ_MAX_BODY, or it overflows and wraps to a small length" ASL_HINT(7),
+		     asl_test_rc(rc), p->req.content_length);
+	free(p);
+}

@@ -191,3 +191,56 @@ Test(combine, retry_delays_saturate_and_vary)
 		  "and %lu above - jitter must spread them over [500, 1000]" ASL_HINT(8),
 		  (unsigned long)seen_low, (unsigned long)seen_high);
 }
+
+/* The losers are cancelled when select becomes ready, not later when the select itself is
+ * dropped: until then their timers and watchers would stay armed.  Polled by hand, so the
+ * select is still alive when the test looks. */
+Test(combine, select_drops_losers_as_soon_as_it_is_ready)
+{
+	struct probe a, c;
+	probe_init(&a);
+	probe_init(&c);
+	fut_t *f[3] = { probe_new(&a), fut_ready(7), probe_new(&c) };
+	intptr_t winner = -1, idx = -1;
+	fut_t *s = combine_select(f, 3, &winner);
+	cr_assert(s, "combine_select returned NULL" ASL_HINT(7));
+	enum fut_poll r = ft_poll_once(s, &idx);
+	cr_assert(r == FUT_READY && idx == 1 && winner == 7, "select(never, ready 7, never) "
+		  "polled once: expected ready with index 1 and 7, got %s, %ld and %ld"
+		  ASL_HINT(7), r == FUT_READY ? "ready" : "pending", (long)idx, (long)winner);
+	int da = atomic_load(&a.drops), dc = atomic_load(&c.drops);
+	fut_drop(s);
+	cr_assert(da == 1 && dc == 1, "when select became ready its losers had been dropped %d "
+		  "and %d time(s), expected once each: cancel every loser at once, in the poll "
+		  "that finds the winner (not later, when the select is dropped)" ASL_HINT(7),
+		  da, dc);
+	cr_assert(atomic_load(&a.drops) == 1 && atomic_load(&c.drops) == 1, "dropping the "
+		  "finished select dropped a loser again (%d and %d drops)" ASL_HINT(7),
+		  atomic_load(&a.drops), atomic_load(&c.drops));
+}
+
+/* The inner future finished well within the time, but the timeout was not polled until
+ * after its timer had fired too (a busy executor): the result wins, as the inner future is
+ * asked first. */
+Test(combine, timeout_prefers_a_result_ready_in_time)
+{
+	exec_t *ex = ft_exec(ASL_HINT(7));
+	struct probe p;
+	probe_init(&p);
+	fut_t *t = combine_timeout(ex, probe_new(&p), 10);
+	cr_assert(t, "combine_timeout returned NULL" ASL_HINT(7));
+	intptr_t v = 0;
+	cr_assert_eq(ft_poll_once(t, &v), FUT_PENDING, "timeout(pending, 10 ms), first poll: "
+		     "expected pending" ASL_HINT(7));
+	probe_complete(&p, 5); /* ready at once, well within the 10 ms */
+	for (uint64_t end = asl_now_ms() + 30; asl_now_ms() < end;)
+		; /* the executor is busy elsewhere: 30 ms pass before the next poll */
+	loop_run(ex->loop, LOOP_RUN_NOWAIT); /* the 10 ms timer fires too */
+	enum fut_poll r = ft_poll_once(t, &v);
+	fut_drop(t);
+	cr_assert(r == FUT_READY && v == 5, "the inner future was ready with 5 within the 10 ms, "
+		  "the timer had fired as well by the next poll: expected 5, got %s %ld.  Poll the "
+		  "inner future first: a result that is ready wins even at the deadline"
+		  ASL_HINT(7), r == FUT_READY ? "ready with" : "pending,", (long)v);
+	exec_destroy(ex);
+}

@@ -349,3 +349,38 @@ Test(exec, hundred_thousand_tasks)
 		     "(some task ran twice or never)" ASL_HINT(4), want, atomic_load(&ft_sum));
 	exec_destroy(ex);
 }
+
+/* The join handle awaited from another task, on a thread of its own with a watchdog: a task
+ * whose completion does not wake its joiner leaves the awaiting side asleep forever; this
+ * fails after a few seconds with the likely mistake instead of reaching the suite's timeout. */
+static int join_scenario(void *arg)
+{
+	intptr_t *out = arg;
+	exec_t *ex = NULL;
+	if (exec_create(&ex))
+		return -1;
+	fut_t *j = NULL;
+	if (exec_spawn(ex, fut_yield(3, 42), &j)) {
+		exec_destroy(ex);
+		return -2;
+	}
+	int rc = exec_block_on(ex, j, out);
+	exec_destroy(ex);
+	return rc;
+}
+
+Test(exec, join_wakes_its_awaiter)
+{
+	ft_need_lab07();
+	intptr_t out = 0;
+	int rc = -1;
+	struct asl_call *c = asl_call_start(join_scenario, &out);
+	if (!asl_call_wait(c, ASL_WATCHDOG_MS, &rc))
+		cr_assert_fail("exec_block_on(join handle of a task that yields 3 times and returns "
+			       "42) still waiting after %d ms: the task finished, but its join "
+			       "handle's waker was never woken.  When a task completes, wake the "
+			       "join waker (waker_wake), do not just drop it" ASL_HINT(3),
+			       ASL_WATCHDOG_MS);
+	cr_assert(rc == 0 && out == 42, "exec_block_on(join handle): expected 0 and 42, got %s "
+		  "and %ld" ASL_HINT(3), asl_test_rc(rc), (long)out);
+}

@@ -7,6 +7,8 @@
 #include "fut_test.h"
 #include "workloads.h"
 
+#include <dirent.h>
+
 ASL_SUITE(mt, 60);
 
 static exec_mt_t *ft_mt(int workers, const char *hint)
@@ -429,4 +431,84 @@ Test(mt, reactor_wakes_never_lost_under_stress)
 	cr_assert_eq(asl_test_threads_settled(before), before, "threads left behind" ASL_HINT(13));
 	cr_assert_eq(asl_test_fds(), fds, "descriptors: %d before, %d after" ASL_HINT(13), fds,
 		     asl_test_fds());
+}
+
+/* The same as parked_workers_wake_for_outside_work, run on a thread of its own with a
+ * watchdog: a schedule that wakes no parked worker leaves the run asleep forever; this fails
+ * after a few seconds, naming that mistake, instead of reaching the suite's timeout. */
+struct mt_watched {
+	struct probe p;
+	atomic_int flag;
+};
+
+/* True once every other thread of the process sleeps (or 2 s have passed): the workers have
+ * parked, so the wake below must reach a parked worker. */
+static bool mt_others_asleep(void)
+{
+	int self = asl_test_gettid();
+	for (uint64_t end = asl_now_ms() + 2000; asl_now_ms() < end; sched_yield()) {
+		DIR *d = opendir("/proc/self/task");
+		struct dirent *e;
+		bool all = true;
+		if (!d)
+			return false;
+		while (all && (e = readdir(d))) {
+			int tid = atoi(e->d_name);
+			char st = tid > 0 && tid != self ? asl_test_thread_state(tid) : 'S';
+			all = st == 'S' || st == 0;
+		}
+		closedir(d);
+		if (all)
+			return true;
+	}
+	return false;
+}
+
+static void *mt_wake_parked(void *arg)
+{
+	struct outside *o = arg;
+	while (!atomic_load(o->ready_to_wake))
+		sched_yield();
+	mt_others_asleep();
+	exec_mt_spawn(o->ex, ft_adder(5, 3), NULL);
+	probe_complete(o->p, 1);
+	return NULL;
+}
+
+static int mt_outside_scenario(void *arg)
+{
+	struct mt_watched *w = arg;
+	exec_mt_t *ex = NULL;
+	if (exec_mt_create(&ex, 2))
+		return -1;
+	int rc = exec_mt_spawn(ex, probe_new(&w->p), NULL);
+	struct outside o = { ex, &w->p, &w->flag };
+	pthread_t th;
+	if (rc == 0 && pthread_create(&th, NULL, mt_wake_parked, &o) == 0) {
+		rc = exec_mt_run(ex);
+		pthread_join(th, NULL);
+	}
+	exec_mt_destroy(ex);
+	return rc;
+}
+
+Test(mt, outside_work_wakes_a_parked_worker_in_time)
+{
+	static struct mt_watched w; /* an abandoned run may still use it */
+	probe_init(&w.p);
+	atomic_store(&w.flag, 0);
+	w.p.on_poll = note_pending;
+	w.p.arg = &w.flag;
+	atomic_store(&ft_sum, 0);
+	int rc = -1;
+	struct asl_call *c = asl_call_start(mt_outside_scenario, &w);
+	if (!asl_call_wait(c, ASL_WATCHDOG_MS, &rc))
+		cr_assert_fail("2 workers parked with nothing to do; another thread spawned a task "
+			       "and woke a pending one: %d ms later the run had not finished.  "
+			       "Scheduling a task must wake a parked worker (mt_notify after the "
+			       "push), and a worker must look at the queues again after announcing "
+			       "that it parks" ASL_HINT(12), ASL_WATCHDOG_MS);
+	cr_assert_eq(rc, 0, "exec_mt_run: expected 0, got %s" ASL_HINT(13), asl_test_rc(rc));
+	cr_assert_eq(atomic_load(&ft_sum), 5, "the task spawned from outside during the run must "
+		     "run: sum %ld" ASL_HINT(13), atomic_load(&ft_sum));
 }

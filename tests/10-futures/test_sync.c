@@ -468,3 +468,54 @@ Test(blocking, many_jobs_full_queue_no_lost_wakeup)
 	pool_shutdown(p, POOL_DRAIN);
 	exec_destroy(ex);
 }
+
+/* A receiver waits on an empty buffered channel; then one value is sent.  Run on a thread of
+ * its own with a watchdog: a send into the buffer that does not wake the waiting receiver
+ * leaves it asleep forever; this fails after a few seconds, naming that mistake. */
+struct buffered_wake {
+	intptr_t got;
+	int recv_rc;
+};
+
+static int buffered_wake_scenario(void *arg)
+{
+	struct buffered_wake *b = arg;
+	exec_t *ex = NULL;
+	fut_chan_t *ch = NULL;
+	fut_t *j = NULL;
+	intptr_t out = -1;
+	if (exec_create(&ex))
+		return -1;
+	if (fut_chan_create(&ch, 4)) {
+		exec_destroy(ex);
+		return -2;
+	}
+	int rc = exec_spawn(ex, fut_chan_recv(ch, &b->got), &j);
+	if (rc == 0)
+		rc = exec_spawn(ex, fut_chan_send(ch, 9), NULL);
+	if (rc == 0)
+		rc = exec_block_on(ex, j, &out);
+	b->recv_rc = (int)out;
+	if (rc == 0)
+		rc = exec_run(ex);
+	fut_chan_destroy(ch);
+	exec_destroy(ex);
+	return rc;
+}
+
+Test(fut_chan, buffered_send_wakes_the_waiting_receiver)
+{
+	ft_need_lab07();
+	struct buffered_wake b = { .got = -1, .recv_rc = -1 };
+	int rc = -1;
+	struct asl_call *c = asl_call_start(buffered_wake_scenario, &b);
+	if (!asl_call_wait(c, ASL_WATCHDOG_MS, &rc))
+		cr_assert_fail("a receiver waited on an empty channel of capacity 4, then one value "
+			       "was sent: %d ms later the receiver was still waiting.  A send that "
+			       "puts its value into the buffer must wake the receiver waiting on "
+			       "the channel (take its waker under the lock, wake it after)"
+			       ASL_HINT(9), ASL_WATCHDOG_MS);
+	cr_assert(rc == 0 && b.recv_rc == 0 && b.got == 9, "one value sent to a waiting receiver "
+		  "through the buffer: expected the run to succeed and the receive to give 0 with "
+		  "9; got %s, %d and %ld" ASL_HINT(9), asl_test_rc(rc), b.recv_rc, (long)b.got);
+}
