@@ -75,7 +75,8 @@ static double own_cpu_s(void)
 	return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec +
 			kids.ru_stime.tv_sec) +
 	       (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec +
-			kids.ru_stime.tv_usec) / 1e6;
+			kids.ru_stime.tv_usec) /
+		   1e6;
 }
 
 static void load_mark(struct bench_load *l)
@@ -105,9 +106,10 @@ static bool load_verdict(const struct bench_load *a, const struct bench_load *b,
 		snprintf(verdict, len, "%s: load %.2f at start, %.2f at end (%d usable CPUs)",
 			 busy ? "BUSY" : "idle", a->loadavg[0], b->loadavg[0], cpus);
 	else
-		snprintf(verdict, len, "%s: load %.2f at start, %.2f at end; other programs used "
-			 "%.2f of %d usable CPUs", busy ? "BUSY" : "idle", a->loadavg[0],
-			 b->loadavg[0], others, cpus);
+		snprintf(verdict, len,
+			 "%s: load %.2f at start, %.2f at end; other programs used "
+			 "%.2f of %d usable CPUs",
+			 busy ? "BUSY" : "idle", a->loadavg[0], b->loadavg[0], others, cpus);
 	return busy;
 }
 
@@ -188,13 +190,13 @@ void bench_init(struct bench *b, int argc, char **argv, const char *harness, con
 		asl_die(errno, "cannot create output directory %s", b->out_dir);
 	load_mark(&b->run_start);
 	printf("# %s: %s\n# %s%s\n# load average at start: %.2f %.2f %.2f (%d usable CPUs)%s\n",
-	       harness, what, bench_stamp(), b->quick ? " (quick mode: numbers are NOT meaningful)" : "",
-	       b->run_start.loadavg[0], b->run_start.loadavg[1], b->run_start.loadavg[2],
-	       bench_usable_cpus(),
+	       harness, what, bench_stamp(),
+	       b->quick ? " (quick mode: numbers are NOT meaningful)" : "", b->run_start.loadavg[0],
+	       b->run_start.loadavg[1], b->run_start.loadavg[2], bench_usable_cpus(),
 	       b->run_start.loadavg[0] > bench_usable_cpus()
-		       ? "\n# WARNING: the machine is busy: close other programs, or the numbers "
-			 "will not show what they should"
-		       : "");
+		   ? "\n# WARNING: the machine is busy: close other programs, or the numbers "
+		     "will not show what they should"
+		   : "");
 	fflush(stdout);
 }
 
@@ -297,7 +299,10 @@ void bench_open(struct bench *b, const char *name, const char *x_label, const ch
 		"# cpu: %s\n# cpus_online: %ld\n# cpus_usable: %d\n# kernel: %s %s %s\n"
 		"# compiler: %s\n# cflags: %s\n# date: %s\n# stamp: %s\n# tree: %s\n"
 		"# load_start: %.2f %.2f %.2f\n",
-		b->harness, name, unit, x_label, note ? note : "", b->quick ? "quick" : b->full ? "full" : "default",
+		b->harness, name, unit, x_label, note ? note : "",
+		b->quick  ? "quick"
+		: b->full ? "full"
+			  : "default",
 		b->samples, b->min_time_s, b->pin_cpu, cpu, sysconf(_SC_NPROCESSORS_ONLN),
 		bench_usable_cpus(), u.sysname, u.release, u.machine, COMPILER, ASL_CFLAGS, date,
 		bench_stamp(), tree_measured(), b->set_start.loadavg[0], b->set_start.loadavg[1],
@@ -316,8 +321,8 @@ void bench_close(struct bench *b)
 	load_mark(&end);
 	bool busy = load_verdict(&b->set_start, &end, verdict, sizeof verdict);
 	/* trailing '#' lines: gnuplot and check_tsv.py skip them like the header */
-	fprintf(b->tsv, "# load_end: %.2f %.2f %.2f\n# load: %s\n", end.loadavg[0],
-		end.loadavg[1], end.loadavg[2], verdict);
+	fprintf(b->tsv, "# load_end: %.2f %.2f %.2f\n# load: %s\n", end.loadavg[0], end.loadavg[1],
+		end.loadavg[2], verdict);
 	if (fclose(b->tsv))
 		asl_die(errno, "writing %s", b->tmp_path);
 	b->tsv = NULL;
@@ -325,8 +330,9 @@ void bench_close(struct bench *b)
 		asl_die(errno, "renaming %s", b->tmp_path);
 	printf("# wrote %s (%d rows)\n# %s\n", b->tsv_path, b->rows, verdict);
 	if (busy)
-		printf("# WARNING: the machine was busy while this was measured; the figure will say "
-		       "so. Rerun on an idle machine for numbers you can trust.\n");
+		printf(
+		    "# WARNING: the machine was busy while this was measured; the figure will say "
+		    "so. Rerun on an idle machine for numbers you can trust.\n");
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -433,8 +439,8 @@ int bench_thread_counts(int cores, int max_factor, int *out, int cap)
 	if (cores < 1)
 		cores = 1;
 	for (int t = 1; t <= max && n < cap; t++) {
-		bool pow2 = (t & (t - 1)) == 0, multiple = t % cores == 0 &&
-							     ((t / cores) & (t / cores - 1)) == 0;
+		bool pow2 = (t & (t - 1)) == 0,
+		     multiple = t % cores == 0 && ((t / cores) & (t / cores - 1)) == 0;
 		if (pow2 || multiple)
 			out[n++] = t;
 	}

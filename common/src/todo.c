@@ -13,8 +13,10 @@ int asl_todo(const char *lab, int step, const char *func)
 {
 	unsigned bit = 1u << ((unsigned)step & 31u);
 	if (!(atomic_fetch_or(&told, bit) & bit))
-		fprintf(stderr, "asynclabs: lab %s step %d is not implemented yet (%s); "
-				"see workbook.md\n", lab, step, func);
+		fprintf(stderr,
+			"asynclabs: lab %s step %d is not implemented yet (%s); "
+			"see workbook.md\n",
+			lab, step, func);
 	return -ENOSYS;
 }
 

@@ -32,13 +32,13 @@ struct trace_span {
 };
 
 struct trace_buf {
-	struct trace_buf *next;   /* global list, registration order (under list_lock) */
+	struct trace_buf *next; /* global list, registration order (under list_lock) */
 	pid_t tid;
 	char name[TRACE_NAME_LEN];
 	size_t cap;
-	_Atomic size_t len;       /* spans[0..len) are complete (release/acquire) */
-	_Atomic size_t dropped;   /* spans that did not fit */
-	_Atomic int exited;       /* owner thread is gone: trace_reset() may free the buffer */
+	_Atomic size_t len;     /* spans[0..len) are complete (release/acquire) */
+	_Atomic size_t dropped; /* spans that did not fit */
+	_Atomic int exited;     /* owner thread is gone: trace_reset() may free the buffer */
 	struct trace_span spans[];
 };
 
@@ -66,7 +66,8 @@ static void mark_exited(void *p)
 static void make_exit_key(void)
 {
 	if (pthread_key_create(&exit_key, mark_exited))
-		exit_key = (pthread_key_t)-1; /* buffers of exited threads are then kept until free */
+		exit_key =
+		    (pthread_key_t)-1; /* buffers of exited threads are then kept until free */
 }
 
 /* Allocate and register the calling thread's buffer (once per thread). */
@@ -198,9 +199,10 @@ int trace_dump(const char *path)
 	f = fopen(path, "w");
 	if (!f)
 		return -errno;
-	fprintf(f, "# trace: spans of (task, thread, cpu) from the asynclabs tracer\n"
-		   "# stamp: %s\n# spans: %zu\n# dropped: %zu\n"
-		   "thread\ttid\ttask\tcpu\tstart_us\tend_us\tname\n",
+	fprintf(f,
+		"# trace: spans of (task, thread, cpu) from the asynclabs tracer\n"
+		"# stamp: %s\n# spans: %zu\n# dropped: %zu\n"
+		"thread\ttid\ttask\tcpu\tstart_us\tend_us\tname\n",
 		bench_stamp(), spans, dropped);
 	pthread_mutex_lock(&list_lock);
 	for (struct trace_buf *b = list_head; b; b = b->next) {

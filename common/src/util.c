@@ -118,8 +118,8 @@ long asl_raise_fd_limit(long want)
 		return -errno;
 	if (rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur < want) {
 		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || (long)rl.rlim_max > want
-				      ? (rlim_t)want
-				      : rl.rlim_max;
+				  ? (rlim_t)want
+				  : rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 			return -errno;
 	}

@@ -78,13 +78,16 @@ static void fd_leak_check(void)
 	if (n <= fds_at_start)
 		return;
 	fd_snapshot(now);
-	at = (size_t)snprintf(why, sizeof why, "%d descriptor(s) open at the start of the test, "
+	at = (size_t)snprintf(why, sizeof why,
+			      "%d descriptor(s) open at the start of the test, "
 			      "%d at its end: a descriptor leaked (close every descriptor you open;"
-			      " the test body closed its own):", fds_at_start, n);
+			      " the test body closed its own):",
+			      fds_at_start, n);
 	for (int fd = 0; fd < FD_WATCH && shown < 4 && at < sizeof why; fd++) {
 		char path[64], target[256];
 		ssize_t len;
-		if (!(now[fd / 8] & (1u << (fd % 8))) || (fd_open_at_start[fd / 8] & (1u << (fd % 8))))
+		if (!(now[fd / 8] & (1u << (fd % 8))) ||
+		    (fd_open_at_start[fd / 8] & (1u << (fd % 8))))
 			continue;
 		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 		len = readlink(path, target, sizeof target - 1);
@@ -121,7 +124,7 @@ void asl_test_init(void)
 void asl_test_fini(void)
 {
 	test_running = false;
-	if (test_abandoned)   /* failed already, with threads left blocked on purpose */
+	if (test_abandoned) /* failed already, with threads left blocked on purpose */
 		return;
 	/* Every thread a test starts must be gone when it ends: a leaked thread fails the test
 	 * even if all its assertions passed (the worker dies here, so the runner never sees the
@@ -129,8 +132,10 @@ void asl_test_fini(void)
 	int now = asl_test_threads_settled(threads_at_start);
 	if (now > threads_at_start) {
 		char why[256];
-		snprintf(why, sizeof why, "%d thread(s) at the start of the test, %d at its end: a "
-			 "thread leaked (join every thread you start)", threads_at_start, now);
+		snprintf(why, sizeof why,
+			 "%d thread(s) at the start of the test, %d at its end: a "
+			 "thread leaked (join every thread you start)",
+			 threads_at_start, now);
 		fail_exit(why, ASL_EXIT_THREAD_LEAK);
 	}
 	/* Likewise every descriptor a test opens (an eventfd a destroy forgot, a pipe end). */
@@ -214,7 +219,7 @@ struct asl_call {
 	int rc;
 	bool done;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;  /* done became true; on CLOCK_MONOTONIC */
+	pthread_cond_t cv; /* done became true; on CLOCK_MONOTONIC */
 	pthread_t thread;
 };
 
@@ -284,7 +289,7 @@ bool asl_test_wait_flag(atomic_int *flag, int want, long ms)
 {
 	uint64_t until = asl_now_ns() + (uint64_t)ms * 1000000u;
 	while (atomic_load(flag) < want) {
-		struct timespec tick = { 0, 200000 };   /* a bounded wait, not synchronisation */
+		struct timespec tick = { 0, 200000 }; /* a bounded wait, not synchronisation */
 		if (asl_now_ns() >= until)
 			return atomic_load(flag) >= want;
 		nanosleep(&tick, NULL);
@@ -397,19 +402,25 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
 	/* The grader enforces each test's timeout on the whole process tree too (a test's
 	 * leftover children can keep Criterion's runner waiting forever), so tell it the timeouts. */
 	FILE *tf = report_fd >= 0 ? fdopen(dup(report_fd), "w") : NULL;
-	FOREACH_SET(ss, set->suites) {
+	FOREACH_SET(ss, set->suites)
+	{
 		if (!ss->tests)
 			continue;
-		FOREACH_SET(t, ss->tests) {
+		FOREACH_SET(t, ss->tests)
+		{
 			double timeout = t->data->timeout > 0 ? t->data->timeout
-				       : ss->suite.data ? ss->suite.data->timeout : 0;
+					 : ss->suite.data     ? ss->suite.data->timeout
+							      : 0;
 			if (timeout <= 0) {
-				fprintf(stderr, "asynclabs: test %s::%s has no timeout; declare its "
-						"suite with ASL_SUITE()\n", t->category, t->name);
+				fprintf(stderr,
+					"asynclabs: test %s::%s has no timeout; declare its "
+					"suite with ASL_SUITE()\n",
+					t->category, t->name);
 				exit(3);
 			}
 			if (tf)
-				fprintf(tf, "#timeout\t%s::%s\t%g\n", t->category, t->name, timeout);
+				fprintf(tf, "#timeout\t%s::%s\t%g\n", t->category, t->name,
+					timeout);
 		}
 	}
 	if (tf)
@@ -456,10 +467,11 @@ ReportHook(POST_ALL)(struct criterion_global_stats *gs)
 			/* A test declared with .signal = SIG passes by dying of SIG, so its
 			 * fini hook never runs; the grader needs to know to trust it. */
 			int expected = ts->test->data ? ts->test->data->signal : 0;
-			fprintf(f, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%.3f\t%d\t%d\t%d\t", ss->suite->name,
-				ts->test->name, names[ts->test_status % 3], ts->crashed,
-				ts->timed_out, ts->signal, ts->exit_code, ts->elapsed_time, expected,
-				ts->elapsed_time > 0, fini_was_seen(ts));
+			fprintf(f, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%.3f\t%d\t%d\t%d\t",
+				ss->suite->name, ts->test->name, names[ts->test_status % 3],
+				ts->crashed, ts->timed_out, ts->signal, ts->exit_code,
+				ts->elapsed_time, expected, ts->elapsed_time > 0,
+				fini_was_seen(ts));
 			if (ts->file && ts->progress) {
 				put_escaped(f, ts->file);
 				fprintf(f, ":%u", ts->progress);

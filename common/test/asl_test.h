@@ -47,7 +47,7 @@ void asl_test_init(void);
 void asl_test_fini(void);
 
 /* A suite with a per-test timeout (seconds) and the grading hooks. */
-#define ASL_SUITE(name, timeout_s)                                                         \
+#define ASL_SUITE(name, timeout_s) \
 	TestSuite(name, .timeout = (timeout_s), .init = asl_test_init, .fini = asl_test_fini)
 
 /* Fail the test at once with `why` (a complete message, ending with ASL_HINT(step)) where

@@ -47,8 +47,8 @@ static int sample(size_t bytes, enum page_faults_pages kind, double *first_ns, d
 
 int main(int argc, char **argv)
 {
-	static const size_t full_sizes[] = { 64u << 10, 256u << 10, 1u << 20, 4u << 20, 16u << 20,
-					     64u << 20, 256u << 20 };
+	static const size_t full_sizes[] = { 64u << 10, 256u << 10, 1u << 20,  4u << 20,
+					     16u << 20, 64u << 20,  256u << 20 };
 	static const size_t quick_sizes[] = { 64u << 10, 1u << 20 };
 	static const struct kind kinds[] = { { PAGE_FAULTS_SMALL, "4K" },
 					     { PAGE_FAULTS_HUGE, "THP" } };
@@ -88,23 +88,26 @@ int main(int argc, char **argv)
 			have[k] = true;
 		}
 	}
-	bench_open(&b, "first-touch", "bytes", "ns/access",
-		   "one 8-byte store per 4 KiB page of fresh mmap memory; resident = same pages again");
+	bench_open(
+	    &b, "first-touch", "bytes", "ns/access",
+	    "one 8-byte store per 4 KiB page of fresh mmap memory; resident = same pages again");
 	for (int w = 0; w < 2; w++)
 		for (int k = 0; k < 2; k++)
 			for (size_t s = 0; have[k] && s < nsizes; s++) {
 				char series[64];
 				snprintf(series, sizeof series, "%s-%s", what[w], kinds[k].name);
-				bench_record(&b, series, (double)sizes[s], &v[k][w][s * n], (int)n, 1,
-					     NULL);
+				bench_record(&b, series, (double)sizes[s], &v[k][w][s * n], (int)n,
+					     1, NULL);
 			}
-	bench_open(&b, "faults", "bytes", "faults/MiB",
-		   "minor faults per MiB on first touch: 256 = one per 4 KiB page, 0.5 = one per 2 MiB");
+	bench_open(
+	    &b, "faults", "bytes", "faults/MiB",
+	    "minor faults per MiB on first touch: 256 = one per 4 KiB page, 0.5 = one per 2 MiB");
 	for (int k = 0; k < 2; k++)
 		for (size_t s = 0; have[k] && s < nsizes; s++) {
 			char series[64];
 			snprintf(series, sizeof series, "faults-%s", kinds[k].name);
-			bench_record(&b, series, (double)sizes[s], &v[k][2][s * n], (int)n, 1, NULL);
+			bench_record(&b, series, (double)sizes[s], &v[k][2][s * n], (int)n, 1,
+				     NULL);
 		}
 	bench_close(&b);
 	for (int k = 0; k < 2; k++)

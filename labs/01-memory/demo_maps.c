@@ -117,8 +117,8 @@ static void print_gap(uintptr_t from, uintptr_t to)
 	}
 	printf("%37s  ~~ gap: %.4g %s unmapped%s ~~\n", "", size, units[u],
 	       from < ((uintptr_t)1 << 47) && to > ((uintptr_t)1 << 47)
-		       ? " (user space ends at 0x7fffffffffff; beyond: non-canonical, then kernel)"
-		       : "");
+		   ? " (user space ends at 0x7fffffffffff; beyond: non-canonical, then kernel)"
+		   : "");
 }
 
 static void maps_print(void)
@@ -138,8 +138,9 @@ static void probe(const char *what, uintptr_t a, enum fault_probe_access how)
 {
 	struct fault_info f;
 	int rc = fault_probe((const void *)a, how, &f);
-	printf("  %-48s %#14" PRIxPTR " %-5s probe: %s", what, a, how == FAULT_PROBE_READ ? "read" :
-	       "write", rc < 0 ? strerror(-rc) : fault_probe_result_name(rc));
+	printf("  %-48s %#14" PRIxPTR " %-5s probe: %s", what, a,
+	       how == FAULT_PROBE_READ ? "read" : "write",
+	       rc < 0 ? strerror(-rc) : fault_probe_result_name(rc));
 	if (rc > 0)
 		printf(" (SIG%s %s at %p)", sigabbrev_np(f.signo),
 		       fault_probe_code_name(f.signo, f.code), f.addr);
@@ -183,7 +184,8 @@ int main(int argc, char **argv)
 
 	size_t ps = (size_t)getpagesize();
 	char *heap = malloc(100);
-	char *region = mmap(NULL, 16 * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *region = mmap(NULL, 16 * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			    0);
 	if (!heap || region == MAP_FAILED)
 		asl_die(errno, "allocating");
 	zeroed_global[0] = 1;
@@ -221,9 +223,11 @@ int main(int argc, char **argv)
 		probe("just below the main stack's mapping", low - 8, FAULT_PROBE_READ);
 		maps_read();
 		stack = maps_find((uintptr_t)&on_stack);
-		printf("  ...the [stack] mapping now starts at %#" PRIxPTR " instead of %#" PRIxPTR
-		       ":\n  the kernel GREW the stack on that fault (up to RLIMIT_STACK = %llu KiB)."
-		       "\n", stack ? stack->start : 0, low, (unsigned long long)rl.rlim_cur >> 10);
+		printf(
+		    "  ...the [stack] mapping now starts at %#" PRIxPTR " instead of %#" PRIxPTR
+		    ":\n  the kernel GREW the stack on that fault (up to RLIMIT_STACK = %llu KiB)."
+		    "\n",
+		    stack ? stack->start : 0, low, (unsigned long long)rl.rlim_cur >> 10);
 	}
 #if defined(__x86_64__)
 	probe("the kernel's half (0xffffffff81000000)", (uintptr_t)0xffffffff81000000ull,

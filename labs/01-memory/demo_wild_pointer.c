@@ -15,7 +15,8 @@
 #include "asl/util.h"
 #include "memory.h"
 
-#define USAGE "demo_wild_pointer [ADDRESS]\n" \
+#define USAGE                                                                                     \
+	"demo_wild_pointer [ADDRESS]\n"                                                           \
 	"  dereference ADDRESS (decimal or 0x hex; default 1111111111111111, the notes' value)\n" \
 	"  and die of the signal the kernel sends"
 
@@ -49,8 +50,8 @@ int main(int argc, char **argv)
 			asl_usage_error(USAGE, "'%s' is not an address", argv[1]);
 	}
 
-	printf("A pointer is only a number.  This one is %" PRIu64 " = %#" PRIx64 ",\n%s.\n",
-	       addr, addr, kind_of_address(addr));
+	printf("A pointer is only a number.  This one is %" PRIu64 " = %#" PRIx64 ",\n%s.\n", addr,
+	       addr, kind_of_address(addr));
 	rc = fault_probe((const void *)(uintptr_t)addr, FAULT_PROBE_READ, &f);
 	if (rc < 0) {
 		printf("The fault probe failed: %s.  Finish step 2 first.\n", strerror(-rc));
@@ -61,7 +62,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	printf("Probe (with a handler installed): %s.\nThe kernel will say: SIG%s, si_code %s, "
-	       "si_addr %p\n", fault_probe_result_name(rc), sigabbrev_np(f.signo),
+	       "si_addr %p\n",
+	       fault_probe_result_name(rc), sigabbrev_np(f.signo),
 	       fault_probe_code_name(f.signo, f.code), f.addr);
 	if (f.signo == SIGSEGV && f.code == SI_KERNEL)
 		printf("  (a general-protection fault, not a page fault: no page-table walk "

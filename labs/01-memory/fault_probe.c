@@ -68,16 +68,21 @@ const char *fault_probe_code_name(int signo, int code)
 		return "SI_USER";
 	switch (signo) {
 	case SIGSEGV:
-		return code == SEGV_MAPERR ? "SEGV_MAPERR" : code == SEGV_ACCERR ? "SEGV_ACCERR" : "?";
+		return code == SEGV_MAPERR   ? "SEGV_MAPERR"
+		       : code == SEGV_ACCERR ? "SEGV_ACCERR"
+					     : "?";
 	case SIGBUS:
-		return code == BUS_ADRERR ? "BUS_ADRERR" : code == BUS_ADRALN ? "BUS_ADRALN"
-		     : code == BUS_OBJERR ? "BUS_OBJERR" : "?";
+		return code == BUS_ADRERR   ? "BUS_ADRERR"
+		       : code == BUS_ADRALN ? "BUS_ADRALN"
+		       : code == BUS_OBJERR ? "BUS_OBJERR"
+					    : "?";
 	case SIGILL:
-		return code == ILL_ILLOPC ? "ILL_ILLOPC" : code == ILL_PRVOPC ? "ILL_PRVOPC"
-		     : code == ILL_ILLOPN ? "ILL_ILLOPN" : "?";
+		return code == ILL_ILLOPC   ? "ILL_ILLOPC"
+		       : code == ILL_PRVOPC ? "ILL_PRVOPC"
+		       : code == ILL_ILLOPN ? "ILL_ILLOPN"
+					    : "?";
 	case SIGFPE:
 		return code == FPE_INTDIV ? "FPE_INTDIV" : code == FPE_INTOVF ? "FPE_INTOVF" : "?";
-	default:
-		return "?";
+	default: return "?";
 	}
 }

@@ -50,7 +50,7 @@ __attribute__((unused)) static int page_faults_counters(long *minor, long *major
 
 /* One pass over `pages` pages of page_size bytes from base: one store per page. */
 __attribute__((unused)) static void page_faults_touch(char *base, size_t pages, size_t page_size,
-					     uint64_t value)
+						      uint64_t value)
 {
 	/* TODO step 3: Count first-touch page faults: one store per page.
 	 * Store value + i into page i with mem_store: touching one byte or the whole page costs the

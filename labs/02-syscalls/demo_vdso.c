@@ -129,7 +129,8 @@ static void show_clocksource(void)
 		fclose(f);
 	}
 	printf("clock source: %s  (the vDSO can read tsc, kvm-clock and arch_sys_counter in user\n"
-	       "space; with others, e.g. hpet or acpi_pm, it falls back to the system call)\n\n", cs);
+	       "space; with others, e.g. hpet or acpi_pm, it falls back to the system call)\n\n",
+	       cs);
 }
 
 int main(int argc, char **argv)
@@ -146,7 +147,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	printf("vDSO mapped at %p (from getauxval(AT_SYSINFO_EHDR); see also [vdso] in "
-	       "/proc/self/maps)\n", (const void *)eh);
+	       "/proc/self/maps)\n",
+	       (const void *)eh);
 	int rc = vdso_find(eh, &v);
 	if (rc)
 		asl_die(-rc, "cannot parse the vDSO's ELF image");
@@ -159,7 +161,9 @@ int main(int argc, char **argv)
 		if (s->st_shndx == SHN_UNDEF || s->st_shndx == SHN_ABS)
 			continue;
 		printf("  %-28s %-6s at vDSO + %#" PRIx64 "\n", v.str + s->st_name,
-		       type == STT_FUNC ? "func" : type == STT_OBJECT ? "object" : "other",
+		       type == STT_FUNC     ? "func"
+		       : type == STT_OBJECT ? "object"
+					    : "other",
 		       (uint64_t)s->st_value);
 	}
 
@@ -177,20 +181,27 @@ int main(int argc, char **argv)
 		sys = min_of(sys, ns_per_call(true, CLOCK_MONOTONIC, n));
 		cpu = min_of(cpu, ns_per_call(false, CLOCK_PROCESS_CPUTIME_ID, n));
 	}
-	printf("  clock_gettime(CLOCK_MONOTONIC)            %7.1f ns   libc -> vDSO, no kernel entry\n",
-	       vdso);
-	printf("  syscall(SYS_clock_gettime, MONOTONIC)     %7.1f ns   the same answer via the kernel\n",
-	       sys);
-	printf("  clock_gettime(CLOCK_PROCESS_CPUTIME_ID)   %7.1f ns   a clock the vDSO cannot serve:\n"
-	       "%46s the vDSO makes the system call itself\n", cpu, "");
+	printf(
+	    "  clock_gettime(CLOCK_MONOTONIC)            %7.1f ns   libc -> vDSO, no kernel entry\n",
+	    vdso);
+	printf(
+	    "  syscall(SYS_clock_gettime, MONOTONIC)     %7.1f ns   the same answer via the kernel\n",
+	    sys);
+	printf(
+	    "  clock_gettime(CLOCK_PROCESS_CPUTIME_ID)   %7.1f ns   a clock the vDSO cannot serve:\n"
+	    "%46s the vDSO makes the system call itself\n",
+	    cpu, "");
 	printf("\nthe vDSO path is %.0fx cheaper here.  Count the real system calls with\n"
 	       "  strace -c -e trace=clock_gettime %s\n"
 	       "it finds %d: the syscall() loops and the CPU-time loops; the %d calls through\n"
-	       "the vDSO made none.\n", sys / vdso, argv[0], 2 * ROUNDS * n, ROUNDS * n + n / 10);
+	       "the vDSO made none.\n",
+	       sys / vdso, argv[0], 2 * ROUNDS * n, ROUNDS * n + n / 10);
 	if (sys < 3 * vdso)
-		printf("\nThe gap is smaller than it should be (usually 10x or more).  Either the clock\n"
-		       "source above cannot be read from user space (then the vDSO makes the system\n"
-		       "call itself), or the machine was too busy for clean timings (load %.2f on %ld\n"
-		       "CPUs): rerun on an idle machine.\n", load_now(), sysconf(_SC_NPROCESSORS_ONLN));
+		printf(
+		    "\nThe gap is smaller than it should be (usually 10x or more).  Either the clock\n"
+		    "source above cannot be read from user space (then the vDSO makes the system\n"
+		    "call itself), or the machine was too busy for clean timings (load %.2f on %ld\n"
+		    "CPUs): rerun on an idle machine.\n",
+		    load_now(), sysconf(_SC_NPROCESSORS_ONLN));
 	return 0;
 }

@@ -111,8 +111,10 @@ int main(int argc, char **argv)
 		def_stack = rl.rlim_cur; /* glibc's default thread stack is `ulimit -s` */
 	k = b.quick ? 8 : 200;
 	samples = b.quick ? 2 : 5;
-	snprintf(note, sizeof note, "%d threads parked on a barrier; x = stack KiB "
-		 "(default = ulimit -s = %zu KiB)", k, def_stack >> 10);
+	snprintf(note, sizeof note,
+		 "%d threads parked on a barrier; x = stack KiB "
+		 "(default = ulimit -s = %zu KiB)",
+		 k, def_stack >> 10);
 	bench_open(&b, "memory", "stack_kib", "KiB/thread", note);
 	const size_t stacks[] = { threads_small_stack(), 256 << 10, 1 << 20, def_stack };
 	enum { NS = sizeof stacks / sizeof stacks[0] };

@@ -27,7 +27,7 @@ enum { TASKS = 4 };
 
 struct worker {
 	int task;
-	int pin;        /* CPU to pin to, or -1 */
+	int pin; /* CPU to pin to, or -1 */
 	int chunks;
 	uint64_t rounds; /* cpu_work rounds per chunk */
 	uint64_t result;
@@ -144,7 +144,8 @@ static double shot_spans(void *arg)
 static void measure_cost(struct bench *b)
 {
 	uint64_t spans = b->quick ? 1000 : 50000;
-	bench_open(b, "trace-cost", "state", "ns/span", "x=0 tracer disabled, x=1 enabled: "
+	bench_open(b, "trace-cost", "state", "ns/span",
+		   "x=0 tracer disabled, x=1 enabled: "
 		   "one empty trace_begin/trace_end pair");
 	trace_disable();
 	bench_shot(b, "disabled", 0, shot_spans, &spans, NULL);

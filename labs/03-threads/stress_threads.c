@@ -62,8 +62,10 @@ int main(int argc, char **argv)
 		int threads = (int)(r % 9) + 1, rc;
 
 		for (int i = 0; i < 6; i++) {
-			t[i] = (struct workers_task){ .fn = task, .arg = (void *)(uintptr_t)(r + i),
-						  .stack_size = i % 2 ? threads_small_stack() : 0 };
+			t[i] = (struct workers_task){ .fn = task,
+						      .arg = (void *)(uintptr_t)(r + i),
+						      .stack_size = i % 2 ? threads_small_stack()
+									  : 0 };
 			want_total += (uint64_t)(r + i);
 		}
 		rc = workers_run(t, 6);

@@ -34,7 +34,7 @@ void chan_wake_all(struct chan *ch);
 
 /* chan_group.c */
 pthread_mutex_t *chan_group_mutex(struct chan_group *g);
-int chan_group_attach(struct chan_group *g, struct chan *ch); /* g->mu NOT held; -ENOMEM */
+int chan_group_attach(struct chan_group *g, struct chan *ch);  /* g->mu NOT held; -ENOMEM */
 void chan_group_detach(struct chan_group *g, struct chan *ch); /* g->mu NOT held */
 /* Sleep on cv (g->mu held) as the waiter w, or declare a deadlock if this sleep would leave
  * every entered thread stuck.  CHAN_OK: woken, recheck your condition; CHAN_DEADLOCK. */

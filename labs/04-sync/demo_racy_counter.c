@@ -41,7 +41,8 @@ static long runs(int n, int threads, long iters)
 	for (int r = 1; r <= n; r++) {
 		long got, want = one_run(threads, iters, &got);
 		printf("  run %d: %d threads x %ld increments: expected %ld, got %ld, lost %ld "
-		       "(%.1f%%)\n", r, threads, iters, want, got, want - got,
+		       "(%.1f%%)\n",
+		       r, threads, iters, want, got, want - got,
 		       100.0 * (double)(want - got) / (double)want);
 		lost += want - got;
 	}
@@ -55,10 +56,11 @@ static void no_loss_explained(int threads, long iters, int cpus)
 {
 	double load[3] = { 0, 0, 0 };
 	bool busy = getloadavg(load, 3) > 0 && load[0] >= cpus;
-	printf("\nThese runs lost no updates.  That happens when the threads take turns instead of\n"
-	       "running at the same instant: on a busy machine (load %.2f now, %d usable CPU%s%s)\n"
-	       "or when each thread finishes its share before the other one gets a CPU.\n",
-	       load[0], cpus, cpus == 1 ? "" : "s", busy ? ": it IS busy" : "");
+	printf(
+	    "\nThese runs lost no updates.  That happens when the threads take turns instead of\n"
+	    "running at the same instant: on a busy machine (load %.2f now, %d usable CPU%s%s)\n"
+	    "or when each thread finishes its share before the other one gets a CPU.\n",
+	    load[0], cpus, cpus == 1 ? "" : "s", busy ? ": it IS busy" : "");
 	if (cpus < 2)
 		printf("With one usable CPU the threads can only take turns (see the pinned runs "
 		       "below).\n");
@@ -73,8 +75,8 @@ static void no_loss_explained(int threads, long iters, int cpus)
 	}
 	printf("Still no update lost: the threads never ran at the same instant here.  The race\n"
 	       "is still there (`make tsan` names it on any machine): run this demo on an idle\n"
-	       "machine, or with more work, e.g. --threads %d --iters %d.\n", 2 * more_threads,
-	       MAX_ITERS);
+	       "machine, or with more work, e.g. --threads %d --iters %d.\n",
+	       2 * more_threads, MAX_ITERS);
 }
 
 int main(int argc, char **argv)
@@ -118,8 +120,9 @@ int main(int argc, char **argv)
 		}
 	}
 	if (sched_setaffinity(0, sizeof one, &one) == 0) {
-		printf("\nThe same, all threads pinned to ONE CPU (they take turns, never run at the "
-		       "same instant):\n");
+		printf(
+		    "\nThe same, all threads pinned to ONE CPU (they take turns, never run at the "
+		    "same instant):\n");
 		runs(nruns < 3 ? (int)nruns : 3, (int)threads, iters);
 		printf("Few or no losses here: on x86-64, value++ compiles to ONE instruction "
 		       "(add $1, mem),\nand a thread is only preempted between instructions. Two "
@@ -127,6 +130,7 @@ int main(int argc, char **argv)
 		       "It is still a data race (undefined\nbehaviour in C11): on aarch64 it is "
 		       "three instructions, and any compiler may split it.\n");
 	}
-	printf("\nFix: a mutex, an atomic or a spinlock (steps 1-3); `make tsan` names this race.\n");
+	printf(
+	    "\nFix: a mutex, an atomic or a spinlock (steps 1-3); `make tsan` names this race.\n");
 	return 0;
 }

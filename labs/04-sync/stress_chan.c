@@ -14,13 +14,13 @@ static const char *usage = "stress_chan [--quick]\n"
 			   "  many producers/consumers, close, timeouts, deadlocks, pipeline";
 
 static int failures;
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			printf("stress_chan: FAILED: " __VA_ARGS__);                       \
-			printf("\n");                                                      \
-			failures++;                                                        \
-		}                                                                          \
+#define CHECK(cond, ...)                                             \
+	do {                                                         \
+		if (!(cond)) {                                       \
+			printf("stress_chan: FAILED: " __VA_ARGS__); \
+			printf("\n");                                \
+			failures++;                                  \
+		}                                                    \
 	} while (0)
 
 enum { PRODUCERS = 3, CONSUMERS = 3 };
@@ -83,7 +83,8 @@ static void mpmc(size_t cap, bool grouped)
 	CHECK(atomic_load(&s.errors) == 0, "mpmc cap %zu%s: %d errors", cap,
 	      grouped ? " grouped" : "", atomic_load(&s.errors));
 	CHECK(atomic_load(&s.count) == PRODUCERS * per_producer && atomic_load(&s.sum) == want,
-	      "mpmc cap %zu%s: count %ld sum %ld", cap, grouped ? " grouped" : "", atomic_load(&s.count), atomic_load(&s.sum));
+	      "mpmc cap %zu%s: count %ld sum %ld", cap, grouped ? " grouped" : "",
+	      atomic_load(&s.count), atomic_load(&s.sum));
 	chan_destroy(s.ch);
 	chan_group_destroy(s.g);
 }

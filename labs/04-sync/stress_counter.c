@@ -40,8 +40,9 @@ int main(int argc, char **argv)
 			counter_destroy(&c);
 			if (rc || got != threads[t] * iters) {
 				printf("stress_counter: %s, %d threads x %ld: rc %d, expected %ld, "
-				       "got %ld\n", kinds[k].name, threads[t], iters, rc,
-				       threads[t] * iters, got);
+				       "got %ld\n",
+				       kinds[k].name, threads[t], iters, rc, threads[t] * iters,
+				       got);
 				bad++;
 			}
 		}

@@ -27,7 +27,7 @@ struct spinlock {
  * shared by the racy, mutex and spinlock versions (each protects it differently, or not at
  * all), `atomic` belongs to the atomic version. */
 struct counter {
-	long value;            /* racy: nothing; mutex: `mu`; spin: `spin` */
+	long value; /* racy: nothing; mutex: `mu`; spin: `spin` */
 	pthread_mutex_t mu;
 	struct spinlock spin;
 	atomic_long atomic;
@@ -70,13 +70,13 @@ int counter_hammer(counter_add_fn add, struct counter *c, int threads, long iter
  * messages ("-32 (EPIPE)") and stay apart from other errors (-EINVAL, -ENOMEM). */
 enum chan_status {
 	CHAN_OK = 0,
-	CHAN_CLOSED = -EPIPE,        /* send on a closed channel; recv on a closed, empty one */
-	CHAN_TIMEOUT = -ETIMEDOUT,   /* the deadline passed first */
-	CHAN_DEADLOCK = -EDEADLK,    /* every thread of the channel's group is blocked */
+	CHAN_CLOSED = -EPIPE,      /* send on a closed channel; recv on a closed, empty one */
+	CHAN_TIMEOUT = -ETIMEDOUT, /* the deadline passed first */
+	CHAN_DEADLOCK = -EDEADLK,  /* every thread of the channel's group is blocked */
 };
 
-struct chan;        /* opaque: chan.c */
-struct chan_group;  /* opaque: chan_group.c */
+struct chan;       /* opaque: chan.c */
+struct chan_group; /* opaque: chan_group.c */
 
 /* Create a channel holding up to `capacity` values.  capacity 0 makes it unbuffered: a send
  * returns only once a receiver has taken its value (a rendezvous).  `group` (may be NULL)

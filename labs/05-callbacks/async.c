@@ -34,11 +34,11 @@
 enum { OP_PENDING, OP_CLAIMED };
 
 struct async_op {
-	struct cq_item item;   /* the completion, posted by the winner */
+	struct cq_item item;         /* the completion, posted by the winner */
 	struct cancel_token_reg reg; /* registration with tok, when there is one */
 	atomic_int state;
 	atomic_int refs;
-	int result;            /* written by the winner before cq_post, read after */
+	int result; /* written by the winner before cq_post, read after */
 	async_work_fn work;
 	void *arg;
 	int input;

@@ -25,8 +25,8 @@ static int tpr(int n, int ms, int workers, struct waiters_result *r)
 	return waiters_thread_per_request(n, ms, r);
 }
 
-static void measure(struct bench *tb, struct bench *hb, const char *series, double x,
-		    model_fn fn, int n, int workers, double expect_ms)
+static void measure(struct bench *tb, struct bench *hb, const char *series, double x, model_fn fn,
+		    int n, int workers, double expect_ms)
 {
 	/* A sample is a whole run, and its spread is small (the sleeps dominate): the slow
 	 * configurations get fewer samples, at least 3, so the default run stays short. */
@@ -60,8 +60,10 @@ int main(int argc, char **argv)
 	struct bench hb = tb; /* a second dataset open at the same time */
 	int n = tb.quick ? 64 : 1000;
 	char note[160];
-	snprintf(note, sizeof note, "%d requests x %d ms simulated I/O (sleep); "
-		 "x = pool workers (thread-per-request: x = requests)", n, MS);
+	snprintf(note, sizeof note,
+		 "%d requests x %d ms simulated I/O (sleep); "
+		 "x = pool workers (thread-per-request: x = requests)",
+		 n, MS);
 	bench_open(&tb, "waiters-time", "workers", "ms", note);
 	bench_open(&hb, "waiters-threads", "workers", "threads", note);
 

@@ -130,8 +130,9 @@ int main(int argc, char **argv)
 		;
 	printf("  fix 2 %s: result %d\n", w.done ? "ok" : "FAILED", w.result);
 
-	printf("The same trap exists wherever completions are posted back to one thread: a UI\n"
-	       "thread calling .Result / .wait() on a task whose continuation needs the UI thread.\n");
+	printf(
+	    "The same trap exists wherever completions are posted back to one thread: a UI\n"
+	    "thread calling .Result / .wait() on a task whose continuation needs the UI thread.\n");
 	pool_shutdown(env.pool, POOL_DRAIN);
 	cq_destroy(env.cq);
 	return fix1_done && w.done ? 0 : 1;

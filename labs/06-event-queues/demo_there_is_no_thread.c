@@ -119,7 +119,8 @@ int main(int argc, char **argv)
 	close(in);
 	close(out);
 
-	const char *shows = during == 1
+	const char *shows =
+	    during == 1
 		? "while the read was pending the process had ONE thread, and it was busy\n"
 		  "printing.  The pending read was a request in the kernel, not a sleeping "
 		  "thread.\n"
@@ -127,9 +128,10 @@ int main(int argc, char **argv)
 		  "kernel handled the request on an io_uring worker, not inline.\n";
 	printf("\nWhat it shows: %s", shows);
 	if (after > 1)
-		printf("Threads named iou-wrk-* are the kernel's io_uring workers, used for requests "
-		       "that cannot\nbe completed without blocking (here: buffered writes to a file "
-		       "system that cannot\nwrite without sleeping, or a file not in the page "
-		       "cache).  Sometimes there IS a thread.\n");
+		printf(
+		    "Threads named iou-wrk-* are the kernel's io_uring workers, used for requests "
+		    "that cannot\nbe completed without blocking (here: buffered writes to a file "
+		    "system that cannot\nwrite without sleeping, or a file not in the page "
+		    "cache).  Sometimes there IS a thread.\n");
 	return 0;
 }

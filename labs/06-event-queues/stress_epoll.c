@@ -69,7 +69,8 @@ static void consume_pipe(struct producer *p)
 			memcpy(&v, buf + off, 8);
 			if (v != p->next_expected)
 				asl_die(0, "message %llu arrived, %llu expected",
-					(unsigned long long)v, (unsigned long long)p->next_expected);
+					(unsigned long long)v,
+					(unsigned long long)p->next_expected);
 			p->next_expected++;
 		}
 		p->npartial = got - whole;
@@ -115,7 +116,8 @@ static void one_round(long msgs, uint64_t *ticks)
 	while (open_streams > 0 || woken_total < (uint64_t)(msgs * PRODUCERS)) {
 		int n = ep_wait(ep, ev, 16, 10000);
 		if (n <= 0)
-			asl_die(n < 0 ? -n : 0, "ep_wait: %s", n ? "failed" : "nothing for 10 s (hang?)");
+			asl_die(n < 0 ? -n : 0, "ep_wait: %s",
+				n ? "failed" : "nothing for 10 s (hang?)");
 		for (int k = 0; k < n; k++) {
 			uint64_t tag = ev[k].data.u64, cnt;
 			if (tag < PRODUCERS) {
@@ -138,8 +140,8 @@ static void one_round(long msgs, uint64_t *ticks)
 			} else if (evq_timer_read(tmr, &cnt) == 0) {
 				*ticks += cnt;
 				/* flip the timer between level and edge to exercise ep_modify */
-				if ((rc = ep_modify(ep, tmr, EPOLLIN, ++flips % 2 ? EP_EDGE : EP_LEVEL,
-						    tag)) < 0)
+				if ((rc = ep_modify(ep, tmr, EPOLLIN,
+						    ++flips % 2 ? EP_EDGE : EP_LEVEL, tag)) < 0)
 					asl_die(-rc, "ep_modify");
 			}
 		}
@@ -170,7 +172,7 @@ int main(int argc, char **argv)
 	for (int r = 0; r < ROUNDS; r++)
 		one_round(msgs, &ticks);
 	printf("stress_epoll: %d rounds x %d producers x %ld messages delivered in order, every "
-	       "wake-up counted, %llu timer ticks\n", ROUNDS, PRODUCERS, msgs,
-	       (unsigned long long)ticks);
+	       "wake-up counted, %llu timer ticks\n",
+	       ROUNDS, PRODUCERS, msgs, (unsigned long long)ticks);
 	return 0;
 }

@@ -58,6 +58,9 @@ static int epoll_wait_fired(loop_t *loop, int timeout_ms)
 }
 
 const struct loop_backend loop_backend_epoll = {
-	.name = "epoll", .init = epoll_init, .fini = epoll_fini, .set = epoll_set,
+	.name = "epoll",
+	.init = epoll_init,
+	.fini = epoll_fini,
+	.set = epoll_set,
 	.wait = epoll_wait_fired,
 };

@@ -17,7 +17,7 @@
 struct poll_state {
 	struct pollfd *pfds; /* pfds[0..n) are watched */
 	int n, cap;
-	int *slot;	     /* slot[fd]: index in pfds, -1 when fd is not watched */
+	int *slot; /* slot[fd]: index in pfds, -1 when fd is not watched */
 	int slot_cap;
 };
 
@@ -92,5 +92,9 @@ static int poll_wait(loop_t *loop, int timeout_ms)
 }
 
 const struct loop_backend loop_backend_poll = {
-	.name = "poll", .init = poll_init, .fini = poll_fini, .set = poll_set, .wait = poll_wait,
+	.name = "poll",
+	.init = poll_init,
+	.fini = poll_fini,
+	.set = poll_set,
+	.wait = poll_wait,
 };

@@ -42,9 +42,9 @@ static const struct {
 	const char *name, *prog, *backend;
 	int default_max; /* the most connections measured without --full */
 } servers[] = {
-    {"loop-epoll", "serve_echo", "epoll", 10000}, {"loop-poll", "serve_echo", "poll", 1000},
-    {"threads", "serve_echo", "threads", 1000},   {"libuv", "echo_uv", NULL, 10000},
-    {"epoll-min", "echo_epoll_min", NULL, 10000},
+	{ "loop-epoll", "serve_echo", "epoll", 10000 }, { "loop-poll", "serve_echo", "poll", 1000 },
+	{ "threads", "serve_echo", "threads", 1000 },   { "libuv", "echo_uv", NULL, 10000 },
+	{ "epoll-min", "echo_epoll_min", NULL, 10000 },
 };
 #define NSERVERS (int)(sizeof servers / sizeof servers[0])
 
@@ -75,7 +75,7 @@ static void on_measure(void *arg, bool start)
 static void measure_once(struct point *pt, int r, const struct server_proc *sp,
 			 const struct loadgen_opts *o, const char *name)
 {
-	struct cpu_probe probe = {.sp = sp};
+	struct cpu_probe probe = { .sp = sp };
 	struct loadgen_opts mine = *o;
 	mine.port = sp->port;
 	mine.arg = &probe;
@@ -116,9 +116,9 @@ static void pick_cpus(int *server_cpu, int *client_cpu)
 
 int main(int argc, char **argv)
 {
-	static const int full_ns[] = {1, 3, 10, 30, 100, 300, 1000, 3000, 10000};
-	static const int default_ns[] = {1, 10, 100, 1000, 10000};
-	static const int quick_ns[] = {1, 100};
+	static const int full_ns[] = { 1, 3, 10, 30, 100, 300, 1000, 3000, 10000 };
+	static const int default_ns[] = { 1, 10, 100, 1000, 10000 };
+	static const int quick_ns[] = { 1, 100 };
 	static struct point res[NSERVERS][9];
 	struct bench b;
 	int scpu, ccpu;
@@ -149,8 +149,9 @@ int main(int argc, char **argv)
 		 "per point after %.2g s of warm-up (from 3000 connections: %d of %.2g s after "
 		 "%.2g s)%s; load average at start %.2f",
 		 scpu, ccpu, reps, duration, warmup, big_reps, 2 * duration, big_warmup,
-		 b.full || b.quick ? "" : "; threads and loop-poll up to 1000 connections (FULL=1: "
-					  "all)",
+		 b.full || b.quick ? ""
+				   : "; threads and loop-poll up to 1000 connections (FULL=1: "
+				     "all)",
 		 load);
 	bench_open(&b, "echo", "connections", "requests/s", note);
 
@@ -166,14 +167,14 @@ int main(int argc, char **argv)
 		/* every server of this point runs (idle ones cost nothing) while the runs go round
 		 * them: run r of each server before run r + 1 of any */
 		struct server_proc sp[NSERVERS];
-		bool up[NSERVERS] = {false};
+		bool up[NSERVERS] = { false };
 		for (int s = 0; s < NSERVERS; s++) {
 			if (!b.full && n > servers[s].default_max)
 				continue;
 			char path[512];
 			snprintf(path, sizeof path, "%s/%s", ASL_BUILD_DIR, servers[s].prog);
-			char *args[] = {path, servers[s].backend ? "--backend" : NULL,
-					(char *)servers[s].backend, NULL};
+			char *args[] = { path, servers[s].backend ? "--backend" : NULL,
+					 (char *)servers[s].backend, NULL };
 			int rc = server_proc_start(&sp[s], args, scpu);
 			if (rc == -ENOENT && k == 0)
 				printf("# %s skipped: %s was not built (libuv1-dev missing?)\n",
@@ -182,13 +183,13 @@ int main(int argc, char **argv)
 				asl_die(-rc, "starting %s", path);
 			up[s] = rc == 0;
 		}
-		struct loadgen_opts o = {.conns = n,
-					 .size = 64,
-					 .duration_s = n >= 3000 ? 2 * duration : duration,
-					 .warmup_s = n >= 3000 ? big_warmup : warmup,
-					 .proto = LOADGEN_ECHO,
-					 .pin_cpu = ccpu,
-					 .on_measure = on_measure};
+		struct loadgen_opts o = { .conns = n,
+					  .size = 64,
+					  .duration_s = n >= 3000 ? 2 * duration : duration,
+					  .warmup_s = n >= 3000 ? big_warmup : warmup,
+					  .proto = LOADGEN_ECHO,
+					  .pin_cpu = ccpu,
+					  .on_measure = on_measure };
 		int nreps = n >= 3000 && reps > big_reps ? big_reps : reps;
 		for (int r = 0; r < nreps; r++)
 			for (int s = 0; s < NSERVERS; s++)
@@ -211,15 +212,15 @@ int main(int argc, char **argv)
 	for (int s = 0; s < NSERVERS; s++)
 		for (int k = 0; k < npoints; k++)
 			if (res[s][k].done)
-				bench_record(&b, servers[s].name, ns[k], res[s][k].p99, res[s][k].reps, 1,
-					     NULL);
+				bench_record(&b, servers[s].name, ns[k], res[s][k].p99,
+					     res[s][k].reps, 1, NULL);
 	bench_open(&b, "echo-cpu", "connections", "ns/request",
 		   "server CPU time (all its threads, from schedstat) per echoed request");
 	for (int s = 0; s < NSERVERS; s++)
 		for (int k = 0; k < npoints; k++)
 			if (res[s][k].done)
-				bench_record(&b, servers[s].name, ns[k], res[s][k].cpu, res[s][k].reps, 1,
-					     NULL);
+				bench_record(&b, servers[s].name, ns[k], res[s][k].cpu,
+					     res[s][k].reps, 1, NULL);
 	bench_open(&b, "echo-errors", "connections", "errors",
 		   "connect failures, resets and early closes seen by the client, all runs");
 	for (int s = 0; s < NSERVERS; s++)

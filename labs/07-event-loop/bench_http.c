@@ -26,7 +26,7 @@
 
 static const char *find_wrk(void)
 {
-	static const char *where[] = {"/usr/bin/wrk", "/usr/local/bin/wrk"};
+	static const char *where[] = { "/usr/bin/wrk", "/usr/local/bin/wrk" };
 	for (size_t i = 0; i < sizeof where / sizeof where[0]; i++)
 		if (access(where[i], X_OK) == 0)
 			return where[i];
@@ -40,7 +40,7 @@ static double wrk_once(const char *wrk, int port, int conns, int seconds, int cp
 	snprintf(c, sizeof c, "%d", conns);
 	snprintf(d, sizeof d, "%ds", seconds);
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/", port);
-	char *args[] = {(char *)wrk, "-t1", "-c", c, "-d", d, url, NULL};
+	char *args[] = { (char *)wrk, "-t1", "-c", c, "-d", d, url, NULL };
 	int rc = proc_run_capture(args, cpu, out, sizeof out);
 	char *rps = strstr(out, "Requests/sec:");
 	if (rc != 0 || !rps) {
@@ -56,10 +56,10 @@ static double wrk_once(const char *wrk, int port, int conns, int seconds, int cp
 
 int main(int argc, char **argv)
 {
-	static const int full_ns[] = {1, 10, 100, 1000};
-	static const int default_ns[] = {1, 100, 1000};
-	static const int quick_ns[] = {10};
-	static const char *backends[] = {"epoll", "poll"};
+	static const int full_ns[] = { 1, 10, 100, 1000 };
+	static const int default_ns[] = { 1, 100, 1000 };
+	static const int quick_ns[] = { 10 };
+	static const char *backends[] = { "epoll", "poll" };
 	struct bench b;
 	int scpu = -1, ccpu = -1;
 
@@ -97,7 +97,7 @@ int main(int argc, char **argv)
 		for (int be = 0; be < 2; be++) {
 			char path[512], series[64];
 			snprintf(path, sizeof path, "%s/serve_http", ASL_BUILD_DIR);
-			char *args[] = {path, "--backend", (char *)backends[be], NULL};
+			char *args[] = { path, "--backend", (char *)backends[be], NULL };
 			struct server_proc sp;
 			int rc = server_proc_start(&sp, args, scpu);
 			if (rc < 0)
@@ -112,11 +112,11 @@ int main(int argc, char **argv)
 			snprintf(series, sizeof series, "wrk-%s", backends[be]);
 			if (got)
 				bench_record(&b, series, n, v, got, 1, NULL);
-			struct loadgen_opts o = {.port = sp.port,
-						 .conns = n,
-						 .duration_s = loadgen_s,
-						 .proto = LOADGEN_HTTP,
-						 .pin_cpu = ccpu};
+			struct loadgen_opts o = { .port = sp.port,
+						  .conns = n,
+						  .duration_s = loadgen_s,
+						  .proto = LOADGEN_HTTP,
+						  .pin_cpu = ccpu };
 			for (int r = 0; r < reps; r++) {
 				struct loadgen_result lr;
 				if ((rc = loadgen_run(&o, &lr)) < 0)

@@ -29,7 +29,7 @@
 static const struct {
 	const char *name, *backend;
 	int default_max; /* the most connections held without --full */
-} servers[] = {{"loop", "epoll", 10000}, {"threads", "threads", 1000}};
+} servers[] = { { "loop", "epoll", 10000 }, { "threads", "threads", 1000 } };
 
 /* Open n connections, each with one round trip; returns how many made it. */
 static int open_conns(int port, int *fd, int n)
@@ -51,8 +51,8 @@ static int open_conns(int port, int *fd, int n)
 
 int main(int argc, char **argv)
 {
-	static const int full_ns[] = {1, 10, 100, 1000, 3000, 10000};
-	static const int quick_ns[] = {1, 100};
+	static const int full_ns[] = { 1, 10, 100, 1000, 3000, 10000 };
+	static const int quick_ns[] = { 1, 100 };
 	struct bench b;
 	bench_init(&b, argc, argv, "07-event-loop",
 		   "server RSS vs idle connections held open: the loop vs a thread per connection");
@@ -83,8 +83,8 @@ int main(int argc, char **argv)
 			for (int r = 0; r < reps; r++) {
 				char path[512];
 				snprintf(path, sizeof path, "%s/serve_echo", ASL_BUILD_DIR);
-				char *args[] = {path, "--backend", (char *)servers[s].backend,
-						NULL};
+				char *args[] = { path, "--backend", (char *)servers[s].backend,
+						 NULL };
 				struct server_proc sp;
 				int rc = server_proc_start(&sp, args, -1);
 				if (rc < 0)

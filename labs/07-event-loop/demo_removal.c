@@ -68,9 +68,11 @@ static void naive_run(int fa, int fb)
 		if (first == 0xdd) {
 			void *target;
 			memcpy(&target, &w->cb, sizeof target);
-			printf("  next in the batch: the pointer to B, but B was freed: its callback "
-			       "field now holds %p.\n  A real dispatcher would jump there: a crash if "
-			       "lucky, someone else's code if not.\n", target);
+			printf(
+			    "  next in the batch: the pointer to B, but B was freed: its callback "
+			    "field now holds %p.\n  A real dispatcher would jump there: a crash if "
+			    "lucky, someone else's code if not.\n",
+			    target);
 			continue;
 		}
 		w->cb(w);
@@ -133,7 +135,8 @@ int main(int argc, char **argv)
 	loop_run(loop, LOOP_RUN_ONCE);
 	printf("  callbacks run: %d.  The loop looked the second descriptor up in its table when "
 	       "its turn came,\n  found no watcher there, and never touched the freed memory "
-	       "(run it under valgrind or ASan: clean).\n", calls);
+	       "(run it under valgrind or ASan: clean).\n",
+	       calls);
 	loop_io_stop(&survivor->io);
 	free(survivor);
 	loop_destroy(loop);

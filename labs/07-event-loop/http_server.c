@@ -33,7 +33,7 @@
 
 #define HTTP_OUT_HIGH 65536 /* stop parsing while this much output waits */
 #define HTTP_RETRY_MS 100   /* accepting pauses this long after EMFILE */
-#define relaxed	      memory_order_relaxed
+#define relaxed memory_order_relaxed
 
 struct http_conn {
 	struct http_server *srv;

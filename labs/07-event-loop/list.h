@@ -17,24 +17,24 @@
 #include <stddef.h>
 
 /* Put x at the front of the list whose first element is *head. */
-#define list_push(head, x)                                                     \
-	do {                                                                   \
-		(x)->prev = NULL;                                              \
-		(x)->next = *(head);                                           \
-		if (*(head))                                                   \
-			(*(head))->prev = (x);                                 \
-		*(head) = (x);                                                 \
+#define list_push(head, x)                     \
+	do {                                   \
+		(x)->prev = NULL;              \
+		(x)->next = *(head);           \
+		if (*(head))                   \
+			(*(head))->prev = (x); \
+		*(head) = (x);                 \
 	} while (0)
 
 /* Take x off the list whose first element is *head (x must be on it). */
-#define list_remove(head, x)                                                   \
-	do {                                                                   \
-		if ((x)->prev)                                                 \
-			(x)->prev->next = (x)->next;                           \
-		else                                                           \
-			*(head) = (x)->next;                                   \
-		if ((x)->next)                                                 \
-			(x)->next->prev = (x)->prev;                           \
+#define list_remove(head, x)                         \
+	do {                                         \
+		if ((x)->prev)                       \
+			(x)->prev->next = (x)->next; \
+		else                                 \
+			*(head) = (x)->next;         \
+		if ((x)->next)                       \
+			(x)->next->prev = (x)->prev; \
 	} while (0)
 
 #endif

@@ -19,9 +19,9 @@ enum loadgen_proto {
 };
 
 struct loadgen_opts {
-	int port;	   /* 127.0.0.1:port */
-	int conns;	   /* concurrent connections, >= 1 */
-	size_t size;	   /* echo message size in bytes */
+	int port;          /* 127.0.0.1:port */
+	int conns;         /* concurrent connections, >= 1 */
+	size_t size;       /* echo message size in bytes */
 	double duration_s; /* measured time, after every connection has had one answer */
 	double warmup_s;   /* unmeasured time with all connections running, before it */
 	enum loadgen_proto proto;
@@ -33,13 +33,13 @@ struct loadgen_opts {
 };
 
 struct loadgen_result {
-	int connected;	   /* connections that got their first answer */
+	int connected;     /* connections that got their first answer */
 	uint64_t requests; /* answers received in the measured time */
 	uint64_t errors;   /* connect failures, resets, early ends of file, bad answers */
-	double seconds;	   /* the measured time */
-	double rps;	   /* requests / seconds */
+	double seconds;    /* the measured time */
+	double rps;        /* requests / seconds */
 	double p50_us, p99_us, max_us; /* latency of one request: sent to answered */
-	char first_error[160];	       /* what the first error was, "" if none */
+	char first_error[160];         /* what the first error was, "" if none */
 };
 
 /* Run the load on the calling thread (pinned to opts->pin_cpu if >= 0; the pin stays).

@@ -42,50 +42,50 @@ struct loop {
 	const struct loop_backend *backend;
 	void *backend_state;
 
-	uint64_t now_ms;	/* the cached time (loop.c) */
-	unsigned active;	/* started handles that keep loop_run(DEFAULT) going */
-	unsigned refs;		/* loop_ref() minus loop_unref() */
-	bool stop;		/* loop_stop() was called during this run */
+	uint64_t now_ms; /* the cached time (loop.c) */
+	unsigned active; /* started handles that keep loop_run(DEFAULT) going */
+	unsigned refs;   /* loop_ref() minus loop_unref() */
+	bool stop;       /* loop_stop() was called during this run */
 
 	/* io watchers (loop_io.c): the watcher of each fd, looked up at dispatch time */
-	loop_io_t **ios;	/* ios[fd], NULL when fd is not watched */
-	int ios_cap;		/* entries in ios and in fired */
+	loop_io_t **ios;          /* ios[fd], NULL when fd is not watched */
+	int ios_cap;              /* entries in ios and in fired */
 	struct loop_fired *fired; /* the batch the backend reported in this iteration */
-	uint64_t batch;		/* counts batches: which one is being dispatched */
+	uint64_t batch;           /* counts batches: which one is being dispatched */
 
 	/* timers (loop_timer.c): a binary min-heap on (deadline_ms, seq) */
 	loop_timer_t **heap;
 	size_t heap_len, heap_cap;
-	uint64_t timer_seq;	/* the next start's sequence number */
+	uint64_t timer_seq; /* the next start's sequence number */
 
 	/* defers (loop_defer.c): FIFO lists; `running` is this iteration's batch */
 	loop_defer_t *defer_head, *defer_tail, *defer_running;
 
 	/* posts (loop_post.c): a lock-free LIFO pushed by any thread, an eventfd to wake us */
 	_Atomic(loop_post_t *) posts;
-	atomic_uint posts_pending;	/* posted and not yet called: keeps the loop alive */
+	atomic_uint posts_pending; /* posted and not yet called: keeps the loop alive */
 	int post_fd;
 	loop_io_t post_io;
 
 	/* signals (loop_signal.c): one signalfd for all watched signals of this loop */
 	loop_signal_t *signals;
-	int signal_fd;		/* -1 until the first signal watcher */
+	int signal_fd; /* -1 until the first signal watcher */
 	loop_io_t signal_io;
-	sigset_t signal_mask;	/* the signals watched through signal_fd */
+	sigset_t signal_mask;        /* the signals watched through signal_fd */
 	sigset_t signal_was_blocked; /* those already blocked before their first watcher */
 	uint64_t signal_delivery;
 };
 
 /* Called by loop.c, one per concept file. */
-int loop_io_dispatch(loop_t *loop, int n);	  /* run the callbacks of fired[0..n) */
+int loop_io_dispatch(loop_t *loop, int n); /* run the callbacks of fired[0..n) */
 int loop_io_start_internal(loop_t *loop, loop_io_t *io, int fd, int events, loop_io_cb cb);
 void loop_io_fini(loop_t *loop);
 void loop_timers_run(loop_t *loop);
-int loop_timers_timeout(const loop_t *loop);	  /* ms until the nearest deadline, -1: none */
+int loop_timers_timeout(const loop_t *loop); /* ms until the nearest deadline, -1: none */
 void loop_timers_fini(loop_t *loop);
 void loop_defers_run(loop_t *loop);
 int loop_posts_init(loop_t *loop);
-int loop_posts_run(loop_t *loop);		  /* how many ran */
+int loop_posts_run(loop_t *loop); /* how many ran */
 void loop_posts_fini(loop_t *loop);
 void loop_signals_fini(loop_t *loop);
 

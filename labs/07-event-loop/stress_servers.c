@@ -92,7 +92,7 @@ int main(int argc, char **argv)
 	pthread_t lt;
 	pthread_create(&lt, NULL, loop_main, NULL);
 	clients(port, 16);
-	loop_post_t stop = {0};
+	loop_post_t stop = { 0 };
 	loop_post(loop, &stop, stop_cb);
 	pthread_join(lt, NULL);
 	if ((rc = loop_destroy(loop)) < 0)
@@ -104,7 +104,7 @@ int main(int argc, char **argv)
 		asl_die(-rc, "latency_thread_start");
 	int c = tcp_connect(port, false);
 	const char req[] = "30 slow\n0 fast\n";
-	char got[32] = {0};
+	char got[32] = { 0 };
 	if (c < 0 || send(c, req, sizeof req - 1, 0) != (ssize_t)sizeof req - 1 ||
 	    recv(c, got, 15, MSG_WAITALL) != 15 || strcmp(got, "0 fast\n30 slow\n"))
 		asl_die(0, "latency injector answered \"%s\"", got);

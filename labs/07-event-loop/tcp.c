@@ -114,6 +114,6 @@ int tcp_set_buffers(int fd, int sndbuf, int rcvbuf)
 
 int tcp_set_reset_on_close(int fd)
 {
-	struct linger l = {.l_onoff = 1, .l_linger = 0};
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
 	return setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l) < 0 ? -errno : 0;
 }

@@ -137,8 +137,10 @@ int main(int argc, char **argv)
 	int kf = b.quick ? 200 : 5000, kt = b.quick ? 20 : 500;
 	int samples = b.quick ? 1 : 3;
 	char note[200];
-	snprintf(note, sizeof note, "%d fibers / %d threads, each touched 1 KiB of stack and "
-		 "parked; KiB per unit; thread x = default stack (ulimit -s)", kf, kt);
+	snprintf(note, sizeof note,
+		 "%d fibers / %d threads, each touched 1 KiB of stack and "
+		 "parked; KiB per unit; thread x = default stack (ulimit -s)",
+		 kf, kt);
 	bench_open(&b, "memory", "stack_kib", "KiB", note);
 	static const size_t stacks[] = { 4 << 10, 16 << 10, 64 << 10 };
 	for (int s = 0; s < 3; s++) {
@@ -152,8 +154,9 @@ int main(int argc, char **argv)
 		bench_record(&b, "fiber-virtual", (double)(stacks[s] >> 10), vsz, samples, 1, NULL);
 	}
 	struct rlimit rl;
-	double tx = getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ?
-		    (double)(rl.rlim_cur >> 10) : 8192;
+	double tx = getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+			? (double)(rl.rlim_cur >> 10)
+			: 8192;
 	double rss[3], vsz[3], v[2];
 	for (int i = 0; i < samples; i++) {
 		run_child(kt, 0, v);

@@ -19,20 +19,20 @@
 /* One fiber stack: a mapping of guard + usable bytes.  The guard page (PROT_NONE) lies BELOW
  * the usable part, because stacks grow down: an overflow runs into it and faults. */
 struct stack {
-	void *map;	  /* start of the mapping = the guard page; NULL: no stack */
-	size_t map_len;	  /* guard + usable */
-	void *lo, *hi;	  /* usable part [lo, hi); hi is page-aligned */
-	unsigned vg_id;	  /* valgrind's id for this stack (0 when not under valgrind) */
+	void *map;               /* start of the mapping = the guard page; NULL: no stack */
+	size_t map_len;          /* guard + usable */
+	void *lo, *hi;           /* usable part [lo, hi); hi is page-aligned */
+	unsigned vg_id;          /* valgrind's id for this stack (0 when not under valgrind) */
 	struct stack *next_free; /* link in the pool's free list (stored in the struct, not the
 				  * stack, so a pooled stack's pages are never touched) */
 };
 
 /* Stacks of one size, reused: a finished fiber's stack goes back here instead of munmap. */
 struct stack_pool {
-	size_t usable;		 /* usable bytes per stack (whole pages) */
-	size_t page;		 /* the page size */
-	struct stack *free;	 /* stacks ready for reuse */
-	size_t nfree, max_free;	 /* at most max_free are kept; the rest are unmapped */
+	size_t usable;          /* usable bytes per stack (whole pages) */
+	size_t page;            /* the page size */
+	struct stack *free;     /* stacks ready for reuse */
+	size_t nfree, max_free; /* at most max_free are kept; the rest are unmapped */
 };
 
 void stack_pool_init(struct stack_pool *p, size_t usable);
@@ -78,30 +78,30 @@ struct fiber {
 	enum fiber_state state;
 	fiber_fn fn;
 	void *arg, *result;
-	int error;		 /* -ENOMEM: could not get a stack, never ran */
-	struct fiber *next;	 /* link in the run queue or a wait queue */
-	struct fiber *joiner;	 /* the fiber waiting in fiber_join for this one */
+	int error;                         /* -ENOMEM: could not get a stack, never ran */
+	struct fiber *next;                /* link in the run queue or a wait queue */
+	struct fiber *joiner;              /* the fiber waiting in fiber_join for this one */
 	struct fiber *all_prev, *all_next; /* every fiber not yet joined */
-	void *xfer;		 /* a value handed over by a channel */
-	int xfer_rc;		 /* and how the wait ended (0 or -EPIPE) */
+	void *xfer;                        /* a value handed over by a channel */
+	int xfer_rc;                       /* and how the wait ended (0 or -EPIPE) */
 	/* waits on the loop (fiber_io.c) */
-	loop_io_t io;		 /* kept started between waits on the same fd (see fiber_io.c) */
+	loop_io_t io; /* kept started between waits on the same fd (see fiber_io.c) */
 	loop_timer_t timer;
-	bool timer_ready;	 /* timer initialised */
-	bool loop_waiting;	 /* parked until the loop wakes it */
+	bool timer_ready;  /* timer initialised */
+	bool loop_waiting; /* parked until the loop wakes it */
 };
 
 struct fiber_sched {
-	void *sp;		 /* the scheduler's own context: the thread's stack */
-	struct fiber *current;	 /* the running fiber, NULL while the scheduler runs */
+	void *sp;              /* the scheduler's own context: the thread's stack */
+	struct fiber *current; /* the running fiber, NULL while the scheduler runs */
 	struct fiber_queue runq;
-	struct fiber *all;	 /* list of every fiber not yet joined */
-	struct fiber *dead;	 /* finished; its stack goes back to the pool once we are off it */
+	struct fiber *all;  /* list of every fiber not yet joined */
+	struct fiber *dead; /* finished; its stack goes back to the pool once we are off it */
 	struct stack_pool pool;
-	loop_t *loop;		 /* created on first need (fiber_sched_loop) */
+	loop_t *loop; /* created on first need (fiber_sched_loop) */
 	unsigned next_id;
-	size_t live;		 /* fibers that have not finished */
-	size_t loop_waiters;	 /* fibers parked on the loop */
+	size_t live;         /* fibers that have not finished */
+	size_t loop_waiters; /* fibers parked on the loop */
 	bool running;
 	const void *thread_stack_lo; /* for AddressSanitizer: the thread's own stack */
 	size_t thread_stack_size;

@@ -31,8 +31,8 @@
  * before the stack serves another fiber (or the memory another mapping), they are cleared. */
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
-#define stack_unpoison(st) ASAN_UNPOISON_MEMORY_REGION((st)->lo, \
-	(size_t)((char *)(st)->hi - (char *)(st)->lo))
+#define stack_unpoison(st) \
+	ASAN_UNPOISON_MEMORY_REGION((st)->lo, (size_t)((char *)(st)->hi - (char *)(st)->lo))
 #else
 #define stack_unpoison(st) ((void)(st))
 #endif

@@ -89,8 +89,10 @@ int main(int argc, char **argv)
 		   "bytes per suspended task: state structs, a fiber stack, an OS thread");
 	int samples = b.quick ? 1 : 5;
 	char note[200];
-	snprintf(note, sizeof note, "rows 1-7 sizeof (exact); 10 the nominal 16 KiB fiber stack "
-		 "(lab 08 measures its RSS); 11-12 default pthread, %d parked, per thread", PARKED);
+	snprintf(note, sizeof note,
+		 "rows 1-7 sizeof (exact); 10 the nominal 16 KiB fiber stack "
+		 "(lab 08 measures its RSS); 11-12 default pthread, %d parked, per thread",
+		 PARKED);
 	bench_open(&b, "memory", "row", "bytes", note);
 	int row = 1;
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++, row++) {

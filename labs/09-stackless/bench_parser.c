@@ -19,17 +19,17 @@
 #include "http_req.h"
 
 static const char request[] =
-	"GET /articles/2026/11/stackless-coroutines.html?ref=home HTTP/1.1\r\n"
-	"Host: www.example.org\r\n"
-	"User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0\r\n"
-	"Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n"
-	"Accept-Language: en-GB,en;q=0.5\r\n"
-	"Accept-Encoding: gzip, deflate, br\r\n"
-	"Referer: https://www.example.org/\r\n"
-	"Connection: keep-alive\r\n"
-	"Cookie: session=4f3c2b1a; theme=dark\r\n"
-	"Upgrade-Insecure-Requests: 1\r\n"
-	"\r\n";
+    "GET /articles/2026/11/stackless-coroutines.html?ref=home HTTP/1.1\r\n"
+    "Host: www.example.org\r\n"
+    "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0\r\n"
+    "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n"
+    "Accept-Language: en-GB,en;q=0.5\r\n"
+    "Accept-Encoding: gzip, deflate, br\r\n"
+    "Referer: https://www.example.org/\r\n"
+    "Connection: keep-alive\r\n"
+    "Cookie: session=4f3c2b1a; theme=dark\r\n"
+    "Upgrade-Insecure-Requests: 1\r\n"
+    "\r\n";
 
 struct run {
 	size_t piece;
@@ -74,8 +74,10 @@ int main(int argc, char **argv)
 		   "HTTP request-head parser throughput (MB/s) vs the size of the pieces fed");
 	size_t len = sizeof request - 1;
 	char note[160];
-	snprintf(note, sizeof note, "a %zu-byte request head fed in pieces of x bytes; x = %zu is "
-		 "the whole head in one feed", len, len);
+	snprintf(note, sizeof note,
+		 "a %zu-byte request head fed in pieces of x bytes; x = %zu is "
+		 "the whole head in one feed",
+		 len, len);
 	bench_open(&b, "parser", "piece_bytes", "MB/s", note);
 	/* a sample parses for 2x --min-time (40 ms by default: thousands of heads); --full
 	 * for 5x, steadier on a busy machine */

@@ -23,7 +23,8 @@ static const char stream[] = "GET /index.html HTTP/1.1\r\nHost: example.org\r\nA
 static void show(const struct http_req *r)
 {
 	printf("  => %s %s HTTP/1.%d, %zu header(s), Content-Length %ld, keep-alive %s, head %zu "
-	       "bytes\n", r->method, r->target, r->minor, r->n_headers, r->content_length,
+	       "bytes\n",
+	       r->method, r->target, r->minor, r->n_headers, r->content_length,
 	       r->keep_alive ? "yes" : "no", r->head_len);
 	for (size_t i = 0; i < r->n_headers; i++)
 		printf("       %s: %s\n", r->headers[i].name, r->headers[i].value);
@@ -43,8 +44,9 @@ int main(int argc, char **argv)
 		int rc = http_req_parser_feed(&p, stream + at, n, &used);
 		char shown[4 * 16] = "\"";
 		for (size_t i = 0; i < n; i++)
-			strcat(shown, stream[at + i] == '\r' ? "\\r" : stream[at + i] == '\n' ?
-			       "\\n" : (char[2]){ stream[at + i], 0 });
+			strcat(shown, stream[at + i] == '\r'   ? "\\r"
+				      : stream[at + i] == '\n' ? "\\n"
+							       : (char[2]){ stream[at + i], 0 });
 		strcat(shown, "\"");
 		printf("feed %-24s -> ", shown);
 		at += used;

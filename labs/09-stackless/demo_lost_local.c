@@ -17,8 +17,8 @@
 #include "asl/util.h"
 
 static const char usage[] =
-	"demo_lost_local [-h]\n"
-	"  a local variable across a PTL_YIELD, and the fix: keep it in the struct";
+    "demo_lost_local [-h]\n"
+    "  a local variable across a PTL_YIELD, and the fix: keep it in the struct";
 
 struct counter {
 	struct ptl pt;

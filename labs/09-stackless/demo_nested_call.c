@@ -30,8 +30,8 @@
 static const char usage[] = "demo_nested_call [-h]\n"
 			    "  a word reader as nested stackless coroutines, then as a fiber";
 
-static const char *const pieces[] = { "stack", "less co", "routines ", "can", "not wait i",
-				      "n a nested ", "call ", NULL };
+static const char *const pieces[] = { "stack",      "less co",     "routines ", "can",
+				      "not wait i", "n a nested ", "call ",     NULL };
 
 struct input {
 	const char *piece; /* the piece being read */
@@ -119,8 +119,9 @@ static char next_char(void)
 	char here;
 	while (!fin.piece || !fin.piece[fin.pos]) {
 		printf("    suspended in next_char <- read_word <- fiber_main; their frames at "
-		       "offsets %td, %td, %td of the fiber's stack\n", &here - fiber_stack,
-		       frame_read_word - fiber_stack, frame_main - fiber_stack);
+		       "offsets %td, %td, %td of the fiber's stack\n",
+		       &here - fiber_stack, frame_read_word - fiber_stack,
+		       frame_main - fiber_stack);
 		if (swapcontext(&fiber_ctx, &main_ctx) < 0) /* to main; returns when resumed */
 			asl_die(errno, "swapcontext");
 	}

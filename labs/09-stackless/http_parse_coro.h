@@ -17,9 +17,9 @@
 
 struct http_parser {
 	struct http_req_parser coro; /* the head parser: suspended between feeds */
-	size_t fed;      /* bytes of the current request already given to coro */
-	bool head_done;  /* coro said HTTP_REQ_DONE: only the body is still awaited */
-	bool answered;   /* the last feed returned a request: start afresh on the next one */
+	size_t fed;                  /* bytes of the current request already given to coro */
+	bool head_done;              /* coro said HTTP_REQ_DONE: only the body is still awaited */
+	bool answered; /* the last feed returned a request: start afresh on the next one */
 	size_t max_head, max_body; /* read by lab 07's server (how much input to buffer) */
 };
 

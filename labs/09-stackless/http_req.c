@@ -31,18 +31,18 @@ void http_req_parser_init(struct http_req_parser *p)
 
 /* Take the next byte of input into c; while the piece being fed is used up, suspend
  * (CORO_PENDING): the next feed resumes right here with its first byte. */
-#define HTTP_NEXT(p, c)                                                                    \
-	do {                                                                               \
-		PTL_AWAIT(&(p)->pt, (p)->in < (p)->end);                                   \
-		(c) = *(p)->in++;                                                          \
-		(p)->req.head_len++;                                                       \
+#define HTTP_NEXT(p, c)                                  \
+	do {                                             \
+		PTL_AWAIT(&(p)->pt, (p)->in < (p)->end); \
+		(c) = *(p)->in++;                        \
+		(p)->req.head_len++;                     \
 	} while (0)
 
 /* End the coroutine with a status: HTTP_REQ_DONE or an error. */
-#define HTTP_FINISH(p, st)                                                                 \
-	do {                                                                               \
-		(p)->status = (st);                                                        \
-		PTL_EXIT(&(p)->pt);                                                        \
+#define HTTP_FINISH(p, st)          \
+	do {                        \
+		(p)->status = (st); \
+		PTL_EXIT(&(p)->pt); \
 	} while (0)
 
 /* The coroutine: CORO_PENDING (input used up), CORO_READY (p->status says how it ended),
@@ -65,8 +65,7 @@ static int http_req_run(struct http_req_parser *p)
 	LAB_UNUSED(p, c, rc); return LAB_TODO(8);
 }
 
-int http_req_parser_feed(struct http_req_parser *p, const char *data, size_t len,
-			 size_t *consumed)
+int http_req_parser_feed(struct http_req_parser *p, const char *data, size_t len, size_t *consumed)
 {
 	*consumed = 0;
 	if (!data && len > 0)

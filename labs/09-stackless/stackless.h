@@ -50,14 +50,14 @@ struct sim_io {
 	size_t n_input, next_in;
 	struct sim_event log[SIM_LOG_MAX];
 	size_t n_log;
-	enum sim_op op;     /* the operation in flight */
-	int32_t op_value;   /* the value of the write in flight */
+	enum sim_op op;   /* the operation in flight */
+	int32_t op_value; /* the value of the write in flight */
 	unsigned pends_left;
 	uint64_t rng;
 	unsigned pend_pct;  /* chance (0..100) that an operation is pending at first */
 	unsigned max_pends; /* a pending operation stays pending 1..max_pends polls */
 	unsigned long polls, pendings;
-	int misuse;         /* 0, or the first protocol error (-EBUSY) */
+	int misuse; /* 0, or the first protocol error (-EBUSY) */
 };
 
 /* Prepare io: reads will return input[0..n) in order (not copied: keep it alive); each
@@ -104,11 +104,11 @@ int add_two_ref(struct sim_io *io, int32_t *out);
 /* The same function as a state machine: the resume point, the argument, the locals that
  * live across an await, and the result. */
 struct add_two {
-	int state;          /* where to resume: 0 = from the start; see async_sm.c */
-	struct sim_io *io;  /* the argument (used after every await) */
-	int32_t a, b, sum;  /* locals alive across at least one await */
-	int32_t out;        /* *out of the reference, valid once result == 0 */
-	int result;         /* the reference's return value, valid once READY */
+	int state;         /* where to resume: 0 = from the start; see async_sm.c */
+	struct sim_io *io; /* the argument (used after every await) */
+	int32_t a, b, sum; /* locals alive across at least one await */
+	int32_t out;       /* *out of the reference, valid once result == 0 */
+	int result;        /* the reference's return value, valid once READY */
 };
 
 /* Given: state 0, the argument stored. */
@@ -152,9 +152,9 @@ int sum_stream_ref(struct sim_io *io, int32_t *total_out);
 struct sum_stream {
 	int state;
 	struct sim_io *io;
-	int32_t n, i;       /* alive across the awaits in and after the loop */
-	int32_t total;      /* *total_out of the reference: always the total so far */
-	int result;         /* the return value, once READY */
+	int32_t n, i;  /* alive across the awaits in and after the loop */
+	int32_t total; /* *total_out of the reference: always the total so far */
+	int result;    /* the return value, once READY */
 };
 
 void sum_stream_init(struct sum_stream *c, struct sim_io *io);
@@ -185,10 +185,10 @@ int sum_stream_ptg_step(struct sum_stream_ptg *c);
 /* ---- Step 5: many coroutines, one thread (sched.c) -------------------------------------- */
 
 struct rr_task {
-	coro_fn resume;   /* the step function ... */
-	void *self;       /* ... and its struct */
-	int status;       /* out: CORO_READY once finished, or the negative error it returned */
-	long resumes;     /* out: how many times it was resumed */
+	coro_fn resume; /* the step function ... */
+	void *self;     /* ... and its struct */
+	int status;     /* out: CORO_READY once finished, or the negative error it returned */
+	long resumes;   /* out: how many times it was resumed */
 };
 
 /* Run the tasks round-robin on this thread: each round resumes every unfinished task once,

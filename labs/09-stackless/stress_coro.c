@@ -42,8 +42,9 @@ struct job {
 static int job_resume(void *self)
 {
 	struct job *j = self;
-	return j->kind == 0 ? sum_stream_step(&j->u.sm) : j->kind == 1 ?
-	       sum_stream_ptl_step(&j->u.pl) : sum_stream_ptg_step(&j->u.pg);
+	return j->kind == 0   ? sum_stream_step(&j->u.sm)
+	       : j->kind == 1 ? sum_stream_ptl_step(&j->u.pl)
+			      : sum_stream_ptg_step(&j->u.pg);
 }
 
 static void job_result(const struct job *j, int *res, int32_t *total)

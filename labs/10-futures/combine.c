@@ -21,8 +21,8 @@
 struct many_fut {
 	fut_t base;
 	size_t n, left;
-	intptr_t *outs;	/* join_all: the results; select: where the winner's result goes */
-	fut_t *futs[];	/* NULL once ready (and dropped) */
+	intptr_t *outs; /* join_all: the results; select: where the winner's result goes */
+	fut_t *futs[];  /* NULL once ready (and dropped) */
 };
 
 static enum fut_poll join_all_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)

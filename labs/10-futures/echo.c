@@ -33,8 +33,8 @@ struct echo_conn {
 	reactor_io_t *io;
 	int fd;
 	enum { CONN_READ, CONN_WRITE } state;
-	fut_t *child;	/* the read or write being awaited */
-	size_t len, off;	/* bytes in buf, bytes of them written */
+	fut_t *child;    /* the read or write being awaited */
+	size_t len, off; /* bytes in buf, bytes of them written */
 	char buf[ECHO_BUF];
 };
 

@@ -11,20 +11,20 @@
 #include "loop.h"
 
 struct exec {
-	struct sched sched;	/* first: a task's sched pointer is the executor */
-	loop_t *loop;		/* the reactor: lab 07's loop (epoll backend) */
+	struct sched sched;          /* first: a task's sched pointer is the executor */
+	loop_t *loop;                /* the reactor: lab 07's loop (epoll backend) */
 	task_t *run_head, *run_tail; /* runnable tasks: executor thread only */
-	task_t **live;		/* unfinished tasks (cancelled by exec_destroy) */
+	task_t **live;               /* unfinished tasks (cancelled by exec_destroy) */
 	size_t nlive, cap;
-	bool in_reactor;	/* inside loop_run: a wake must loop_stop it (exec_schedule) */
+	bool in_reactor;             /* inside loop_run: a wake must loop_stop it (exec_schedule) */
 	pthread_mutex_t remote_lock; /* guards the three fields below */
 	task_t *remote_head, *remote_tail; /* woken from other threads */
-	bool remote_posted;	/* remote_post is in the loop's hands */
+	bool remote_posted;                /* remote_post is in the loop's hands */
 	loop_post_t remote_post;
 	/* A reactor with a thread of its own (exec_mt's: exec_reactor_start): its loop runs
 	 * there and nowhere else; it runs no tasks. */
 	bool threaded;
-	bool thread_stop;	/* reactor thread only */
+	bool thread_stop; /* reactor thread only */
 	pthread_t thread;
 };
 

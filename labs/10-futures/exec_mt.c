@@ -33,7 +33,7 @@
 
 struct worker {
 	pthread_mutex_t lock; /* guards the deque */
-	task_t **dq;	      /* ring buffer of runnable tasks, FIFO for its owner */
+	task_t **dq;          /* ring buffer of runnable tasks, FIFO for its owner */
 	size_t head, len, cap;
 	pthread_t thread;
 	exec_mt_t *ex;
@@ -47,15 +47,15 @@ struct exec_mt {
 	pthread_mutex_t inject_lock;
 	task_t *inject_head, *inject_tail;
 	size_t inject_len;
-	_Atomic size_t live;	 /* tasks not finished */
+	_Atomic size_t live; /* tasks not finished */
 	_Atomic bool stop;
-	_Atomic uint64_t epoch;	 /* bumped by every push */
-	_Atomic int sleepers;	 /* workers between deciding to park and waking */
+	_Atomic uint64_t epoch; /* bumped by every push */
+	_Atomic int sleepers;   /* workers between deciding to park and waking */
 	pthread_mutex_t park_lock;
 	pthread_cond_t park;
 	_Atomic uint64_t steals;
 	pthread_mutex_t reactor_lock; /* guards reactor's creation */
-	exec_t *reactor;	      /* made by the first exec_mt_reactor */
+	exec_t *reactor;              /* made by the first exec_mt_reactor */
 };
 
 static _Thread_local struct worker *mt_self; /* the worker running on this thread */

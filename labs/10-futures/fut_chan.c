@@ -26,7 +26,7 @@ struct fut_chan {
 	size_t cap, head, len;
 	bool closed;
 	struct send_fut *wait_head, *wait_tail; /* senders waiting for room, oldest first */
-	fut_waker_t receiver;			/* the receiver waiting for a value */
+	fut_waker_t receiver;                   /* the receiver waiting for a value */
 };
 
 struct send_fut {

@@ -36,17 +36,17 @@ struct sched {
 };
 
 struct task {
-	fut_t *fut;		   /* the spawned future; NULL once complete */
-	struct sched *sched;	   /* its executor */
-	task_t *next;		   /* run-queue link (a task is in at most one queue) */
-	_Atomic unsigned state;	   /* TASK_* bits */
-	_Atomic unsigned refs;	   /* references to this header */
-	uint32_t slot;		   /* index in the executor's table of live tasks (exec.c) */
-	bool self_woken;	   /* woken by its own poll: only the polling thread touches it */
-	bool done;		   /* result is in out: under join_lock */
-	atomic_flag join_lock;	   /* guards done, out, join_waker */
-	intptr_t out;		   /* the future's result */
-	fut_waker_t join_waker;	   /* who waits on the join handle */
+	fut_t *fut;             /* the spawned future; NULL once complete */
+	struct sched *sched;    /* its executor */
+	task_t *next;           /* run-queue link (a task is in at most one queue) */
+	_Atomic unsigned state; /* TASK_* bits */
+	_Atomic unsigned refs;  /* references to this header */
+	uint32_t slot;          /* index in the executor's table of live tasks (exec.c) */
+	bool self_woken;        /* woken by its own poll: only the polling thread touches it */
+	bool done;              /* result is in out: under join_lock */
+	atomic_flag join_lock;  /* guards done, out, join_waker */
+	intptr_t out;           /* the future's result */
+	fut_waker_t join_waker; /* who waits on the join handle */
 };
 
 /* task.c */

@@ -34,9 +34,9 @@ struct retry_fut {
 	void *arg;
 	uint64_t *delays;
 	uint64_t rng;
-	unsigned k;		/* attempts made so far */
+	unsigned k; /* attempts made so far */
 	enum { RETRY_ATTEMPT, RETRY_WAIT } state;
-	fut_t *child;		/* the attempt or the sleep being awaited */
+	fut_t *child; /* the attempt or the sleep being awaited */
 };
 
 static enum fut_poll retry_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)

@@ -175,9 +175,9 @@ static enum fut_poll steps_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 	for (; s->i < s->n; s->i++) {
 		if (!s->child) {
 			bool write_now = (s->i % 2 == 0) == s->writes_first;
-			s->child = !s->in ? reactor_sleep(s->r, (uint64_t)(s->i % 2))
-				 : write_now ? reactor_write(s->out, &s->byte, 1)
-					     : reactor_read(s->in, &s->byte, 1);
+			s->child = !s->in      ? reactor_sleep(s->r, (uint64_t)(s->i % 2))
+				   : write_now ? reactor_write(s->out, &s->byte, 1)
+					       : reactor_read(s->in, &s->byte, 1);
 			if (!s->child)
 				asl_die(ENOMEM, "a reactor future");
 		}
@@ -233,8 +233,9 @@ static void mt_reactor(int workers, int sleepers, int rounds)
 	for (int i = 0; i < 4; i++)
 		if ((rc = reactor_io_open(r, fd[i], &io[i])) < 0)
 			asl_die(-rc, "reactor_io_open");
-	spawn_steps(ex, (struct steps){ .r = r, .in = io[2], .out = io[0], .writes_first = true,
-					.n = 2 * rounds });
+	spawn_steps(ex,
+		    (struct steps){
+			.r = r, .in = io[2], .out = io[0], .writes_first = true, .n = 2 * rounds });
 	spawn_steps(ex, (struct steps){ .r = r, .in = io[1], .out = io[3], .n = 2 * rounds });
 	if ((rc = exec_mt_run(ex)) < 0)
 		asl_die(-rc, "exec_mt_run");
@@ -243,8 +244,8 @@ static void mt_reactor(int workers, int sleepers, int rounds)
 		close(fd[i]);
 	}
 	exec_mt_destroy(ex);
-	printf("exec_mt %d workers + reactor: %d sleepers x 10 sleeps, %d relay rounds\n",
-	       workers, sleepers, rounds);
+	printf("exec_mt %d workers + reactor: %d sleepers x 10 sleeps, %d relay rounds\n", workers,
+	       sleepers, rounds);
 }
 
 int main(int argc, char **argv)

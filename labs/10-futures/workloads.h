@@ -93,9 +93,8 @@ static enum fut_poll pingpong_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 	return FUT_PENDING;
 }
 
-static const struct fut_vtable pingpong_vtable __attribute__((unused)) = {
-	.poll = pingpong_poll, .drop = workload_free
-};
+static const struct fut_vtable pingpong_vtable
+    __attribute__((unused)) = { .poll = pingpong_poll, .drop = workload_free };
 
 /* Side `me` (0 moves first) as a future to spawn. */
 static inline fut_t *pingpong_side(struct pingpong *pp, int me)
@@ -160,9 +159,8 @@ static void producer_drop(fut_t *self)
 	free(self);
 }
 
-static const struct fut_vtable producer_vtable __attribute__((unused)) = {
-	.poll = producer_poll, .drop = producer_drop
-};
+static const struct fut_vtable producer_vtable
+    __attribute__((unused)) = { .poll = producer_poll, .drop = producer_drop };
 
 static inline fut_t *producer_new(fut_chan_t *ch, intptr_t from, intptr_t to)
 {
@@ -215,16 +213,16 @@ static void consumer_drop(fut_t *self)
 	c->recv = NULL;
 }
 
-static const struct fut_vtable consumer_vtable __attribute__((unused)) = {
-	.poll = consumer_poll, .drop = consumer_drop
-};
+static const struct fut_vtable consumer_vtable
+    __attribute__((unused)) = { .poll = consumer_poll, .drop = consumer_drop };
 
 static inline struct consumer *consumer_new(fut_chan_t *ch, intptr_t *got, long cap)
 {
 	struct consumer *c = calloc(1, sizeof *c);
 	if (c)
-		*c = (struct consumer){ .base = { &consumer_vtable }, .ch = ch, .got = got,
-					.cap = got ? cap : 0 };
+		*c = (struct consumer){
+			.base = { &consumer_vtable }, .ch = ch, .got = got, .cap = got ? cap : 0
+		};
 	return c;
 }
 
@@ -276,9 +274,8 @@ static void echo_control_drop(fut_t *self)
 	free(self);
 }
 
-static const struct fut_vtable echo_control_vtable __attribute__((unused)) = {
-	.poll = echo_control_poll, .drop = echo_control_drop
-};
+static const struct fut_vtable echo_control_vtable
+    __attribute__((unused)) = { .poll = echo_control_poll, .drop = echo_control_drop };
 
 static inline fut_t *echo_control_new(echo_server_t *srv, fut_chan_t *done)
 {

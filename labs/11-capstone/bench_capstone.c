@@ -72,8 +72,10 @@ static void env_open(struct cap_env *e)
 {
 	int rc = cap_env_open(e);
 	if (rc < 0) {
-		fprintf(stderr, "bench_capstone: the latency injector (lab 07's latency server on "
-			"your lab-07 loop) did not start: %s\n", asl_errname(-rc));
+		fprintf(stderr,
+			"bench_capstone: the latency injector (lab 07's latency server on "
+			"your lab-07 loop) did not start: %s\n",
+			asl_errname(-rc));
 		exit(1);
 	}
 }
@@ -130,9 +132,10 @@ static void io_time(struct bench *b)
 	int nn = b->quick ? 3 : b->full ? 6 : 5, delay = b->quick ? 5 : 20;
 	double budget_ms = b->quick ? 150 : b->full ? 3000 : 1100;
 	char note[200];
-	snprintf(note, sizeof note, "each request waits %d ms on the injector; P = %d workers "
-		 "(the usable CPUs); points over %.0f ms predicted are skipped", delay, cores,
-		 budget_ms);
+	snprintf(note, sizeof note,
+		 "each request waits %d ms on the injector; P = %d workers "
+		 "(the usable CPUs); points over %.0f ms predicted are skipped",
+		 delay, cores, budget_ms);
 	struct cap_env e;
 	env_open(&e);
 	bench_open(b, "io", "requests", "ms", note);
@@ -141,8 +144,9 @@ static void io_time(struct bench *b)
 		row_add("delay", ns[k], &d, 1);
 		for (int j = 0; j < cap_nmodels; j++) {
 			const struct cap_model *m = &cap_models[j];
-			struct cap_opts o = { .kind = CAP_IO, .n = ns[k], .delay_ms = delay,
-					      .threads = cores };
+			struct cap_opts o = {
+				.kind = CAP_IO, .n = ns[k], .delay_ms = delay, .threads = cores
+			};
 			int c = concurrency(m, o.n, cores);
 			double predicted = ceil((double)o.n / c) * delay;
 			if (predicted > budget_ms) {
@@ -199,18 +203,24 @@ static void io_cost(struct bench *b)
 	int n = b->quick ? 200 : 10000, delay = b->quick ? 20 : 200;
 	double budget_ms = b->quick ? 300 : 3000;
 	char note[200];
-	snprintf(note, sizeof note, "N requests waiting %d ms each (x = N: the models that would "
-		 "take too long at N=%d run fewer); P = %d workers", delay, n, cores);
+	snprintf(note, sizeof note,
+		 "N requests waiting %d ms each (x = N: the models that would "
+		 "take too long at N=%d run fewer); P = %d workers",
+		 delay, n, cores);
 	struct cap_env e;
 	env_open(&e);
-	struct { double threads, rss; int n; } got[16];
+	struct {
+		double threads, rss;
+		int n;
+	} got[16];
 	for (int j = 0; j < cap_nmodels; j++) {
 		const struct cap_model *m = &cap_models[j];
 		int mn = n, c = concurrency(m, mn, cores);
 		while (mn > 1 && ceil((double)mn / c) * delay > budget_ms)
 			mn /= 10, c = concurrency(m, mn, cores);
-		struct cap_opts o = { .kind = CAP_IO, .n = mn, .delay_ms = delay, .threads = cores,
-				      .sample = true };
+		struct cap_opts o = {
+			.kind = CAP_IO, .n = mn, .delay_ms = delay, .threads = cores, .sample = true
+		};
 		struct cap_stats st;
 		/* open the connections here, so that the child only uses them */
 		int rc = cap_env_connect(&e, mn, m->nonblocking);
@@ -257,9 +267,11 @@ static void cpu_speedup(struct bench *b)
 	double total_ms = b->quick ? 4 : (cores * 20.0 > 200 ? cores * 20.0 : 200);
 	struct cap_opts o = { .kind = CAP_CPU, .n = n, .rounds = rounds_for_ms(total_ms / n) };
 	char note[200];
-	snprintf(note, sizeof note, "%d hash computations of %u rounds (%.0f ms of work in all); "
+	snprintf(note, sizeof note,
+		 "%d hash computations of %u rounds (%.0f ms of work in all); "
 		 "x = worker threads P; speedup = time of a sequential run made just before / "
-		 "time", n, o.rounds, total_ms);
+		 "time",
+		 n, o.rounds, total_ms);
 	double sp[16][8], c = cores;
 	const struct cap_model *seq = cap_model_find("seq");
 	bench_open(b, "cpu", "threads", "speedup", note);
@@ -302,16 +314,21 @@ static void mixed_time(struct bench *b)
 	double budget_ms = b->quick ? 150 : b->full ? 3000 : 1100;
 	uint32_t rounds = rounds_for_ms(c_ms);
 	char note[200];
-	snprintf(note, sizeof note, "each request waits %d ms, then hashes %u rounds (about %.1f "
-		 "ms); P = %d workers (pool, offload, futmt, futblk)", delay, rounds, c_ms, cores);
+	snprintf(note, sizeof note,
+		 "each request waits %d ms, then hashes %u rounds (about %.1f "
+		 "ms); P = %d workers (pool, offload, futmt, futblk)",
+		 delay, rounds, c_ms, cores);
 	struct cap_env e;
 	env_open(&e);
 	bench_open(b, "mixed", "requests", "ms", note);
 	for (int k = 0; k < nn; k++) {
 		for (int j = 0; j < cap_nmodels; j++) {
 			const struct cap_model *m = &cap_models[j];
-			struct cap_opts o = { .kind = CAP_MIXED, .n = ns[k], .delay_ms = delay,
-					      .rounds = rounds, .threads = cores };
+			struct cap_opts o = { .kind = CAP_MIXED,
+					      .n = ns[k],
+					      .delay_ms = delay,
+					      .rounds = rounds,
+					      .threads = cores };
 			int c = concurrency(m, o.n, cores);
 			double waits = ceil((double)o.n / c) * delay;
 			double computes = (m->parallel ? ceil((double)o.n / cores) : o.n) * c_ms;
@@ -338,9 +355,13 @@ static void timeline(struct bench *b, struct cap_env *e, const char *model, cons
 {
 	const struct cap_model *m = cap_model_find(model);
 	/* 4 requests (the timeline's four task colours), and as many workers as CPUs (2 to 4) */
-	struct cap_opts o = { .kind = CAP_MIXED, .n = 4, .delay_ms = b->quick ? 2 : 10,
+	struct cap_opts o = { .kind = CAP_MIXED,
+			      .n = 4,
+			      .delay_ms = b->quick ? 2 : 10,
 			      .rounds = rounds_for_ms(b->quick ? 0.5 : 8),
-			      .threads = cores < 2 ? 2 : cores > 4 ? 4 : cores };
+			      .threads = cores < 2   ? 2
+					 : cores > 4 ? 4
+						     : cores };
 	cpu_set_t all, one;
 	CPU_ZERO(&one);
 	sched_getaffinity(0, sizeof all, &all);

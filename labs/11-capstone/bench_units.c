@@ -270,10 +270,11 @@ int main(int argc, char **argv)
 				 at ? "; " : "absent: ", u[k].series, u[k].absent);
 		}
 	char note[400];
-	snprintf(note, sizeof note, "thread: VmRSS growth over %d parked threads; fiber, future: "
+	snprintf(note, sizeof note,
+		 "thread: VmRSS growth over %d parked threads; fiber, future: "
 		 "over %d parked fibers, %d x 20 spawned tasks; stackless: sizeof(struct "
-		 "gen_range); C++: frame size. %s", kt, kf, kf,
-		 absent[0] ? absent : "every unit measured");
+		 "gen_range); C++: frame size. %s",
+		 kt, kf, kf, absent[0] ? absent : "every unit measured");
 	bench_open(&b, "units-memory", "unit", "bytes", note);
 	for (int k = 0; k < nu; k++)
 		if (u[k].bytes >= 0)

@@ -89,7 +89,10 @@ int cap_run(struct cap_env *e, const struct cap_model *m, const struct cap_opts 
 		return -EINVAL;
 	memset(st, 0, sizeof *st);
 	struct cap_job job = {
-		.kind = o->kind, .n = o->n, .delay_ms = o->delay_ms, .threads = o->threads,
+		.kind = o->kind,
+		.n = o->n,
+		.delay_ms = o->delay_ms,
+		.threads = o->threads,
 		.rounds = o->kind == CAP_IO ? 0 : o->rounds,
 	};
 	int rc;
@@ -126,7 +129,8 @@ int cap_run(struct cap_env *e, const struct cap_model *m, const struct cap_opts 
 	}
 	st->ms = (double)(t1 - t0) / 1e6;
 	st->peak_rss_mib = st->peak_rss_mib < 0 || hwm < 0 || rss0 < 0 || hwm < rss0
-				   ? 0 : (double)(hwm - rss0) / 1024.0;
+			       ? 0
+			       : (double)(hwm - rss0) / 1024.0;
 	st->peak_inflight = atomic_load(&job.peak_inflight);
 	if (rc == 0)
 		rc = atomic_load(&job.error);

@@ -41,18 +41,18 @@ enum cap_kind { CAP_IO, CAP_CPU, CAP_MIXED };
  * (written only through cap_finish). */
 struct cap_job {
 	enum cap_kind kind;
-	int n;            /* requests 0..n-1 */
-	int delay_ms;     /* how long the injector holds each request (I/O kinds) */
-	uint32_t rounds;  /* hash rounds per request (CPU kinds; 0 for CAP_IO) */
-	int threads;      /* worker threads, for the models that have a fixed number of them */
-	const int *fds;   /* I/O kinds: fds[i] is request i's connection, already connected,
+	int n;           /* requests 0..n-1 */
+	int delay_ms;    /* how long the injector holds each request (I/O kinds) */
+	uint32_t rounds; /* hash rounds per request (CPU kinds; 0 for CAP_IO) */
+	int threads;     /* worker threads, for the models that have a fixed number of them */
+	const int *fds;  /* I/O kinds: fds[i] is request i's connection, already connected,
 			   * non-blocking exactly when the model says so (cap_model.nonblocking) */
 	/* out, through cap_finish (results and ran_on are arrays of n, owned by the driver): */
 	uint64_t *results;
-	atomic_int *ran_on; /* the kernel tid of the thread that computed request i */
-	atomic_int finished;        /* requests finished */
+	atomic_int *ran_on;  /* the kernel tid of the thread that computed request i */
+	atomic_int finished; /* requests finished */
 	atomic_int inflight, peak_inflight; /* lines handed out but not finished yet: concurrency */
-	atomic_int error;           /* the first error cap_finish saw (0 = none) */
+	atomic_int error;                   /* the first error cap_finish saw (0 = none) */
 };
 
 static inline bool cap_has_io(const struct cap_job *job)
@@ -104,11 +104,11 @@ uint64_t cap_hash_bytes(const void *p, size_t n);
 /* ---- the models ---- */
 
 struct cap_model {
-	const char *name;   /* "seq", "threads", ... */
-	const char *title;  /* one line for figures and tables */
-	const char *lab;    /* the earlier lab it runs on ("" for none) */
-	bool nonblocking;   /* the model wants non-blocking connections */
-	bool parallel;      /* its computations may run on several threads at once */
+	const char *name;  /* "seq", "threads", ... */
+	const char *title; /* one line for figures and tables */
+	const char *lab;   /* the earlier lab it runs on ("" for none) */
+	bool nonblocking;  /* the model wants non-blocking connections */
+	bool parallel;     /* its computations may run on several threads at once */
 	/* Run every request of job; return when all have finished (0) or on the first error
 	 * (-errno).  Must leave no thread, descriptor or memory behind. */
 	int (*run)(struct cap_job *job);
@@ -142,10 +142,10 @@ int probe_futblk(const char **what);
 /* ---- the injector and the connections (injector.c, given) ---- */
 
 struct cap_env {
-	pid_t child;      /* the injector's process */
-	int stop_fd;      /* closing it tells the injector to stop */
+	pid_t child; /* the injector's process */
+	int stop_fd; /* closing it tells the injector to stop */
 	int port;
-	int *fds;         /* open connections to the injector */
+	int *fds; /* open connections to the injector */
 	int nfds;
 	bool nonblocking; /* the mode fds are in now */
 };
@@ -169,16 +169,16 @@ struct cap_opts {
 	enum cap_kind kind;
 	int n, delay_ms, threads;
 	uint32_t rounds;
-	bool sample;      /* also sample the peak thread count while the model runs */
+	bool sample; /* also sample the peak thread count while the model runs */
 };
 
 struct cap_stats {
-	double ms;              /* wall time of the model's run (connections already open) */
-	int peak_threads;       /* most threads alive at once (sample only; else 0) */
-	double peak_rss_mib;    /* resident memory high-water mark during the run, above before */
-	int peak_inflight;      /* most requests in flight at once */
-	uint64_t checksum;      /* sum of the results: every model must print the same */
-	int wrong;              /* results that differ from cap_expected */
+	double ms;           /* wall time of the model's run (connections already open) */
+	int peak_threads;    /* most threads alive at once (sample only; else 0) */
+	double peak_rss_mib; /* resident memory high-water mark during the run, above before */
+	int peak_inflight;   /* most requests in flight at once */
+	uint64_t checksum;   /* sum of the results: every model must print the same */
+	int wrong;           /* results that differ from cap_expected */
 };
 
 /* Run model m on the job o describes, over env e (its connections: opened here as needed).

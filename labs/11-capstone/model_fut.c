@@ -38,8 +38,7 @@ __attribute__((unused)) static intptr_t fut_req_compute(void *arg)
 }
 
 /* The request's poll: run the state machine as far as it goes without waiting. */
-__attribute__((unused)) static enum fut_poll fut_req_poll(fut_t *self, fut_ctx_t *cx,
-							  intptr_t *out)
+__attribute__((unused)) static enum fut_poll fut_req_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 {
 	/* TODO step 7: The request as a state machine over leaf futures.  First finish the
 	 * awaited child, if any: poll it (PENDING: return PENDING, its waker is registered),

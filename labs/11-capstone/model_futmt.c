@@ -19,7 +19,7 @@ struct futmt_req {
 	fut_t base;
 	struct cap_job *job;
 	int i;
-	int len, off;      /* -1 until the request started (its line taken) */
+	int len, off; /* -1 until the request started (its line taken) */
 	char line[CAP_LINE_MAX];
 	struct cap_reply reply;
 	struct io_bridge *bridge;

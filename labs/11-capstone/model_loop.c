@@ -45,8 +45,8 @@ __attribute__((unused)) static void loop_req_work(loop_defer_t *d)
 	LAB_UNUSED(d); LAB_TODO_ABORT(4);
 }
 
-int loop_reqs_start(loop_t *loop, struct cap_job *job, struct loop_req *reqs,
-		    loop_req_done_fn done, void *ctx)
+int loop_reqs_start(loop_t *loop, struct cap_job *job, struct loop_req *reqs, loop_req_done_fn done,
+		    void *ctx)
 {
 	/* TODO step 4: Set up every request (job, i, done, ctx, data pointers).  I/O kinds:
 	 * take its line (cap_line: the request starts now) and watch its connection for

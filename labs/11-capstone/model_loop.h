@@ -23,18 +23,18 @@ struct loop_req {
 	struct cap_job *job;
 	int i;
 	char line[CAP_LINE_MAX];
-	int len, off;      /* the line, and how much of it is written */
+	int len, off; /* the line, and how much of it is written */
 	struct cap_reply reply;
 	loop_req_done_fn done;
-	void *ctx;         /* the done hook's */
+	void *ctx; /* the done hook's */
 };
 
 /* Start requests 0..job->n-1 of job on loop, in reqs (an array of job->n the caller owns,
  * zeroed): I/O kinds watch each connection, CAP_CPU queues a defer each.  Every request calls
  * done(q) when its reply is in.  On an error the requests already started are stopped and the
  * error is returned (0 otherwise).  Loop thread only. */
-int loop_reqs_start(loop_t *loop, struct cap_job *job, struct loop_req *reqs,
-		    loop_req_done_fn done, void *ctx);
+int loop_reqs_start(loop_t *loop, struct cap_job *job, struct loop_req *reqs, loop_req_done_fn done,
+		    void *ctx);
 
 /* Record err as the job's error (the first one wins) and stop q's watcher. */
 void loop_req_fail(struct loop_req *q, int err);

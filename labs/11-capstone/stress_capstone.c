@@ -29,8 +29,11 @@ int main(int argc, char **argv)
 	for (int round = 0; round < (quick ? 1 : 5); round++)
 		for (int j = 0; j < cap_nmodels; j++)
 			for (int k = 0; k < 3; k++) {
-				struct cap_opts o = { .kind = kinds[k], .n = quick ? 16 : 64,
-						      .delay_ms = 1, .rounds = 200, .threads = 3 };
+				struct cap_opts o = { .kind = kinds[k],
+						      .n = quick ? 16 : 64,
+						      .delay_ms = 1,
+						      .rounds = 200,
+						      .threads = 3 };
 				struct cap_stats st;
 				rc = cap_run(&e, &cap_models[j], &o, NULL, NULL, &st);
 				if (rc < 0 || st.wrong) {
@@ -43,7 +46,8 @@ int main(int argc, char **argv)
 				if (j == 0 && round == 0)
 					sums[k] = st.checksum;
 				else if (st.checksum != sums[k]) {
-					fprintf(stderr, "stress_capstone: %s %s: "
+					fprintf(stderr,
+						"stress_capstone: %s %s: "
 						"checksum differs\n",
 						cap_models[j].name, cap_kind_name(o.kind));
 					cap_env_close(&e);
@@ -52,7 +56,8 @@ int main(int argc, char **argv)
 			}
 	rc = cap_env_close(&e);
 	printf("stress_capstone: %d models x 3 workloads, identical checksums (io %#llx, cpu "
-	       "%#llx, mixed %#llx)\n", cap_nmodels, (unsigned long long)sums[0],
-	       (unsigned long long)sums[1], (unsigned long long)sums[2]);
+	       "%#llx, mixed %#llx)\n",
+	       cap_nmodels, (unsigned long long)sums[0], (unsigned long long)sums[1],
+	       (unsigned long long)sums[2]);
 	return rc < 0;
 }

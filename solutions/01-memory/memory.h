@@ -74,13 +74,13 @@ enum page_faults_pages {
 };
 
 struct page_faults_result {
-	size_t page_size;      /* base page size (sysconf), the stride of the touches */
-	size_t pages;          /* base pages touched (bytes rounded up to page_size) */
-	long first_faults;     /* minor faults during the first touch of every page */
-	long major_faults;     /* major faults during the first touch (expected 0) */
-	uint64_t first_ns;     /* time of the first-touch pass */
-	long again_faults;     /* minor faults during a second pass over the same pages */
-	uint64_t again_ns;     /* time of the second pass (memory now resident) */
+	size_t page_size;  /* base page size (sysconf), the stride of the touches */
+	size_t pages;      /* base pages touched (bytes rounded up to page_size) */
+	long first_faults; /* minor faults during the first touch of every page */
+	long major_faults; /* major faults during the first touch (expected 0) */
+	uint64_t first_ns; /* time of the first-touch pass */
+	long again_faults; /* minor faults during a second pass over the same pages */
+	uint64_t again_ns; /* time of the second pass (memory now resident) */
 };
 
 /* mmap `bytes` of fresh private anonymous memory, write one word in every base page (first

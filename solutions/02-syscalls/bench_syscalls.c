@@ -125,7 +125,8 @@ static void mitigations(char *buf, size_t len)
 			unaffected++;
 		else if (used < len)
 			used += (size_t)snprintf(buf + used, len - used, "%s %s: %s", sep, names[i],
-						 state), sep = " |";
+						 state),
+			    sep = " |";
 		free(names[i]);
 	}
 	if (used < len)

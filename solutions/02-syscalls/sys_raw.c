@@ -88,7 +88,10 @@ long sys_raw2(long nr, long a1, long a2)
 	 */
 	long ret;
 #if defined(__x86_64__)
-	__asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a1), "S"(a2) : "rcx", "r11", "memory");
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a1), "S"(a2)
+			 : "rcx", "r11", "memory");
 #else
 	register long x8 __asm__("x8") = nr;
 	register long x0 __asm__("x0") = a1;

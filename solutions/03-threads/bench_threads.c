@@ -83,7 +83,8 @@ static void measure_create(struct bench *b)
 	struct create_arg def = { b->quick ? 5 : 300, 0 };
 	struct create_arg small = { def.reps, threads_small_stack() };
 	struct create_arg proc = { b->quick ? 2 : 60, 0 };
-	bench_open(b, "create", "kind", "us", "x=1 thread (default stack), x=2 thread (64 KiB "
+	bench_open(b, "create", "kind", "us",
+		   "x=1 thread (default stack), x=2 thread (64 KiB "
 		   "stack), x=3 process (fork+waitpid)");
 	bench_shot(b, "thread", 1, shot_create, &def, NULL);
 	bench_shot(b, "thread-64k", 2, shot_create, &small, NULL);

@@ -61,9 +61,9 @@ int parallel_for_sum(uint64_t n, int threads, parallel_for_body body, void *arg,
 
 /* What one stack-overflow probe found. */
 struct stack_guard_report {
-	uint64_t depth;       /* deepest recursion level reached (1 = the first call) */
-	bool overflowed;      /* true: the stack ran out and the fault was caught */
-	size_t stack_bytes;   /* usable stack the thread actually got (below its guard page) */
+	uint64_t depth;     /* deepest recursion level reached (1 = the first call) */
+	bool overflowed;    /* true: the stack ran out and the fault was caught */
+	size_t stack_bytes; /* usable stack the thread actually got (below its guard page) */
 };
 
 /* Bytes of locals each level of the probe's recursion keeps on the stack (plus the call's

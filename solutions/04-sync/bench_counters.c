@@ -55,8 +55,10 @@ int main(int argc, char **argv)
 	if (b.quick)
 		xs[0] = 1, xs[1] = 2;
 	char note[160];
-	snprintf(note, sizeof note, "T threads each add 1 iters times to one shared counter; "
-		 "series 'cores' marks the %d usable CPUs", cpus);
+	snprintf(note, sizeof note,
+		 "T threads each add 1 iters times to one shared counter; "
+		 "series 'cores' marks the %d usable CPUs",
+		 cpus);
 	bench_open(&b, "counters", "threads", "Mops/s", note);
 	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
 		for (int x = 0; x < nt; x++) {

@@ -55,8 +55,8 @@ static double sample(void *arg)
 	return (double)(asl_now_ns() - t0) / 1e3 / (2.0 * (double)p->trips);
 }
 
-static void measure(struct bench *b, const char *series, size_t cap, int main_cpu,
-		    int partner_cpu, double x)
+static void measure(struct bench *b, const char *series, size_t cap, int main_cpu, int partner_cpu,
+		    double x)
 {
 	struct pp p = { .partner_cpu = partner_cpu, .trips = 64 };
 	pthread_t t;
@@ -93,8 +93,8 @@ int main(int argc, char **argv)
 		if (CPU_ISSET(c, &set))
 			cpu[n++] = c;
 	char note[160];
-	snprintf(note, sizeof note, "x: 0 = both threads on CPU %d, 1 = CPU %d and CPU %d",
-		 cpu[0], cpu[0], cpu[1]);
+	snprintf(note, sizeof note, "x: 0 = both threads on CPU %d, 1 = CPU %d and CPU %d", cpu[0],
+		 cpu[0], cpu[1]);
 	bench_open(&b, "pingpong", "placement", "us", note);
 	static const struct {
 		const char *name;

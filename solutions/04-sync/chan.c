@@ -24,11 +24,11 @@ struct chan {
 	pthread_mutex_t *mu;    /* guards everything below: &own_mu or the group's mutex */
 	pthread_cond_t can_recv;
 	pthread_cond_t can_send;
-	size_t cap;             /* as created; 0 = unbuffered */
-	size_t slots;           /* ring size: cap, or 1 when unbuffered */
+	size_t cap;   /* as created; 0 = unbuffered */
+	size_t slots; /* ring size: cap, or 1 when unbuffered */
 	void **ring;
-	size_t head, count;     /* oldest value at ring[head]; count values in the ring */
-	uint64_t sent, taken;   /* values deposited / taken so far (the receipt numbers) */
+	size_t head, count;   /* oldest value at ring[head]; count values in the ring */
+	uint64_t sent, taken; /* values deposited / taken so far (the receipt numbers) */
 	bool closed;
 	struct chan_group *group;
 };
@@ -96,12 +96,9 @@ bool chan_waiter_stuck(const struct chan_waiter *w)
 	if (ch->closed)
 		return false;
 	switch (w->what) {
-	case CHAN_WAIT_VALUE:
-		return ch->count == 0;
-	case CHAN_WAIT_ROOM:
-		return ch->count == ch->slots;
-	case CHAN_WAIT_TAKEN:
-		return ch->taken < w->ticket;
+	case CHAN_WAIT_VALUE: return ch->count == 0;
+	case CHAN_WAIT_ROOM: return ch->count == ch->slots;
+	case CHAN_WAIT_TAKEN: return ch->taken < w->ticket;
 	}
 	return true;
 }

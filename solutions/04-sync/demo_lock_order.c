@@ -15,8 +15,9 @@
 #include <string.h>
 #include <time.h>
 
-static const char *usage = "demo_lock_order [--timeout-ms N] [--rounds N]\n"
-			   "  lock-order deadlock, detected with pthread_mutex_timedlock, then fixed";
+static const char
+    *usage = "demo_lock_order [--timeout-ms N] [--rounds N]\n"
+	     "  lock-order deadlock, detected with pthread_mutex_timedlock, then fixed";
 
 static pthread_mutex_t A = PTHREAD_MUTEX_INITIALIZER, B = PTHREAD_MUTEX_INITIALIZER;
 static pthread_barrier_t both_hold, both_tried;
@@ -94,7 +95,8 @@ int main(int argc, char **argv)
 			return 0;
 		}
 		long *dst = !strcmp(argv[i], "--timeout-ms") ? &timeout_ms
-			    : !strcmp(argv[i], "--rounds")   ? &rounds : NULL;
+			    : !strcmp(argv[i], "--rounds")   ? &rounds
+							     : NULL;
 		if (!dst)
 			asl_usage_error(usage, "unknown argument '%s'", argv[i]);
 		if (i + 1 >= argc || !asl_parse_long(argv[i + 1], 1, 100000000, dst))
@@ -116,8 +118,8 @@ int main(int argc, char **argv)
 		if (w[i].rc == ETIMEDOUT) {
 			deadlocked++;
 			printf("  %s holds %s, waited %ld ms for %s: timed out -> DEADLOCK "
-			       "(circular wait)\n", w[i].name, w[i].first_name, timeout_ms,
-			       w[i].second_name);
+			       "(circular wait)\n",
+			       w[i].name, w[i].first_name, timeout_ms, w[i].second_name);
 		} else {
 			printf("  %s got %s (%s)\n", w[i].name, w[i].second_name,
 			       w[i].rc ? strerror(w[i].rc) : "ok");
@@ -130,8 +132,8 @@ int main(int argc, char **argv)
 	t0 = asl_now_ns();
 	run_pair(same_order, w);
 	printf("  timeouts: %ld and %ld, in %.0f ms: a cycle of waits cannot form when everyone"
-	       "\n  acquires in the same order.\n", w[0].timeouts, w[1].timeouts,
-	       (double)(asl_now_ns() - t0) / 1e6);
+	       "\n  acquires in the same order.\n",
+	       w[0].timeouts, w[1].timeouts, (double)(asl_now_ns() - t0) / 1e6);
 	pthread_barrier_destroy(&both_hold);
 	pthread_barrier_destroy(&both_tried);
 	return deadlocked == 2 && !w[0].timeouts && !w[1].timeouts ? 0 : 1;

@@ -66,7 +66,7 @@ __attribute__((unused)) static void seq_a_done(void *ctx, int result)
 }
 
 int combine_seq(const struct async_env *env, async_work_fn a, void *arg_a, async_work_fn b,
-	      void *arg_b, int input, async_cb cb, void *ctx)
+		void *arg_b, int input, async_cb cb, void *ctx)
 {
 	/* BEGIN STEP 9: Remember b, its argument and the user's callback; start a with
 	 * seq_a_done as its callback.  Checked by: combine::seq_*
@@ -99,13 +99,13 @@ struct combine_branch {
 struct combine_fan {
 	struct cq_item item; /* the single join delivery */
 	struct cq *cq;
-	atomic_int left;     /* branches not finished, + 1 while still submitting */
+	atomic_int left; /* branches not finished, + 1 while still submitting */
 	async_work_fn work;
 	void *const *args;
 	combine_join_cb cb;
 	void *ctx;
 	int n;
-	int *results;        /* results[i]: written by branch i before its fetch-sub */
+	int *results; /* results[i]: written by branch i before its fetch-sub */
 	struct combine_branch *branches;
 };
 
@@ -166,7 +166,7 @@ __attribute__((unused)) static void fan_branch(void *arg, int status)
 }
 
 int combine_fanout(const struct async_env *env, async_work_fn work, void *const *args, int n,
-		 combine_join_cb cb, void *ctx)
+		   combine_join_cb cb, void *ctx)
 {
 	/* BEGIN STEP 9: Allocate the join (counter n + 1), submit one pool job per branch; if
 	 * the pool refuses branch i, record the error for i..n-1 and count them as arrived.

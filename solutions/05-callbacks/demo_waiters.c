@@ -28,7 +28,8 @@ int main(int argc, char **argv)
 		asl_usage_error(usage, "POOL_THREADS must be 1..1024, not '%s'", argv[2]);
 
 	printf("%ld requests, each waiting 10 ms (a sleep standing in for I/O).\n"
-	       "threads counted in /proc/self/task, main thread included\n\n", n);
+	       "threads counted in /proc/self/task, main thread included\n\n",
+	       n);
 	printf("%-34s %12s %12s\n", "model", "total (ms)", "peak threads");
 	struct waiters_result r;
 	int rc = waiters_thread_per_request((int)n, 10, &r);
@@ -57,10 +58,11 @@ int main(int argc, char **argv)
 	if (n > p && kitchen_ms > pool_ms / 2) {
 		double load = 0;
 		getloadavg(&load, 1);
-		printf("\nThis run did not show it: the kitchen took %.0f ms, not far below the "
-		       "blocking pool's\n%.0f ms.  Its few threads were kept from running (load %.2f "
-		       "now): rerun on an idle\nmachine, or with more requests (e.g. %s 4000).\n",
-		       kitchen_ms, pool_ms, load, argv[0]);
+		printf(
+		    "\nThis run did not show it: the kitchen took %.0f ms, not far below the "
+		    "blocking pool's\n%.0f ms.  Its few threads were kept from running (load %.2f "
+		    "now): rerun on an idle\nmachine, or with more requests (e.g. %s 4000).\n",
+		    kitchen_ms, pool_ms, load, argv[0]);
 	}
 	return 0;
 }

@@ -143,7 +143,7 @@ __attribute__((unused)) static void retry_done(void *ctx, int result)
 }
 
 int retry_run(const struct async_env *env, const struct retry_policy *p, async_work_fn work,
-		void *arg, async_cb cb, void *ctx)
+	      void *arg, async_cb cb, void *ctx)
 {
 	/* BEGIN STEP 10: Check the policy (max_attempts >= 1, base <= cap, timers present),
 	 * copy it, and start attempt 1.  Checked by: retry::*

@@ -13,10 +13,10 @@
 
 /* Retry policy: attempt k+1 starts retry_backoff_ns(p, k, r) after attempt k failed. */
 struct retry_policy {
-	int max_attempts;               /* >= 1: the first try counts */
-	uint64_t base_ns;               /* delay before the first retry, before jitter */
-	uint64_t cap_ns;                /* no delay exceeds this */
-	uint32_t (*rand)(void *state);  /* jitter source; NULL: no jitter */
+	int max_attempts;              /* >= 1: the first try counts */
+	uint64_t base_ns;              /* delay before the first retry, before jitter */
+	uint64_t cap_ns;               /* no delay exceeds this */
+	uint32_t (*rand)(void *state); /* jitter source; NULL: no jitter */
 	void *rand_state;
 };
 
@@ -30,6 +30,6 @@ uint64_t retry_backoff_ns(const struct retry_policy *p, int retry, uint32_t r);
  * on env->timers (jitter from p->rand, r = UINT32_MAX when p->rand is NULL).  -EINVAL on a
  * bad policy.  The policy is copied. */
 int retry_run(const struct async_env *env, const struct retry_policy *p, async_work_fn work,
-		void *arg, async_cb cb, void *ctx);
+	      void *arg, async_cb cb, void *ctx);
 
 #endif

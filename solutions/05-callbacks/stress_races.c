@@ -61,7 +61,8 @@ static int check(const char *what, struct op *o, int n, int ok_result, int other
 	for (int i = 0; i < n; i++) {
 		if (atomic_load(&o[i].calls) != 1 || o[i].wrong_thread ||
 		    (o[i].result != ok_result && o[i].result != other)) {
-			fprintf(stderr, "stress_races: %s: op %d: %d callbacks, result %d, %s thread\n",
+			fprintf(stderr,
+				"stress_races: %s: op %d: %d callbacks, result %d, %s thread\n",
 				what, i, atomic_load(&o[i].calls), o[i].result,
 				o[i].wrong_thread ? "WRONG" : "right");
 			return -1;
@@ -69,8 +70,8 @@ static int check(const char *what, struct op *o, int n, int ok_result, int other
 		a += o[i].result == ok_result;
 		b += o[i].result == other;
 	}
-	printf("%-22s %6d ops: %6d completed, %6d %s; each callback exactly once, on main\n",
-	       what, n, a, b, other == -ETIMEDOUT ? "timed out" : "cancelled");
+	printf("%-22s %6d ops: %6d completed, %6d %s; each callback exactly once, on main\n", what,
+	       n, a, b, other == -ETIMEDOUT ? "timed out" : "cancelled");
 	return 0;
 }
 
@@ -116,7 +117,7 @@ int main(int argc, char **argv)
 	atomic_store(&delivered, 0);
 	for (int i = 0; i < n; i++) {
 		if ((rc = timeout_run(&env, work_id, NULL, 1, (uint64_t)(i % 50) * 1000, cb_count,
-					&o[i])) < 0)
+				      &o[i])) < 0)
 			asl_die(-rc, "timeout_run");
 		if (i % 8 == 7)
 			wait_for(env.cq, i + 1);
@@ -166,7 +167,8 @@ int main(int argc, char **argv)
 			asl_die(-rc, "pool_create");
 		cancel_token_init(&t);
 		for (int i = 0; i < K; i++)
-			if ((rc = async_run(&e3, work_id, NULL, 1, &t, cb_count, &o3[r * K + i])) < 0)
+			if ((rc = async_run(&e3, work_id, NULL, 1, &t, cb_count, &o3[r * K + i])) <
+			    0)
 				asl_die(-rc, "async_run");
 		pthread_barrier_wait(&c.go);
 		pool_shutdown(e3.pool, POOL_CANCEL);

@@ -29,9 +29,9 @@
 enum { TO_PENDING, TO_DONE, TO_TIMED_OUT };
 
 struct timeout_op {
-	struct cq_item item;      /* the -ETIMEDOUT delivery */
+	struct cq_item item; /* the -ETIMEDOUT delivery */
 	struct timer tm;
-	struct cancel_token tok;  /* cancels the inner operation on timeout */
+	struct cancel_token tok; /* cancels the inner operation on timeout */
 	atomic_int state;
 	atomic_int refs;
 	struct timers *timers;
@@ -133,7 +133,7 @@ __attribute__((unused)) static void to_on_timer(struct timer *tm)
 }
 
 int timeout_run(const struct async_env *env, async_work_fn work, void *arg, int input,
-		  uint64_t timeout_ns, async_cb cb, void *ctx)
+		uint64_t timeout_ns, async_cb cb, void *ctx)
 {
 	/* BEGIN STEP 8: Set up the struct (state PENDING, two references, a fresh token),
 	 * start the inner operation with async_run(..., &to->tok, to_on_result, to), and only

@@ -15,6 +15,6 @@
  * happens; the loser of the race is suppressed and the work is cancelled on timeout.
  * Needs env->timers. */
 int timeout_run(const struct async_env *env, async_work_fn work, void *arg, int input,
-		  uint64_t timeout_ns, async_cb cb, void *ctx);
+		uint64_t timeout_ns, async_cb cb, void *ctx);
 
 #endif

@@ -117,13 +117,14 @@ struct waiters_kitchen {
 	struct timers *timers;
 	struct cq *cq;
 	uint64_t cook_ns;
-	int served;          /* touched only on the cq (caller's) thread */
+	int served; /* touched only on the cq (caller's) thread */
 };
 
 static void waiters_ready(struct cq_item *it)
 {
 	struct waiters_order *o = (struct waiters_order *)(void *)((char *)it -
-								 offsetof(struct waiters_order, done));
+								   offsetof(struct waiters_order,
+									    done));
 	o->k->served++;
 }
 

@@ -66,7 +66,9 @@ static void loop_epoll(void *arg, uint64_t iters)
 
 int main(int argc, char **argv)
 {
-	static const int full_ns[] = { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000 };
+	static const int full_ns[] = {
+		1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000
+	};
 	static const int quick_ns[] = { 1, 10, 100, 1000, 10000 };
 	struct bench b;
 	struct waitset w = { 0 };
@@ -83,8 +85,10 @@ int main(int argc, char **argv)
 		       max_idle);
 
 	char note[200];
-	snprintf(note, sizeof note, "one ready pipe + N idle eventfds, zero timeout; series "
-		 "fd_setsize: x = FD_SETSIZE = %d (select's limit), not a time", FD_SETSIZE);
+	snprintf(note, sizeof note,
+		 "one ready pipe + N idle eventfds, zero timeout; series "
+		 "fd_setsize: x = FD_SETSIZE = %d (select's limit), not a time",
+		 FD_SETSIZE);
 	bench_open(&b, "wait", "idle_fds", "ns/wait", note);
 
 	if (pipe(p) < 0 || write(p[1], "x", 1) != 1)

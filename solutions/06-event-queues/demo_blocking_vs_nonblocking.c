@@ -78,7 +78,8 @@ int main(int argc, char **argv)
 		asl_die(errno, "pipe");
 
 	printf("1. blocking read on an empty pipe (a helper thread writes after 200 ms)\n");
-	h = (struct helper){ .wfd = p[1], .reader_tid = (pid_t)syscall(SYS_gettid),
+	h = (struct helper){ .wfd = p[1],
+			     .reader_tid = (pid_t)syscall(SYS_gettid),
 			     .t0 = asl_now_ns() };
 	if ((errno = pthread_create(&th, NULL, helper_main, &h)))
 		asl_die(errno, "pthread_create");
@@ -97,17 +98,20 @@ int main(int argc, char **argv)
 	uint64_t t0 = asl_now_ns();
 	n = nbio_read_some(p[0], buf, sizeof buf);
 	printf("  [%7.3f ms] main: read() returned %zd (%s) at once - the thread is free to do "
-	       "other work\n", ms_since(t0), n, n < 0 ? asl_errname((int)-n) : "data?");
+	       "other work\n",
+	       ms_since(t0), n, n < 0 ? asl_errname((int)-n) : "data?");
 	if (n != -EAGAIN)
 		asl_die(0, "expected -EAGAIN from an empty non-blocking pipe, got %zd", n);
 
 	if (h.state != 'S')
 		printf("\n(The reader's state read '%c', not 'S': after 200 ms it had still not "
 		       "reached read(),\nso busy was the machine.  Rerun on an idle machine to see "
-		       "it asleep.)\n", h.state);
+		       "it asleep.)\n",
+		       h.state);
 	printf("\nWhat it shows: blocking I/O parks the thread (state '%c'), so one thread can "
 	       "wait for one thing.\nNon-blocking I/O never parks it; to wait for many things at "
-	       "once, ask the kernel which are ready (epoll, next demo).\n", h.state);
+	       "once, ask the kernel which are ready (epoll, next demo).\n",
+	       h.state);
 	close(p[0]);
 	close(p[1]);
 	return 0;

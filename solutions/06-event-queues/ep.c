@@ -108,7 +108,8 @@ int ep_wait(int epfd, struct epoll_event *evs, int max, int timeout_ms)
 			return -errno;
 		if (timeout_ms > 0) { /* resume with what is left, rounded up */
 			uint64_t now = asl_now_ns();
-			timeout_ms = now >= deadline ? 0 : (int)((deadline - now + 999999) / 1000000);
+			timeout_ms = now >= deadline ? 0
+						     : (int)((deadline - now + 999999) / 1000000);
 		}
 	}
 	/* END STEP 2 */

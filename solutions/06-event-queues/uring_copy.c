@@ -67,8 +67,11 @@ __attribute__((unused)) static int uring_copy_open(struct uring_copy *c, int in_
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL; /* offsets mean nothing on a pipe or socket */
-	*c = (struct uring_copy){ .depth = depth, .in_fd = in_fd, .out_fd = out_fd,
-				  .chunk = chunk, .size = (uint64_t)st.st_size };
+	*c = (struct uring_copy){ .depth = depth,
+				  .in_fd = in_fd,
+				  .out_fd = out_fd,
+				  .chunk = chunk,
+				  .size = (uint64_t)st.st_size };
 	c->blks = calloc(depth, sizeof *c->blks);
 	if (!c->blks)
 		return -ENOMEM;
@@ -206,7 +209,7 @@ __attribute__((unused)) static void uring_copy_complete(struct uring_copy *c,
 		}
 	}
 	if (c->err)
-		return; /* after a failure, only wait for what is in flight */
+		return;                    /* after a failure, only wait for what is in flight */
 	int rc = uring_copy_queue(c, blk); /* its next phase, or the rest of this one */
 	if (rc < 0 && !c->err)
 		c->err = rc;

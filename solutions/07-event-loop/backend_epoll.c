@@ -97,8 +97,10 @@ static int epoll_wait_fired(loop_t *loop, int timeout_ms)
 		uint32_t re = es->events[i].events;
 		loop->fired[i] = (struct loop_fired){
 			.fd = es->events[i].data.fd,
-			.events = ((re & EPOLLIN) ? LOOP_READ : 0) | ((re & EPOLLOUT) ? LOOP_WRITE : 0) |
-				  ((re & EPOLLERR) ? LOOP_ERROR : 0) | ((re & EPOLLHUP) ? LOOP_HUP : 0),
+			.events = ((re & EPOLLIN) ? LOOP_READ : 0) |
+				  ((re & EPOLLOUT) ? LOOP_WRITE : 0) |
+				  ((re & EPOLLERR) ? LOOP_ERROR : 0) |
+				  ((re & EPOLLHUP) ? LOOP_HUP : 0),
 		};
 	}
 	return n;
@@ -106,6 +108,9 @@ static int epoll_wait_fired(loop_t *loop, int timeout_ms)
 }
 
 const struct loop_backend loop_backend_epoll = {
-	.name = "epoll", .init = epoll_init, .fini = epoll_fini, .set = epoll_set,
+	.name = "epoll",
+	.init = epoll_init,
+	.fini = epoll_fini,
+	.set = epoll_set,
 	.wait = epoll_wait_fired,
 };

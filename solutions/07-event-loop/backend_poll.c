@@ -17,7 +17,7 @@
 struct poll_state {
 	struct pollfd *pfds; /* pfds[0..n) are watched */
 	int n, cap;
-	int *slot;	     /* slot[fd]: index in pfds, -1 when fd is not watched */
+	int *slot; /* slot[fd]: index in pfds, -1 when fd is not watched */
 	int slot_cap;
 };
 
@@ -119,7 +119,8 @@ static int poll_wait(loop_t *loop, int timeout_ms)
 			continue;
 		loop->fired[n++] = (struct loop_fired){
 			.fd = ps->pfds[i].fd,
-			.events = ((re & POLLIN) ? LOOP_READ : 0) | ((re & POLLOUT) ? LOOP_WRITE : 0) |
+			.events = ((re & POLLIN) ? LOOP_READ : 0) |
+				  ((re & POLLOUT) ? LOOP_WRITE : 0) |
 				  ((re & (POLLERR | POLLNVAL)) ? LOOP_ERROR : 0) |
 				  ((re & POLLHUP) ? LOOP_HUP : 0),
 		};
@@ -129,5 +130,9 @@ static int poll_wait(loop_t *loop, int timeout_ms)
 }
 
 const struct loop_backend loop_backend_poll = {
-	.name = "poll", .init = poll_init, .fini = poll_fini, .set = poll_set, .wait = poll_wait,
+	.name = "poll",
+	.init = poll_init,
+	.fini = poll_fini,
+	.set = poll_set,
+	.wait = poll_wait,
 };

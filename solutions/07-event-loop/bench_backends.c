@@ -28,7 +28,7 @@ struct backend_run {
 	loop_t *loop;
 	loop_io_t ready;
 	loop_io_t *idle; /* watchers of the idle eventfds */
-	int watched;	 /* idle descriptors watched so far */
+	int watched;     /* idle descriptors watched so far */
 	uint64_t calls;
 };
 
@@ -60,7 +60,9 @@ static void iterate(void *arg, uint64_t iters)
 
 int main(int argc, char **argv)
 {
-	static const int full_ns[] = { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000 };
+	static const int full_ns[] = {
+		1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000
+	};
 	static const int default_ns[] = { 1, 3, 10, 30, 100, 300, 1000, 3000, 10000 };
 	static const int quick_ns[] = { 1, 10, 100, 1000, 10000 };
 	static const enum loop_backend_kind kinds[] = { LOOP_BACKEND_EPOLL, LOOP_BACKEND_POLL };
@@ -77,7 +79,8 @@ int main(int argc, char **argv)
 	int max_idle = bench_fd_room(ns[count - 1], 32);
 	if (max_idle < ns[count - 1])
 		printf("# RLIMIT_NOFILE (hard limit) allows only %d idle descriptors: N above it "
-		       "left out\n", max_idle);
+		       "left out\n",
+		       max_idle);
 
 	int *idle = calloc((size_t)max_idle + 1, sizeof *idle);
 	if (!idle)
@@ -90,7 +93,8 @@ int main(int argc, char **argv)
 	for (int k = 0; k < 2; k++) {
 		struct backend_run *r = &run[k];
 		if ((rc = loop_create(&r->loop, kinds[k])) < 0)
-			asl_die(-rc, "loop_create(%s)", kinds[k] == LOOP_BACKEND_EPOLL ? "epoll" : "poll");
+			asl_die(-rc, "loop_create(%s)",
+				kinds[k] == LOOP_BACKEND_EPOLL ? "epoll" : "poll");
 		r->idle = calloc((size_t)max_idle + 1, sizeof *r->idle);
 		if (!r->idle)
 			asl_die(ENOMEM, "calloc");
@@ -103,8 +107,8 @@ int main(int argc, char **argv)
 		   "loop_run(NOWAIT) dispatching one always-ready pipe among N idle eventfds");
 	for (int i = 0; i < count; i++) {
 		if (ns[i] > max_idle) {
-			printf("# N = %d skipped: RLIMIT_NOFILE allows %d idle descriptors\n", ns[i],
-			       max_idle);
+			printf("# N = %d skipped: RLIMIT_NOFILE allows %d idle descriptors\n",
+			       ns[i], max_idle);
 			continue;
 		}
 		for (int k = 0; k < 2; k++) {
@@ -113,7 +117,8 @@ int main(int argc, char **argv)
 				rc = loop_io_start(r->loop, &r->idle[r->watched], idle[r->watched],
 						   LOOP_READ, idle_cb);
 				if (rc < 0)
-					asl_die(-rc, "loop_io_start (idle descriptor %d)", r->watched);
+					asl_die(-rc, "loop_io_start (idle descriptor %d)",
+						r->watched);
 			}
 			bench_loop(&b, loop_backend_name(r->loop), ns[i], iterate, r, NULL);
 		}

@@ -38,8 +38,8 @@ static void fire_cb(loop_timer_t *t)
 	if (late_ms > worst_late_ms)
 		worst_late_ms = late_ms;
 	printf("  fired #%-2d  timer %-2d  timeout %2llu ms  started #%-2d  at +%6.2f ms  "
-	       "late by %5.2f ms\n", ++fired, d->id, (unsigned long long)d->timeout_ms,
-	       d->started_as, at_ms, late_ms);
+	       "late by %5.2f ms\n",
+	       ++fired, d->id, (unsigned long long)d->timeout_ms, d->started_as, at_ms, late_ms);
 }
 
 int main(int argc, char **argv)
@@ -53,12 +53,14 @@ int main(int argc, char **argv)
 	asl_no_arguments(argc, argv, USAGE);
 	if ((rc = loop_create(&loop, LOOP_BACKEND_EPOLL)) < 0)
 		asl_die(-rc, "loop_create");
-	printf("Starting 12 timers in a shuffled order (timeouts 10/20/30/40 ms, three of each):\n");
+	printf(
+	    "Starting 12 timers in a shuffled order (timeouts 10/20/30/40 ms, three of each):\n");
 	loop_update_time(loop);
 	t0_ns = asl_now_ns();
 	for (int k = 0; k < N; k++) {
 		int i = order[k];
-		d[i] = (struct demo_timer){ .id = i, .started_as = k + 1,
+		d[i] = (struct demo_timer){ .id = i,
+					    .started_as = k + 1,
 					    .timeout_ms = 10u * (uint64_t)(1 + i % 4) };
 		loop_timer_init(loop, &d[i].t);
 		d[i].t.data = &d[i];
@@ -70,11 +72,12 @@ int main(int argc, char **argv)
 	printf("\nRunning the loop: the heap returns them by (deadline, start order):\n");
 	if ((rc = loop_run(loop, LOOP_RUN_DEFAULT)) < 0)
 		asl_die(-rc, "loop_run");
-	printf("\nAll %d fired in deadline order; equal deadlines in the order started (look at "
-	       "'started #').\nNone before its deadline (the loop's cached time at the start, in whole "
-	       "ms,\nplus the timeout); the worst lateness was %.2f ms: the OS wakes the thread "
-	       "in whole\nmilliseconds, and it has to be scheduled again after it wakes.\n",
-	       fired, worst_late_ms);
+	printf(
+	    "\nAll %d fired in deadline order; equal deadlines in the order started (look at "
+	    "'started #').\nNone before its deadline (the loop's cached time at the start, in whole "
+	    "ms,\nplus the timeout); the worst lateness was %.2f ms: the OS wakes the thread "
+	    "in whole\nmilliseconds, and it has to be scheduled again after it wakes.\n",
+	    fired, worst_late_ms);
 	loop_destroy(loop);
 	return 0;
 }

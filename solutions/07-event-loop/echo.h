@@ -21,16 +21,16 @@
 #include "loop.h"
 
 struct echo_stats {
-	atomic_ulong accepted;	    /* connections accepted */
-	atomic_ulong closed;	    /* connections closed (any reason) */
-	atomic_ulong resets;	    /* ... of which by a reset or broken pipe from the client */
+	atomic_ulong accepted;      /* connections accepted */
+	atomic_ulong closed;        /* connections closed (any reason) */
+	atomic_ulong resets;        /* ... of which by a reset or broken pipe from the client */
 	atomic_ulong accept_errors; /* accept() failures other than EAGAIN (EMFILE, ENFILE, ...) */
-	atomic_ulong bytes;	    /* bytes echoed back */
-	atomic_ulong pauses;	    /* times a connection stopped being read (backpressure) */
-	atomic_uint open;	    /* connections open now */
-	atomic_uint paused;	    /* connections not read because their output is backed up */
-	atomic_bool accepting;	    /* false while accepting is paused (EMFILE) or stopped */
-	atomic_bool stopping;	    /* echo_server_stop has run */
+	atomic_ulong bytes;         /* bytes echoed back */
+	atomic_ulong pauses;        /* times a connection stopped being read (backpressure) */
+	atomic_uint open;           /* connections open now */
+	atomic_uint paused;         /* connections not read because their output is backed up */
+	atomic_bool accepting;      /* false while accepting is paused (EMFILE) or stopped */
+	atomic_bool stopping;       /* echo_server_stop has run */
 };
 
 /* ---- the echo server on the loop (echo_server.c) ---- */

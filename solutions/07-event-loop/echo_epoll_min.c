@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 	struct pending **pend = calloc((size_t)maxfd, sizeof *pend);
 	if (sfd < 0 || ep < 0 || !pend)
 		asl_die(errno, "setup");
-	struct epoll_event ev = {.events = EPOLLIN, .data.fd = lfd};
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = lfd };
 	epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
 	ev.data.fd = sfd;
 	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
@@ -73,7 +73,8 @@ int main(int argc, char **argv)
 			if (fd == lfd) {
 				int c;
 				while ((c = tcp_accept(lfd)) >= 0) {
-					ev = (struct epoll_event){.events = EPOLLIN, .data.fd = c};
+					ev = (struct epoll_event){ .events = EPOLLIN,
+								   .data.fd = c };
 					epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev);
 				}
 				continue;
@@ -87,7 +88,8 @@ int main(int argc, char **argv)
 				if (w > 0 && (q->off += (size_t)w) == q->len) {
 					free(q);
 					pend[fd] = NULL;
-					ev = (struct epoll_event){.events = EPOLLIN, .data.fd = fd};
+					ev = (struct epoll_event){ .events = EPOLLIN,
+								   .data.fd = fd };
 					epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev);
 				}
 				continue;
@@ -109,7 +111,7 @@ int main(int argc, char **argv)
 				q->len = (size_t)(r - w);
 				memcpy(q->data, buf + w, q->len);
 				pend[fd] = q;
-				ev = (struct epoll_event){.events = EPOLLOUT, .data.fd = fd};
+				ev = (struct epoll_event){ .events = EPOLLOUT, .data.fd = fd };
 				epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev);
 			}
 			continue;

@@ -34,7 +34,7 @@ struct echo_conn {
 	loop_io_t io;
 	int fd;
 	struct echo_conn *prev, *next;
-	char *pending;	 /* echo not yet sent: NULL while there is none */
+	char *pending;   /* echo not yet sent: NULL while there is none */
 	size_t off, len; /* pending[off, len) is still to be sent */
 };
 

@@ -147,7 +147,7 @@ static void *acceptor_main(void *arg)
 int echo_threads_start(struct echo_threads *s, int listen_fd, size_t stack_size)
 {
 	int rc;
-	*s = (struct echo_threads){.listen_fd = listen_fd, .stack_size = stack_size};
+	*s = (struct echo_threads){ .listen_fd = listen_fd, .stack_size = stack_size };
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->gone, NULL);
 	/* the acceptor waits in accept() itself */

@@ -18,7 +18,7 @@
 
 /* ---- the request parser (http_parse.c) ---- */
 
-#define HTTP_MAX_HEAD 8192	/* request line + headers, bytes (larger: 413) */
+#define HTTP_MAX_HEAD 8192      /* request line + headers, bytes (larger: 413) */
 #define HTTP_MAX_BODY (1 << 20) /* Content-Length limit, bytes (larger: 413) */
 
 /* One parsed request.  The pointers point into the caller's buffer: valid until the caller
@@ -26,7 +26,7 @@
 struct http_request {
 	const char *method, *target, *body;
 	size_t method_len, target_len, body_len;
-	int minor;	 /* HTTP/1.<minor>: 0 or 1 */
+	int minor;       /* HTTP/1.<minor>: 0 or 1 */
 	bool keep_alive; /* the connection stays open after the response */
 	size_t head_len; /* bytes of request line + headers, including the blank line */
 };
@@ -75,7 +75,7 @@ struct http_server {
 	loop_io_t listen_io;
 	loop_timer_t retry;
 	loop_timer_t grace; /* ends a graceful stop that takes too long */
-	bool stopping;	    /* a graceful stop is under way: answer what came, take no more */
+	bool stopping;      /* a graceful stop is under way: answer what came, take no more */
 	struct http_conn *conns;
 };
 

@@ -21,13 +21,13 @@
 
 #include "loop.h"
 
-#define LATENCY_MAX_MS	 60000
+#define LATENCY_MAX_MS 60000
 #define LATENCY_MAX_LINE 200
 
 struct latency_conn; /* private, in latency.c */
 
 struct latency_server {
-	void *data;				 /* the caller's */
+	void *data;                              /* the caller's */
 	atomic_ulong requests, answered, errors; /* any thread may read them */
 	/* private: */
 	loop_t *loop;

@@ -21,12 +21,12 @@ static const char usage[] =
 
 int main(int argc, char **argv)
 {
-	struct loadgen_opts o = {.port = -1,
-				 .conns = 10,
-				 .size = 64,
-				 .duration_s = 2,
-				 .proto = LOADGEN_ECHO,
-				 .pin_cpu = -1};
+	struct loadgen_opts o = { .port = -1,
+				  .conns = 10,
+				  .size = 64,
+				  .duration_s = 2,
+				  .proto = LOADGEN_ECHO,
+				  .pin_cpu = -1 };
 	long v;
 	uint64_t size;
 	for (int i = 1; i < argc; i++) {

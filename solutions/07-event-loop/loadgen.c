@@ -26,8 +26,8 @@
 #include "asl/util.h"
 #include "tcp.h"
 
-#define BATCH	128
-#define SUB	32 /* histogram steps per power of two */
+#define BATCH 128
+#define SUB 32 /* histogram steps per power of two */
 #define BUCKETS (64 * SUB)
 
 static const char http_req[] = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
@@ -36,9 +36,9 @@ struct client {
 	int fd;
 	bool dead;
 	size_t sent, got; /* bytes of the current request sent, of its answer received */
-	uint64_t t0;	  /* when the current request started */
+	uint64_t t0;      /* when the current request started */
 	uint64_t answers;
-	size_t hlen;	/* http: bytes in hbuf */
+	size_t hlen;    /* http: bytes in hbuf */
 	char hbuf[512]; /* http: the answer so far (head, and the body's length) */
 };
 
@@ -196,8 +196,8 @@ static int open_batch(struct run *r, int from, int to)
 					 "connect: %s", asl_errname(err));
 			continue;
 		}
-		struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLET,
-					 .data.u32 = (uint32_t)i};
+		struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLET,
+					  .data.u32 = (uint32_t)i };
 		if (epoll_ctl(r->ep, EPOLL_CTL_ADD, c->fd, &ev) < 0)
 			return -errno;
 		c->t0 = asl_now_ns();

@@ -36,7 +36,7 @@ enum loop_backend_kind {
 
 enum loop_run_mode {
 	LOOP_RUN_DEFAULT, /* until no active handle and no reference remains, or loop_stop() */
-	LOOP_RUN_ONCE,	  /* one iteration; blocks for events if there is nothing to run */
+	LOOP_RUN_ONCE,    /* one iteration; blocks for events if there is nothing to run */
 	LOOP_RUN_NOWAIT,  /* one iteration; never blocks */
 };
 
@@ -80,9 +80,9 @@ struct loop_io {
 	loop_t *loop;
 	loop_io_cb cb;
 	int fd;
-	int events;	  /* what is being watched; 0 = stopped */
-	bool counted;	  /* keeps the loop alive (false only for the loop's own watchers) */
-	uint64_t batch;	  /* the loop's batch number when started (see loop_io.c) */
+	int events;     /* what is being watched; 0 = stopped */
+	bool counted;   /* keeps the loop alive (false only for the loop's own watchers) */
+	uint64_t batch; /* the loop's batch number when started (see loop_io.c) */
 };
 /* Start watching fd (non-blocking, owned by the caller) for events (LOOP_READ|LOOP_WRITE,
  * not 0).  One watcher per fd.  Errors: -EINVAL, -EEXIST (fd already watched), -EBUSY (io

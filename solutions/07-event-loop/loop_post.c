@@ -89,8 +89,7 @@ int loop_posts_init(loop_t *loop)
 	loop->post_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (loop->post_fd < 0)
 		return -errno;
-	int rc = loop_io_start_internal(loop, &loop->post_io, loop->post_fd, LOOP_READ,
-					post_io_cb);
+	int rc = loop_io_start_internal(loop, &loop->post_io, loop->post_fd, LOOP_READ, post_io_cb);
 	if (rc < 0) {
 		close(loop->post_fd);
 		loop->post_fd = -1;

@@ -129,7 +129,7 @@ int loop_timer_start(loop_timer_t *t, loop_timer_cb cb, uint64_t timeout_ms, uin
 	t->cb = cb;
 	t->repeat_ms = repeat_ms;
 	t->deadline_ms = loop->now_ms + timeout_ms < loop->now_ms ? UINT64_MAX
-								   : loop->now_ms + timeout_ms;
+								  : loop->now_ms + timeout_ms;
 	t->seq = loop->timer_seq++;
 	heap_place(loop, loop->heap_len++, t);
 	heap_sift_up(loop, t->heap_index);

@@ -61,7 +61,7 @@ static int wait_status(pid_t pid, int timeout_ms)
 			waitpid(pid, &st, 0);
 			return 128 + SIGKILL;
 		}
-		struct timespec ts = {0, 10000000}; /* waiting for a process to exit */
+		struct timespec ts = { 0, 10000000 }; /* waiting for a process to exit */
 		nanosleep(&ts, NULL);
 	}
 }
@@ -76,7 +76,7 @@ int server_proc_start(struct server_proc *p, char *const argv[], int cpu)
 	size_t len = 0;
 	int rc = -EPROTO;
 	while (len < sizeof line - 1) {
-		struct pollfd pf = {.fd = fd, .events = POLLIN};
+		struct pollfd pf = { .fd = fd, .events = POLLIN };
 		if (poll(&pf, 1, 10000) <= 0) {
 			rc = -ETIMEDOUT;
 			break;

@@ -110,8 +110,9 @@ static int stress(enum loop_backend_kind be, int per_thread)
 	}
 	pthread_barrier_destroy(&go);
 	printf("%-5s: %d threads x %d posts: %d ran, loop_run %d; %d ticks and %d one-shot "
-	       "timers meanwhile\n", loop_backend_name(loop), POSTERS, per_thread, run.total, rc,
-	       run.ticks, run.one_shots);
+	       "timers meanwhile\n",
+	       loop_backend_name(loop), POSTERS, per_thread, run.total, rc, run.ticks,
+	       run.one_shots);
 	if ((rc = loop_destroy(loop)) < 0)
 		asl_die(-rc, "loop_destroy");
 	return bad;
@@ -126,7 +127,8 @@ int main(int argc, char **argv)
 		asl_no_arguments(argc, argv, USAGE);
 	int bad = stress(LOOP_BACKEND_EPOLL, per_thread) | stress(LOOP_BACKEND_POLL, per_thread);
 	if (bad) {
-		fprintf(stderr, "stress_post: FAILED: a post was lost, ran twice or out of order\n");
+		fprintf(stderr,
+			"stress_post: FAILED: a post was lost, ran twice or out of order\n");
 		return 1;
 	}
 	printf("stress_post: every post ran exactly once, in per-thread order\n");

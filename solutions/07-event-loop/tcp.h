@@ -41,5 +41,4 @@ int tcp_set_buffers(int fd, int sndbuf, int rcvbuf);
  * FIN, the way a crashed or killed client looks to the server.  Returns 0 or -errno. */
 int tcp_set_reset_on_close(int fd);
 
-
 #endif

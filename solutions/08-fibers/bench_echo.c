@@ -40,7 +40,8 @@ static void *load_client(void *arg)
 {
 	struct load *l = arg;
 	int ep = epoll_create1(EPOLL_CLOEXEC);
-	int *fds = calloc((size_t)l->conns, sizeof *fds), *got = calloc((size_t)l->conns, sizeof *got);
+	int *fds = calloc((size_t)l->conns, sizeof *fds),
+	    *got = calloc((size_t)l->conns, sizeof *got);
 	char msg[MSG], buf[MSG];
 	memset(msg, 'x', sizeof msg);
 	for (int i = 0; i < l->conns; i++) {
@@ -269,15 +270,17 @@ int main(int argc, char **argv)
 		int room = bench_fd_room(2 * conns[i], 16) / 2;
 		if (room < conns[i] && i == 3 && room >= 2000) {
 			/* a hard limit of 20,000 descriptors (common) leaves room for 9,000 */
-			printf("# RLIMIT_NOFILE: %d connections instead of %d\n", room / 1000 * 1000,
-			       conns[i]);
+			printf("# RLIMIT_NOFILE: %d connections instead of %d\n",
+			       room / 1000 * 1000, conns[i]);
 			conns[i] = room / 1000 * 1000;
 		} else if (room < conns[i]) {
 			printf("# %d connections skipped: RLIMIT_NOFILE too low\n", conns[i]);
 			continue;
 		}
-		struct config f = { .fibers = true, .load = { .conns = conns[i], .seconds = secs } };
-		struct config l = { .fibers = false, .load = { .conns = conns[i], .seconds = secs } };
+		struct config f = { .fibers = true,
+				    .load = { .conns = conns[i], .seconds = secs } };
+		struct config l = { .fibers = false,
+				    .load = { .conns = conns[i], .seconds = secs } };
 		double fv[64], lv[64];
 		int n = reps < 64 ? reps : 64;
 		shot(&f); /* warm-up, discarded */

@@ -20,7 +20,8 @@
 #include "asl/util.h"
 #include "fiber.h"
 
-#define USAGE "demo_echo [CLIENTS [ROUNDS]]\n" \
+#define USAGE                                                                                      \
+	"demo_echo [CLIENTS [ROUNDS]]\n"                                                           \
 	"  CLIENTS client fibers (1..10000, default 2000) each send ROUNDS (1..1000, default 5)\n" \
 	"  messages to a fiber echo server in the same thread"
 
@@ -132,6 +133,7 @@ int main(int argc, char **argv)
 	printf("%d clients x %d messages: %d echoed correctly, %d failed; %d connections served\n",
 	       clients, rounds, ok, failed, served);
 	printf("one thread, %d fibers at the peak (%d clients + %d server + 1 acceptor), "
-	       "%.1f ms, max RSS %ld KiB\n", 2 * clients + 1, clients, clients, ms, rss_kib());
+	       "%.1f ms, max RSS %ld KiB\n",
+	       2 * clients + 1, clients, clients, ms, rss_kib());
 	return failed ? 1 : 0;
 }

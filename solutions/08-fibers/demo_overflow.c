@@ -13,7 +13,8 @@
 #include "asl/util.h"
 #include "fiber.h"
 
-#define USAGE "demo_overflow\n  a fiber overflows its stack and is reported by number (dies of SIGSEGV)"
+#define USAGE \
+	"demo_overflow\n  a fiber overflows its stack and is reported by number (dies of SIGSEGV)"
 
 static volatile unsigned long limit = ~0ul; /* never reached; the compiler cannot know */
 

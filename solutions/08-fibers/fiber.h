@@ -109,7 +109,10 @@ struct fiber_mutex {
 	fiber_t *owner;
 	fiber_t *head, *tail; /* waiting fibers, first come first served */
 };
-#define FIBER_MUTEX_INIT { 0 }
+#define FIBER_MUTEX_INIT \
+	{                \
+		0        \
+	}
 /* fiber_mutex_lock: in a fiber.  Waits until the mutex is free; waiters get it in the order
  * they asked (ownership is handed over by unlock).  Errors: -EDEADLK (already the owner). */
 int fiber_mutex_lock(struct fiber_mutex *m);

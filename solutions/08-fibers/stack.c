@@ -31,8 +31,8 @@
  * before the stack serves another fiber (or the memory another mapping), they are cleared. */
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
-#define stack_unpoison(st) ASAN_UNPOISON_MEMORY_REGION((st)->lo, \
-	(size_t)((char *)(st)->hi - (char *)(st)->lo))
+#define stack_unpoison(st) \
+	ASAN_UNPOISON_MEMORY_REGION((st)->lo, (size_t)((char *)(st)->hi - (char *)(st)->lo))
 #else
 #define stack_unpoison(st) ((void)(st))
 #endif
@@ -71,8 +71,8 @@ int stack_pool_get(struct stack_pool *p, struct stack *st)
 	}
 	size_t len = p->page + p->usable;
 	/* MAP_NORESERVE: a stack is mostly untouched; do not charge all of it up front. */
-	void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		       -1, 0);
+	void *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (m == MAP_FAILED)
 		return -ENOMEM;
 	if (mprotect(m, p->page, PROT_NONE)) {

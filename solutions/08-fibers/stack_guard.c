@@ -119,8 +119,8 @@ int stack_guard_enter(struct stack_guard_alt *alt)
 		return -errno;
 	if (!(old.ss_flags & SS_DISABLE) && old.ss_size >= ALT_STACK_BYTES)
 		return 0; /* this thread already has a usable one: keep it */
-	void *m = mmap(NULL, ALT_STACK_BYTES, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *m = mmap(NULL, ALT_STACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
 	if (m == MAP_FAILED)
 		return -ENOMEM;
 	ss = (stack_t){ .ss_sp = m, .ss_size = ALT_STACK_BYTES, .ss_flags = 0 };

@@ -50,9 +50,7 @@ int add_two_step(struct add_two *c)
 	 */
 	for (;;) {
 		switch (c->state) {
-		case ADD_START:
-			c->state = ADD_READ_A;
-			break;
+		case ADD_START: c->state = ADD_READ_A; break;
 		case ADD_READ_A:
 			rc = sim_read_poll(c->io, &c->a);
 			if (rc == CORO_PENDING)
@@ -87,10 +85,8 @@ int add_two_step(struct add_two *c)
 			c->out = c->sum;
 			rc = 0;
 			goto finish;
-		case ADD_DONE:
-			return -EALREADY;
-		default:
-			return -EPROTO;
+		case ADD_DONE: return -EALREADY;
+		default: return -EPROTO;
 		}
 	}
 finish: /* every `return rc` of the reference */
@@ -177,10 +173,8 @@ int sum_stream_step(struct sum_stream *c)
 			if (rc > 0)
 				rc = 0;
 			goto finish;
-		case SUM_DONE:
-			return -EALREADY;
-		default:
-			return -EPROTO;
+		case SUM_DONE: return -EALREADY;
+		default: return -EPROTO;
 		}
 	}
 finish:

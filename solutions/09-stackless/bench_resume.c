@@ -32,7 +32,7 @@
 #include "stackless.h"
 
 struct counter {
-	int state;   /* the hand-written version's resume point */
+	int state; /* the hand-written version's resume point */
 	struct ptl pl;
 	struct ptg pg;
 	long value;
@@ -53,11 +53,8 @@ __attribute__((noinline)) static int count_switch(void *self)
 		c->value = 0;
 		c->state = 1;
 		return CORO_YIELDED;
-	case 1:
-		c->value++;
-		return CORO_YIELDED;
-	default:
-		return -EPROTO;
+	case 1: c->value++; return CORO_YIELDED;
+	default: return -EPROTO;
 	}
 }
 

@@ -36,8 +36,7 @@ static int worker_line(struct worker *w)
 			PTL_YIELD(&w->pl); /* its case label belongs to switch (cmd) */
 			printf("    'y': after the yield\n");
 			break;
-		default:
-			printf("    '%c': done at once\n", w->cmds[w->i]);
+		default: printf("    '%c': done at once\n", w->cmds[w->i]);
 		}
 	}
 	PTL_END(&w->pl);
@@ -53,8 +52,7 @@ static int worker_goto(struct worker *w)
 			PTG_YIELD(&w->pg); /* a label address: no case label involved */
 			printf("    'y': after the yield\n");
 			break;
-		default:
-			printf("    '%c': done at once\n", w->cmds[w->i]);
+		default: printf("    '%c': done at once\n", w->cmds[w->i]);
 		}
 	}
 	PTG_END(&w->pg);
@@ -69,8 +67,10 @@ static void run(const char *name, int (*step)(struct worker *))
 	printf("%s, commands \"%s\":\n", name, w.cmds);
 	do {
 		rc = step(&w);
-		printf("  resume %d -> %s\n", ++n, rc == CORO_YIELDED ? "CORO_YIELDED" :
-		       rc == CORO_READY ? "CORO_READY" : asl_errname(-rc));
+		printf("  resume %d -> %s\n", ++n,
+		       rc == CORO_YIELDED ? "CORO_YIELDED"
+		       : rc == CORO_READY ? "CORO_READY"
+					  : asl_errname(-rc));
 	} while (rc == CORO_YIELDED && n < 5);
 }
 

@@ -46,8 +46,9 @@ int gen_range_init(struct gen_range *r, long start, long stop, long step)
 {
 	if (step == 0)
 		return -EINVAL;
-	*r = (struct gen_range){ .g = { .step = gen_range_step }, .cur = start, .stop = stop,
-				 .step = step };
+	*r = (struct gen_range){
+		.g = { .step = gen_range_step }, .cur = start, .stop = stop, .step = step
+	};
 	PTL_INIT(&r->pt);
 	return 0;
 }
@@ -75,11 +76,11 @@ int gen_range_step(struct gen *g)
 	/* END STEP 6 */
 }
 
-void gen_filter_init(struct gen_filter *f, struct gen *inner, bool (*keep)(long, void *),
-		     void *arg)
+void gen_filter_init(struct gen_filter *f, struct gen *inner, bool (*keep)(long, void *), void *arg)
 {
-	*f = (struct gen_filter){ .g = { .step = gen_filter_step }, .inner = inner, .keep = keep,
-				  .arg = arg };
+	*f = (struct gen_filter){
+		.g = { .step = gen_filter_step }, .inner = inner, .keep = keep, .arg = arg
+	};
 	PTL_INIT(&f->pt);
 }
 

@@ -33,8 +33,8 @@
 
 #include "pt_line.h"
 
-#define HTTP_REQ_MAX_HEAD 8192     /* bytes of request line + headers + blank line (more: 413) */
-#define HTTP_REQ_MAX_HEADERS 32    /* header fields (more: 413) */
+#define HTTP_REQ_MAX_HEAD 8192       /* bytes of request line + headers + blank line (more: 413) */
+#define HTTP_REQ_MAX_HEADERS 32      /* header fields (more: 413) */
 #define HTTP_REQ_MAX_BODY (1L << 20) /* largest Content-Length accepted (more: 413) */
 
 enum http_req_result {
@@ -53,9 +53,9 @@ struct http_req_header {
  * is initialised again, and only while the parser itself stays where it is (do not copy or
  * move a struct http_req_parser that has a result in use). */
 struct http_req {
-	const char *method;  /* a token: "GET", "POST", ... */
-	const char *target;  /* "/index.html", "*", "http://h/x": visible ASCII, no blanks */
-	int minor;           /* HTTP/1.<minor>: 0 or 1 */
+	const char *method; /* a token: "GET", "POST", ... */
+	const char *target; /* "/index.html", "*", "http://h/x": visible ASCII, no blanks */
+	int minor;          /* HTTP/1.<minor>: 0 or 1 */
 	size_t n_headers;
 	struct http_req_header headers[HTTP_REQ_MAX_HEADERS];
 	long content_length; /* 0 when there is no Content-Length */
@@ -64,11 +64,11 @@ struct http_req {
 };
 
 struct http_req_parser {
-	struct ptl pt;       /* where the coroutine resumes */
+	struct ptl pt;        /* where the coroutine resumes */
 	const char *in, *end; /* the piece being fed (valid during one feed only) */
-	int status;          /* HTTP_REQ_DONE or the error, once finished */
-	size_t line;         /* offset in buf of the line being read */
-	size_t used;         /* bytes of buf in use */
+	int status;           /* HTTP_REQ_DONE or the error, once finished */
+	size_t line;          /* offset in buf of the line being read */
+	size_t used;          /* bytes of buf in use */
 	bool have_length, have_host, conn_close, conn_keep_alive;
 	struct http_req req;
 	char buf[HTTP_REQ_MAX_HEAD]; /* the head's lines, each NUL-terminated instead of CRLF */
@@ -81,8 +81,7 @@ void http_req_parser_init(struct http_req_parser *p);
  * took: all of them with HTTP_REQ_MORE; up to the end of the head with HTTP_REQ_DONE (the
  * rest belongs to the body or the next request); up to and including the offending byte with
  * an error.  See enum http_req_result for the return values.  len 0 is allowed. */
-int http_req_parser_feed(struct http_req_parser *p, const char *data, size_t len,
-			 size_t *consumed);
+int http_req_parser_feed(struct http_req_parser *p, const char *data, size_t len, size_t *consumed);
 
 /* The value of the first header called `name` (case-insensitive), or NULL. */
 const char *http_req_header(const struct http_req *req, const char *name);

@@ -64,12 +64,12 @@ static inline void *ptg_label_address(void *label)
  * Checked by: ptgoto::*
  * stub: #define PTG_BEGIN(pt) do { (void)(pt); return LAB_TODO(4); } while (0)
  */
-#define PTG_BEGIN(pt)                                                                      \
-	do {                                                                               \
-		if ((pt)->lc == PTG_LC_DONE)                                               \
-			return -EALREADY;                                                  \
-		if ((pt)->lc)                                                              \
-			goto *(pt)->lc;                                                    \
+#define PTG_BEGIN(pt)                        \
+	do {                                 \
+		if ((pt)->lc == PTG_LC_DONE) \
+			return -EALREADY;    \
+		if ((pt)->lc)                \
+			goto *(pt)->lc;      \
 	} while (0)
 /* END STEP 4 */
 
@@ -79,11 +79,11 @@ static inline void *ptg_label_address(void *label)
  * Checked by: ptgoto::begin_yield_end, ptgoto::yield_inside_a_switch, ptgoto::sum_stream_*
  * stub: #define PTG_YIELD(pt) do { return LAB_TODO(4); } while (0)
  */
-#define PTG_YIELD(pt)                                                                      \
-	do {                                                                               \
-		(pt)->lc = ptg_label_address(&&PTG_LABEL(__LINE__));                       \
-		return CORO_YIELDED;                                                       \
-	PTG_LABEL(__LINE__):;                                                              \
+#define PTG_YIELD(pt)                                                \
+	do {                                                         \
+		(pt)->lc = ptg_label_address(&&PTG_LABEL(__LINE__)); \
+		return CORO_YIELDED;                                 \
+		PTG_LABEL(__LINE__) :;                               \
 	} while (0)
 /* END STEP 4 */
 
@@ -94,12 +94,10 @@ static inline void *ptg_label_address(void *label)
  * Checked by: ptgoto::await_*, ptgoto::sum_stream_*
  * stub: #define PTG_AWAIT(pt, cond) do { (void)sizeof(cond); return LAB_TODO(4); } while (0)
  */
-#define PTG_AWAIT(pt, cond)                                                                \
-	do {                                                                               \
-		(pt)->lc = ptg_label_address(&&PTG_LABEL(__LINE__));                       \
-	PTG_LABEL(__LINE__):                                                               \
-		if (!(cond))                                                               \
-			return CORO_PENDING;                                               \
+#define PTG_AWAIT(pt, cond)                                             \
+	do {                                                            \
+		(pt)->lc = ptg_label_address(&&PTG_LABEL(__LINE__));    \
+		PTG_LABEL(__LINE__) : if (!(cond)) return CORO_PENDING; \
 	} while (0)
 /* END STEP 4 */
 
@@ -108,10 +106,10 @@ static inline void *ptg_label_address(void *label)
  * Checked by: ptgoto::exit_*, ptgoto::sum_stream_finished_is_an_error
  * stub: #define PTG_EXIT(pt) do { return LAB_TODO(4); } while (0)
  */
-#define PTG_EXIT(pt)                                                                       \
-	do {                                                                               \
-		(pt)->lc = PTG_LC_DONE;                                                    \
-		return CORO_READY;                                                         \
+#define PTG_EXIT(pt)                    \
+	do {                            \
+		(pt)->lc = PTG_LC_DONE; \
+		return CORO_READY;      \
 	} while (0)
 /* END STEP 4 */
 
@@ -121,10 +119,10 @@ static inline void *ptg_label_address(void *label)
  * Checked by: ptgoto::begin_yield_end, ptgoto::sum_stream_*
  * stub: #define PTG_END(pt) do { (void)(pt); return LAB_TODO(4); } while (0)
  */
-#define PTG_END(pt)                                                                        \
-	do {                                                                               \
-		(pt)->lc = PTG_LC_DONE;                                                    \
-		return CORO_READY;                                                         \
+#define PTG_END(pt)                     \
+	do {                            \
+		(pt)->lc = PTG_LC_DONE; \
+		return CORO_READY;      \
 	} while (0)
 /* END STEP 4 */
 

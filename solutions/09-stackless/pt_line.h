@@ -74,12 +74,10 @@ struct ptl {
  * Checked by: ptline::*
  * stub: #define PTL_BEGIN(pt) { (void)(pt); return LAB_TODO(3);
  */
-#define PTL_BEGIN(pt)                                                                      \
-	switch ((pt)->lc) {                                                                \
-	default:                                                                           \
-		return -EPROTO;                                                            \
-	case PTL_LC_DONE:                                                                  \
-		return -EALREADY;                                                          \
+#define PTL_BEGIN(pt)                       \
+	switch ((pt)->lc) {                 \
+	default: return -EPROTO;            \
+	case PTL_LC_DONE: return -EALREADY; \
 	case 0:
 /* END STEP 3 */
 
@@ -90,11 +88,11 @@ struct ptl {
  * Checked by: ptline::begin_yield_end, ptline::sum_stream_*
  * stub: #define PTL_YIELD(pt) do { return LAB_TODO(3); } while (0)
  */
-#define PTL_YIELD(pt)                                                                      \
-	do {                                                                               \
-		(pt)->lc = __LINE__;                                                       \
-		return CORO_YIELDED;                                                       \
-	case __LINE__:;                                                                    \
+#define PTL_YIELD(pt)                \
+	do {                         \
+		(pt)->lc = __LINE__; \
+		return CORO_YIELDED; \
+	case __LINE__:;              \
 	} while (0)
 /* END STEP 3 */
 
@@ -108,14 +106,14 @@ struct ptl {
  * Checked by: ptline::await_*, ptline::sum_stream_*
  * stub: #define PTL_AWAIT(pt, cond) do { (void)sizeof(cond); return LAB_TODO(3); } while (0)
  */
-#define PTL_AWAIT(pt, cond)                                                                \
-	do {                                                                               \
-		(pt)->lc = __LINE__;                                                       \
-		if (0) {                                                                   \
-		case __LINE__:;                                                            \
-		}                                                                          \
-		if (!(cond))                                                               \
-			return CORO_PENDING;                                               \
+#define PTL_AWAIT(pt, cond)                  \
+	do {                                 \
+		(pt)->lc = __LINE__;         \
+		if (0) {                     \
+		case __LINE__:;              \
+		}                            \
+		if (!(cond))                 \
+			return CORO_PENDING; \
 	} while (0)
 /* END STEP 3 */
 
@@ -125,10 +123,10 @@ struct ptl {
  * Checked by: ptline::exit_*, ptline::sum_stream_finished_is_an_error
  * stub: #define PTL_EXIT(pt) do { return LAB_TODO(3); } while (0)
  */
-#define PTL_EXIT(pt)                                                                       \
-	do {                                                                               \
-		(pt)->lc = PTL_LC_DONE;                                                    \
-		return CORO_READY;                                                         \
+#define PTL_EXIT(pt)                    \
+	do {                            \
+		(pt)->lc = PTL_LC_DONE; \
+		return CORO_READY;      \
 	} while (0)
 /* END STEP 3 */
 
@@ -139,9 +137,9 @@ struct ptl {
  * Checked by: ptline::begin_yield_end, ptline::sum_stream_*
  * stub: #define PTL_END(pt) } (void)(pt); return LAB_TODO(3)
  */
-#define PTL_END(pt)                                                                        \
-	}                                                                                  \
-	(pt)->lc = PTL_LC_DONE;                                                            \
+#define PTL_END(pt)             \
+	}                       \
+	(pt)->lc = PTL_LC_DONE; \
 	return CORO_READY
 /* END STEP 3 */
 

@@ -147,8 +147,10 @@ int main(int argc, char **argv)
 	printf("# single-threaded executor: %d tasks, %.1f ms in all\n", TASKS, base * 1e3);
 
 	char note[160];
-	snprintf(note, sizeof note, "%d tasks, %.1f ms of work in all; speedup = st time (paired "
-		 "runs) / time; %d usable CPUs", TASKS, base * 1e3, cores);
+	snprintf(note, sizeof note,
+		 "%d tasks, %.1f ms of work in all; speedup = st time (paired "
+		 "runs) / time; %d usable CPUs",
+		 TASKS, base * 1e3, cores);
 	bench_open(&b, "cpu", "workers", "speedup", note);
 	double c = cores; /* the figure marks it */
 	bench_record(&b, "cores", cores, &c, 1, 1, &st);

@@ -21,8 +21,9 @@
 #include "asl/util.h"
 #include "fut.h"
 
-#define USAGE "demo_blocking_lock\n  A pthread mutex held across an await stalls the " \
-	      "executor; the async mutex does not"
+#define USAGE                                                                    \
+	"demo_blocking_lock\n  A pthread mutex held across an await stalls the " \
+	"executor; the async mutex does not"
 
 static uint64_t t0;
 static int ticks;
@@ -110,7 +111,8 @@ static enum fut_poll waiter_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 		}
 		int rc = pthread_mutex_timedlock(&w->d->pm, &until);
 		printf("%7.1f ms  waiter: %s after 300 ms with the whole executor stuck (ticks so "
-		       "far: %d)\n", ms(), rc == ETIMEDOUT ? "gave up" : "got it", ticks);
+		       "far: %d)\n",
+		       ms(), rc == ETIMEDOUT ? "gave up" : "got it", ticks);
 		if (rc == 0)
 			pthread_mutex_unlock(&w->d->pm);
 	}

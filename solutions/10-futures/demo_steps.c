@@ -52,7 +52,8 @@ static enum fut_poll fetch_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 	intptr_t n;
 	if (fut_poll(f->read, cx, &n) == FUT_PENDING) {
 		printf("%7.2f ms  step 3: read() said EAGAIN; the waker went to the reactor; "
-		       "poll returns PENDING\n", ms());
+		       "poll returns PENDING\n",
+		       ms());
 		printf("%7.2f ms          nothing is runnable: the executor parks in epoll_wait\n",
 		       ms());
 		return FUT_PENDING;
@@ -88,7 +89,8 @@ static void *sender(void *arg)
 	struct timespec d = { 0, 50 * 1000 * 1000 };
 	nanosleep(&d, NULL);
 	printf("%7.2f ms          (another thread sends \"hello\"; the kernel marks the socket "
-	       "readable and epoll_wait returns: the reactor calls wake() - step 4)\n", ms());
+	       "readable and epoll_wait returns: the reactor calls wake() - step 4)\n",
+	       ms());
 	if (write(fd, "hello", 5) != 5)
 		asl_die(errno, "write");
 	return NULL;
@@ -113,12 +115,14 @@ int main(int argc, char **argv)
 	if (!f)
 		asl_die(ENOMEM, "fetch_new");
 	printf("%7.2f ms  step 1: fetch() called: a future exists, its body has not run "
-	       "(polls so far: %d)\n", ms(), ((struct fetch *)f)->polls);
+	       "(polls so far: %d)\n",
+	       ms(), ((struct fetch *)f)->polls);
 	fut_t *join;
 	if ((rc = exec_spawn(ex, f, &join)) < 0)
 		asl_die(-rc, "exec_spawn");
 	printf("%7.2f ms  step 2: spawned: a task holds the future and is queued; still no "
-	       "poll (%d)\n", ms(), ((struct fetch *)f)->polls);
+	       "poll (%d)\n",
+	       ms(), ((struct fetch *)f)->polls);
 
 	pthread_t th;
 	if ((rc = pthread_create(&th, NULL, sender, &sv[1])) != 0)

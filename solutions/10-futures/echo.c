@@ -33,8 +33,8 @@ struct echo_conn {
 	reactor_io_t *io;
 	int fd;
 	enum { CONN_READ, CONN_WRITE } state;
-	fut_t *child;	/* the read or write being awaited */
-	size_t len, off;	/* bytes in buf, bytes of them written */
+	fut_t *child;    /* the read or write being awaited */
+	size_t len, off; /* bytes in buf, bytes of them written */
 	char buf[ECHO_BUF];
 };
 
@@ -52,8 +52,8 @@ static enum fut_poll conn_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 	for (;;) {
 		if (!c->child) {
 			c->child = c->state == CONN_READ
-					   ? reactor_read(c->io, c->buf, sizeof c->buf)
-					   : reactor_write(c->io, c->buf + c->off, c->len - c->off);
+				       ? reactor_read(c->io, c->buf, sizeof c->buf)
+				       : reactor_write(c->io, c->buf + c->off, c->len - c->off);
 			if (!c->child) {
 				*out = -ENOMEM;
 				return FUT_READY;

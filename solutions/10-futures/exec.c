@@ -269,7 +269,7 @@ void exec_loop_call(exec_t *ex, void (*fn)(void *arg), void *arg)
 static void *reactor_main(void *arg)
 {
 	exec_t *ex = arg;
-	exec_running = ex; /* its timers' and watchers' callbacks run here */
+	exec_running = ex;  /* its timers' and watchers' callbacks run here */
 	loop_ref(ex->loop); /* block in epoll_wait even with nothing registered */
 	while (!ex->thread_stop)
 		if (loop_run(ex->loop, LOOP_RUN_ONCE) < 0)

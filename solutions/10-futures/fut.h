@@ -32,9 +32,9 @@
 typedef struct fut_waker fut_waker_t;
 struct fut_waker_vtable {
 	fut_waker_t (*clone)(const void *data); /* a new reference */
-	void (*wake)(void *data);		/* wake, then drop this reference */
-	void (*wake_by_ref)(const void *data);	/* wake, keep the reference */
-	void (*drop)(void *data);		/* release this reference */
+	void (*wake)(void *data);               /* wake, then drop this reference */
+	void (*wake_by_ref)(const void *data);  /* wake, keep the reference */
+	void (*drop)(void *data);               /* release this reference */
 };
 struct fut_waker {
 	const struct fut_waker_vtable *vt; /* NULL: an empty slot */
@@ -217,7 +217,7 @@ typedef struct fut_chan fut_chan_t;
 int fut_chan_create(fut_chan_t **out, size_t capacity);
 void fut_chan_close(fut_chan_t *ch);
 void fut_chan_destroy(fut_chan_t *ch);
-fut_t *fut_chan_send(fut_chan_t *ch, intptr_t value); /* result 0 or -EPIPE */
+fut_t *fut_chan_send(fut_chan_t *ch, intptr_t value);  /* result 0 or -EPIPE */
 fut_t *fut_chan_recv(fut_chan_t *ch, intptr_t *value); /* result 0 (and *value) or -EPIPE */
 
 /* An async mutex: lock is a future; the lock is handed to waiters in FIFO order (no barging)

@@ -10,11 +10,11 @@
 enum { REACTOR_READ = 0, REACTOR_WRITE = 1 };
 
 struct reactor_io {
-	loop_io_t watch;	/* lab 07's watcher, started while someone is interested */
+	loop_io_t watch; /* lab 07's watcher, started while someone is interested */
 	exec_t *ex;
 	int fd;
-	int interest;		/* LOOP_READ | LOOP_WRITE being watched; 0 = stopped */
-	fut_waker_t waiter[2];	/* the reader's and the writer's wakers */
+	int interest;          /* LOOP_READ | LOOP_WRITE being watched; 0 = stopped */
+	fut_waker_t waiter[2]; /* the reader's and the writer's wakers */
 };
 
 /* A leaf future on r got EAGAIN in direction dir (REACTOR_READ/WRITE): wake cx's task when r

@@ -22,8 +22,8 @@ struct io_fut {
 	reactor_io_t *io;
 	void *buf;
 	size_t len;
-	int dir;	/* REACTOR_READ / REACTOR_WRITE: which waiter slot it may hold */
-	bool waiting;	/* its waker is in io->waiter[dir] */
+	int dir;      /* REACTOR_READ / REACTOR_WRITE: which waiter slot it may hold */
+	bool waiting; /* its waker is in io->waiter[dir] */
 };
 
 /* One try of the operation of f: >= 0 a result, -errno an error (-EAGAIN: not yet). */
@@ -142,8 +142,8 @@ struct connect_fut {
 	exec_t *ex;
 	struct sockaddr_storage addr;
 	socklen_t len;
-	int fd;			/* -1 until the first poll */
-	reactor_io_t *io;	/* while the connection is in progress */
+	int fd;           /* -1 until the first poll */
+	reactor_io_t *io; /* while the connection is in progress */
 };
 
 static enum fut_poll connect_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)

@@ -27,7 +27,9 @@ static void noop_nothing_ref(const void *data)
 	(void)data;
 }
 static const struct fut_waker_vtable noop_vtable = {
-	.clone = noop_clone, .wake = noop_nothing, .wake_by_ref = noop_nothing_ref,
+	.clone = noop_clone,
+	.wake = noop_nothing,
+	.wake_by_ref = noop_nothing_ref,
 	.drop = noop_nothing,
 };
 static fut_waker_t noop_clone(const void *data)

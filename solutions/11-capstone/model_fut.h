@@ -20,16 +20,16 @@ enum fut_req_state {
 /* One request as a hand-written future: the state machine that `async fn request()` would
  * compile into.  Lives in an array the adapter owns; the executor's drop does not free it. */
 struct fut_req {
-	fut_t base;          /* first: the executor sees a fut_t */
+	fut_t base; /* first: the executor sees a fut_t */
 	struct cap_job *job;
 	int i;
 	enum fut_req_state state;
-	reactor_io_t *io;    /* the connection, registered with the executor's reactor */
-	fut_t *child;        /* the leaf future being awaited (write, read, blocking_spawn) */
+	reactor_io_t *io; /* the connection, registered with the executor's reactor */
+	fut_t *child;     /* the leaf future being awaited (write, read, blocking_spawn) */
 	char line[CAP_LINE_MAX], buf[CAP_LINE_MAX];
 	int len, off;
 	struct cap_reply reply;
-	struct pool *pool;   /* NULL: compute in poll; else: blocking_spawn onto this pool */
+	struct pool *pool; /* NULL: compute in poll; else: blocking_spawn onto this pool */
 };
 
 /* Make q request i of job, computing in poll (pool NULL) or on pool. */

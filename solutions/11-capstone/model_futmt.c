@@ -19,7 +19,7 @@ struct futmt_req {
 	fut_t base;
 	struct cap_job *job;
 	int i;
-	int len, off;      /* -1 until the request started (its line taken) */
+	int len, off; /* -1 until the request started (its line taken) */
 	char line[CAP_LINE_MAX];
 	struct cap_reply reply;
 	struct io_bridge *bridge;
@@ -121,8 +121,11 @@ int model_futmt_run(struct cap_job *job)
 	struct futmt_req *reqs = calloc((size_t)job->n + 1, sizeof *reqs);
 	rc = reqs ? exec_mt_create(&ex, job->threads) : -ENOMEM;
 	for (int i = 0; rc == 0 && i < job->n; i++) {
-		reqs[i] = (struct futmt_req){ .base.vt = &futmt_req_vtable, .job = job, .i = i,
-					      .off = -1, .bridge = &bridge };
+		reqs[i] = (struct futmt_req){ .base.vt = &futmt_req_vtable,
+					      .job = job,
+					      .i = i,
+					      .off = -1,
+					      .bridge = &bridge };
 		rc = exec_mt_spawn(ex, &reqs[i].base, NULL);
 	}
 	if (ex) {

@@ -56,8 +56,9 @@ int model_threads_run(struct cap_job *job)
 	int rc = tasks && reqs ? 0 : -ENOMEM;
 	for (int i = 0; rc == 0 && i < job->n; i++) {
 		reqs[i] = (struct thread_req){ job, i };
-		tasks[i] = (struct workers_task){ .fn = thread_req_main, .arg = &reqs[i],
-					      .stack_size = threads_small_stack() };
+		tasks[i] = (struct workers_task){ .fn = thread_req_main,
+						  .arg = &reqs[i],
+						  .stack_size = threads_small_stack() };
 	}
 	for (int first = 0; rc == 0 && first < job->n; first += WORKERS_MAX) {
 		int wave = job->n - first < WORKERS_MAX ? job->n - first : WORKERS_MAX;

@@ -110,24 +110,22 @@ static int probe_offload(const char **what)
 }
 
 const struct cap_model cap_models[] = {
-	{ "seq", "sequential: one request after another", "", false, false,
-	  model_seq_run, NULL },
-	{ "threads", "thread per request (lab 03)", "03-threads", false, true,
-	  model_threads_run, probe_threads },
-	{ "pool", "thread pool (lab 05)", "05-callbacks", false, true,
-	  model_pool_run, probe_pool },
-	{ "loop", "event-loop callbacks (lab 07)", "07-event-loop", true, false,
-	  model_loop_run, probe_loop },
-	{ "fibers", "fibers on one thread (lab 08)", "08-fibers", true, false,
-	  model_fibers_run, probe_fibers },
+	{ "seq", "sequential: one request after another", "", false, false, model_seq_run, NULL },
+	{ "threads", "thread per request (lab 03)", "03-threads", false, true, model_threads_run,
+	  probe_threads },
+	{ "pool", "thread pool (lab 05)", "05-callbacks", false, true, model_pool_run, probe_pool },
+	{ "loop", "event-loop callbacks (lab 07)", "07-event-loop", true, false, model_loop_run,
+	  probe_loop },
+	{ "fibers", "fibers on one thread (lab 08)", "08-fibers", true, false, model_fibers_run,
+	  probe_fibers },
 	{ "offload", "loop + pool: spawn_blocking (labs 05, 07)", "05-callbacks and 07-event-loop",
 	  true, true, model_offload_run, probe_offload },
-	{ "fut", "futures, one executor (lab 10)", "10-futures", true, false,
-	  model_fut_run, probe_fut },
+	{ "fut", "futures, one executor (lab 10)", "10-futures", true, false, model_fut_run,
+	  probe_fut },
 	{ "futmt", "futures, work-stealing executor (lab 10)", "10-futures", true, true,
 	  model_futmt_run, probe_futmt },
-	{ "futblk", "futures + blocking_spawn (labs 10, 05)", "10-futures and 05-callbacks",
-	  true, true, model_futblk_run, probe_futblk },
+	{ "futblk", "futures + blocking_spawn (labs 10, 05)", "10-futures and 05-callbacks", true,
+	  true, model_futblk_run, probe_futblk },
 };
 const int cap_nmodels = (int)(sizeof cap_models / sizeof cap_models[0]);
 

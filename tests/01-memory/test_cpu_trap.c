@@ -42,7 +42,7 @@ Test(cpu_trap, divide_by_zero_is_sigfpe_intdiv)
 		     asl_test_rc(rc));
 	expect_signal("idiv by zero", &f, SIGFPE, FPE_INTDIV);
 	cr_assert_not_null(f.addr, "SIGFPE: si_addr should be the address of the idiv "
-			   "instruction, got NULL" ASL_HINT(4));
+				   "instruction, got NULL" ASL_HINT(4));
 }
 
 Test(cpu_trap, survives_and_restores_handlers)
@@ -57,12 +57,15 @@ Test(cpu_trap, survives_and_restores_handlers)
 		cr_assert_eq(rc, 0, "cpu_trap_privileged, round %d: expected 0, got %s" ASL_HINT(4),
 			     i, asl_test_rc(rc));
 		rc = cpu_trap_divide_by_zero(&f);
-		cr_assert(rc == 0 || rc == -ENOTSUP, "cpu_trap_divide_by_zero, round %d: got %s"
-			  ASL_HINT(4), i, asl_test_rc(rc));
+		cr_assert(rc == 0 || rc == -ENOTSUP,
+			  "cpu_trap_divide_by_zero, round %d: got %s" ASL_HINT(4), i,
+			  asl_test_rc(rc));
 	}
 	for (int i = 0; i < 3; i++) {
 		sigaction(sigs[i], NULL, &after);
-		cr_assert(after.sa_handler == before[i].sa_handler, "the %s disposition was not "
-			  "restored after the traps" ASL_HINT(4), strsignal(sigs[i]));
+		cr_assert(after.sa_handler == before[i].sa_handler,
+			  "the %s disposition was not "
+			  "restored after the traps" ASL_HINT(4),
+			  strsignal(sigs[i]));
 	}
 }

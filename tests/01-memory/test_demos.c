@@ -58,10 +58,13 @@ Test(demos, wild_pointer_dies_of_sigsegv)
 	int status = run(ASL_BUILD_DIR "/demo_wild_pointer", argv, out, sizeof out);
 	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV,
 		  "demo_wild_pointer should print the probe's prediction, then dereference the "
-		  "wild pointer with mem_load and die of SIGSEGV; it %s.  Its output:\n%s"
-		  ASL_HINT(2), how_it_ended(status), out);
-	cr_assert(strstr(out, "SIGSEGV"), "demo_wild_pointer died but did not say what the "
-		  "kernel would report.  Its output:\n%s" ASL_HINT(2), out);
+		  "wild pointer with mem_load and die "
+		  "of SIGSEGV; it %s.  Its output:\n%s" ASL_HINT(2),
+		  how_it_ended(status), out);
+	cr_assert(strstr(out, "SIGSEGV"),
+		  "demo_wild_pointer died but did not say what the "
+		  "kernel would report.  Its output:\n%s" ASL_HINT(2),
+		  out);
 }
 
 Test(demos, maps_probes_the_guard_gaps)
@@ -69,10 +72,12 @@ Test(demos, maps_probes_the_guard_gaps)
 	static char out[65536];
 	char *argv[] = { "demo_maps", NULL };
 	int status = run(ASL_BUILD_DIR "/demo_maps", argv, out, sizeof out);
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "demo_maps %s.  Its output:\n%s"
-		  ASL_HINT(2), how_it_ended(status), out);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "demo_maps %s.  Its output:\n%s" ASL_HINT(2), how_it_ended(status), out);
 	cr_assert(strstr(out, "[stack]") && strstr(out, "probe: unmapped") &&
-		  strstr(out, "probe: protected"), "demo_maps must annotate the map and show the "
-		  "probe finding an unmapped gap and a protected guard page.  Its output:\n%s"
-		  ASL_HINT(2), out);
+		      strstr(out, "probe: protected"),
+		  "demo_maps must annotate the map and show the "
+		  "probe finding an unmapped gap and a "
+		  "protected guard page.  Its output:\n%s" ASL_HINT(2),
+		  out);
 }

@@ -34,8 +34,9 @@ static void expect(const void *addr, enum fault_probe_access how, int want_rc, i
 		     how == FAULT_PROBE_READ ? "read" : "write", what, addr, verdict(want_rc),
 		     verdict(rc));
 	if (want_rc == FAULT_PROBE_OK) {
-		cr_assert_eq(f.signo, 0, "%s: no fault, so fault->signo must be 0, got %d"
-			     ASL_HINT(2), what, f.signo);
+		cr_assert_eq(f.signo, 0,
+			     "%s: no fault, so fault->signo must be 0, got %d" ASL_HINT(2), what,
+			     f.signo);
 		return;
 	}
 	cr_assert_eq(f.signo, SIGSEGV, "%s: expected SIGSEGV, got signal %d" ASL_HINT(2), what,
@@ -43,8 +44,10 @@ static void expect(const void *addr, enum fault_probe_access how, int want_rc, i
 	cr_assert_eq(f.code, want_code, "%s: expected si_code %s, got %s (%d)" ASL_HINT(2), what,
 		     fault_probe_code_name(SIGSEGV, want_code),
 		     fault_probe_code_name(SIGSEGV, f.code), f.code);
-	cr_assert_eq(f.addr, addr, "%s: the kernel reported si_addr %p, expected the probed "
-		     "address %p" ASL_HINT(2), what, f.addr, addr);
+	cr_assert_eq(f.addr, addr,
+		     "%s: the kernel reported si_addr %p, expected the probed "
+		     "address %p" ASL_HINT(2),
+		     what, f.addr, addr);
 }
 
 Test(fault_probe, own_variable_is_accessible)
@@ -52,8 +55,10 @@ Test(fault_probe, own_variable_is_accessible)
 	uint64_t word = 0x1122334455667788ull;
 	expect(&word, FAULT_PROBE_READ, FAULT_PROBE_OK, 0, "a local variable");
 	expect(&word, FAULT_PROBE_WRITE, FAULT_PROBE_OK, 0, "a local variable");
-	cr_assert_eq(word, 0x1122334455667788ull, "a write probe changed the word to %#llx "
-		     "(it must write back the value it read)" ASL_HINT(2), (unsigned long long)word);
+	cr_assert_eq(word, 0x1122334455667788ull,
+		     "a write probe changed the word to %#llx "
+		     "(it must write back the value it read)" ASL_HINT(2),
+		     (unsigned long long)word);
 }
 
 Test(fault_probe, null_is_unmapped)
@@ -115,8 +120,9 @@ Test(fault_probe, file_past_its_end_has_no_backing)
 		     "read of a file mapping past the end of the file: "
 		     "expected %s, got %s" ASL_HINT(2),
 		     verdict(FAULT_PROBE_NO_BACKING), verdict(rc));
-	cr_assert(f.signo == SIGBUS && f.addr == p, "expected SIGBUS at %p, got signal %d at %p"
-		  ASL_HINT(2), (void *)p, f.signo, f.addr);
+	cr_assert(f.signo == SIGBUS && f.addr == p,
+		  "expected SIGBUS at %p, got signal %d at %p" ASL_HINT(2), (void *)p, f.signo,
+		  f.addr);
 	munmap(p, (size_t)getpagesize());
 	close(fd);
 }
@@ -128,9 +134,11 @@ Test(fault_probe, survives_repeated_faults)
 	for (int i = 0; i < 500; i++) {
 		int rc = fault_probe(i % 2 ? (void *)&word : NULL, FAULT_PROBE_READ, NULL);
 		int want = i % 2 ? FAULT_PROBE_OK : FAULT_PROBE_UNMAPPED;
-		cr_assert_eq(rc, want, "probe %d: expected %s, got %s (is the signal still "
-			     "blocked after the first fault? siglongjmp restores the mask)"
-			     ASL_HINT(2), i, verdict(want), verdict(rc));
+		cr_assert_eq(
+		    rc, want,
+		    "probe %d: expected %s, got %s (is the signal still "
+		    "blocked after the first fault? siglongjmp restores the mask)" ASL_HINT(2),
+		    i, verdict(want), verdict(rc));
 	}
 }
 
@@ -156,21 +164,23 @@ Test(fault_probe, previous_handlers_are_restored)
 	int rc = fault_probe(NULL, FAULT_PROBE_READ, NULL);
 	cr_assert_eq(rc, FAULT_PROBE_UNMAPPED,
 		     "probe of NULL: expected unmapped, got %s" ASL_HINT(2), verdict(rc));
-	cr_assert_eq(my_handler_calls, 0, "the fault went to the previous handler, not the "
+	cr_assert_eq(my_handler_calls, 0,
+		     "the fault went to the previous handler, not the "
 		     "probe's" ASL_HINT(2));
 	for (int s = 0; s < 2; s++) {
 		int sig = s ? SIGBUS : SIGSEGV;
 		sigaction(sig, NULL, &now);
-		cr_assert(now.sa_sigaction == my_handler && (now.sa_flags & SA_SIGINFO),
-			  "after a probe the %s handler is not the one installed before it"
-			  ASL_HINT(2), s ? "SIGBUS" : "SIGSEGV");
+		cr_assert(
+		    now.sa_sigaction == my_handler && (now.sa_flags & SA_SIGINFO),
+		    "after a probe the %s handler is not the one installed before it" ASL_HINT(2),
+		    s ? "SIGBUS" : "SIGSEGV");
 	}
 	sigaction(SIGFPE, NULL, &fpe_now);
-	cr_assert(fpe_now.sa_handler == fpe_before.sa_handler, "the SIGFPE disposition changed"
-		  ASL_HINT(2));
+	cr_assert(fpe_now.sa_handler == fpe_before.sa_handler,
+		  "the SIGFPE disposition changed" ASL_HINT(2));
 	raise(SIGSEGV);
-	cr_assert_eq(my_handler_calls, 1, "a later SIGSEGV did not reach the restored handler"
-		     ASL_HINT(2));
+	cr_assert_eq(my_handler_calls, 1,
+		     "a later SIGSEGV did not reach the restored handler" ASL_HINT(2));
 }
 
 /* On x86-64 an address whose bits 63..47 are not all equal is non-canonical: the CPU raises a
@@ -182,12 +192,15 @@ Test(fault_probe, noncanonical_is_unmapped)
 #if defined(__x86_64__)
 	const void *addr = (const void *)(uintptr_t)0x8000000000000000ull;
 	int rc = fault_probe(addr, FAULT_PROBE_READ, &f);
-	cr_assert(f.signo == SIGSEGV && f.code == SI_KERNEL, "read of the non-canonical address "
-		  "%p: expected SIGSEGV with si_code SI_KERNEL, got signal %d with si_code %s (%d)"
-		  ASL_HINT(2), addr, f.signo, fault_probe_code_name(f.signo, f.code), f.code);
-	cr_assert_eq(rc, FAULT_PROBE_UNMAPPED, "read of the non-canonical address %p (SI_KERNEL): "
-		     "expected %s, got %s - nothing can be mapped there" ASL_HINT(2), addr,
-		     verdict(FAULT_PROBE_UNMAPPED), verdict(rc));
+	cr_assert(f.signo == SIGSEGV && f.code == SI_KERNEL,
+		  "read of the non-canonical address "
+		  "%p: expected SIGSEGV with si_code SI_KERNEL, "
+		  "got signal %d with si_code %s (%d)" ASL_HINT(2),
+		  addr, f.signo, fault_probe_code_name(f.signo, f.code), f.code);
+	cr_assert_eq(rc, FAULT_PROBE_UNMAPPED,
+		     "read of the non-canonical address %p (SI_KERNEL): "
+		     "expected %s, got %s - nothing can be mapped there" ASL_HINT(2),
+		     addr, verdict(FAULT_PROBE_UNMAPPED), verdict(rc));
 #else
 	/* aarch64: the MMU itself rejects an address above the 48-bit user range: MAPERR */
 	const void *addr = (const void *)(uintptr_t)0x0001000000000000ull;
@@ -229,29 +242,35 @@ Test(fault_probe, fault_catch_contract)
 	sigaction(SIGSEGV, NULL, &before);
 
 	int rc = fault_catch(catch_nothing, &ran, &f);
-	cr_assert(rc == 0 && ran == 1, "fault_catch(fn that does not fault): expected 0 with fn "
-		  "run once, got %s with fn run %d times" ASL_HINT(2), asl_test_rc(rc), ran);
-	cr_assert(f.signo == 0 && f.code == 0 && f.addr == NULL, "fault_catch returned 0 but "
-		  "left *out = {%d, %d, %p}: with no fault it must be zeroed" ASL_HINT(2), f.signo,
-		  f.code, f.addr);
+	cr_assert(rc == 0 && ran == 1,
+		  "fault_catch(fn that does not fault): expected 0 with fn "
+		  "run once, got %s with fn run %d times" ASL_HINT(2),
+		  asl_test_rc(rc), ran);
+	cr_assert(f.signo == 0 && f.code == 0 && f.addr == NULL,
+		  "fault_catch returned 0 but "
+		  "left *out = {%d, %d, %p}: with no fault it must be zeroed" ASL_HINT(2),
+		  f.signo, f.code, f.addr);
 
 	ran = 0;
 	rc = fault_catch(catch_null_read, &ran, &f);
-	cr_assert(rc == 1 && ran == 1 && f.signo == SIGSEGV && f.addr == NULL, "fault_catch(fn "
+	cr_assert(rc == 1 && ran == 1 && f.signo == SIGSEGV && f.addr == NULL,
+		  "fault_catch(fn "
 		  "reading NULL): expected 1, fn cut off at the fault, SIGSEGV at NULL; got %s, fn "
-		  "went %d steps, signal %d at %p" ASL_HINT(2), asl_test_rc(rc), ran, f.signo,
-		  f.addr);
+		  "went %d steps, signal %d at %p" ASL_HINT(2),
+		  asl_test_rc(rc), ran, f.signo, f.addr);
 
 	/* a catch inside a catch would overwrite the saved handlers of the outer one */
 	struct nested n = { 12345, { -1, -1, NULL } };
 	rc = fault_catch(catch_nested, &n, &f);
-	cr_assert(rc == 0 && n.rc == -EBUSY, "fault_catch called from inside fault_catch: "
+	cr_assert(rc == 0 && n.rc == -EBUSY,
+		  "fault_catch called from inside fault_catch: "
 		  "expected the inner call to return -16 (EBUSY) and the outer 0, got inner %s and "
-		  "outer %s" ASL_HINT(2), asl_test_rc(n.rc), asl_test_rc(rc));
+		  "outer %s" ASL_HINT(2),
+		  asl_test_rc(n.rc), asl_test_rc(rc));
 	sigaction(SIGSEGV, NULL, &after);
 	cr_assert(after.sa_handler == before.sa_handler,
-		  "after a nested fault_catch the SIGSEGV disposition is not the one from before"
-		  ASL_HINT(2));
+		  "after a nested fault_catch the SIGSEGV "
+		  "disposition is not the one from before" ASL_HINT(2));
 }
 
 /* A fault in another thread while this thread is inside fault_catch() is not ours: the
@@ -309,10 +328,13 @@ Test(fault_probe, other_threads_fault_is_not_ours)
 	atomic_store(&c.inside, 1); /* in case fn never ran: let the other thread go on */
 	pthread_join(t, NULL);
 	sigaction(SIGSEGV, &old, NULL);
-	cr_assert_eq(c.caught, SIGSEGV, "another thread faulted during fault_catch: expected its "
-		     "SIGSEGV to reach the handler installed before the catch, got signal %d"
-		     ASL_HINT(2), c.caught);
-	cr_assert(rc == 0 && f.signo == 0, "fault_catch(fn that does not fault) while another "
+	cr_assert_eq(
+	    c.caught, SIGSEGV,
+	    "another thread faulted during fault_catch: expected its "
+	    "SIGSEGV to reach the handler installed before the catch, got signal %d" ASL_HINT(2),
+	    c.caught);
+	cr_assert(rc == 0 && f.signo == 0,
+		  "fault_catch(fn that does not fault) while another "
 		  "thread faulted: expected 0 and no fault, got %s with signal %d" ASL_HINT(2),
 		  asl_test_rc(rc), f.signo);
 }

@@ -23,8 +23,9 @@ Test(load_store, reads_what_c_wrote)
 	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
 		volatile uint64_t cell = words[i];
 		uint64_t got = mem_load((const uint64_t *)&cell);
-		cr_assert_eq(got, words[i], "mem_load of a word holding %#llx returned %#llx"
-			     ASL_HINT(1), (unsigned long long)words[i], (unsigned long long)got);
+		cr_assert_eq(got, words[i],
+			     "mem_load of a word holding %#llx returned %#llx" ASL_HINT(1),
+			     (unsigned long long)words[i], (unsigned long long)got);
 	}
 }
 
@@ -77,12 +78,15 @@ Test(load_store, memory_clobber_orders_c_accesses)
 	static volatile uint64_t opaque = 0x5eed5eed0badf00dull; /* unknown at compile time */
 	uint64_t v = opaque;
 	uint64_t got = store_then_c_read(v);
-	cr_assert_eq(got, v, "inlined: after cell = 1; mem_store(&cell, %#llx) C read cell as "
+	cr_assert_eq(got, v,
+		     "inlined: after cell = 1; mem_store(&cell, %#llx) C read cell as "
 		     "%#llx: the compiler did not know the asm writes memory (the \"memory\" "
-		     "clobber)" ASL_HINT(1), (unsigned long long)v, (unsigned long long)got);
+		     "clobber)" ASL_HINT(1),
+		     (unsigned long long)v, (unsigned long long)got);
 	got = c_write_then_load(v);
-	cr_assert_eq(got, v, "inlined: after cell = %#llx; mem_load(&cell) returned %#llx: the "
+	cr_assert_eq(got, v,
+		     "inlined: after cell = %#llx; mem_load(&cell) returned %#llx: the "
 		     "compiler did not know the asm reads memory and dropped the C store (the "
-		     "\"memory\" clobber)" ASL_HINT(1), (unsigned long long)v,
-		     (unsigned long long)got);
+		     "\"memory\" clobber)" ASL_HINT(1),
+		     (unsigned long long)v, (unsigned long long)got);
 }

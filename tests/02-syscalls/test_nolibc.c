@@ -51,7 +51,8 @@ static void run_prog(struct run *r, char *const args[], char *const envp[])
 	char *bufs[2] = { r->out, r->err };
 	int open_pipes = 2;
 	while (open_pipes > 0) {
-		cr_assert(poll(p, 2, 5000) > 0, "nolibc_hello did not finish within 5 s" ASL_HINT(3));
+		cr_assert(poll(p, 2, 5000) > 0,
+			  "nolibc_hello did not finish within 5 s" ASL_HINT(3));
 		for (int i = 0; i < 2; i++) {
 			if (p[i].fd < 0 || !p[i].revents)
 				continue;
@@ -76,13 +77,15 @@ static void expect_hello(const char *arg, int want_status)
 	char *args[] = { (char *)arg, NULL };
 	char want[128];
 	run_prog(&r, arg ? args : no_env, no_env);
-	snprintf(want, sizeof want, "nolibc_hello: hello from _start, no libc here; exit status %s\n",
+	snprintf(want, sizeof want,
+		 "nolibc_hello: hello from _start, no libc here; exit status %s\n",
 		 arg ? arg : "0");
 	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == want_status,
 		  "nolibc_hello %s %s, expected exit status %d" ASL_HINT(3), arg ? arg : "",
 		  asl_test_wait_status(r.status), want_status);
-	cr_assert_str_eq(r.out, want, "nolibc_hello %s wrote \"%s\" to stdout, expected \"%s\""
-			 ASL_HINT(3), arg ? arg : "", r.out, want);
+	cr_assert_str_eq(r.out, want,
+			 "nolibc_hello %s wrote \"%s\" to stdout, expected \"%s\"" ASL_HINT(3),
+			 arg ? arg : "", r.out, want);
 	cr_assert_str_empty(r.err, "nolibc_hello %s wrote \"%s\" to stderr" ASL_HINT(3),
 			    arg ? arg : "", r.err);
 }
@@ -114,20 +117,26 @@ Test(nolibc, bad_argument_is_usage_error)
 		struct run r;
 		run_prog(&r, (char *const *)bad[i], no_env);
 		cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 2,
-			  "nolibc_hello '%s'%s%s %s, expected exit status 2 (usage error)"
-			  ASL_HINT(3), bad[i][0], bad[i][1] ? " " : "", bad[i][1] ? bad[i][1] : "",
+			  "nolibc_hello '%s'%s%s %s, expected "
+			  "exit status 2 (usage error)" ASL_HINT(3),
+			  bad[i][0], bad[i][1] ? " " : "", bad[i][1] ? bad[i][1] : "",
 			  asl_test_wait_status(r.status));
-		cr_assert(strstr(r.err, "usage"), "nolibc_hello '%s': no usage message on stderr "
-			  "(got \"%s\")" ASL_HINT(3), bad[i][0], r.err);
-		cr_assert_str_empty(r.out, "nolibc_hello '%s' wrote \"%s\" to stdout on a usage "
-				    "error" ASL_HINT(3), bad[i][0], r.out);
+		cr_assert(strstr(r.err, "usage"),
+			  "nolibc_hello '%s': no usage message on stderr "
+			  "(got \"%s\")" ASL_HINT(3),
+			  bad[i][0], r.err);
+		cr_assert_str_empty(r.out,
+				    "nolibc_hello '%s' wrote \"%s\" to stdout on a usage "
+				    "error" ASL_HINT(3),
+				    bad[i][0], r.out);
 	}
 	struct run r;
 	char *help[] = { "-h", NULL };
 	run_prog(&r, help, no_env);
 	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0 && strstr(r.out, "usage"),
-		  "nolibc_hello -h %s with stdout \"%s\", expected the usage on stdout and status 0"
-		  ASL_HINT(3), asl_test_wait_status(r.status), r.out);
+		  "nolibc_hello -h %s with stdout \"%s\", "
+		  "expected the usage on stdout and status 0" ASL_HINT(3),
+		  asl_test_wait_status(r.status), r.out);
 }
 
 /* The state letter of process pid ('S' asleep, 'T' stopped, 'Z' exited), 0 if gone. */
@@ -206,14 +215,16 @@ Test(nolibc, long_output_survives_short_writes)
 	}
 	close(p[0]);
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 7, "nolibc_hello 000...07 (%d "
-		  "zeros) %s, expected exit status 7" ASL_HINT(3), ZEROS,
-		  asl_test_wait_status(status));
-	cr_assert(got == want && out[got - 2] == '7' && out[got - 1] == '\n', "nolibc_hello "
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 7,
+		  "nolibc_hello 000...07 (%d "
+		  "zeros) %s, expected exit status 7" ASL_HINT(3),
+		  ZEROS, asl_test_wait_status(status));
+	cr_assert(got == want && out[got - 2] == '7' && out[got - 1] == '\n',
+		  "nolibc_hello "
 		  "000...07 (%d zeros) wrote %zu bytes to stdout, expected %zu: its write of the "
 		  "long argument was cut short by a signal, and the rest was never written (loop "
-		  "until every byte is out: write returns how many it took)" ASL_HINT(3), ZEROS,
-		  got, want);
+		  "until every byte is out: write returns how many it took)" ASL_HINT(3),
+		  ZEROS, got, want);
 	free(arg);
 	free(out);
 }
@@ -233,8 +244,9 @@ Test(nolibc, argv_not_confused_with_envp)
 	char *args[] = { "17", NULL };
 	run_prog(&r, args, envp);
 	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 17,
-		  "nolibc_hello 17 with 200 environment variables %s, expected exit status 17"
-		  ASL_HINT(3), asl_test_wait_status(r.status));
+		  "nolibc_hello 17 with 200 environment "
+		  "variables %s, expected exit status 17" ASL_HINT(3),
+		  asl_test_wait_status(r.status));
 }
 
 /* The ELF program headers say how the kernel starts a program: PT_INTERP names a dynamic
@@ -250,20 +262,27 @@ Test(nolibc, is_static_without_libc)
 	cr_assert_eq(fread(&eh, sizeof eh, 1, f), 1u);
 	cr_assert(!memcmp(eh.e_ident, ELFMAG, SELFMAG) && eh.e_ident[EI_CLASS] == ELFCLASS64,
 		  "%s is not a 64-bit ELF file", PROG);
-	cr_assert_eq(eh.e_type, ET_EXEC, "nolibc_hello has ELF type %d, expected ET_EXEC (2): a "
-		     "static, non-PIE executable" ASL_HINT(3), eh.e_type);
+	cr_assert_eq(eh.e_type, ET_EXEC,
+		     "nolibc_hello has ELF type %d, expected ET_EXEC (2): a "
+		     "static, non-PIE executable" ASL_HINT(3),
+		     eh.e_type);
 	for (int i = 0; i < eh.e_phnum; i++) {
 		Elf64_Phdr ph;
-		cr_assert_eq(fseek(f, (long)(eh.e_phoff + (Elf64_Off)i * eh.e_phentsize), SEEK_SET), 0);
+		cr_assert_eq(fseek(f, (long)(eh.e_phoff + (Elf64_Off)i * eh.e_phentsize), SEEK_SET),
+			     0);
 		cr_assert_eq(fread(&ph, sizeof ph, 1, f), 1u);
-		cr_assert_neq(ph.p_type, PT_INTERP, "nolibc_hello has a PT_INTERP header: it asks "
+		cr_assert_neq(ph.p_type, PT_INTERP,
+			      "nolibc_hello has a PT_INTERP header: it asks "
 			      "for a dynamic loader" ASL_HINT(3));
-		cr_assert_neq(ph.p_type, PT_DYNAMIC, "nolibc_hello has a PT_DYNAMIC header: it "
+		cr_assert_neq(ph.p_type, PT_DYNAMIC,
+			      "nolibc_hello has a PT_DYNAMIC header: it "
 			      "links shared libraries" ASL_HINT(3));
 	}
 	fclose(f);
 	struct stat st;
 	cr_assert_eq(stat(PROG, &st), 0);
-	cr_assert(st.st_size < 100 * 1024, "nolibc_hello is %lld bytes: too big for a program "
-		  "without libc" ASL_HINT(3), (long long)st.st_size);
+	cr_assert(st.st_size < 100 * 1024,
+		  "nolibc_hello is %lld bytes: too big for a program "
+		  "without libc" ASL_HINT(3),
+		  (long long)st.st_size);
 }

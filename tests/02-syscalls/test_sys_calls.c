@@ -46,8 +46,8 @@ Test(sys_calls, write_pipe_delivers_bytes)
 		     "sys_calls_write(pipe, \"hello\", 5) returned %s, expected 5" ASL_HINT(2),
 		     asl_test_rc((int)n));
 	cr_assert_eq(read(p[0], back, sizeof back), 5);
-	cr_assert(!memcmp(back, "hello", 5), "the pipe delivered \"%.5s\", expected \"hello\""
-		  ASL_HINT(2), back);
+	cr_assert(!memcmp(back, "hello", 5),
+		  "the pipe delivered \"%.5s\", expected \"hello\"" ASL_HINT(2), back);
 	for (size_t i = 0; i < sizeof big; i++)
 		big[i] = (char)(i * 7);
 	n = sys_calls_write(p[1], big, sizeof big);
@@ -89,9 +89,12 @@ Test(sys_calls, write_reports_the_kernels_short_count)
 	close(p[0]);
 	close(p[1]);
 	long took = got - filled;
-	cr_assert(took > 0 && took < (long)sizeof big, "the test's pipe should have taken part "
-		  "of the write, it took %ld of %zu bytes", took, sizeof big);
-	cr_assert_eq(n, (ssize_t)took, "sys_calls_write of %zu bytes into a pipe with room for %ld "
+	cr_assert(took > 0 && took < (long)sizeof big,
+		  "the test's pipe should have taken part "
+		  "of the write, it took %ld of %zu bytes",
+		  took, sizeof big);
+	cr_assert_eq(n, (ssize_t)took,
+		     "sys_calls_write of %zu bytes into a pipe with room for %ld "
 		     "returned %s, but the kernel wrote %ld bytes: return the kernel's count as "
 		     "it is (a short write is not an error and not the full length)" ASL_HINT(2),
 		     sizeof big, took, asl_test_rc((int)n), took);
@@ -106,13 +109,16 @@ Test(sys_calls, write_bad_fd_ebadf)
 		     "sys_calls_write(-1, ...) returned %s, expected -9 (EBADF)" ASL_HINT(2),
 		     asl_test_rc((int)n));
 	n = sys_calls_write(p[0], "x", 1); /* the read end is open, but not for writing */
-	cr_assert_eq(n, -EBADF, "sys_calls_write(read end of a pipe, ...) returned %s, expected -9 "
-		     "(EBADF)" ASL_HINT(2), asl_test_rc((int)n));
+	cr_assert_eq(n, -EBADF,
+		     "sys_calls_write(read end of a pipe, ...) returned %s, expected -9 "
+		     "(EBADF)" ASL_HINT(2),
+		     asl_test_rc((int)n));
 	close(p[0]);
 	close(p[1]);
 	n = sys_calls_write(p[1], "x", 1);
-	cr_assert_eq(n, -EBADF, "sys_calls_write(closed fd, ...) returned %s, expected -9 (EBADF)"
-		     ASL_HINT(2), asl_test_rc((int)n));
+	cr_assert_eq(n, -EBADF,
+		     "sys_calls_write(closed fd, ...) returned %s, expected -9 (EBADF)" ASL_HINT(2),
+		     asl_test_rc((int)n));
 }
 
 /* The kernel checks user pointers itself and answers -EFAULT; had we touched the memory in
@@ -125,11 +131,15 @@ Test(sys_calls, write_bad_pointer_efault)
 	cr_assert(guard != MAP_FAILED);
 	cr_assert_eq(pipe(p), 0);
 	ssize_t n = sys_calls_write(p[1], (const void *)8, 16);
-	cr_assert_eq(n, -EFAULT, "sys_calls_write(pipe, (void *)8, 16) returned %s, expected -14 "
-		     "(EFAULT)" ASL_HINT(2), asl_test_rc((int)n));
+	cr_assert_eq(n, -EFAULT,
+		     "sys_calls_write(pipe, (void *)8, 16) returned %s, expected -14 "
+		     "(EFAULT)" ASL_HINT(2),
+		     asl_test_rc((int)n));
 	n = sys_calls_write(p[1], guard, 16);
-	cr_assert_eq(n, -EFAULT, "sys_calls_write from a PROT_NONE page returned %s, expected -14 "
-		     "(EFAULT)" ASL_HINT(2), asl_test_rc((int)n));
+	cr_assert_eq(n, -EFAULT,
+		     "sys_calls_write from a PROT_NONE page returned %s, expected -14 "
+		     "(EFAULT)" ASL_HINT(2),
+		     asl_test_rc((int)n));
 	/* nothing may have reached the pipe */
 	cr_assert_eq(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
 	char c;
@@ -153,8 +163,10 @@ Test(sys_calls, errno_untouched)
 		     after);
 	pid_t pid = sys_calls_getpid();
 	after = errno;
-	cr_assert(pid == getpid() && after == 4242, "sys_calls_getpid returned %d (want %d), errno "
-		  "%d (want 4242)" ASL_HINT(2), (int)pid, (int)getpid(), after);
+	cr_assert(pid == getpid() && after == 4242,
+		  "sys_calls_getpid returned %d (want %d), errno "
+		  "%d (want 4242)" ASL_HINT(2),
+		  (int)pid, (int)getpid(), after);
 	/* the libc wrapper, for contrast: -1 and errno */
 	cr_assert(write(-1, "x", 1) == -1 && errno == EBADF);
 }
@@ -231,9 +243,10 @@ Test(sys_calls, exit_ends_every_thread)
 	}
 	int status = wait_bounded(child, 5);
 	cr_assert(status != -1, "a process whose main thread called sys_calls_exit(7) was still "
-		  "alive after 5 s: SYS_exit ends one thread, SYS_exit_group the process"
-		  ASL_HINT(2));
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 7,
-		  "a two-thread child calling sys_calls_exit(7) %s, expected exit status 7"
-		  ASL_HINT(2), asl_test_wait_status(status));
+				"alive after 5 s: SYS_exit ends one "
+				"thread, SYS_exit_group the process" ASL_HINT(2));
+	cr_assert(
+	    WIFEXITED(status) && WEXITSTATUS(status) == 7,
+	    "a two-thread child calling sys_calls_exit(7) %s, expected exit status 7" ASL_HINT(2),
+	    asl_test_wait_status(status));
 }

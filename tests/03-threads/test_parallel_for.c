@@ -45,14 +45,17 @@ static void check_combo(uint64_t n, int threads)
 	rc = parallel_for_sum(n, threads, square_sum, s, &sum);
 	cr_assert_eq(rc, 0, "parallel_for_sum(n=%llu, threads=%d) returned %s" ASL_HINT(3),
 		     (unsigned long long)n, threads, asl_test_rc(rc));
-	cr_assert_eq(sum, want, "parallel_for_sum(n=%llu, threads=%d): sum %llu, expected %llu"
-		     ASL_HINT(3), (unsigned long long)n, threads, (unsigned long long)sum,
+	cr_assert_eq(sum, want,
+		     "parallel_for_sum(n=%llu, threads=%d): sum %llu, expected %llu" ASL_HINT(3),
+		     (unsigned long long)n, threads, (unsigned long long)sum,
 		     (unsigned long long)want);
 	for (uint64_t i = 0; i < n; i++)
-		cr_assert_eq(s->visits[i], 1, "n=%llu, threads=%d: index %llu handled %d times, "
-			     "expected once" ASL_HINT(3), (unsigned long long)n, threads,
-			     (unsigned long long)i, s->visits[i]);
-	cr_assert_eq((uint64_t)atomic_load(&s->chunks), k, "n=%llu, threads=%d: %d chunks, "
+		cr_assert_eq(s->visits[i], 1,
+			     "n=%llu, threads=%d: index %llu handled %d times, "
+			     "expected once" ASL_HINT(3),
+			     (unsigned long long)n, threads, (unsigned long long)i, s->visits[i]);
+	cr_assert_eq((uint64_t)atomic_load(&s->chunks), k,
+		     "n=%llu, threads=%d: %d chunks, "
 		     "expected %llu (one per thread, none empty)" ASL_HINT(3),
 		     (unsigned long long)n, threads, atomic_load(&s->chunks),
 		     (unsigned long long)k);
@@ -61,9 +64,10 @@ static void check_combo(uint64_t n, int threads)
 		min = len < min ? len : min;
 		max = len > max ? len : max;
 	}
-	cr_assert(max - min <= 1, "n=%llu, threads=%d: chunk sizes from %llu to %llu, expected "
-		  "to differ by at most 1" ASL_HINT(3), (unsigned long long)n, threads,
-		  (unsigned long long)min, (unsigned long long)max);
+	cr_assert(max - min <= 1,
+		  "n=%llu, threads=%d: chunk sizes from %llu to %llu, expected "
+		  "to differ by at most 1" ASL_HINT(3),
+		  (unsigned long long)n, threads, (unsigned long long)min, (unsigned long long)max);
 	cr_assert_eq(asl_test_threads_settled(before), before, "threads left behind" ASL_HINT(3));
 	free(s->visits);
 	free(s);
@@ -106,8 +110,10 @@ Test(parallel_for, rejects_bad_arguments)
 	static const int bad_threads[] = { 0, -1, WORKERS_MAX + 1 };
 	for (size_t i = 0; i < 3; i++) {
 		rc = parallel_for_sum(10, bad_threads[i], square_sum, s, &sum);
-		cr_assert_eq(rc, -EINVAL, "parallel_for_sum(threads=%d): expected -22 (EINVAL), "
-			     "got %s" ASL_HINT(3), bad_threads[i], asl_test_rc(rc));
+		cr_assert_eq(rc, -EINVAL,
+			     "parallel_for_sum(threads=%d): expected -22 (EINVAL), "
+			     "got %s" ASL_HINT(3),
+			     bad_threads[i], asl_test_rc(rc));
 	}
 	rc = parallel_for_sum(10, 2, NULL, s, &sum);
 	cr_assert_eq(rc, -EINVAL,
@@ -117,8 +123,7 @@ Test(parallel_for, rejects_bad_arguments)
 	cr_assert_eq(rc, -EINVAL,
 		     "parallel_for_sum(sum=NULL): expected -EINVAL, got %s" ASL_HINT(3),
 		     asl_test_rc(rc));
-	cr_assert_eq(atomic_load(&s->chunks), 0, "the body ran despite bad arguments"
-		     ASL_HINT(3));
+	cr_assert_eq(atomic_load(&s->chunks), 0, "the body ran despite bad arguments" ASL_HINT(3));
 	free(s);
 }
 
@@ -159,9 +164,9 @@ Test(parallel_for, huge_ranges_split_exactly)
 			cr_assert_eq(rc, 0,
 				     "parallel_for_sum(n=%llu, threads=%d) returned %s" ASL_HINT(3),
 				     (unsigned long long)n, threads, asl_test_rc(rc));
-			cr_assert_eq(atomic_load(&b.chunks), threads, "n=%llu: %d chunks, expected %d"
-				     ASL_HINT(3), (unsigned long long)n, atomic_load(&b.chunks),
-				     threads);
+			cr_assert_eq(atomic_load(&b.chunks), threads,
+				     "n=%llu: %d chunks, expected %d" ASL_HINT(3),
+				     (unsigned long long)n, atomic_load(&b.chunks), threads);
 			for (int c = 0; c < threads; c++) {
 				pairs[c][0] = b.begin[c];
 				pairs[c][1] = b.end[c];
@@ -169,19 +174,24 @@ Test(parallel_for, huge_ranges_split_exactly)
 			qsort(pairs, (size_t)threads, sizeof pairs[0], by_begin);
 			for (int c = 0; c < threads; c++) {
 				uint64_t want_begin = c ? pairs[c - 1][1] : 0;
-				uint64_t len = pairs[c][1] - pairs[c][0], small = n / (uint64_t)threads;
-				cr_assert(pairs[c][0] == want_begin && (len == small || len == small + 1),
-					  "n=%llu (more than 32 bits), threads=%d: chunk [%llu, %llu) - "
-					  "expected chunks of %llu or %llu indexes, back to back from 0 "
-					  "(64-bit arithmetic all the way?)" ASL_HINT(3),
-					  (unsigned long long)n, threads,
-					  (unsigned long long)pairs[c][0], (unsigned long long)pairs[c][1],
-					  (unsigned long long)small, (unsigned long long)small + 1);
+				uint64_t len = pairs[c][1] - pairs[c][0],
+					 small = n / (uint64_t)threads;
+				cr_assert(
+				    pairs[c][0] == want_begin && (len == small || len == small + 1),
+				    "n=%llu (more than 32 bits), threads=%d: chunk [%llu, %llu) - "
+				    "expected chunks of %llu or %llu indexes, back to back from 0 "
+				    "(64-bit arithmetic all the way?)" ASL_HINT(3),
+				    (unsigned long long)n, threads, (unsigned long long)pairs[c][0],
+				    (unsigned long long)pairs[c][1], (unsigned long long)small,
+				    (unsigned long long)small + 1);
 			}
-			cr_assert_eq(pairs[threads - 1][1], n, "n=%llu, threads=%d: the last chunk ends "
-				     "at %llu" ASL_HINT(3), (unsigned long long)n, threads,
+			cr_assert_eq(pairs[threads - 1][1], n,
+				     "n=%llu, threads=%d: the last chunk ends "
+				     "at %llu" ASL_HINT(3),
+				     (unsigned long long)n, threads,
 				     (unsigned long long)pairs[threads - 1][1]);
-			cr_assert_eq(sum, n * WRAP_MUL, "n=%llu, threads=%d: sum %llu, expected %llu "
+			cr_assert_eq(sum, n * WRAP_MUL,
+				     "n=%llu, threads=%d: sum %llu, expected %llu "
 				     "(the partial sums added, wrapping modulo 2^64)" ASL_HINT(3),
 				     (unsigned long long)n, threads, (unsigned long long)sum,
 				     (unsigned long long)(n * WRAP_MUL));
@@ -208,11 +218,12 @@ Test(parallel_for, chunks_run_in_parallel_threads)
 	atomic_store(&gave_up, 0);
 	rc = parallel_for_sum(40, 4, meet, NULL, &sum);
 	cr_assert_eq(rc, 0, "parallel_for_sum returned %s" ASL_HINT(3), asl_test_rc(rc));
-	cr_assert_eq(atomic_load(&gave_up), 0, "parallel_for_sum(40, 4 threads): each chunk waits "
+	cr_assert_eq(atomic_load(&gave_up), 0,
+		     "parallel_for_sum(40, 4 threads): each chunk waits "
 		     "until all 4 run at once, but %d gave up after %d s (at most %d ever ran "
 		     "together): run every chunk on its own thread, all started before any is "
-		     "joined" ASL_HINT(3), atomic_load(&gave_up), ASL_WATCHDOG_MS / 1000,
-		     all_chunks.most);
+		     "joined" ASL_HINT(3),
+		     atomic_load(&gave_up), ASL_WATCHDOG_MS / 1000, all_chunks.most);
 	cr_assert_eq(sum, 40, "sum of chunk lengths %llu, expected 40" ASL_HINT(3),
 		     (unsigned long long)sum);
 	meeting_destroy(&all_chunks);

@@ -14,9 +14,11 @@ ASL_SUITE(stack_guard, 20);
  * STACK_GUARD_FRAME_PAD bytes of it. */
 static void check_stack_bytes(const struct stack_guard_report *rep, size_t stack)
 {
-	cr_assert(rep->stack_bytes >= stack / 2, "stack of %zu bytes requested: the report says "
-		  "stack_bytes = %zu (read the thread's real stack with pthread_getattr_np)"
-		  ASL_HINT(4), stack, rep->stack_bytes);
+	cr_assert(
+	    rep->stack_bytes >= stack / 2,
+	    "stack of %zu bytes requested: the report says "
+	    "stack_bytes = %zu (read the thread's real stack with pthread_getattr_np)" ASL_HINT(4),
+	    stack, rep->stack_bytes);
 	cr_assert(!rep->overflowed || rep->depth * STACK_GUARD_FRAME_PAD <= rep->stack_bytes,
 		  "overflow at depth %llu x %d bytes per level does not fit in the reported "
 		  "stack_bytes = %zu" ASL_HINT(4),
@@ -30,8 +32,8 @@ static struct stack_guard_report probe(size_t stack, uint64_t max_depth)
 	int rc = stack_guard_probe(stack, max_depth, &rep);
 	cr_assert_eq(rc, 0, "stack_guard_probe(%zu KiB) returned %s, expected 0" ASL_HINT(4),
 		     stack >> 10, asl_test_rc(rc));
-	cr_assert_eq(asl_test_threads_settled(before), before, "the probe's thread was not joined"
-		     ASL_HINT(4));
+	cr_assert_eq(asl_test_threads_settled(before), before,
+		     "the probe's thread was not joined" ASL_HINT(4));
 	check_stack_bytes(&rep, stack);
 	return rep;
 }
@@ -40,8 +42,9 @@ Test(stack_guard, overflow_is_caught_and_reported)
 {
 	size_t small = threads_small_stack(); /* 64 KiB (128 KiB on aarch64) */
 	struct stack_guard_report r = probe(small, 0);
-	cr_assert(r.overflowed, "%zu KiB stack, no depth limit: expected overflowed = true"
-		  ASL_HINT(4), small >> 10);
+	cr_assert(r.overflowed,
+		  "%zu KiB stack, no depth limit: expected overflowed = true" ASL_HINT(4),
+		  small >> 10);
 	/* each level keeps at least STACK_GUARD_FRAME_PAD bytes, and the stack holds some of
 	 * them */
 	cr_assert(r.depth > 20 && r.depth < small / STACK_GUARD_FRAME_PAD,
@@ -58,8 +61,9 @@ Test(stack_guard, depth_grows_with_stack_size)
 		  "every unlimited probe must overflow" ASL_HINT(4));
 	cr_assert(mid.depth > 2 * small.depth && big.depth > 2 * mid.depth,
 		  "depths %zu KiB: %llu, 4x: %llu, 16x: %llu - expected each 4x stack to "
-		  "give more than 2x depth" ASL_HINT(4), s >> 10, (unsigned long long)small.depth,
-		  (unsigned long long)mid.depth, (unsigned long long)big.depth);
+		  "give more than 2x depth" ASL_HINT(4),
+		  s >> 10, (unsigned long long)small.depth, (unsigned long long)mid.depth,
+		  (unsigned long long)big.depth);
 }
 
 Test(stack_guard, limited_recursion_does_not_overflow)
@@ -80,9 +84,9 @@ Test(stack_guard, concurrent_probes_each_catch_their_own)
 {
 	/* two threads probing at once: the handler must use the faulting thread's guard page */
 	struct stack_guard_report r[2] = { { .stack_bytes = threads_small_stack() },
-				   { .stack_bytes = 8 * threads_small_stack() } };
+					   { .stack_bytes = 8 * threads_small_stack() } };
 	struct workers_task t[2] = { { .fn = probe_task, .arg = &r[0] },
-				 { .fn = probe_task, .arg = &r[1] } };
+				     { .fn = probe_task, .arg = &r[1] } };
 	int rc = workers_run(t, 2);
 	cr_assert(rc == 0 && t[0].result == 0 && t[1].result == 0,
 		  "workers_run %s, probes %s and %s" ASL_HINT(4), asl_test_rc(rc),
@@ -129,16 +133,20 @@ Test(stack_guard, many_concurrent_probes)
 	meeting_destroy(&probe_start);
 	cr_assert_eq(rc, 0, "workers_run returned %s" ASL_HINT(4), asl_test_rc(rc));
 	for (int i = 0; i < PROBERS; i++)
-		cr_assert_neq(t[i].result, -ETIMEDOUT, "%d probing threads meet before each of %d "
-			      "rounds, but they never all ran at once within %d s: does "
-			      "workers_run (step 2) start every thread before joining any?"
-			      ASL_HINT(4), PROBERS, PROBE_ROUNDS, 2 * ASL_WATCHDOG_MS / 1000);
+		cr_assert_neq(
+		    t[i].result, -ETIMEDOUT,
+		    "%d probing threads meet before each of %d "
+		    "rounds, but they never all ran at once within %d s: does "
+		    "workers_run (step 2) start every thread before joining any?" ASL_HINT(4),
+		    PROBERS, PROBE_ROUNDS, 2 * ASL_WATCHDOG_MS / 1000);
 	for (int i = 0; i < PROBERS; i++)
-		cr_assert_eq(t[i].result, 0, "%d threads probing at once, %d rounds: a probe of "
-			     "%zu KiB returned %s (-34 (ERANGE): no overflow, or a depth that does not"
-			     " fit its stack - the handler mixed up two threads?)" ASL_HINT(4),
-			     PROBERS, PROBE_ROUNDS, ((size_t)(32 << 10) << (i % 3)) >> 10,
-			     asl_test_rc(t[i].result));
+		cr_assert_eq(
+		    t[i].result, 0,
+		    "%d threads probing at once, %d rounds: a probe of "
+		    "%zu KiB returned %s (-34 (ERANGE): no overflow, or a depth that does not"
+		    " fit its stack - the handler mixed up two threads?)" ASL_HINT(4),
+		    PROBERS, PROBE_ROUNDS, ((size_t)(32 << 10) << (i % 3)) >> 10,
+		    asl_test_rc(t[i].result));
 	cr_assert_eq(asl_test_threads_settled(before), before, "threads left behind" ASL_HINT(4));
 }
 
@@ -146,11 +154,13 @@ Test(stack_guard, rejects_bad_arguments)
 {
 	struct stack_guard_report r;
 	int rc = stack_guard_probe(threads_small_stack(), 0, NULL);
-	cr_assert_eq(rc, -EINVAL, "stack_guard_probe(rep=NULL): expected -22 (EINVAL), got %s"
-		     ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(rc, -EINVAL,
+		     "stack_guard_probe(rep=NULL): expected -22 (EINVAL), got %s" ASL_HINT(4),
+		     asl_test_rc(rc));
 	rc = stack_guard_probe(1024, 0, &r);
-	cr_assert_eq(rc, -EINVAL, "stack_guard_probe(1 KiB stack): expected -EINVAL, got %s"
-		     ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(rc, -EINVAL,
+		     "stack_guard_probe(1 KiB stack): expected -EINVAL, got %s" ASL_HINT(4),
+		     asl_test_rc(rc));
 }
 
 /* After a probe installed the handler, a real bug must still kill the process.  The crash
@@ -170,9 +180,9 @@ Test(stack_guard, other_faults_still_crash)
 		_exit(4);
 	}
 	cr_assert_eq(waitpid(pid, &status, 0), pid, "waitpid failed");
-	cr_assert(!(WIFEXITED(status) && WEXITSTATUS(status) == 3),
-		  "in the child, stack_guard_probe(64 KiB) did not report a caught overflow"
-		  ASL_HINT(4));
+	cr_assert(
+	    !(WIFEXITED(status) && WEXITSTATUS(status) == 3),
+	    "in the child, stack_guard_probe(64 KiB) did not report a caught overflow" ASL_HINT(4));
 #if defined(__SANITIZE_ADDRESS__)
 	/* under AddressSanitizer the fault reaches ASan's handler, which reports and exits 1 */
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 1)

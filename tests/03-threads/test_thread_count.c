@@ -9,8 +9,10 @@ ASL_SUITE(thread_count, 10);
 Test(thread_count, agrees_with_proc)
 {
 	int want = asl_test_threads(), got = thread_count_live();
-	cr_assert_eq(got, want, "thread_count_live() returned %s, /proc/self/task lists %d threads"
-		     ASL_HINT(1), asl_test_rc(got), want);
+	cr_assert_eq(got, want,
+		     "thread_count_live() returned %s, "
+		     "/proc/self/task lists %d threads" ASL_HINT(1),
+		     asl_test_rc(got), want);
 }
 
 static pthread_barrier_t parked, release;
@@ -41,12 +43,13 @@ Test(thread_count, sees_threads_come_and_go)
 		pthread_join(ids[i], NULL);
 	asl_test_threads_settled(before); /* the kernel's bookkeeping after join: see asl_test.h */
 	after = thread_count_live();
-	cr_assert_eq(during, before + K, "with %d more threads parked: expected %d, got %s"
-		     ASL_HINT(1), K, before + K, asl_test_rc(during));
+	cr_assert_eq(during, before + K,
+		     "with %d more threads parked: expected %d, got %s" ASL_HINT(1), K, before + K,
+		     asl_test_rc(during));
 	cr_assert_eq(after, before, "after joining them: expected %d again, got %s" ASL_HINT(1),
 		     before, asl_test_rc(after));
-	cr_assert_eq(after, asl_test_threads(), "thread_count_live() disagrees with /proc/self/task"
-		     ASL_HINT(1));
+	cr_assert_eq(after, asl_test_threads(),
+		     "thread_count_live() disagrees with /proc/self/task" ASL_HINT(1));
 }
 
 Test(thread_count, leaves_no_fd_open)
@@ -56,6 +59,8 @@ Test(thread_count, leaves_no_fd_open)
 		rc = thread_count_live();
 	int after = asl_test_fds();
 	cr_assert(rc >= 1, "thread_count_live() returned %s" ASL_HINT(1), asl_test_rc(rc));
-	cr_assert_eq(after, before, "200 calls of thread_count_live(): %d open file descriptors "
-		     "before, %d after (closedir what you opendir)" ASL_HINT(1), before, after);
+	cr_assert_eq(after, before,
+		     "200 calls of thread_count_live(): %d open file descriptors "
+		     "before, %d after (closedir what you opendir)" ASL_HINT(1),
+		     before, after);
 }

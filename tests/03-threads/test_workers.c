@@ -74,17 +74,20 @@ Test(workers, results_propagate)
 	int before = asl_test_threads(), rc;
 
 	for (int i = 0; i < N; i++)
-		t[i] = (struct workers_task){ .fn = square_plus_one, .arg = (void *)(intptr_t)i,
-					  .result = -1 };
+		t[i] = (struct workers_task){ .fn = square_plus_one,
+					      .arg = (void *)(intptr_t)i,
+					      .result = -1 };
 	rc = workers_run(t, N);
 	cr_assert_eq(rc, 0, "workers_run(16 tasks) returned %s, expected 0" ASL_HINT(2),
 		     asl_test_rc(rc));
 	for (int i = 0; i < N; i++)
-		cr_assert_eq(t[i].result, i * i + 1, "task %d: expected result %d, got %d"
-			     ASL_HINT(2), i, i * i + 1, t[i].result);
+		cr_assert_eq(t[i].result, i * i + 1,
+			     "task %d: expected result %d, got %d" ASL_HINT(2), i, i * i + 1,
+			     t[i].result);
 	int after = asl_test_threads_settled(before);
-	cr_assert_eq(after, before, "threads before %d, after %d: a thread was not joined"
-		     ASL_HINT(2), before, after);
+	cr_assert_eq(after, before,
+		     "threads before %d, after %d: a thread was not joined" ASL_HINT(2), before,
+		     after);
 }
 
 static struct meeting all_here;
@@ -109,10 +112,12 @@ Test(workers, tasks_run_at_the_same_time)
 	rc = workers_run(t, N);
 	cr_assert_eq(rc, 0, "workers_run returned %s" ASL_HINT(2), asl_test_rc(rc));
 	for (int i = 0; i < N; i++)
-		cr_assert_eq(t[i].result, 100 + i, "each of %d tasks waits until all %d are running "
-			     "(for at most %d s): task %d gave up (result %d); at most %d were ever "
-			     "running at once: start every thread before joining any" ASL_HINT(2),
-			     N, N, ASL_WATCHDOG_MS / 1000, i, t[i].result, all_here.most);
+		cr_assert_eq(
+		    t[i].result, 100 + i,
+		    "each of %d tasks waits until all %d are running "
+		    "(for at most %d s): task %d gave up (result %d); at most %d were ever "
+		    "running at once: start every thread before joining any" ASL_HINT(2),
+		    N, N, ASL_WATCHDOG_MS / 1000, i, t[i].result, all_here.most);
 	meeting_destroy(&all_here);
 }
 
@@ -123,26 +128,33 @@ Test(workers, creation_error_joins_the_started)
 	int before = asl_test_threads(), rc;
 
 	for (int i = 0; i < N; i++)
-		t[i] = (struct workers_task){ .fn = square_plus_one, .arg = (void *)(intptr_t)i,
-					  .result = -1 };
+		t[i] = (struct workers_task){ .fn = square_plus_one,
+					      .arg = (void *)(intptr_t)i,
+					      .result = -1 };
 	/* a stack no machine can map: pthread_create of task 5 must fail */
 	t[BAD].stack_size = (size_t)1 << 52;
 	atomic_store(&ran, 0);
 	rc = workers_run(t, N);
 	cr_assert(rc < 0 && rc != -EINVAL && rc != -ENOSYS,
 		  "task %d's thread cannot be created (1 PiB stack): expected the creation error "
-		  "(e.g. -11 (EAGAIN)), got %s" ASL_HINT(2), BAD, asl_test_rc(rc));
-	cr_assert_eq(atomic_load(&ran), BAD, "%d tasks ran, expected exactly the %d started "
-		     "before the failure" ASL_HINT(2), atomic_load(&ran), BAD);
+		  "(e.g. -11 (EAGAIN)), got %s" ASL_HINT(2),
+		  BAD, asl_test_rc(rc));
+	cr_assert_eq(atomic_load(&ran), BAD,
+		     "%d tasks ran, expected exactly the %d started "
+		     "before the failure" ASL_HINT(2),
+		     atomic_load(&ran), BAD);
 	for (int i = 0; i < BAD; i++)
-		cr_assert_eq(t[i].result, i * i + 1, "started task %d: result %d, expected %d "
-			     "(join them and keep their results)" ASL_HINT(2), i, t[i].result,
-			     i * i + 1);
+		cr_assert_eq(t[i].result, i * i + 1,
+			     "started task %d: result %d, expected %d "
+			     "(join them and keep their results)" ASL_HINT(2),
+			     i, t[i].result, i * i + 1);
 	for (int i = BAD; i < N; i++)
 		cr_assert_eq(t[i].result, -1, "task %d should not have run" ASL_HINT(2), i);
 	int after = asl_test_threads_settled(before);
-	cr_assert_eq(after, before, "threads before %d, after %d: the started ones must be "
-		     "joined" ASL_HINT(2), before, after);
+	cr_assert_eq(after, before,
+		     "threads before %d, after %d: the started ones must be "
+		     "joined" ASL_HINT(2),
+		     before, after);
 }
 
 /* Every thread workers_run starts is joined: on success, and on the error path when thread 5 of
@@ -154,7 +166,8 @@ Test(workers, every_started_thread_is_joined)
 	for (int bad = 0; bad < 2; bad++) {
 		for (int i = 0; i < N; i++)
 			t[i] = (struct workers_task){ .fn = square_plus_one,
-						      .arg = (void *)(intptr_t)i, .result = -1 };
+						      .arg = (void *)(intptr_t)i,
+						      .result = -1 };
 		if (bad)
 			t[BAD].stack_size = (size_t)1 << 52; /* cannot be created */
 		track_start();
@@ -164,13 +177,16 @@ Test(workers, every_started_thread_is_joined)
 		cr_assert(bad ? rc < 0 && rc != -ENOSYS : rc == 0,
 			  "workers_run(%d tasks%s) returned %s" ASL_HINT(2), N,
 			  bad ? ", task 5 uncreatable" : "", asl_test_rc(rc));
-		cr_assert_eq(created, bad ? BAD : N, "workers_run(%d tasks%s) created %d threads, "
-			     "expected %d" ASL_HINT(2), N, bad ? ", task 5 uncreatable" : "",
-			     created, bad ? BAD : N);
-		cr_assert_eq(joined, created, "workers_run(%d tasks%s) created %d threads but "
-			     "joined %d: a thread that finished is still a leak until it is joined "
-			     "(its stack and exit status stay behind), on the error path too"
-			     ASL_HINT(2), N, bad ? ", task 5 uncreatable" : "", created, joined);
+		cr_assert_eq(created, bad ? BAD : N,
+			     "workers_run(%d tasks%s) created %d threads, "
+			     "expected %d" ASL_HINT(2),
+			     N, bad ? ", task 5 uncreatable" : "", created, bad ? BAD : N);
+		cr_assert_eq(
+		    joined, created,
+		    "workers_run(%d tasks%s) created %d threads but "
+		    "joined %d: a thread that finished is still a leak until it is joined "
+		    "(its stack and exit status stay behind), on the error path too" ASL_HINT(2),
+		    N, bad ? ", task 5 uncreatable" : "", created, joined);
 	}
 }
 
@@ -189,8 +205,9 @@ Test(workers, rejects_bad_arguments)
 	cr_assert_eq(rc, -EINVAL, "workers_run(t, 0): expected -EINVAL, got %s" ASL_HINT(2),
 		     asl_test_rc(rc));
 	rc = workers_run(t, (size_t)WORKERS_MAX + 1);
-	cr_assert_eq(rc, -EINVAL, "workers_run(t, WORKERS_MAX + 1): expected -EINVAL, got %s"
-		     ASL_HINT(2), asl_test_rc(rc));
+	cr_assert_eq(rc, -EINVAL,
+		     "workers_run(t, WORKERS_MAX + 1): expected -EINVAL, got %s" ASL_HINT(2),
+		     asl_test_rc(rc));
 	t[3].fn = NULL;
 	rc = workers_run(t, 4);
 	cr_assert_eq(rc, -EINVAL, "task 3 without fn: expected -EINVAL, got %s" ASL_HINT(2),
@@ -198,10 +215,14 @@ Test(workers, rejects_bad_arguments)
 	t[3].fn = square_plus_one;
 	t[2].stack_size = 100;
 	rc = workers_run(t, 4);
-	cr_assert_eq(rc, -EINVAL, "stack_size 100 (< PTHREAD_STACK_MIN): expected -EINVAL, "
-		     "got %s" ASL_HINT(2), asl_test_rc(rc));
-	cr_assert_eq(atomic_load(&ran), 0, "%d tasks ran although the arguments were bad: "
-		     "check everything before starting anything" ASL_HINT(2), atomic_load(&ran));
+	cr_assert_eq(rc, -EINVAL,
+		     "stack_size 100 (< PTHREAD_STACK_MIN): expected -EINVAL, "
+		     "got %s" ASL_HINT(2),
+		     asl_test_rc(rc));
+	cr_assert_eq(atomic_load(&ran), 0,
+		     "%d tasks ran although the arguments were bad: "
+		     "check everything before starting anything" ASL_HINT(2),
+		     atomic_load(&ran));
 	cr_assert_eq(asl_test_threads_settled(before), before, "threads left behind" ASL_HINT(2));
 }
 
@@ -212,15 +233,18 @@ Test(workers, no_leak_over_many_calls)
 		struct workers_task t[4];
 		for (int i = 0; i < 4; i++)
 			t[i] = (struct workers_task){ .fn = square_plus_one,
-						  .arg = (void *)(intptr_t)round,
-						  .stack_size = i % 2 ? threads_small_stack() : 0 };
+						      .arg = (void *)(intptr_t)round,
+						      .stack_size = i % 2 ? threads_small_stack()
+									  : 0 };
 		int rc = workers_run(t, 4);
 		cr_assert_eq(rc, 0, "round %d: workers_run returned %s" ASL_HINT(2), round,
 			     asl_test_rc(rc));
 		cr_assert_eq(t[3].result, round * round + 1, "round %d: wrong result" ASL_HINT(2),
 			     round);
 		int after = asl_test_threads_settled(before);
-		cr_assert_eq(after, before, "round %d: %d threads, expected %d (a thread was "
-			     "not joined)" ASL_HINT(2), round, after, before);
+		cr_assert_eq(after, before,
+			     "round %d: %d threads, expected %d (a thread was "
+			     "not joined)" ASL_HINT(2),
+			     round, after, before);
 	}
 }

@@ -19,10 +19,10 @@
 
 struct meeting {
 	pthread_mutex_t mu;
-	pthread_cond_t cv;      /* on CLOCK_MONOTONIC */
+	pthread_cond_t cv; /* on CLOCK_MONOTONIC */
 	int n, arrived, gen;
-	int most;               /* the most threads ever waiting at once */
-	bool broken;            /* the deadline passed: every wait fails from now on */
+	int most;    /* the most threads ever waiting at once */
+	bool broken; /* the deadline passed: every wait fails from now on */
 	struct timespec deadline;
 };
 

@@ -34,8 +34,10 @@ static inline const char *st_rc(int rc)
 {
 	static __thread char ring[4][80];
 	static __thread unsigned next;
-	const char *name = rc == CHAN_CLOSED ? "CHAN_CLOSED" : rc == CHAN_TIMEOUT ? "CHAN_TIMEOUT"
-			 : rc == CHAN_DEADLOCK ? "CHAN_DEADLOCK" : NULL;
+	const char *name = rc == CHAN_CLOSED     ? "CHAN_CLOSED"
+			   : rc == CHAN_TIMEOUT  ? "CHAN_TIMEOUT"
+			   : rc == CHAN_DEADLOCK ? "CHAN_DEADLOCK"
+						 : NULL;
 	char *buf = ring[next++ % 4];
 	if (!name)
 		return asl_test_rc(rc);
@@ -53,9 +55,9 @@ struct st_op {
 	enum st_kind kind;
 	struct chan *ch;
 	struct chan_group *group;
-	void *value;          /* sent, or received */
-	long ms;              /* the timeout of the timed calls */
-	double took_ms;       /* how long the call took */
+	void *value;    /* sent, or received */
+	long ms;        /* the timeout of the timed calls */
+	double took_ms; /* how long the call took */
 	atomic_int tid;
 };
 
@@ -99,7 +101,7 @@ static inline int st_watched(struct st_op *op, long limit_ms)
 	int rc, busy = 0;
 	if (asl_call_wait(c, limit_ms, &rc))
 		return rc;
-	for (int i = 0; i < 40; i++) {   /* what is it doing?  'R' = on a CPU or runnable */
+	for (int i = 0; i < 40; i++) { /* what is it doing?  'R' = on a CPU or runnable */
 		struct timespec tick = { 0, 250000 };
 		busy += st_thread_state(atomic_load(&op->tid)) == 'R';
 		nanosleep(&tick, NULL);

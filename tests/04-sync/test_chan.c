@@ -22,8 +22,10 @@ Test(chan_basic, buffered_fifo_one_thread)
 	struct chan *ch = make(8);
 	for (int i = 0; i < 8; i++) {
 		int rc = chan_send(ch, ST_INT(100 + i));
-		cr_assert_eq(rc, CHAN_OK, "send %d of 8 into an empty capacity-8 channel returned %s"
-			     ASL_HINT(4), i + 1, st_rc(rc));
+		cr_assert_eq(rc, CHAN_OK,
+			     "send %d of 8 into an empty "
+			     "capacity-8 channel returned %s" ASL_HINT(4),
+			     i + 1, st_rc(rc));
 	}
 	for (int round = 0; round < 3; round++) { /* wraps around the ring */
 		for (int i = 0; i < 8; i++) {
@@ -31,8 +33,8 @@ Test(chan_basic, buffered_fifo_one_thread)
 			int rc = chan_recv(ch, &v);
 			cr_assert_eq(rc, CHAN_OK, "recv returned %s" ASL_HINT(4), st_rc(rc));
 			long want = 100 + round * 8 + i;
-			cr_assert_eq(ST_LONG(v), want, "FIFO: expected %ld, got %ld" ASL_HINT(4), want,
-				     ST_LONG(v));
+			cr_assert_eq(ST_LONG(v), want, "FIFO: expected %ld, got %ld" ASL_HINT(4),
+				     want, ST_LONG(v));
 			cr_assert_eq(chan_send(ch, ST_INT(want + 8)), CHAN_OK);
 		}
 	}
@@ -78,8 +80,9 @@ static void stream_fifo(size_t cap, long n)
 		if (ST_LONG(v) != i) {
 			chan_close(s.ch);
 			pthread_join(t, NULL);
-			cr_assert_fail("capacity %zu: FIFO broken: value %ld arrived as number %ld"
-				       ASL_HINT(4), cap, ST_LONG(v), i);
+			cr_assert_fail("capacity %zu: FIFO broken: "
+				       "value %ld arrived as number %ld" ASL_HINT(4),
+				       cap, ST_LONG(v), i);
 		}
 	}
 	pthread_join(t, NULL);
@@ -192,10 +195,11 @@ static void mpmc(size_t cap)
 	chan_close(m.ch);
 	if (!asl_test_wait_flag(&m.consumers_done, MC, ASL_WATCHDOG_MS)) {
 		asl_test_abandon();
-		cr_assert_fail("capacity %zu: every value was sent and the channel closed, but %d of "
-			       "%d consumers were still in chan_recv %d s later: close must wake "
-			       "EVERY sleeper (broadcast, not signal)" ASL_HINT(4), cap,
-			       MC - atomic_load(&m.consumers_done), MC, ASL_WATCHDOG_MS / 1000);
+		cr_assert_fail(
+		    "capacity %zu: every value was sent and the channel closed, but %d of "
+		    "%d consumers were still in chan_recv %d s later: close must wake "
+		    "EVERY sleeper (broadcast, not signal)" ASL_HINT(4),
+		    cap, MC - atomic_load(&m.consumers_done), MC, ASL_WATCHDOG_MS / 1000);
 	}
 	for (int i = 0; i < MC; i++)
 		pthread_join(c[i], NULL);
@@ -205,17 +209,21 @@ static void mpmc(size_t cap)
 			want_sum += id * 1000000L + i;
 	cr_assert_eq(atomic_load(&m.errors), 0, "capacity %zu: %d sends/recvs failed" ASL_HINT(4),
 		     cap, atomic_load(&m.errors));
-	cr_assert_eq(atomic_load(&m.early_closed), 0, "capacity %zu: %d consumers' recv returned "
-		     "CHAN_CLOSED before the channel was closed (woken, found it empty, and did not "
-		     "wait again?)" ASL_HINT(4), cap, atomic_load(&m.early_closed));
+	cr_assert_eq(
+	    atomic_load(&m.early_closed), 0,
+	    "capacity %zu: %d consumers' recv returned "
+	    "CHAN_CLOSED before the channel was closed (woken, found it empty, and did not "
+	    "wait again?)" ASL_HINT(4),
+	    cap, atomic_load(&m.early_closed));
 	cr_assert_eq(atomic_load(&m.count), (long)MP * PER,
 		     "capacity %zu: %d producers x %d values, %ld received" ASL_HINT(4), cap, MP,
 		     PER, atomic_load(&m.count));
-	cr_assert_eq(atomic_load(&m.sum), want_sum, "capacity %zu: values lost or duplicated"
-		     ASL_HINT(4), cap);
-	cr_assert_eq(atomic_load(&m.order_breaks), 0,
-		     "capacity %zu: %d values overtook an earlier value of the same producer"
-		     ASL_HINT(4), cap, atomic_load(&m.order_breaks));
+	cr_assert_eq(atomic_load(&m.sum), want_sum,
+		     "capacity %zu: values lost or duplicated" ASL_HINT(4), cap);
+	cr_assert_eq(
+	    atomic_load(&m.order_breaks), 0,
+	    "capacity %zu: %d values overtook an earlier value of the same producer" ASL_HINT(4),
+	    cap, atomic_load(&m.order_breaks));
 	chan_destroy(m.ch);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
 }
@@ -280,9 +288,10 @@ Test(chan_unbuffered, send_blocks_until_a_receiver_takes)
 	if (!asleep) {
 		chan_recv_timeout(ch, &v, 0); /* best effort, in case it is still stuck */
 		pthread_join(t, NULL);
-		cr_assert_fail("unbuffered chan_send returned (%s) although no thread ever received:"
-			       " it must wait for a receiver" ASL_HINT(4),
-			       st_rc(atomic_load(&b.rc)));
+		cr_assert_fail(
+		    "unbuffered chan_send returned (%s) although no thread ever received:"
+		    " it must wait for a receiver" ASL_HINT(4),
+		    st_rc(atomic_load(&b.rc)));
 	}
 	cr_assert_eq(atomic_load(&b.returned), 0);
 	int rc = chan_recv(ch, &v);
@@ -306,8 +315,9 @@ Test(chan_unbuffered, receiver_first_then_sender)
 	bool asleep = st_wait_asleep(&b.tid, &b.returned);
 	if (!asleep) {
 		pthread_join(t, NULL);
-		cr_assert_fail("chan_recv on an empty channel returned %s instead of waiting"
-			       ASL_HINT(4), st_rc(atomic_load(&b.rc)));
+		cr_assert_fail(
+		    "chan_recv on an empty channel returned %s instead of waiting" ASL_HINT(4),
+		    st_rc(atomic_load(&b.rc)));
 	}
 	int rc = chan_send(ch, ST_INT(7));
 	pthread_join(t, NULL);
@@ -373,33 +383,41 @@ Test(chan_unbuffered, woken_receivers_that_find_nothing_wait_again)
 		int rc;
 		if (!asl_call_wait(c, ASL_WATCHDOG_MS, &rc)) {
 			chan_close(ch); /* release the stuck sender and any receiver still asleep */
-			cr_assert_fail("capacity %zu: %d receivers were waiting, but after %d s the "
-				       "sender is still stuck at value %d of %d: receivers that were "
-				       "woken and found nothing left instead of waiting again (while, "
-				       "not if)" ASL_HINT(4), cap, N, ASL_WATCHDOG_MS / 1000,
-				       atomic_load(&s.sent) + 1, N);
+			cr_assert_fail(
+			    "capacity %zu: %d receivers were waiting, but after %d s the "
+			    "sender is still stuck at value %d of %d: receivers that were "
+			    "woken and found nothing left instead of waiting again (while, "
+			    "not if)" ASL_HINT(4),
+			    cap, N, ASL_WATCHDOG_MS / 1000, atomic_load(&s.sent) + 1, N);
 		}
 		if (rc != CHAN_OK) {
 			chan_close(ch);
 			for (int i = 0; i < N; i++)
 				pthread_join(t[i], NULL);
-			cr_assert_fail("capacity %zu: send %d of %d to %d waiting receivers returned "
-				       "%s" ASL_HINT(4), cap, atomic_load(&s.sent) + 1, N, N,
-				       st_rc(rc));
+			cr_assert_fail(
+			    "capacity %zu: send %d of %d to %d waiting receivers returned "
+			    "%s" ASL_HINT(4),
+			    cap, atomic_load(&s.sent) + 1, N, N, st_rc(rc));
 		}
 		for (int i = 0; i < N; i++)
 			pthread_join(t[i], NULL);
-		cr_assert_eq(asleep, N, "capacity %zu: only %d of %d receivers waited on the empty "
-			     "channel" ASL_HINT(4), cap, asleep, N);
+		cr_assert_eq(asleep, N,
+			     "capacity %zu: only %d of %d receivers waited on the empty "
+			     "channel" ASL_HINT(4),
+			     cap, asleep, N);
 		for (int i = 0; i < N; i++) {
 			long v = ST_LONG(b[i].value);
-			cr_assert_eq(atomic_load(&b[i].rc), CHAN_OK, "capacity %zu: %d receivers "
-				     "waiting, %d values sent one by one: receiver %d returned %s; "
-				     "expected every one to get a value (a receiver woken with nothing "
-				     "to take must wait again)" ASL_HINT(4), cap, N, N, i,
-				     st_rc(atomic_load(&b[i].rc)));
-			cr_assert(v >= 1 && v <= N && !(seen & (1L << v)), "capacity %zu: receiver "
-				  "%d got %ld (values 1..%d, each once)" ASL_HINT(4), cap, i, v, N);
+			cr_assert_eq(
+			    atomic_load(&b[i].rc), CHAN_OK,
+			    "capacity %zu: %d receivers "
+			    "waiting, %d values sent one by one: receiver %d returned %s; "
+			    "expected every one to get a value (a receiver woken with nothing "
+			    "to take must wait again)" ASL_HINT(4),
+			    cap, N, N, i, st_rc(atomic_load(&b[i].rc)));
+			cr_assert(v >= 1 && v <= N && !(seen & (1L << v)),
+				  "capacity %zu: receiver "
+				  "%d got %ld (values 1..%d, each once)" ASL_HINT(4),
+				  cap, i, v, N);
 			seen |= 1L << v;
 		}
 		chan_destroy(ch);
@@ -434,10 +452,12 @@ Test(chan_close, wakes_all_blocked_receivers)
 		if (n < N && st_ms_since(t0) > ASL_WATCHDOG_MS) {
 			/* a receiver close forgot to wake would hang in pthread_join */
 			asl_test_abandon();
-			cr_assert_fail("%d receivers asleep on an empty channel, then chan_close: %d "
-				       "of them returned, the others still sleep %d s later.  Close "
-				       "must wake EVERY sleeper (pthread_cond_broadcast, not _signal)"
-				       ASL_HINT(4), N, n, ASL_WATCHDOG_MS / 1000);
+			cr_assert_fail(
+			    "%d receivers asleep on an empty channel, then chan_close: %d "
+			    "of them returned, the others still sleep %d s later.  Close "
+			    "must wake EVERY sleeper "
+			    "(pthread_cond_broadcast, not _signal)" ASL_HINT(4),
+			    N, n, ASL_WATCHDOG_MS / 1000);
 		}
 	}
 	for (int i = 0; i < N; i++)
@@ -447,9 +467,8 @@ Test(chan_close, wakes_all_blocked_receivers)
 	cr_assert_eq(rc, CHAN_OK, "chan_close returned %s" ASL_HINT(4), st_rc(rc));
 	for (int i = 0; i < N; i++)
 		cr_assert_eq(atomic_load(&b[i].rc), CHAN_CLOSED,
-			     "receiver %d woken by close returned %s, expected %s"
-			     ASL_HINT(4), i, st_rc(atomic_load(&b[i].rc)),
-			     st_rc(CHAN_CLOSED));
+			     "receiver %d woken by close returned %s, expected %s" ASL_HINT(4), i,
+			     st_rc(atomic_load(&b[i].rc)), st_rc(CHAN_CLOSED));
 	chan_destroy(ch);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
 }
@@ -474,10 +493,13 @@ Test(chan_close, wakes_blocked_senders_and_takes_back_unbuffered_value)
 	for (int i = 0; i < N; i++)
 		cr_assert_eq(atomic_load(&b[i].rc), CHAN_CLOSED,
 			     "sender %d blocked on an unbuffered channel, then closed: returned %s,"
-			     " expected CHAN_CLOSED" ASL_HINT(4), i, st_rc(atomic_load(&b[i].rc)));
+			     " expected CHAN_CLOSED" ASL_HINT(4),
+			     i, st_rc(atomic_load(&b[i].rc)));
 	int rc = chan_recv(ch, &v);
-	cr_assert_eq(rc, CHAN_CLOSED, "after close, recv got %s (value %ld): a send that "
-		     "failed must not deliver its value" ASL_HINT(4), st_rc(rc), ST_LONG(v));
+	cr_assert_eq(rc, CHAN_CLOSED,
+		     "after close, recv got %s (value %ld): a send that "
+		     "failed must not deliver its value" ASL_HINT(4),
+		     st_rc(rc), ST_LONG(v));
 	chan_destroy(ch);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
 }
@@ -527,9 +549,9 @@ enum { RACE_R = 3, RACE_ROUNDS = 2000, RACE_MS = 1000 };
 struct close_race {
 	struct chan *_Atomic ch;
 	pthread_barrier_t start;
-	atomic_int returned;  /* receivers back from their last recv this round */
-	atomic_int got;       /* values received this round */
-	atomic_int bad_rc;    /* a final status other than CHAN_CLOSED */
+	atomic_int returned; /* receivers back from their last recv this round */
+	atomic_int got;      /* values received this round */
+	atomic_int bad_rc;   /* a final status other than CHAN_CLOSED */
 	atomic_bool stop;
 };
 
@@ -580,20 +602,24 @@ Test(chan_close, close_racing_with_sleeping_receivers_wakes_them_all)
 		if (!asl_test_wait_flag(&r.returned, RACE_R, ASL_WATCHDOG_MS)) {
 			asl_test_abandon();
 			atomic_store(&widen, false);
-			cr_assert_fail("round %d (capacity %zu): %d values sent to %d receivers, then "
-				       "chan_close; %d receiver(s) still asleep %d s later.  A close "
-				       "that sets `closed` or wakes the sleepers without holding the "
-				       "channel's lock can slip between a receiver's check and its "
-				       "pthread_cond_wait: that wake-up is lost.  Change the state "
-				       "and broadcast with the lock held" ASL_HINT(4), round, cap, n,
-				       RACE_R, RACE_R - atomic_load(&r.returned),
-				       ASL_WATCHDOG_MS / 1000);
+			cr_assert_fail(
+			    "round %d (capacity %zu): %d values sent to %d receivers, then "
+			    "chan_close; %d receiver(s) still asleep %d s later.  A close "
+			    "that sets `closed` or wakes the sleepers without holding the "
+			    "channel's lock can slip between a receiver's check and its "
+			    "pthread_cond_wait: that wake-up is lost.  Change the state "
+			    "and broadcast with the lock held" ASL_HINT(4),
+			    round, cap, n, RACE_R, RACE_R - atomic_load(&r.returned),
+			    ASL_WATCHDOG_MS / 1000);
 		}
-		cr_assert_eq(atomic_load(&r.got), n, "round %d (capacity %zu): %d values sent before "
-			     "the close, %d received" ASL_HINT(4), round, cap, n, atomic_load(&r.got));
-		cr_assert_eq(atomic_load(&r.bad_rc), 0, "round %d: after the close a receiver's last "
-			     "recv returned %s, expected %s" ASL_HINT(4), round,
-			     st_rc(atomic_load(&r.bad_rc)), st_rc(CHAN_CLOSED));
+		cr_assert_eq(atomic_load(&r.got), n,
+			     "round %d (capacity %zu): %d values sent before "
+			     "the close, %d received" ASL_HINT(4),
+			     round, cap, n, atomic_load(&r.got));
+		cr_assert_eq(atomic_load(&r.bad_rc), 0,
+			     "round %d: after the close a receiver's last "
+			     "recv returned %s, expected %s" ASL_HINT(4),
+			     round, st_rc(atomic_load(&r.bad_rc)), st_rc(CHAN_CLOSED));
 		chan_destroy(ch);
 	}
 	atomic_store(&widen, false);
@@ -610,8 +636,9 @@ Test(chan_close, send_on_closed_is_an_error)
 	struct chan *ch = make(4);
 	cr_assert_eq(chan_close(ch), CHAN_OK, "chan_close returned an error" ASL_HINT(4));
 	int rc = chan_send(ch, ST_INT(1));
-	cr_assert_eq(rc, CHAN_CLOSED, "send on a closed channel returned %s, expected %s"
-		     ASL_HINT(4), st_rc(rc), st_rc(CHAN_CLOSED));
+	cr_assert_eq(rc, CHAN_CLOSED,
+		     "send on a closed channel returned %s, expected %s" ASL_HINT(4), st_rc(rc),
+		     st_rc(CHAN_CLOSED));
 	rc = chan_close(ch);
 	cr_assert_eq(rc, CHAN_CLOSED, "closing twice returned %s, expected CHAN_CLOSED" ASL_HINT(4),
 		     st_rc(rc));
@@ -628,13 +655,16 @@ Test(chan_close, buffered_values_drain_before_closed)
 	for (int i = 0; i < 3; i++) {
 		int rc = chan_recv(ch, &v);
 		cr_assert(rc == CHAN_OK && ST_LONG(v) == i + 1,
-			  "after close, buffered value %d: got %s, value %ld (want 0, %d)" ASL_HINT(4),
+			  "after close, buffered value %d: "
+			  "got %s, value %ld (want 0, %d)" ASL_HINT(4),
 			  i + 1, st_rc(rc), ST_LONG(v), i + 1);
 	}
 	for (int i = 0; i < 3; i++) {
 		int rc = chan_recv(ch, &v);
-		cr_assert_eq(rc, CHAN_CLOSED, "closed and drained: recv returned %s, expected "
-			     "CHAN_CLOSED every time" ASL_HINT(4), st_rc(rc));
+		cr_assert_eq(rc, CHAN_CLOSED,
+			     "closed and drained: recv returned %s, expected "
+			     "CHAN_CLOSED every time" ASL_HINT(4),
+			     st_rc(rc));
 	}
 	chan_destroy(ch);
 }

@@ -34,11 +34,14 @@ static int alone(struct world *w, enum st_kind kind, struct chan *ch, void **val
 {
 	struct st_op op = { .kind = kind, .ch = ch, .group = w->g, .value = *value };
 	int rc = st_watched(&op, (long)PROMPT_MS);
-	cr_assert(rc != ST_HUNG_ASLEEP && rc != ST_HUNG_BUSY, "%s, the only thread of its group: "
-		  "still blocked after %.0f ms instead of returning CHAN_DEADLOCK.  When it goes to "
-		  "sleep, every entered thread is stuck: is the count of stuck threads compared "
-		  "with the number entered exactly (>=, not >; off by one?), and is the sleeper "
-		  "itself counted?" ASL_HINT(6), what, PROMPT_MS);
+	cr_assert(
+	    rc != ST_HUNG_ASLEEP && rc != ST_HUNG_BUSY,
+	    "%s, the only thread of its group: "
+	    "still blocked after %.0f ms instead of returning CHAN_DEADLOCK.  When it goes to "
+	    "sleep, every entered thread is stuck: is the count of stuck threads compared "
+	    "with the number entered exactly (>=, not >; off by one?), and is the sleeper "
+	    "itself counted?" ASL_HINT(6),
+	    what, PROMPT_MS);
 	*value = op.value;
 	*ms = op.took_ms;
 	return rc;
@@ -53,9 +56,10 @@ Test(chan_deadlock, go_example_recv_nobody_sends)
 	double ms;
 	v = NULL;
 	int rc = alone(&w, ST_RECV, w.a, &v, &ms, "a recv on a channel nobody sends on");
-	cr_assert_eq(rc, CHAN_DEADLOCK, "the only thread of the group received on a channel nobody"
-		     " sends on: got %s, expected %s" ASL_HINT(6), st_rc(rc),
-		     st_rc(CHAN_DEADLOCK));
+	cr_assert_eq(rc, CHAN_DEADLOCK,
+		     "the only thread of the group received on a channel nobody"
+		     " sends on: got %s, expected %s" ASL_HINT(6),
+		     st_rc(rc), st_rc(CHAN_DEADLOCK));
 	cr_assert(ms < PROMPT_MS, "deadlock reported only after %.0f ms" ASL_HINT(6), ms);
 	world_fini(&w);
 }
@@ -70,11 +74,15 @@ Test(chan_deadlock, unbuffered_send_no_receiver)
 	v = ST_INT(1);
 	int rc = alone(&w, ST_SEND, w.a, &v, &ms, "an unbuffered send with no receiver");
 	chan_group_enter(w.g);
-	cr_assert_eq(rc, CHAN_DEADLOCK, "unbuffered send, no receiver anywhere: got %s, expected "
-		     "CHAN_DEADLOCK" ASL_HINT(6), st_rc(rc));
+	cr_assert_eq(rc, CHAN_DEADLOCK,
+		     "unbuffered send, no receiver anywhere: got %s, expected "
+		     "CHAN_DEADLOCK" ASL_HINT(6),
+		     st_rc(rc));
 	rc = chan_recv_timeout(w.a, &v, 0);
-	cr_assert_eq(rc, CHAN_TIMEOUT, "the deadlocked send left its value in the channel (recv "
-		     "got %s)" ASL_HINT(6), st_rc(rc));
+	cr_assert_eq(rc, CHAN_TIMEOUT,
+		     "the deadlocked send left its value in the channel (recv "
+		     "got %s)" ASL_HINT(6),
+		     st_rc(rc));
 	chan_group_leave(w.g);
 	world_fini(&w);
 }
@@ -89,8 +97,10 @@ Test(chan_deadlock, full_buffered_channel)
 	int rc = alone(&w, ST_SEND, w.a, &v, &ms, "a send into a full channel nobody receives on");
 	cr_assert(rc1 == CHAN_OK && rc2 == CHAN_OK, "sends into free slots failed: %s" ASL_HINT(6),
 		  st_rc(rc1 ? rc1 : rc2));
-	cr_assert_eq(rc, CHAN_DEADLOCK, "third send into a full capacity-2 channel, nobody to "
-		     "receive: got %s" ASL_HINT(6), st_rc(rc));
+	cr_assert_eq(rc, CHAN_DEADLOCK,
+		     "third send into a full capacity-2 channel, nobody to "
+		     "receive: got %s" ASL_HINT(6),
+		     st_rc(rc));
 	world_fini(&w);
 }
 
@@ -102,7 +112,7 @@ struct pair {
 	pthread_barrier_t *start;
 	atomic_int *returned; /* calls returned so far, of both threads */
 	int rc;
-	bool other_returned;  /* the other thread's call returned before this one left */
+	bool other_returned; /* the other thread's call returned before this one left */
 };
 
 static void *pair_thread(void *arg)
@@ -136,32 +146,39 @@ Test(chan_deadlock, two_threads_wait_for_each_other)
 	pthread_barrier_init(&start, NULL, 2);
 	atomic_int returned;
 	atomic_init(&returned, 0);
-	p[0] = (struct pair){ .w = &w, .in = w.a, .out = w.b, .start = &start,
-			      .returned = &returned, .rc = 1 };
-	p[1] = (struct pair){ .w = &w, .in = w.b, .out = w.a, .start = &start,
-			      .returned = &returned, .rc = 1 };
+	p[0] = (struct pair){
+		.w = &w, .in = w.a, .out = w.b, .start = &start, .returned = &returned, .rc = 1
+	};
+	p[1] = (struct pair){
+		.w = &w, .in = w.b, .out = w.a, .start = &start, .returned = &returned, .rc = 1
+	};
 	chan_group_enter(w.g); /* both counted in before either exists, as Go's `go` does */
 	chan_group_enter(w.g);
 	for (int i = 0; i < 2; i++)
 		cr_assert_eq(pthread_create(&t[i], NULL, pair_thread, &p[i]), 0);
 	if (!asl_test_wait_flag(&returned, 2, 2 * (long)PROMPT_MS)) {
 		asl_test_abandon();
-		cr_assert_fail("two threads of a group, each receiving from the other: after %.0f ms "
-			       "%d of their 2 calls had returned.  Once both sleep, every entered "
-			       "thread is stuck: is the count of stuck threads compared with the "
-			       "number entered exactly (>=, not >; off by one?)" ASL_HINT(6),
-			       2 * PROMPT_MS, atomic_load(&returned));
+		cr_assert_fail(
+		    "two threads of a group, each receiving from the other: after %.0f ms "
+		    "%d of their 2 calls had returned.  Once both sleep, every entered "
+		    "thread is stuck: is the count of stuck threads compared with the "
+		    "number entered exactly (>=, not >; off by one?)" ASL_HINT(6),
+		    2 * PROMPT_MS, atomic_load(&returned));
 	}
 	for (int i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
 	pthread_barrier_destroy(&start);
 	for (int i = 0; i < 2; i++)
-		cr_assert_eq(p[i].rc, CHAN_DEADLOCK, "thread %d of 2, each receiving from the other: "
-			     "got %s, expected CHAN_DEADLOCK" ASL_HINT(6), i, st_rc(p[i].rc));
+		cr_assert_eq(p[i].rc, CHAN_DEADLOCK,
+			     "thread %d of 2, each receiving from the other: "
+			     "got %s, expected CHAN_DEADLOCK" ASL_HINT(6),
+			     i, st_rc(p[i].rc));
 	for (int i = 0; i < 2; i++)
-		cr_assert(p[i].other_returned, "thread %d got CHAN_DEADLOCK, but the other thread's "
+		cr_assert(p[i].other_returned,
+			  "thread %d got CHAN_DEADLOCK, but the other thread's "
 			  "recv did not return until thread %d left the group: when every thread "
-			  "is stuck, EVERY blocked call must return CHAN_DEADLOCK" ASL_HINT(6), i, i);
+			  "is stuck, EVERY blocked call must return CHAN_DEADLOCK" ASL_HINT(6),
+			  i, i);
 	world_fini(&w);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
 }
@@ -187,8 +204,10 @@ Test(chan_deadlock, last_other_thread_leaves)
 	int rc = chan_recv(w.a, &v);
 	pthread_join(t, NULL);
 	chan_group_leave(w.g);
-	cr_assert_eq(rc, CHAN_DEADLOCK, "the only other thread left the group without sending: "
-		     "got %s" ASL_HINT(6), st_rc(rc));
+	cr_assert_eq(rc, CHAN_DEADLOCK,
+		     "the only other thread left the group without sending: "
+		     "got %s" ASL_HINT(6),
+		     st_rc(rc));
 	world_fini(&w);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
 }
@@ -246,9 +265,10 @@ static void no_false_alarm(size_t cap)
 		pthread_join(t[i], NULL);
 	long sum = p[1].sum + p[2].sum + p[3].sum;
 	for (int i = 0; i < 4; i++)
-		cr_assert_eq(p[i].rc, 0, "capacity %zu: %s %d returned %s although the pipeline could"
-			     " always make progress (a false deadlock?)" ASL_HINT(6), cap,
-			     i ? "consumer" : "producer", i, st_rc(p[i].rc));
+		cr_assert_eq(p[i].rc, 0,
+			     "capacity %zu: %s %d returned %s although the pipeline could"
+			     " always make progress (a false deadlock?)" ASL_HINT(6),
+			     cap, i ? "consumer" : "producer", i, st_rc(p[i].rc));
 	cr_assert_eq(sum, 20000L * 20001 / 2, "capacity %zu: values lost" ASL_HINT(6), cap);
 	world_fini(&w);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
@@ -270,9 +290,13 @@ Test(chan_deadlock, timed_wait_is_not_a_deadlock)
 	int rc = chan_recv_timeout(w.a, &v, 30);
 	int rc2 = chan_recv(w.a, &v); /* the same wait without a timer: a deadlock */
 	chan_group_leave(w.g);
-	cr_assert_eq(rc, CHAN_TIMEOUT, "a timed recv will wake by itself, so it is not a deadlock:"
-		     " got %s, expected CHAN_TIMEOUT" ASL_HINT(6), st_rc(rc));
-	cr_assert_eq(rc2, CHAN_DEADLOCK, "then the same recv without a timeout: got %s, expected"
-		     " CHAN_DEADLOCK" ASL_HINT(6), st_rc(rc2));
+	cr_assert_eq(rc, CHAN_TIMEOUT,
+		     "a timed recv will wake by itself, so it is not a deadlock:"
+		     " got %s, expected CHAN_TIMEOUT" ASL_HINT(6),
+		     st_rc(rc));
+	cr_assert_eq(rc2, CHAN_DEADLOCK,
+		     "then the same recv without a timeout: got %s, expected"
+		     " CHAN_DEADLOCK" ASL_HINT(6),
+		     st_rc(rc2));
 	world_fini(&w);
 }

@@ -18,12 +18,17 @@ static struct chan *make(size_t cap)
 
 static void check_timeout(int rc, double ms, long want_ms, const char *what)
 {
-	cr_assert_eq(rc, CHAN_TIMEOUT, "%s with %ld ms timeout returned %s, expected "
-		     "%s" ASL_HINT(5), what, want_ms, st_rc(rc), st_rc(CHAN_TIMEOUT));
-	cr_assert(ms >= (double)want_ms, "%s: %ld ms timeout returned after only %.2f ms: before "
-		  "its deadline (a deadline taken on CLOCK_MONOTONIC lies decades in the past for a "
-		  "condition variable left on CLOCK_REALTIME, the default: pthread_condattr_setclock)"
-		  ASL_HINT(5), what, want_ms, ms);
+	cr_assert_eq(rc, CHAN_TIMEOUT,
+		     "%s with %ld ms timeout returned %s, expected "
+		     "%s" ASL_HINT(5),
+		     what, want_ms, st_rc(rc), st_rc(CHAN_TIMEOUT));
+	cr_assert(
+	    ms >= (double)want_ms,
+	    "%s: %ld ms timeout returned after only %.2f ms: before "
+	    "its deadline (a deadline taken on CLOCK_MONOTONIC lies decades in the past for a "
+	    "condition variable left on CLOCK_REALTIME, "
+	    "the default: pthread_condattr_setclock)" ASL_HINT(5),
+	    what, want_ms, ms);
 	cr_assert(ms < want_ms + LATE_MS, "%s: %ld ms timeout took %.0f ms" ASL_HINT(5), what,
 		  want_ms, ms);
 }
@@ -34,13 +39,15 @@ static int timed(struct chan *ch, enum st_kind kind, void **value, long ms, doub
 {
 	struct st_op op = { .kind = kind, .ch = ch, .value = *value, .ms = ms };
 	int rc = st_watched(&op, ms + ASL_WATCHDOG_MS);
-	cr_assert_neq(rc, ST_HUNG_ASLEEP, "a %s with a %ld ms timeout is still asleep %ld ms "
-		      "later: its deadline is on another clock than the one the condition "
-		      "variable waits on (both CLOCK_MONOTONIC: pthread_condattr_setclock when the "
-		      "channel is created, clock_gettime(CLOCK_MONOTONIC) for the deadline)"
-		      ASL_HINT(5), kind == ST_SEND_TIMEOUT ? "send" : "recv", ms,
-		      ms + ASL_WATCHDOG_MS);
-	cr_assert_neq(rc, ST_HUNG_BUSY, "a %s with a %ld ms timeout is still running %ld ms "
+	cr_assert_neq(
+	    rc, ST_HUNG_ASLEEP,
+	    "a %s with a %ld ms timeout is still asleep %ld ms "
+	    "later: its deadline is on another clock than the one the condition "
+	    "variable waits on (both CLOCK_MONOTONIC: pthread_condattr_setclock when the "
+	    "channel is created, clock_gettime(CLOCK_MONOTONIC) for the deadline)" ASL_HINT(5),
+	    kind == ST_SEND_TIMEOUT ? "send" : "recv", ms, ms + ASL_WATCHDOG_MS);
+	cr_assert_neq(rc, ST_HUNG_BUSY,
+		      "a %s with a %ld ms timeout is still running %ld ms "
 		      "later, busy: each wait fails at once and the loop retries it "
 		      "(pthread_cond_timedwait returns EINVAL when the deadline's tv_nsec is not "
 		      "below 1e9: normalise it, carrying into tv_sec)" ASL_HINT(5),
@@ -75,8 +82,8 @@ Test(chan_timeout, send_on_full_times_out)
 	cr_assert_eq(chan_recv_timeout(ch, &v, 0), CHAN_OK, ASL_HINT(5));
 	cr_assert_eq(ST_LONG(v), 1, "got %ld, want the first value 1" ASL_HINT(5), ST_LONG(v));
 	rc = chan_recv_timeout(ch, &v, 0);
-	cr_assert_eq(rc, CHAN_TIMEOUT, "the timed-out send delivered its value anyway (%ld)"
-		     ASL_HINT(5), ST_LONG(v));
+	cr_assert_eq(rc, CHAN_TIMEOUT,
+		     "the timed-out send delivered its value anyway (%ld)" ASL_HINT(5), ST_LONG(v));
 	chan_destroy(ch);
 }
 
@@ -89,8 +96,10 @@ Test(chan_timeout, unbuffered_send_without_receiver_times_out_and_withdraws)
 	int rc = timed(ch, ST_SEND_TIMEOUT, &v, 50, &took);
 	check_timeout(rc, took, 50, "unbuffered send with no receiver");
 	rc = chan_recv_timeout(ch, &v, 0);
-	cr_assert_eq(rc, CHAN_TIMEOUT, "recv after the timed-out send returned %s, value %ld: a "
-		     "send that timed out must not deliver" ASL_HINT(5), st_rc(rc), ST_LONG(v));
+	cr_assert_eq(rc, CHAN_TIMEOUT,
+		     "recv after the timed-out send returned %s, value %ld: a "
+		     "send that timed out must not deliver" ASL_HINT(5),
+		     st_rc(rc), ST_LONG(v));
 	chan_destroy(ch);
 }
 
@@ -104,8 +113,10 @@ Test(chan_timeout, zero_timeout_polls)
 	cr_assert_eq(chan_send_timeout(ch, ST_INT(5), 0), CHAN_OK,
 		     "send_timeout(0) with room must succeed at once" ASL_HINT(5));
 	rc = chan_recv_timeout(ch, &v, 0);
-	cr_assert(rc == CHAN_OK && ST_LONG(v) == 5, "recv_timeout(0) with a value waiting returned "
-		  "%s, value %ld" ASL_HINT(5), st_rc(rc), ST_LONG(v));
+	cr_assert(rc == CHAN_OK && ST_LONG(v) == 5,
+		  "recv_timeout(0) with a value waiting returned "
+		  "%s, value %ld" ASL_HINT(5),
+		  st_rc(rc), ST_LONG(v));
 	chan_destroy(ch);
 }
 
@@ -154,8 +165,10 @@ Test(chan_timeout, value_before_deadline_is_received)
 		  st_rc(atomic_load(&l.rc)));
 	cr_assert_eq(rc, CHAN_OK, "send_timeout to a waiting receiver returned %s" ASL_HINT(5),
 		     st_rc(rc));
-	cr_assert_eq(atomic_load(&l.rc), CHAN_OK, "the timed receiver returned %s (want 0, value"
-		     " 77)" ASL_HINT(5), st_rc(atomic_load(&l.rc)));
+	cr_assert_eq(atomic_load(&l.rc), CHAN_OK,
+		     "the timed receiver returned %s (want 0, value"
+		     " 77)" ASL_HINT(5),
+		     st_rc(atomic_load(&l.rc)));
 	chan_destroy(l.ch);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
 }

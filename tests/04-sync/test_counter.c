@@ -19,12 +19,17 @@ static void exact(counter_add_fn add, bool atomic_part, int threads, long iters,
 	long got = counter_read(&c, atomic_part);
 	counter_destroy(&c);
 	cr_assert_eq(rc, 0, "%s counter: %d threads x %ld adds: an add returned %s%s", kind,
-		     threads, iters, st_rc(rc), step == 1 ? ASL_HINT(1)
-		     : step == 2 ? ASL_HINT(2) : ASL_HINT(3));
-	cr_assert_eq(got, threads * iters,
-		     "%s counter: %d threads x %ld adds: expected %ld, got %ld (%ld updates lost)%s",
-		     kind, threads, iters, threads * iters, got, threads * iters - got,
-		     step == 1 ? ASL_HINT(1) : step == 2 ? ASL_HINT(2) : ASL_HINT(3));
+		     threads, iters, st_rc(rc),
+		     step == 1   ? ASL_HINT(1)
+		     : step == 2 ? ASL_HINT(2)
+				 : ASL_HINT(3));
+	cr_assert_eq(
+	    got, threads * iters,
+	    "%s counter: %d threads x %ld adds: expected %ld, got %ld (%ld updates lost)%s", kind,
+	    threads, iters, threads * iters, got, threads * iters - got,
+	    step == 1   ? ASL_HINT(1)
+	    : step == 2 ? ASL_HINT(2)
+			: ASL_HINT(3));
 	int after = asl_test_threads_settled(before);
 	cr_assert_eq(after, before, "threads before %d, after %d: a thread leaked", before, after);
 }
@@ -110,7 +115,7 @@ out:
 
 /* `threads` threads add until they truly overlapped; the count must equal the adds made. */
 static void exact_parallel(counter_add_fn add, bool atomic_part, int threads, int step,
-			    const char *kind)
+			   const char *kind)
 {
 	struct parallel_hammer h = { .add = add };
 	struct counter c;
@@ -132,11 +137,16 @@ static void exact_parallel(counter_add_fn add, bool atomic_part, int threads, in
 	counter_destroy(&c);
 	cr_assert_eq(atomic_load(&h.error), 0, "%s counter: an add returned %s%s", kind,
 		     st_rc(atomic_load(&h.error)),
-		     step == 1 ? ASL_HINT(1) : step == 2 ? ASL_HINT(2) : ASL_HINT(3));
-	cr_assert_eq(got, want, "%s counter: %d threads, truly running at once, made "
-		     "%ld adds: expected %ld, got %ld (%ld updates lost)%s", kind, threads, want,
-		     want, got, want - got,
-		     step == 1 ? ASL_HINT(1) : step == 2 ? ASL_HINT(2) : ASL_HINT(3));
+		     step == 1   ? ASL_HINT(1)
+		     : step == 2 ? ASL_HINT(2)
+				 : ASL_HINT(3));
+	cr_assert_eq(got, want,
+		     "%s counter: %d threads, truly running at once, made "
+		     "%ld adds: expected %ld, got %ld (%ld updates lost)%s",
+		     kind, threads, want, want, got, want - got,
+		     step == 1   ? ASL_HINT(1)
+		     : step == 2 ? ASL_HINT(2)
+				 : ASL_HINT(3));
 	int after = asl_test_threads_settled(before);
 	cr_assert_eq(after, before, "threads before %d, after %d: a thread leaked", before, after);
 }
@@ -181,13 +191,15 @@ Test(spinlock, lock_unlock_lock_again)
 	atomic_init(&s.locked, false);
 	for (int i = 0; i < 1000; i++) {
 		int a = spinlock_lock(&s);
-		cr_assert(a == 0 && atomic_load(&s.locked),
-			  "spinlock_lock returned %s and left locked = %d (want 0 and true)"
-			  ASL_HINT(3), st_rc(a), (int)atomic_load(&s.locked));
+		cr_assert(
+		    a == 0 && atomic_load(&s.locked),
+		    "spinlock_lock returned %s and left locked = %d (want 0 and true)" ASL_HINT(3),
+		    st_rc(a), (int)atomic_load(&s.locked));
 		int b = spinlock_unlock(&s);
 		cr_assert(b == 0 && !atomic_load(&s.locked),
-			  "spinlock_unlock returned %s and left locked = %d (want 0 and false)"
-			  ASL_HINT(3), st_rc(b), (int)atomic_load(&s.locked));
+			  "spinlock_unlock returned %s and "
+			  "left locked = %d (want 0 and false)" ASL_HINT(3),
+			  st_rc(b), (int)atomic_load(&s.locked));
 	}
 }
 
@@ -248,11 +260,13 @@ Test(spinlock, mutual_exclusion)
 		pthread_join(t[i], NULL);
 	pthread_barrier_destroy(&e.start);
 	cr_assert_eq(atomic_load(&e.errors), 0, "spinlock_lock returned an error" ASL_HINT(3));
-	cr_assert_eq(atomic_load(&e.violations), 0,
-		     "%d times a thread entered the critical section while another was inside"
-		     ASL_HINT(3), atomic_load(&e.violations));
-	cr_assert_eq(e.shared, atomic_load(&e.entries), "expected %ld increments, got %ld"
-		     ASL_HINT(3), atomic_load(&e.entries), e.shared);
+	cr_assert_eq(
+	    atomic_load(&e.violations), 0,
+	    "%d times a thread entered the critical section while another was inside" ASL_HINT(3),
+	    atomic_load(&e.violations));
+	cr_assert_eq(e.shared, atomic_load(&e.entries),
+		     "expected %ld increments, got %ld" ASL_HINT(3), atomic_load(&e.entries),
+		     e.shared);
 	cr_assert_eq(asl_test_threads_settled(before), before, "a thread leaked");
 }
 

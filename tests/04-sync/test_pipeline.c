@@ -31,11 +31,12 @@ static long squares(const long *in, size_t n, int workers, size_t cap, long *out
 {
 	struct squares s = { in, n, cap, workers, out, 0 };
 	struct asl_call *c = asl_call_start(squares_main, &s);
-	cr_assert(asl_call_wait(c, ASL_WATCHDOG_MS, NULL), "pipeline_squares(n=%zu, workers=%d, "
+	cr_assert(asl_call_wait(c, ASL_WATCHDOG_MS, NULL),
+		  "pipeline_squares(n=%zu, workers=%d, "
 		  "capacity=%zu) still running after %d s: a worker's loop over `jobs` ends only "
 		  "when the producer closes it, and the collector's loop only when the LAST worker "
-		  "closes `results` (exactly one, decided in one atomic step)" ASL_HINT(7), n,
-		  workers, cap, ASL_WATCHDOG_MS / 1000);
+		  "closes `results` (exactly one, decided in one atomic step)" ASL_HINT(7),
+		  n, workers, cap, ASL_WATCHDOG_MS / 1000);
 	return s.got;
 }
 
@@ -52,20 +53,24 @@ static void run(size_t n, int workers, size_t cap)
 	long got = squares(in, n, workers, cap, out);
 	char said[64];
 	snprintf(said, sizeof said, "%ld", got);
-	cr_assert_eq(got, (long)n, "pipeline_squares(n=%zu, workers=%d, capacity=%zu) returned %s"
-		     ASL_HINT(7), n, workers, cap, got < 0 ? st_rc((int)got) : said);
+	cr_assert_eq(got, (long)n,
+		     "pipeline_squares(n=%zu, workers=%d, capacity=%zu) returned %s" ASL_HINT(7), n,
+		     workers, cap, got < 0 ? st_rc((int)got) : said);
 	qsort(out, n, sizeof *out, cmp_long);
 	qsort(want, n, sizeof *want, cmp_long);
 	for (size_t i = 0; i < n; i++)
-		cr_assert_eq(out[i], want[i], "workers=%d capacity=%zu: sorted results differ at %zu:"
-			     " expected %ld, got %ld (a lost, duplicated or wrong square)" ASL_HINT(7),
+		cr_assert_eq(out[i], want[i],
+			     "workers=%d capacity=%zu: sorted results differ at %zu:"
+			     " expected %ld, got %ld (a lost, "
+			     "duplicated or wrong square)" ASL_HINT(7),
 			     workers, cap, i, want[i], out[i]);
 	free(in);
 	free(out);
 	free(want);
 	int after = asl_test_threads_settled(before);
-	cr_assert_eq(after, before, "threads before %d, after %d: the pipeline leaked a thread"
-		     ASL_HINT(7), before, after);
+	cr_assert_eq(after, before,
+		     "threads before %d, after %d: the pipeline leaked a thread" ASL_HINT(7),
+		     before, after);
 }
 
 Test(pipeline, one_worker)

@@ -107,8 +107,8 @@ static inline int pool_watched(int (*call)(void *), struct pool_call *c, struct 
 	latch_open(l);
 	asl_call_wait(ac, 1000, NULL);
 	cr_assert_fail("%s still running after %d s: %s"
-		       "\n    -> reread workbook.md, lab 05-callbacks, step %d", what,
-		       ASL_WATCHDOG_MS / 1000, mistake, step);
+		       "\n    -> reread workbook.md, lab 05-callbacks, step %d",
+		       what, ASL_WATCHDOG_MS / 1000, mistake, step);
 	return c->rc;
 }
 
@@ -117,9 +117,12 @@ static inline int pool_watched(int (*call)(void *), struct pool_call *c, struct 
 static inline int shutdown_cancel_watched(struct pool *p, struct latch *l, pthread_t *on)
 {
 	struct pool_call c = { .p = p, .how = POOL_CANCEL };
-	int rc = pool_watched(pool_shutdown_main, &c, l, "pool_shutdown(POOL_CANCEL)", "the running "
-			    "jobs wait for a job still in the queue to be cancelled, so the queue "
-			    "must be cancelled BEFORE the workers are joined", 3);
+	int rc =
+	    pool_watched(pool_shutdown_main, &c, l, "pool_shutdown(POOL_CANCEL)",
+			 "the running "
+			 "jobs wait for a job still in the queue to be cancelled, so the queue "
+			 "must be cancelled BEFORE the workers are joined",
+			 3);
 	*on = c.on;
 	return rc;
 }
@@ -193,7 +196,8 @@ static inline void cq_until(struct cq *q, atomic_int *count, int want, int step)
 {
 	while (atomic_load(count) < want) {
 		int rc = cq_wait(q, 5000);
-		cr_assert(rc > 0, "waited 5 s for a completion (%d of %d seen), cq_wait returned %s"
+		cr_assert(rc > 0,
+			  "waited 5 s for a completion (%d of %d seen), cq_wait returned %s"
 			  "\n    -> reread workbook.md, lab 05-callbacks, step %d",
 			  atomic_load(count), want, asl_test_rc(rc), step);
 	}

@@ -10,7 +10,7 @@ static _Thread_local int tag; /* set on the test thread only */
 struct op {
 	atomic_int calls;
 	int result;
-	int tagged;  /* the callback saw our thread-local tag */
+	int tagged; /* the callback saw our thread-local tag */
 	pthread_t cb_on;
 	atomic_int work_calls;
 	pthread_t work_on;
@@ -53,11 +53,13 @@ Test(async, callbacks_run_on_the_callers_thread)
 	for (int i = 0; i < N; i++) {
 		cr_assert_eq(atomic_load(&o[i].calls), 1, "callback %d ran %d times" ASL_HINT(5), i,
 			     atomic_load(&o[i].calls));
-		cr_assert_eq(o[i].result, 2 * i, "callback %d got %d, expected work's %d" ASL_HINT(5),
-			     i, o[i].result, 2 * i);
+		cr_assert_eq(o[i].result, 2 * i,
+			     "callback %d got %d, expected work's %d" ASL_HINT(5), i, o[i].result,
+			     2 * i);
 		cr_assert(pthread_equal(o[i].cb_on, pthread_self()) && o[i].tagged == 42,
 			  "callback %d ran on another thread: it must run on the thread that "
-			  "drains the completion queue" ASL_HINT(5), i);
+			  "drains the completion queue" ASL_HINT(5),
+			  i);
 		cr_assert(!pthread_equal(o[i].work_on, pthread_self()),
 			  "work %d ran on the caller's thread instead of the pool" ASL_HINT(5), i);
 	}
@@ -82,8 +84,9 @@ Test(async, every_callback_exactly_once_under_load)
 	env_down(&f, 5);
 	for (int i = 0; i < N; i++)
 		cr_assert(atomic_load(&o[i].calls) == 1 && atomic_load(&o[i].work_calls) == 1,
-			  "op %d: callback ran %d times, work %d times (expected 1 and 1)"
-			  ASL_HINT(5), i, atomic_load(&o[i].calls), atomic_load(&o[i].work_calls));
+			  "op %d: callback ran %d times, "
+			  "work %d times (expected 1 and 1)" ASL_HINT(5),
+			  i, atomic_load(&o[i].calls), atomic_load(&o[i].work_calls));
 	free(o);
 }
 
@@ -112,12 +115,14 @@ Test(async, immediate_shutdown_delivers_ecanceled_once)
 	cq_until(env.cq, &done, Q, 5);
 	cq_wait(env.cq, 0);
 	for (int i = 0; i < Q; i++) {
-		cr_assert_eq(atomic_load(&o[i].calls), 1, "op %d's callback ran %d times" ASL_HINT(5),
-			     i, atomic_load(&o[i].calls));
-		cr_assert_eq(o[i].result, -ECANCELED, "op %d: expected -125 (ECANCELED), got %s"
-			     ASL_HINT(5), i, asl_test_rc(o[i].result));
-		cr_assert_eq(atomic_load(&o[i].work_calls), 0, "cancelled op %d ran its work"
-			     ASL_HINT(5), i);
+		cr_assert_eq(atomic_load(&o[i].calls), 1,
+			     "op %d's callback ran %d times" ASL_HINT(5), i,
+			     atomic_load(&o[i].calls));
+		cr_assert_eq(o[i].result, -ECANCELED,
+			     "op %d: expected -125 (ECANCELED), got %s" ASL_HINT(5), i,
+			     asl_test_rc(o[i].result));
+		cr_assert_eq(atomic_load(&o[i].work_calls), 0,
+			     "cancelled op %d ran its work" ASL_HINT(5), i);
 	}
 	cr_assert_eq(cq_destroy(env.cq), 0, "undelivered completions" ASL_HINT(5));
 	cr_assert_eq(asl_test_threads_settled(before), before, "thread leak" ASL_HINT(3));
@@ -128,11 +133,12 @@ Test(async, rejects_missing_work_or_callback)
 	struct env_fixture f;
 	env_up(&f, 1, 4, 5);
 	int rc = async_run(&f.env, NULL, NULL, 0, NULL, cb_record, NULL);
-	cr_assert_eq(rc, -EINVAL, "async_run(work = NULL): expected -22 (EINVAL), got %s"
-		     ASL_HINT(5), asl_test_rc(rc));
+	cr_assert_eq(rc, -EINVAL,
+		     "async_run(work = NULL): expected -22 (EINVAL), got %s" ASL_HINT(5),
+		     asl_test_rc(rc));
 	rc = async_run(&f.env, work_double, NULL, 0, NULL, NULL, NULL);
-	cr_assert_eq(rc, -EINVAL, "async_run(cb = NULL): expected -22 (EINVAL), got %s"
-		     ASL_HINT(5), asl_test_rc(rc));
+	cr_assert_eq(rc, -EINVAL, "async_run(cb = NULL): expected -22 (EINVAL), got %s" ASL_HINT(5),
+		     asl_test_rc(rc));
 	env_down(&f, 5);
 }
 
@@ -156,13 +162,16 @@ Test(async, completion_unregisters_from_the_token)
 	}
 	cq_until(f.env.cq, &done, N, 7);
 	for (int i = 0; i < N; i++)
-		cr_assert(atomic_load(&o[i].calls) == 1 && o[i].result == 2 * i, "op %d: %d "
-			  "callback(s), result %d (expected one, %d)" ASL_HINT(5), i,
-			  atomic_load(&o[i].calls), o[i].result, 2 * i);
+		cr_assert(atomic_load(&o[i].calls) == 1 && o[i].result == 2 * i,
+			  "op %d: %d "
+			  "callback(s), result %d (expected one, %d)" ASL_HINT(5),
+			  i, atomic_load(&o[i].calls), o[i].result, 2 * i);
 	/* every callback ran, so every op has finished with the token */
 	rc = cancel_token_destroy(&t);
-	cr_assert_eq(rc, 0, "%d ops completed but their token still holds registrations "
+	cr_assert_eq(rc, 0,
+		     "%d ops completed but their token still holds registrations "
 		     "(cancel_token_destroy: %s): the winner must unregister before it posts the "
-		     "completion" ASL_HINT(5), N, asl_test_rc(rc));
+		     "completion" ASL_HINT(5),
+		     N, asl_test_rc(rc));
 	env_down(&f, 7);
 }

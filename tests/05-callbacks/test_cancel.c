@@ -38,7 +38,8 @@ static void cb_record(void *ctx, int result)
 	struct op *o = ctx;
 	int before = atomic_fetch_add(&o->calls, 1);
 	/* fail at the second call, before the double completion frees the op twice */
-	cr_assert_eq(before, 0, "an op's callback ran a second time (first with %s, now with %s):"
+	cr_assert_eq(before, 0,
+		     "an op's callback ran a second time (first with %s, now with %s):"
 		     " the cancel and the job's completion must both claim the op (one "
 		     "compare-and-swap), and only the winner may finish it" ASL_HINT(7),
 		     asl_test_rc(o->result), asl_test_rc(result));
@@ -60,18 +61,21 @@ Test(cancel, cancelled_token_completes_at_once_without_work)
 	struct cancel_token t;
 	token_up(&t);
 	cancel_token_cancel(&t);
-	cr_assert(cancel_token_cancelled(&t), "cancel_token_cancelled is false after cancel"
-		  ASL_HINT(6));
+	cr_assert(cancel_token_cancelled(&t),
+		  "cancel_token_cancelled is false after cancel" ASL_HINT(6));
 	atomic_int done = 0;
 	struct op o = { .done = &done };
 	int rc = async_run(&f.env, work_seven, &o, 0, &t, cb_record, &o);
-	cr_assert_eq(rc, 0, "async_run with a cancelled token returned %s (it should accept the"
-		     " op and complete it with -ECANCELED)" ASL_HINT(7), asl_test_rc(rc));
+	cr_assert_eq(rc, 0,
+		     "async_run with a cancelled token returned %s (it should accept the"
+		     " op and complete it with -ECANCELED)" ASL_HINT(7),
+		     asl_test_rc(rc));
 	cq_until(f.env.cq, &done, 1, 7);
 	env_down(&f, 7);
 	cr_assert(o.result == -ECANCELED && atomic_load(&o.calls) == 1,
-		  "expected one callback with -125 (ECANCELED), got %d call(s), last %s"
-		  ASL_HINT(7), atomic_load(&o.calls), asl_test_rc(o.result));
+		  "expected one callback with -125 "
+		  "(ECANCELED), got %d call(s), last %s" ASL_HINT(7),
+		  atomic_load(&o.calls), asl_test_rc(o.result));
 	cr_assert_eq(atomic_load(&o.work_calls), 0, "the work of a cancelled op ran" ASL_HINT(7));
 	cr_assert_eq(cancel_token_destroy(&t), 0, "registrations left on the token" ASL_HINT(7));
 }
@@ -94,14 +98,15 @@ Test(cancel, cancel_completes_queued_op_without_waiting)
 	cq_until(f.env.cq, &done, 1, 7); /* must arrive while the worker is still held */
 	cr_assert_eq(o.result, -ECANCELED, "expected -125 (ECANCELED), got %s" ASL_HINT(7),
 		     asl_test_rc(o.result));
-	cr_assert(pthread_equal(o.cb_on, pthread_self()), "the cancellation callback must run "
+	cr_assert(pthread_equal(o.cb_on, pthread_self()),
+		  "the cancellation callback must run "
 		  "on the completion queue's thread" ASL_HINT(7));
 	latch_open(&l);
 	env_down(&f, 7);
 	cr_assert_eq(atomic_load(&o.calls), 1, "callback ran %d times" ASL_HINT(7),
 		     atomic_load(&o.calls));
-	cr_assert_eq(atomic_load(&o.work_calls), 0, "a cancelled queued op still ran its work"
-		     ASL_HINT(7));
+	cr_assert_eq(atomic_load(&o.work_calls), 0,
+		     "a cancelled queued op still ran its work" ASL_HINT(7));
 	cr_assert_eq(cancel_token_destroy(&t), 0, "registrations left on the token" ASL_HINT(7));
 }
 
@@ -134,11 +139,12 @@ static volatile sig_atomic_t race_iteration;
 static void on_race_crash(int sig)
 {
 	/* the heap may be broken: no printf, no Criterion assertion, only fixed text */
-	static char msg[] = "crashed (SIGSEGV, SIGBUS or SIGABRT) during cancel/complete race "
-			    "#00000: the usual cause is an op finished twice - posted to the "
-			    "completion queue twice, freed twice - because the cancel and the job's "
-			    "completion did not both go through the one claim (compare-and-swap), "
-			    "with only the winner finishing" ASL_HINT(7);
+	static char msg[] =
+	    "crashed (SIGSEGV, SIGBUS or SIGABRT) during cancel/complete race "
+	    "#00000: the usual cause is an op finished twice - posted to the "
+	    "completion queue twice, freed twice - because the cancel and the job's "
+	    "completion did not both go through the one claim (compare-and-swap), "
+	    "with only the winner finishing" ASL_HINT(7);
 	char *digits = strchr(msg, '#') + 1;
 	(void)sig;
 	for (int i = 4, v = (int)race_iteration; i >= 0; i--, v /= 10)
@@ -184,8 +190,10 @@ Test(cancel, cancel_racing_completion_fires_exactly_once)
 		pthread_barrier_wait(&c.done); /* the canceller is out of cancel_token_cancel */
 		/* the op's job may still be finishing on a worker; the token is free once
 		 * the op is unregistered, which the winner guarantees before posting */
-		cr_assert_eq(cancel_token_destroy(&t), 0, "iteration %d: a registration was left on"
-			     " the token after the op completed" ASL_HINT(7), i);
+		cr_assert_eq(cancel_token_destroy(&t), 0,
+			     "iteration %d: a registration was left on"
+			     " the token after the op completed" ASL_HINT(7),
+			     i);
 		if (o[i].result == -ECANCELED)
 			cancelled++;
 		else
@@ -196,13 +204,17 @@ Test(cancel, cancel_racing_completion_fires_exactly_once)
 	for (int k = 0; k < 3; k++)
 		sigaction(crash_sigs[k], &old[k], NULL);
 	for (int i = 0; i < N; i++) {
-		cr_assert_eq(atomic_load(&o[i].calls), 1, "iteration %d%s: callback ran %d times, "
+		cr_assert_eq(atomic_load(&o[i].calls), 1,
+			     "iteration %d%s: callback ran %d times, "
 			     "expected exactly once: the cancel and the job's completion must both "
-			     "claim the op (one compare-and-swap), and only the winner may finish it"
-			     ASL_HINT(7), i, i % 3 == 0 ? " (the cancel came first)" : "",
+			     "claim the op (one compare-and-swap), "
+			     "and only the winner may finish it" ASL_HINT(7),
+			     i, i % 3 == 0 ? " (the cancel came first)" : "",
 			     atomic_load(&o[i].calls));
-		cr_assert(o[i].result == 7 || o[i].result == -ECANCELED, "iteration %d: got %s, "
-			  "expected 7 or -125 (ECANCELED)" ASL_HINT(7), i, asl_test_rc(o[i].result));
+		cr_assert(o[i].result == 7 || o[i].result == -ECANCELED,
+			  "iteration %d: got %s, "
+			  "expected 7 or -125 (ECANCELED)" ASL_HINT(7),
+			  i, asl_test_rc(o[i].result));
 		cr_assert(o[i].result == -ECANCELED || atomic_load(&o[i].work_calls) == 1,
 			  "iteration %d: result 7 delivered but the work ran %d times" ASL_HINT(7),
 			  i, atomic_load(&o[i].work_calls));
@@ -232,11 +244,15 @@ Test(cancel, registrations_fire_once_and_unregister_works)
 	cancel_token_unregister(&t, &b);
 	cancel_token_cancel(&t);
 	cancel_token_cancel(&t);
-	cr_assert_eq(atomic_load(&reg_calls), 1, "one registration left, two cancels: its fn "
-		     "ran %d times, expected once" ASL_HINT(6), atomic_load(&reg_calls));
+	cr_assert_eq(atomic_load(&reg_calls), 1,
+		     "one registration left, two cancels: its fn "
+		     "ran %d times, expected once" ASL_HINT(6),
+		     atomic_load(&reg_calls));
 	int rc = cancel_token_register(&t, &c);
-	cr_assert_eq(rc, -ECANCELED, "registering on a cancelled token: expected -125 "
-		     "(ECANCELED), got %s" ASL_HINT(6), asl_test_rc(rc));
+	cr_assert_eq(rc, -ECANCELED,
+		     "registering on a cancelled token: expected -125 "
+		     "(ECANCELED), got %s" ASL_HINT(6),
+		     asl_test_rc(rc));
 	cancel_token_unregister(&t, &a); /* already removed by cancel: must be a no-op */
 	cr_assert_eq(cancel_token_destroy(&t), 0, "cancel_token_destroy failed" ASL_HINT(6));
 }

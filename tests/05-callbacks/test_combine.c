@@ -38,8 +38,8 @@ Test(combine, seq_feeds_a_result_into_b)
 	cr_assert_eq(rc, 0, "combine_seq returned %s" ASL_HINT(9), asl_test_rc(rc));
 	cq_until(f.env.cq, &done, 1, 9);
 	env_down(&f, 9);
-	cr_assert_eq(g.result, 50, "seq(a = x+1, b = x*10) from 4: expected 50, got %s"
-		     ASL_HINT(9), asl_test_rc(g.result));
+	cr_assert_eq(g.result, 50, "seq(a = x+1, b = x*10) from 4: expected 50, got %s" ASL_HINT(9),
+		     asl_test_rc(g.result));
 	cr_assert(atomic_load(&g.calls) == 1 && pthread_equal(g.on, pthread_self()),
 		  "the sequence's callback must run once, on the cq thread" ASL_HINT(9));
 }
@@ -55,8 +55,10 @@ Test(combine, seq_skips_b_when_a_fails)
 		     "combine_seq failed" ASL_HINT(9));
 	cq_until(f.env.cq, &done, 1, 9);
 	env_down(&f, 9);
-	cr_assert_eq(g.result, -EIO, "a failed with -5 (EIO): expected the callback to get it, "
-		     "got %s" ASL_HINT(9), asl_test_rc(g.result));
+	cr_assert_eq(g.result, -EIO,
+		     "a failed with -5 (EIO): expected the callback to get it, "
+		     "got %s" ASL_HINT(9),
+		     asl_test_rc(g.result));
 	cr_assert_eq(atomic_load(&b_calls), 0, "b ran although a failed" ASL_HINT(9));
 	cr_assert_eq(atomic_load(&g.calls), 1, "callback ran %d times" ASL_HINT(9),
 		     atomic_load(&g.calls));
@@ -104,8 +106,10 @@ Test(combine, fanout_joins_once_with_every_result)
 	cr_assert_eq(rc, 0, "combine_fanout returned %s" ASL_HINT(9), asl_test_rc(rc));
 	cq_until(f.env.cq, &done, 1, 9);
 	env_down(&f, 9);
-	cr_assert_eq(atomic_load(&j.calls), 1, "fan-out of %d: the join callback ran %d times, "
-		     "expected once" ASL_HINT(9), N, atomic_load(&j.calls));
+	cr_assert_eq(atomic_load(&j.calls), 1,
+		     "fan-out of %d: the join callback ran %d times, "
+		     "expected once" ASL_HINT(9),
+		     N, atomic_load(&j.calls));
 	cr_assert_eq(j.n, N, "join got n = %d, expected %d" ASL_HINT(9), j.n, N);
 	for (int i = 0; i < N; i++)
 		cr_assert_eq(j.results[i], 3 * i, "results[%d] = %d, expected %d" ASL_HINT(9), i,
@@ -137,8 +141,9 @@ Test(combine, fanout_stress_and_empty)
 	cq_until(f.env.cq, &done, ROUNDS + 1, 9);
 	env_down(&f, 9);
 	for (int r = 0; r <= ROUNDS; r++)
-		cr_assert_eq(atomic_load(&j[r].calls), 1, "fan-out %d: join ran %d times" ASL_HINT(9),
-			     r, atomic_load(&j[r].calls));
+		cr_assert_eq(atomic_load(&j[r].calls), 1,
+			     "fan-out %d: join ran %d times" ASL_HINT(9), r,
+			     atomic_load(&j[r].calls));
 	cr_assert_eq(j[ROUNDS].n, 0, "the empty fan-out reported n = %d" ASL_HINT(9), j[ROUNDS].n);
 	free(j);
 }

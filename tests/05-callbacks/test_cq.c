@@ -77,7 +77,7 @@ Test(cq, post_from_another_thread_wakes_the_eventfd)
 enum { DRAIN_ROUNDS = 2000 };
 
 static struct {
-	atomic_int fd;          /* the eventfd whose reads post first; -1: none */
+	atomic_int fd; /* the eventfd whose reads post first; -1: none */
 	pthread_t owner;
 	atomic_int request, done;
 } post_first = { .fd = -1 };
@@ -171,13 +171,15 @@ Test(cq, post_during_a_drain_keeps_the_fd_readable)
 	while (cq_drain(r.q) > 0)
 		;
 	cr_assert(rc >= 0, "cq_drain returned %s" ASL_HINT(4), asl_test_rc(rc));
-	cr_assert_eq(lost, 0, "drain %d: a completion was posted while the owner drained, just "
-		     "before its read of the eventfd; when the drain returned the item was still "
-		     "queued, yet the eventfd was not readable, so cq_wait would sleep with work "
-		     "waiting.  Read (reset) the eventfd BEFORE taking the list, never after"
-		     ASL_HINT(4), drains);
-	cr_assert(atomic_load(&r.posted) > 0, "no post completed: cq_drain returned %s"
-		  ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(
+	    lost, 0,
+	    "drain %d: a completion was posted while the owner drained, just "
+	    "before its read of the eventfd; when the drain returned the item was still "
+	    "queued, yet the eventfd was not readable, so cq_wait would sleep with work "
+	    "waiting.  Read (reset) the eventfd BEFORE taking the list, never after" ASL_HINT(4),
+	    drains);
+	cr_assert(atomic_load(&r.posted) > 0, "no post completed: cq_drain returned %s" ASL_HINT(4),
+		  asl_test_rc(rc));
 	cr_assert_eq(cq_destroy(r.q), 0, "cq_destroy failed on a drained queue" ASL_HINT(4));
 }
 
@@ -193,11 +195,12 @@ Test(cq, drains_in_posting_order)
 		cq_post(q, &x[i].it);
 	}
 	int rc = cq_wait(q, 1000);
-	cr_assert_eq(rc, N, "cq_wait ran %s completions, expected %d" ASL_HINT(4),
-		     asl_test_rc(rc), N);
+	cr_assert_eq(rc, N, "cq_wait ran %s completions, expected %d" ASL_HINT(4), asl_test_rc(rc),
+		     N);
 	for (int i = 0; i < N; i++)
-		cr_assert_eq(log[i], i, "completion %d ran at position %d: not posting order"
-			     ASL_HINT(4), log[i], i);
+		cr_assert_eq(log[i], i,
+			     "completion %d ran at position %d: not posting order" ASL_HINT(4),
+			     log[i], i);
 	cr_assert_eq(cq_destroy(q), 0, "cq_destroy failed" ASL_HINT(4));
 }
 
@@ -206,8 +209,10 @@ Test(cq, wait_times_out_when_nothing_arrives)
 	struct cq *q;
 	cr_assert_eq(cq_create(&q), 0, "cq_create failed" ASL_HINT(4));
 	int rc = cq_wait(q, 20);
-	cr_assert_eq(rc, -ETIMEDOUT, "cq_wait on an empty queue: expected -110 (ETIMEDOUT), "
-		     "got %s" ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(rc, -ETIMEDOUT,
+		     "cq_wait on an empty queue: expected -110 (ETIMEDOUT), "
+		     "got %s" ASL_HINT(4),
+		     asl_test_rc(rc));
 	cr_assert_eq(cq_destroy(q), 0, "cq_destroy failed" ASL_HINT(4));
 }
 
@@ -225,8 +230,10 @@ Test(cq, only_the_owner_may_drain)
 	pthread_create(&t, NULL, drain_thread, q);
 	pthread_join(t, &ret);
 	int rc = (int)(intptr_t)ret;
-	cr_assert_eq(rc, -EPERM, "cq_drain from a thread that does not own the queue: expected "
-		     "-1 (EPERM), got %s" ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(rc, -EPERM,
+		     "cq_drain from a thread that does not own the queue: expected "
+		     "-1 (EPERM), got %s" ASL_HINT(4),
+		     asl_test_rc(rc));
 	cr_assert_eq(cq_destroy(q), 0, "cq_destroy failed" ASL_HINT(4));
 }
 
@@ -234,8 +241,8 @@ Test(cq, deadlock_demo_detects_and_fixes)
 {
 	char buf[8192];
 	int st = asl_test_capture(ASL_BUILD_DIR "/demo_deadlock", buf, sizeof buf);
-	cr_assert(strstr(buf, "DEADLOCK detected"), "demo_deadlock did not detect the deadlock:\n%s"
-		  ASL_HINT(5), buf);
+	cr_assert(strstr(buf, "DEADLOCK detected"),
+		  "demo_deadlock did not detect the deadlock:\n%s" ASL_HINT(5), buf);
 	cr_assert(strstr(buf, "fix 1 ok") && strstr(buf, "fix 2 ok"),
 		  "demo_deadlock's fixes did not complete:\n%s" ASL_HINT(5), buf);
 	cr_assert_eq(st, 0, "demo_deadlock exited with status %#x" ASL_HINT(5), st);
@@ -283,12 +290,14 @@ Test(cq, wait_survives_a_spurious_wakeup)
 	pthread_join(t, NULL);
 	while (n == 0 && cq_wait(q, 0) > 0) /* deliver a late post so cq_destroy can succeed */
 		;
-	cr_assert_eq(rc, 1, "cq_wait woke up to an empty queue (the eventfd was made readable "
+	cr_assert_eq(rc, 1,
+		     "cq_wait woke up to an empty queue (the eventfd was made readable "
 		     "with nothing posted) and returned %s; it must drain, find nothing and wait "
-		     "again for the time left, then return the 1 completion posted later"
-		     ASL_HINT(4), asl_test_rc(rc));
-	cr_assert(s.asleep_again, "cq_wait did not go back to sleep after the spurious wake-up"
-		  ASL_HINT(4));
+		     "again for the time left, then return "
+		     "the 1 completion posted later" ASL_HINT(4),
+		     asl_test_rc(rc));
+	cr_assert(s.asleep_again,
+		  "cq_wait did not go back to sleep after the spurious wake-up" ASL_HINT(4));
 	cr_assert_eq(n, 1, "the completion ran %d times" ASL_HINT(4), n);
 	cr_assert_eq(cq_destroy(q), 0, "cq_destroy failed" ASL_HINT(4));
 }

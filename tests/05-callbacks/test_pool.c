@@ -26,8 +26,9 @@ static void shutdown_checked(struct pool *p, int threads_before)
 	int rc = pool_shutdown(p, POOL_DRAIN);
 	cr_assert_eq(rc, 0, "pool_shutdown(POOL_DRAIN) returned %s" ASL_HINT(1), asl_test_rc(rc));
 	int after = asl_test_threads_settled(threads_before);
-	cr_assert_eq(after, threads_before, "thread leak: %d threads before, %d after shutdown"
-		     ASL_HINT(1), threads_before, after);
+	cr_assert_eq(after, threads_before,
+		     "thread leak: %d threads before, %d after shutdown" ASL_HINT(1),
+		     threads_before, after);
 }
 
 Test(pool, runs_every_job_once_on_pool_threads)
@@ -39,8 +40,9 @@ Test(pool, runs_every_job_once_on_pool_threads)
 	int rc = pool_create(&p, W, 8);
 	cr_assert_eq(rc, 0, "pool_create(4, 8) returned %s" ASL_HINT(1), asl_test_rc(rc));
 	int during = asl_test_threads();
-	cr_assert_eq(during, before + W, "a pool of %d workers should add %d threads, it added %d"
-		     ASL_HINT(1), W, W, during - before);
+	cr_assert_eq(during, before + W,
+		     "a pool of %d workers should add %d threads, it added %d" ASL_HINT(1), W, W,
+		     during - before);
 	for (int i = 0; i < N; i++) {
 		rc = pool_submit(p, job_count, &c[i]);
 		cr_assert_eq(rc, 0, "pool_submit #%d returned %s" ASL_HINT(2), i, asl_test_rc(rc));
@@ -48,15 +50,18 @@ Test(pool, runs_every_job_once_on_pool_threads)
 	/* a worker woken for a job that another worker took first finds the queue empty: it
 	 * must go back to sleep, not leave the pool */
 	during = asl_test_threads();
-	cr_assert_eq(during, before + W, "after %d jobs the pool has %d of its %d workers left: a "
-		     "worker that wakes to an empty queue must wait again (while, not if)"
-		     ASL_HINT(1), N, during - before, W);
+	cr_assert_eq(during, before + W,
+		     "after %d jobs the pool has %d of its %d workers left: a "
+		     "worker that wakes to an empty queue "
+		     "must wait again (while, not if)" ASL_HINT(1),
+		     N, during - before, W);
 	shutdown_checked(p, before);
 	for (int i = 0; i < N; i++) {
-		cr_assert_eq(atomic_load(&c[i].calls), 1, "job %d ran %d times, expected once"
-			     ASL_HINT(2), i, atomic_load(&c[i].calls));
-		cr_assert_eq(atomic_load(&c[i].bad_status), 0, "job %d got a non-zero status"
-			     ASL_HINT(2), i);
+		cr_assert_eq(atomic_load(&c[i].calls), 1,
+			     "job %d ran %d times, expected once" ASL_HINT(2), i,
+			     atomic_load(&c[i].calls));
+		cr_assert_eq(atomic_load(&c[i].bad_status), 0,
+			     "job %d got a non-zero status" ASL_HINT(2), i);
 		cr_assert(!pthread_equal(c[i].on, pthread_self()),
 			  "job %d ran on the submitting thread, not a worker" ASL_HINT(2), i);
 	}
@@ -74,26 +79,31 @@ Test(pool, try_submit_says_eagain_when_full)
 	int rc = pool_create(&p, W, CAP);
 	cr_assert_eq(rc, 0, "pool_create returned %s" ASL_HINT(1), asl_test_rc(rc));
 	for (int i = 0; i < W; i++)
-		cr_assert_eq(pool_try_submit(p, job_hold, &l), 0, "try_submit into an empty pool"
+		cr_assert_eq(pool_try_submit(p, job_hold, &l), 0,
+			     "try_submit into an empty pool"
 			     " failed" ASL_HINT(2));
 	latch_await_arrivals(&l, W); /* both workers are now held: the queue is ours */
 	for (int i = 0; i < CAP; i++) {
 		rc = pool_try_submit(p, job_count, &c[i]);
-		cr_assert_eq(rc, 0, "try_submit #%d into a queue of %d with %d queued returned %s"
-			     ASL_HINT(2), i, CAP, i, asl_test_rc(rc));
+		cr_assert_eq(
+		    rc, 0,
+		    "try_submit #%d into a queue of %d with %d queued returned %s" ASL_HINT(2), i,
+		    CAP, i, asl_test_rc(rc));
 	}
 	cr_assert_eq(pool_queued(p), (size_t)CAP, "pool_queued() = %zu, expected %d" ASL_HINT(2),
 		     pool_queued(p), CAP);
 	struct pool_call call = { .p = p, .fn = job_count, .arg = &c[CAP] };
 	rc = pool_watched(pool_try_submit_main, &call, &l, "pool_try_submit on a full queue",
 			  "it waited for room; a try-submit never blocks: -EAGAIN at once", 2);
-	cr_assert_eq(rc, -EAGAIN, "try_submit into a full queue: expected -11 (EAGAIN), got %s"
-		     ASL_HINT(2), asl_test_rc(rc));
+	cr_assert_eq(rc, -EAGAIN,
+		     "try_submit into a full queue: expected -11 (EAGAIN), got %s" ASL_HINT(2),
+		     asl_test_rc(rc));
 	latch_open(&l);
 	shutdown_checked(p, before);
 	for (int i = 0; i < CAP; i++)
-		cr_assert_eq(atomic_load(&c[i].calls), 1, "accepted job %d ran %d times" ASL_HINT(2),
-			     i, atomic_load(&c[i].calls));
+		cr_assert_eq(atomic_load(&c[i].calls), 1,
+			     "accepted job %d ran %d times" ASL_HINT(2), i,
+			     atomic_load(&c[i].calls));
 	cr_assert_eq(atomic_load(&c[CAP].calls), 0, "the refused job ran anyway" ASL_HINT(2));
 }
 
@@ -143,9 +153,11 @@ Test(pool, submit_blocks_while_full)
 	pthread_join(t, NULL);
 	cr_assert(asleep && s.released_at_return,
 		  "pool_submit on a full queue returned (%s) while the only worker was still held: "
-		  "it must block until there is room (backpressure)" ASL_HINT(2), asl_test_rc(s.rc));
-	cr_assert_eq(s.rc, 0, "pool_submit on a full queue must wait for room, it returned %s"
-		     ASL_HINT(2), asl_test_rc(s.rc));
+		  "it must block until there is room (backpressure)" ASL_HINT(2),
+		  asl_test_rc(s.rc));
+	cr_assert_eq(s.rc, 0,
+		     "pool_submit on a full queue must wait for room, it returned %s" ASL_HINT(2),
+		     asl_test_rc(s.rc));
 	shutdown_checked(p, before);
 	cr_assert_eq(atomic_load(&c[CAP].calls), 1, "the blocked submission never ran" ASL_HINT(2));
 }
@@ -161,8 +173,9 @@ Test(pool, create_starts_workers_and_shutdown_joins_them)
 	cr_assert_eq(rc, 0, "pool_create(3, 4) returned %s, expected 0" ASL_HINT(1),
 		     asl_test_rc(rc));
 	int during = asl_test_threads();
-	cr_assert_eq(during, before + W, "a pool of %d workers should add %d threads, it added %d"
-		     ASL_HINT(1), W, W, during - before);
+	cr_assert_eq(during, before + W,
+		     "a pool of %d workers should add %d threads, it added %d" ASL_HINT(1), W, W,
+		     during - before);
 	cr_assert_eq(pool_queued(p), 0, "a new pool has %zu queued jobs, expected 0" ASL_HINT(1),
 		     pool_queued(p));
 	shutdown_checked(p, before);
@@ -172,9 +185,10 @@ Test(pool, create_rejects_bad_sizes)
 {
 	struct pool *p = NULL;
 	int rc = pool_create(&p, 0, 4);
-	cr_assert_eq(rc, -EINVAL, "pool_create(0 threads): expected -22 (EINVAL), got %s"
-		     ASL_HINT(1), asl_test_rc(rc));
+	cr_assert_eq(rc, -EINVAL,
+		     "pool_create(0 threads): expected -22 (EINVAL), got %s" ASL_HINT(1),
+		     asl_test_rc(rc));
 	rc = pool_create(&p, 2, 0);
-	cr_assert_eq(rc, -EINVAL, "pool_create(queue 0): expected -22 (EINVAL), got %s"
-		     ASL_HINT(1), asl_test_rc(rc));
+	cr_assert_eq(rc, -EINVAL, "pool_create(queue 0): expected -22 (EINVAL), got %s" ASL_HINT(1),
+		     asl_test_rc(rc));
 }

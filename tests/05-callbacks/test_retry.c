@@ -12,10 +12,12 @@ Test(retry, backoff_doubles_to_the_cap)
 	static const uint64_t low[] = { 500, 1000, 2000, 4000, 8000, 16000, 25000, 25000 };
 	for (int k = 1; k <= 8; k++) {
 		uint64_t hi = retry_backoff_ns(&p, k, UINT32_MAX), lo = retry_backoff_ns(&p, k, 0);
-		cr_assert_eq(hi, top[k - 1], "retry %d, r = max: expected %llu ns, got %llu"
-			     ASL_HINT(10), k, (unsigned long long)top[k - 1], (unsigned long long)hi);
-		cr_assert_eq(lo, low[k - 1], "retry %d, r = 0: expected %llu ns (half), got %llu"
-			     ASL_HINT(10), k, (unsigned long long)low[k - 1], (unsigned long long)lo);
+		cr_assert_eq(hi, top[k - 1],
+			     "retry %d, r = max: expected %llu ns, got %llu" ASL_HINT(10), k,
+			     (unsigned long long)top[k - 1], (unsigned long long)hi);
+		cr_assert_eq(lo, low[k - 1],
+			     "retry %d, r = 0: expected %llu ns (half), got %llu" ASL_HINT(10), k,
+			     (unsigned long long)low[k - 1], (unsigned long long)lo);
 	}
 	uint64_t mid = retry_backoff_ns(&p, 3, 0x80000000u); /* e = 4000: 2000 + 2001/2 */
 	cr_assert_eq(mid, 3000, "retry 3, r = 2^31: expected 3000 ns, got %llu" ASL_HINT(10),
@@ -27,10 +29,12 @@ Test(retry, backoff_never_overflows)
 	struct retry_policy p = { .max_attempts = 1000, .base_ns = 3, .cap_ns = UINT64_MAX / 2 };
 	for (int k = 1; k < 300; k += 7) {
 		uint64_t d = retry_backoff_ns(&p, k, 0xdeadbeef);
-		cr_assert(d <= p.cap_ns && d >= 1, "retry %d: delay %llu outside [1, cap]"
-			  ASL_HINT(10), k, (unsigned long long)d);
+		cr_assert(d <= p.cap_ns && d >= 1,
+			  "retry %d: delay %llu outside [1, cap]" ASL_HINT(10), k,
+			  (unsigned long long)d);
 	}
-	cr_assert_geq(retry_backoff_ns(&p, 299, 0), p.cap_ns / 2, "a huge retry number must give "
+	cr_assert_geq(retry_backoff_ns(&p, 299, 0), p.cap_ns / 2,
+		      "a huge retry number must give "
 		      "the capped delay, not a wrapped-around small one" ASL_HINT(10));
 	/* the jitter stays exact for delays far above 2^32 ns: r * span needs more than 64 bits */
 	static const uint32_t rs[] = { UINT32_MAX, 0x80000000u, 0x12345678u, 1 };
@@ -38,7 +42,8 @@ Test(retry, backoff_never_overflows)
 		uint64_t e = p.cap_ns, half = e / 2, span = e - half + 1;
 		uint64_t want = half + (uint64_t)(((unsigned __int128)span * rs[i]) >> 32);
 		uint64_t d = retry_backoff_ns(&p, 200, rs[i]);
-		cr_assert_eq(d, want, "capped at %llu ns, r = %#x: expected %llu ns, got %llu (does "
+		cr_assert_eq(d, want,
+			     "capped at %llu ns, r = %#x: expected %llu ns, got %llu (does "
 			     "r * (e - e/2 + 1) overflow 64 bits?)" ASL_HINT(10),
 			     (unsigned long long)e, rs[i], (unsigned long long)want,
 			     (unsigned long long)d);
@@ -98,8 +103,11 @@ Test(retry, retries_on_the_computed_schedule_until_success)
 	cr_assert_eq(timers_create(&env.timers, true), 0, "timers_create failed");
 	static const uint32_t rnd[] = { 0, UINT32_MAX, 0x80000000u };
 	struct seq_rand sr = { rnd, 0 };
-	struct retry_policy p = { .max_attempts = 5, .base_ns = 1000000, .cap_ns = 100000000,
-				  .rand = next_rand, .rand_state = &sr };
+	struct retry_policy p = { .max_attempts = 5,
+				  .base_ns = 1000000,
+				  .cap_ns = 100000000,
+				  .rand = next_rand,
+				  .rand_state = &sr };
 	struct flaky fl = { .succeed_at = 3 };
 	atomic_int done = 0;
 	struct cb_got g = { .done = &done };
@@ -112,13 +120,18 @@ Test(retry, retries_on_the_computed_schedule_until_success)
 	cr_assert_eq(atomic_load(&fl.attempts), 3, "expected 3 attempts, saw %d" ASL_HINT(10),
 		     atomic_load(&fl.attempts));
 	for (int i = 0; i < 3; i++)
-		cr_assert_eq(fl.seen_input[i], i + 1, "attempt %d got input %d, expected its "
-			     "number %d" ASL_HINT(10), i + 1, fl.seen_input[i], i + 1);
+		cr_assert_eq(fl.seen_input[i], i + 1,
+			     "attempt %d got input %d, expected its "
+			     "number %d" ASL_HINT(10),
+			     i + 1, fl.seen_input[i], i + 1);
 	cr_assert_eq(n, 2, "expected 2 waits between 3 attempts, saw %d" ASL_HINT(10), n);
-	cr_assert_eq(delays[0], 500000, "wait 1 (e = 1 ms, r = 0): expected 500000 ns, got %llu"
-		     ASL_HINT(10), (unsigned long long)delays[0]);
-	cr_assert_eq(delays[1], 2000000, "wait 2 (e = 2 ms, r = max): expected 2000000 ns, got "
-		     "%llu" ASL_HINT(10), (unsigned long long)delays[1]);
+	cr_assert_eq(delays[0], 500000,
+		     "wait 1 (e = 1 ms, r = 0): expected 500000 ns, got %llu" ASL_HINT(10),
+		     (unsigned long long)delays[0]);
+	cr_assert_eq(delays[1], 2000000,
+		     "wait 2 (e = 2 ms, r = max): expected 2000000 ns, got "
+		     "%llu" ASL_HINT(10),
+		     (unsigned long long)delays[1]);
 	cr_assert_eq(atomic_load(&g.calls), 1, "callback ran %d times" ASL_HINT(10),
 		     atomic_load(&g.calls));
 	cr_assert_eq(pool_shutdown(env.pool, POOL_DRAIN), 0, "pool_shutdown failed" ASL_HINT(1));
@@ -144,8 +157,9 @@ Test(retry, gives_up_after_max_attempts)
 	int n = drive(&env, &g, delays, 8);
 	cr_assert_eq(g.result, -EIO, "expected the last error -5 (EIO), got %s" ASL_HINT(10),
 		     asl_test_rc(g.result));
-	cr_assert_eq(atomic_load(&fl.attempts), 4, "max_attempts = 4 but the work ran %d times"
-		     ASL_HINT(10), atomic_load(&fl.attempts));
+	cr_assert_eq(atomic_load(&fl.attempts), 4,
+		     "max_attempts = 4 but the work ran %d times" ASL_HINT(10),
+		     atomic_load(&fl.attempts));
 	static const uint64_t want[] = { 1000, 2000, 4000 }; /* no rand: no jitter, e itself */
 	cr_assert_eq(n, 3, "expected 3 waits, saw %d" ASL_HINT(10), n);
 	for (int i = 0; i < 3; i++)
@@ -183,9 +197,11 @@ Test(retry, stops_at_ecanceled)
 	int n = drive(&env, &g, delays, 8);
 	cr_assert_eq(g.result, -ECANCELED, "expected -125 (ECANCELED), got %s" ASL_HINT(10),
 		     asl_test_rc(g.result));
-	cr_assert(atomic_load(&fl.attempts) == 1 && n == 0, "the first attempt returned -125 "
+	cr_assert(atomic_load(&fl.attempts) == 1 && n == 0,
+		  "the first attempt returned -125 "
 		  "(ECANCELED) yet the work ran %d times with %d waits: a cancelled operation is "
-		  "not retried" ASL_HINT(10), atomic_load(&fl.attempts), n);
+		  "not retried" ASL_HINT(10),
+		  atomic_load(&fl.attempts), n);
 	cr_assert_eq(atomic_load(&g.calls), 1, "callback ran %d times" ASL_HINT(10),
 		     atomic_load(&g.calls));
 	pool_shutdown(env.pool, POOL_DRAIN);

@@ -31,8 +31,8 @@ Test(timeout, fast_work_delivers_its_result)
 	cq_until(f.env.cq, &done, 1, 8);
 	cr_assert_eq(o.got.result, 9, "expected the work's result 9, got %s" ASL_HINT(8),
 		     asl_test_rc(o.got.result));
-	cr_assert(pthread_equal(o.got.on, pthread_self()), "callback not on the cq thread"
-		  ASL_HINT(8));
+	cr_assert(pthread_equal(o.got.on, pthread_self()),
+		  "callback not on the cq thread" ASL_HINT(8));
 	env_down(&f, 8); /* also checks the 10 s timer was disarmed */
 	cr_assert_eq(atomic_load(&o.got.calls), 1, "callback ran %d times" ASL_HINT(8),
 		     atomic_load(&o.got.calls));
@@ -55,8 +55,10 @@ Test(timeout, stuck_work_times_out_and_late_result_is_dropped)
 	 * took the job, and then the cancelled work rightly never starts */
 	latch_open(&l);
 	env_down(&f, 8); /* lets the work finish and delivers anything it (wrongly) posts */
-	cr_assert_eq(atomic_load(&o.got.calls), 1, "after the timeout the late result was "
-		     "delivered too: callback ran %d times" ASL_HINT(8), atomic_load(&o.got.calls));
+	cr_assert_eq(atomic_load(&o.got.calls), 1,
+		     "after the timeout the late result was "
+		     "delivered too: callback ran %d times" ASL_HINT(8),
+		     atomic_load(&o.got.calls));
 }
 
 Test(timeout, result_racing_timer_fires_exactly_once)
@@ -78,12 +80,16 @@ Test(timeout, result_racing_timer_fires_exactly_once)
 	cq_until(f.env.cq, &done, N, 8);
 	env_down(&f, 8);
 	for (int i = 0; i < N; i++) {
-		cr_assert_eq(atomic_load(&o[i].got.calls), 1, "op %d: callback ran %d times, "
-			     "expected exactly once" ASL_HINT(8), i, atomic_load(&o[i].got.calls));
+		cr_assert_eq(atomic_load(&o[i].got.calls), 1,
+			     "op %d: callback ran %d times, "
+			     "expected exactly once" ASL_HINT(8),
+			     i, atomic_load(&o[i].got.calls));
 		cr_assert(o[i].got.result == 1 || o[i].got.result == -ETIMEDOUT,
 			  "op %d: got %s" ASL_HINT(8), i, asl_test_rc(o[i].got.result));
-		cr_assert(pthread_equal(o[i].got.on, pthread_self()), "op %d: callback not on the "
-			  "cq thread" ASL_HINT(8), i);
+		cr_assert(pthread_equal(o[i].got.on, pthread_self()),
+			  "op %d: callback not on the "
+			  "cq thread" ASL_HINT(8),
+			  i);
 		timed_out += o[i].got.result == -ETIMEDOUT;
 	}
 	(void)timed_out; /* stress_races prints the split */
@@ -108,9 +114,10 @@ Test(timeout, timeout_cancels_queued_work)
 		     asl_test_rc(o.got.result));
 	latch_open(&l);
 	env_down(&f, 8); /* the worker reaches the queued job now */
-	cr_assert_eq(atomic_load(&o.work_calls), 0, "the work still ran after its timeout: a "
-		     "timeout must cancel the operation (here it had not even started)"
-		     ASL_HINT(8));
+	cr_assert_eq(atomic_load(&o.work_calls), 0,
+		     "the work still ran after its timeout: a "
+		     "timeout must cancel the operation "
+		     "(here it had not even started)" ASL_HINT(8));
 	cr_assert_eq(atomic_load(&o.got.calls), 1, "callback ran %d times" ASL_HINT(8),
 		     atomic_load(&o.got.calls));
 }

@@ -21,8 +21,10 @@ Test(nbio, empty_pipe_says_eagain)
 	cr_assert(fcntl(p[0], F_GETFL) & O_NONBLOCK,
 		  "after nbio_set_nonblock(fd, true) the fd has no O_NONBLOCK flag" ASL_HINT(1));
 	ssize_t n = nbio_read_some(p[0], buf, sizeof buf);
-	cr_assert_eq(n, -EAGAIN, "read of an empty non-blocking pipe: expected -11 (EAGAIN), "
-		     "got %s" ASL_HINT(1), asl_test_rc((int)n));
+	cr_assert_eq(n, -EAGAIN,
+		     "read of an empty non-blocking pipe: expected -11 (EAGAIN), "
+		     "got %s" ASL_HINT(1),
+		     asl_test_rc((int)n));
 	cr_assert_eq(write(p[1], "hello", 5), 5);
 	n = nbio_read_some(p[0], buf, sizeof buf);
 	cr_assert_eq(n, 5, "after 5 bytes were written, read_some returned %s" ASL_HINT(1),
@@ -47,8 +49,8 @@ Test(nbio, empty_pipe_says_eagain)
 	int off = fcntl(a, F_GETFL);
 	cr_assert((on & O_APPEND) && (on & O_NONBLOCK) && (off & O_APPEND) && !(off & O_NONBLOCK),
 		  "on a file opened with O_APPEND, nbio_set_nonblock must change O_NONBLOCK only: "
-		  "flags after on: %#x, after off: %#x (O_APPEND is %#x)" ASL_HINT(1), on, off,
-		  O_APPEND);
+		  "flags after on: %#x, after off: %#x (O_APPEND is %#x)" ASL_HINT(1),
+		  on, off, O_APPEND);
 	fclose(f);
 	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked" ASL_HINT(1));
 }
@@ -62,22 +64,29 @@ Test(nbio, full_pipe_takes_short_writes)
 	asl_test_pipe(p);
 	cr_assert_eq(nbio_set_nonblock(p[1], true), 0, "nbio_set_nonblock failed" ASL_HINT(1));
 	int rc = nbio_write_all(p[1], big, cap, &written);
-	cr_assert_eq(rc, -EAGAIN, "writing 1 MiB into an empty 64 KiB pipe: expected -11 (EAGAIN) "
-		     "once it is full, got %s" ASL_HINT(1), asl_test_rc(rc));
-	cr_assert(written > 0 && written < cap, "expected a partial count in *written, got %zu"
-		  ASL_HINT(1), written);
+	cr_assert_eq(rc, -EAGAIN,
+		     "writing 1 MiB into an empty 64 KiB pipe: expected -11 (EAGAIN) "
+		     "once it is full, got %s" ASL_HINT(1),
+		     asl_test_rc(rc));
+	cr_assert(written > 0 && written < cap,
+		  "expected a partial count in *written, got %zu" ASL_HINT(1), written);
 	int room = fcntl(p[1], F_GETPIPE_SZ);
-	cr_assert_eq((long)written, (long)room, "the pipe holds %d bytes but *written says %zu: "
-		     "the loop stopped before the pipe was full" ASL_HINT(1), room, written);
+	cr_assert_eq((long)written, (long)room,
+		     "the pipe holds %d bytes but *written says %zu: "
+		     "the loop stopped before the pipe was full" ASL_HINT(1),
+		     room, written);
 	ssize_t n = nbio_write_some(p[1], big, 1);
-	cr_assert_eq(n, -EAGAIN, "write_some on a full pipe: expected -11 (EAGAIN), got %s"
-		     ASL_HINT(1), asl_test_rc((int)n));
+	cr_assert_eq(n, -EAGAIN,
+		     "write_some on a full pipe: expected -11 (EAGAIN), got %s" ASL_HINT(1),
+		     asl_test_rc((int)n));
 	/* free one page of the pipe: a write bigger than the room (and than PIPE_BUF, so it
 	 * need not be atomic) is cut short, not refused */
 	cr_assert_eq(read(p[0], big, 4096), 4096);
 	n = nbio_write_some(p[1], big, 10000);
-	cr_assert(n > 0 && n < 10000, "with 4096 bytes of room, write_some(10000) should write a "
-		  "short count; got %s" ASL_HINT(1), asl_test_rc((int)n));
+	cr_assert(n > 0 && n < 10000,
+		  "with 4096 bytes of room, write_some(10000) should write a "
+		  "short count; got %s" ASL_HINT(1),
+		  asl_test_rc((int)n));
 	close(p[0]);
 	close(p[1]);
 	free(big);
@@ -110,8 +119,10 @@ Test(nbio, write_all_resumes_after_eagain)
 		ssize_t n = read(p[0], chunk, 30000);
 		cr_assert(n > 0);
 		for (ssize_t i = 0; i < n; i++, rd++)
-			cr_assert_eq(chunk[i], asl_test_pattern(rd, 0), "byte %zu corrupted: short "
-				     "writes resumed from the wrong offset?" ASL_HINT(1), rd);
+			cr_assert_eq(chunk[i], asl_test_pattern(rd, 0),
+				     "byte %zu corrupted: short "
+				     "writes resumed from the wrong offset?" ASL_HINT(1),
+				     rd);
 	}
 	cr_assert(eagains > 0, "1 MiB into a 64 KiB pipe never reported EAGAIN" ASL_HINT(1));
 	close(p[1]);
@@ -137,19 +148,27 @@ Test(nbio, drain_stops_at_eagain_or_eof)
 	cr_assert_eq(nbio_set_nonblock(p[0], true), 0);
 	cr_assert_eq(write(p[1], buf, 200), 200);
 	int st = nbio_drain(p[0], buf, 64, &got);
-	cr_assert(st == NBIO_FULL && got == 64, "200 bytes into a 64-byte buffer: expected "
-		  "NBIO_FULL with 64, got status %d with %zu" ASL_HINT(1), st, got);
+	cr_assert(st == NBIO_FULL && got == 64,
+		  "200 bytes into a 64-byte buffer: expected "
+		  "NBIO_FULL with 64, got status %d with %zu" ASL_HINT(1),
+		  st, got);
 	st = nbio_drain(p[0], buf, sizeof buf, &got);
-	cr_assert(st == NBIO_DRAINED && got == 136, "the remaining 136 bytes: expected "
-		  "NBIO_DRAINED with 136, got status %d with %zu" ASL_HINT(1), st, got);
+	cr_assert(st == NBIO_DRAINED && got == 136,
+		  "the remaining 136 bytes: expected "
+		  "NBIO_DRAINED with 136, got status %d with %zu" ASL_HINT(1),
+		  st, got);
 	st = nbio_drain(p[0], buf, sizeof buf, &got);
-	cr_assert(st == NBIO_DRAINED && got == 0, "empty pipe: expected NBIO_DRAINED with 0, got "
-		  "status %d with %zu" ASL_HINT(1), st, got);
+	cr_assert(st == NBIO_DRAINED && got == 0,
+		  "empty pipe: expected NBIO_DRAINED with 0, got "
+		  "status %d with %zu" ASL_HINT(1),
+		  st, got);
 	cr_assert_eq(write(p[1], buf, 10), 10);
 	close(p[1]);
 	st = nbio_drain(p[0], buf, sizeof buf, &got);
-	cr_assert(st == NBIO_EOF && got == 10, "10 bytes then the writer closed: expected NBIO_EOF "
-		  "with 10, got status %d with %zu" ASL_HINT(1), st, got);
+	cr_assert(st == NBIO_EOF && got == 10,
+		  "10 bytes then the writer closed: expected NBIO_EOF "
+		  "with 10, got status %d with %zu" ASL_HINT(1),
+		  st, got);
 	close(p[0]);
 	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked" ASL_HINT(1));
 }
@@ -228,10 +247,11 @@ Test(nbio, read_some_retries_when_interrupted)
 	sigaction(SIGUSR1, &old, NULL);
 	close(p[0]);
 	close(p[1]);
-	cr_assert(n == 1 && c == '!', "nbio_read_some on a blocking pipe, interrupted by %d "
+	cr_assert(n == 1 && c == '!',
+		  "nbio_read_some on a blocking pipe, interrupted by %d "
 		  "signal(s) while it waited: returned %s; expected 1 (the byte written after the "
-		  "signals).  EINTR only says a signal came: read again" ASL_HINT(1), w.kills,
-		  asl_test_rc((int)n));
+		  "signals).  EINTR only says a signal came: read again" ASL_HINT(1),
+		  w.kills, asl_test_rc((int)n));
 	cr_assert(w.kills > 0, "the reader was never seen blocked in read()");
 	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked" ASL_HINT(1));
 }
@@ -256,13 +276,16 @@ Test(nbio, write_all_survives_interrupted_short_writes)
 	close(p[1]); /* lets the reader see end of file if the writer stopped early */
 	pthread_join(t, NULL);
 	sigaction(SIGUSR1, &old, NULL);
-	cr_assert_eq(rc, 0, "a blocking nbio_write_all interrupted by signals returned %s: a "
+	cr_assert_eq(rc, 0,
+		     "a blocking nbio_write_all interrupted by signals returned %s: a "
 		     "short count or EINTR is not the end, carry on with the rest" ASL_HINT(1),
 		     asl_test_rc(rc));
 	cr_assert_eq(w, total, "*written = %zu, expected %zu" ASL_HINT(1), w, total);
 	cr_assert(r.kills > 0, "the writer was never seen blocked in write()");
-	cr_assert_eq(r.bad_at, 0, "byte %zu arrived corrupted: after a short write, resume at "
-		     "buf + written with len - written" ASL_HINT(1), r.bad_at - 1);
+	cr_assert_eq(r.bad_at, 0,
+		     "byte %zu arrived corrupted: after a short write, resume at "
+		     "buf + written with len - written" ASL_HINT(1),
+		     r.bad_at - 1);
 	cr_assert_eq(r.rd, total, "%zu bytes came out of the pipe, %zu went in" ASL_HINT(1), r.rd,
 		     total);
 	close(p[0]);

@@ -25,10 +25,11 @@ static void require_io_uring(void)
 		return;
 	}
 	if (rc == -EPERM || rc == -ENOSYS || rc == -EACCES || rc == -ENOMEM)
-		cr_skip_test("io_uring is refused on this machine: io_uring_queue_init -> %s. Check "
-			     "cat /proc/sys/kernel/io_uring_disabled (0 = allowed), uname -r (5.6+), "
-			     "and container seccomp profiles; see workbook chapter 06",
-			     asl_test_rc(rc));
+		cr_skip_test(
+		    "io_uring is refused on this machine: io_uring_queue_init -> %s. Check "
+		    "cat /proc/sys/kernel/io_uring_disabled (0 = allowed), uname -r (5.6+), "
+		    "and container seccomp profiles; see workbook chapter 06",
+		    asl_test_rc(rc));
 	cr_assert_fail("io_uring_queue_init failed unexpectedly: %s", asl_test_rc(rc));
 }
 
@@ -61,19 +62,23 @@ static void copy_and_compare(size_t size, size_t chunk, unsigned depth)
 {
 	int in = source_file(size), out = temp_file();
 	int64_t rc = uring_copy(in, out, chunk, depth);
-	cr_assert_eq(rc, (int64_t)size, "uring_copy(%zu bytes, chunk %zu, depth %u) returned %s"
-		     ASL_HINT(6), size, chunk, depth, asl_test_rc((int)rc));
+	cr_assert_eq(rc, (int64_t)size,
+		     "uring_copy(%zu bytes, chunk %zu, depth %u) returned %s" ASL_HINT(6), size,
+		     chunk, depth, asl_test_rc((int)rc));
 	struct stat st;
 	cr_assert_eq(fstat(out, &st), 0);
-	cr_assert_eq((size_t)st.st_size, size, "the copy has %lld bytes, the source %zu"
-		     ASL_HINT(6), (long long)st.st_size, size);
+	cr_assert_eq((size_t)st.st_size, size,
+		     "the copy has %lld bytes, the source %zu" ASL_HINT(6), (long long)st.st_size,
+		     size);
 	unsigned char *buf = malloc(size ? size : 1);
 	cr_assert_not_null(buf);
 	cr_assert_eq(pread(out, buf, size, 0), (ssize_t)size);
 	for (size_t i = 0; i < size; i++)
-		cr_assert_eq(buf[i], asl_test_pattern(i, 0), "byte %zu of the copy differs (chunk "
+		cr_assert_eq(buf[i], asl_test_pattern(i, 0),
+			     "byte %zu of the copy differs (chunk "
 			     "%zu, depth %u): a block written at the wrong offset, or a short "
-			     "transfer not resumed?" ASL_HINT(6), i, chunk, depth);
+			     "transfer not resumed?" ASL_HINT(6),
+			     i, chunk, depth);
 	free(buf);
 	close(in);
 	close(out);
@@ -146,8 +151,9 @@ Test(uring, short_writes_into_a_pipe_are_resumed)
 	struct pipe_reader r = { .fd = p[0] };
 	pthread_t t;
 	cr_assert_eq(pthread_create(&t, NULL, pipe_reader_main, &r), 0);
-	struct copy_call c = { .in = source_file(size), .out = p[1], .chunk = 256 * 1024,
-			       .depth = 1 };
+	struct copy_call c = {
+		.in = source_file(size), .out = p[1], .chunk = 256 * 1024, .depth = 1
+	};
 	struct asl_call *call = asl_call_start(copy_main, &c);
 	if (!asl_call_wait(call, ASL_WATCHDOG_MS, NULL)) {
 		close(p[0]); /* the reader gets EOF... after the writer, which may be stuck */
@@ -160,12 +166,17 @@ Test(uring, short_writes_into_a_pipe_are_resumed)
 	pthread_join(t, NULL);
 	close(p[0]);
 	close(c.in);
-	cr_assert_eq(c.rc, (int64_t)size, "uring_copy(%zu bytes into a non-blocking pipe, chunk "
-		     "256 KiB) returned %s" ASL_HINT(7), size, asl_test_rc((int)c.rc));
-	cr_assert_eq(r.bad_at, 0, "byte %zu that came out of the pipe differs: a write that "
+	cr_assert_eq(c.rc, (int64_t)size,
+		     "uring_copy(%zu bytes into a non-blocking pipe, chunk "
+		     "256 KiB) returned %s" ASL_HINT(7),
+		     size, asl_test_rc((int)c.rc));
+	cr_assert_eq(r.bad_at, 0,
+		     "byte %zu that came out of the pipe differs: a write that "
 		     "completed short must be resubmitted from where it stopped (buf + done, at "
-		     "off + done)" ASL_HINT(7), r.bad_at - 1);
-	cr_assert_eq(r.got, size, "%zu bytes came out of the pipe, the file has %zu: writes that "
+		     "off + done)" ASL_HINT(7),
+		     r.bad_at - 1);
+	cr_assert_eq(r.got, size,
+		     "%zu bytes came out of the pipe, the file has %zu: writes that "
 		     "completed short (res < len) must be resubmitted for the rest" ASL_HINT(7),
 		     r.got, size);
 }
@@ -183,8 +194,10 @@ Test(uring, rejects_bad_arguments)
 		     asl_test_rc((int)rc));
 	cr_assert_eq(pipe(p), 0);
 	rc = uring_copy(p[0], out, 4096, 4);
-	cr_assert_eq(rc, -EINVAL, "a pipe as source (no offsets, no size): expected -22 (EINVAL), "
-		     "got %s" ASL_HINT(5), asl_test_rc((int)rc));
+	cr_assert_eq(rc, -EINVAL,
+		     "a pipe as source (no offsets, no size): expected -22 (EINVAL), "
+		     "got %s" ASL_HINT(5),
+		     asl_test_rc((int)rc));
 	rc = uring_copy(in, p[0], 4096, 4);
 	cr_assert(rc < 0, "writing into a pipe's read end must fail, got %s" ASL_HINT(5),
 		  asl_test_rc((int)rc));
@@ -201,8 +214,8 @@ Test(uring, demo_there_is_no_thread)
 	require_io_uring();
 	char out[8192];
 	int st = asl_test_capture(ASL_BUILD_DIR "/demo_there_is_no_thread", out, sizeof out);
-	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "demo_there_is_no_thread failed:\n%s"
-		  ASL_HINT(6), out);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		  "demo_there_is_no_thread failed:\n%s" ASL_HINT(6), out);
 	cr_assert(strstr(out, "completion: res = 12") && strstr(out, "copied "),
 		  "the demo did not complete its read and its copy:\n%s" ASL_HINT(6), out);
 }

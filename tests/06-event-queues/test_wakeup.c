@@ -22,22 +22,27 @@ Test(wakeup, signals_coalesce)
 	int fds = asl_test_fds(), fd = new_wake(), rc;
 	uint64_t n = 99;
 	rc = wakeup_consume(fd, &n);
-	cr_assert_eq(rc, -EAGAIN, "consuming a fresh eventfd: expected -11 (EAGAIN), got %s"
-		     ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(rc, -EAGAIN,
+		     "consuming a fresh eventfd: expected -11 (EAGAIN), got %s" ASL_HINT(4),
+		     asl_test_rc(rc));
 	for (int i = 0; i < 3; i++) {
 		rc = wakeup_signal(fd, 1);
 		cr_assert_eq(rc, 0, "wakeup_signal returned %s" ASL_HINT(4), asl_test_rc(rc));
 	}
 	cr_assert_eq(wakeup_signal(fd, 4), 0, "wakeup_signal(4) failed" ASL_HINT(4));
 	rc = wakeup_consume(fd, &n);
-	cr_assert(rc == 0 && n == 7, "three signals of 1 and one of 4: expected one read of 7, got "
-		  "rc %s count %llu" ASL_HINT(4), asl_test_rc(rc), (unsigned long long)n);
+	cr_assert(rc == 0 && n == 7,
+		  "three signals of 1 and one of 4: expected one read of 7, got "
+		  "rc %s count %llu" ASL_HINT(4),
+		  asl_test_rc(rc), (unsigned long long)n);
 	rc = wakeup_consume(fd, &n);
 	cr_assert_eq(rc, -EAGAIN, "after consuming, expected -11 (EAGAIN), got %s" ASL_HINT(4),
 		     asl_test_rc(rc));
 	rc = wakeup_signal(fd, 0);
-	cr_assert_eq(rc, -EINVAL, "wakeup_signal(0) would wake nobody: expected -22 (EINVAL), "
-		     "got %s" ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(rc, -EINVAL,
+		     "wakeup_signal(0) would wake nobody: expected -22 (EINVAL), "
+		     "got %s" ASL_HINT(4),
+		     asl_test_rc(rc));
 	close(fd);
 	cr_assert_eq(asl_test_fds(), fds, "descriptors leaked" ASL_HINT(4));
 }
@@ -101,10 +106,11 @@ Test(wakeup, wakes_thread_blocked_in_epoll_wait)
 	cr_assert_eq(rc, 0, "wakeup_signal returned %s" ASL_HINT(4), asl_test_rc(rc));
 	pthread_join(th, NULL);
 	double ms = (double)(asl_now_ns() - t0) / 1e6;
-	cr_assert(s.nev == 1 && s.tag == 42 && s.count == 1, "the thread blocked in ep_wait should "
+	cr_assert(s.nev == 1 && s.tag == 42 && s.count == 1,
+		  "the thread blocked in ep_wait should "
 		  "wake with the eventfd's event (tag 42, count 1); it got %d event(s), tag %llu, "
-		  "count %llu after %.0f ms" ASL_HINT(4), s.nev, (unsigned long long)s.tag,
-		  (unsigned long long)s.count, ms);
+		  "count %llu after %.0f ms" ASL_HINT(4),
+		  s.nev, (unsigned long long)s.tag, (unsigned long long)s.count, ms);
 	pthread_barrier_destroy(&s.ready);
 	close(s.efd);
 	close(s.ep);
@@ -166,10 +172,11 @@ Test(wakeup, many_threads_no_lost_signal)
 			     sg[i].failures);
 	}
 	uint64_t rest = 0;
-	cr_assert(wakeup_consume(efd, &rest) == -EAGAIN, "%llu signals more than were sent"
-		  ASL_HINT(4), (unsigned long long)rest);
-	cr_assert_eq(total, (uint64_t)SIGNALLERS * PER_THREAD, "consumed %llu signals, %d sent"
-		     ASL_HINT(4), (unsigned long long)total, SIGNALLERS * PER_THREAD);
+	cr_assert(wakeup_consume(efd, &rest) == -EAGAIN,
+		  "%llu signals more than were sent" ASL_HINT(4), (unsigned long long)rest);
+	cr_assert_eq(total, (uint64_t)SIGNALLERS * PER_THREAD,
+		     "consumed %llu signals, %d sent" ASL_HINT(4), (unsigned long long)total,
+		     SIGNALLERS * PER_THREAD);
 	pthread_barrier_destroy(&go);
 	close(efd);
 	close(ep);

@@ -18,10 +18,16 @@
 #include "asl/util.h"
 #include "loop.h"
 
-#define LOOP_TEST(name)                                                                    \
-	static void name##_on(enum loop_backend_kind be);                                   \
-	Test(loop_epoll, name) { name##_on(LOOP_BACKEND_EPOLL); }                           \
-	Test(loop_poll, name) { name##_on(LOOP_BACKEND_POLL); }                             \
+#define LOOP_TEST(name)                                   \
+	static void name##_on(enum loop_backend_kind be); \
+	Test(loop_epoll, name)                            \
+	{                                                 \
+		name##_on(LOOP_BACKEND_EPOLL);            \
+	}                                                 \
+	Test(loop_poll, name)                             \
+	{                                                 \
+		name##_on(LOOP_BACKEND_POLL);             \
+	}                                                 \
 	static void name##_on(enum loop_backend_kind be)
 
 #define BE_NAME(be) ((be) == LOOP_BACKEND_EPOLL ? "epoll" : "poll")
@@ -39,9 +45,11 @@ static inline struct lt lt_open(enum loop_backend_kind be)
 {
 	struct lt t = { .be = be, .fds = asl_test_fds() };
 	int rc = loop_create(&t.loop, be);
-	cr_assert(rc == 0 && t.loop, "loop_create(%s): expected 0 and a loop, got %s (it starts "
+	cr_assert(rc == 0 && t.loop,
+		  "loop_create(%s): expected 0 and a loop, got %s (it starts "
 		  "the loop's own eventfd watcher with io_start, step 1, on the backend: poll is "
-		  "step 1, epoll step 2)%s", BE_NAME(be), asl_test_rc(rc), BE_HINT(be));
+		  "step 1, epoll step 2)%s",
+		  BE_NAME(be), asl_test_rc(rc), BE_HINT(be));
 	return t;
 }
 
@@ -50,12 +58,15 @@ static inline struct lt lt_open(enum loop_backend_kind be)
 static inline void lt_close(struct lt *t, const char *hint)
 {
 	int rc = loop_destroy(t->loop);
-	cr_assert_eq(rc, 0, "loop_destroy on %s with every handle stopped: expected 0, got %s "
-		     "(a handle still counted as active?)%s", BE_NAME(t->be), asl_test_rc(rc),
-		     hint);
+	cr_assert_eq(rc, 0,
+		     "loop_destroy on %s with every handle stopped: expected 0, got %s "
+		     "(a handle still counted as active?)%s",
+		     BE_NAME(t->be), asl_test_rc(rc), hint);
 	int now = asl_test_fds();
-	cr_assert_eq(now, t->fds, "descriptors: %d open before loop_create, %d after "
-		     "loop_destroy: the loop leaked (or closed) some%s", t->fds, now, hint);
+	cr_assert_eq(now, t->fds,
+		     "descriptors: %d open before loop_create, %d after "
+		     "loop_destroy: the loop leaked (or closed) some%s",
+		     t->fds, now, hint);
 }
 
 /* A non-blocking, close-on-exec pipe. */
@@ -75,7 +86,9 @@ static inline int lt_run(struct lt *t, enum loop_run_mode mode, const char *hint
 {
 	int rc = loop_run(t->loop, mode);
 	cr_assert(rc == 0 || rc == 1, "loop_run(%s) on %s returned %s, expected 0 or 1%s",
-		  mode == LOOP_RUN_DEFAULT ? "DEFAULT" : mode == LOOP_RUN_ONCE ? "ONCE" : "NOWAIT",
+		  mode == LOOP_RUN_DEFAULT ? "DEFAULT"
+		  : mode == LOOP_RUN_ONCE  ? "ONCE"
+					   : "NOWAIT",
 		  BE_NAME(t->be), asl_test_rc(rc), hint);
 	return rc;
 }

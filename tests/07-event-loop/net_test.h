@@ -32,8 +32,8 @@
 #include "loop.h"
 #include "tcp.h"
 
-static const enum loop_backend_kind net_backends[] = {LOOP_BACKEND_EPOLL, LOOP_BACKEND_POLL};
-static const char *const net_backend_names[] = {"epoll", "poll"};
+static const enum loop_backend_kind net_backends[] = { LOOP_BACKEND_EPOLL, LOOP_BACKEND_POLL };
+static const char *const net_backend_names[] = { "epoll", "poll" };
 #define NET_FOR_EACH_BACKEND(i) for (int i = 0; i < 2; i++)
 
 struct net_server {
@@ -121,7 +121,9 @@ static inline void net_join(struct net_server *ns, int step)
 	cr_assert_eq(rc, 0,
 		     "the server's loop_run did not return within 20 s of the stop: "
 		     "expected it to run out of handles once the server closed everything%s",
-		     step == 13 ? ASL_HINT(13) : step == 8 ? ASL_HINT(8) : ASL_HINT(4));
+		     step == 13  ? ASL_HINT(13)
+		     : step == 8 ? ASL_HINT(8)
+				 : ASL_HINT(4));
 	cr_assert(ns->run_rc >= 0, "loop_run returned %s", asl_test_rc(ns->run_rc));
 	rc = loop_destroy(ns->loop);
 	cr_assert_eq(rc, 0,
@@ -150,7 +152,7 @@ static inline bool net_wait_ul(atomic_ulong *v, unsigned long want)
 	while (atomic_load(v) < want) {
 		if (asl_now_ns() > end)
 			return false;
-		struct timespec ts = {0, 200000}; /* polling a counter, not synchronising */
+		struct timespec ts = { 0, 200000 }; /* polling a counter, not synchronising */
 		nanosleep(&ts, NULL);
 	}
 	return true;
@@ -162,7 +164,7 @@ static inline bool net_wait_uint(atomic_uint *v, unsigned want, bool at_least)
 	while (at_least ? atomic_load(v) < want : atomic_load(v) != want) {
 		if (asl_now_ns() > end)
 			return false;
-		struct timespec ts = {0, 200000};
+		struct timespec ts = { 0, 200000 };
 		nanosleep(&ts, NULL);
 	}
 	return true;
@@ -174,7 +176,7 @@ static inline bool net_wait_bool(atomic_bool *v)
 	while (!atomic_load(v)) {
 		if (asl_now_ns() > end)
 			return false;
-		struct timespec ts = {0, 200000};
+		struct timespec ts = { 0, 200000 };
 		nanosleep(&ts, NULL);
 	}
 	return true;
@@ -189,7 +191,7 @@ static inline bool net_wait_acked(int fd)
 	while (ioctl(fd, SIOCOUTQ, &queued) == 0 && queued > 0) {
 		if (asl_now_ns() > end)
 			return false;
-		struct timespec ts = {0, 200000};
+		struct timespec ts = { 0, 200000 };
 		nanosleep(&ts, NULL);
 	}
 	return queued == 0;
@@ -200,7 +202,7 @@ static inline int net_client(int port)
 {
 	int fd = tcp_connect(port, false);
 	cr_assert(fd >= 0, "connect to the server failed: %s", asl_test_rc(fd));
-	struct timeval tv = {.tv_sec = 20};
+	struct timeval tv = { .tv_sec = 20 };
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 	return fd;

@@ -28,7 +28,7 @@ Test(echo, thousand_clients)
 			net_send_all(fd[i], msg, (size_t)len);
 		}
 		for (int i = 0; i < n; i++) {
-			char want[64], got[64] = {0};
+			char want[64], got[64] = { 0 };
 			int len = snprintf(want, sizeof want, "client %d of %d says hello\n", i, n);
 			size_t g = net_recv_all(fd[i], got, (size_t)len);
 			cr_assert(
@@ -59,7 +59,8 @@ static size_t pump_echo(int fd, size_t total, unsigned seed, size_t *sent_io, si
 	unsigned char buf[8192];
 	uint64_t end = asl_now_ns() + 60000000000ull;
 	while (got < total && asl_now_ns() < end) {
-		struct pollfd p = {.fd = fd, .events = POLLIN | (sent < send_limit ? POLLOUT : 0)};
+		struct pollfd p = { .fd = fd,
+				    .events = POLLIN | (sent < send_limit ? POLLOUT : 0) };
 		if (poll(&p, 1, 1000) <= 0)
 			continue;
 		if (p.revents & POLLOUT) {
@@ -173,11 +174,10 @@ Test(echo, resets_close_only_that_client)
 			tcp_set_reset_on_close(bad[i]);
 			close(bad[i]);
 		}
-		cr_assert(
-		    net_wait_ul(&ns.echo.stats.closed, BAD),
-		    "%s: %d clients reset their connections; the server closed only %lu" ASL_HINT(
-			6),
-		    net_backend_names[b], BAD, atomic_load(&ns.echo.stats.closed));
+		cr_assert(net_wait_ul(&ns.echo.stats.closed, BAD),
+			  "%s: %d clients reset their connections; "
+			  "the server closed only %lu" ASL_HINT(6),
+			  net_backend_names[b], BAD, atomic_load(&ns.echo.stats.closed));
 		cr_assert_eq(atomic_load(&ns.echo.stats.resets), (unsigned long)BAD,
 			     "%s: expected %d connections counted as reset (ECONNRESET/EPIPE), got "
 			     "%lu" ASL_HINT(6),
@@ -185,11 +185,10 @@ Test(echo, resets_close_only_that_client)
 		/* the others never noticed */
 		for (int i = 0; i < GOOD; i++)
 			round_trip(good[i], 100 + i, net_backend_names[b], 6);
-		cr_assert_eq(
-		    atomic_load(&ns.echo.stats.open), (unsigned)GOOD,
-		    "%s: expected the %d good connections still open, the server has %u" ASL_HINT(
-			6),
-		    net_backend_names[b], GOOD, atomic_load(&ns.echo.stats.open));
+		cr_assert_eq(atomic_load(&ns.echo.stats.open), (unsigned)GOOD,
+			     "%s: expected the %d good connections "
+			     "still open, the server has %u" ASL_HINT(6),
+			     net_backend_names[b], GOOD, atomic_load(&ns.echo.stats.open));
 		for (int i = 0; i < GOOD; i++)
 			close(good[i]);
 		net_stop(&ns, 6);
@@ -251,9 +250,9 @@ Test(echo, emfile_does_not_spin_and_recovers)
 			fillers[nfill++] = f;
 		cr_assert(nfill < 1000 && errno == EMFILE, "could not exhaust the descriptors");
 		/* the kernel completes the handshake; the server's accept() now gets EMFILE */
-		struct sockaddr_in a = {.sin_family = AF_INET,
-					.sin_port = htons(ns.port),
-					.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+		struct sockaddr_in a = { .sin_family = AF_INET,
+					 .sin_port = htons(ns.port),
+					 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 		cr_assert_eq(connect(waiting, (struct sockaddr *)&a, sizeof a), 0);
 		cr_assert(net_wait_ul(&ns.echo.stats.accept_errors, 1),
 			  "%s: accept() should have failed with EMFILE and been counted in "
@@ -261,7 +260,7 @@ Test(echo, emfile_does_not_spin_and_recovers)
 			  net_backend_names[b]);
 		/* the measurement: the loop thread's CPU time over a period of exhaustion */
 		uint64_t cpu0 = thread_cpu_ns(ns.tid), t0 = asl_now_ns();
-		struct timespec window = {0, 300000000};
+		struct timespec window = { 0, 300000000 };
 		nanosleep(&window, NULL);
 		uint64_t cpu = thread_cpu_ns(ns.tid) - cpu0, wall = asl_now_ns() - t0;
 		unsigned long errs = atomic_load(&ns.echo.stats.accept_errors);
@@ -269,19 +268,18 @@ Test(echo, emfile_does_not_spin_and_recovers)
 		for (int i = 0; i < nfill; i++)
 			close(fillers[i]);
 		setrlimit(RLIMIT_NOFILE, &old);
-		cr_assert(
-		    cpu * 5 < wall,
-		    "%s: while accept() kept failing with EMFILE the loop "
-		    "thread used %.0f ms of CPU in %.0f ms (%lu failed accepts): expected "
-		    "< 20%%, i.e. no spinning on a listening socket that stays readable" ASL_HINT(
-			7),
-		    net_backend_names[b], cpu / 1e6, wall / 1e6, errs);
+		cr_assert(cpu * 5 < wall,
+			  "%s: while accept() kept failing with EMFILE the loop "
+			  "thread used %.0f ms of CPU in %.0f ms (%lu failed accepts): expected "
+			  "< 20%%, i.e. no spinning on a "
+			  "listening socket that stays readable" ASL_HINT(7),
+			  net_backend_names[b], cpu / 1e6, wall / 1e6, errs);
 		cr_assert(errs < 1000,
 			  "%s: %lu failed accepts in %.0f ms: the loop retries "
 			  "without pausing" ASL_HINT(7),
 			  net_backend_names[b], errs, wall / 1e6);
 		/* descriptors are free again: the waiting client is served, and new ones too */
-		struct timeval tv = {.tv_sec = 20};
+		struct timeval tv = { .tv_sec = 20 };
 		setsockopt(waiting, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 		round_trip(waiting, 1, net_backend_names[b], 7);
 		int late = net_client(ns.port);
@@ -346,14 +344,14 @@ Test(echo, sigterm_finishes_in_flight_echo)
 			  net_backend_names[b], asl_test_rc(late < 0 ? late : 0));
 		/* the busy one finishes: everything it sent comes back, then it closes */
 		size_t got = got_before + pump_echo(busy, total, 3, &sent, total);
-		cr_assert_eq(
-		    got, total,
-		    "%s: SIGTERM arrived in the middle of a %zu-byte echo; "
-		    "only %zu bytes came back: in-flight data must be finished" ASL_HINT(8),
-		    net_backend_names[b], total, got);
+		cr_assert_eq(got, total,
+			     "%s: SIGTERM arrived in the middle of a %zu-byte echo; "
+			     "only %zu bytes came back: "
+			     "in-flight data must be finished" ASL_HINT(8),
+			     net_backend_names[b], total, got);
 		shutdown(busy, SHUT_WR);
 		fcntl(busy, F_SETFL, 0);
-		struct timeval tv = {.tv_sec = 20};
+		struct timeval tv = { .tv_sec = 20 };
 		setsockopt(busy, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 		cr_assert(net_closed_by_server(busy),
 			  "%s: the busy client finished and closed its "
@@ -382,7 +380,8 @@ Test(echo, large_reads_resume_short_sends)
 		fcntl(fd, F_SETFL, O_NONBLOCK);
 		size_t sent = 0;
 		size_t got = pump_echo(fd, total, 2, &sent, total);
-		cr_assert_eq(got, total, "%s: a 64 KiB server buffer, 16 KiB socket buffers: sent %zu "
+		cr_assert_eq(got, total,
+			     "%s: a 64 KiB server buffer, 16 KiB socket buffers: sent %zu "
 			     "bytes, %zu came back.  send() may take only part of what was read: "
 			     "count what it returned and keep the rest for LOOP_WRITE" ASL_HINT(6),
 			     net_backend_names[b], sent, got);

@@ -174,8 +174,8 @@ Test(http, malformed_gets_400_and_close)
 		expect_error(ns.port, n, garbage, strlen(garbage), 400,
 			     "a request line of garbage");
 		/* a good request first, then a bad one: the good one is still answered */
-		const char *two =
-		    "GET /ok HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost t\r\n\r\n";
+		const char
+		    *two = "GET /ok HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost t\r\n\r\n";
 		struct reader *rd = reader_new(ns.port);
 		net_send_all(rd->fd, two, strlen(two));
 		char body[256];
@@ -247,11 +247,11 @@ Test(http, idle_connection_is_closed)
 
 Test(http, slowloris_is_closed)
 {
-	const char *req =
-	    "GET /slow HTTP/1.1\r\nHost: t\r\nX-Padding: "
-	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "\r\n\r\n";
+	const char
+	    *req = "GET /slow HTTP/1.1\r\nHost: t\r\nX-Padding: "
+		   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		   "\r\n\r\n";
 	NET_FOR_EACH_BACKEND(b)
 	{
 		struct net_server ns;
@@ -268,7 +268,7 @@ Test(http, slowloris_is_closed)
 				break;
 			}
 			sent++;
-			struct pollfd p = {.fd = slow, .events = POLLIN};
+			struct pollfd p = { .fd = slow, .events = POLLIN };
 			if (poll(&p, 1, 50) > 0)
 				closed = net_closed_by_server(slow);
 		}
@@ -309,7 +309,7 @@ Test(http, sigterm_finishes_in_flight_responses)
 	{
 		struct net_server ns;
 		net_http_start_buffers(&ns, b, 60000, SMALL, 0);
-		loop_signal_t term = {.data = &ns};
+		loop_signal_t term = { .data = &ns };
 		int rc = loop_signal_start(ns.loop, &term, SIGTERM, http_on_sigterm);
 		cr_assert_eq(rc, 0, "loop_signal_start(SIGTERM) returned %s" ASL_HINT(5),
 			     asl_test_rc(rc));
@@ -333,8 +333,8 @@ Test(http, sigterm_finishes_in_flight_responses)
 		/* handshakes, not sleeps: every request byte has reached the server's socket, and
 		 * the server is busy answering them (500 cannot fill its output limit) */
 		cr_assert(net_wait_acked(slow->fd),
-			  "%s: the server's socket did not take the %zu bytes of requests"
-			  ASL_HINT(11),
+			  "%s: the server's socket did not "
+			  "take the %zu bytes of requests" ASL_HINT(11),
 			  n, len);
 		cr_assert(net_wait_ul(&ns.web.stats.requests, 1 + 500),
 			  "%s: expected the server to answer pipelined requests" ASL_HINT(11), n);
@@ -385,11 +385,12 @@ Test(http, serve_http_exits_0_on_sigterm)
 		const char *n = net_backend_names[b];
 		char path[512];
 		snprintf(path, sizeof path, "%s/serve_http", ASL_BUILD_DIR);
-		char *args[] = {path, "--backend", (char *)n, NULL};
+		char *args[] = { path, "--backend", (char *)n, NULL };
 		struct server_proc sp;
 		int rc = server_proc_start(&sp, args, -1);
-		cr_assert_eq(rc, 0, "%s: serve_http did not start and print its port: %s"
-			     ASL_HINT(11), n, asl_test_rc(rc));
+		cr_assert_eq(rc, 0,
+			     "%s: serve_http did not start and print its port: %s" ASL_HINT(11), n,
+			     asl_test_rc(rc));
 		/* a keep-alive client after its answer, and one with half a request sent */
 		struct reader *idle = reader_new(sp.port);
 		net_send_all(idle->fd, "GET / HTTP/1.1\r\nHost: t\r\n\r\n", 27);
@@ -406,8 +407,9 @@ Test(http, serve_http_exits_0_on_sigterm)
 			     "(128 + 9: it had to be killed after 20 s)" ASL_HINT(13),
 			     n, status);
 		cr_assert(net_closed_by_server(idle->fd) && net_closed_by_server(half),
-			  "%s: after serve_http exited its clients should see end of file"
-			  ASL_HINT(13), n);
+			  "%s: after serve_http exited its "
+			  "clients should see end of file" ASL_HINT(13),
+			  n);
 		close(half);
 		reader_free(idle);
 	}

@@ -81,11 +81,10 @@ Test(http_parse, pipelined_in_one_buffer)
 		long n = http_parser_feed(&p, buf + off, len - off, &r);
 		char want[16];
 		snprintf(want, sizeof want, "/%d", i);
-		cr_assert(
-		    n > 0 && SLICE_IS(r.target, r.target_len, want),
-		    "request %d of 20 pipelined: expected target %s, got %ld / \"%.*s\"" ASL_HINT(
-			10),
-		    i, want, n, n > 0 ? (int)r.target_len : 0, n > 0 ? r.target : "");
+		cr_assert(n > 0 && SLICE_IS(r.target, r.target_len, want),
+			  "request %d of 20 pipelined: expected "
+			  "target %s, got %ld / \"%.*s\"" ASL_HINT(10),
+			  i, want, n, n > 0 ? (int)r.target_len : 0, n > 0 ? r.target : "");
 		off += (size_t)n;
 	}
 	cr_assert_eq(off, len,
@@ -96,18 +95,18 @@ Test(http_parse, pipelined_in_one_buffer)
 Test(http_parse, malformed_is_400)
 {
 	static const char *bad[] = {
-	    "GET\r\n\r\n",			    /* no target, no version */
-	    " / HTTP/1.1\r\nHost: h\r\n\r\n",	    /* empty method */
-	    "G(T / HTTP/1.1\r\nHost: h\r\n\r\n",    /* method not a token */
-	    "GET /a b HTTP/1.1\r\nHost: h\r\n\r\n", /* space in target */
-	    "GET / HTTP/2.0\r\nHost: h\r\n\r\n",    /* another version */
-	    "GET / HTTP/1.1\r\n\r\n",		    /* 1.1 without Host */
-	    "GET / HTTP/1.1\r\nHost h\r\n\r\n",	    /* header without colon */
-	    "GET / HTTP/1.1\r\nHost : h\r\n\r\n",   /* space before colon */
-	    "GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 1x\r\n\r\n",
-	    "GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n",
-	    "GET / HTTP/1.1\nHost: h\r\n\r\n",	       /* bare LF */
-	    "GET / HTTP/1.1\r\nHost: h\rX: y\r\n\r\n", /* bare CR */
+		"GET\r\n\r\n",                          /* no target, no version */
+		" / HTTP/1.1\r\nHost: h\r\n\r\n",       /* empty method */
+		"G(T / HTTP/1.1\r\nHost: h\r\n\r\n",    /* method not a token */
+		"GET /a b HTTP/1.1\r\nHost: h\r\n\r\n", /* space in target */
+		"GET / HTTP/2.0\r\nHost: h\r\n\r\n",    /* another version */
+		"GET / HTTP/1.1\r\n\r\n",               /* 1.1 without Host */
+		"GET / HTTP/1.1\r\nHost h\r\n\r\n",     /* header without colon */
+		"GET / HTTP/1.1\r\nHost : h\r\n\r\n",   /* space before colon */
+		"GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 1x\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n",
+		"GET / HTTP/1.1\nHost: h\r\n\r\n",         /* bare LF */
+		"GET / HTTP/1.1\r\nHost: h\rX: y\r\n\r\n", /* bare CR */
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct http_request r;
@@ -152,11 +151,11 @@ Test(http_parse, keep_alive_rules)
 		const char *req;
 		bool keep;
 	} cases[] = {
-	    {"GET / HTTP/1.1\r\nHost: h\r\n\r\n", true},
-	    {"GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", false},
-	    {"GET / HTTP/1.1\r\nHost: h\r\nconnection: Keep-Alive, CLOSE\r\n\r\n", false},
-	    {"GET / HTTP/1.0\r\n\r\n", false},
-	    {"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", true},
+		{ "GET / HTTP/1.1\r\nHost: h\r\n\r\n", true },
+		{ "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", false },
+		{ "GET / HTTP/1.1\r\nHost: h\r\nconnection: Keep-Alive, CLOSE\r\n\r\n", false },
+		{ "GET / HTTP/1.0\r\n\r\n", false },
+		{ "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", true },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct http_request r;

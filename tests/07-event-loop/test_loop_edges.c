@@ -25,8 +25,10 @@ static void narrow_cb(loop_io_t *io, int events)
 	n->events = events;
 	if (n->other->order == 0) {
 		int rc = loop_io_modify(&n->other->io, LOOP_READ);
-		cr_assert_eq(rc, 0, "loop_io_modify(READ) inside a callback: expected 0, got %s"
-			     ASL_HINT(1), asl_test_rc(rc));
+		cr_assert_eq(rc, 0,
+			     "loop_io_modify(READ) inside a "
+			     "callback: expected 0, got %s" ASL_HINT(1),
+			     asl_test_rc(rc));
 	}
 }
 
@@ -45,15 +47,18 @@ LOOP_TEST(io_modified_in_batch_reports_only_what_it_asks)
 	rc = loop_io_start(t.loop, &b.io, s2[0], LOOP_READ | LOOP_WRITE, narrow_cb);
 	cr_assert_eq(rc, 0, "loop_io_start: got %s%s", asl_test_rc(rc), BE_HINT(be));
 	lt_run(&t, LOOP_RUN_ONCE, BE_HINT(be));
-	cr_assert(a.order && b.order, "two watchers ready for reading and writing before the "
+	cr_assert(a.order && b.order,
+		  "two watchers ready for reading and writing before the "
 		  "wait: expected both called in one iteration, got call numbers %d and %d%s",
 		  a.order, b.order, BE_HINT(be));
 	/* the one called second was narrowed to READ by the first, before its turn */
 	struct narrow *late = a.order == 2 ? &a : &b;
-	cr_assert(!(late->events & LOOP_WRITE), "watcher on fd %d was changed to LOOP_READ by a "
+	cr_assert(!(late->events & LOOP_WRITE),
+		  "watcher on fd %d was changed to LOOP_READ by a "
 		  "callback earlier in the same batch, yet its callback got events %d with "
 		  "LOOP_WRITE in it: pass a watcher only the ready events it asks for at its turn "
-		  "(mask them with its current events)%s", late->io.fd, late->events, BE_HINT(be));
+		  "(mask them with its current events)%s",
+		  late->io.fd, late->events, BE_HINT(be));
 	loop_io_stop(&a.io);
 	loop_io_stop(&b.io);
 	close(s1[0]);
@@ -111,10 +116,11 @@ LOOP_TEST(wait_interrupted_by_signal_goes_on)
 	loop_io_stop(&x.io);
 	close(x.pipe[0]);
 	close(x.pipe[1]);
-	cr_assert_eq(rc, 0, "loop_run(DEFAULT) on %s, its wait interrupted by a signal (%d sent): "
+	cr_assert_eq(rc, 0,
+		     "loop_run(DEFAULT) on %s, its wait interrupted by a signal (%d sent): "
 		     "expected it to go on until the pipe is readable, got %s: a wait cut short "
-		     "by a signal (EINTR) means 'nothing ready yet', not an error%s", BE_NAME(be),
-		     x.sent, asl_test_rc(rc), BE_HINT(be));
+		     "by a signal (EINTR) means 'nothing ready yet', not an error%s",
+		     BE_NAME(be), x.sent, asl_test_rc(rc), BE_HINT(be));
 	lt_close(&t, BE_HINT(be));
 }
 
@@ -130,7 +136,8 @@ static void restart_guarded_cb(loop_timer_t *t)
 		cr_assert_fail("a 0 ms timer that restarts itself from its callback was called %d "
 			       "times within 3 NOWAIT iterations: a timer started during "
 			       "loop_timers_run must wait for the next iteration (fire only timers "
-			       "started before this pass began)" ASL_HINT(3), *calls);
+			       "started before this pass began)" ASL_HINT(3),
+			       *calls);
 	}
 	loop_timer_start(t, restart_guarded_cb, 0, 0);
 }
@@ -147,8 +154,10 @@ LOOP_TEST(timer_restarted_at_0_ms_does_not_starve_the_loop)
 		     asl_test_rc(rc));
 	for (int i = 0; i < 3; i++)
 		lt_run(&t, LOOP_RUN_NOWAIT, ASL_HINT(3));
-	cr_assert(calls >= 1 && calls <= 3, "3 NOWAIT iterations with a 0 ms timer that restarts "
-		  "itself: expected 1 to 3 calls, got %d" ASL_HINT(3), calls);
+	cr_assert(calls >= 1 && calls <= 3,
+		  "3 NOWAIT iterations with a 0 ms timer that restarts "
+		  "itself: expected 1 to 3 calls, got %d" ASL_HINT(3),
+		  calls);
 	loop_timer_stop(&tm);
 	lt_close(&t, ASL_HINT(3));
 }
@@ -176,18 +185,22 @@ LOOP_TEST(defer_stopped_is_no_longer_active)
 	cr_assert_eq(rc, 0, "loop_defer_start: expected 0, got %s" ASL_HINT(4), asl_test_rc(rc));
 	loop_defer_stop(&a);
 	rc = loop_run(t.loop, LOOP_RUN_NOWAIT);
-	cr_assert_eq(rc, 0, "a defer started, then stopped before any run: loop_run(NOWAIT) "
-		     "returned %s, expected 0 (nothing active).  loop_defer_stop must count the "
-		     "defer inactive again (loop->active), or loop_run(DEFAULT) never returns"
-		     ASL_HINT(4), asl_test_rc(rc));
+	cr_assert_eq(
+	    rc, 0,
+	    "a defer started, then stopped before any run: loop_run(NOWAIT) "
+	    "returned %s, expected 0 (nothing active).  loop_defer_stop must count the "
+	    "defer inactive again (loop->active), or loop_run(DEFAULT) never returns" ASL_HINT(4),
+	    asl_test_rc(rc));
 	b.data = &a;
-	cr_assert_eq(loop_defer_start(t.loop, &b, defer_stops_other_cb), 0, "loop_defer_start"
-		     ASL_HINT(4));
-	cr_assert_eq(loop_defer_start(t.loop, &a, defer_never_cb), 0, "loop_defer_start"
-		     ASL_HINT(4));
+	cr_assert_eq(loop_defer_start(t.loop, &b, defer_stops_other_cb), 0,
+		     "loop_defer_start" ASL_HINT(4));
+	cr_assert_eq(loop_defer_start(t.loop, &a, defer_never_cb), 0,
+		     "loop_defer_start" ASL_HINT(4));
 	rc = loop_run(t.loop, LOOP_RUN_NOWAIT);
-	cr_assert_eq(rc, 0, "two defers in one batch, the first stops the second: loop_run(NOWAIT) "
+	cr_assert_eq(rc, 0,
+		     "two defers in one batch, the first stops the second: loop_run(NOWAIT) "
 		     "returned %s, expected 0 (nothing active).  A defer stopped while its batch "
-		     "runs must be counted inactive too" ASL_HINT(4), asl_test_rc(rc));
+		     "runs must be counted inactive too" ASL_HINT(4),
+		     asl_test_rc(rc));
 	lt_close(&t, ASL_HINT(4));
 }

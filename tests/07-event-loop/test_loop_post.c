@@ -19,10 +19,13 @@ LOOP_TEST(post_keeps_loop_alive_and_runs)
 		cr_assert_eq(rc, 0, "loop_post: expected 0, got %s" ASL_HINT(5), asl_test_rc(rc));
 	}
 	int rc = loop_destroy(t.loop);
-	cr_assert_eq(rc, -EBUSY, "loop_destroy with 3 posts pending: expected -16 (EBUSY), got "
-		     "%s" ASL_HINT(5), asl_test_rc(rc));
+	cr_assert_eq(rc, -EBUSY,
+		     "loop_destroy with 3 posts pending: expected -16 (EBUSY), got "
+		     "%s" ASL_HINT(5),
+		     asl_test_rc(rc));
 	rc = lt_run(&t, LOOP_RUN_DEFAULT, ASL_HINT(5));
-	cr_assert(calls == 3 && rc == 0, "3 posts and no handles: loop_run(DEFAULT) must stay "
+	cr_assert(calls == 3 && rc == 0,
+		  "3 posts and no handles: loop_run(DEFAULT) must stay "
 		  "alive for them, run each once and return 0; got %d call(s), %d" ASL_HINT(5),
 		  calls, rc);
 	lt_close(&t, ASL_HINT(5));
@@ -64,7 +67,8 @@ LOOP_TEST(post_wakes_loop_blocked_in_wait)
 	int rc = loop_run(t.loop, LOOP_RUN_DEFAULT); /* only the post can end this */
 	atomic_store(&s.done, 1);
 	pthread_join(th, NULL);
-	cr_assert(rc == 0 && s.ran_on == asl_test_gettid(), "a post while the loop sleeps in its "
+	cr_assert(rc == 0 && s.ran_on == asl_test_gettid(),
+		  "a post while the loop sleeps in its "
 		  "wait must wake it and run on the loop's thread: expected loop_run to return 0 "
 		  "after the callback ran on tid %d; got %s, callback on tid %d" ASL_HINT(5),
 		  asl_test_gettid(), asl_test_rc(rc), s.ran_on);
@@ -132,13 +136,16 @@ LOOP_TEST(post_from_many_threads_exactly_once_in_order)
 	int rc = loop_run(t.loop, LOOP_RUN_DEFAULT);
 	for (int k = 0; k < POSTERS; k++)
 		pthread_join(th[k], NULL);
-	cr_assert(rc == 0 && tally.total == POSTERS * PER_POSTER, "%d threads x %d posts: "
-		  "expected every post run once and loop_run to return 0; %d ran, it returned %s"
-		  ASL_HINT(5), POSTERS, PER_POSTER, tally.total, asl_test_rc(rc));
+	cr_assert(rc == 0 && tally.total == POSTERS * PER_POSTER,
+		  "%d threads x %d posts: "
+		  "expected every post run once and loop_run "
+		  "to return 0; %d ran, it returned %s" ASL_HINT(5),
+		  POSTERS, PER_POSTER, tally.total, asl_test_rc(rc));
 	for (int k = 0; k < POSTERS; k++)
-		cr_assert(p[k].out_of_order == 0 && p[k].next_expected == PER_POSTER, "thread %d: "
-			  "%d posts ran out of the order posted; last seen #%d of %d" ASL_HINT(5), k,
-			  p[k].out_of_order, p[k].next_expected, PER_POSTER);
+		cr_assert(p[k].out_of_order == 0 && p[k].next_expected == PER_POSTER,
+			  "thread %d: "
+			  "%d posts ran out of the order posted; last seen #%d of %d" ASL_HINT(5),
+			  k, p[k].out_of_order, p[k].next_expected, PER_POSTER);
 	rc = lt_run(&t, LOOP_RUN_NOWAIT, ASL_HINT(5));
 	cr_assert_eq(tally.total, POSTERS * PER_POSTER, "posts ran twice" ASL_HINT(5));
 	pthread_barrier_destroy(&go);

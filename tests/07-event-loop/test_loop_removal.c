@@ -70,14 +70,19 @@ LOOP_TEST(io_removal_of_watcher_in_ready_batch)
 	new_victim(&t, &vb, b[0], &calls, free_other_cb)->other = &va;
 	/* both are readable before the wait, so both are in one batch */
 	lt_run(&t, LOOP_RUN_ONCE, ASL_HINT(1));
-	cr_assert(calls == 1 && (va == NULL) != (vb == NULL), "two ready watchers; the first one "
+	cr_assert(calls == 1 && (va == NULL) != (vb == NULL),
+		  "two ready watchers; the first one "
 		  "called stops and frees the other: expected 1 call and one survivor, got %d "
-		  "call(s)" ASL_HINT(1), calls);
+		  "call(s)" ASL_HINT(1),
+		  calls);
 	lt_run(&t, LOOP_RUN_NOWAIT, ASL_HINT(1));
-	cr_assert_eq(calls, 2, "the survivor is still readable: expected it called again, and "
-		     "nothing for the freed one; got %d calls in all" ASL_HINT(1), calls);
+	cr_assert_eq(calls, 2,
+		     "the survivor is still readable: expected it called again, and "
+		     "nothing for the freed one; got %d calls in all" ASL_HINT(1),
+		     calls);
 	stop_poison_free(va ? va : vb);
-	cr_assert_eq(lt_run(&t, LOOP_RUN_DEFAULT, ASL_HINT(1)), 0, "no watcher left: "
+	cr_assert_eq(lt_run(&t, LOOP_RUN_DEFAULT, ASL_HINT(1)), 0,
+		     "no watcher left: "
 		     "loop_run(DEFAULT) should return 0" ASL_HINT(1));
 	for (int i = 0; i < 2; i++) {
 		close(a[i]);
@@ -106,9 +111,11 @@ LOOP_TEST(io_stop_and_free_self_in_callback)
 		new_victim(&t, &v[i], p[i][0], &calls, free_self_cb);
 	}
 	int rc = lt_run(&t, LOOP_RUN_DEFAULT, ASL_HINT(1));
-	cr_assert(calls == 3 && rc == 0, "three ready watchers that stop and free themselves: "
+	cr_assert(calls == 3 && rc == 0,
+		  "three ready watchers that stop and free themselves: "
 		  "expected 3 calls and loop_run(DEFAULT) returning 0 (nothing active), got %d "
-		  "call(s) and %d" ASL_HINT(1), calls, rc);
+		  "call(s) and %d" ASL_HINT(1),
+		  calls, rc);
 	for (int i = 0; i < 3; i++) {
 		close(p[i][0]);
 		close(p[i][1]);
@@ -168,14 +175,18 @@ LOOP_TEST(io_new_watcher_on_reused_fd_skips_stale_event)
 	cr_assert_eq(loop_io_start(t.loop, &r.b, r.pb[0], LOOP_READ, reuse_ab_cb), 0,
 		     "loop_io_start failed%s", BE_HINT(be));
 	lt_run(&t, LOOP_RUN_ONCE, ASL_HINT(1));
-	cr_assert_eq(r.c_calls, 0, "watcher C was started during the batch on descriptor %d, "
+	cr_assert_eq(r.c_calls, 0,
+		     "watcher C was started during the batch on descriptor %d, "
 		     "whose readiness in that batch belonged to the stopped watcher's old pipe; "
 		     "C's pipe is empty, yet C was called (events %d): skip watchers started "
-		     "during the batch being dispatched" ASL_HINT(1), r.reused_fd, r.c_events);
+		     "during the batch being dispatched" ASL_HINT(1),
+		     r.reused_fd, r.c_events);
 	lt_write(r.fresh[1], "y");
 	lt_run(&t, LOOP_RUN_ONCE, ASL_HINT(1));
-	cr_assert(r.c_calls == 1 && r.c_events == LOOP_READ, "after writing to C's pipe: expected "
-		  "one LOOP_READ call, got %d call(s), events %d" ASL_HINT(1), r.c_calls, r.c_events);
+	cr_assert(r.c_calls == 1 && r.c_events == LOOP_READ,
+		  "after writing to C's pipe: expected "
+		  "one LOOP_READ call, got %d call(s), events %d" ASL_HINT(1),
+		  r.c_calls, r.c_events);
 	loop_io_stop(&r.a);
 	loop_io_stop(&r.b);
 	loop_io_stop(&r.c);
@@ -225,9 +236,12 @@ LOOP_TEST(io_stopped_watcher_never_called_later)
 	lt_run(&t, LOOP_RUN_ONCE, ASL_HINT(1));
 	lt_write(q[1], "x");
 	int rc = lt_run(&t, LOOP_RUN_DEFAULT, ASL_HINT(1));
-	cr_assert(pr.first_calls == 1 && pr.second_calls == 0 && rc == 0, "the first callback "
-		  "stopped both watchers: expected 1 and 0 calls and loop_run(DEFAULT) returning 0, "
-		  "got %d, %d and %d" ASL_HINT(1), pr.first_calls, pr.second_calls, rc);
+	cr_assert(
+	    pr.first_calls == 1 && pr.second_calls == 0 && rc == 0,
+	    "the first callback "
+	    "stopped both watchers: expected 1 and 0 calls and loop_run(DEFAULT) returning 0, "
+	    "got %d, %d and %d" ASL_HINT(1),
+	    pr.first_calls, pr.second_calls, rc);
 	for (int i = 0; i < 2; i++) {
 		close(p[i]);
 		close(q[i]);

@@ -37,11 +37,14 @@ static void run_timers(struct lt *t, struct fired *f, const uint64_t *timeouts)
 		loop_update_time(t->loop);
 		f->start_ns[i] = asl_now_ns();
 		start_ok(&f->tm[i], record_cb, timeouts[i], 0);
-		cr_assert(loop_timer_active(&f->tm[i]), "a started timer must be active" ASL_HINT(3));
+		cr_assert(loop_timer_active(&f->tm[i]),
+			  "a started timer must be active" ASL_HINT(3));
 	}
 	int rc = lt_run(t, LOOP_RUN_DEFAULT, ASL_HINT(3));
-	cr_assert(rc == 0 && f->n == NT, "%d one-shot timers: expected all to fire and "
-		  "loop_run(DEFAULT) to return 0, got %d fired and %d" ASL_HINT(3), NT, f->n, rc);
+	cr_assert(rc == 0 && f->n == NT,
+		  "%d one-shot timers: expected all to fire and "
+		  "loop_run(DEFAULT) to return 0, got %d fired and %d" ASL_HINT(3),
+		  NT, f->n, rc);
 }
 
 /* Never early: on the loop's clock, and on the real clock (in whole ms, as the loop counts). */
@@ -49,13 +52,16 @@ static void check_never_early(const struct fired *f)
 {
 	for (int i = 0; i < NT; i++) {
 		uint64_t start_ms = f->start_ns[i] / 1000000u, fire_ms = f->fire_ns[i] / 1000000u;
-		cr_assert(fire_ms >= start_ms + f->timeout[i], "timer %d (timeout %llu ms) fired "
+		cr_assert(fire_ms >= start_ms + f->timeout[i],
+			  "timer %d (timeout %llu ms) fired "
 			  "%lld ms after it was started: early.  Wait at least until the deadline "
-			  "(round the wait up, never down)" ASL_HINT(3), i,
-			  (unsigned long long)f->timeout[i], (long long)(fire_ms - start_ms));
-		cr_assert(f->loop_now[i] >= f->tm[i].deadline_ms, "timer %d fired with "
-			  "loop_now_ms() %llu before its deadline %llu" ASL_HINT(3), i,
-			  (unsigned long long)f->loop_now[i], (unsigned long long)f->tm[i].deadline_ms);
+			  "(round the wait up, never down)" ASL_HINT(3),
+			  i, (unsigned long long)f->timeout[i], (long long)(fire_ms - start_ms));
+		cr_assert(f->loop_now[i] >= f->tm[i].deadline_ms,
+			  "timer %d fired with "
+			  "loop_now_ms() %llu before its deadline %llu" ASL_HINT(3),
+			  i, (unsigned long long)f->loop_now[i],
+			  (unsigned long long)f->tm[i].deadline_ms);
 	}
 }
 
@@ -70,9 +76,11 @@ LOOP_TEST(timer_fire_in_deadline_order_never_early)
 	run_timers(&t, f, timeouts);
 	for (int k = 1; k < NT; k++) {
 		int a = f->order[k - 1], b = f->order[k];
-		cr_assert(f->tm[a].deadline_ms <= f->tm[b].deadline_ms, "fired #%d: timer %d "
-			  "(deadline %llu) after timer %d (deadline %llu): not in deadline order"
-			  ASL_HINT(3), k, b, (unsigned long long)f->tm[b].deadline_ms, a,
+		cr_assert(f->tm[a].deadline_ms <= f->tm[b].deadline_ms,
+			  "fired #%d: timer %d "
+			  "(deadline %llu) after timer %d "
+			  "(deadline %llu): not in deadline order" ASL_HINT(3),
+			  k, b, (unsigned long long)f->tm[b].deadline_ms, a,
 			  (unsigned long long)f->tm[a].deadline_ms);
 	}
 	check_never_early(f);
@@ -95,15 +103,18 @@ LOOP_TEST(timer_ties_fire_in_start_order)
 	for (int i = 0; i < NT; i++)
 		start_ok(&f->tm[i], record_cb, (uint64_t)(i * 7 % 3) * 4, 0);
 	int rc = lt_run(&t, LOOP_RUN_DEFAULT, ASL_HINT(3));
-	cr_assert(rc == 0 && f->n == NT, "expected all %d timers to fire and loop_run to return "
-		  "0; %d fired, it returned %d" ASL_HINT(3), NT, f->n, rc);
+	cr_assert(rc == 0 && f->n == NT,
+		  "expected all %d timers to fire and loop_run to return "
+		  "0; %d fired, it returned %d" ASL_HINT(3),
+		  NT, f->n, rc);
 	for (int k = 1; k < NT; k++) {
 		int a = f->order[k - 1], b = f->order[k];
 		uint64_t da = f->tm[a].deadline_ms - base, db = f->tm[b].deadline_ms - base;
-		cr_assert(da < db || (da == db && a < b), "fired #%d: timer %d (deadline +%llu ms) "
+		cr_assert(da < db || (da == db && a < b),
+			  "fired #%d: timer %d (deadline +%llu ms) "
 			  "after timer %d (deadline +%llu ms): equal deadlines must fire in start "
-			  "order (key the heap on (deadline, start sequence))" ASL_HINT(3), k, b,
-			  (unsigned long long)db, a, (unsigned long long)da);
+			  "order (key the heap on (deadline, start sequence))" ASL_HINT(3),
+			  k, b, (unsigned long long)db, a, (unsigned long long)da);
 	}
 	free(f);
 	lt_close(&t, ASL_HINT(3));
@@ -136,15 +147,18 @@ LOOP_TEST(timer_repeat_until_stopped_in_own_callback)
 	uint64_t t0 = loop_now_ms(t.loop);
 	start_ok(&r.tm, repeat_cb, 3, 2);
 	int rc = lt_run(&t, LOOP_RUN_DEFAULT, ASL_HINT(3));
-	cr_assert(r.calls == 5 && rc == 0 && !loop_timer_active(&r.tm), "a repeating timer "
+	cr_assert(r.calls == 5 && rc == 0 && !loop_timer_active(&r.tm),
+		  "a repeating timer "
 		  "that stops itself on call 5: expected 5 calls, loop_run returning 0 and the "
-		  "timer inactive; got %d calls, %d, %s" ASL_HINT(3), r.calls, rc,
-		  loop_timer_active(&r.tm) ? "active" : "inactive");
+		  "timer inactive; got %d calls, %d, %s" ASL_HINT(3),
+		  r.calls, rc, loop_timer_active(&r.tm) ? "active" : "inactive");
 	cr_assert(r.at[0] >= t0 + 3, "first call at +%llu ms, timeout was 3 ms" ASL_HINT(3),
 		  (unsigned long long)(r.at[0] - t0));
 	for (int i = 1; i < 5; i++)
-		cr_assert(r.at[i] >= r.at[i - 1] + 2, "repeat 2 ms: call %d came %llu ms after the "
-			  "one before" ASL_HINT(3), i, (unsigned long long)(r.at[i] - r.at[i - 1]));
+		cr_assert(r.at[i] >= r.at[i - 1] + 2,
+			  "repeat 2 ms: call %d came %llu ms after the "
+			  "one before" ASL_HINT(3),
+			  i, (unsigned long long)(r.at[i] - r.at[i - 1]));
 	lt_close(&t, ASL_HINT(3));
 }
 
@@ -190,13 +204,15 @@ LOOP_TEST(timer_stop_and_restart)
 	start_ok(&x.c, count_c_cb, 100000, 0);
 	start_ok(&x.c, count_c_cb, 1, 0); /* restart: replaces the 100 s deadline */
 	int rc = lt_run(&t, LOOP_RUN_DEFAULT, ASL_HINT(3));
-	cr_assert(x.a_calls == 1 && x.b_calls == 0, "timer A stopped timer B, which was due in "
+	cr_assert(x.a_calls == 1 && x.b_calls == 0,
+		  "timer A stopped timer B, which was due in "
 		  "the same pass: expected A called once and B never; got %d and %d" ASL_HINT(3),
 		  x.a_calls, x.b_calls);
-	cr_assert(x.c_calls == 1 && rc == 0, "timer C restarted at 1 ms: expected one call and "
+	cr_assert(x.c_calls == 1 && rc == 0,
+		  "timer C restarted at 1 ms: expected one call and "
 		  "loop_run(DEFAULT) to return 0 (a restart must not count twice as active, and "
-		  "must replace the old deadline); got %d call(s) and %d" ASL_HINT(3), x.c_calls,
-		  rc);
+		  "must replace the old deadline); got %d call(s) and %d" ASL_HINT(3),
+		  x.c_calls, rc);
 	lt_close(&t, ASL_HINT(3));
 }
 
@@ -218,9 +234,11 @@ LOOP_TEST(timer_started_in_callback_waits_for_next_iteration)
 	start_ok(&tm, restart_self_cb, 0, 0);
 	for (int i = 1; i <= 3; i++) {
 		int rc = lt_run(&t, LOOP_RUN_NOWAIT, ASL_HINT(3));
-		cr_assert(calls == i && rc == 1, "a 0 ms timer that restarts itself at 0 ms: "
+		cr_assert(calls == i && rc == 1,
+			  "a 0 ms timer that restarts itself at 0 ms: "
 			  "expected exactly one call per NOWAIT iteration (%d), got %d; loop_run "
-			  "returned %d (expected 1)" ASL_HINT(3), i, calls, rc);
+			  "returned %d (expected 1)" ASL_HINT(3),
+			  i, calls, rc);
 	}
 	loop_timer_stop(&tm);
 	lt_close(&t, ASL_HINT(3));
@@ -241,14 +259,17 @@ LOOP_TEST(run_modes)
 	near.data = &near_calls;
 	far.data = &far_calls;
 	rc = lt_run(&t, LOOP_RUN_DEFAULT, ASL_HINT(3));
-	cr_assert_eq(rc, 0, "loop_run(DEFAULT) with nothing active: expected 0 at once, got %d"
-		     ASL_HINT(3), rc);
+	cr_assert_eq(rc, 0,
+		     "loop_run(DEFAULT) with nothing "
+		     "active: expected 0 at once, got %d" ASL_HINT(3),
+		     rc);
 	/* NOWAIT never blocks, even with a timer 100 s away */
 	start_ok(&far, count_once_cb, 100000, 0);
 	uint64_t t0 = asl_now_ns();
 	rc = lt_run(&t, LOOP_RUN_NOWAIT, ASL_HINT(3));
 	double ms = (double)(asl_now_ns() - t0) / 1e6;
-	cr_assert(rc == 1 && far_calls == 0 && ms < 5000, "loop_run(NOWAIT) with a 100 s timer: "
+	cr_assert(rc == 1 && far_calls == 0 && ms < 5000,
+		  "loop_run(NOWAIT) with a 100 s timer: "
 		  "expected 1 at once without calls; got %d after %.0f ms, %d call(s)" ASL_HINT(3),
 		  rc, ms, far_calls);
 	cr_assert_eq(loop_timer_stop(&far), 0, "loop_timer_stop failed" ASL_HINT(3));
@@ -258,10 +279,11 @@ LOOP_TEST(run_modes)
 	start_ok(&near, count_once_cb, 20, 0);
 	rc = lt_run(&t, LOOP_RUN_ONCE, ASL_HINT(3));
 	uint64_t waited = asl_now_ms() - start_ms;
-	cr_assert(near_calls == 1 && rc == 0 && waited >= 20, "loop_run(ONCE) with one 20 ms "
+	cr_assert(near_calls == 1 && rc == 0 && waited >= 20,
+		  "loop_run(ONCE) with one 20 ms "
 		  "timer: expected it to sleep until the deadline, run the timer and return 0; got "
-		  "%d call(s), %d, after %llu ms" ASL_HINT(3), near_calls, rc,
-		  (unsigned long long)waited);
+		  "%d call(s), %d, after %llu ms" ASL_HINT(3),
+		  near_calls, rc, (unsigned long long)waited);
 	cr_assert_eq(far_calls, 0, "a stopped timer fired" ASL_HINT(3));
 	lt_close(&t, ASL_HINT(3));
 }

@@ -77,8 +77,7 @@ static inline void ft_destroy(fiber_sched_t *s, const char *hint)
 }
 
 /* Run fn(arg) as the only initial fiber of a new scheduler with stacks of `stack` bytes. */
-static inline void ft_run_stack(fiber_fn fn, void *arg, size_t stack, int want_rc,
-				const char *hint)
+static inline void ft_run_stack(fiber_fn fn, void *arg, size_t stack, int want_rc, const char *hint)
 {
 	int fds = asl_test_fds(), maps = ft_maps();
 	fiber_sched_t *s = ft_sched(stack, hint);
@@ -86,9 +85,12 @@ static inline void ft_run_stack(fiber_fn fn, void *arg, size_t stack, int want_r
 	ft_sched_run(s, want_rc, hint);
 	ft_destroy(s, hint);
 	int fds2 = asl_test_fds(), maps2 = ft_maps();
-	cr_assert_eq(fds2, fds, "descriptors: %d open before the scheduler, %d after "
-		     "fiber_sched_destroy: some leaked (or were closed twice)%s", fds, fds2, hint);
-	cr_assert(maps2 <= maps, "guard pages mapped: %d before the scheduler, %d after "
+	cr_assert_eq(fds2, fds,
+		     "descriptors: %d open before the scheduler, %d after "
+		     "fiber_sched_destroy: some leaked (or were closed twice)%s",
+		     fds, fds2, hint);
+	cr_assert(maps2 <= maps,
+		  "guard pages mapped: %d before the scheduler, %d after "
 		  "fiber_sched_destroy: fiber stacks were not unmapped%s",
 		  maps, maps2, hint);
 }

@@ -50,13 +50,15 @@ Test(chan, unbuffered_send_waits_for_its_receiver)
 	ft_spawn(s, rv_receiver, NULL, ASL_HINT(6));
 	ft_sched_run(s, 0, ASL_HINT(6));
 	ft_destroy(s, ASL_HINT(6));
-	cr_assert_eq(send_early, 0, "%d of 3 sends on an unbuffered channel returned before a "
+	cr_assert_eq(send_early, 0,
+		     "%d of 3 sends on an unbuffered channel returned before a "
 		     "receiver had called fiber_chan_recv: a send is a rendezvous" ASL_HINT(6),
 		     send_early);
 	for (int i = 0; i < 3; i++)
-		cr_assert(send_rc[i] == 0 && got[i] == (void *)(intptr_t)(i + 10), "value %d: "
-			  "sent %d (rc %s), received %ld" ASL_HINT(6), i, i + 10,
-			  asl_test_rc(send_rc[i]), (long)(intptr_t)got[i]);
+		cr_assert(send_rc[i] == 0 && got[i] == (void *)(intptr_t)(i + 10),
+			  "value %d: "
+			  "sent %d (rc %s), received %ld" ASL_HINT(6),
+			  i, i + 10, asl_test_rc(send_rc[i]), (long)(intptr_t)got[i]);
 	fiber_chan_destroy(ch);
 }
 
@@ -75,7 +77,8 @@ Test(chan, unbuffered_send_without_receiver_blocks_forever)
 	lonely_returned = 0;
 	fiber_sched_t *s = ft_sched(0, ASL_HINT(6));
 	ft_spawn(s, lonely, NULL, ASL_HINT(6));
-	ft_sched_run(s, -EDEADLK, " (a send on an unbuffered channel that nobody receives from "
+	ft_sched_run(s, -EDEADLK,
+		     " (a send on an unbuffered channel that nobody receives from "
 		     "must block: nothing can wake it)" ASL_HINT(6));
 	cr_assert_eq(lonely_returned, 0, "fiber_chan_send returned without a receiver" ASL_HINT(6));
 	ft_destroy(s, ASL_HINT(6));
@@ -117,13 +120,14 @@ Test(chan, buffered_fifo_and_capacity)
 	ft_spawn(s, buf_receiver, NULL, ASL_HINT(6));
 	ft_sched_run(s, 0, ASL_HINT(6));
 	ft_destroy(s, ASL_HINT(6));
-	cr_assert_eq(sends_seen_by_receiver, 3, "capacity 3: the sender should complete exactly "
+	cr_assert_eq(sends_seen_by_receiver, 3,
+		     "capacity 3: the sender should complete exactly "
 		     "3 sends before it blocks; the receiver found %d done" ASL_HINT(6),
 		     sends_seen_by_receiver);
-	cr_assert_eq(fifo_bad, 0, "%d of 10 values were received out of order or failed"
-		     ASL_HINT(6), fifo_bad);
-	cr_assert_eq(fiber_chan_destroy(ch), 0, "fiber_chan_destroy of an idle channel failed"
-		     ASL_HINT(6));
+	cr_assert_eq(fifo_bad, 0,
+		     "%d of 10 values were received out of order or failed" ASL_HINT(6), fifo_bad);
+	cr_assert_eq(fiber_chan_destroy(ch), 0,
+		     "fiber_chan_destroy of an idle channel failed" ASL_HINT(6));
 }
 
 /* ---- close ---- */
@@ -151,13 +155,15 @@ Test(chan, close_wakes_every_waiting_receiver)
 	for (intptr_t i = 0; i < 5; i++)
 		ft_spawn(s, close_receiver, (void *)i, ASL_HINT(6));
 	ft_spawn(s, closer, NULL, ASL_HINT(6));
-	ft_sched_run(s, 0, " (5 receivers wait on an empty channel that is then closed: all must "
+	ft_sched_run(s, 0,
+		     " (5 receivers wait on an empty channel that is then closed: all must "
 		     "wake)" ASL_HINT(6));
 	ft_destroy(s, ASL_HINT(6));
 	for (int i = 0; i < 5; i++)
-		cr_assert_eq(woken[i], 1, "receiver %d: expected fiber_chan_recv to return -EPIPE "
-			     "after close (%s)" ASL_HINT(6), i,
-			     woken[i] ? "it returned something else" : "it never returned");
+		cr_assert_eq(woken[i], 1,
+			     "receiver %d: expected fiber_chan_recv to return -EPIPE "
+			     "after close (%s)" ASL_HINT(6),
+			     i, woken[i] ? "it returned something else" : "it never returned");
 	fiber_chan_destroy(ch);
 }
 
@@ -194,20 +200,23 @@ Test(chan, close_fails_blocked_senders_and_keeps_buffered_values)
 	ft_spawn(s, drain_closer, NULL, ASL_HINT(6));
 	ft_sched_run(s, 0, ASL_HINT(6));
 	ft_destroy(s, ASL_HINT(6));
-	cr_assert_eq(blocked_send_rc, -EPIPE, "a sender waiting on a full channel that is closed: "
-		     "expected %s, got %s" ASL_HINT(6), asl_test_rc(-EPIPE),
-		     asl_test_rc(blocked_send_rc));
-	cr_assert_eq(closed_send_rc, -EPIPE, "send on a closed channel: expected %s, got %s"
-		     ASL_HINT(6), asl_test_rc(-EPIPE), asl_test_rc(closed_send_rc));
+	cr_assert_eq(blocked_send_rc, -EPIPE,
+		     "a sender waiting on a full channel that is closed: "
+		     "expected %s, got %s" ASL_HINT(6),
+		     asl_test_rc(-EPIPE), asl_test_rc(blocked_send_rc));
+	cr_assert_eq(closed_send_rc, -EPIPE,
+		     "send on a closed channel: expected %s, got %s" ASL_HINT(6),
+		     asl_test_rc(-EPIPE), asl_test_rc(closed_send_rc));
 	cr_assert_eq(close_again_rc, -EALREADY, "closing twice: expected %s, got %s" ASL_HINT(6),
 		     asl_test_rc(-EALREADY), asl_test_rc(close_again_rc));
 	cr_assert(drain_rc[0] == 0 && drained[0] == 1 && drain_rc[1] == 0 && drained[1] == 2,
 		  "the two values buffered before close must still be received (1 and 2); got "
-		  "%d (%s) and %d (%s)" ASL_HINT(6), drained[0], asl_test_rc(drain_rc[0]),
-		  drained[1], asl_test_rc(drain_rc[1]));
-	cr_assert(drain_rc[2] == -EPIPE && drain_rc[3] == -EPIPE, "once drained, a closed "
-		  "channel gives -EPIPE; got %s then %s" ASL_HINT(6), asl_test_rc(drain_rc[2]),
-		  asl_test_rc(drain_rc[3]));
+		  "%d (%s) and %d (%s)" ASL_HINT(6),
+		  drained[0], asl_test_rc(drain_rc[0]), drained[1], asl_test_rc(drain_rc[1]));
+	cr_assert(drain_rc[2] == -EPIPE && drain_rc[3] == -EPIPE,
+		  "once drained, a closed "
+		  "channel gives -EPIPE; got %s then %s" ASL_HINT(6),
+		  asl_test_rc(drain_rc[2]), asl_test_rc(drain_rc[3]));
 	fiber_chan_destroy(ch);
 }
 
@@ -266,11 +275,14 @@ Test(chan, many_producers_and_consumers_lose_nothing)
 	total_sum = total_n = order_bad = 0;
 	ft_run(mpmc_main, NULL, 0, ASL_HINT(6));
 	long n = PROD * PER, want = n * (n - 1) / 2;
-	cr_assert(total_n == n && total_sum == want, "%d producers x %d values through a "
-		  "capacity-4 channel: expected %ld values summing to %ld, got %ld summing to %ld"
-		  ASL_HINT(6), PROD, PER, n, want, total_n, total_sum);
-	cr_assert_eq(order_bad, 0, "%d times a consumer saw one producer's values out of order"
-		     ASL_HINT(6), order_bad);
+	cr_assert(total_n == n && total_sum == want,
+		  "%d producers x %d values through a "
+		  "capacity-4 channel: expected %ld values "
+		  "summing to %ld, got %ld summing to %ld" ASL_HINT(6),
+		  PROD, PER, n, want, total_n, total_sum);
+	cr_assert_eq(order_bad, 0,
+		     "%d times a consumer saw one producer's values out of order" ASL_HINT(6),
+		     order_bad);
 	fiber_chan_destroy(ch);
 }
 
@@ -310,12 +322,16 @@ Test(chan, receive_from_full_buffer_lets_a_waiting_sender_in)
 	ft_spawn(s, slot_receiver, NULL, ASL_HINT(6));
 	ft_sched_run(s, 0, ASL_HINT(6));
 	ft_destroy(s, ASL_HINT(6));
-	cr_assert_eq(slot_got, (void *)0, "capacity 1: the first value received should be 0, the "
+	cr_assert_eq(slot_got, (void *)0,
+		     "capacity 1: the first value received should be 0, the "
 		     "buffered one" ASL_HINT(6));
-	cr_assert_eq(slot_seen_after_recv, 2, "capacity 1, a sender parked on a full buffer: "
-		     "after one receive (and two yields) the sender had finished %d of its 2 sends, "
-		     "expected 2.  A receive that takes from a full buffer must move the first "
-		     "waiting sender's value into the freed slot and wake that sender" ASL_HINT(6),
-		     slot_seen_after_recv);
-	cr_assert_eq(fiber_chan_destroy(ch), 0, "fiber_chan_destroy of an idle channel failed" ASL_HINT(6));
+	cr_assert_eq(
+	    slot_seen_after_recv, 2,
+	    "capacity 1, a sender parked on a full buffer: "
+	    "after one receive (and two yields) the sender had finished %d of its 2 sends, "
+	    "expected 2.  A receive that takes from a full buffer must move the first "
+	    "waiting sender's value into the freed slot and wake that sender" ASL_HINT(6),
+	    slot_seen_after_recv);
+	cr_assert_eq(fiber_chan_destroy(ch), 0,
+		     "fiber_chan_destroy of an idle channel failed" ASL_HINT(6));
 }

@@ -30,8 +30,9 @@ static struct kid *kid_new(void (*fn)(void *), void *arg)
 	cr_assert(k, "out of memory");
 	k->sp = ctx_init(k->stack, sizeof k->stack, fn, arg);
 	cr_assert(k->sp && (char *)k->sp > k->stack && (char *)k->sp < k->stack + STACK_BYTES,
-		  "ctx_init: expected a stack pointer inside the stack [%p, %p), got %p"
-		  ASL_HINT(1), (void *)k->stack, (void *)(k->stack + STACK_BYTES), k->sp);
+		  "ctx_init: expected a stack pointer "
+		  "inside the stack [%p, %p), got %p" ASL_HINT(1),
+		  (void *)k->stack, (void *)(k->stack + STACK_BYTES), k->sp);
 	return k;
 }
 
@@ -52,13 +53,15 @@ Test(ctx, first_switch_calls_fn_with_arg_on_aligned_stack)
 	seen_arg = NULL;
 	ka = kid_new(first_fn, &token);
 	ctx_switch(&main_sp, ka->sp);
-	cr_assert_eq(seen_arg, &token, "the new context's function got arg %p, expected %p"
-		     ASL_HINT(1), seen_arg, (void *)&token);
+	cr_assert_eq(seen_arg, &token,
+		     "the new context's function got arg %p, expected %p" ASL_HINT(1), seen_arg,
+		     (void *)&token);
 	cr_assert(seen_sp >= (uintptr_t)ka->stack && seen_sp < (uintptr_t)ka->stack + STACK_BYTES,
 		  "the function did not run on the new stack (sp %#lx)" ASL_HINT(1),
 		  (unsigned long)seen_sp);
 #if defined(__x86_64__)
-	cr_assert_eq(seen_sp % 16, 8, "a call made by the fiber's function found rsp %% 16 = %lu "
+	cr_assert_eq(seen_sp % 16, 8,
+		     "a call made by the fiber's function found rsp %% 16 = %lu "
 		     "at its entry; the ABI wants 8 (rsp 16-byte aligned before every call): "
 		     "ctx_start must run with rsp %% 16 == 0" ASL_HINT(1),
 		     (unsigned long)(seen_sp % 16));
@@ -100,14 +103,17 @@ static void ping_pong(const char *hint)
 	ka = kid_new(pp_a, NULL);
 	kb = kid_new(pp_b, NULL);
 	ctx_switch(&main_sp, ka->sp);
-	cr_assert_eq(norder, 2 * ROUNDS + 1, "ping-pong: expected %d events back in main, got %d "
-		     "(a switch resumed the wrong context?)%s", 2 * ROUNDS + 1, norder, hint);
+	cr_assert_eq(norder, 2 * ROUNDS + 1,
+		     "ping-pong: expected %d events back in main, got %d "
+		     "(a switch resumed the wrong context?)%s",
+		     2 * ROUNDS + 1, norder, hint);
 	for (int i = 0; i < 2 * ROUNDS; i++)
-		cr_assert_eq(order[i], i % 2 ? 'B' : 'A', "ping-pong: event %d was '%c', expected "
-			     "'%c' (A and B must alternate, starting with A)%s", i, order[i],
-			     i % 2 ? 'B' : 'A', hint);
-	cr_assert_eq(order[2 * ROUNDS], 'a', "after %d rounds A should return to main%s",
-		     ROUNDS, hint);
+		cr_assert_eq(order[i], i % 2 ? 'B' : 'A',
+			     "ping-pong: event %d was '%c', expected "
+			     "'%c' (A and B must alternate, starting with A)%s",
+			     i, order[i], i % 2 ? 'B' : 'A', hint);
+	cr_assert_eq(order[2 * ROUNDS], 'a', "after %d rounds A should return to main%s", ROUNDS,
+		     hint);
 	free(ka);
 	free(kb);
 }
@@ -162,12 +168,15 @@ Test(ctx, callee_saved_registers_survive_switches)
 	kb = kid_new(regs_b, NULL);
 	ctx_switch(&main_sp, ka->sp);
 	for (int i = 0; i < ROUNDS - 1; i++) {
-		cr_assert_eq(mask_a[i], 0, "round %d: the callee-saved registers of context A came "
+		cr_assert_eq(mask_a[i], 0,
+			     "round %d: the callee-saved registers of context A came "
 			     "back changed after a switch (mask %#lx; x86-64 bits: 0 rbx 1 rbp "
-			     "2-5 r12-r15; aarch64: 0-9 x19-x28, 10-17 d8-d15)" ASL_HINT(1), i,
-			     (unsigned long)mask_a[i]);
-		cr_assert_eq(mask_b[i], 0, "round %d: context B's callee-saved registers changed "
-			     "(mask %#lx)" ASL_HINT(1), i, (unsigned long)mask_b[i]);
+			     "2-5 r12-r15; aarch64: 0-9 x19-x28, 10-17 d8-d15)" ASL_HINT(1),
+			     i, (unsigned long)mask_a[i]);
+		cr_assert_eq(mask_b[i], 0,
+			     "round %d: context B's callee-saved registers changed "
+			     "(mask %#lx)" ASL_HINT(1),
+			     i, (unsigned long)mask_b[i]);
 	}
 	free(ka);
 	free(kb);
@@ -202,8 +211,11 @@ static void fp_b(void *arg)
 
 static const char *rname(int r)
 {
-	return r == FE_TONEAREST ? "to nearest" : r == FE_UPWARD ? "upward" :
-	       r == FE_DOWNWARD ? "downward" : r == FE_TOWARDZERO ? "toward zero" : "?";
+	return r == FE_TONEAREST    ? "to nearest"
+	       : r == FE_UPWARD     ? "upward"
+	       : r == FE_DOWNWARD   ? "downward"
+	       : r == FE_TOWARDZERO ? "toward zero"
+				    : "?";
 }
 
 Test(ctx, fp_rounding_mode_is_per_context)
@@ -214,19 +226,26 @@ Test(ctx, fp_rounding_mode_is_per_context)
 	ctx_switch(&main_sp, ka->sp);
 	int mine = fegetround();
 	fesetround(FE_TONEAREST);
-	cr_assert_eq(round_b[0], FE_TONEAREST, "a new context started with rounding '%s' (its "
+	cr_assert_eq(round_b[0], FE_TONEAREST,
+		     "a new context started with rounding '%s' (its "
 		     "creator's?); ctx_init must give it the ABI's initial FP control state "
-		     "(round to nearest)" ASL_HINT(1), rname(round_b[0]));
-	cr_assert_eq(round_a[0], FE_UPWARD, "context A set rounding 'upward', switched away and "
+		     "(round to nearest)" ASL_HINT(1),
+		     rname(round_b[0]));
+	cr_assert_eq(round_a[0], FE_UPWARD,
+		     "context A set rounding 'upward', switched away and "
 		     "back, and found '%s': the FP control state (MXCSR and x87 control word / "
 		     "FPCR) must be saved and restored by the switch" ASL_HINT(1),
 		     rname(round_a[0]));
-	cr_assert_eq(round_b[1], FE_TOWARDZERO, "context B found '%s' instead of its own "
-		     "'toward zero' after a switch" ASL_HINT(1), rname(round_b[1]));
-	cr_assert_eq(round_a[1], FE_DOWNWARD, "context A found '%s' instead of 'downward'"
-		     ASL_HINT(1), rname(round_a[1]));
-	cr_assert_eq(mine, FE_TONEAREST, "main got rounding '%s' back, expected its own 'to "
-		     "nearest'" ASL_HINT(1), rname(mine));
+	cr_assert_eq(round_b[1], FE_TOWARDZERO,
+		     "context B found '%s' instead of its own "
+		     "'toward zero' after a switch" ASL_HINT(1),
+		     rname(round_b[1]));
+	cr_assert_eq(round_a[1], FE_DOWNWARD,
+		     "context A found '%s' instead of 'downward'" ASL_HINT(1), rname(round_a[1]));
+	cr_assert_eq(mine, FE_TONEAREST,
+		     "main got rounding '%s' back, expected its own 'to "
+		     "nearest'" ASL_HINT(1),
+		     rname(mine));
 	free(ka);
 	free(kb);
 }
@@ -291,16 +310,20 @@ Test(ctx, sse_rounding_alone_is_per_context)
 	ctx_switch(&main_sp, ka->sp);
 	unsigned mine = sse_round();
 	fesetround(FE_TONEAREST);
-	cr_assert_eq(sse_seen_b, RC_NEAREST, "a new context started with SSE rounding bits %#x, "
+	cr_assert_eq(sse_seen_b, RC_NEAREST,
+		     "a new context started with SSE rounding bits %#x, "
 		     "expected %#x (round to nearest): ctx_init's MXCSR / FPCR" ASL_HINT(1),
 		     sse_seen_b, RC_NEAREST);
-	cr_assert_eq(sse_seen_a, RC_UPWARD, "context A set only its SSE rounding mode to "
+	cr_assert_eq(sse_seen_a, RC_UPWARD,
+		     "context A set only its SSE rounding mode to "
 		     "'upward' (MXCSR; the x87 control word stayed the same in every context), and "
 		     "found bits %#x instead of %#x after a switch: the MXCSR (FPCR) must be "
 		     "restored on every switch, not only when the x87 words differ" ASL_HINT(1),
 		     sse_seen_a, RC_UPWARD);
-	cr_assert_eq(mine, RC_NEAREST, "main got SSE rounding bits %#x back, expected its own "
-		     "%#x (to nearest)" ASL_HINT(1), mine, RC_NEAREST);
+	cr_assert_eq(mine, RC_NEAREST,
+		     "main got SSE rounding bits %#x back, expected its own "
+		     "%#x (to nearest)" ASL_HINT(1),
+		     mine, RC_NEAREST);
 	free(ka);
 	free(kb);
 }

@@ -11,7 +11,8 @@
 
 ASL_SUITE(io, 60);
 
-#define LAB07 " (fiber I/O and sleep park fibers on YOUR lab-07 event loop, " \
+#define LAB07                                                                                 \
+	" (fiber I/O and sleep park fibers on YOUR lab-07 event loop, "                       \
 	"labs/07-event-loop: if its tests do not pass yet - make -C ../07-event-loop test - " \
 	"finish lab 07 first)"
 
@@ -20,8 +21,10 @@ static fiber_sched_t *io_sched(void)
 	fiber_sched_t *s = ft_sched(0, ASL_HINT(7));
 	loop_t *loop = NULL;
 	int rc = fiber_sched_loop(s, &loop);
-	cr_assert(rc == 0 && loop, "fiber_sched_loop: expected 0 and a loop, got %s: loop_create "
-		  "failed" LAB07, asl_test_rc(rc));
+	cr_assert(rc == 0 && loop,
+		  "fiber_sched_loop: expected 0 and a loop, got %s: loop_create "
+		  "failed" LAB07,
+		  asl_test_rc(rc));
 	return s;
 }
 
@@ -34,8 +37,10 @@ static void io_run(fiber_fn fn, void *arg, int fds)
 	ft_spawn(s, fn, arg, ASL_HINT(7));
 	ft_sched_run(s, 0, LAB07 ASL_HINT(7));
 	ft_destroy(s, LAB07 ASL_HINT(7));
-	cr_assert_eq(asl_test_fds(), fds, "descriptors: %d open before, %d after the scheduler "
-		     "was destroyed: some leaked" ASL_HINT(7), fds, asl_test_fds());
+	cr_assert_eq(asl_test_fds(), fds,
+		     "descriptors: %d open before, %d after the scheduler "
+		     "was destroyed: some leaked" ASL_HINT(7),
+		     fds, asl_test_fds());
 	cr_assert(ft_maps() <= maps, "stacks leaked" ASL_HINT(7));
 }
 
@@ -90,8 +95,10 @@ Test(io, sleep_order_by_duration_then_start)
 			  "shorter sleeps first, equal ones in the order they started" ASL_HINT(7),
 			  k, b, sleep_ms[b], a, sleep_ms[a]);
 	}
-	cr_assert(took < 10000, "12 sleeps of at most 190 ms, side by side, took %lu ms: the "
-		  "fibers must sleep concurrently" ASL_HINT(7), (unsigned long)took);
+	cr_assert(took < 10000,
+		  "12 sleeps of at most 190 ms, side by side, took %lu ms: the "
+		  "fibers must sleep concurrently" ASL_HINT(7),
+		  (unsigned long)took);
 }
 
 /* ---- a read parks only its own fiber ---- */
@@ -141,11 +148,15 @@ Test(io, read_parks_the_fiber_not_the_thread)
 	others_ran_while_parked = reader_done = 0;
 	rlen = -1;
 	io_run(read_main, NULL, fds);
-	cr_assert(rlen == 5 && memcmp(rbuf, "hello", 5) == 0, "fiber_read: expected the 5 bytes "
-		  "\"hello\", got %zd%s" ASL_HINT(7), rlen, rlen < 0 ? " (an error)" : " bytes");
-	cr_assert_eq(others_ran_while_parked, 50, "while the reader waited for data, the other "
+	cr_assert(rlen == 5 && memcmp(rbuf, "hello", 5) == 0,
+		  "fiber_read: expected the 5 bytes "
+		  "\"hello\", got %zd%s" ASL_HINT(7),
+		  rlen, rlen < 0 ? " (an error)" : " bytes");
+	cr_assert_eq(others_ran_while_parked, 50,
+		     "while the reader waited for data, the other "
 		     "fiber should have run all 50 of its turns; it ran %ld: the wait must park "
-		     "the fiber, not block the thread" ASL_HINT(7), others_ran_while_parked);
+		     "the fiber, not block the thread" ASL_HINT(7),
+		     others_ran_while_parked);
 }
 
 /* ---- write writes everything, through a tiny socket buffer ---- */
@@ -194,10 +205,14 @@ Test(io, write_writes_everything_through_a_small_buffer)
 		big_out[i] = (unsigned char)(i * 7 + (i >> 12));
 	wrote = got_total = 0;
 	io_run(big_main, NULL, fds);
-	cr_assert_eq(wrote, BIG, "fiber_write of 1 MiB through a 4 KiB socket buffer: expected "
-		     "%d (everything, over many partial writes), got %zd" ASL_HINT(7), BIG, wrote);
-	cr_assert(got_total == BIG && memcmp(big_in, big_out, BIG) == 0, "the reader got %zd "
-		  "bytes%s" ASL_HINT(7), got_total, got_total == BIG ? ", but not the ones sent" : "");
+	cr_assert_eq(wrote, BIG,
+		     "fiber_write of 1 MiB through a 4 KiB socket buffer: expected "
+		     "%d (everything, over many partial writes), got %zd" ASL_HINT(7),
+		     BIG, wrote);
+	cr_assert(got_total == BIG && memcmp(big_in, big_out, BIG) == 0,
+		  "the reader got %zd "
+		  "bytes%s" ASL_HINT(7),
+		  got_total, got_total == BIG ? ", but not the ones sent" : "");
 	free(big_in);
 	free(big_out);
 }
@@ -221,12 +236,15 @@ Test(io, connect_reports_refusal)
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof a;
 	cr_assert(bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-		  getsockname(fd, (struct sockaddr *)&a, &len) == 0, "bind failed");
+		      getsockname(fd, (struct sockaddr *)&a, &len) == 0,
+		  "bind failed");
 	close(fd);
 	refused_rc = 1;
 	io_run(refused_main, &a, fds);
-	cr_assert_eq(refused_rc, -ECONNREFUSED, "fiber_connect to a closed port: expected %s, "
-		     "got %s" ASL_HINT(7), asl_test_rc(-ECONNREFUSED), asl_test_rc(refused_rc));
+	cr_assert_eq(refused_rc, -ECONNREFUSED,
+		     "fiber_connect to a closed port: expected %s, "
+		     "got %s" ASL_HINT(7),
+		     asl_test_rc(-ECONNREFUSED), asl_test_rc(refused_rc));
 }
 
 /* ---- the echo server: 1,000 clients, one thread ---- */
@@ -319,9 +337,10 @@ Test(io, echo_server_serves_1000_clients_on_one_thread)
 	clients_ok = client_fail_rc = server_errors = accepted = 0;
 	int threads = asl_test_threads();
 	io_run(echo_main, NULL, fds);
-	cr_assert_eq(clients_ok, CLIENTS, "%d of %d clients got their %d echoes back; the first "
-		     "failure: %s" ASL_HINT(7), clients_ok, CLIENTS, ROUNDS,
-		     asl_test_rc(client_fail_rc));
+	cr_assert_eq(clients_ok, CLIENTS,
+		     "%d of %d clients got their %d echoes back; the first "
+		     "failure: %s" ASL_HINT(7),
+		     clients_ok, CLIENTS, ROUNDS, asl_test_rc(client_fail_rc));
 	cr_assert_eq(server_errors, 0, "the server saw %d errors" ASL_HINT(7), server_errors);
 	cr_assert_eq(asl_test_threads(), threads, "fibers must not start threads" ASL_HINT(7));
 }
@@ -350,10 +369,12 @@ Test(io, sleep_after_busy_work_is_not_cut_short)
 	io_run(stale_sleeper, NULL, fds);
 	cr_assert_eq(stale_rc, 0, "fiber_sleep: expected 0, got %s" ASL_HINT(7),
 		     asl_test_rc(stale_rc));
-	cr_assert(stale_slept_ms >= 100, "fiber_sleep(100) called after 60 ms of work without a "
+	cr_assert(stale_slept_ms >= 100,
+		  "fiber_sleep(100) called after 60 ms of work without a "
 		  "wait returned after %lld ms: the deadline was counted from the loop's cached "
 		  "time, which was 60 ms old.  Update the loop's time (loop_update_time) before "
-		  "starting the timer" ASL_HINT(7), (long long)stale_slept_ms);
+		  "starting the timer" ASL_HINT(7),
+		  (long long)stale_slept_ms);
 }
 
 /* ---- one fiber waits on one descriptor, then on another ---- */
@@ -412,14 +433,18 @@ Test(io, wait_moves_to_the_new_descriptor)
 {
 	int fds = asl_test_fds();
 	cr_assert(pipe2(two_a, O_NONBLOCK | O_CLOEXEC) == 0 &&
-		  pipe2(two_b, O_NONBLOCK | O_CLOEXEC) == 0, "pipe2 failed");
+		      pipe2(two_b, O_NONBLOCK | O_CLOEXEC) == 0,
+		  "pipe2 failed");
 	two_done = two_gave_up = 0;
 	two_got[0] = two_got[1] = -1;
 	io_run(two_fd_main, NULL, fds);
-	cr_assert(!two_gave_up, "a fiber read pipe A (woken by its byte), then read pipe B: B's "
+	cr_assert(!two_gave_up,
+		  "a fiber read pipe A (woken by its byte), then read pipe B: B's "
 		  "byte was written, but 2 s later the fiber was still parked.  Its watcher still "
 		  "watched A: when the fiber waits on another descriptor, stop the watcher of the "
 		  "old one and start it on the new one" ASL_HINT(7));
-	cr_assert(two_got[0] == 1 && two_got[1] == 1, "fiber_read of pipe A, then of pipe B: "
-		  "expected 1 byte each, got %zd and %zd" ASL_HINT(7), two_got[0], two_got[1]);
+	cr_assert(two_got[0] == 1 && two_got[1] == 1,
+		  "fiber_read of pipe A, then of pipe B: "
+		  "expected 1 byte each, got %zd and %zd" ASL_HINT(7),
+		  two_got[0], two_got[1]);
 }

@@ -36,8 +36,10 @@ Test(join, returns_each_fibers_result)
 {
 	join_bad = 0;
 	ft_run(joiner_main, NULL, 0, ASL_HINT(4));
-	cr_assert_eq(join_bad, 0, "%d of 100 joins went wrong; the first: fiber %lu should "
-		     "return %lu, join gave %ld" ASL_HINT(4), join_bad, (unsigned long)join_first_i,
+	cr_assert_eq(join_bad, 0,
+		     "%d of 100 joins went wrong; the first: fiber %lu should "
+		     "return %lu, join gave %ld" ASL_HINT(4),
+		     join_bad, (unsigned long)join_first_i,
 		     (unsigned long)(join_first_i * join_first_i), (long)join_first_got);
 }
 
@@ -69,15 +71,18 @@ static void *errors_main(void *arg)
 
 Test(join, errors_and_exit_value)
 {
-	cr_assert_eq(fiber_join((fiber_t *)&rc_self, NULL), -EPERM, "fiber_join outside any "
+	cr_assert_eq(fiber_join((fiber_t *)&rc_self, NULL), -EPERM,
+		     "fiber_join outside any "
 		     "fiber: expected -EPERM" ASL_HINT(4));
 	ft_run(errors_main, NULL, 0, ASL_HINT(4));
-	cr_assert_eq(rc_self, -EDEADLK, "a fiber joining itself: expected %s, got %s"
-		     ASL_HINT(4), asl_test_rc(-EDEADLK), asl_test_rc(rc_self));
-	cr_assert_eq(rc_twice, -EINVAL, "a second fiber joining a fiber that is already being "
-		     "joined: expected %s, got %s" ASL_HINT(4), asl_test_rc(-EINVAL),
-		     asl_test_rc(rc_twice));
-	cr_assert(rc_exit == 0 && exit_res == (void *)0xfeed, "join of a fiber that called "
+	cr_assert_eq(rc_self, -EDEADLK, "a fiber joining itself: expected %s, got %s" ASL_HINT(4),
+		     asl_test_rc(-EDEADLK), asl_test_rc(rc_self));
+	cr_assert_eq(rc_twice, -EINVAL,
+		     "a second fiber joining a fiber that is already being "
+		     "joined: expected %s, got %s" ASL_HINT(4),
+		     asl_test_rc(-EINVAL), asl_test_rc(rc_twice));
+	cr_assert(rc_exit == 0 && exit_res == (void *)0xfeed,
+		  "join of a fiber that called "
 		  "fiber_exit(0xfeed): expected 0 and 0xfeed, got %s and %p" ASL_HINT(4),
 		  asl_test_rc(rc_exit), exit_res);
 }
@@ -102,11 +107,11 @@ Test(join, deadlock_is_reported)
 	fiber_sched_t *s = ft_sched(0, ASL_HINT(4));
 	fa = ft_spawn(s, join_b, NULL, ASL_HINT(4));
 	fb = ft_spawn(s, join_a, NULL, ASL_HINT(4));
-	ft_sched_run(s, -EDEADLK, " (two fibers join each other: nothing can ever run again)"
-		     ASL_HINT(4));
+	ft_sched_run(s, -EDEADLK,
+		     " (two fibers join each other: nothing can ever run again)" ASL_HINT(4));
 	ft_destroy(s, ASL_HINT(4));
 	cr_assert(ft_maps() <= maps, "the deadlocked fibers' stacks were not freed by "
-		  "fiber_sched_destroy" ASL_HINT(4));
+				     "fiber_sched_destroy" ASL_HINT(4));
 }
 
 #define SEQ 20000
@@ -137,10 +142,13 @@ Test(join, spawn_join_many_reuses_stacks)
 	ft_spawn(s, seq_main, NULL, ASL_HINT(4));
 	ft_sched_run(s, 0, ASL_HINT(4));
 	cr_assert_eq(seq_bad, 0, "%d of %d spawn + join pairs failed" ASL_HINT(4), seq_bad, SEQ);
-	cr_assert(s->pool.nfree <= 2, "%d fibers spawned and joined one after another should "
+	cr_assert(s->pool.nfree <= 2,
+		  "%d fibers spawned and joined one after another should "
 		  "need two stacks at most (a finished fiber's stack goes back to the pool and "
-		  "the next one takes it); the pool holds %zu" ASL_HINT(4), SEQ, s->pool.nfree);
+		  "the next one takes it); the pool holds %zu" ASL_HINT(4),
+		  SEQ, s->pool.nfree);
 	ft_destroy(s, ASL_HINT(4));
-	cr_assert(ft_maps() <= maps, "stacks leaked: %d guard pages mapped before, %d after" ASL_HINT(4),
-		  maps, ft_maps());
+	cr_assert(ft_maps() <= maps,
+		  "stacks leaked: %d guard pages mapped before, %d after" ASL_HINT(4), maps,
+		  ft_maps());
 }

@@ -35,10 +35,13 @@ Test(mutex, protects_a_section_across_yields)
 	ft_sched_run(s, 0, ASL_HINT(6));
 	ft_destroy(s, ASL_HINT(6));
 	cr_assert_eq(lock_errs, 0, "%d lock/unlock calls failed" ASL_HINT(6), lock_errs);
-	cr_assert_eq(max_inside, 1, "up to %d fibers were inside the critical section at once"
-		     ASL_HINT(6), max_inside);
-	cr_assert_eq(shared, 1000, "50 fibers x 20 increments under the mutex: expected 1000, "
-		     "got %ld (lost updates)" ASL_HINT(6), shared);
+	cr_assert_eq(max_inside, 1,
+		     "up to %d fibers were inside the critical section at once" ASL_HINT(6),
+		     max_inside);
+	cr_assert_eq(shared, 1000,
+		     "50 fibers x 20 increments under the mutex: expected 1000, "
+		     "got %ld (lost updates)" ASL_HINT(6),
+		     shared);
 }
 
 static char got_order[8];
@@ -85,12 +88,17 @@ Test(mutex, unlock_hands_over_in_arrival_order)
 	memset(got_order, 0, sizeof got_order);
 	m = (struct fiber_mutex)FIBER_MUTEX_INIT;
 	ft_run(holder, NULL, 0, ASL_HINT(6));
-	cr_assert_eq(rc_relock, -EDEADLK, "locking a mutex the fiber already owns: expected %s, "
-		     "got %s" ASL_HINT(6), asl_test_rc(-EDEADLK), asl_test_rc(rc_relock));
-	cr_assert_eq(rc_foreign, -EPERM, "unlock by a fiber that does not own the mutex: "
-		     "expected %s, got %s" ASL_HINT(6), asl_test_rc(-EPERM),
-		     asl_test_rc(rc_foreign));
-	cr_assert_str_eq(got_order, "123H", "three fibers queued on the mutex, then the holder "
+	cr_assert_eq(rc_relock, -EDEADLK,
+		     "locking a mutex the fiber already owns: expected %s, "
+		     "got %s" ASL_HINT(6),
+		     asl_test_rc(-EDEADLK), asl_test_rc(rc_relock));
+	cr_assert_eq(rc_foreign, -EPERM,
+		     "unlock by a fiber that does not own the mutex: "
+		     "expected %s, got %s" ASL_HINT(6),
+		     asl_test_rc(-EPERM), asl_test_rc(rc_foreign));
+	cr_assert_str_eq(got_order, "123H",
+			 "three fibers queued on the mutex, then the holder "
 			 "unlocked and asked again: expected the order 123H (handed over first "
-			 "come, first served, no barging), got \"%s\"" ASL_HINT(6), got_order);
+			 "come, first served, no barging), got \"%s\"" ASL_HINT(6),
+			 got_order);
 }

@@ -69,8 +69,8 @@ static struct outcome run_child(fiber_fn bad)
 		close(p[1]);
 		fiber_sched_t *s;
 		int ok = 0;
-		if (fiber_sched_create(&s, 16 << 10) || fiber_spawn(s, NULL, check_installed, &ok) ||
-		    fiber_spawn(s, NULL, bad, NULL))
+		if (fiber_sched_create(&s, 16 << 10) ||
+		    fiber_spawn(s, NULL, check_installed, &ok) || fiber_spawn(s, NULL, bad, NULL))
 			_exit(4);
 		int rc = fiber_sched_run(s);
 		_exit(!ok ? 3 : rc ? 5 : 0);
@@ -94,7 +94,8 @@ static void describe(int status, char *buf, size_t len)
 	else
 		snprintf(buf, len, "exited with status %d%s", WEXITSTATUS(status),
 			 WEXITSTATUS(status) == 3 ? " (no SA_ONSTACK SIGSEGV handler and "
-			 "alternate signal stack while fibers ran)" : "");
+						    "alternate signal stack while fibers ran)"
+						  : "");
 }
 
 Test(overflow, reported_with_the_fiber_number_then_the_process_dies)
@@ -102,11 +103,13 @@ Test(overflow, reported_with_the_fiber_number_then_the_process_dies)
 	struct outcome o = run_child(overflower);
 	char how[160];
 	describe(o.status, how, sizeof how);
-	cr_assert(strstr(o.err, "fiber 2 overflowed its 16 KiB stack"), "fiber 2 recursed "
+	cr_assert(strstr(o.err, "fiber 2 overflowed its 16 KiB stack"),
+		  "fiber 2 recursed "
 		  "without end on a 16 KiB stack: expected \"fiber 2 overflowed its 16 KiB "
-		  "stack\" on stderr; the process %s and wrote: \"%.300s\"" ASL_HINT(5), how,
-		  o.err);
-	cr_assert(!(WIFEXITED(o.status) && WEXITSTATUS(o.status) == 0), "after an overflow the "
+		  "stack\" on stderr; the process %s and wrote: \"%.300s\"" ASL_HINT(5),
+		  how, o.err);
+	cr_assert(!(WIFEXITED(o.status) && WEXITSTATUS(o.status) == 0),
+		  "after an overflow the "
 		  "process must not carry on as if nothing happened" ASL_HINT(5));
 }
 
@@ -119,11 +122,15 @@ Test(overflow, other_faults_are_not_called_overflows)
 	bool died = (WIFSIGNALED(o.status) && WTERMSIG(o.status) == SIGSEGV) ||
 		    (WIFEXITED(o.status) && WEXITSTATUS(o.status) == 1 &&
 		     (strstr(o.err, "AddressSanitizer") || strstr(o.err, "runtime error")));
-	cr_assert(died, "a fiber wrote through a NULL pointer, with the overflow handler "
+	cr_assert(died,
+		  "a fiber wrote through a NULL pointer, with the overflow handler "
 		  "installed: expected the process to die of SIGSEGV (the handler passes faults "
-		  "that are not overflows on); it %s" ASL_HINT(5), how);
-	cr_assert_null(strstr(o.err, "overflowed"), "a NULL pointer write is not a stack "
-		       "overflow, but stderr says: \"%.300s\"" ASL_HINT(5), o.err);
+		  "that are not overflows on); it %s" ASL_HINT(5),
+		  how);
+	cr_assert_null(strstr(o.err, "overflowed"),
+		       "a NULL pointer write is not a stack "
+		       "overflow, but stderr says: \"%.300s\"" ASL_HINT(5),
+		       o.err);
 }
 
 Test(overflow, alternate_stack_only_while_running)
@@ -133,11 +140,12 @@ Test(overflow, alternate_stack_only_while_running)
 	sigaltstack(NULL, &before);
 	ft_run(check_installed, &ok, 0, ASL_HINT(5));
 	cr_assert(ok, "inside a fiber, SIGSEGV must be handled with SA_SIGINFO | SA_ONSTACK "
-		  "and the thread must have an alternate signal stack of at least 16 KiB"
-		  ASL_HINT(5));
+		      "and the thread must have an alternate "
+		      "signal stack of at least 16 KiB" ASL_HINT(5));
 	sigaltstack(NULL, &ss);
-	cr_assert(ss.ss_sp == before.ss_sp && ss.ss_flags == before.ss_flags, "after "
+	cr_assert(ss.ss_sp == before.ss_sp && ss.ss_flags == before.ss_flags,
+		  "after "
 		  "fiber_sched_run the thread's previous alternate stack (%p, flags %d) must be "
-		  "back; found %p, flags %d" ASL_HINT(5), before.ss_sp, before.ss_flags, ss.ss_sp,
-		  ss.ss_flags);
+		  "back; found %p, flags %d" ASL_HINT(5),
+		  before.ss_sp, before.ss_flags, ss.ss_sp, ss.ss_flags);
 }

@@ -26,12 +26,14 @@ Test(sched, one_fiber_runs_once_with_its_argument)
 	fiber_t *f = ft_spawn(s, one, &token, ASL_HINT(3));
 	cr_assert_eq(ran, 0, "fiber_spawn must only queue the fiber; it ran already" ASL_HINT(3));
 	ft_sched_run(s, 0, ASL_HINT(3));
-	cr_assert(ran == 1 && seen_arg == &token, "expected the fiber to run once with its "
-		  "argument; it ran %d time(s) with arg %p (expected %p)" ASL_HINT(3), ran,
-		  seen_arg, (void *)&token);
-	cr_assert(seen_self == f && seen_id == 1, "inside the fiber, fiber_self() should be the "
-		  "spawned fiber (%p) with id 1; got %p, id %d" ASL_HINT(3), (void *)f,
-		  (void *)seen_self, seen_id);
+	cr_assert(ran == 1 && seen_arg == &token,
+		  "expected the fiber to run once with its "
+		  "argument; it ran %d time(s) with arg %p (expected %p)" ASL_HINT(3),
+		  ran, seen_arg, (void *)&token);
+	cr_assert(seen_self == f && seen_id == 1,
+		  "inside the fiber, fiber_self() should be the "
+		  "spawned fiber (%p) with id 1; got %p, id %d" ASL_HINT(3),
+		  (void *)f, (void *)seen_self, seen_id);
 	cr_assert_null(fiber_self(), "outside fibers fiber_self() must be NULL" ASL_HINT(3));
 	ft_destroy(s, ASL_HINT(3));
 }
@@ -60,9 +62,10 @@ Test(sched, ping_pong_order)
 	ft_sched_run(s, 0, ASL_HINT(3));
 	cr_assert_eq(nlog, 2 * PP, "expected %d turns, got %d" ASL_HINT(3), 2 * PP, nlog);
 	for (int i = 0; i < 2 * PP; i++)
-		cr_assert_eq(log_[i], i % 2 ? 'B' : 'A', "turn %d was %c's, expected %c's: a "
-			     "yielding fiber goes to the TAIL of the run queue" ASL_HINT(3), i,
-			     log_[i], i % 2 ? 'B' : 'A');
+		cr_assert_eq(log_[i], i % 2 ? 'B' : 'A',
+			     "turn %d was %c's, expected %c's: a "
+			     "yielding fiber goes to the TAIL of the run queue" ASL_HINT(3),
+			     i, log_[i], i % 2 ? 'B' : 'A');
 	ft_destroy(s, ASL_HINT(3));
 }
 
@@ -103,12 +106,15 @@ Test(sched, ten_thousand_fibers_round_robin)
 	ft_sched_run(s, 0, ASL_HINT(3));
 	cr_assert_eq(step_no, MANY * TURNS, "expected %d turns in all, got %u" ASL_HINT(3),
 		     MANY * TURNS, step_no);
-	cr_assert_eq(bad_turns, 0, "%u turns out of round-robin order; the first: fiber #%u's "
-		     "turn %u came at step %u, expected %u" ASL_HINT(3), bad_turns, first_bad_id,
-		     first_bad_turn, first_bad_step, first_bad_turn * MANY + first_bad_id);
+	cr_assert_eq(bad_turns, 0,
+		     "%u turns out of round-robin order; the first: fiber #%u's "
+		     "turn %u came at step %u, expected %u" ASL_HINT(3),
+		     bad_turns, first_bad_id, first_bad_turn, first_bad_step,
+		     first_bad_turn * MANY + first_bad_id);
 	ft_destroy(s, ASL_HINT(3));
-	cr_assert(ft_maps() <= maps, "%d guard pages mapped after destroy, %d before: stacks leaked"
-		  ASL_HINT(3), ft_maps(), maps);
+	cr_assert(ft_maps() <= maps,
+		  "%d guard pages mapped after destroy, %d before: stacks leaked" ASL_HINT(3),
+		  ft_maps(), maps);
 }
 
 /* ---- spawning from a fiber ---- */
@@ -138,9 +144,11 @@ Test(sched, spawned_fibers_run_in_spawn_order_after_the_spawner_yields)
 	sp_n = 0;
 	memset(sp_log, 0, sizeof sp_log);
 	ft_run(spawner, NULL, 0, ASL_HINT(3));
-	cr_assert_str_eq(sp_log, "P12p", "expected the order P12p (the spawner runs on until "
+	cr_assert_str_eq(sp_log, "P12p",
+			 "expected the order P12p (the spawner runs on until "
 			 "it yields; children run in spawn order; then the spawner again), got "
-			 "\"%s\"" ASL_HINT(3), sp_log);
+			 "\"%s\"" ASL_HINT(3),
+			 sp_log);
 }
 
 /* ---- fiber_exit from deep inside a call chain ---- */
@@ -174,8 +182,10 @@ Test(sched, exit_from_a_nested_call_ends_only_that_fiber)
 	ft_spawn(s, exiter, NULL, ASL_HINT(3));
 	ft_spawn(s, child, (void *)(intptr_t)'x', ASL_HINT(3));
 	ft_sched_run(s, 0, ASL_HINT(3));
-	cr_assert_eq(after_exit, 0, "code after fiber_exit ran (%d times): it must never "
-		     "return" ASL_HINT(3), after_exit);
+	cr_assert_eq(after_exit, 0,
+		     "code after fiber_exit ran (%d times): it must never "
+		     "return" ASL_HINT(3),
+		     after_exit);
 	cr_assert_eq(sp_n, 1, "the other fiber must still run after one exits" ASL_HINT(3));
 	ft_destroy(s, ASL_HINT(3));
 }
@@ -193,7 +203,8 @@ static void *reg_fiber(void *arg)
 {
 	int me = (int)(intptr_t)arg;
 	for (int i = 0; i < 100; i++)
-		masks[me][i] = regs_keep_across(do_yield, NULL, (uint64_t)(me + 1) << 40 | (uint64_t)i);
+		masks[me][i] = regs_keep_across(do_yield, NULL,
+						(uint64_t)(me + 1) << 40 | (uint64_t)i);
 	return NULL;
 }
 
@@ -207,9 +218,11 @@ Test(sched, registers_and_rounding_survive_yields)
 	ft_destroy(s, ASL_HINT(3));
 	for (int f = 0; f < 2; f++)
 		for (int i = 0; i < 100; i++)
-			cr_assert_eq(masks[f][i], 0, "fiber %d, yield %d: callee-saved registers "
-				     "changed across fiber_yield (mask %#lx)" ASL_HINT(3), f, i,
-				     (unsigned long)masks[f][i]);
+			cr_assert_eq(masks[f][i], 0,
+				     "fiber %d, yield %d: callee-saved registers "
+				     "changed across fiber_yield (mask %#lx)" ASL_HINT(3),
+				     f, i, (unsigned long)masks[f][i]);
 	int r = fegetround();
-	cr_assert_eq(r, FE_TONEAREST, "after the run the thread's rounding mode changed" ASL_HINT(3));
+	cr_assert_eq(r, FE_TONEAREST,
+		     "after the run the thread's rounding mode changed" ASL_HINT(3));
 }

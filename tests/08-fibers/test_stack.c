@@ -28,8 +28,8 @@ static struct stack get_ok(struct stack_pool *p)
 {
 	struct stack st = { 0 };
 	int rc = stack_pool_get(p, &st);
-	cr_assert(rc == 0 && st.map, "stack_pool_get: expected 0 and a mapping, got %s"
-		  ASL_HINT(2), asl_test_rc(rc));
+	cr_assert(rc == 0 && st.map, "stack_pool_get: expected 0 and a mapping, got %s" ASL_HINT(2),
+		  asl_test_rc(rc));
 	return st;
 }
 
@@ -39,21 +39,27 @@ Test(stack, guard_page_below_usable_pages)
 	stack_pool_init(&p, 16 << 10);
 	struct stack st = get_ok(&p);
 	size_t usable = (size_t)((char *)st.hi - (char *)st.lo);
-	cr_assert_eq(usable, (size_t)16 << 10, "usable part [lo, hi): expected 16384 bytes, got "
-		     "%zu" ASL_HINT(2), usable);
+	cr_assert_eq(usable, (size_t)16 << 10,
+		     "usable part [lo, hi): expected 16384 bytes, got "
+		     "%zu" ASL_HINT(2),
+		     usable);
 	cr_assert(st.lo == (char *)st.map + p.page && st.map_len == p.page + usable,
 		  "layout: expected one guard page at the start of the mapping, then the usable "
-		  "part (map %p, lo %p, map_len %zu, page %zu)" ASL_HINT(2), st.map, st.lo,
-		  st.map_len, p.page);
+		  "part (map %p, lo %p, map_len %zu, page %zu)" ASL_HINT(2),
+		  st.map, st.lo, st.map_len, p.page);
 	char g[5], u[5], top[5];
 	perms_at(st.map, g);
 	perms_at(st.lo, u);
 	perms_at((char *)st.hi - 1, top);
-	cr_assert(strncmp(g, "---", 3) == 0, "the guard page (%p) must be inaccessible "
-		  "(PROT_NONE, '---p' in /proc/self/maps); it is '%s'" ASL_HINT(2), st.map, g);
-	cr_assert(strncmp(u, "rw", 2) == 0 && strncmp(top, "rw", 2) == 0, "the usable pages must "
-		  "be readable and writable; /proc/self/maps says '%s' at lo and '%s' at hi - 1"
-		  ASL_HINT(2), u, top);
+	cr_assert(strncmp(g, "---", 3) == 0,
+		  "the guard page (%p) must be inaccessible "
+		  "(PROT_NONE, '---p' in /proc/self/maps); it is '%s'" ASL_HINT(2),
+		  st.map, g);
+	cr_assert(strncmp(u, "rw", 2) == 0 && strncmp(top, "rw", 2) == 0,
+		  "the usable pages must "
+		  "be readable and writable; /proc/self/maps "
+		  "says '%s' at lo and '%s' at hi - 1" ASL_HINT(2),
+		  u, top);
 	memset(st.lo, 0x5a, usable); /* every usable byte can be written */
 	stack_unmap(&st);
 	stack_pool_drain(&p);
@@ -81,10 +87,12 @@ Test(stack, pool_reuses_and_bounds_free_stacks)
 	void *a_map = a.map;
 	stack_pool_put(&p, &a);
 	cr_assert_null(a.map, "after stack_pool_put the struct must no longer own the stack "
-		       "(map = NULL)" ASL_HINT(2));
+			      "(map = NULL)" ASL_HINT(2));
 	struct stack b = get_ok(&p);
-	cr_assert_eq(b.map, a_map, "a stack given back must be reused by the next get (got a "
-		     "new mapping %p instead of %p)" ASL_HINT(2), b.map, a_map);
+	cr_assert_eq(b.map, a_map,
+		     "a stack given back must be reused by the next get (got a "
+		     "new mapping %p instead of %p)" ASL_HINT(2),
+		     b.map, a_map);
 	p.max_free = 1;
 	struct stack c = get_ok(&p);
 	void *c_map = c.map;
@@ -92,11 +100,15 @@ Test(stack, pool_reuses_and_bounds_free_stacks)
 	stack_pool_put(&p, &c); /* over max_free: unmapped */
 	char perm[5];
 	perms_at((char *)c_map + p.page, perm);
-	cr_assert(strcmp(perm, "none") == 0 || c_map == a_map, "with max_free = 1 the second "
-		  "stack given back must be unmapped; its address is still mapped ('%s')"
-		  ASL_HINT(2), perm);
+	cr_assert(strcmp(perm, "none") == 0 || c_map == a_map,
+		  "with max_free = 1 the second "
+		  "stack given back must be unmapped; "
+		  "its address is still mapped ('%s')" ASL_HINT(2),
+		  perm);
 	stack_pool_drain(&p);
 	int after = ft_maps();
-	cr_assert(after <= maps, "after stack_pool_drain: %d guard pages mapped, %d before: stacks leaked"
-		  ASL_HINT(2), after, maps);
+	cr_assert(
+	    after <= maps,
+	    "after stack_pool_drain: %d guard pages mapped, %d before: stacks leaked" ASL_HINT(2),
+	    after, maps);
 }

@@ -28,7 +28,7 @@ static inline int32_t st_between(uint64_t *s, int32_t lo, int32_t hi)
 /* One kind of state machine under test, seen through a uniform interface. */
 struct st_kind {
 	const char *name;
-	int step;                                      /* the workbook step it belongs to */
+	int step; /* the workbook step it belongs to */
 	void (*init)(void *c, struct sim_io *io);
 	int (*resume)(void *c);
 	int (*result)(const void *c, int32_t *value);  /* the return value, and *out / total */
@@ -106,11 +106,13 @@ static inline void st_check_against_ref(const struct st_kind *k, void *c, const 
 	int rc;
 	while ((rc = k->resume(c)) == CORO_PENDING) {
 		pendings++;
-		cr_assert(++resumes < 100000, "%s: still PENDING after 100,000 resumes (seed %llu, "
-			  "%u%% pending)" ASL_HINT_N, k->name, (unsigned long long)seed, pct,
-			  k->step);
+		cr_assert(++resumes < 100000,
+			  "%s: still PENDING after 100,000 resumes (seed %llu, "
+			  "%u%% pending)" ASL_HINT_N,
+			  k->name, (unsigned long long)seed, pct, k->step);
 	}
-	cr_assert_eq(rc, CORO_READY, "%s: a resume returned %s, expected CORO_PENDING (0) or "
+	cr_assert_eq(rc, CORO_READY,
+		     "%s: a resume returned %s, expected CORO_PENDING (0) or "
 		     "CORO_READY (1) (seed %llu, %u%% pending up to %u polls)" ASL_HINT_N,
 		     k->name, asl_test_rc(rc), (unsigned long long)seed, pct, max, k->step);
 	int res = k->result(c, &val);
@@ -123,33 +125,38 @@ static inline void st_check_against_ref(const struct st_kind *k, void *c, const 
 		     k->name, (unsigned long long)seed, got, k->step);
 	cr_assert(res == ref_rc && (ref_rc != 0 && !k->value_on_error ? true : val == ref_val),
 		  "%s returned %d (value %d), the sequential reference %d (value %d).  Seed %llu, "
-		  "%u%% pending; reference log: %s; yours: %s" ASL_HINT_N, k->name, res, (int)val,
-		  ref_rc, (int)ref_val, (unsigned long long)seed, pct, want, got, k->step);
+		  "%u%% pending; reference log: %s; yours: %s" ASL_HINT_N,
+		  k->name, res, (int)val, ref_rc, (int)ref_val, (unsigned long long)seed, pct, want,
+		  got, k->step);
 	cr_assert(io.n_log == ref_io.n_log &&
 		      !memcmp(io.log, ref_io.log, io.n_log * sizeof io.log[0]),
 		  "%s: different side effects.  Expected the log %s, got %s (seed %llu, %u%% "
 		  "pending)" ASL_HINT_N,
 		  k->name, want, got, (unsigned long long)seed, pct, k->step);
-	cr_assert_eq((unsigned long)pendings, io.pendings, "%s returned CORO_PENDING %ld times "
+	cr_assert_eq((unsigned long)pendings, io.pendings,
+		     "%s returned CORO_PENDING %ld times "
 		     "but operations were pending %lu times: a step must return PENDING exactly "
 		     "when its operation is pending (never wait inside the step, never return "
-		     "PENDING when it could go on).  Seed %llu" ASL_HINT_N, k->name, pendings,
-		     io.pendings, (unsigned long long)seed, k->step);
+		     "PENDING when it could go on).  Seed %llu" ASL_HINT_N,
+		     k->name, pendings, io.pendings, (unsigned long long)seed, k->step);
 	for (int again = 0; again < 2; again++) {
 		rc = k->resume(c);
-		cr_assert_eq(rc, -EALREADY, "%s resumed after it had finished: expected -114 "
-			     "(EALREADY), got %s" ASL_HINT_N, k->name, asl_test_rc(rc), k->step);
+		cr_assert_eq(rc, -EALREADY,
+			     "%s resumed after it had finished: expected -114 "
+			     "(EALREADY), got %s" ASL_HINT_N,
+			     k->name, asl_test_rc(rc), k->step);
 	}
-	cr_assert(io.n_log == ref_io.n_log, "%s did I/O after it had finished" ASL_HINT_N,
-		  k->name, k->step);
+	cr_assert(io.n_log == ref_io.n_log, "%s did I/O after it had finished" ASL_HINT_N, k->name,
+		  k->step);
 }
 
 /* A batch: the two extremes and `n` random schedules, each with a fresh random input. */
 static inline void st_check_many(const struct st_kind *k, uint64_t seed, int n,
 				 size_t (*input)(uint64_t *, int32_t *))
 {
-	static const struct { unsigned pct, max; } extremes[] = { { 0, 1 }, { 100, 1 },
-								   { 100, 3 } };
+	static const struct {
+		unsigned pct, max;
+	} extremes[] = { { 0, 1 }, { 100, 1 }, { 100, 3 } };
 	_Alignas(16) unsigned char c[512];
 	int32_t in[ST_INPUT_MAX];
 	uint64_t s = seed;

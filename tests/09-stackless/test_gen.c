@@ -15,13 +15,14 @@ static size_t drain(struct gen *g, long *out, size_t cap, const char *what)
 		cr_assert(n < cap, "%s: more than %zu values" ASL_HINT(6), what, cap);
 		out[n++] = v;
 	}
-	cr_assert_eq(rc, 0, "%s: after %zu values gen_next returned %s, expected 0 (exhausted)"
-		     ASL_HINT(6), what, n, asl_test_rc(rc));
+	cr_assert_eq(rc, 0,
+		     "%s: after %zu values gen_next "
+		     "returned %s, expected 0 (exhausted)" ASL_HINT(6),
+		     what, n, asl_test_rc(rc));
 	return n;
 }
 
-static void expect_seq(const char *what, const long *got, size_t n, const long *want,
-		       size_t wn)
+static void expect_seq(const char *what, const long *got, size_t n, const long *want, size_t wn)
 {
 	cr_assert_eq(n, wn, "%s: expected %zu values, got %zu" ASL_HINT(6), what, wn, n);
 	for (size_t i = 0; i < n; i++)
@@ -53,8 +54,8 @@ Test(gen, range_next_to_the_limits)
 {
 	struct gen_range r;
 	long got[8];
-	const long hi[] = { LONG_MAX - 3, LONG_MAX - 1 }, lo[] = { LONG_MIN + 2, LONG_MIN + 1,
-								  LONG_MIN };
+	const long hi[] = { LONG_MAX - 3, LONG_MAX - 1 },
+		   lo[] = { LONG_MIN + 2, LONG_MIN + 1, LONG_MIN };
 	expect_seq("range(LONG_MAX - 3, LONG_MAX, 2)", got,
 		   drain(range(&r, LONG_MAX - 3, LONG_MAX, 2), got, 8, "range"), hi, 2);
 	expect_seq("range(LONG_MIN + 2, LONG_MIN - ..., -1)", got,
@@ -133,8 +134,9 @@ Test(gen, filter_keeps_only_matches)
 	gen_filter_init(&f, range(&r, 0, 20, 2), is_odd, NULL);
 	expect_seq("filter(odd, evens)", got, drain(&f.g, got, 64, "filter"), odd, 0);
 	int rc = gen_next(&f.g, &got[0]);
-	cr_assert_eq(rc, -EALREADY, "filter after exhaustion: expected -114 (EALREADY), got %s"
-		     ASL_HINT(6), asl_test_rc(rc));
+	cr_assert_eq(rc, -EALREADY,
+		     "filter after exhaustion: expected -114 (EALREADY), got %s" ASL_HINT(6),
+		     asl_test_rc(rc));
 }
 
 Test(gen, take_is_lazy)
@@ -145,7 +147,8 @@ Test(gen, take_is_lazy)
 	static const long want[] = { 0, 1, 2, 3, 4 };
 	gen_take_init(&t, counting(&c), 5);
 	expect_seq("take(5, counting)", got, drain(&t.g, got, 16, "take"), want, 5);
-	cr_assert_eq(c.resumes, 5, "take(5) over an endless generator resumed it %ld times: "
+	cr_assert_eq(c.resumes, 5,
+		     "take(5) over an endless generator resumed it %ld times: "
 		     "expected exactly 5 (never ask for a value you will not hand out)" ASL_HINT(6),
 		     c.resumes);
 	struct gen_range r;
@@ -168,8 +171,10 @@ Test(gen, pipeline_is_lazy_end_to_end)
 	gen_take_init(&t, &f.g, 4);
 	expect_seq("take(4, filter(1000 | v, range(0, LONG_MAX)))", got,
 		   drain(&t.g, got, 8, "pipeline"), want, 4);
-	cr_assert_eq(r.cur, 3000, "the range went on to %ld: it should have stopped at 3000 (no "
-		     "value is computed before it is asked for)" ASL_HINT(6), r.cur);
+	cr_assert_eq(r.cur, 3000,
+		     "the range went on to %ld: it should have stopped at 3000 (no "
+		     "value is computed before it is asked for)" ASL_HINT(6),
+		     r.cur);
 }
 
 /* Many generators interleaved: each keeps its own place. */
@@ -225,14 +230,17 @@ Test(gen, exhaustion_is_remembered_by_gen_next)
 	long v;
 	plain(&p, 1, CORO_READY);
 	int rc1 = gen_next(&p.g, &v), rc2 = gen_next(&p.g, &v);
-	cr_assert(rc1 == 1 && rc2 == 0, "a generator of one value: expected 1 then 0, got %s "
-		  "then %s" ASL_HINT(6), asl_test_rc(rc1), asl_test_rc(rc2));
+	cr_assert(rc1 == 1 && rc2 == 0,
+		  "a generator of one value: expected 1 then 0, got %s "
+		  "then %s" ASL_HINT(6),
+		  asl_test_rc(rc1), asl_test_rc(rc2));
 	int rc3 = gen_next(&p.g, &v);
-	cr_assert(rc3 == -EALREADY && p.resumes == 2, "gen_next after the exhaustion was "
+	cr_assert(rc3 == -EALREADY && p.resumes == 2,
+		  "gen_next after the exhaustion was "
 		  "reported: expected -114 (EALREADY) without resuming the generator again, got %s "
 		  "after %ld resumes (expected 2).  gen_next must remember the exhaustion itself "
-		  "(g->state): a generator's body may not" ASL_HINT(6), asl_test_rc(rc3),
-		  p.resumes);
+		  "(g->state): a generator's body may not" ASL_HINT(6),
+		  asl_test_rc(rc3), p.resumes);
 }
 
 Test(gen, errors_of_the_inner_generator_pass_through)
@@ -243,14 +251,17 @@ Test(gen, errors_of_the_inner_generator_pass_through)
 	long v = 0;
 	gen_filter_init(&f, plain(&p, 2, -EIO), is_odd, NULL);
 	int rc1 = gen_next(&f.g, &v), rc2 = gen_next(&f.g, &v);
-	cr_assert(rc1 == 1 && v == 1 && rc2 == -EIO, "filter(odd) over a generator that yields "
+	cr_assert(rc1 == 1 && v == 1 && rc2 == -EIO,
+		  "filter(odd) over a generator that yields "
 		  "1, 2 and then fails with -5 (EIO): expected 1 (value 1), then -5 (EIO); got %s, "
 		  "then %s.  An error of the inner generator ends the filter with that error, "
-		  "not with a normal end" ASL_HINT(6), asl_test_rc(rc1), asl_test_rc(rc2));
+		  "not with a normal end" ASL_HINT(6),
+		  asl_test_rc(rc1), asl_test_rc(rc2));
 	gen_take_init(&t, plain(&p, 1, -EIO), 5);
 	rc1 = gen_next(&t.g, &v);
 	rc2 = gen_next(&t.g, &v);
-	cr_assert(rc1 == 1 && rc2 == -EIO, "take(5) over a generator that yields 1 and then fails "
+	cr_assert(rc1 == 1 && rc2 == -EIO,
+		  "take(5) over a generator that yields 1 and then fails "
 		  "with -5 (EIO): expected 1, then -5 (EIO); got %s, then %s" ASL_HINT(6),
 		  asl_test_rc(rc1), asl_test_rc(rc2));
 }

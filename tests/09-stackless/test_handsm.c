@@ -4,8 +4,14 @@
 
 ASL_SUITE(handsm, 60);
 
-static void add_two_init_v(void *c, struct sim_io *io) { add_two_init(c, io); }
-static int add_two_step_v(void *c) { return add_two_step(c); }
+static void add_two_init_v(void *c, struct sim_io *io)
+{
+	add_two_init(c, io);
+}
+static int add_two_step_v(void *c)
+{
+	return add_two_step(c);
+}
 static int add_two_result(const void *c, int32_t *v)
 {
 	const struct add_two *a = c;
@@ -13,8 +19,14 @@ static int add_two_result(const void *c, int32_t *v)
 	return a->result;
 }
 
-static void sum_stream_init_v(void *c, struct sim_io *io) { sum_stream_init(c, io); }
-static int sum_stream_step_v(void *c) { return sum_stream_step(c); }
+static void sum_stream_init_v(void *c, struct sim_io *io)
+{
+	sum_stream_init(c, io);
+}
+static int sum_stream_step_v(void *c)
+{
+	return sum_stream_step(c);
+}
 static int sum_stream_result(const void *c, int32_t *v)
 {
 	const struct sum_stream *s = c;
@@ -22,17 +34,20 @@ static int sum_stream_result(const void *c, int32_t *v)
 	return s->result;
 }
 
-static const struct st_kind add_two_kind = { "add_two_step", 1, add_two_init_v, add_two_step_v,
-					     add_two_result, add_two_ref, false };
-static const struct st_kind sum_stream_kind = { "sum_stream_step", 2, sum_stream_init_v,
-						sum_stream_step_v, sum_stream_result,
-						sum_stream_ref, true };
+static const struct st_kind add_two_kind = {
+	"add_two_step", 1, add_two_init_v, add_two_step_v, add_two_result, add_two_ref, false
+};
+static const struct st_kind sum_stream_kind = {
+	"sum_stream_step", 2,   sum_stream_init_v, sum_stream_step_v, sum_stream_result,
+	sum_stream_ref,    true
+};
 
 static void check_fixed(const struct st_kind *k, const int32_t *in, size_t n)
 {
 	_Alignas(16) unsigned char c[512];
-	static const struct { unsigned pct, max; } sched[] = { { 0, 1 }, { 100, 1 }, { 100, 4 },
-								{ 50, 3 } };
+	static const struct {
+		unsigned pct, max;
+	} sched[] = { { 0, 1 }, { 100, 1 }, { 100, 4 }, { 50, 3 } };
 	for (int i = 0; i < 4; i++)
 		for (uint64_t seed = 1; seed <= 25; seed++)
 			st_check_against_ref(k, c, in, n, seed, sched[i].pct, sched[i].max);
@@ -44,8 +59,10 @@ Test(handsm, add_two_all_ready)
 	_Alignas(16) unsigned char c[512];
 	st_check_against_ref(&add_two_kind, c, in, 2, 1, 0, 1);
 	const struct add_two *a = (const void *)c;
-	cr_assert(a->result == 0 && a->out == 42, "add_two(20, 22): expected result 0, out 42; "
-		  "got %d, %d" ASL_HINT(1), a->result, (int)a->out);
+	cr_assert(a->result == 0 && a->out == 42,
+		  "add_two(20, 22): expected result 0, out 42; "
+		  "got %d, %d" ASL_HINT(1),
+		  a->result, (int)a->out);
 }
 
 Test(handsm, add_two_all_pending)
@@ -78,8 +95,10 @@ Test(handsm, add_two_finished_is_an_error)
 	sim_io_init(&io, in, 2, 3, 0, 1);
 	add_two_init(&a, &io);
 	int rc = add_two_step(&a);
-	cr_assert_eq(rc, CORO_READY, "with every operation ready at once, one resume should "
-		     "finish: expected CORO_READY (1), got %s" ASL_HINT(1), asl_test_rc(rc));
+	cr_assert_eq(rc, CORO_READY,
+		     "with every operation ready at once, one resume should "
+		     "finish: expected CORO_READY (1), got %s" ASL_HINT(1),
+		     asl_test_rc(rc));
 	for (int i = 0; i < 3; i++) {
 		rc = add_two_step(&a);
 		cr_assert_eq(rc, -EALREADY,
@@ -100,8 +119,10 @@ Test(handsm, sum_stream_all_ready)
 	_Alignas(16) unsigned char c[512];
 	st_check_against_ref(&sum_stream_kind, c, in, 5, 9, 0, 1);
 	const struct sum_stream *s = (const void *)c;
-	cr_assert(s->result == 0 && s->total == 112, "sum_stream(4: 10 -3 5 100): expected "
-		  "result 0, total 112; got %d, %d" ASL_HINT(2), s->result, (int)s->total);
+	cr_assert(s->result == 0 && s->total == 112,
+		  "sum_stream(4: 10 -3 5 100): expected "
+		  "result 0, total 112; got %d, %d" ASL_HINT(2),
+		  s->result, (int)s->total);
 }
 
 Test(handsm, sum_stream_all_pending)
@@ -140,11 +161,14 @@ Test(handsm, sum_stream_finished_is_an_error)
 	int rc, n = 0;
 	while ((rc = sum_stream_step(&s)) == CORO_PENDING && n < 1000)
 		n++;
-	cr_assert(rc == CORO_READY && s.result == 0, "expected CORO_READY with result 0, got %s "
-		  "(result %d)" ASL_HINT(2), asl_test_rc(rc), s.result);
+	cr_assert(rc == CORO_READY && s.result == 0,
+		  "expected CORO_READY with result 0, got %s "
+		  "(result %d)" ASL_HINT(2),
+		  asl_test_rc(rc), s.result);
 	rc = sum_stream_step(&s);
-	cr_assert_eq(rc, -EALREADY, "resumed after the end: expected -114 (EALREADY), got %s"
-		     ASL_HINT(2), asl_test_rc(rc));
+	cr_assert_eq(rc, -EALREADY,
+		     "resumed after the end: expected -114 (EALREADY), got %s" ASL_HINT(2),
+		     asl_test_rc(rc));
 	s.state = -777;
 	rc = sum_stream_step(&s);
 	cr_assert_eq(rc, -EPROTO, "a corrupted state: expected -71 (EPROTO), got %s" ASL_HINT(2),

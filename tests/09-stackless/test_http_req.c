@@ -11,7 +11,7 @@ ASL_SUITE(http_check, 30);
 struct http_case {
 	const char *name;
 	const char *text;
-	int status;         /* HTTP_REQ_DONE, HTTP_REQ_MORE or -400/-413/-501 */
+	int status; /* HTTP_REQ_DONE, HTTP_REQ_MORE or -400/-413/-501 */
 	const char *method, *target;
 	int minor;
 	size_t n_headers;
@@ -113,8 +113,9 @@ static void parse_in_pieces(const char *text, size_t len, const size_t *cuts, si
 			piece = len - at;
 		rc = http_req_parser_feed(p, text + at, piece, &used);
 		if (rc == HTTP_REQ_MORE)
-			cr_assert_eq(used, piece, "HTTP_REQ_MORE but only %zu of %zu bytes taken"
-				     ASL_HINT(8), used, piece);
+			cr_assert_eq(used, piece,
+				     "HTTP_REQ_MORE but only %zu of %zu bytes taken" ASL_HINT(8),
+				     used, piece);
 		else
 			cr_assert(used <= piece, "consumed %zu of a %zu-byte piece" ASL_HINT(8),
 				  used, piece);
@@ -136,27 +137,31 @@ static void check_case_whole(const struct http_case *c, struct http_req_parser *
 	const struct http_req *r = &p->req;
 	const char *end = strstr(c->text, "\r\n\r\n");
 	size_t head = end ? (size_t)(end - c->text) + 4 : len;
-	cr_assert(o->consumed == head && r->head_len == head, "\"%s\": the head is %zu bytes; "
+	cr_assert(o->consumed == head && r->head_len == head,
+		  "\"%s\": the head is %zu bytes; "
 		  "consumed %zu, head_len %zu (the body and the next request are not the "
-		  "parser's)" ASL_HINT(8), c->name, head, o->consumed, r->head_len);
+		  "parser's)" ASL_HINT(8),
+		  c->name, head, o->consumed, r->head_len);
 	cr_assert(r->method && !strcmp(r->method, c->method) && r->target &&
-		  !strcmp(r->target, c->target) && r->minor == c->minor,
+		      !strcmp(r->target, c->target) && r->minor == c->minor,
 		  "\"%s\": expected %s %s HTTP/1.%d, got %s" ASL_HINT(7), c->name, c->method,
 		  c->target, c->minor, o->text);
 	cr_assert(r->n_headers == c->n_headers && r->content_length == c->content_length &&
-		  r->keep_alive == c->keep_alive, "\"%s\": expected %zu headers, Content-Length "
-		  "%ld, keep-alive %d; got %s" ASL_HINT(7), c->name, c->n_headers,
-		  c->content_length, c->keep_alive, o->text);
+		      r->keep_alive == c->keep_alive,
+		  "\"%s\": expected %zu headers, Content-Length "
+		  "%ld, keep-alive %d; got %s" ASL_HINT(7),
+		  c->name, c->n_headers, c->content_length, c->keep_alive, o->text);
 }
 
 static void expect_same(const struct http_case *c, const struct outcome *want,
 			const struct outcome *got, const char *how)
 {
 	cr_assert(got->status == want->status && got->consumed == want->consumed &&
-		  !strcmp(got->text, want->text),
+		      !strcmp(got->text, want->text),
 		  "\"%s\" fed %s: expected the same as fed whole (status %d, %zu bytes consumed: "
-		  "%s), got status %d, %zu bytes: %s" ASL_HINT(8), c->name, how, want->status,
-		  want->consumed, want->text, got->status, got->consumed, got->text);
+		  "%s), got status %d, %zu bytes: %s" ASL_HINT(8),
+		  c->name, how, want->status, want->consumed, want->text, got->status,
+		  got->consumed, got->text);
 }
 
 Test(http_req, corpus_fed_whole)
@@ -233,17 +238,21 @@ Test(http_req, empty_feeds_change_nothing)
 	int rc = HTTP_REQ_MORE;
 	http_req_parser_init(p);
 	rc = http_req_parser_feed(p, NULL, 0, &used);
-	cr_assert(rc == HTTP_REQ_MORE && used == 0, "feeding nothing: expected HTTP_REQ_MORE and 0 "
-		  "bytes, got %s and %zu" ASL_HINT(8), asl_test_rc(rc), used);
+	cr_assert(rc == HTTP_REQ_MORE && used == 0,
+		  "feeding nothing: expected HTTP_REQ_MORE and 0 "
+		  "bytes, got %s and %zu" ASL_HINT(8),
+		  asl_test_rc(rc), used);
 	while (rc == HTTP_REQ_MORE && at < len) {
 		rc = http_req_parser_feed(p, t + at, 0, &used);
-		cr_assert(rc == HTTP_REQ_MORE && used == 0, "an empty feed at byte %zu returned %s"
-			  ASL_HINT(8), at, asl_test_rc(rc));
+		cr_assert(rc == HTTP_REQ_MORE && used == 0,
+			  "an empty feed at byte %zu returned %s" ASL_HINT(8), at, asl_test_rc(rc));
 		rc = http_req_parser_feed(p, t + at, 1, &used);
 		at += used;
 	}
-	cr_assert(rc == HTTP_REQ_DONE && !strcmp(p->req.target, "/form"), "expected the request "
-		  "for /form, got %s" ASL_HINT(8), asl_test_rc(rc));
+	cr_assert(rc == HTTP_REQ_DONE && !strcmp(p->req.target, "/form"),
+		  "expected the request "
+		  "for /form, got %s" ASL_HINT(8),
+		  asl_test_rc(rc));
 	free(p);
 }
 
@@ -268,8 +277,10 @@ Test(http_req, finished_is_an_error)
 	rc = http_req_parser_feed(p, "GET\n", 4, &used);
 	cr_assert_eq(rc, -400, "a bare LF: expected -400, got %s" ASL_HINT(8), asl_test_rc(rc));
 	rc = http_req_parser_feed(p, "\r\n", 2, &used);
-	cr_assert(rc == -EALREADY && used == 0, "fed after an error: expected -114 (EALREADY), got "
-		  "%s" ASL_HINT(8), asl_test_rc(rc));
+	cr_assert(rc == -EALREADY && used == 0,
+		  "fed after an error: expected -114 (EALREADY), got "
+		  "%s" ASL_HINT(8),
+		  asl_test_rc(rc));
 	free(p);
 }
 
@@ -288,20 +299,23 @@ Test(http_req, oversized_head_is_413)
 	for (size_t i = 0; i < len; i++)
 		ones[i] = 1;
 	parse_in_pieces(big, len, NULL, 0, p, &whole);
-	cr_assert(whole.status == -413 && whole.consumed == HTTP_REQ_MAX_HEAD + 1,
-		  "a %zu-byte head fed whole: expected -413 after %d bytes, got %s after %zu"
-		  ASL_HINT(8), len, HTTP_REQ_MAX_HEAD + 1, asl_test_rc(whole.status),
-		  whole.consumed);
+	cr_assert(
+	    whole.status == -413 && whole.consumed == HTTP_REQ_MAX_HEAD + 1,
+	    "a %zu-byte head fed whole: expected -413 after %d bytes, got %s after %zu" ASL_HINT(8),
+	    len, HTTP_REQ_MAX_HEAD + 1, asl_test_rc(whole.status), whole.consumed);
 	parse_in_pieces(big, len, ones, len, p, &got);
-	cr_assert(got.status == -413 && got.consumed == whole.consumed, "fed one byte at a time: "
-		  "expected -413 after %zu bytes, got %s after %zu" ASL_HINT(8), whole.consumed,
-		  asl_test_rc(got.status), got.consumed);
+	cr_assert(got.status == -413 && got.consumed == whole.consumed,
+		  "fed one byte at a time: "
+		  "expected -413 after %zu bytes, got %s after %zu" ASL_HINT(8),
+		  whole.consumed, asl_test_rc(got.status), got.consumed);
 	/* exactly at the limit is fine */
 	size_t head = HTTP_REQ_MAX_HEAD;
 	memcpy(big + head - 4, "\r\n\r\n", 4);
 	parse_in_pieces(big, head, NULL, 0, p, &got);
-	cr_assert_eq(got.status, HTTP_REQ_DONE, "a head of exactly HTTP_REQ_MAX_HEAD bytes: "
-		     "expected HTTP_REQ_DONE, got %s" ASL_HINT(8), asl_test_rc(got.status));
+	cr_assert_eq(got.status, HTTP_REQ_DONE,
+		     "a head of exactly HTTP_REQ_MAX_HEAD bytes: "
+		     "expected HTTP_REQ_DONE, got %s" ASL_HINT(8),
+		     asl_test_rc(got.status));
 	free(big);
 	free(p);
 }
@@ -342,20 +356,28 @@ Test(http_check, request_line_valid)
 {
 	struct http_req_parser *p = fresh();
 	int rc = line_rc(http_req_check_request_line, p, "DELETE /items/7?x=1#f HTTP/1.0");
-	cr_assert(rc == 0 && p->req.method && !strcmp(p->req.method, "DELETE") &&
-		  p->req.target && !strcmp(p->req.target, "/items/7?x=1#f") && p->req.minor == 0,
+	cr_assert(rc == 0 && p->req.method && !strcmp(p->req.method, "DELETE") && p->req.target &&
+		      !strcmp(p->req.target, "/items/7?x=1#f") && p->req.minor == 0,
 		  "\"DELETE /items/7?x=1#f HTTP/1.0\": expected 0 with DELETE, the target and "
-		  "minor 0; got %s, %s, %s, %d" ASL_HINT(7), asl_test_rc(rc),
-		  p->req.method ? p->req.method : "(null)",
+		  "minor 0; got %s, %s, %s, %d" ASL_HINT(7),
+		  asl_test_rc(rc), p->req.method ? p->req.method : "(null)",
 		  p->req.target ? p->req.target : "(null)", p->req.minor);
 	free(p);
 }
 
 Test(http_check, request_line_malformed)
 {
-	static const char *bad[] = { "", "GET", "GET /", "GET / ", " GET / HTTP/1.1",
-				     "GET / HTTP/1.1 ", "GET / HTTP/1.2", "GET / HTTP/11",
-				     "GE@T / HTTP/1.1", "GET /\x80 HTTP/1.1", "GET  / HTTP/1.1",
+	static const char *bad[] = { "",
+				     "GET",
+				     "GET /",
+				     "GET / ",
+				     " GET / HTTP/1.1",
+				     "GET / HTTP/1.1 ",
+				     "GET / HTTP/1.2",
+				     "GET / HTTP/11",
+				     "GE@T / HTTP/1.1",
+				     "GET /\x80 HTTP/1.1",
+				     "GET  / HTTP/1.1",
 				     "GET / x HTTP/1.1" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct http_req_parser *p = fresh();
@@ -371,13 +393,14 @@ Test(http_check, field_values_and_meaning)
 	struct http_req_parser *p = fresh();
 	int rc = line_rc(http_req_check_field, p, "Content-LENGTH:  0042  ");
 	cr_assert(rc == 0 && p->req.content_length == 42 && p->req.n_headers == 1 &&
-		  !strcmp(p->req.headers[0].value, "0042"), "\"Content-LENGTH:  0042  \": expected "
-		  "0, length 42, value \"0042\"; got %s, %ld" ASL_HINT(7), asl_test_rc(rc),
-		  p->req.content_length);
+		      !strcmp(p->req.headers[0].value, "0042"),
+		  "\"Content-LENGTH:  0042  \": expected "
+		  "0, length 42, value \"0042\"; got %s, %ld" ASL_HINT(7),
+		  asl_test_rc(rc), p->req.content_length);
 	rc = line_rc(http_req_check_field, p, "X-Empty:");
 	cr_assert(rc == 0 && !strcmp(p->req.headers[1].name, "X-Empty") &&
-		  !strcmp(p->req.headers[1].value, ""), "an empty value is allowed: got %s"
-		  ASL_HINT(7), asl_test_rc(rc));
+		      !strcmp(p->req.headers[1].value, ""),
+		  "an empty value is allowed: got %s" ASL_HINT(7), asl_test_rc(rc));
 	cr_assert_eq(line_rc(http_req_check_field, p, "Content-Length: 42"), 0,
 		     "the same Content-Length again is allowed" ASL_HINT(7));
 	cr_assert_eq(line_rc(http_req_check_field, p, "Content-Length: 43"), -400,
@@ -397,8 +420,15 @@ Test(http_check, field_values_and_meaning)
 
 Test(http_check, field_malformed)
 {
-	static const char *bad[] = { ": v", "Na me: v", "Name : v", "Name", "N\x01: v",
-				     "Name: a\x01" "b", "Content-Length:", "Content-Length: 1 2",
+	static const char *bad[] = { ": v",
+				     "Na me: v",
+				     "Name : v",
+				     "Name",
+				     "N\x01: v",
+				     "Name: a\x01"
+				     "b",
+				     "Content-Length:",
+				     "Content-Length: 1 2",
 				     "Content-Length: +5" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct http_req_parser *p = fresh();
@@ -450,11 +480,12 @@ Test(http_check, end_host_and_keep_alive)
 			rc = line_rc(http_req_check_field, p, cases[i].f2);
 		if (rc == 0)
 			rc = http_req_check_end(p);
-		cr_assert(
-		    rc == cases[i].rc && (rc != 0 || p->req.keep_alive == cases[i].ka),
-		    "%s + %s + %s: expected %d with keep-alive %d, got %s with %d" ASL_HINT(7),
-		    cases[i].line, cases[i].f1 ? cases[i].f1 : "-", cases[i].f2 ? cases[i].f2 : "-",
-		    cases[i].rc, cases[i].ka, asl_test_rc(rc), p->req.keep_alive);
+		cr_assert(rc == cases[i].rc && (rc != 0 || p->req.keep_alive == cases[i].ka),
+			  "%s + %s + %s: expected %d with "
+			  "keep-alive %d, got %s with %d" ASL_HINT(7),
+			  cases[i].line, cases[i].f1 ? cases[i].f1 : "-",
+			  cases[i].f2 ? cases[i].f2 : "-", cases[i].rc, cases[i].ka,
+			  asl_test_rc(rc), p->req.keep_alive);
 		free(p);
 	}
 }
@@ -464,7 +495,8 @@ Test(http_check, content_length_that_overflows_is_413)
 {
 	struct http_req_parser *p = fresh();
 	int rc = line_rc(http_req_check_field, p, "Content-Length: 18446744073709551621");
-	cr_assert_eq(rc, -413, "Content-Length: 18446744073709551621 (2^64 + 5): expected -413, "
+	cr_assert_eq(rc, -413,
+		     "Content-Length: 18446744073709551621 (2^64 + 5): expected -413, "
 		     "got %s (length %ld): stop accumulating digits once the value is past "
 		     "HTTP_REQ_MAX_BODY, or it overflows and wraps to a small length" ASL_HINT(7),
 		     asl_test_rc(rc), p->req.content_length);

@@ -71,7 +71,8 @@ static int client(const struct server *s, bool nodelay)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	cr_assert(fd >= 0, "socket failed");
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)s->port),
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)s->port),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	cr_assert(connect(fd, (struct sockaddr *)&a, sizeof a) == 0, "connect failed");
 	struct timeval tv = { .tv_sec = 10 };
@@ -164,8 +165,8 @@ Test(http_switch, keep_alive_and_pipelining)
 			snprintf(want, sizeof want, "GET /item/%d\n", i);
 		cr_assert(st == 200 && !strcmp(body, want) && !closes,
 			  "pipelined request %d: expected 200 \"%s\" on a kept-alive connection, "
-			  "got %d \"%s\"%s" ASL_HINT(9), i, want, st, st ? body : "",
-			  closes ? " with Connection: close" : "");
+			  "got %d \"%s\"%s" ASL_HINT(9),
+			  i, want, st, st ? body : "", closes ? " with Connection: close" : "");
 	}
 	close(rd.fd);
 	server_stop(&s);
@@ -183,15 +184,18 @@ Test(http_switch, one_byte_at_a_time)
 	char body[256];
 	bool closes = true;
 	int st = read_response(&rd, body, sizeof body, &closes);
-	cr_assert(st == 200 && !strcmp(body, "POST /form\nbody: 5 bytes\n") && !closes,
-		  "a request sent one byte per send(): expected 200 \"POST /form\\nbody: 5 bytes\\n\","
-		  " got %d \"%s\"" ASL_HINT(9), st, st ? body : "");
+	cr_assert(
+	    st == 200 && !strcmp(body, "POST /form\nbody: 5 bytes\n") && !closes,
+	    "a request sent one byte per send(): expected 200 \"POST /form\\nbody: 5 bytes\\n\","
+	    " got %d \"%s\"" ASL_HINT(9),
+	    st, st ? body : "");
 	st = read_response(&rd, body, sizeof body, &closes);
 	cr_assert(st == 200 && !strcmp(body, "GET /next\n") && closes,
 		  "the HTTP/1.0 request after it: expected 200 \"GET /next\" with Connection: "
-		  "close, got %d \"%s\"" ASL_HINT(9), st, st ? body : "");
-	cr_assert(closed_by_server(&rd), "the server should close after an HTTP/1.0 response"
-		  ASL_HINT(9));
+		  "close, got %d \"%s\"" ASL_HINT(9),
+		  st, st ? body : "");
+	cr_assert(closed_by_server(&rd),
+		  "the server should close after an HTTP/1.0 response" ASL_HINT(9));
 	close(rd.fd);
 	server_stop(&s);
 }
@@ -204,21 +208,25 @@ static void expect_error(const struct server *s, const char *raw, size_t len, in
 	char body[256];
 	bool closes = false;
 	int st = read_response(&rd, body, sizeof body, &closes);
-	cr_assert(st == want && closes, "request \"%.40s...\": expected %d with Connection: close, "
-		  "got %d%s" ASL_HINT(9), raw, want, st, closes ? "" : " without Connection: close");
-	cr_assert(closed_by_server(&rd), "request \"%.40s...\": the server should close the "
-		  "connection after the %d" ASL_HINT(9), raw, want);
+	cr_assert(st == want && closes,
+		  "request \"%.40s...\": expected %d with Connection: close, "
+		  "got %d%s" ASL_HINT(9),
+		  raw, want, st, closes ? "" : " without Connection: close");
+	cr_assert(closed_by_server(&rd),
+		  "request \"%.40s...\": the server should close the "
+		  "connection after the %d" ASL_HINT(9),
+		  raw, want);
 	close(rd.fd);
 }
 
 Test(http_switch, malformed_gets_400_and_close)
 {
 	static const char *const bad[] = {
-		"GET / HTTP/1.1\nHost: t\r\n\r\n",             /* a bare LF */
-		"GET  / HTTP/1.1\r\nHost: t\r\n\r\n",          /* two spaces */
-		"GET / HTTP/2.0\r\nHost: t\r\n\r\n",           /* not HTTP/1.x */
-		"GET / HTTP/1.1\r\nHost : t\r\n\r\n",          /* a space before the colon */
-		"GET / HTTP/1.1\r\n\r\n",                      /* 1.1 without Host */
+		"GET / HTTP/1.1\nHost: t\r\n\r\n",    /* a bare LF */
+		"GET  / HTTP/1.1\r\nHost: t\r\n\r\n", /* two spaces */
+		"GET / HTTP/2.0\r\nHost: t\r\n\r\n",  /* not HTTP/1.x */
+		"GET / HTTP/1.1\r\nHost : t\r\n\r\n", /* a space before the colon */
+		"GET / HTTP/1.1\r\n\r\n",             /* 1.1 without Host */
 		"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: x1\r\n\r\n",
 	};
 	struct server s;
@@ -233,8 +241,10 @@ Test(http_switch, malformed_gets_400_and_close)
 	bool closes;
 	int st1 = read_response(&rd, body, sizeof body, &closes);
 	int st2 = read_response(&rd, body, sizeof body, &closes);
-	cr_assert(st1 == 200 && st2 == 400, "a good request, then a malformed one: expected 200 "
-		  "then 400, got %d then %d" ASL_HINT(9), st1, st2);
+	cr_assert(st1 == 200 && st2 == 400,
+		  "a good request, then a malformed one: expected 200 "
+		  "then 400, got %d then %d" ASL_HINT(9),
+		  st1, st2);
 	close(rd.fd);
 	server_stop(&s);
 }

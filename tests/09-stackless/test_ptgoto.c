@@ -58,9 +58,10 @@ Test(ptgoto, begin_yield_end)
 	static const int want[] = { 100, 0, 1, 2, 200 };
 	for (int k = 0; k < 3; k++) {
 		expect_rc(counter_step(&c), CORO_YIELDED, "resume before the end");
-		cr_assert_eq(c.n, k + 2, "after resume %d: expected %d log entries, got %d (a resume "
-			     "must carry on after the yield, not start again)" ASL_HINT(4), k + 1,
-			     k + 2, c.n);
+		cr_assert_eq(c.n, k + 2,
+			     "after resume %d: expected %d log entries, got %d (a resume "
+			     "must carry on after the yield, not start again)" ASL_HINT(4),
+			     k + 1, k + 2, c.n);
 	}
 	expect_rc(counter_step(&c), CORO_READY, "the resume that falls off PTG_END");
 	cr_assert_eq(c.n, 5, "expected 5 log entries, got %d" ASL_HINT(4), c.n);
@@ -85,21 +86,21 @@ Test(ptgoto, await_polls_its_condition)
 		expect_rc(waiter_step(&w), CORO_PENDING, "an await whose condition is false");
 		cr_assert(w.tries == k && w.before == 1 && w.between == 0,
 			  "after %d pending resumes: expected the condition tried %d times and the "
-			  "code before the await run once, got %d and %d" ASL_HINT(4), k, k, w.tries,
-			  w.before);
+			  "code before the await run once, got %d and %d" ASL_HINT(4),
+			  k, k, w.tries, w.before);
 	}
 	w.go = true;
 	expect_rc(waiter_step(&w), CORO_PENDING, "the second await, condition false");
 	cr_assert(w.tries == 4 && w.between == 1 && w.tries2 == 1,
-		  "expected the first condition tried 4 times, the second once, got %d and %d"
-		  ASL_HINT(4), w.tries, w.tries2);
+		  "expected the first condition tried 4 "
+		  "times, the second once, got %d and %d" ASL_HINT(4),
+		  w.tries, w.tries2);
 	w.go2 = true;
 	expect_rc(waiter_step(&w), CORO_READY, "the second await, condition true");
 	cr_assert(w.tries == 4 && w.tries2 == 2 && w.after == 1 && w.before == 1,
 		  "a resume must try only the condition it stopped at" ASL_HINT(4));
 	expect_rc(waiter_step(&w), -EALREADY, "resuming a finished coroutine");
-	cr_assert(w.tries2 == 2 && w.after == 1, "a finished coroutine ran code again"
-		  ASL_HINT(4));
+	cr_assert(w.tries2 == 2 && w.after == 1, "a finished coroutine ran code again" ASL_HINT(4));
 }
 
 Test(ptgoto, await_true_at_once_does_not_suspend)
@@ -120,8 +121,8 @@ Test(ptgoto, exit_finishes_early)
 	cr_assert(w.between == 1 && w.tries2 == 0, "PTG_EXIT must leave at once" ASL_HINT(4));
 	expect_rc(waiter_step(&w), -EALREADY, "resuming after PTG_EXIT");
 	expect_rc(waiter_step(&w), -EALREADY, "resuming after PTG_EXIT, twice");
-	cr_assert(w.between == 1 && w.tries2 == 0, "a finished coroutine ran code again"
-		  ASL_HINT(4));
+	cr_assert(w.between == 1 && w.tries2 == 0,
+		  "a finished coroutine ran code again" ASL_HINT(4));
 }
 
 /* What the switch version cannot do: a suspension inside a switch statement of the body's
@@ -149,9 +150,7 @@ static int commands_step(struct commands *c)
 			PTG_YIELD(&c->pt);
 			c->log[c->n++] = 'B';
 			break;
-		default:
-			c->log[c->n++] = '?';
-			break;
+		default: c->log[c->n++] = '?'; break;
 		}
 	}
 	PTG_END(&c->pt);
@@ -167,15 +166,23 @@ Test(ptgoto, yield_inside_a_switch)
 	c.log[c.n] = '\0';
 	expect_rc(rc, CORO_READY, "the end of the commands");
 	cr_assert_eq(resumes, 3, "expected 3 yields, got %d" ASL_HINT(4), resumes);
-	cr_assert_str_eq(c.log, "aAbB?aA", "expected the log \"aAbB?aA\", got \"%s\" (a resume "
-			 "must land inside the switch, in the right case)" ASL_HINT(4), c.log);
+	cr_assert_str_eq(c.log, "aAbB?aA",
+			 "expected the log \"aAbB?aA\", got \"%s\" (a resume "
+			 "must land inside the switch, in the right case)" ASL_HINT(4),
+			 c.log);
 	expect_rc(commands_step(&c), -EALREADY, "resuming a finished coroutine");
 }
 
 /* ---- sum_stream with the macros (async_pt_line.c) ---- */
 
-static void ptg_init_v(void *c, struct sim_io *io) { sum_stream_ptg_init(c, io); }
-static int ptg_step_v(void *c) { return sum_stream_ptg_step(c); }
+static void ptg_init_v(void *c, struct sim_io *io)
+{
+	sum_stream_ptg_init(c, io);
+}
+static int ptg_step_v(void *c)
+{
+	return sum_stream_ptg_step(c);
+}
 static int ptg_result(const void *c, int32_t *v)
 {
 	const struct sum_stream_ptg *s = c;
@@ -183,8 +190,9 @@ static int ptg_result(const void *c, int32_t *v)
 	return s->result;
 }
 
-static const struct st_kind ptg_kind = { "sum_stream_ptg_step", 4, ptg_init_v, ptg_step_v,
-					 ptg_result, sum_stream_ref, true };
+static const struct st_kind ptg_kind = {
+	"sum_stream_ptg_step", 4, ptg_init_v, ptg_step_v, ptg_result, sum_stream_ref, true
+};
 
 Test(ptgoto, sum_stream_all_ready_and_all_pending)
 {
@@ -192,8 +200,10 @@ Test(ptgoto, sum_stream_all_ready_and_all_pending)
 	_Alignas(16) unsigned char c[512];
 	st_check_against_ref(&ptg_kind, c, in, 6, 1, 0, 1);
 	const struct sum_stream_ptg *s = (const void *)c;
-	cr_assert(s->result == 0 && s->total == 12, "expected result 0 and total 12, got %d and "
-		  "%d" ASL_HINT(4), s->result, (int)s->total);
+	cr_assert(s->result == 0 && s->total == 12,
+		  "expected result 0 and total 12, got %d and "
+		  "%d" ASL_HINT(4),
+		  s->result, (int)s->total);
 	for (unsigned max = 1; max <= 4; max++)
 		st_check_against_ref(&ptg_kind, c, in, 6, max, 100, max);
 }
@@ -207,7 +217,8 @@ Test(ptgoto, sum_stream_random_schedules)
 Test(ptgoto, sum_stream_finished_is_an_error)
 {
 	static const int32_t inputs[][4] = {
-	    {2, 4, 0, 0}, {2000, 0, 0, 0}, {2, SIM_EIO, 0, 0}, {1, 9, 0, 0}};
+		{ 2, 4, 0, 0 }, { 2000, 0, 0, 0 }, { 2, SIM_EIO, 0, 0 }, { 1, 9, 0, 0 }
+	};
 	static const int want[] = { 1, -EINVAL, -EIO, 0 };
 	for (int i = 0; i < 4; i++) {
 		_Alignas(16) unsigned char c[512];

@@ -57,9 +57,10 @@ Test(ptline, begin_yield_end)
 	static const int want[] = { 100, 0, 1, 2, 200 };
 	for (int k = 0; k < 3; k++) {
 		expect_rc(counter_step(&c), CORO_YIELDED, "resume before the end");
-		cr_assert_eq(c.n, k + 2, "after resume %d: expected %d log entries, got %d (a resume "
-			     "must carry on after the yield, not start again)" ASL_HINT(3), k + 1,
-			     k + 2, c.n);
+		cr_assert_eq(c.n, k + 2,
+			     "after resume %d: expected %d log entries, got %d (a resume "
+			     "must carry on after the yield, not start again)" ASL_HINT(3),
+			     k + 1, k + 2, c.n);
 	}
 	expect_rc(counter_step(&c), CORO_READY, "the resume that falls off PTL_END");
 	cr_assert_eq(c.n, 5, "expected 5 log entries, got %d" ASL_HINT(3), c.n);
@@ -84,21 +85,21 @@ Test(ptline, await_polls_its_condition)
 		expect_rc(waiter_step(&w), CORO_PENDING, "an await whose condition is false");
 		cr_assert(w.tries == k && w.before == 1 && w.between == 0,
 			  "after %d pending resumes: expected the condition tried %d times and the "
-			  "code before the await run once, got %d and %d" ASL_HINT(3), k, k, w.tries,
-			  w.before);
+			  "code before the await run once, got %d and %d" ASL_HINT(3),
+			  k, k, w.tries, w.before);
 	}
 	w.go = true;
 	expect_rc(waiter_step(&w), CORO_PENDING, "the second await, condition false");
 	cr_assert(w.tries == 4 && w.between == 1 && w.tries2 == 1,
-		  "expected the first condition tried 4 times, the second once, got %d and %d"
-		  ASL_HINT(3), w.tries, w.tries2);
+		  "expected the first condition tried 4 "
+		  "times, the second once, got %d and %d" ASL_HINT(3),
+		  w.tries, w.tries2);
 	w.go2 = true;
 	expect_rc(waiter_step(&w), CORO_READY, "the second await, condition true");
 	cr_assert(w.tries == 4 && w.tries2 == 2 && w.after == 1 && w.before == 1,
 		  "a resume must try only the condition it stopped at" ASL_HINT(3));
 	expect_rc(waiter_step(&w), -EALREADY, "resuming a finished coroutine");
-	cr_assert(w.tries2 == 2 && w.after == 1, "a finished coroutine ran code again"
-		  ASL_HINT(3));
+	cr_assert(w.tries2 == 2 && w.after == 1, "a finished coroutine ran code again" ASL_HINT(3));
 }
 
 Test(ptline, await_true_at_once_does_not_suspend)
@@ -119,8 +120,8 @@ Test(ptline, exit_finishes_early)
 	cr_assert(w.between == 1 && w.tries2 == 0, "PTL_EXIT must leave at once" ASL_HINT(3));
 	expect_rc(waiter_step(&w), -EALREADY, "resuming after PTL_EXIT");
 	expect_rc(waiter_step(&w), -EALREADY, "resuming after PTL_EXIT, twice");
-	cr_assert(w.between == 1 && w.tries2 == 0, "a finished coroutine ran code again"
-		  ASL_HINT(3));
+	cr_assert(w.between == 1 && w.tries2 == 0,
+		  "a finished coroutine ran code again" ASL_HINT(3));
 }
 
 /* A resume point that matches no suspension of the body (what a yield inside a nested switch
@@ -132,14 +133,20 @@ Test(ptline, unknown_resume_point_is_eproto)
 	expect_rc(counter_step(&c), CORO_YIELDED, "the first resume");
 	c.pt.lc = 99999;
 	expect_rc(counter_step(&c), -EPROTO, "a resume point with no label");
-	cr_assert_eq(c.n, 2, "the body ran with an unknown resume point (%d log entries)"
-		     ASL_HINT(3), c.n);
+	cr_assert_eq(c.n, 2,
+		     "the body ran with an unknown resume point (%d log entries)" ASL_HINT(3), c.n);
 }
 
 /* ---- sum_stream with the macros (async_pt_line.c) ---- */
 
-static void ptl_init_v(void *c, struct sim_io *io) { sum_stream_ptl_init(c, io); }
-static int ptl_step_v(void *c) { return sum_stream_ptl_step(c); }
+static void ptl_init_v(void *c, struct sim_io *io)
+{
+	sum_stream_ptl_init(c, io);
+}
+static int ptl_step_v(void *c)
+{
+	return sum_stream_ptl_step(c);
+}
 static int ptl_result(const void *c, int32_t *v)
 {
 	const struct sum_stream_ptl *s = c;
@@ -147,8 +154,9 @@ static int ptl_result(const void *c, int32_t *v)
 	return s->result;
 }
 
-static const struct st_kind ptl_kind = { "sum_stream_ptl_step", 3, ptl_init_v, ptl_step_v,
-					 ptl_result, sum_stream_ref, true };
+static const struct st_kind ptl_kind = {
+	"sum_stream_ptl_step", 3, ptl_init_v, ptl_step_v, ptl_result, sum_stream_ref, true
+};
 
 Test(ptline, sum_stream_all_ready_and_all_pending)
 {
@@ -156,8 +164,10 @@ Test(ptline, sum_stream_all_ready_and_all_pending)
 	_Alignas(16) unsigned char c[512];
 	st_check_against_ref(&ptl_kind, c, in, 6, 1, 0, 1);
 	const struct sum_stream_ptl *s = (const void *)c;
-	cr_assert(s->result == 0 && s->total == 12, "expected result 0 and total 12, got %d and "
-		  "%d" ASL_HINT(3), s->result, (int)s->total);
+	cr_assert(s->result == 0 && s->total == 12,
+		  "expected result 0 and total 12, got %d and "
+		  "%d" ASL_HINT(3),
+		  s->result, (int)s->total);
 	for (unsigned max = 1; max <= 4; max++)
 		st_check_against_ref(&ptl_kind, c, in, 6, max, 100, max);
 }
@@ -171,7 +181,8 @@ Test(ptline, sum_stream_random_schedules)
 Test(ptline, sum_stream_finished_is_an_error)
 {
 	static const int32_t inputs[][4] = {
-	    {2, 4, 0, 0}, {2000, 0, 0, 0}, {2, SIM_EIO, 0, 0}, {1, 9, 0, 0}};
+		{ 2, 4, 0, 0 }, { 2000, 0, 0, 0 }, { 2, SIM_EIO, 0, 0 }, { 1, 9, 0, 0 }
+	};
 	static const int want[] = { 1, -EINVAL, -EIO, 0 };
 	for (int i = 0; i < 4; i++) {
 		_Alignas(16) unsigned char c[512];

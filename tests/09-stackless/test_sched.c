@@ -38,8 +38,10 @@ Test(sched, empty_and_bad_arguments)
 		     r);
 	struct rr_task t[2] = { { .resume = NULL }, { .resume = NULL } };
 	r = rr_run(t, 2, 10);
-	cr_assert_eq(r, -EINVAL, "a task without a resume function: expected -22 (EINVAL), got "
-		     "%ld" ASL_HINT(5), r);
+	cr_assert_eq(r, -EINVAL,
+		     "a task without a resume function: expected -22 (EINVAL), got "
+		     "%ld" ASL_HINT(5),
+		     r);
 	r = rr_run(t, 0, -1);
 	cr_assert_eq(r, -EINVAL, "max_rounds -1: expected -22 (EINVAL), got %ld" ASL_HINT(5), r);
 }
@@ -56,16 +58,22 @@ Test(sched, round_robin_order)
 	uint64_t s = 0x0905;
 	int max_y = 0;
 	for (int i = 0; i < N; i++) {
-		tk[i] = (struct ticker){ .id = i, .yields = st_between(&s, 0, 30), .final = 0,
-					 .log = log, .n_log = &n_log, .cap = N * 64 };
+		tk[i] = (struct ticker){ .id = i,
+					 .yields = st_between(&s, 0, 30),
+					 .final = 0,
+					 .log = log,
+					 .n_log = &n_log,
+					 .cap = N * 64 };
 		if (tk[i].yields > max_y)
 			max_y = tk[i].yields;
 		PTL_INIT(&tk[i].pt);
 		t[i] = (struct rr_task){ .resume = ticker_step, .self = &tk[i] };
 	}
 	long rounds = rr_run(t, N, 1000);
-	cr_assert_eq(rounds, max_y + 1, "expected %d rounds (the longest task yields %d times), "
-		     "got %ld" ASL_HINT(5), max_y + 1, max_y, rounds);
+	cr_assert_eq(rounds, max_y + 1,
+		     "expected %d rounds (the longest task yields %d times), "
+		     "got %ld" ASL_HINT(5),
+		     max_y + 1, max_y, rounds);
 	/* replay: in round r, the tasks with yields >= r run, in index order */
 	size_t at = 0;
 	for (int r = 0; r <= max_y; r++)
@@ -79,12 +87,15 @@ Test(sched, round_robin_order)
 				  at < n_log ? "task" : "nothing:", at < n_log ? log[at] : 0);
 			at++;
 		}
-	cr_assert_eq(at, n_log, "%zu resumes logged, expected %zu: a finished task was resumed "
-		     "again" ASL_HINT(5), n_log, at);
+	cr_assert_eq(at, n_log,
+		     "%zu resumes logged, expected %zu: a finished task was resumed "
+		     "again" ASL_HINT(5),
+		     n_log, at);
 	for (int i = 0; i < N; i++)
 		cr_assert(t[i].status == CORO_READY && t[i].resumes == tk[i].yields + 1,
-			  "task %d: expected status 1 after %d resumes, got status %d after %ld"
-			  ASL_HINT(5), i, tk[i].yields + 1, t[i].status, t[i].resumes);
+			  "task %d: expected status 1 after %d "
+			  "resumes, got status %d after %ld" ASL_HINT(5),
+			  i, tk[i].yields + 1, t[i].status, t[i].resumes);
 }
 
 Test(sched, errors_finish_a_task)
@@ -106,7 +117,8 @@ Test(sched, errors_finish_a_task)
 	}
 	long rounds = rr_run(t, 3, 100);
 	cr_assert_eq(rounds, 6, "expected 6 rounds, got %ld" ASL_HINT(5), rounds);
-	cr_assert(t[1].status == -EIO && t[1].resumes == 2, "the task that failed: expected "
+	cr_assert(t[1].status == -EIO && t[1].resumes == 2,
+		  "the task that failed: expected "
 		  "status -5 (EIO) after 2 resumes, got %s after %ld" ASL_HINT(5),
 		  asl_test_rc(t[1].status), t[1].resumes);
 	cr_assert(t[0].status == CORO_READY && t[2].status == CORO_READY,
@@ -123,10 +135,13 @@ Test(sched, gives_up_after_max_rounds)
 	PTL_INIT(&tk.pt);
 	struct rr_task t = { .resume = ticker_step, .self = &tk };
 	long r = rr_run(&t, 1, 10);
-	cr_assert_eq(r, -ETIME, "a task needing 51 rounds with max_rounds 10: expected -62 "
-		     "(ETIME), got %ld" ASL_HINT(5), r);
-	cr_assert_eq(t.resumes, 10, "expected exactly 10 resumes before giving up, got %ld"
-		     ASL_HINT(5), t.resumes);
+	cr_assert_eq(r, -ETIME,
+		     "a task needing 51 rounds with max_rounds 10: expected -62 "
+		     "(ETIME), got %ld" ASL_HINT(5),
+		     r);
+	cr_assert_eq(t.resumes, 10,
+		     "expected exactly 10 resumes before giving up, got %ld" ASL_HINT(5),
+		     t.resumes);
 }
 
 static int ss_resume(void *self)
@@ -160,11 +175,12 @@ Test(sched, many_coroutines_match_reference)
 		sim_io_init(&ref[i], in[i], len[i], 1, 0, 1);
 		int want = sum_stream_ref(&ref[i], &total);
 		cr_assert(t[i].status == CORO_READY && c[i].result == want && c[i].total == total &&
-			  io[i].n_log == ref[i].n_log && !io[i].misuse,
+			      io[i].n_log == ref[i].n_log && !io[i].misuse,
 			  "task %d of %d (seed 0x0906): status %d, result %d, total %d, %zu "
-			  "operations; the reference: result %d, total %d, %zu operations"
-			  ASL_HINT(5), i, N, t[i].status, c[i].result, (int)c[i].total,
-			  io[i].n_log, want, (int)total, ref[i].n_log);
+			  "operations; the reference: result "
+			  "%d, total %d, %zu operations" ASL_HINT(5),
+			  i, N, t[i].status, c[i].result, (int)c[i].total, io[i].n_log, want,
+			  (int)total, ref[i].n_log);
 	}
 	free(c), free(io), free(ref), free(in), free(len), free(t);
 }

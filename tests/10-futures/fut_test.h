@@ -29,9 +29,11 @@ static inline void ft_need_lab07(void)
 {
 	loop_t *l = NULL;
 	int rc = loop_create(&l, LOOP_BACKEND_EPOLL);
-	cr_assert(rc == 0 && l, "lab 10's reactor is YOUR event loop from lab 07 "
+	cr_assert(rc == 0 && l,
+		  "lab 10's reactor is YOUR event loop from lab 07 "
 		  "(../07-event-loop): loop_create(EPOLL) returned %s - finish lab 07 first "
-		  "(make -C ../07-event-loop test)", asl_test_rc(rc));
+		  "(make -C ../07-event-loop test)",
+		  asl_test_rc(rc));
 	loop_destroy(l);
 }
 
@@ -49,9 +51,11 @@ static inline struct pool *ft_pool(int threads, const char *hint)
 {
 	struct pool *p = NULL;
 	int rc = pool_create(&p, threads, 64);
-	cr_assert(rc == 0 && p, "lab 10's spawn_blocking runs on YOUR thread pool from lab 05 "
+	cr_assert(rc == 0 && p,
+		  "lab 10's spawn_blocking runs on YOUR thread pool from lab 05 "
 		  "(../05-callbacks): pool_create(%d, 64) returned %s - finish lab 05 first "
-		  "(make -C ../05-callbacks test)%s", threads, asl_test_rc(rc), hint);
+		  "(make -C ../05-callbacks test)%s",
+		  threads, asl_test_rc(rc), hint);
 	return p;
 }
 
@@ -60,8 +64,10 @@ static inline intptr_t ft_block_on(exec_t *ex, fut_t *f, const char *what, const
 	cr_assert(f, "%s: the constructor returned NULL (errno %d)%s", what, errno, hint);
 	intptr_t out = -12345;
 	int rc = exec_block_on(ex, f, &out);
-	cr_assert_eq(rc, 0, "exec_block_on(%s): expected 0, got %s (the executor's run loop is "
-		     "step 4)%s", what, asl_test_rc(rc), hint);
+	cr_assert_eq(rc, 0,
+		     "exec_block_on(%s): expected 0, got %s (the executor's run loop is "
+		     "step 4)%s",
+		     what, asl_test_rc(rc), hint);
 	return out;
 }
 
@@ -103,7 +109,7 @@ struct probe {
 	atomic_int polls, drops;
 	atomic_bool ready;
 	intptr_t value;
-	fut_waker_t waker;		/* the last waker it was polled with */
+	fut_waker_t waker;                               /* the last waker it was polled with */
 	void (*on_poll)(struct probe *p, fut_ctx_t *cx); /* optional hook, before the check */
 	void *arg;
 };
@@ -141,9 +147,8 @@ static void probe_drop(fut_t *self)
 	free(self);
 }
 
-static const struct fut_vtable probe_vtable __attribute__((unused)) = {
-	.poll = probe_poll, .drop = probe_drop
-};
+static const struct fut_vtable probe_vtable
+    __attribute__((unused)) = { .poll = probe_poll, .drop = probe_drop };
 
 static inline void probe_init(struct probe *p)
 {
@@ -183,7 +188,7 @@ static inline void probe_complete(struct probe *p, intptr_t value)
 struct rec_sched {
 	struct sched base;
 	atomic_int scheduled, done;
-	atomic_int queued;	  /* a one-task "run queue": 1 while the task is in it */
+	atomic_int queued;        /* a one-task "run queue": 1 while the task is in it */
 	atomic_int double_queued; /* schedule() called while the task was still queued */
 	task_t *_Atomic last;
 };

@@ -78,10 +78,10 @@ static bool echo_once(int fd, const char *out, char *in, size_t n)
 
 struct clients {
 	struct sockaddr_in addr;
-	int n;		/* concurrent connections */
-	size_t bytes;	/* per connection */
-	bool reset_one;	/* first, a client that resets its connection */
-	fut_chan_t *done;	/* closed when the clients are finished */
+	int n;            /* concurrent connections */
+	size_t bytes;     /* per connection */
+	bool reset_one;   /* first, a client that resets its connection */
+	fut_chan_t *done; /* closed when the clients are finished */
 	atomic_int ok, failed;
 	char why[160];
 };
@@ -152,19 +152,23 @@ static void run_echo(int n, size_t bytes, bool reset_one)
 	rc = exec_run(ex); /* ends when the server is stopped and every connection closed */
 	pthread_join(th, NULL);
 	cr_assert_eq(rc, 0, "exec_run: %s" ASL_HINT(14), asl_test_rc(rc));
-	cr_assert(atomic_load(&c->failed) == 0 && atomic_load(&c->ok) == n, "%d concurrent "
-		  "clients: %d echoed correctly, %d failed (%s)" ASL_HINT(14), n,
-		  atomic_load(&c->ok), atomic_load(&c->failed), c->why);
+	cr_assert(atomic_load(&c->failed) == 0 && atomic_load(&c->ok) == n,
+		  "%d concurrent "
+		  "clients: %d echoed correctly, %d failed (%s)" ASL_HINT(14),
+		  n, atomic_load(&c->ok), atomic_load(&c->failed), c->why);
 	uint64_t acc = echo_server_accepted(srv);
-	cr_assert(acc >= (uint64_t)n, "the server accepted %lu connections, expected %d"
-		  ASL_HINT(14), (unsigned long)acc, n);
+	cr_assert(acc >= (uint64_t)n,
+		  "the server accepted %lu connections, expected %d" ASL_HINT(14),
+		  (unsigned long)acc, n);
 	echo_server_destroy(srv);
 	exec_destroy(ex);
 	fut_chan_destroy(c->done);
 	close(l);
 	free(c);
-	cr_assert_eq(asl_test_fds(), fds, "descriptors: %d before, %d after: every connection "
-		     "task must close its socket" ASL_HINT(14), fds, asl_test_fds());
+	cr_assert_eq(asl_test_fds(), fds,
+		     "descriptors: %d before, %d after: every connection "
+		     "task must close its socket" ASL_HINT(14),
+		     fds, asl_test_fds());
 }
 
 Test(echo, one_client)

@@ -12,14 +12,18 @@ Test(exec, spawn_is_lazy)
 	probe_init(&p);
 	atomic_store(&p.ready, true);
 	ft_spawn(ex, probe_new(&p), NULL, ASL_HINT(4));
-	cr_assert_eq(atomic_load(&p.polls), 0, "exec_spawn must not poll the future (futures "
-		     "are lazy: nothing runs until the executor polls it); it was polled %d times"
-		     ASL_HINT(4), atomic_load(&p.polls));
-	cr_assert_eq(exec_tasks(ex), 1, "after one spawn exec_tasks: expected 1, got %zu"
-		     ASL_HINT(4), exec_tasks(ex));
+	cr_assert_eq(atomic_load(&p.polls), 0,
+		     "exec_spawn must not poll the future (futures "
+		     "are lazy: nothing runs until the executor "
+		     "polls it); it was polled %d times" ASL_HINT(4),
+		     atomic_load(&p.polls));
+	cr_assert_eq(exec_tasks(ex), 1,
+		     "after one spawn exec_tasks: expected 1, got %zu" ASL_HINT(4), exec_tasks(ex));
 	ft_run(ex, ASL_HINT(4));
-	cr_assert_eq(atomic_load(&p.polls), 1, "a future that is ready at once is polled once, "
-		     "got %d" ASL_HINT(4), atomic_load(&p.polls));
+	cr_assert_eq(atomic_load(&p.polls), 1,
+		     "a future that is ready at once is polled once, "
+		     "got %d" ASL_HINT(4),
+		     atomic_load(&p.polls));
 	exec_destroy(ex);
 }
 
@@ -68,8 +72,10 @@ Test(exec, run_returns_when_all_tasks_finish)
 	for (int i = 0; i < 5; i++)
 		ft_spawn(ex, fut_yield((unsigned)i * 3, i), NULL, ASL_HINT(4));
 	ft_run(ex, ASL_HINT(4));
-	cr_assert_eq(atomic_load(&finished), 127, "a task tree of depth 6 spawned from inside "
-		     "tasks: expected 127 to finish, %d did" ASL_HINT(4), atomic_load(&finished));
+	cr_assert_eq(atomic_load(&finished), 127,
+		     "a task tree of depth 6 spawned from inside "
+		     "tasks: expected 127 to finish, %d did" ASL_HINT(4),
+		     atomic_load(&finished));
 	exec_destroy(ex);
 }
 
@@ -84,7 +90,8 @@ Test(exec, join_handle_gives_result)
 		     (long)v);
 	ft_run(ex, ASL_HINT(4));
 	v = 0;
-	cr_assert_eq(ft_poll_once(j2, &v), FUT_READY, "join handle of a finished task: expected "
+	cr_assert_eq(ft_poll_once(j2, &v), FUT_READY,
+		     "join handle of a finished task: expected "
 		     "ready" ASL_HINT(3));
 	cr_assert_eq(v, -7, "expected -7, got %ld" ASL_HINT(3), (long)v);
 	fut_drop(j2);
@@ -99,11 +106,15 @@ Test(exec, block_on_returns_with_other_tasks_pending)
 	ft_spawn(ex, probe_new(&p), NULL, ASL_HINT(4));
 	intptr_t v = ft_block_on(ex, fut_yield(2, 5), "fut_yield(2, 5)", ASL_HINT(4));
 	cr_assert_eq(v, 5, "block_on: expected 5, got %ld" ASL_HINT(4), (long)v);
-	cr_assert_eq(exec_tasks(ex), 1, "the never-ready task is still there: expected 1 task, "
-		     "got %zu" ASL_HINT(4), exec_tasks(ex));
+	cr_assert_eq(exec_tasks(ex), 1,
+		     "the never-ready task is still there: expected 1 task, "
+		     "got %zu" ASL_HINT(4),
+		     exec_tasks(ex));
 	exec_destroy(ex);
-	cr_assert_eq(atomic_load(&p.drops), 1, "exec_destroy must cancel (drop) unfinished tasks: "
-		     "expected 1 drop, got %d" ASL_HINT(3), atomic_load(&p.drops));
+	cr_assert_eq(atomic_load(&p.drops), 1,
+		     "exec_destroy must cancel (drop) unfinished tasks: "
+		     "expected 1 drop, got %d" ASL_HINT(3),
+		     atomic_load(&p.drops));
 }
 
 struct remote {
@@ -138,8 +149,8 @@ Test(exec, wake_from_another_thread)
 	cr_assert_eq(pthread_create(&th, NULL, complete_later, &r), 0);
 	intptr_t v = ft_block_on(ex, probe_new(&r.p), "probe", ASL_HINT(4));
 	pthread_join(th, NULL);
-	cr_assert_eq(v, 99, "a task completed by another thread: expected 99, got %ld"
-		     ASL_HINT(4), (long)v);
+	cr_assert_eq(v, 99, "a task completed by another thread: expected 99, got %ld" ASL_HINT(4),
+		     (long)v);
 	exec_destroy(ex);
 }
 
@@ -212,7 +223,8 @@ Test(exec, task_woken_n_times_polled_once_per_batch)
 	*w = (struct waker_task){ { &waker_task_vtable }, &p, 50 };
 	ft_spawn(ex, &w->base, NULL, ASL_HINT(4));
 	ft_run(ex, ASL_HINT(4));
-	cr_assert_eq(atomic_load(&p.polls), 2, "woken 50 times between two polls, a task is "
+	cr_assert_eq(atomic_load(&p.polls), 2,
+		     "woken 50 times between two polls, a task is "
 		     "queued once and polled once: expected 2 polls in all, got %d" ASL_HINT(2),
 		     atomic_load(&p.polls));
 	exec_destroy(ex);
@@ -253,7 +265,8 @@ Test(exec, spurious_wakes_are_harmless)
 	ft_spawn(ex, &n->base, NULL, ASL_HINT(4));
 	intptr_t v = ft_block_on(ex, join, "join", ASL_HINT(4));
 	cr_assert_eq(v, 3, "expected 3, got %ld" ASL_HINT(4), (long)v);
-	cr_assert_eq(atomic_load(&p.polls), 5, "3 wakes with nothing to report, then a real "
+	cr_assert_eq(atomic_load(&p.polls), 5,
+		     "3 wakes with nothing to report, then a real "
 		     "one: expected 5 polls (each wake one more), got %d" ASL_HINT(4),
 		     atomic_load(&p.polls));
 	ft_run(ex, ASL_HINT(4));
@@ -299,8 +312,7 @@ static void pingpong_drop(fut_t *self)
 	pthread_mutex_unlock(&pp->lock);
 }
 
-static const struct fut_vtable pingpong_vtable = { .poll = pingpong_poll,
-						   .drop = pingpong_drop };
+static const struct fut_vtable pingpong_vtable = { .poll = pingpong_poll, .drop = pingpong_drop };
 
 static void *pingpong_thread(void *arg)
 {
@@ -328,8 +340,10 @@ Test(exec, no_lost_wakeup_under_stress)
 	ft_spawn(ex, &pp.base, &join, ASL_HINT(4));
 	intptr_t v = ft_block_on(ex, join, "ping-pong join", ASL_HINT(4));
 	pthread_join(th, NULL);
-	cr_assert_eq(v, 20000, "20,000 wakes from another thread: expected to see round 20000, "
-		     "got %ld" ASL_HINT(4), (long)v);
+	cr_assert_eq(v, 20000,
+		     "20,000 wakes from another thread: expected to see round 20000, "
+		     "got %ld" ASL_HINT(4),
+		     (long)v);
 	exec_destroy(ex);
 }
 
@@ -345,8 +359,10 @@ Test(exec, hundred_thousand_tasks)
 		     exec_tasks(ex));
 	ft_run(ex, ASL_HINT(4));
 	long want = (long)N * (N + 1) / 2;
-	cr_assert_eq(atomic_load(&ft_sum), want, "100,000 tasks: expected the sum %ld, got %ld "
-		     "(some task ran twice or never)" ASL_HINT(4), want, atomic_load(&ft_sum));
+	cr_assert_eq(atomic_load(&ft_sum), want,
+		     "100,000 tasks: expected the sum %ld, got %ld "
+		     "(some task ran twice or never)" ASL_HINT(4),
+		     want, atomic_load(&ft_sum));
 	exec_destroy(ex);
 }
 
@@ -376,11 +392,14 @@ Test(exec, join_wakes_its_awaiter)
 	int rc = -1;
 	struct asl_call *c = asl_call_start(join_scenario, &out);
 	if (!asl_call_wait(c, ASL_WATCHDOG_MS, &rc))
-		cr_assert_fail("exec_block_on(join handle of a task that yields 3 times and returns "
-			       "42) still waiting after %d ms: the task finished, but its join "
-			       "handle's waker was never woken.  When a task completes, wake the "
-			       "join waker (waker_wake), do not just drop it" ASL_HINT(3),
-			       ASL_WATCHDOG_MS);
-	cr_assert(rc == 0 && out == 42, "exec_block_on(join handle): expected 0 and 42, got %s "
-		  "and %ld" ASL_HINT(3), asl_test_rc(rc), (long)out);
+		cr_assert_fail(
+		    "exec_block_on(join handle of a task that yields 3 times and returns "
+		    "42) still waiting after %d ms: the task finished, but its join "
+		    "handle's waker was never woken.  When a task completes, wake the "
+		    "join waker (waker_wake), do not just drop it" ASL_HINT(3),
+		    ASL_WATCHDOG_MS);
+	cr_assert(rc == 0 && out == 42,
+		  "exec_block_on(join handle): expected 0 and 42, got %s "
+		  "and %ld" ASL_HINT(3),
+		  asl_test_rc(rc), (long)out);
 }

@@ -25,8 +25,10 @@ static void ft_mt_run(exec_mt_t *ex, int threads_before, const char *hint)
 	int rc = exec_mt_run(ex);
 	cr_assert_eq(rc, 0, "exec_mt_run: expected 0, got %s%s", asl_test_rc(rc), hint);
 	int now = asl_test_threads_settled(threads_before);
-	cr_assert_eq(now, threads_before, "exec_mt_run returned with %d threads, %d before: it "
-		     "must join its workers%s", now, threads_before, hint);
+	cr_assert_eq(now, threads_before,
+		     "exec_mt_run returned with %d threads, %d before: it "
+		     "must join its workers%s",
+		     now, threads_before, hint);
 }
 
 /* Step 12's driver: test threads act as the executor's workers, one turn after another,
@@ -78,15 +80,17 @@ static void every_task_once(bool own_workers)
 	else
 		ft_mt_drive(ex, 4);
 	long want = (long)EVERY_N * (EVERY_N - 1) / 2;
-	cr_assert_eq(atomic_load(&ft_sum), want, "10,000 tasks that yield, on 4 workers: expected "
-		     "the sum %ld, got %ld (a task ran twice, or never)%s", want,
-		     atomic_load(&ft_sum), hint);
+	cr_assert_eq(atomic_load(&ft_sum), want,
+		     "10,000 tasks that yield, on 4 workers: expected "
+		     "the sum %ld, got %ld (a task ran twice, or never)%s",
+		     want, atomic_load(&ft_sum), hint);
 	for (int i = 0; i < EVERY_N; i++) {
 		intptr_t v = -1;
-		cr_assert_eq(ft_poll_once(join[i], &v), FUT_READY, "join handle %d not ready after "
-			     "the run%s", i, hint);
-		cr_assert_eq(v, i, "join %d: expected %d, got %ld%s", i, i, (long)v,
-			     hint);
+		cr_assert_eq(ft_poll_once(join[i], &v), FUT_READY,
+			     "join handle %d not ready after "
+			     "the run%s",
+			     i, hint);
+		cr_assert_eq(v, i, "join %d: expected %d, got %ld%s", i, i, (long)v, hint);
 		fut_drop(join[i]);
 	}
 	exec_mt_destroy(ex);
@@ -113,7 +117,8 @@ Test(mt, hundred_thousand_tasks)
 	ft_mt_run(ex, before, ASL_HINT(13));
 	long want = (long)N * (N + 1) / 2;
 	cr_assert_eq(atomic_load(&ft_sum), want,
-		     "100,000 tasks: expected %ld, got %ld" ASL_HINT(13), want, atomic_load(&ft_sum));
+		     "100,000 tasks: expected %ld, got %ld" ASL_HINT(13), want,
+		     atomic_load(&ft_sum));
 	exec_mt_destroy(ex);
 }
 
@@ -152,7 +157,7 @@ Test(mt, idle_workers_steal)
 	cr_assert_eq(exec_mt_spawn(ex, &h->base, NULL), 0);
 	ft_mt_drive(ex, 3); /* hangs unless another worker steals the kids */
 	cr_assert(exec_mt_steals(ex) > 0, "the children could only run by being stolen, yet "
-		  "exec_mt_steals is 0" ASL_HINT(12));
+					  "exec_mt_steals is 0" ASL_HINT(12));
 	exec_mt_destroy(ex);
 }
 
@@ -171,8 +176,8 @@ Test(mt, no_lost_wakeup_under_stress)
 			cr_assert_eq(exec_mt_spawn(ex, side, NULL), 0);
 		}
 		ft_mt_run(ex, before, ASL_HINT(13));
-		cr_assert(pingpong_moves(&pp) >= 5000, "ping-pong: %lu of 5000 moves"
-			  ASL_HINT(13), (unsigned long)pingpong_moves(&pp));
+		cr_assert(pingpong_moves(&pp) >= 5000, "ping-pong: %lu of 5000 moves" ASL_HINT(13),
+			  (unsigned long)pingpong_moves(&pp));
 		exec_mt_destroy(ex);
 		pingpong_destroy(&pp);
 	}
@@ -219,10 +224,12 @@ Test(mt, parked_workers_wake_for_outside_work)
 	int rc = exec_mt_run(ex);
 	cr_assert_eq(rc, 0, "exec_mt_run: expected 0, got %s" ASL_HINT(13), asl_test_rc(rc));
 	pthread_join(th, NULL);
-	cr_assert_eq(asl_test_threads_settled(before), before, "threads left after the run"
-		     ASL_HINT(13));
-	cr_assert_eq(atomic_load(&ft_sum), 5, "the task spawned from outside during the run must "
-		     "run: sum %ld" ASL_HINT(13), atomic_load(&ft_sum));
+	cr_assert_eq(asl_test_threads_settled(before), before,
+		     "threads left after the run" ASL_HINT(13));
+	cr_assert_eq(atomic_load(&ft_sum), 5,
+		     "the task spawned from outside during the run must "
+		     "run: sum %ld" ASL_HINT(13),
+		     atomic_load(&ft_sum));
 	exec_mt_destroy(ex);
 }
 
@@ -302,8 +309,8 @@ Test(mt, sleep_and_read_complete_on_workers)
 	fut_t *js, *jr;
 	uint64_t t0 = asl_now_ms();
 	cr_assert_eq(exec_mt_spawn(ex, reactor_sleep(r, 30), &js), 0);
-	cr_assert_eq(exec_mt_spawn(ex, noting(reactor_read(io, buf, sizeof buf), &w.pending),
-				   &jr), 0);
+	cr_assert_eq(exec_mt_spawn(ex, noting(reactor_read(io, buf, sizeof buf), &w.pending), &jr),
+		     0);
 	pthread_t th;
 	cr_assert_eq(pthread_create(&th, NULL, write_when_pending, &w), 0);
 	ft_mt_run(ex, before + 1, ASL_HINT(13)); /* + the reactor thread */
@@ -312,10 +319,14 @@ Test(mt, sleep_and_read_complete_on_workers)
 	intptr_t vs = -1, vr = -1;
 	cr_assert_eq(ft_poll_once(js, &vs), FUT_READY, "the sleep's task is not done" ASL_HINT(13));
 	cr_assert_eq(ft_poll_once(jr, &vr), FUT_READY, "the read's task is not done" ASL_HINT(13));
-	cr_assert(vs == 0 && took >= 30, "sleep(30 ms) on exec_mt: result %ld after %lu ms, "
-		  "expected 0 after >= 30 ms" ASL_HINT(13), (long)vs, (unsigned long)took);
-	cr_assert(vr == 5 && memcmp(buf, "hello", 5) == 0, "read on exec_mt: expected 5 bytes "
-		  "\"hello\", got %ld \"%.5s\"" ASL_HINT(13), (long)vr, buf);
+	cr_assert(vs == 0 && took >= 30,
+		  "sleep(30 ms) on exec_mt: result %ld after %lu ms, "
+		  "expected 0 after >= 30 ms" ASL_HINT(13),
+		  (long)vs, (unsigned long)took);
+	cr_assert(vr == 5 && memcmp(buf, "hello", 5) == 0,
+		  "read on exec_mt: expected 5 bytes "
+		  "\"hello\", got %ld \"%.5s\"" ASL_HINT(13),
+		  (long)vr, buf);
 	fut_drop(js);
 	fut_drop(jr);
 	reactor_io_close(io);
@@ -323,8 +334,10 @@ Test(mt, sleep_and_read_complete_on_workers)
 	close(sv[0]);
 	close(sv[1]);
 	int now = asl_test_threads_settled(before);
-	cr_assert_eq(now, before, "exec_mt_destroy must stop the reactor thread: %d threads, %d "
-		     "before" ASL_HINT(13), now, before);
+	cr_assert_eq(now, before,
+		     "exec_mt_destroy must stop the reactor thread: %d threads, %d "
+		     "before" ASL_HINT(13),
+		     now, before);
 	cr_assert_eq(asl_test_fds(), fds, "descriptors: %d before, %d after" ASL_HINT(13), fds,
 		     asl_test_fds());
 }
@@ -417,8 +430,9 @@ Test(mt, reactor_wakes_never_lost_under_stress)
 	ft_mt_run(ex, before + 1, ASL_HINT(13));
 	intptr_t vp = -1, vq = -1;
 	cr_assert(ft_poll_once(jp, &vp) == FUT_READY && ft_poll_once(jq, &vq) == FUT_READY &&
-		  vp == 0 && vq == 0, "relay: expected both sides done with 0, got %ld and %ld"
-		  ASL_HINT(13), (long)vp, (long)vq);
+		      vp == 0 && vq == 0,
+		  "relay: expected both sides done with 0, got %ld and %ld" ASL_HINT(13), (long)vp,
+		  (long)vq);
 	fut_drop(jp);
 	fut_drop(jq);
 	for (int i = 0; i < 4; i++)
@@ -507,8 +521,11 @@ Test(mt, outside_work_wakes_a_parked_worker_in_time)
 			       "and woke a pending one: %d ms later the run had not finished.  "
 			       "Scheduling a task must wake a parked worker (mt_notify after the "
 			       "push), and a worker must look at the queues again after announcing "
-			       "that it parks" ASL_HINT(12), ASL_WATCHDOG_MS);
+			       "that it parks" ASL_HINT(12),
+			       ASL_WATCHDOG_MS);
 	cr_assert_eq(rc, 0, "exec_mt_run: expected 0, got %s" ASL_HINT(13), asl_test_rc(rc));
-	cr_assert_eq(atomic_load(&ft_sum), 5, "the task spawned from outside during the run must "
-		     "run: sum %ld" ASL_HINT(13), atomic_load(&ft_sum));
+	cr_assert_eq(atomic_load(&ft_sum), 5,
+		     "the task spawned from outside during the run must "
+		     "run: sum %ld" ASL_HINT(13),
+		     atomic_load(&ft_sum));
 }

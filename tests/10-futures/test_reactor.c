@@ -25,15 +25,18 @@ Test(reactor, sleep_is_lazy_and_drop_stops_its_timer)
 	exec_t *ex = ft_exec(ASL_HINT(5));
 	fut_t *s = reactor_sleep(ex, 1000);
 	cr_assert(s, "reactor_sleep returned NULL" ASL_HINT(5));
-	cr_assert(!ft_loop_busy(ex), "a sleep that was never polled must not start a timer "
+	cr_assert(!ft_loop_busy(ex),
+		  "a sleep that was never polled must not start a timer "
 		  "(futures are lazy), but the loop has an active handle" ASL_HINT(5));
 	intptr_t v;
-	cr_assert_eq(ft_poll_once(s, &v), FUT_PENDING, "first poll of a 1 s sleep: expected "
+	cr_assert_eq(ft_poll_once(s, &v), FUT_PENDING,
+		     "first poll of a 1 s sleep: expected "
 		     "pending" ASL_HINT(5));
-	cr_assert(ft_loop_busy(ex), "after its first poll the sleep's timer must be in the loop"
-		  ASL_HINT(5));
+	cr_assert(ft_loop_busy(ex),
+		  "after its first poll the sleep's timer must be in the loop" ASL_HINT(5));
 	fut_drop(s);
-	cr_assert(!ft_loop_busy(ex), "dropping a pending sleep must stop its timer (cancellation "
+	cr_assert(!ft_loop_busy(ex),
+		  "dropping a pending sleep must stop its timer (cancellation "
 		  "by dropping), but the loop still has an active handle" ASL_HINT(5));
 	exec_destroy(ex);
 }
@@ -78,8 +81,10 @@ Test(reactor, sleeps_finish_in_deadline_order)
 	ft_run(ex, ASL_HINT(5));
 	static const int want[6] = { 3, 1, 4, 2, 0, 5 };
 	for (int i = 0; i < 6; i++)
-		cr_assert_eq(order[i], want[i], "six tasks sleeping 40,10,30,0,20,50 ms: finish "
-			     "#%d expected task %d, got task %d" ASL_HINT(5), i, want[i], order[i]);
+		cr_assert_eq(order[i], want[i],
+			     "six tasks sleeping 40,10,30,0,20,50 ms: finish "
+			     "#%d expected task %d, got task %d" ASL_HINT(5),
+			     i, want[i], order[i]);
 	exec_destroy(ex);
 }
 
@@ -121,8 +126,7 @@ static void free_self(fut_t *self)
 	free(self);
 }
 
-static const struct fut_vtable late_writer_vtable = { .poll = late_writer_poll,
-						      .drop = free_self };
+static const struct fut_vtable late_writer_vtable = { .poll = late_writer_poll, .drop = free_self };
 
 static fut_t *late_writer(int fd, const char *msg)
 {
@@ -142,8 +146,10 @@ Test(reactor, io_read_waits_for_data_then_eof)
 	ft_spawn(ex, late_writer(p[1], "hello"), NULL, ASL_HINT(6));
 	intptr_t n = ft_block_on(ex, reactor_read(io, buf, sizeof buf), "reactor_read",
 				 ASL_HINT(6));
-	cr_assert(n == 5 && memcmp(buf, "hello", 5) == 0, "read on an empty pipe that gets "
-		  "\"hello\" later: expected 5 bytes \"hello\", got %ld" ASL_HINT(6), (long)n);
+	cr_assert(n == 5 && memcmp(buf, "hello", 5) == 0,
+		  "read on an empty pipe that gets "
+		  "\"hello\" later: expected 5 bytes \"hello\", got %ld" ASL_HINT(6),
+		  (long)n);
 	ft_spawn(ex, late_writer(p[1], ""), NULL, ASL_HINT(6)); /* closes the write end */
 	n = ft_block_on(ex, reactor_read(io, buf, sizeof buf), "reactor_read", ASL_HINT(6));
 	cr_assert_eq(n, 0, "read after the writer closed: expected 0 (EOF), got %ld" ASL_HINT(6),
@@ -191,8 +197,10 @@ Test(reactor, io_write_waits_for_room)
 	*d = (struct drainer){ { &drainer_vtable }, p[0], 3, 0 };
 	ft_spawn(ex, &d->base, NULL, ASL_HINT(6));
 	intptr_t n = ft_block_on(ex, reactor_write(io, "x", 1), "reactor_write", ASL_HINT(6));
-	cr_assert_eq(n, 1, "write on a full pipe that another task drains: expected 1, got %ld"
-		     ASL_HINT(6), (long)n);
+	cr_assert_eq(n, 1,
+		     "write on a full pipe that another "
+		     "task drains: expected 1, got %ld" ASL_HINT(6),
+		     (long)n);
 	ft_run(ex, ASL_HINT(6));
 	reactor_io_close(io);
 	close(p[0]);
@@ -210,24 +218,27 @@ Test(reactor, io_accept_and_connect)
 	fut_t *jc;
 	ft_spawn(ex, reactor_connect(ex, (struct sockaddr *)&a, sizeof a), &jc, ASL_HINT(6));
 	intptr_t s = ft_block_on(ex, reactor_accept(lio), "reactor_accept", ASL_HINT(6));
-	cr_assert(s >= 0, "accept: expected a descriptor, got %s" ASL_HINT(6),
-		  asl_test_rc((int)s));
+	cr_assert(s >= 0, "accept: expected a descriptor, got %s" ASL_HINT(6), asl_test_rc((int)s));
 	intptr_t c = ft_block_on(ex, jc, "join(reactor_connect)", ASL_HINT(6));
-	cr_assert(c >= 0, "connect to a listening socket: expected a descriptor, got %s"
-		  ASL_HINT(6), asl_test_rc((int)c));
+	cr_assert(c >= 0,
+		  "connect to a listening socket: expected a descriptor, got %s" ASL_HINT(6),
+		  asl_test_rc((int)c));
 	cr_assert(fcntl((int)c, F_GETFL) & O_NONBLOCK, "the connected socket must be "
-		  "non-blocking" ASL_HINT(6));
+						       "non-blocking" ASL_HINT(6));
 	cr_assert_eq(write((int)c, "ab", 2), 2);
 	char buf[2];
-	cr_assert_eq(read((int)s, buf, 2), 2, "the accepted and the connected socket must be "
+	cr_assert_eq(read((int)s, buf, 2), 2,
+		     "the accepted and the connected socket must be "
 		     "the two ends of one connection" ASL_HINT(6));
 	close((int)s);
 	close((int)c);
 	reactor_io_close(lio);
 	close(l);
 	exec_destroy(ex);
-	cr_assert_eq(asl_test_fds(), fds, "descriptors: %d before, %d after (the connect future "
-		     "must not leak its registration)" ASL_HINT(6), fds, asl_test_fds());
+	cr_assert_eq(asl_test_fds(), fds,
+		     "descriptors: %d before, %d after (the connect future "
+		     "must not leak its registration)" ASL_HINT(6),
+		     fds, asl_test_fds());
 }
 
 Test(reactor, io_connect_refused)
@@ -239,11 +250,13 @@ Test(reactor, io_connect_refused)
 	close(l); /* nobody listens on that port now */
 	intptr_t c = ft_block_on(ex, reactor_connect(ex, (struct sockaddr *)&a, sizeof a),
 				 "reactor_connect", ASL_HINT(6));
-	cr_assert_eq(c, -ECONNREFUSED, "connect to a closed port: expected %s, got %s"
-		     ASL_HINT(6), asl_test_rc(-ECONNREFUSED), asl_test_rc((int)c));
+	cr_assert_eq(c, -ECONNREFUSED, "connect to a closed port: expected %s, got %s" ASL_HINT(6),
+		     asl_test_rc(-ECONNREFUSED), asl_test_rc((int)c));
 	exec_destroy(ex);
-	cr_assert_eq(asl_test_fds(), fds, "descriptors: %d before, %d after: a failed connect "
-		     "must close its socket" ASL_HINT(6), fds, asl_test_fds());
+	cr_assert_eq(asl_test_fds(), fds,
+		     "descriptors: %d before, %d after: a failed connect "
+		     "must close its socket" ASL_HINT(6),
+		     fds, asl_test_fds());
 }
 
 Test(reactor, drop_pending_read_releases_its_waker)
@@ -261,12 +274,14 @@ Test(reactor, drop_pending_read_releases_its_waker)
 	ft_block_on(ex, fut_ready(0), "fut_ready", ASL_HINT(6));
 	intptr_t v;
 	fut_ctx_t cx = { &dummy.waker };
-	cr_assert_eq(fut_poll(r, &cx, &v), FUT_PENDING, "read on an empty pipe: expected "
+	cr_assert_eq(fut_poll(r, &cx, &v), FUT_PENDING,
+		     "read on an empty pipe: expected "
 		     "pending" ASL_HINT(6));
 	cr_assert(io->waiter[REACTOR_READ].vt != NULL, "a pending read must leave its waker in "
-		  "the reactor (reactor_io_wait)" ASL_HINT(5));
+						       "the reactor (reactor_io_wait)" ASL_HINT(5));
 	fut_drop(r);
-	cr_assert(io->waiter[REACTOR_READ].vt == NULL, "dropping a pending read must take its "
+	cr_assert(io->waiter[REACTOR_READ].vt == NULL,
+		  "dropping a pending read must take its "
 		  "waker back out of the reactor (no stale wake, no leaked reference)" ASL_HINT(6));
 	reactor_io_close(io);
 	close(p[0]);

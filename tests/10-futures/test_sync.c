@@ -73,8 +73,9 @@ Test(fut_chan, values_arrive_in_order_through_a_small_buffer)
 	*cl = (struct closer){ { &closer_vtable }, ch, jp };
 	ft_spawn(ex, &cl->base, NULL, ASL_HINT(9));
 	intptr_t r = ft_block_on(ex, jc, "consumer", ASL_HINT(9));
-	cr_assert_eq(r, -EPIPE, "the receiver of a closed, drained channel: expected %s, got %s"
-		     ASL_HINT(9), asl_test_rc(-EPIPE), asl_test_rc((int)r));
+	cr_assert_eq(r, -EPIPE,
+		     "the receiver of a closed, drained channel: expected %s, got %s" ASL_HINT(9),
+		     asl_test_rc(-EPIPE), asl_test_rc((int)r));
 	cr_assert_eq(c->n, 1000, "expected 1000 values, got %ld" ASL_HINT(9), c->n);
 	for (int i = 0; i < 1000; i++)
 		cr_assert_eq(got[i], i, "value #%d: expected %d, got %ld" ASL_HINT(9), i, i,
@@ -89,7 +90,8 @@ Test(fut_chan, waiting_senders_are_served_in_fifo_order)
 {
 	exec_t *ex = ft_exec(ASL_HINT(9));
 	fut_chan_t *ch = ft_fut_chan(1);
-	intptr_t v = ft_block_on(ex, fut_chan_send(ch, 100), "fut_chan_send", ASL_HINT(9)); /* now full */
+	intptr_t v = ft_block_on(ex, fut_chan_send(ch, 100), "fut_chan_send",
+				 ASL_HINT(9)); /* now full */
 	cr_assert_eq(v, 0, "send into an empty channel: expected 0, got %ld" ASL_HINT(9), (long)v);
 	for (int i = 0; i < 5; i++) /* five senders wait, in this order */
 		ft_spawn(ex, fut_chan_send(ch, i), NULL, ASL_HINT(9));
@@ -105,9 +107,11 @@ Test(fut_chan, waiting_senders_are_served_in_fifo_order)
 	ft_block_on(ex, jc, "consumer", ASL_HINT(9));
 	cr_assert(c->n >= 6, "expected at least 6 values, got %ld" ASL_HINT(9), c->n);
 	for (int i = 0; i < 5; i++)
-		cr_assert_eq(got[i + 1], i, "receive #%d: expected the sender that waited %d-th "
-			     "(value %d), got %ld - waiting senders are served in FIFO order"
-			     ASL_HINT(9), i + 1, i + 1, i, (long)got[i + 1]);
+		cr_assert_eq(
+		    got[i + 1], i,
+		    "receive #%d: expected the sender that waited %d-th "
+		    "(value %d), got %ld - waiting senders are served in FIFO order" ASL_HINT(9),
+		    i + 1, i + 1, i, (long)got[i + 1]);
 	exec_destroy(ex);
 	fut_chan_destroy(ch);
 	free(c);
@@ -126,12 +130,15 @@ Test(fut_chan, close_drains_buffered_then_epipe)
 		     asl_test_rc(-EPIPE), (long)r);
 	for (int i = 1; i <= 2; i++) {
 		r = ft_block_on(ex, fut_chan_recv(ch, &v), "fut_chan_recv", ASL_HINT(9));
-		cr_assert(r == 0 && v == i, "receive %d after close: expected the buffered value "
-			  "%d, got result %ld value %ld" ASL_HINT(9), i, i, (long)r, (long)v);
+		cr_assert(r == 0 && v == i,
+			  "receive %d after close: expected the buffered value "
+			  "%d, got result %ld value %ld" ASL_HINT(9),
+			  i, i, (long)r, (long)v);
 	}
 	r = ft_block_on(ex, fut_chan_recv(ch, &v), "fut_chan_recv", ASL_HINT(9));
-	cr_assert_eq(r, -EPIPE, "receive on a closed, empty channel: expected %s, got %ld"
-		     ASL_HINT(9), asl_test_rc(-EPIPE), (long)r);
+	cr_assert_eq(r, -EPIPE,
+		     "receive on a closed, empty channel: expected %s, got %ld" ASL_HINT(9),
+		     asl_test_rc(-EPIPE), (long)r);
 	exec_destroy(ex);
 	fut_chan_destroy(ch);
 }
@@ -150,8 +157,10 @@ Test(fut_chan, close_wakes_a_waiting_sender_and_receiver)
 	fut_chan_close(empty);
 	intptr_t a = ft_block_on(ex, js, "join(send)", ASL_HINT(9));
 	intptr_t b = ft_block_on(ex, jr, "join(recv)", ASL_HINT(9));
-	cr_assert(a == -EPIPE && b == -EPIPE, "close must wake the waiting sender and receiver "
-		  "with -EPIPE: got %ld and %ld" ASL_HINT(9), (long)a, (long)b);
+	cr_assert(a == -EPIPE && b == -EPIPE,
+		  "close must wake the waiting sender and receiver "
+		  "with -EPIPE: got %ld and %ld" ASL_HINT(9),
+		  (long)a, (long)b);
 	exec_destroy(ex);
 	fut_chan_destroy(full);
 	fut_chan_destroy(empty);
@@ -195,13 +204,16 @@ Test(fut_chan, senders_on_other_threads_no_lost_wakeup)
 	cr_assert_eq(pthread_create(&jt, NULL, closer_main, &j), 0);
 	ft_block_on(ex, jc, "consumer", ASL_HINT(9)); /* runs while the senders send */
 	pthread_join(jt, NULL);
-	cr_assert_eq(c->n, T * N, "4 threads x 20000 sends: expected %d values, got %ld"
-		     ASL_HINT(9), T * N, c->n);
+	cr_assert_eq(c->n, T * N,
+		     "4 threads x 20000 sends: expected %d values, got %ld" ASL_HINT(9), T * N,
+		     c->n);
 	int last[T + 1] = { 0 };
 	for (int i = 0; i < T * N; i++) {
 		int id = (int)(got[i] / 1000000), k = (int)(got[i] % 1000000);
-		cr_assert(id >= 1 && id <= T && k == last[id], "value #%d is %ld: each sender's "
-			  "values must arrive once, in its order" ASL_HINT(9), i, (long)got[i]);
+		cr_assert(id >= 1 && id <= T && k == last[id],
+			  "value #%d is %ld: each sender's "
+			  "values must arrive once, in its order" ASL_HINT(9),
+			  i, (long)got[i]);
 		last[id]++;
 	}
 	exec_destroy(ex);
@@ -276,11 +288,13 @@ Test(amutex, lock_is_handed_over_in_fifo_order)
 	for (int i = 0; i < 6; i++)
 		ft_spawn(ex, locker(m, i, 3), NULL, ASL_HINT(10));
 	ft_run(ex, ASL_HINT(10));
-	cr_assert_eq(norder, 6, "6 tasks each take the lock once: got %d acquisitions"
-		     ASL_HINT(10), norder);
+	cr_assert_eq(norder, 6, "6 tasks each take the lock once: got %d acquisitions" ASL_HINT(10),
+		     norder);
 	for (int i = 0; i < 6; i++)
-		cr_assert_eq(order[i], i, "acquisition #%d: expected task %d (waiters are served "
-			     "in the order they asked), got task %d" ASL_HINT(10), i, i, order[i]);
+		cr_assert_eq(order[i], i,
+			     "acquisition #%d: expected task %d (waiters are served "
+			     "in the order they asked), got task %d" ASL_HINT(10),
+			     i, i, order[i]);
 	exec_destroy(ex);
 	amutex_destroy(m);
 }
@@ -314,16 +328,20 @@ Test(amutex, a_waiter_does_not_stall_the_executor)
 	fut_t *jt;
 	/* the holder keeps the lock for 5000 polls: longer than any batch of the executor */
 	ft_spawn(ex, locker(m, 0, 5000), NULL, ASL_HINT(10));
-	ft_spawn(ex, locker(m, 1, 0), NULL, ASL_HINT(10));   /* waits */
+	ft_spawn(ex, locker(m, 1, 0), NULL, ASL_HINT(10)); /* waits */
 	struct ticker *t = malloc(sizeof *t);
 	*t = (struct ticker){ { &ticker_vtable }, &ticks, 50 };
 	ft_spawn(ex, &t->base, &jt, ASL_HINT(10));
 	ft_block_on(ex, jt, "ticker", ASL_HINT(10));
-	cr_assert_eq(norder, 1, "while the holder keeps the lock, the waiter must wait (pending),"
-		     " and other tasks run: %d acquisitions so far" ASL_HINT(10), norder);
+	cr_assert_eq(norder, 1,
+		     "while the holder keeps the lock, the waiter must wait (pending),"
+		     " and other tasks run: %d acquisitions so far" ASL_HINT(10),
+		     norder);
 	ft_run(ex, ASL_HINT(10));
-	cr_assert_eq(norder, 2, "after the holder unlocks the waiter gets the lock: %d "
-		     "acquisitions" ASL_HINT(10), norder);
+	cr_assert_eq(norder, 2,
+		     "after the holder unlocks the waiter gets the lock: %d "
+		     "acquisitions" ASL_HINT(10),
+		     norder);
 	exec_destroy(ex);
 	amutex_destroy(m);
 }
@@ -342,16 +360,18 @@ Test(amutex, dropped_waiter_passes_the_lock_on)
 	ft_spawn(ex, probe_new(&dummy), &jd, ASL_HINT(10));
 	ft_block_on(ex, fut_ready(0), "fut_ready", ASL_HINT(10));
 	fut_ctx_t cx = { &dummy.waker };
-	cr_assert_eq(fut_poll(w1, &cx, &r), FUT_PENDING, "lock of a held mutex: expected pending"
-		     ASL_HINT(10));
+	cr_assert_eq(fut_poll(w1, &cx, &r), FUT_PENDING,
+		     "lock of a held mutex: expected pending" ASL_HINT(10));
 	fut_t *j7;
 	ft_spawn(ex, locker(m, 7, 0), &j7, ASL_HINT(10)); /* queued second */
 	ft_block_on(ex, fut_yield(2, 0), "fut_yield", ASL_HINT(10));
 	amutex_unlock(m); /* handed to w1 ... */
-	fut_drop(w1);	  /* ... which is cancelled before it takes it: pass it on */
+	fut_drop(w1);     /* ... which is cancelled before it takes it: pass it on */
 	ft_block_on(ex, j7, "join(locker)", ASL_HINT(10)); /* hangs if the lock got lost */
-	cr_assert(norder == 1 && order[0] == 7, "a waiter that was handed the lock and dropped "
-		  "must pass it to the next waiter: %d acquisitions" ASL_HINT(10), norder);
+	cr_assert(norder == 1 && order[0] == 7,
+		  "a waiter that was handed the lock and dropped "
+		  "must pass it to the next waiter: %d acquisitions" ASL_HINT(10),
+		  norder);
 	exec_destroy(ex);
 	fut_drop(jd);
 	amutex_destroy(m);
@@ -375,8 +395,8 @@ Test(blocking, result_delivered_as_future)
 	intptr_t v = ft_block_on(ex, blocking_spawn(p, answer, (void *)21), "blocking_spawn",
 				 ASL_HINT(11));
 	cr_assert_eq(v, 42, "blocking_spawn(x2, 21): expected 42, got %ld" ASL_HINT(11), (long)v);
-	cr_assert_eq(atomic_load(&calls), 1, "the function must run once, ran %d times"
-		     ASL_HINT(11), atomic_load(&calls));
+	cr_assert_eq(atomic_load(&calls), 1,
+		     "the function must run once, ran %d times" ASL_HINT(11), atomic_load(&calls));
 	pool_shutdown(p, POOL_DRAIN);
 	exec_destroy(ex);
 }
@@ -391,13 +411,16 @@ Test(blocking, lazy_until_polled)
 	/* a second job, awaited: once it has run, any job submitted before it has run too */
 	intptr_t v = ft_block_on(ex, blocking_spawn(p, answer, (void *)2), "blocking_spawn",
 				 ASL_HINT(11));
-	cr_assert(v == 4 && atomic_load(&calls) == 1, "a blocking future that was never polled "
+	cr_assert(v == 4 && atomic_load(&calls) == 1,
+		  "a blocking future that was never polled "
 		  "must not have submitted its job (futures are lazy): expected 1 call (the "
 		  "awaited one, result 4), got %d calls, result %ld" ASL_HINT(11),
 		  atomic_load(&calls), (long)v);
 	v = ft_block_on(ex, f, "the first blocking future", ASL_HINT(11));
-	cr_assert(v == 2 && atomic_load(&calls) == 2, "polled at last, it runs: expected result 2 "
-		  "and 2 calls, got %ld and %d" ASL_HINT(11), (long)v, atomic_load(&calls));
+	cr_assert(v == 2 && atomic_load(&calls) == 2,
+		  "polled at last, it runs: expected result 2 "
+		  "and 2 calls, got %ld and %d" ASL_HINT(11),
+		  (long)v, atomic_load(&calls));
 	pool_shutdown(p, POOL_DRAIN);
 	exec_destroy(ex);
 }
@@ -430,8 +453,7 @@ static enum fut_poll flag_setter_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 	return FUT_READY;
 }
 
-static const struct fut_vtable flag_setter_vtable = { .poll = flag_setter_poll,
-						      .drop = free_self };
+static const struct fut_vtable flag_setter_vtable = { .poll = flag_setter_poll, .drop = free_self };
 
 Test(blocking, does_not_block_the_executor)
 {
@@ -510,12 +532,15 @@ Test(fut_chan, buffered_send_wakes_the_waiting_receiver)
 	int rc = -1;
 	struct asl_call *c = asl_call_start(buffered_wake_scenario, &b);
 	if (!asl_call_wait(c, ASL_WATCHDOG_MS, &rc))
-		cr_assert_fail("a receiver waited on an empty channel of capacity 4, then one value "
-			       "was sent: %d ms later the receiver was still waiting.  A send that "
-			       "puts its value into the buffer must wake the receiver waiting on "
-			       "the channel (take its waker under the lock, wake it after)"
-			       ASL_HINT(9), ASL_WATCHDOG_MS);
-	cr_assert(rc == 0 && b.recv_rc == 0 && b.got == 9, "one value sent to a waiting receiver "
+		cr_assert_fail(
+		    "a receiver waited on an empty channel of capacity 4, then one value "
+		    "was sent: %d ms later the receiver was still waiting.  A send that "
+		    "puts its value into the buffer must wake the receiver waiting on "
+		    "the channel (take its waker under the lock, wake it after)" ASL_HINT(9),
+		    ASL_WATCHDOG_MS);
+	cr_assert(rc == 0 && b.recv_rc == 0 && b.got == 9,
+		  "one value sent to a waiting receiver "
 		  "through the buffer: expected the run to succeed and the receive to give 0 with "
-		  "9; got %s, %d and %ld" ASL_HINT(9), asl_test_rc(rc), b.recv_rc, (long)b.got);
+		  "9; got %s, %d and %ld" ASL_HINT(9),
+		  asl_test_rc(rc), b.recv_rc, (long)b.got);
 }

@@ -22,15 +22,16 @@
 #include "asl_test.h"
 #include "capstone.h"
 
-#define CAP_LAB07_HINT "the latency injector is lab 07's latency server on YOUR lab-07 loop " \
+#define CAP_LAB07_HINT                                                                            \
+	"the latency injector is lab 07's latency server on YOUR lab-07 loop "                    \
 	"(labs/07-event-loop): if `make -C ../07-event-loop test` does not pass yet, finish lab " \
 	"07 first"
 
 static inline void cap_test_env(struct cap_env *e)
 {
 	int rc = cap_env_open(e);
-	cr_assert(rc == 0, "starting the latency injector: expected 0, got %s; %s",
-		  asl_test_rc(rc), CAP_LAB07_HINT);
+	cr_assert(rc == 0, "starting the latency injector: expected 0, got %s; %s", asl_test_rc(rc),
+		  CAP_LAB07_HINT);
 }
 
 static inline const struct cap_model *cap_test_model(const char *name, const char *hint)
@@ -40,7 +41,8 @@ static inline const struct cap_model *cap_test_model(const char *name, const cha
 	if (m->probe) {
 		const char *what = "?";
 		int rc = m->probe(&what);
-		cr_assert(rc == 0, "model '%s' runs on your lab %s, which does not work yet: %s "
+		cr_assert(rc == 0,
+			  "model '%s' runs on your lab %s, which does not work yet: %s "
 			  "returned %s. Finish lab %s first (make -C ../%s test), then come back",
 			  name, m->lab, what, asl_test_rc(rc), m->lab,
 			  strchr(m->lab, ' ') ? "NN-name" : m->lab);
@@ -55,18 +57,25 @@ static inline void cap_test_run(struct cap_env *e, const struct cap_model *m,
 	uint64_t *res = calloc((size_t)o->n + 1, sizeof *res);
 	cr_assert(res, "out of memory");
 	int rc = cap_run(e, m, o, res, ran_on, st);
-	cr_assert(rc == 0, "model %s, %s workload, n=%d, delay %d ms, %u rounds, %d threads: "
-		  "expected 0, got %s%s%s", m->name, cap_kind_name(o->kind), o->n, o->delay_ms,
-		  o->rounds, o->threads, asl_test_rc(rc),
+	cr_assert(rc == 0,
+		  "model %s, %s workload, n=%d, delay %d ms, %u rounds, %d threads: "
+		  "expected 0, got %s%s%s",
+		  m->name, cap_kind_name(o->kind), o->n, o->delay_ms, o->rounds, o->threads,
+		  asl_test_rc(rc),
 		  rc == -EPROTO ? " (a request was not finished exactly once, or its reply was "
-				  "not its own line)" : "", hint);
-	struct cap_job ref = { .kind = o->kind, .n = o->n, .delay_ms = o->delay_ms,
+				  "not its own line)"
+				: "",
+		  hint);
+	struct cap_job ref = { .kind = o->kind,
+			       .n = o->n,
+			       .delay_ms = o->delay_ms,
 			       .rounds = o->kind == CAP_IO ? 0 : o->rounds };
 	for (int i = 0; i < o->n; i++) {
 		uint64_t want = cap_expected(&ref, i);
-		cr_assert(res[i] == want, "model %s, %s workload: result of request %d is %#llx, "
-			  "expected %#llx (every model must compute the same results)%s", m->name,
-			  cap_kind_name(o->kind), i, (unsigned long long)res[i],
+		cr_assert(res[i] == want,
+			  "model %s, %s workload: result of request %d is %#llx, "
+			  "expected %#llx (every model must compute the same results)%s",
+			  m->name, cap_kind_name(o->kind), i, (unsigned long long)res[i],
 			  (unsigned long long)want, hint);
 	}
 	cr_assert(st->wrong == 0, "model %s: %d wrong results%s", m->name, st->wrong, hint);
@@ -81,8 +90,9 @@ static inline void cap_check_same_results(const char *name, const char *hint)
 	cap_test_env(&e);
 	static const enum cap_kind kinds[] = { CAP_IO, CAP_CPU, CAP_MIXED };
 	for (int k = 0; k < 3; k++) {
-		struct cap_opts o = { .kind = kinds[k], .n = 24, .delay_ms = 3, .rounds = 300,
-				      .threads = 3 };
+		struct cap_opts o = {
+			.kind = kinds[k], .n = 24, .delay_ms = 3, .rounds = 300, .threads = 3
+		};
 		struct cap_stats st;
 		cap_test_run(&e, m, &o, NULL, &st, hint);
 	}
@@ -101,15 +111,19 @@ static inline void cap_check_io_many(const char *name, int n, const char *hint)
 	struct cap_stats st;
 	cap_test_run(&e, m, &o, NULL, &st, hint);
 	int fds_during = asl_test_fds();
-	cr_assert(fds_during == fds0 + 1 + n, "model %s: during the run, expected %d descriptors "
+	cr_assert(fds_during == fds0 + 1 + n,
+		  "model %s: during the run, expected %d descriptors "
 		  "(the test's %d, the injector's stop pipe, %d connections), found %d: the model "
-		  "left descriptors open%s", m->name, fds0 + 1 + n, fds0, n, fds_during, hint);
+		  "left descriptors open%s",
+		  m->name, fds0 + 1 + n, fds0, n, fds_during, hint);
 	int rc = cap_env_close(&e);
 	cr_assert(rc == 0, "the injector did not stop cleanly: %s", asl_test_rc(rc));
 	/* more threads after than before is a leak; fewer is a thread of the set-up that ended */
 	int threads = asl_test_threads_settled(threads0);
-	cr_assert(threads <= threads0, "model %s: %d threads before the run, %d after it: the "
-		  "model left threads running%s", m->name, threads0, threads, hint);
+	cr_assert(threads <= threads0,
+		  "model %s: %d threads before the run, %d after it: the "
+		  "model left threads running%s",
+		  m->name, threads0, threads, hint);
 }
 
 enum cap_shape {
@@ -126,8 +140,9 @@ static inline void cap_check_where(const char *name, enum cap_shape shape, int m
 	struct cap_env e;
 	cap_test_env(&e);
 	/* 100 ms of waiting per request: requests that overlap do so by a wide margin */
-	struct cap_opts o = { .kind = CAP_MIXED, .n = 16, .delay_ms = 100, .rounds = 500,
-			      .threads = 3 };
+	struct cap_opts o = {
+		.kind = CAP_MIXED, .n = 16, .delay_ms = 100, .rounds = 500, .threads = 3
+	};
 	struct cap_stats st;
 	int ran_on[16], me = asl_test_gettid();
 	cap_test_run(&e, m, &o, ran_on, &st, hint);
@@ -138,27 +153,32 @@ static inline void cap_check_where(const char *name, enum cap_shape shape, int m
 			seen |= ran_on[k] == ran_on[i];
 		distinct += !seen;
 		if (shape == CAP_ONE_THREAD)
-			cr_assert(ran_on[i] == me, "model %s: request %d was computed on thread "
+			cr_assert(ran_on[i] == me,
+				  "model %s: request %d was computed on thread "
 				  "%d, expected the calling thread (%d): this model has only one%s",
 				  m->name, i, ran_on[i], me, hint);
 		else
-			cr_assert(ran_on[i] != me, "model %s: request %d was computed on the "
-				  "calling thread (%d), expected a worker thread%s", m->name, i, me,
-				  hint);
+			cr_assert(ran_on[i] != me,
+				  "model %s: request %d was computed on the "
+				  "calling thread (%d), expected a worker thread%s",
+				  m->name, i, me, hint);
 	}
 	if (shape == CAP_PER_REQUEST)
-		cr_assert(distinct == o.n, "model %s: %d requests were computed on %d distinct "
-			  "threads, expected one thread per request%s", m->name, o.n, distinct,
-			  hint);
+		cr_assert(distinct == o.n,
+			  "model %s: %d requests were computed on %d distinct "
+			  "threads, expected one thread per request%s",
+			  m->name, o.n, distinct, hint);
 	if (shape == CAP_POOL)
-		cr_assert(distinct <= o.threads, "model %s: requests were computed on %d distinct "
-			  "threads, expected at most the %d workers asked for%s", m->name,
-			  distinct, o.threads, hint);
+		cr_assert(distinct <= o.threads,
+			  "model %s: requests were computed on %d distinct "
+			  "threads, expected at most the %d workers asked for%s",
+			  m->name, distinct, o.threads, hint);
 	cr_assert(st.peak_inflight >= min_peak && st.peak_inflight <= max_peak,
 		  "model %s: at most %d requests were in flight at once, expected %d..%d%s",
 		  m->name, st.peak_inflight, min_peak, max_peak,
-		  min_peak > 1 ? " (requests must overlap: start them all, then wait)" :
-				 " (requests must not overlap)", hint);
+		  min_peak > 1 ? " (requests must overlap: start them all, then wait)"
+			       : " (requests must not overlap)",
+		  hint);
 	int rc = cap_env_close(&e);
 	cr_assert(rc == 0, "the injector did not stop cleanly: %s", asl_test_rc(rc));
 }

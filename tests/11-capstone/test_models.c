@@ -2,19 +2,19 @@
  * Steps: 1 seq, 2 threads, 3 pool, 4 loop, 5 fibers, 6 offload, 7 fut, 8 futmt, 9 futblk. */
 #include "cap_test.h"
 
-#define CAP_SUITE(model, step, io_n, shape, min_peak, max_peak)                              \
-	ASL_SUITE(model, 90);                                                                 \
-	Test(model, same_results)                                                             \
-	{                                                                                     \
-		cap_check_same_results(#model, ASL_HINT(step));                               \
-	}                                                                                     \
-	Test(model, io_many)                                                                  \
-	{                                                                                     \
-		cap_check_io_many(#model, io_n, ASL_HINT(step));                              \
-	}                                                                                     \
-	Test(model, where_it_runs)                                                            \
-	{                                                                                     \
-		cap_check_where(#model, shape, min_peak, max_peak, ASL_HINT(step));           \
+#define CAP_SUITE(model, step, io_n, shape, min_peak, max_peak)                     \
+	ASL_SUITE(model, 90);                                                       \
+	Test(model, same_results)                                                   \
+	{                                                                           \
+		cap_check_same_results(#model, ASL_HINT(step));                     \
+	}                                                                           \
+	Test(model, io_many)                                                        \
+	{                                                                           \
+		cap_check_io_many(#model, io_n, ASL_HINT(step));                    \
+	}                                                                           \
+	Test(model, where_it_runs)                                                  \
+	{                                                                           \
+		cap_check_where(#model, shape, min_peak, max_peak, ASL_HINT(step)); \
 	}
 
 /* the sequential model waits n x 2 ms: 50 requests keep it short, and it has no threads */

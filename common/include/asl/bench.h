@@ -24,12 +24,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define BENCH_USAGE                                                                        \
-	"[--quick | --full] [--samples N] [--min-time SECONDS] [--pin CPU] [--out DIR]\n"  \
+#define BENCH_USAGE                                                                          \
+	"[--quick | --full] [--samples N] [--min-time SECONDS] [--pin CPU] [--out DIR]\n"    \
 	"  --quick          tiny run that only checks the harness works (CI)\n"              \
 	"  --full           also the long sweeps (e.g. 10,000 threads): make plots FULL=1\n" \
 	"  --samples N      samples per measurement (default 15, quick 3)\n"                 \
-	"  --min-time S     minimum seconds per loop sample (default 0.02, quick 0.001)\n"  \
+	"  --min-time S     minimum seconds per loop sample (default 0.02, quick 0.001)\n"   \
 	"  --pin CPU        pin the measuring thread to one CPU\n"                           \
 	"  --out DIR        directory for the .tsv data files (default: current directory)"
 
@@ -37,29 +37,29 @@
 struct bench_load {
 	double loadavg[3]; /* 1, 5, 15 minutes; -1 if unknown */
 	double machine_s;  /* non-idle CPU seconds of the machine since boot */
-	double own_s;	   /* CPU seconds of this process and its reaped children */
+	double own_s;      /* CPU seconds of this process and its reaped children */
 	uint64_t wall_ns;
 };
 
 struct bench {
-	const char *harness;  /* e.g. "01-memory" */
+	const char *harness; /* e.g. "01-memory" */
 	bool quick;
-	bool full;            /* --full: the long sweeps too (a harness decides what they are) */
+	bool full; /* --full: the long sweeps too (a harness decides what they are) */
 	int samples;
 	double min_time_s;
-	int pin_cpu;          /* -1: not pinned */
+	int pin_cpu; /* -1: not pinned */
 	const char *out_dir;
-	FILE *tsv;            /* the dataset being written, or NULL */
+	FILE *tsv; /* the dataset being written, or NULL */
 	char tsv_path[512];
-	char tmp_path[530];   /* tsv_path + ".partial" while the dataset is written */
+	char tmp_path[530]; /* tsv_path + ".partial" while the dataset is written */
 	struct bench_load run_start, set_start;
-	const char *unit;     /* unit of the current dataset's values */
+	const char *unit; /* unit of the current dataset's values */
 	int rows;
 };
 
 struct bench_stats {
-	int n;            /* samples */
-	uint64_t iters;   /* iterations per sample (1 for one-shots) */
+	int n;          /* samples */
+	uint64_t iters; /* iterations per sample (1 for one-shots) */
 	double min, q1, median, q3, p90, max, mad;
 };
 

@@ -38,8 +38,9 @@ _Noreturn void asl_todo_abort(const char *lab, int step, const char *func);
 #define LAB_UNUSED_7(a, ...) ((void)(a), LAB_UNUSED_6(__VA_ARGS__))
 #define LAB_UNUSED_8(a, ...) ((void)(a), LAB_UNUSED_7(__VA_ARGS__))
 #define LAB_UNUSED_PICK(_1, _2, _3, _4, _5, _6, _7, _8, name, ...) name
-#define LAB_UNUSED(...)                                                                     \
-	LAB_UNUSED_PICK(__VA_ARGS__, LAB_UNUSED_8, LAB_UNUSED_7, LAB_UNUSED_6, LAB_UNUSED_5,   \
-			LAB_UNUSED_4, LAB_UNUSED_3, LAB_UNUSED_2, LAB_UNUSED_1, )(__VA_ARGS__)
+#define LAB_UNUSED(...)                                                                      \
+	LAB_UNUSED_PICK(__VA_ARGS__, LAB_UNUSED_8, LAB_UNUSED_7, LAB_UNUSED_6, LAB_UNUSED_5, \
+			LAB_UNUSED_4, LAB_UNUSED_3, LAB_UNUSED_2, LAB_UNUSED_1, )            \
+	(__VA_ARGS__)
 
 #endif

@@ -14,12 +14,11 @@
 #define ASL_EXIT_USAGE 2 /* bad command line: the convention of every asynclabs program */
 
 /* Print "prog: message: strerror(errno)" (when errno_val != 0) and exit(1). */
-_Noreturn void asl_die(int errno_val, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+_Noreturn void asl_die(int errno_val, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Print "prog: message" then the usage text to stderr and exit(ASL_EXIT_USAGE). */
 _Noreturn void asl_usage_error(const char *usage, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* For programs that take no options (positional arguments are the caller's to check):
  * "-h/--help" prints the usage to stdout and exits 0; any other "-..." is a usage error. */
