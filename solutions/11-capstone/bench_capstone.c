@@ -13,8 +13,8 @@
  * the fibers, and lab 10's multi-threaded executor pinned to ONE CPU and free on every CPU.
  * A point that would take longer than about a second (3 s with --full: the sequential model
  * at N = 10,000 would take 200 s) is skipped and says so; --full also adds the N = 3,000 (io)
- * and N = 300 (mixed) points and more samples.  Every model's results are checked at every
- * point.  The default run takes about a minute on two idle cores.
+ * and N = 1,000 (mixed) points, the CPU sweep past 2 x cores and more samples.  Every model's
+ * results are checked at every point.  The default run takes about a minute on two idle cores.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -258,7 +258,8 @@ static bool sized_by_p(const struct cap_model *m)
 static void cpu_speedup(struct bench *b)
 {
 	int n = b->quick ? 8 : 64, samples = b->quick ? 2 : b->full ? 5 : 3, xs[64];
-	int nt = bench_thread_counts(cores, 4, xs, 64);
+	/* past the core count to 2x cores (4x with --full): the plateau shows by then */
+	int nt = bench_thread_counts(cores, b->full ? 4 : 2, xs, 64);
 	/* At least 20 ms per thread at P = cores (thread start-up is tens of microseconds), and
 	 * the total grows with the machine: 200 ms of work on 1-10 cores, 20 ms x cores above.
 	 * The models whose threads do not depend on P (one thread, or a thread per request) are
@@ -306,7 +307,7 @@ static void cpu_speedup(struct bench *b)
 
 static void mixed_time(struct bench *b)
 {
-	static const int full[] = { 1, 10, 100, 300, 1000 }, dflt[] = { 1, 10, 100, 1000 },
+	static const int full[] = { 1, 10, 100, 300, 1000 }, dflt[] = { 1, 10, 100, 300 },
 			 quick[] = { 1, 10 };
 	const int *ns = b->quick ? quick : b->full ? full : dflt;
 	int nn = b->quick ? 2 : b->full ? 5 : 4, delay = b->quick ? 5 : 20;
