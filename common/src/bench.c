@@ -202,8 +202,9 @@ void bench_init(struct bench *b, int argc, char **argv, const char *harness, con
 	       b->quick ? " (quick mode: numbers are NOT meaningful)" : "", b->run_start.loadavg[0],
 	       b->run_start.loadavg[1], b->run_start.loadavg[2], bench_usable_cpus(),
 	       b->run_start.loadavg[0] > bench_usable_cpus()
-		   ? "\n# WARNING: the machine is busy: close other programs, or the numbers "
-		     "will not show what they should"
+		   ? "\n# note: the load average is above the usable CPUs.  It lags by a minute "
+		     "(a harness that just ran still counts);\n# each dataset below says whether "
+		     "other programs really competed, and a busy one is marked on its figure"
 		   : "");
 	fflush(stdout);
 }
