@@ -533,3 +533,40 @@ int asl_test_listen_loopback(struct sockaddr_in *addr, int backlog)
 		     strerror(errno));
 	return l;
 }
+
+/* Receive more into rd->buf; false at the end of the connection, an error, or a full buffer. */
+static bool http_reader_fill(struct asl_http_reader *rd)
+{
+	if (rd->len == sizeof rd->buf)
+		return false;
+	ssize_t n = recv(rd->fd, rd->buf + rd->len, sizeof rd->buf - rd->len, 0);
+	if (n <= 0)
+		return false;
+	rd->len += (size_t)n;
+	return true;
+}
+
+int asl_http_read_response(struct asl_http_reader *rd, char *body, size_t cap, bool *closes)
+{
+	char *end;
+	while (!(end = memmem(rd->buf, rd->len, "\r\n\r\n", 4)))
+		if (!http_reader_fill(rd))
+			return 0;
+	size_t head = (size_t)(end + 4 - rd->buf), blen = 0;
+	int status = 0;
+	if (sscanf(rd->buf, "HTTP/1.1 %d", &status) != 1)
+		return 0;
+	const char *cl = memmem(rd->buf, head, "Content-Length: ", 16);
+	if (cl)
+		blen = strtoul(cl + 16, NULL, 10);
+	*closes = memmem(rd->buf, head, "Connection: close", 17) != NULL;
+	while (rd->len < head + blen)
+		if (!http_reader_fill(rd))
+			return 0;
+	size_t k = blen < cap - 1 ? blen : cap - 1;
+	memcpy(body, rd->buf + head, k);
+	body[k] = '\0';
+	memmove(rd->buf, rd->buf + head + blen, rd->len - head - blen);
+	rd->len -= head + blen;
+	return status;
+}

@@ -129,6 +129,19 @@ int asl_test_listen_loopback(struct sockaddr_in *addr, int backlog);
  * (Aborted)".  Per-thread ring like asl_test_rc: up to ASL_TEST_RC_SLOTS per message. */
 const char *asl_test_wait_status(int status);
 
+/* An HTTP/1.1 client's response reader over a blocking socket (the server tests of labs 07 and
+ * 09): bytes received past one response stay in buf for the next (pipelining). */
+struct asl_http_reader {
+	int fd;
+	size_t len;
+	char buf[65536];
+};
+
+/* Read one response: its status (0 if the connection ended or the head was not HTTP/1.1), its
+ * body NUL-terminated in body (at most cap - 1 bytes kept), and in *closes whether it says
+ * "Connection: close".  The body's length is its Content-Length (none: empty). */
+int asl_http_read_response(struct asl_http_reader *rd, char *body, size_t cap, bool *closes);
+
 /* "-22 (EINVAL)" style rendering of a 0/-errno return, for messages.  The result lives in a
  * per-thread ring of ASL_TEST_RC_SLOTS buffers, so up to that many calls may appear in one
  * message (each call reuses the oldest slot). */

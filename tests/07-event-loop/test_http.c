@@ -8,56 +8,15 @@
 
 ASL_SUITE(http, 60);
 
-/* A client-side response reader over a blocking socket. */
-struct reader {
-	int fd;
-	char buf[65536];
-	size_t len;
-};
-
-/* Read one response: its status (0 if the connection ended first) and body into body/cap. */
-static int read_response(struct reader *rd, char *body, size_t cap, bool *closes)
+static struct asl_http_reader *reader_new(int port)
 {
-	char *end;
-	while (!(end = memmem(rd->buf, rd->len, "\r\n\r\n", 4))) {
-		if (rd->len == sizeof rd->buf)
-			return 0;
-		ssize_t n = recv(rd->fd, rd->buf + rd->len, sizeof rd->buf - rd->len, 0);
-		if (n <= 0)
-			return 0;
-		rd->len += (size_t)n;
-	}
-	size_t head = (size_t)(end + 4 - rd->buf), blen = 0;
-	int status = 0;
-	if (sscanf(rd->buf, "HTTP/1.1 %d", &status) != 1)
-		return 0;
-	char *cl = memmem(rd->buf, head, "Content-Length: ", 16);
-	if (cl)
-		blen = strtoul(cl + 16, NULL, 10);
-	*closes = memmem(rd->buf, head, "Connection: close", 17) != NULL;
-	while (rd->len < head + blen) {
-		ssize_t n = recv(rd->fd, rd->buf + rd->len, sizeof rd->buf - rd->len, 0);
-		if (n <= 0)
-			return 0;
-		rd->len += (size_t)n;
-	}
-	size_t k = blen < cap - 1 ? blen : cap - 1;
-	memcpy(body, rd->buf + head, k);
-	body[k] = 0;
-	memmove(rd->buf, rd->buf + head + blen, rd->len - head - blen);
-	rd->len -= head + blen;
-	return status;
-}
-
-static struct reader *reader_new(int port)
-{
-	struct reader *rd = calloc(1, sizeof *rd);
+	struct asl_http_reader *rd = calloc(1, sizeof *rd);
 	cr_assert_not_null(rd);
 	rd->fd = net_client(port);
 	return rd;
 }
 
-static void reader_free(struct reader *rd)
+static void reader_free(struct asl_http_reader *rd)
 {
 	close(rd->fd);
 	free(rd);
@@ -70,14 +29,14 @@ Test(http, keep_alive_serves_many)
 		struct net_server ns;
 		net_http_start(&ns, b, 0);
 		net_run(&ns);
-		struct reader *rd = reader_new(ns.port);
+		struct asl_http_reader *rd = reader_new(ns.port);
 		for (int i = 0; i < 100; i++) {
 			char req[128], body[256], want[64];
 			bool closes;
 			int len = snprintf(req, sizeof req,
 					   "GET /item/%d HTTP/1.1\r\nHost: test\r\n\r\n", i);
 			net_send_all(rd->fd, req, (size_t)len);
-			int st = read_response(rd, body, sizeof body, &closes);
+			int st = asl_http_read_response(rd, body, sizeof body, &closes);
 			snprintf(want, sizeof want, "GET /item/%d\n", i);
 			cr_assert(
 			    st == 200 && !strcmp(body, want) && !closes,
@@ -96,7 +55,7 @@ Test(http, keep_alive_serves_many)
 				     off + 1000 < hl + 65536 ? 1000 : (size_t)(hl + 65536 - off));
 		char body[256];
 		bool closes;
-		int st = read_response(rd, body, sizeof body, &closes);
+		int st = asl_http_read_response(rd, body, sizeof body, &closes);
 		cr_assert(
 		    st == 200 && strstr(body, "body: 65536 bytes"),
 		    "%s: a POST with a 65536-byte body sent in 1000-byte pieces: expected 200 "
@@ -119,7 +78,7 @@ Test(http, pipelined_answers_in_order)
 		struct net_server ns;
 		net_http_start(&ns, b, 0);
 		net_run(&ns);
-		struct reader *rd = reader_new(ns.port);
+		struct asl_http_reader *rd = reader_new(ns.port);
 		size_t len = 0;
 		for (int i = 0; i < N; i++)
 			len += (size_t)snprintf(all + len, sizeof all - len,
@@ -130,7 +89,7 @@ Test(http, pipelined_answers_in_order)
 		for (int i = 0; i < N; i++) {
 			char body[256], want[32];
 			bool closes;
-			int st = read_response(rd, body, sizeof body, &closes);
+			int st = asl_http_read_response(rd, body, sizeof body, &closes);
 			snprintf(want, sizeof want, "GET /p%d\n", i);
 			cr_assert(
 			    st == 200 && !strcmp(body, want),
@@ -147,11 +106,11 @@ Test(http, pipelined_answers_in_order)
 static void expect_error(int port, const char *backend, const char *raw, size_t len, int want,
 			 const char *what)
 {
-	struct reader *rd = reader_new(port);
+	struct asl_http_reader *rd = reader_new(port);
 	net_send_all(rd->fd, raw, len);
 	char body[256];
 	bool closes = false;
-	int st = read_response(rd, body, sizeof body, &closes);
+	int st = asl_http_read_response(rd, body, sizeof body, &closes);
 	cr_assert(st == want && closes,
 		  "%s: %s: expected %d with Connection: close, got %d%s" ASL_HINT(11), backend,
 		  what, want, st, closes ? "" : " (no Connection: close)");
@@ -176,12 +135,12 @@ Test(http, malformed_gets_400_and_close)
 		/* a good request first, then a bad one: the good one is still answered */
 		const char
 		    *two = "GET /ok HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost t\r\n\r\n";
-		struct reader *rd = reader_new(ns.port);
+		struct asl_http_reader *rd = reader_new(ns.port);
 		net_send_all(rd->fd, two, strlen(two));
 		char body[256];
 		bool closes;
-		int st1 = read_response(rd, body, sizeof body, &closes);
-		int st2 = read_response(rd, body, sizeof body, &closes);
+		int st1 = asl_http_read_response(rd, body, sizeof body, &closes);
+		int st2 = asl_http_read_response(rd, body, sizeof body, &closes);
 		cr_assert(st1 == 200 && st2 == 400 && closes,
 			  "%s: a good request pipelined before a "
 			  "bad one: expected 200 then 400 (close), got %d then %d" ASL_HINT(11),
@@ -223,12 +182,12 @@ Test(http, idle_connection_is_closed)
 		net_http_start(&ns, b, 200);
 		net_run(&ns);
 		int idle = net_client(ns.port);
-		struct reader *rd = reader_new(ns.port);
+		struct asl_http_reader *rd = reader_new(ns.port);
 		/* one request answered, then silence: the deadline counts from the answer */
 		net_send_all(rd->fd, "GET / HTTP/1.1\r\nHost: t\r\n\r\n", 27);
 		char body[64];
 		bool closes;
-		cr_assert_eq(read_response(rd, body, sizeof body, &closes), 200);
+		cr_assert_eq(asl_http_read_response(rd, body, sizeof body, &closes), 200);
 		cr_assert(net_closed_by_server(idle),
 			  "%s: a client that connected and sent nothing "
 			  "should be closed after the 200 ms timeout (waited 20 s)" ASL_HINT(12),
@@ -278,11 +237,11 @@ Test(http, slowloris_is_closed)
 			  "(timeout 300 ms)" ASL_HINT(12),
 			  net_backend_names[b], sent);
 		/* while it trickled, others were served normally */
-		struct reader *rd = reader_new(ns.port);
+		struct asl_http_reader *rd = reader_new(ns.port);
 		net_send_all(rd->fd, "GET / HTTP/1.1\r\nHost: t\r\n\r\n", 27);
 		char body[64];
 		bool closes;
-		cr_assert_eq(read_response(rd, body, sizeof body, &closes), 200);
+		cr_assert_eq(asl_http_read_response(rd, body, sizeof body, &closes), 200);
 		reader_free(rd);
 		close(slow);
 		net_stop(&ns, 11);
@@ -317,13 +276,13 @@ Test(http, sigterm_finishes_in_flight_responses)
 		net_run(&ns);
 		const char *n = net_backend_names[b];
 		/* an idle keep-alive client: answered once, then quiet */
-		struct reader *idle = reader_new(ns.port);
+		struct asl_http_reader *idle = reader_new(ns.port);
 		net_send_all(idle->fd, "GET / HTTP/1.1\r\nHost: t\r\n\r\n", 27);
 		char body[256];
 		bool closes;
-		cr_assert_eq(read_response(idle, body, sizeof body, &closes), 200);
+		cr_assert_eq(asl_http_read_response(idle, body, sizeof body, &closes), 200);
 		/* the slow-drain client: a tiny receive buffer, every request sent first */
-		struct reader *slow = reader_new(ns.port);
+		struct asl_http_reader *slow = reader_new(ns.port);
 		tcp_set_buffers(slow->fd, 0, SMALL);
 		size_t len = 0;
 		for (int i = 0; i < N; i++)
@@ -352,7 +311,7 @@ Test(http, sigterm_finishes_in_flight_responses)
 		/* every request received before the signal is answered, in order, then EOF */
 		for (int i = 0; i < N; i++) {
 			char want[32];
-			int st = read_response(slow, body, sizeof body, &closes);
+			int st = asl_http_read_response(slow, body, sizeof body, &closes);
 			snprintf(want, sizeof want, "GET /%d\n", i);
 			cr_assert(st == 200 && !strcmp(body, want),
 				  "%s: SIGTERM arrived while %d pipelined requests were being "
@@ -392,11 +351,11 @@ Test(http, serve_http_exits_0_on_sigterm)
 			     "%s: serve_http did not start and print its port: %s" ASL_HINT(11), n,
 			     asl_test_rc(rc));
 		/* a keep-alive client after its answer, and one with half a request sent */
-		struct reader *idle = reader_new(sp.port);
+		struct asl_http_reader *idle = reader_new(sp.port);
 		net_send_all(idle->fd, "GET / HTTP/1.1\r\nHost: t\r\n\r\n", 27);
 		char body[64];
 		bool closes;
-		cr_assert_eq(read_response(idle, body, sizeof body, &closes), 200);
+		cr_assert_eq(asl_http_read_response(idle, body, sizeof body, &closes), 200);
 		int half = net_client(sp.port);
 		net_send_all(half, "GET /half HTTP/1.1\r\n", 20);
 		/* SIGTERM, then wait for the exit (SIGKILL after 20 s) */

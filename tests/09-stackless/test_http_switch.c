@@ -93,49 +93,8 @@ static void send_all(int fd, const char *data, size_t len)
 	}
 }
 
-struct reader {
-	int fd;
-	char buf[16384];
-	size_t len;
-};
-
-/* One response: its status (0 if the connection ended first); its body, NUL-terminated, in
- * body (cap bytes); whether it says Connection: close. */
-static int read_response(struct reader *rd, char *body, size_t cap, bool *closes)
-{
-	char *end;
-	while (!(end = memmem(rd->buf, rd->len, "\r\n\r\n", 4))) {
-		ssize_t n = rd->len < sizeof rd->buf
-				? recv(rd->fd, rd->buf + rd->len, sizeof rd->buf - rd->len, 0)
-				: 0;
-		if (n <= 0)
-			return 0;
-		rd->len += (size_t)n;
-	}
-	size_t head = (size_t)(end + 4 - rd->buf), blen = 0;
-	int status = 0;
-	if (sscanf(rd->buf, "HTTP/1.1 %d", &status) != 1)
-		return 0;
-	const char *cl = memmem(rd->buf, head, "Content-Length: ", 16);
-	if (cl)
-		blen = strtoul(cl + 16, NULL, 10);
-	*closes = memmem(rd->buf, head, "Connection: close", 17) != NULL;
-	while (rd->len < head + blen) {
-		ssize_t n = recv(rd->fd, rd->buf + rd->len, sizeof rd->buf - rd->len, 0);
-		if (n <= 0)
-			return 0;
-		rd->len += (size_t)n;
-	}
-	size_t k = blen < cap - 1 ? blen : cap - 1;
-	memcpy(body, rd->buf + head, k);
-	body[k] = '\0';
-	memmove(rd->buf, rd->buf + head + blen, rd->len - head - blen);
-	rd->len -= head + blen;
-	return status;
-}
-
 /* After the last response: the server closes its end (recv returns 0). */
-static bool closed_by_server(struct reader *rd)
+static bool closed_by_server(struct asl_http_reader *rd)
 {
 	char c;
 	return rd->len == 0 && recv(rd->fd, &c, 1, 0) == 0;
@@ -145,7 +104,7 @@ Test(http_switch, keep_alive_and_pipelining)
 {
 	struct server s;
 	server_start(&s);
-	struct reader rd = { .fd = client(&s, false) };
+	struct asl_http_reader rd = { .fd = client(&s, false) };
 	char all[4096];
 	size_t len = 0;
 	for (int i = 0; i < 20; i++) /* one write: 20 requests, the odd ones with a body */
@@ -158,7 +117,7 @@ Test(http_switch, keep_alive_and_pipelining)
 	for (int i = 0; i < 20; i++) {
 		char body[256], want[128];
 		bool closes = true;
-		int st = read_response(&rd, body, sizeof body, &closes);
+		int st = asl_http_read_response(&rd, body, sizeof body, &closes);
 		if (i % 2)
 			snprintf(want, sizeof want, "POST /item/%d\nbody: %d bytes\n", i, i);
 		else
@@ -178,18 +137,18 @@ Test(http_switch, one_byte_at_a_time)
 				  "GET /next HTTP/1.0\r\n\r\n";
 	struct server s;
 	server_start(&s);
-	struct reader rd = { .fd = client(&s, true) };
+	struct asl_http_reader rd = { .fd = client(&s, true) };
 	for (size_t i = 0; i < sizeof req - 1; i++)
 		send_all(rd.fd, req + i, 1);
 	char body[256];
 	bool closes = true;
-	int st = read_response(&rd, body, sizeof body, &closes);
+	int st = asl_http_read_response(&rd, body, sizeof body, &closes);
 	cr_assert(
 	    st == 200 && !strcmp(body, "POST /form\nbody: 5 bytes\n") && !closes,
 	    "a request sent one byte per send(): expected 200 \"POST /form\\nbody: 5 bytes\\n\","
 	    " got %d \"%s\"" ASL_HINT(9),
 	    st, st ? body : "");
-	st = read_response(&rd, body, sizeof body, &closes);
+	st = asl_http_read_response(&rd, body, sizeof body, &closes);
 	cr_assert(st == 200 && !strcmp(body, "GET /next\n") && closes,
 		  "the HTTP/1.0 request after it: expected 200 \"GET /next\" with Connection: "
 		  "close, got %d \"%s\"" ASL_HINT(9),
@@ -203,11 +162,11 @@ Test(http_switch, one_byte_at_a_time)
 /* Send raw, expect a first response with status want and then the connection closed. */
 static void expect_error(const struct server *s, const char *raw, size_t len, int want)
 {
-	struct reader rd = { .fd = client(s, false) };
+	struct asl_http_reader rd = { .fd = client(s, false) };
 	send_all(rd.fd, raw, len);
 	char body[256];
 	bool closes = false;
-	int st = read_response(&rd, body, sizeof body, &closes);
+	int st = asl_http_read_response(&rd, body, sizeof body, &closes);
 	cr_assert(st == want && closes,
 		  "request \"%.40s...\": expected %d with Connection: close, "
 		  "got %d%s" ASL_HINT(9),
@@ -235,12 +194,12 @@ Test(http_switch, malformed_gets_400_and_close)
 		expect_error(&s, bad[i], strlen(bad[i]), 400);
 	/* a good request first, then a malformed one on the same connection */
 	static const char two[] = "GET /ok HTTP/1.1\r\nHost: t\r\n\r\nGET /\x01 HTTP/1.1\r\n\r\n";
-	struct reader rd = { .fd = client(&s, false) };
+	struct asl_http_reader rd = { .fd = client(&s, false) };
 	send_all(rd.fd, two, sizeof two - 1);
 	char body[256];
 	bool closes;
-	int st1 = read_response(&rd, body, sizeof body, &closes);
-	int st2 = read_response(&rd, body, sizeof body, &closes);
+	int st1 = asl_http_read_response(&rd, body, sizeof body, &closes);
+	int st2 = asl_http_read_response(&rd, body, sizeof body, &closes);
 	cr_assert(st1 == 200 && st2 == 400,
 		  "a good request, then a malformed one: expected 200 "
 		  "then 400, got %d then %d" ASL_HINT(9),
