@@ -400,7 +400,8 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
 	struct criterion_suite_set *ss;
 	struct criterion_test *t;
 	/* The grader enforces each test's timeout on the whole process tree too (a test's
-	 * leftover children can keep Criterion's runner waiting forever), so tell it the timeouts. */
+	 * leftover children can keep Criterion's runner waiting forever), so tell it the
+	 * timeouts. */
 	FILE *tf = report_fd >= 0 ? fdopen(dup(report_fd), "w") : NULL;
 	FOREACH_SET(ss, set->suites)
 	{

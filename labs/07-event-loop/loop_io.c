@@ -38,8 +38,9 @@ static __attribute__((unused)) int io_table_reserve(loop_t *loop, int fd)
 	loop->ios = ios;
 	/* a backend reports each descriptor at most once per wait: fd + 1 entries suffice */
 	struct loop_fired *fired = realloc(loop->fired, (size_t)cap * sizeof *fired);
+	/* ios grew, fired did not: ios_cap stays, so both are still valid */
 	if (!fired)
-		return -ENOMEM; /* ios grew, fired did not: ios_cap stays, so both are still valid */
+		return -ENOMEM;
 	loop->fired = fired;
 	loop->ios_cap = cap;
 	return 0;

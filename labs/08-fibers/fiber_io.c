@@ -70,7 +70,8 @@ int fiber_sleep(uint64_t ms)
 {
 	/* TODO step 7: Park the running fiber on a one-shot loop timer of ms milliseconds (its
 	 * own f->timer, set up once with loop_timer_init), counted from now (the loop's cached
-	 * time may be old).  Sleeps of equal length end in the order they began.  -EPERM outside a fiber; loop errors (lab 07) as they are.
+	 * time may be old).  Sleeps of equal length end in the order they began.  -EPERM
+	 * outside a fiber; loop errors (lab 07) as they are.
 	 * Checked by: io::sleep_*
 	 */
 	LAB_UNUSED(ms); return LAB_TODO(7);

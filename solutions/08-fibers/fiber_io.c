@@ -91,7 +91,8 @@ int fiber_sleep(uint64_t ms)
 {
 	/* BEGIN STEP 7: Park the running fiber on a one-shot loop timer of ms milliseconds (its
 	 * own f->timer, set up once with loop_timer_init), counted from now (the loop's cached
-	 * time may be old).  Sleeps of equal length end in the order they began.  -EPERM outside a fiber; loop errors (lab 07) as they are.
+	 * time may be old).  Sleeps of equal length end in the order they began.  -EPERM
+	 * outside a fiber; loop errors (lab 07) as they are.
 	 * Checked by: io::sleep_*
 	 * stub: LAB_UNUSED(ms); return LAB_TODO(7);
 	 */
