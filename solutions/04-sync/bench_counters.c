@@ -2,9 +2,10 @@
  * bench_counters - throughput of the racy, mutex, atomic and spinlock counters vs threads.
  *
  * T threads (1, 2, 4 .. 4 x usable CPUs, the core count always included) hammer one counter;
- * a sample is T x iters increments and its value is millions of increments per second for all threads together.  One cache line
- * holds the counter, so more threads cannot add throughput: the plot shows what each way of
- * sharing costs, and what happens to the spinlock once threads outnumber cores.
+ * a sample is T x iters increments and its value is millions of increments per second for
+ * all threads together.  One cache line holds the counter, so more threads cannot add
+ * throughput: the plot shows what each way of sharing costs, and what happens to the spinlock
+ * once threads outnumber cores.
  */
 #include "sync.h"
 
