@@ -97,7 +97,9 @@ int main(int argc, char **argv)
 		asl_die(0, "tasks added %llu, expected %llu",
 			(unsigned long long)atomic_load(&shared_total),
 			(unsigned long long)want_total);
-	if (after != before)
+	/* More threads than before is a leak.  Fewer is not ours: under qemu-user the emulator's
+	 * own helper thread (counted in /proc/self/task) may have ended meanwhile. */
+	if (after > before)
 		asl_die(0, "%d threads before, %d after: a thread leaked", before, after);
 	printf("stress_threads: %ld rounds, every result right, %d thread(s) before and after\n",
 	       rounds, after);
