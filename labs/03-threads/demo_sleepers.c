@@ -21,9 +21,11 @@
 #include "asl/trace.h"
 #include "asl/util.h"
 
-static const char usage[] = "usage: demo_sleepers [--quick] [--out DIR]\n"
-			    "  --quick    sleep 10x shorter\n"
-			    "  --out DIR  also write DIR/03-threads-timeline-sleepers.trace";
+static const char usage[] =
+    "demo_sleepers [--quick | --full] [--out DIR]\n"
+    "  --quick    sleep 10x shorter\n"
+    "  --full     the default run (it has one size; make plots FULL=1 passes it)\n"
+    "  --out DIR  also write DIR/03-threads-timeline-sleepers.trace";
 
 enum { TASK_JOIN = 0 }; /* trace task ids: 1..3 = the sleep of t1..t3, 0 = waiting in a join */
 
@@ -97,10 +99,12 @@ int main(int argc, char **argv)
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("%s\n", usage);
+			printf("usage: %s\n", usage);
 			return 0;
 		} else if (!strcmp(argv[i], "--quick")) {
 			scale = 10;
+		} else if (!strcmp(argv[i], "--full")) {
+			scale = 1;
 		} else if (!strcmp(argv[i], "--out") && i + 1 < argc && argv[i + 1][0]) {
 			out = argv[++i];
 		} else {
