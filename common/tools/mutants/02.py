@@ -51,8 +51,10 @@ M("sys_raw3_no_rcx_r11_clobber", "sys_raw.c",
 
 M("sys_raw2_no_memory_clobber", "sys_raw.c",
   "sys_raw2 without the memory clobber",
-  """	__asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a1), "S"(a2) : "rcx", "r11", "memory");""",
-  """	__asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a1), "S"(a2) : "rcx", "r11");""")
+  """			 : "a"(nr), "D"(a1), "S"(a2)
+			 : "rcx", "r11", "memory");""",
+  """			 : "a"(nr), "D"(a1), "S"(a2)
+			 : "rcx", "r11");""")
 
 M("raw_write_errno_style", "sys_calls.c",
   "sys_calls_write returns -1 like libc instead of -errno",

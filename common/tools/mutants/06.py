@@ -12,7 +12,8 @@ M("ep_wait_restarts_full_timeout", "ep.c",
   "issue 11 bullet 6: after EINTR the epoll wait restarts with the full timeout",
   """		if (timeout_ms > 0) { /* resume with what is left, rounded up */
 			uint64_t now = asl_now_ns();
-			timeout_ms = now >= deadline ? 0 : (int)((deadline - now + 999999) / 1000000);
+			timeout_ms = now >= deadline ? 0
+						     : (int)((deadline - now + 999999) / 1000000);
 		}""",
   """		(void)deadline;""")
 

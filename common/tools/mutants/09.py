@@ -18,10 +18,8 @@ M("sm_state_advanced_before_pending", "async_sm.c",
 
 M("sm_done_resumes_ready", "async_sm.c",
   "resuming a finished state machine reports READY again instead of -EALREADY",
-  """		case ADD_DONE:
-			return -EALREADY;""",
-  """		case ADD_DONE:
-			return CORO_READY;""")
+  """		case ADD_DONE: return -EALREADY;""",
+  """		case ADD_DONE: return CORO_READY;""")
 
 M("sm_value_in_local_across_await", "async_sm.c",
   "the value read is kept in a local across the write's await (lost when the write pends)",
