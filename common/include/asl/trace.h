@@ -65,8 +65,9 @@ size_t trace_count(size_t *dropped);
 /* Write all spans to `path` as TSV: '#' header lines (machine stamp, counts), then a column
  * line "thread tid task cpu start_us end_us name", then one line per span, grouped by thread
  * (row index 0.. in order of first use), each thread's spans in the order they ended.  Times
- * in microseconds from the time origin.  Call when the traced threads are quiescent for a complete picture (spans still
- * being recorded are simply not included).  Returns 0 or -errno. */
+ * in microseconds from the time origin.  Call when the traced threads are quiescent for a
+ * complete picture (spans still being recorded are simply not included).  Returns 0 or
+ * -errno. */
 int trace_dump(const char *path);
 
 /* The out-of-line halves of the hot path (private). */
