@@ -34,7 +34,7 @@ set yrange [0.3:1e5]
 plot h using 2:(hand($2,$7)) with boxes lc rgb '#1f77b4' title 'measured here (median)', \
      h using 2:(hand($2,$7)):(hand($2,$6)):(hand($2,$8)) with yerrorbars lc rgb '#222222' \
 	pt 7 ps 0.3 notitle, \
-     h using 2:(hand($2,$8)*1.6):(sprintf('%.3g', hand($2,$7))) with labels font ',9' notitle, \
+     h using 2:(hand($2,$8)*1.6):(hand($2,$7) >= 1000 ? sprintf('%.3g µs', hand($2,$7)/1000) : sprintf('%.3g', hand($2,$7))) with labels font ',9' notitle, \
      notes_ns using ($1):(notes_ns[$1]) with points pt 9 ps 2 lc rgb '#cc0000' \
 	title 'switch time in the notes (seed 004)', \
      for [k=1:nm] h2 using 2:(hand($2,$7)) with points pt 12 ps 1.6 lw 1.5 lc rgb '#000000' notitle, \

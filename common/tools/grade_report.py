@@ -87,6 +87,11 @@ def render_table(results, quiet=False, width=None, colors=None):
                     msg += wrap(line, width, "      ")
                 if len(msg) > MAX_LINES:
                     msg = msg[:MAX_LINES] + ["      [... the rest is in the test's log]"]
+                if "-> reread" not in t["message"] and t.get("step") not in (None, "", "-"):
+                    # a crash, a timeout or an exit has no ASL_HINT of its own: the points
+                    # file knows the step all the same
+                    msg.append(f"          -> reread workbook.md, lab {r['lab']}, "
+                               f"step {t['step']}")
                 lines += msg
         if r.get("log") and any(t["status"] != "PASS" for t in r["tests"]):
             what = "build output" if r["log"].endswith(".log") else "each test's full output"

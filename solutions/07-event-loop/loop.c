@@ -3,7 +3,8 @@
  *
  * An iteration does the same five things in the same order every time (libuv's order, without
  * its idle/prepare/check phases):
- *   1. read the clock once, so every callback of this iteration sees the same "now";
+ *   1. read the clock once, so every callback of this iteration sees the same "now" (read
+ *      again after a wait that could sleep: see loop_run);
  *   2. run the timers whose deadline has passed;
  *   3. run the defers queued before this iteration began;
  *   4. run the requests other threads posted;
@@ -151,11 +152,18 @@ int loop_run(loop_t *loop, enum loop_run_mode mode)
 		if (atomic_load_explicit(&loop->posts, memory_order_relaxed))
 			loop_posts_run(loop);
 
-		int n = loop->backend->wait(loop, loop_wait_timeout(loop, mode));
+		int timeout = loop_wait_timeout(loop, mode);
+		int n = loop->backend->wait(loop, timeout);
 		if (n < 0) {
 			rc = n;
 			break;
 		}
+		/* The wait may have slept for a long time (an idle server: for hours).  A timer
+		 * that an I/O callback starts must count from the wake-up, not from before the
+		 * sleep, or its deadline is already past and it fires at once: so read the clock
+		 * again whenever the wait could block (libuv does the same). */
+		if (timeout != 0)
+			loop_update_time(loop);
 		loop_io_dispatch(loop, n);
 		if (mode == LOOP_RUN_ONCE && loop->heap_len) {
 			/* the wait may have slept until a timer's deadline: run it now, so ONCE

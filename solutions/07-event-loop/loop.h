@@ -53,13 +53,15 @@ int loop_destroy(loop_t *loop);
  * loop was stopped, or mode was ONCE/NOWAIT), 0 if none remain, -errno on a backend error.
  * One iteration: update the cached time, run expired timers, run defers queued before this
  * iteration, run posted requests, wait for I/O (0 timeout if anything is runnable, else until
- * the nearest timer), dispatch ready I/O.  In ONCE mode expired timers run again after the
- * wait, so that ONCE with only a timer pending makes progress. */
+ * the nearest timer), update the cached time again if that wait could sleep, dispatch ready
+ * I/O.  In ONCE mode expired timers run again after the wait, so that ONCE with only a timer
+ * pending makes progress. */
 int loop_run(loop_t *loop, enum loop_run_mode mode);
 /* loop_stop: makes loop_run return after the current iteration.  Loop thread only (another
  * thread posts a request whose callback calls it). */
 void loop_stop(loop_t *loop);
-/* loop_now_ms: monotonic milliseconds, cached once per iteration (cheap; timers use it). */
+/* loop_now_ms: monotonic milliseconds, cached at the start of an iteration and again when its
+ * wait returns (cheap; timers use it). */
 uint64_t loop_now_ms(const loop_t *loop);
 /* loop_update_time: refresh the cached time now (after a long callback). */
 void loop_update_time(loop_t *loop);

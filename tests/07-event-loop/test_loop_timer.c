@@ -1,4 +1,6 @@
 /* Step 3: timers in a min-heap, the cached clock and the run modes. */
+#include <sys/timerfd.h>
+
 #include "loop_test.h"
 
 enum { NT = 40 };
@@ -285,5 +287,67 @@ LOOP_TEST(run_modes)
 		  "%d call(s), %d, after %llu ms" ASL_HINT(3),
 		  near_calls, rc, (unsigned long long)waited);
 	cr_assert_eq(far_calls, 0, "a stopped timer fired" ASL_HINT(3));
+	lt_close(&t, ASL_HINT(3));
+}
+
+/* A server's loop can sleep in its wait for hours.  A timer that an I/O callback starts on the
+ * wake-up must count from the wake-up: with the clock cached before the sleep, its deadline is
+ * already past and it fires at once (lab 07's latency server would answer 20 ms requests in no
+ * time after every idle spell, and lab 11's first request of a run would not wait). */
+struct late {
+	loop_timer_t tm;
+	loop_io_t io;
+	int fd, start_rc;
+	uint64_t io_ns, fire_ns;
+};
+
+static void late_timer_cb(loop_timer_t *t)
+{
+	((struct late *)t->data)->fire_ns = asl_now_ns();
+}
+
+static void late_io_cb(loop_io_t *io, int events)
+{
+	struct late *l = io->data;
+	uint64_t expirations;
+	(void)events;
+	if (read(l->fd, &expirations, sizeof expirations) < 0 && errno != EAGAIN)
+		l->start_rc = -errno;
+	loop_io_stop(io);
+	l->io_ns = asl_now_ns();
+	l->start_rc = loop_timer_start(&l->tm, late_timer_cb, 50, 0);
+}
+
+LOOP_TEST(timer_started_after_a_long_wait_counts_from_the_wake_up)
+{
+	struct lt t = lt_open(be);
+	struct late l = { .fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC) };
+	cr_assert(l.fd >= 0, "timerfd_create: %s", strerror(errno));
+	struct itimerspec due = { .it_value = { .tv_nsec = 300 * 1000000L } };
+	cr_assert_eq(timerfd_settime(l.fd, 0, &due, NULL), 0, "timerfd_settime: %s",
+		     strerror(errno));
+	loop_timer_init(t.loop, &l.tm);
+	l.tm.data = &l;
+	l.io.data = &l;
+	int rc = loop_io_start(t.loop, &l.io, l.fd, LOOP_READ, late_io_cb);
+	cr_assert_eq(rc, 0, "loop_io_start(timerfd, READ): expected 0, got %s" ASL_HINT(1),
+		     asl_test_rc(rc));
+	/* the loop sleeps ~300 ms in its wait (nothing else to do), then the callback starts a
+	 * 50 ms timer */
+	lt_run(&t, LOOP_RUN_DEFAULT, ASL_HINT(3));
+	close(l.fd);
+	cr_assert_eq(l.start_rc, 0,
+		     "loop_timer_start(50 ms) in an I/O callback: expected 0, got %s" ASL_HINT(3),
+		     asl_test_rc(l.start_rc));
+	cr_assert(l.fire_ns != 0,
+		  "the 50 ms timer started in the I/O callback never fired" ASL_HINT(3));
+	double ms = (double)(l.fire_ns - l.io_ns) / 1e6;
+	cr_assert(ms >= 45,
+		  "a 50 ms timer started in an I/O callback, after the loop had slept 300 ms in "
+		  "its wait, fired %.1f ms later: early.  Its deadline was counted from a clock "
+		  "read before the sleep (loop_run reads the clock again when its wait returns: "
+		  "loop_timer_start must count from "
+		  "loop_now_ms(), not from a copy of its own)" ASL_HINT(3),
+		  ms);
 	lt_close(&t, ASL_HINT(3));
 }
