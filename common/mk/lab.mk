@@ -71,8 +71,10 @@ LIB_OBJS    := $(patsubst %.c,$(BUILD)/obj/%.o,$(patsubst %.S,$(BUILD)/obj/%.o,$
 COMMON_SRCS := $(wildcard $(ASL_TOP)/common/src/*.c)
 COMMON_OBJS := $(patsubst $(ASL_TOP)/common/src/%.c,$(BUILD)/common/%.o,$(COMMON_SRCS))
 TEST_SRCS   := $(wildcard $(TESTS_DIR)/*.c)
+# the test library (common/test/*.c: the grading hooks and the helpers) goes in every runner
+ASL_TEST_SRCS := $(wildcard $(ASL_TOP)/common/test/*.c)
 TEST_OBJS   := $(patsubst $(TESTS_DIR)/%.c,$(BUILD)/tests/%.o,$(TEST_SRCS)) \
-	       $(BUILD)/tests/asl_test.o
+	       $(patsubst $(ASL_TOP)/common/test/%.c,$(BUILD)/tests/asl/%.o,$(ASL_TEST_SRCS))
 # An optional program is built only where its header is installed; `make` names the ones left
 # out and the package that would add them, and harnesses that use one report its absence.
 asl_have_header = $(shell printf '#include <%s>\n' '$(1)' | $(CC) -E -x c - >/dev/null 2>&1 && echo y)
@@ -135,9 +137,9 @@ $(BUILD)/tests/%.o: $(TESTS_DIR)/%.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,tests/$(LAB)/$(notdir $<))
 	$(Q)$(CC) $(CPPFLAGS) -I$(ASL_TOP)/common/test $(CFLAGS) -c $< -o $@
-$(BUILD)/tests/asl_test.o: $(ASL_TOP)/common/test/asl_test.c
+$(BUILD)/tests/asl/%.o: $(ASL_TOP)/common/test/%.c
 	@mkdir -p $(dir $@)
-	$(call say,CC,common/test/asl_test.c)
+	$(call say,CC,common/test/$(notdir $<))
 	$(Q)$(CC) $(CPPFLAGS) -I$(ASL_TOP)/common/test $(CFLAGS) -c $< -o $@
 
 $(BUILD)/liblab.a: $(LIB_OBJS)
