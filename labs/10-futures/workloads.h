@@ -119,8 +119,8 @@ static inline fut_t *pingpong_side(struct pingpong *pp, int me)
 	struct pingpong_side *s = malloc(sizeof *s);
 	if (!s)
 		return NULL;
-	*s = (struct pingpong_side){ { pp->threads ? &pingpong_mt_vtable : &pingpong_st_vtable },
-				     pp, me };
+	const struct fut_vtable *vt = pp->threads ? &pingpong_mt_vtable : &pingpong_st_vtable;
+	*s = (struct pingpong_side){ { vt }, pp, me };
 	return &s->base;
 }
 
