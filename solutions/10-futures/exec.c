@@ -80,24 +80,17 @@ static __attribute__((unused)) void exec_remote_drain(loop_post_t *req)
 	ex->run_tail = tail;
 }
 
-static void exec_schedule(struct sched *s, task_t *t)
+/* A wake from another thread: the remote queue, and one post to wake the loop.  Kept out of
+ * line so that exec_schedule's local path, the one a wake+poll cycle takes, needs no stack
+ * frame (a call here would make the compiler save registers on every path). */
+static __attribute__((noinline, unused)) void exec_schedule_remote(exec_t *ex, task_t *t)
 {
-	exec_t *ex = (exec_t *)s;
-	/* BEGIN STEP 4: Queue a runnable task.  On the executor's own thread (exec_running ==
-	 * ex) push it on the run queue - and if that happens inside loop_run (a timer or I/O
-	 * callback woke it: ex->in_reactor), loop_stop the loop, or it would go on to block in
-	 * its wait with a task runnable.  From any other thread push it on the remote queue
-	 * under remote_lock and, if no post is outstanding (remote_posted), post
-	 * ex->remote_post to the loop with exec_remote_drain so a blocked loop wakes up.
-	 * Checked by: exec::*
+	/* BEGIN STEP 4: From another thread: push t on the remote queue under remote_lock and,
+	 * if no post is outstanding (remote_posted), post ex->remote_post to the loop with
+	 * exec_remote_drain, so that a loop blocked in its wait wakes up.
+	 * Checked by: exec::wake_from_another_thread, exec::*
 	 * stub: LAB_UNUSED(ex, t); LAB_TODO_ABORT(4);
 	 */
-	if (exec_running == ex) {
-		queue_push(&ex->run_head, &ex->run_tail, t);
-		if (ex->in_reactor)
-			loop_stop(ex->loop);
-		return;
-	}
 	pthread_mutex_lock(&ex->remote_lock);
 	queue_push(&ex->remote_head, &ex->remote_tail, t);
 	bool post = !ex->remote_posted;
@@ -105,6 +98,26 @@ static void exec_schedule(struct sched *s, task_t *t)
 	pthread_mutex_unlock(&ex->remote_lock);
 	if (post)
 		loop_post(ex->loop, &ex->remote_post, exec_remote_drain);
+	/* END STEP 4 */
+}
+
+static void exec_schedule(struct sched *s, task_t *t)
+{
+	exec_t *ex = (exec_t *)s;
+	/* BEGIN STEP 4: Queue a runnable task.  From another thread (exec_running != ex) that is
+	 * exec_schedule_remote's job.  On the executor's own thread push it on the run queue -
+	 * and if that happens inside loop_run (a timer or I/O callback woke it: ex->in_reactor),
+	 * loop_stop the loop, or it would go on to block in its wait with a task runnable.
+	 * Checked by: exec::*
+	 * stub: LAB_UNUSED(ex, t); LAB_TODO_ABORT(4);
+	 */
+	if (exec_running != ex) {
+		exec_schedule_remote(ex, t);
+		return;
+	}
+	queue_push(&ex->run_head, &ex->run_tail, t);
+	if (ex->in_reactor)
+		loop_stop(ex->loop);
 	/* END STEP 4 */
 }
 

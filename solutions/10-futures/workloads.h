@@ -52,9 +52,10 @@ static inline void pingpong_init(struct pingpong *pp, uint64_t rounds, bool thre
 /* One thread: the other side's slot cannot change under us, wake it in place (by reference:
  * nothing is cloned).  Threads: the other side may be re-registering right now: clone under
  * the lock, wake the clone outside it (a wake may run a scheduler, no place for a lock). */
-static inline void pingpong_wake(struct pingpong *pp, int side)
+static inline __attribute__((always_inline)) void pingpong_wake(struct pingpong *pp, int side,
+								bool threads)
 {
-	if (!pp->threads) {
+	if (!threads) {
 		waker_wake_by_ref(&pp->waker[side]);
 		return;
 	}
@@ -67,34 +68,50 @@ static inline void pingpong_wake(struct pingpong *pp, int side)
 /* One move per poll.  Leave our waker first (so that the other side's reply finds it), then,
  * if it is our turn, move and wake the other side; ready once every move is made.  turn is
  * read before moves: after seeing our turn (acquire) the count we read is the latest, and
- * only the side whose turn it is writes, so no read-modify-write is needed. */
-static enum fut_poll pingpong_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
+ * only the side whose turn it is writes, so no read-modify-write is needed.
+ * Written once and compiled twice, `threads` a constant in each (pingpong_poll_st/_mt): the
+ * single-threaded pair is what bench_exec's st-wake times, and the lock tests and the
+ * registers the threaded path needs would otherwise be part of every cycle it measures. */
+static inline __attribute__((always_inline)) enum fut_poll
+pingpong_move(fut_t *self, fut_ctx_t *cx, intptr_t *out, bool threads)
 {
 	struct pingpong_side *s = (struct pingpong_side *)self;
 	struct pingpong *pp = s->pp;
 	int other = 1 - s->me;
-	if (pp->threads)
+	if (threads)
 		pthread_mutex_lock(&pp->lock);
 	waker_register(&pp->waker[s->me], cx);
-	if (pp->threads)
+	if (threads)
 		pthread_mutex_unlock(&pp->lock);
 	int turn = atomic_load_explicit(&pp->turn, memory_order_acquire);
 	uint64_t m = atomic_load_explicit(&pp->moves, memory_order_relaxed);
 	if (m >= pp->rounds) {
-		pingpong_wake(pp, other); /* let the other side see the end too */
+		pingpong_wake(pp, other, threads); /* let the other side see the end too */
 		*out = 0;
 		return FUT_READY;
 	}
 	if (turn == s->me) {
 		atomic_store_explicit(&pp->moves, m + 1, memory_order_relaxed);
 		atomic_store_explicit(&pp->turn, other, memory_order_release);
-		pingpong_wake(pp, other);
+		pingpong_wake(pp, other, threads);
 	}
 	return FUT_PENDING;
 }
 
-static const struct fut_vtable pingpong_vtable
-    __attribute__((unused)) = { .poll = pingpong_poll, .drop = workload_free };
+static enum fut_poll pingpong_poll_st(fut_t *self, fut_ctx_t *cx, intptr_t *out)
+{
+	return pingpong_move(self, cx, out, false);
+}
+
+static enum fut_poll pingpong_poll_mt(fut_t *self, fut_ctx_t *cx, intptr_t *out)
+{
+	return pingpong_move(self, cx, out, true);
+}
+
+static const struct fut_vtable pingpong_st_vtable
+    __attribute__((unused)) = { .poll = pingpong_poll_st, .drop = workload_free };
+static const struct fut_vtable pingpong_mt_vtable
+    __attribute__((unused)) = { .poll = pingpong_poll_mt, .drop = workload_free };
 
 /* Side `me` (0 moves first) as a future to spawn. */
 static inline fut_t *pingpong_side(struct pingpong *pp, int me)
@@ -102,7 +119,8 @@ static inline fut_t *pingpong_side(struct pingpong *pp, int me)
 	struct pingpong_side *s = malloc(sizeof *s);
 	if (!s)
 		return NULL;
-	*s = (struct pingpong_side){ { &pingpong_vtable }, pp, me };
+	const struct fut_vtable *vt = pp->threads ? &pingpong_mt_vtable : &pingpong_st_vtable;
+	*s = (struct pingpong_side){ { vt }, pp, me };
 	return &s->base;
 }
 
