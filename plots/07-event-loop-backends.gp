@@ -25,6 +25,6 @@ plot f using (S('poll')):7:6:8 with yerrorlines pt 7 ps 0.9 lw 2 lc rgb '#2060b0
 	title 'epoll backend: O(ready) per wait', \
      for [k=1:nm] f2 using (S('poll')):7:6:8 with yerrorlines pt 6 ps 1.3 lw 2 dt mine_dt \
 	lc rgb '#2060b0' notitle, \
-     for [k=1:nm] f2 using (S('epoll')):7:6:8 with yerrorlines pt 8 ps 1.4 lw 2 dt mine_dt \
+     for [k=1:nm] f2 using (S('epoll')):7:6:8 with yerrorlines pt 8 ps 1.6 lw 2 dt mine_dt \
 	lc rgb '#208040' notitle, \
      @tree_keys

@@ -42,10 +42,10 @@ cmd(file, yexpr) = \
 # the student's series: same colours, dashed, open points (nothing without a comparison)
 mcmd(file, yexpr) = \
 	", for [k=1:nm] ".file." using (S('epoll-min')):".yexpr." with yerrorlines pt 4 ps 1.3 lw 2 dt mine_dt lc rgb '#555555' notitle".\
-	", for [k=1:nm] ".file." using (S('loop-epoll')):".yexpr." with yerrorlines pt 8 ps 1.4 lw 2 dt mine_dt lc rgb '#208040' notitle".\
+	", for [k=1:nm] ".file." using (S('loop-epoll')):".yexpr." with yerrorlines pt 8 ps 1.6 lw 2 dt mine_dt lc rgb '#208040' notitle".\
 	", for [k=1:nm] ".file." using (S('loop-poll')):".yexpr." with yerrorlines pt 6 ps 1.3 lw 2 dt mine_dt lc rgb '#2060b0' notitle".\
 	", for [k=1:nm] ".file." using (S('threads')):".yexpr." with yerrorlines pt 12 ps 1.3 lw 2 dt mine_dt lc rgb '#c03030' notitle".\
-	(uv2 ? ", for [k=1:nm] ".file." using (S('libuv')):".yexpr." with yerrorlines pt 10 ps 1.3 lw 2 dt mine_dt lc rgb '#a060c0' notitle" : "").\
+	(uv2 ? ", for [k=1:nm] ".file." using (S('libuv')):".yexpr." with yerrorlines pt 10 ps 1.6 lw 2 dt mine_dt lc rgb '#a060c0' notitle" : "").\
 	", @tree_keys"
 eval cmd('f', '7:6:8').mcmd('f2', '7:6:8')
 set ylabel 'server CPU time per request (us, log scale; median, bars q1..q3)'

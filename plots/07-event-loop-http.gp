@@ -28,10 +28,10 @@ if (rows('wrk-epoll', f) > 0) {
 	cmd = cmd.", f using (S('wrk-poll')):7:6:8 with yerrorlines pt wrk_pt_p lw 2 dt wrk_dt lc rgb '#2060b0' title 'poll backend, wrk'"
 }
 if (compare) {
-	cmd = cmd.", f2 using (S('loadgen-epoll')):7:6:8 with yerrorlines pt 8 ps 1.3 lw 2 dt mine_dt lc rgb '#208040' notitle"
+	cmd = cmd.", f2 using (S('loadgen-epoll')):7:6:8 with yerrorlines pt 8 ps 1.6 lw 2 dt mine_dt lc rgb '#208040' notitle"
 	cmd = cmd.", f2 using (S('loadgen-poll')):7:6:8 with yerrorlines pt 6 ps 1.3 lw 2 dt mine_dt lc rgb '#2060b0' notitle"
 	if (rows('wrk-epoll', f2) > 0) {
-		cmd = cmd.", f2 using (S('wrk-epoll')):7:6:8 with yerrorlines pt 10 ps 1.3 lw 2 dt mine_dt lc rgb '#208040' notitle"
+		cmd = cmd.", f2 using (S('wrk-epoll')):7:6:8 with yerrorlines pt 10 ps 1.6 lw 2 dt mine_dt lc rgb '#208040' notitle"
 		cmd = cmd.", f2 using (S('wrk-poll')):7:6:8 with yerrorlines pt 12 ps 1.3 lw 2 dt mine_dt lc rgb '#2060b0' notitle"
 	}
 }

@@ -31,7 +31,7 @@ plot f using (S('loop')):($7/1024):($6/1024):($8/1024) with yerrorlines pt 9 lw 
      f using (S('threads')):($7/1024):($6/1024):($8/1024) with yerrorlines pt 13 lw 2 \
 	lc rgb '#c03030' title 'a thread per connection'.upto, \
      for [i=1:nm] f2 using (S('loop')):($7/1024):($6/1024):($8/1024) with yerrorlines pt 8 \
-	ps 1.3 lw 2 dt mine_dt lc rgb '#208040' notitle, \
+	ps 1.6 lw 2 dt mine_dt lc rgb '#208040' notitle, \
      for [i=1:nm] f2 using (S('threads')):($7/1024):($6/1024):($8/1024) with yerrorlines \
 	pt 12 ps 1.3 lw 2 dt mine_dt lc rgb '#c03030' notitle, \
      @tree_keys
@@ -57,7 +57,7 @@ plot g using (T('loop')):7:6:8 with yerrorlines pt 9 lw 2 lc rgb '#208040' \
 	lc rgb '#208040' title 'loop: kernel (both sockets)', \
      k using (T('threads')):($7 > 10 ? $7 : NaN) with linespoints pt kpt_threads dt kdt lw 1.5 \
 	lc rgb '#c03030' title 'threads: kernel (sockets, stack, page tables)', \
-     for [i=1:nm] g2 using (T('loop')):7:6:8 with yerrorlines pt 8 ps 1.3 lw 2 dt mine_dt \
+     for [i=1:nm] g2 using (T('loop')):7:6:8 with yerrorlines pt 8 ps 1.6 lw 2 dt mine_dt \
 	lc rgb '#208040' notitle, \
      for [i=1:nm] g2 using (T('threads')):7:6:8 with yerrorlines pt 12 ps 1.3 lw 2 dt mine_dt \
 	lc rgb '#c03030' notitle, \

@@ -43,6 +43,6 @@ plot ideal(x) with lines dt 2 lw 2 lc rgb '#888888' title 'ideal: min(threads, c
 	lc rgb '#1f77b4' notitle, \
      for [k=1:nm] f2 using (S('blocking')):7:6:8 with yerrorlines pt 4 ps 1.3 lw 2 dt mine_dt \
 	lc rgb '#2ca02c' notitle, \
-     for [k=1:nm] f2 using (S('st')):7:6:8 with yerrorlines pt 8 ps 1.3 lw 2 dt mine_dt \
+     for [k=1:nm] f2 using (S('st')):7:6:8 with yerrorlines pt 8 ps 1.6 lw 2 dt mine_dt \
 	lc rgb '#d62728' notitle, \
      @tree_keys

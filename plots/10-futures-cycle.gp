@@ -54,6 +54,6 @@ plot f using (S('st-spawn')):7:6:8 with yerrorbars pt 5 ps 1.4 lc rgb '#1f77b4' 
 	lc rgb '#1f77b4' notitle, \
      for [k=1:nm] f2 using (S('mt-poll')):7:6:8 with yerrorlines pt 6 ps 1.3 lw 2 dt mine_dt \
 	lc rgb '#2ca02c' notitle, \
-     for [k=1:nm] f2 using (S('mt-wake')):7:6:8 with yerrorlines pt 8 ps 1.3 lw 2 dt mine_dt \
+     for [k=1:nm] f2 using (S('mt-wake')):7:6:8 with yerrorlines pt 8 ps 1.6 lw 2 dt mine_dt \
 	lc rgb '#d62728' notitle, \
      @tree_keys
