@@ -37,6 +37,8 @@ plot f using (sel(1,'fiber-echo') ? x($2) + u : NaN):7 with boxes lc rgb '#9467b
      f using (sel(1,'loop-echo') ? x($2) + c : NaN):7 with boxes lc rgb '#8c564b' title 'lab-07 loop callbacks', \
      f using (sel(1,'loop-echo') ? x($2) + c : NaN):7:6:8 with yerrorbars pt 0 lc rgb '#000000' notitle, \
      f using (x($2) + (sel(1,'fiber-echo') ? u : c)):($8):(sprintf('%.0fk', $7 / 1000)) with labels offset 0,0.7 font ',9' notitle, \
-     for [k=1:nm] f2 using (sel(1,'fiber-echo') ? x($2) + u + m : NaN):7:6:8 with yerrorbars pt 12 ps 1.6 lw 1.5 lc rgb '#9467bd' notitle, \
-     for [k=1:nm] f2 using (sel(1,'loop-echo') ? x($2) + c + m : NaN):7:6:8 with yerrorbars pt 12 ps 1.6 lw 1.5 lc rgb '#8c564b' notitle, \
+     for [k=1:nm] f2 using (sel(1,'fiber-echo') ? x($2) + u + m : NaN):7:6:8 with yerrorbars pt 12 \
+	ps 1.6 lw 1.5 lc rgb '#9467bd' notitle, \
+     for [k=1:nm] f2 using (sel(1,'loop-echo') ? x($2) + c + m : NaN):7:6:8 with yerrorbars pt 12 \
+	ps 1.6 lw 1.5 lc rgb '#8c564b' notitle, \
      @tree_keys_bars

@@ -23,8 +23,12 @@ plot f using 2:(sel(1,'fiber-virtual') ? $7 : NaN):6:8 with yerrorlines pt 7 lw 
      f using 2:(sel(1,'thread-rss') ? $7 : NaN):6:8 with yerrorbars pt tpt_r ps 2 lw 2 lc rgb '#1f77b4' title 'OS thread: resident', \
      f using 2:(sel(1,'fiber-rss') || sel(1,'thread-rss') ? $7 * 0.6 : NaN):(sprintf('%.1f', $7)) with labels font ',9' tc rgb '#1f77b4' notitle, \
      f using 2:(sel(1,'fiber-virtual') || sel(1,'thread-virtual') ? $7 * 1.6 : NaN):(sprintf('%.0f', $7)) with labels font ',9' tc rgb '#d62728' notitle, \
-     for [k=1:nm] f2 using 2:(sel(1,'fiber-virtual') ? $7 : NaN):6:8 with yerrorlines pt 6 ps 1.3 lw 2 dt mine_dt lc rgb '#d62728' notitle, \
-     for [k=1:nm] f2 using 2:(sel(1,'fiber-rss') ? $7 : NaN):6:8 with yerrorlines pt 8 ps 1.6 lw 2 dt mine_dt lc rgb '#1f77b4' notitle, \
-     for [k=1:nm] f2 using ($2*1.4):(sel(1,'thread-virtual') ? $7 : NaN):6:8 with yerrorbars pt 6 ps 2 lw 2 lc rgb '#d62728' notitle, \
-     for [k=1:nm] f2 using ($2*1.4):(sel(1,'thread-rss') ? $7 : NaN):6:8 with yerrorbars pt 8 ps 2 lw 2 lc rgb '#1f77b4' notitle, \
+     for [k=1:nm] f2 using 2:(sel(1,'fiber-virtual') ? $7 : NaN):6:8 with yerrorlines pt 6 \
+	ps 1.3 lw 2 dt mine_dt lc rgb '#d62728' notitle, \
+     for [k=1:nm] f2 using 2:(sel(1,'fiber-rss') ? $7 : NaN):6:8 with yerrorlines pt 8 \
+	ps 1.6 lw 2 dt mine_dt lc rgb '#1f77b4' notitle, \
+     for [k=1:nm] f2 using ($2*1.4):(sel(1,'thread-virtual') ? $7 : NaN):6:8 with yerrorbars pt 6 \
+	ps 2 lw 2 lc rgb '#d62728' notitle, \
+     for [k=1:nm] f2 using ($2*1.4):(sel(1,'thread-rss') ? $7 : NaN):6:8 with yerrorbars pt 8 \
+	ps 2 lw 2 lc rgb '#1f77b4' notitle, \
      @tree_keys

@@ -21,5 +21,6 @@ x(s) = s eq 'batch' ? 0 : s eq 'one-by-one' ? 1 : 2
 plot f using (x(strcol(1))+dx):7 with boxes lc rgb '#2ca02c' notitle, \
      f using (x(strcol(1))+dx):7:6:8 with yerrorbars pt 0 lc rgb '#000000' notitle, \
      f using (x(strcol(1))+dx):($8 * 1.2):(sprintf('%.0f ns x %.0f = %.3f s', $7, $2, $7 * $2 / 1e9)) with labels offset 0,0.6 font ',9' notitle, \
-     for [k=1:nm] f2 using (x(strcol(1))+0.25):7:6:8 with yerrorbars pt 12 ps 1.6 lw 1.5 lc rgb '#000000' notitle, \
+     for [k=1:nm] f2 using (x(strcol(1))+0.25):7:6:8 with yerrorbars pt 12 ps 1.6 lw 1.5 \
+	lc rgb '#000000' notitle, \
      @tree_keys_bars

@@ -23,5 +23,6 @@ set grid noxtics
 plot f using ($2+dx):7 with boxes lc rgb '#1f77b4' notitle, \
      f using ($2+dx):7:6:8 with yerrorbars pt 0 lc rgb '#000000' notitle, \
      f using ($2+dx):($8 * 1.15):(sprintf('%.1f ns', $7)) with labels offset 0,0.6 font ',10' notitle, \
-     for [k=1:nm] f2 using ($2+0.25):7:6:8 with yerrorbars pt 12 ps 1.6 lw 1.5 lc rgb '#000000' notitle, \
+     for [k=1:nm] f2 using ($2+0.25):7:6:8 with yerrorbars pt 12 ps 1.6 lw 1.5 \
+	lc rgb '#000000' notitle, \
      @tree_keys_bars

@@ -38,8 +38,10 @@ plot f using ($2+dx):7:(colour($2)):xtic(1) with boxes lc rgb variable notitle, 
 	$7 >= 1024 ? sprintf('%.3g KiB', $7/1024) : sprintf('%g B', $7)) \
 	with labels font ',9' notitle, \
      g using ($2+dx):($7*1.6):(sprintf('%g B', $7)) with labels font ',9' notitle, \
-     for [k=1:nm] f2 using ($2+0.25):7:6:8 with yerrorbars pt 12 ps 1.6 lw 1.5 lc rgb '#000000' notitle, \
-     for [k=1:nm] g2 using ($2+0.25):7:6:8 with yerrorbars pt 12 ps 1.6 lw 1.5 lc rgb '#000000' notitle, \
+     for [k=1:nm] f2 using ($2+0.25):7:6:8 with yerrorbars pt 12 ps 1.6 lw 1.5 \
+	lc rgb '#000000' notitle, \
+     for [k=1:nm] g2 using ($2+0.25):7:6:8 with yerrorbars pt 12 ps 1.6 lw 1.5 \
+	lc rgb '#000000' notitle, \
      NaN with boxes lc rgb '#1b9e77' title 'stackless, this lab (sizeof)', \
      NaN with boxes lc rgb '#7570b3' title 'C++20 coroutine frame (g++)', \
      NaN with boxes lc rgb '#e6ab02' title 'fiber stack (nominal)', \

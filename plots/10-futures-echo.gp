@@ -22,6 +22,7 @@ plot f using (S('futures')):7:6:8 with yerrorlines pt 7 lw 2 lc rgb '#1f77b4' \
 	title 'callbacks on lab 07''s loop', \
      for [k=1:nm] f2 using (S('futures')):7:6:8 with yerrorlines pt 6 ps 1.3 lw 2 dt mine_dt \
 	lc rgb '#1f77b4' notitle, \
-     for [k=1:nm] f2 using (S('loop-callbacks')):7:6:8 with yerrorlines pt 4 ps 1.3 lw 2 dt mine_dt \
+     for [k=1:nm] f2 using (S('loop-callbacks')):7:6:8 with yerrorlines pt 4 \
+	ps 1.3 lw 2 dt mine_dt \
 	lc rgb '#ff7f0e' notitle, \
      @tree_keys

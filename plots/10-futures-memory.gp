@@ -32,6 +32,7 @@ plot f using 2:(sel(1,'rss-per-task') ? $7 : NaN):6:8 with yerrorlines pt 7 lw 2
      hdr + fut with lines dt 3 lw 2 lc rgb '#2ca02c' \
 	title sprintf('task header %.0f B + sleep future %.0f B (allocated)', hdr, fut), \
      100 with lines dt 4 lw 1.5 lc rgb '#888888' title 'the notes: a Rust future, about 100 B', \
-     for [k=1:nm] f2 using 2:(sel(1,'rss-per-task') ? $7 : NaN):6:8 with yerrorlines pt 6 ps 1.3 lw 2 \
+     for [k=1:nm] f2 using 2:(sel(1,'rss-per-task') ? $7 : NaN):6:8 with yerrorlines pt 6 \
+	ps 1.3 lw 2 \
 	dt mine_dt lc rgb '#1f77b4' notitle, \
      @tree_keys

@@ -37,7 +37,8 @@ if (compare) { set yrange [0.8:ttop] } else { set yrange [0.8:*] }
 plot t using (col(strcol(1))+dx):7:(rgb(strcol(1))):xtic(sprintf("%s\n%s", strcol(1), nlabel($2))) \
 	with boxes lc rgb variable notitle, \
      t using (col(strcol(1))+dx):($7*1.25):(sprintf('%d', $7)) with labels font ',9' notitle, \
-     for [k=1:nm] t2 using (col(strcol(1))+0.25):7:6:8 with yerrorbars pt 12 ps 1.6 lw 1.5 lc rgb '#000000' notitle, \
+     for [k=1:nm] t2 using (col(strcol(1))+0.25):7:6:8 with yerrorbars pt 12 ps 1.6 lw 1.5 \
+	lc rgb '#000000' notitle, \
      @tree_keys_bars
 set title 'peak resident memory above the start of the run (MiB, log scale)'
 set ylabel 'MiB'
@@ -48,6 +49,7 @@ plot r using (col(strcol(1))+dx):($7 > 0.01 ? $7 : 0.01):(rgb(strcol(1))):xtic(s
 	strcol(1), nlabel($2))) with boxes lc rgb variable notitle, \
      r using (col(strcol(1))+dx):(($7 > 0.01 ? $7 : 0.01)*1.3):(sprintf('%.2g', $7)) with labels \
 	font ',9' notitle, \
-     for [k=1:nm] r2 using (col(strcol(1))+0.25):(lo($7)):(lo($6)):(lo($8)) with yerrorbars pt 12 ps 1.6 lw 1.5 lc rgb '#000000' notitle, \
+     for [k=1:nm] r2 using (col(strcol(1))+0.25):(lo($7)):(lo($6)):(lo($8)) with yerrorbars pt 12 \
+	ps 1.6 lw 1.5 lc rgb '#000000' notitle, \
      @tree_keys_bars
 unset multiplot
