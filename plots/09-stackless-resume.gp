@@ -42,6 +42,8 @@ plot f using (stackless($2)+dx):7 with boxes lc rgb '#1b9e77' title 'C, stackles
      g using ($2+dx):7:6:8 with yerrorbars lc rgb '#222222' pt 7 ps 0.3 lw 1.5 notitle, \
      f using ($2+dx):($8*1.3):(sprintf('%.2g ns', $7)) with labels font ',10' notitle, \
      g using ($2+dx):($8*1.3):(sprintf('%.2g ns', $7)) with labels font ',10' notitle, \
-     for [k=1:nm] f2 using ($2+0.25):7:6:8 with yerrorbars pt 12 ps 1.6 lw 1.5 lc rgb '#000000' notitle, \
-     for [k=1:nm] g2 using ($2+0.25):7:6:8 with yerrorbars pt 12 ps 1.6 lw 1.5 lc rgb '#000000' notitle, \
+     for [k=1:nm] f2 using ($2+0.25):7:6:8 with yerrorbars pt 12 ps 1.6 lw 1.5 \
+	lc rgb '#000000' notitle, \
+     for [k=1:nm] g2 using ($2+0.25):7:6:8 with yerrorbars pt 12 ps 1.6 lw 1.5 \
+	lc rgb '#000000' notitle, \
      @tree_keys_bars

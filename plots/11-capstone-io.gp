@@ -12,12 +12,14 @@ set ylabel 'total time (ms, log scale)'
 set logscale xy
 set xrange [0.7:15000]
 set key outside right top font ',9'
-set label 1 'a perfectly concurrent run takes L: the dashed line' at graph 0.98, graph 0.05 right \
-	tc rgb '#666666' font ',9'
-plot f using 2:(sel(1,'delay') ? $7 : NaN) with lines dt 2 lw 2 lc rgb '#888888' \
+# in a comparison dashed lines are the student's: L is then dotted
+L_dt = compare ? 3 : 2
+set label 1 sprintf('a perfectly concurrent run takes L: the %s line', compare ? 'dotted' : 'dashed') \
+	at graph 0.98, graph 0.05 right tc rgb '#666666' font ',9'
+plot f using 2:(sel(1,'delay') ? $7 : NaN) with lines dt L_dt lw 2 lc rgb '#888888' \
 	title sprintf('L = %g ms', L), \
      for [i=1:nmodels] f using 2:(sel(1,models[i]) ? $7 : NaN):6:8 with yerrorlines pt 7 lw 2 \
 	lc rgb model_colours[i] title model_titles[i], \
      for [k=1:nm] for [i=1:nmodels] f2 using 2:(sel(1,models[i]) ? $7 : NaN):6:8 with \
-	yerrorlines pt 6 lw 2 dt mine_dt lc rgb model_colours[i] notitle, \
+	yerrorlines pt 6 ps 1.3 lw 2 dt mine_dt lc rgb model_colours[i] notitle, \
      @tree_keys

@@ -15,5 +15,5 @@ set key outside right top font ',9'
 plot for [i=1:nmodels] f using 2:(sel(1,models[i]) ? $7 : NaN):6:8 with yerrorlines pt 7 lw 2 \
 	lc rgb model_colours[i] title model_titles[i], \
      for [k=1:nm] for [i=1:nmodels] f2 using 2:(sel(1,models[i]) ? $7 : NaN):6:8 with \
-	yerrorlines pt 6 lw 2 dt mine_dt lc rgb model_colours[i] notitle, \
+	yerrorlines pt 6 ps 1.3 lw 2 dt mine_dt lc rgb model_colours[i] notitle, \
      @tree_keys

@@ -16,6 +16,8 @@
 # printed on the figure comes from the first of them.  With no FIGURE, every figure whose data
 # exist is drawn and the others are listed with the command that measures their data (exit 0
 # if at least one was drawn); a FIGURE named explicitly whose data are missing is an error.
+# --compare draws only figures whose script draws your series (mine('FILE'), plots/common.gp):
+# any other is an error, never a "-compare" figure with the reference alone.
 # DATA_DIR, MINE_DIR and OUT_DIR override the directories (`make plots QUICK=1` uses them).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,7 +29,7 @@ for a in "$@"; do
 	case $a in
 	--mine) mode=mine ;;
 	--compare) mode=compare ;;
-	-h|--help) echo "$usage"; sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) echo "$usage"; sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "render: unknown option '$a'" >&2; echo "$usage" >&2; exit 2 ;;
 	*) figs+=("$a") ;;
 	esac
@@ -91,6 +93,16 @@ quick_of() { # $1 dir, rest: data files -> "all" when every one of them is quick
 	for d in "$@"; do grep -qx '# mode: quick' "$dir/$d" || { echo some; return; }; done
 	echo all
 }
+# Does a figure draw the student's series?  It does when its script, or a part it loads
+# (load plots_dir.'/NAME.gpi', as the timelines load gantt.gpi), reads mine('FILE') outside a
+# comment (see common.gp).  Without that, a "-compare" figure would show the reference alone.
+has_overlay() { # $1 figure script
+	local parts=("$1") p
+	for p in $(sed -n "s/^[[:space:]]*load plots_dir *\. *'\/\([^']*\)'.*/\1/p" "$1"); do
+		[ -f "$here/$p" ] && parts+=("$here/$p")
+	done
+	cat "${parts[@]}" | grep -v '^[[:space:]]*#' | grep -q 'mine('
+}
 cpus_of() { # usable CPUs, from a stamp "..., 2/4 CPUs usable, ..."
 	echo "$1" | sed -n 's/.*[ ,]\([0-9][0-9]*\)\/[0-9][0-9]* CPUs usable.*/\1/p' | head -1
 }
@@ -103,6 +115,13 @@ for fig in "${scripts[@]}"; do
 	name=$(basename "$fig" .gp)
 	mapfile -t needs < <(sed -n 's/^# data: *//p' "$fig")
 	if [ ${#needs[@]} -eq 0 ]; then echo "render: $fig has no '# data:' line" >&2; status=1; continue; fi
+	if [ $mode = compare ] && ! has_overlay "$fig"; then
+		echo "render: $name: cannot compare: the script never draws your series (no" \
+			"mine('FILE'), see plots/common.gp), so the figure would show the reference" \
+			"alone: not drawn" >&2
+		rm -f "$out_dir/$name-compare.png" "$out_dir/$name-compare.svg"
+		status=1; continue
+	fi
 	dirs=("$data_dir:$mode")
 	[ $mode = compare ] && dirs=("$ref_dir:ref" "$mine_dir:mine")
 	why=()
