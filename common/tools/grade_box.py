@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import stat
 import sys
 import tempfile
@@ -216,15 +217,45 @@ def persistent_box(work, lab_dir):
         box = os.path.join(work, "box")
         os.makedirs(box, exist_ok=True)
         return box
-    key = hashlib.sha256(os.path.realpath(lab_dir).encode()).hexdigest()[:12]
+    source = os.path.realpath(lab_dir)
+    key = hashlib.sha256(source.encode()).hexdigest()[:12]
     box = os.path.join(tempfile.gettempdir(), f"asl-box-{key}")
+    forget_orphan_boxes()
     try:
         os.mkdir(box, 0o711)
     except FileExistsError:
         st = os.lstat(box)
         if not stat.S_ISDIR(st.st_mode) or st.st_uid != 0:   # not ours: never reuse it
             return tempfile.mkdtemp(prefix="asl-box-")
+    try:
+        with open(os.path.join(box, ".source"), "w", encoding="utf-8") as f:
+            f.write(source + "\n")
+    except OSError:
+        pass
     return box
+
+
+def forget_orphan_boxes():
+    """Delete the kept boxes of lab directories that no longer exist (a scratch tree of
+    mutants.py or stepcheck.py, a deleted clone): each holds a build of ~10 MiB, and /tmp
+    would otherwise fill up with them.  Only root's boxes that name their source are touched."""
+    tmp = tempfile.gettempdir()
+    try:
+        names = [n for n in os.listdir(tmp) if n.startswith("asl-box-")]
+    except OSError:
+        return
+    for n in names:
+        box = os.path.join(tmp, n)
+        try:
+            st = os.lstat(box)
+            if not stat.S_ISDIR(st.st_mode) or st.st_uid != 0:
+                continue
+            with open(os.path.join(box, ".source"), encoding="utf-8") as f:
+                source = f.read().strip()
+        except OSError:
+            continue
+        if source and not os.path.isdir(source):
+            shutil.rmtree(box, ignore_errors=True)
 
 
 def recognise(files_dir, wanted):
