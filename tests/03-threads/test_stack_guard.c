@@ -210,6 +210,36 @@ Test(stack_guard, rejects_bad_arguments)
 		     asl_test_rc(rc));
 }
 
+/* The handler must not run on the stack that just ran out: without SA_ONSTACK (or without an
+ * alternate stack registered on the probing thread) the kernel cannot push its frame, and the
+ * process dies of the SIGSEGV instead of catching it.  In a child, so that this test can say
+ * which. */
+Test(stack_guard, handler_runs_on_the_alternate_stack)
+{
+	int status;
+	size_t stack = threads_small_stack();
+	pid_t pid = fork();
+	cr_assert(pid >= 0, "fork failed");
+	if (pid == 0) {
+		struct stack_guard_report r = { 0 };
+		int rc = stack_guard_probe(stack, 0, &r);
+		_exit(rc ? 3 : r.overflowed ? 0 : 4);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid, "waitpid failed");
+	cr_assert(!WIFSIGNALED(status),
+		  "a probe of %zu KiB with no depth limit: expected the overflow to be caught, "
+		  "but the process died of signal %d (%s).  The handler needs a stack of its own: "
+		  "register an alternate signal stack on the probing thread (sigaltstack) and "
+		  "install the handler with SA_ONSTACK" ASL_HINT(4),
+		  stack >> 10, WIFSIGNALED(status) ? WTERMSIG(status) : 0,
+		  strsignal(WIFSIGNALED(status) ? WTERMSIG(status) : 0));
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "a probe of %zu KiB with no depth limit, in a child: expected a caught overflow "
+		  "(exit 0), got exit %d (3: stack_guard_probe returned an error, 4: it reported "
+		  "no overflow)" ASL_HINT(4),
+		  stack >> 10, WEXITSTATUS(status));
+}
+
 /* After a probe installed the handler, a real bug must still kill the process.  The crash
  * happens in a child process, so this test itself returns normally. */
 Test(stack_guard, other_faults_still_crash)
