@@ -24,9 +24,14 @@ usage: mutants.py [--runs N] [--jobs J] [--keep DIR] [--list] [--check] [LAB | L
   --list       print the mutants (lab/name: description) and exit
   --check      only check that every selected mutant still applies (no grading); exit 1 if not
 
+A mutant declared M(..., unobservable="why") is one no test can observe (e.g. a relaxed and a
+release store are the same instruction on x86-64): it is still graded and reported, and the
+summary adds the kill rate over the observable mutants beside the plain one.  Such a mutant
+that gets killed is reported as a SURPRISE: re-examine the mark.
+
 Prints one line per mutant and run, then a summary per lab: mutants, killed, kill rate (killed
-over the mutants that are not errors), survivors by name.  Exit status: 0 when no mutant is
-STALE or BUILD, 1 otherwise, 2 on bad usage.
+over the mutants that are not errors), the rate over the observable ones, survivors by name.
+Exit status: 0 when no mutant is STALE or BUILD, 1 otherwise, 2 on bad usage.
 """
 import concurrent.futures
 import os
@@ -46,9 +51,10 @@ ERRORS = ("STALE", "BUILD")
 
 
 class Mutant:
-    def __init__(self, lab, name, file, why, old, new):
+    def __init__(self, lab, name, file, why, old, new, unobservable=None):
         self.lab, self.name, self.file, self.why, self.old, self.new = \
             lab, name, file, why, old, new
+        self.unobservable = unobservable  # None, or why no test can observe the mistake
 
     @property
     def id(self):
@@ -69,10 +75,13 @@ def load(lab):
     """The mutants of lab (a directory name), in file order."""
     out = []
 
-    def M(name, file, why, old, new):
+    def M(name, file, why, old, new, unobservable=None):
         if any(m.name == name for m in out):
             raise SystemExit(f"mutants: {lab}/{name} is defined twice")
-        out.append(Mutant(lab, name, file, why, old, new))
+        if unobservable is not None and not (isinstance(unobservable, str) and
+                                             unobservable.strip()):
+            raise SystemExit(f"mutants: {lab}/{name}: unobservable= takes the reason, a text")
+        out.append(Mutant(lab, name, file, why, old, new, unobservable))
 
     path = os.path.join(HERE, lab[:2] + ".py")
     with open(path, encoding="utf-8") as f:
@@ -206,6 +215,8 @@ def main(argv):
     if only_list:
         for m in mutants:
             print(f"{m.id:<58} {m.why}")
+            if m.unobservable:
+                print(f"{'':<58} unobservable: {m.unobservable}")
         return 0
     if only_check:
         rc = 0
@@ -242,11 +253,25 @@ def summary(mutants, results, runs):
         fail = sum(v == ORDER[0] for v in final.values())
         other = sum(v == ORDER[1] for v in final.values())
         rate = f"{100 * (fail + other) / graded:.0f} %" if graded else "-"
+        unobs = [m.name for m in ms if m.unobservable and final[m.name] not in ERRORS]
+        obs = [m.name for m in ms if not m.unobservable and final[m.name] not in ERRORS]
+        if unobs:
+            k = sum(final[n] in ORDER[:2] for n in obs)
+            orate = f"{100 * k / len(obs):.0f} %" if obs else "-"
+            rate += (f", kill rate {orate} of the observable ones ({len(unobs)} unobservable: "
+                     f"{' '.join(unobs)})")
         print(f"  {lab:<18} {len(ms):>3} mutants  killed {fail + other:>3} "
               f"({fail} by FAIL, {other} by TIMEOUT/CRASH only)  kill rate {rate}")
-        for n, v in final.items():
-            if v not in ORDER[:1]:
-                print(f"      {v:<24} {n}  ({' '.join(results[lab + '/' + n])})")
+        for m in ms:
+            n, v = m.name, final[m.name]
+            runs_said = ' '.join(results[m.id])
+            if m.unobservable and v in ORDER[:2]:
+                print(f"      {'SURPRISE':<24} {n}  ({runs_said}): marked unobservable "
+                      "but killed: re-examine the mark")
+            elif m.unobservable and v == "SURVIVED":
+                print(f"      {'SURVIVED (unobservable)':<24} {n}  ({runs_said})")
+            elif v not in ORDER[:1]:
+                print(f"      {v:<24} {n}  ({runs_said})")
         if errors:
             rc = 1
     return rc

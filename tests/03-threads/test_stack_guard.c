@@ -2,12 +2,59 @@
 #include "thr_test.h"
 #include "threads.h"
 
+#include <dlfcn.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 ASL_SUITE(stack_guard, 20);
+
+/* Fault injection into the probing thread.  Every probe registers an alternate signal stack
+ * on its own thread (sigaltstack) before it recurses, so this runner's sigaltstack (it takes
+ * precedence over libc's, which it then calls) runs on that thread at that moment.  Armed by a
+ * test, it acts on the next registration only: INJECT_FAIL makes it fail (ENOMEM), as it can
+ * when memory is short; INJECT_TRAP_PAGE registers the stack, then protects one page half way
+ * down the thread's stack, so that the recursion faults there - inside the probing thread,
+ * while it is armed, but far from its guard page.  (Criterion's and libc's own calls pass
+ * through untouched.) */
+enum inject { INJECT_NONE, INJECT_FAIL, INJECT_TRAP_PAGE };
+static _Atomic int inject;
+
+static void protect_mid_stack(void)
+{
+	pthread_attr_t attr;
+	void *lo;
+	size_t size, ps = (size_t)sysconf(_SC_PAGESIZE);
+	volatile char here = 0;
+	if (pthread_getattr_np(pthread_self(), &attr))
+		return;
+	pthread_attr_getstack(&attr, &lo, &size);
+	pthread_attr_destroy(&attr);
+	uintptr_t sp = (uintptr_t)&here, base = (uintptr_t)lo;
+	uintptr_t mid = (base + (sp - base) / 2) & ~(uintptr_t)(ps - 1);
+	mprotect((void *)mid, ps, PROT_NONE);
+}
+
+int sigaltstack(const stack_t *ss, stack_t *old)
+{
+	static int (*real)(const stack_t *, stack_t *);
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "sigaltstack");
+	int what = INJECT_NONE;
+	if (ss && !(ss->ss_flags & SS_DISABLE))
+		what = atomic_exchange(&inject, INJECT_NONE);
+	if (what == INJECT_FAIL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	int rc = real(ss, old);
+	if (rc == 0 && what == INJECT_TRAP_PAGE)
+		protect_mid_stack();
+	return rc;
+}
 
 /* stack_bytes is what the thread really got (glibc may hand out a larger cached stack, never
  * a much smaller one), and an overflowing recursion of depth d used at least d levels of
@@ -163,6 +210,36 @@ Test(stack_guard, rejects_bad_arguments)
 		     asl_test_rc(rc));
 }
 
+/* The handler must not run on the stack that just ran out: without SA_ONSTACK (or without an
+ * alternate stack registered on the probing thread) the kernel cannot push its frame, and the
+ * process dies of the SIGSEGV instead of catching it.  In a child, so that this test can say
+ * which. */
+Test(stack_guard, handler_runs_on_the_alternate_stack)
+{
+	int status;
+	size_t stack = threads_small_stack();
+	pid_t pid = fork();
+	cr_assert(pid >= 0, "fork failed");
+	if (pid == 0) {
+		struct stack_guard_report r = { 0 };
+		int rc = stack_guard_probe(stack, 0, &r);
+		_exit(rc ? 3 : r.overflowed ? 0 : 4);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid, "waitpid failed");
+	cr_assert(!WIFSIGNALED(status),
+		  "a probe of %zu KiB with no depth limit: expected the overflow to be caught, "
+		  "but the process died of signal %d (%s).  The handler needs a stack of its own: "
+		  "register an alternate signal stack on the probing thread (sigaltstack) and "
+		  "install the handler with SA_ONSTACK" ASL_HINT(4),
+		  stack >> 10, WIFSIGNALED(status) ? WTERMSIG(status) : 0,
+		  strsignal(WIFSIGNALED(status) ? WTERMSIG(status) : 0));
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "a probe of %zu KiB with no depth limit, in a child: expected a caught overflow "
+		  "(exit 0), got exit %d (3: stack_guard_probe returned an error, 4: it reported "
+		  "no overflow)" ASL_HINT(4),
+		  stack >> 10, WEXITSTATUS(status));
+}
+
 /* After a probe installed the handler, a real bug must still kill the process.  The crash
  * happens in a child process, so this test itself returns normally. */
 Test(stack_guard, other_faults_still_crash)
@@ -193,4 +270,64 @@ Test(stack_guard, other_faults_still_crash)
 		  "(the handler must pass on faults that are not stack overflows)" ASL_HINT(4),
 		  WIFSIGNALED(status) ? "died of signal" : "exited with status",
 		  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+}
+
+/* An error inside the probing thread (here: its sigaltstack fails, the test's doing) must reach
+ * the caller; the report is then meaningless. */
+Test(stack_guard, error_in_the_probing_thread_is_returned)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	/* AddressSanitizer registers an alternate stack of its own on every new thread, through
+	 * this same sigaltstack, and aborts when that fails */
+	cr_skip_test("the injected sigaltstack failure would hit AddressSanitizer's own call");
+#endif
+	struct stack_guard_report r = { 0 };
+	atomic_store(&inject, INJECT_FAIL);
+	int rc = stack_guard_probe(threads_small_stack(), 0, &r);
+	bool registered = atomic_exchange(&inject, INJECT_NONE) == INJECT_NONE;
+	cr_assert(registered,
+		  "stack_guard_probe returned %s without ever registering an alternate signal "
+		  "stack (sigaltstack) on the probing thread" ASL_HINT(4),
+		  asl_test_rc(rc));
+	cr_assert(rc < 0,
+		  "sigaltstack failed on the probing thread (ENOMEM, the test's doing): expected "
+		  "stack_guard_probe to return that error (-12), got %s with overflowed = %d, "
+		  "depth %llu - the thread's result must reach the caller" ASL_HINT(4),
+		  asl_test_rc(rc), r.overflowed, (unsigned long long)r.depth);
+}
+
+/* A fault in the probing thread itself, while it recurses, but not in its guard page (the test
+ * protected a page half way down its stack): not an overflow, so it must not be swallowed.
+ * In a child process, as for other_faults_still_crash. */
+Test(stack_guard, other_fault_in_the_probing_thread_still_crashes)
+{
+	int status;
+	size_t stack = 8 * threads_small_stack();
+	pid_t pid = fork();
+	cr_assert(pid >= 0, "fork failed");
+	if (pid == 0) {
+		struct stack_guard_report r = { 0 };
+		atomic_store(&inject, INJECT_TRAP_PAGE);
+		int rc = stack_guard_probe(stack, 0, &r);
+		if (atomic_load(&inject) != INJECT_NONE)
+			_exit(5);
+		_exit(rc ? 3 : r.overflowed ? 4 : 6);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid, "waitpid failed");
+	cr_assert(!(WIFEXITED(status) && WEXITSTATUS(status) == 5),
+		  "in the child, stack_guard_probe never registered an alternate signal stack "
+		  "(sigaltstack) on the probing thread" ASL_HINT(4));
+#if defined(__SANITIZE_ADDRESS__)
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 1)
+		return; /* AddressSanitizer's handler reported the fault */
+#endif
+	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV,
+		  "a probe of %zu KiB whose recursion faults half way down its stack, far above "
+		  "its guard page: expected the process to die of SIGSEGV, but %s %d%s.  Only a "
+		  "fault inside the probing thread's own guard page is an overflow; check si_addr "
+		  "against it and pass every other fault on" ASL_HINT(4),
+		  stack >> 10, WIFSIGNALED(status) ? "it died of signal" : "the child exited with",
+		  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
+		  WIFEXITED(status) && WEXITSTATUS(status) == 4
+		      ? " (stack_guard_probe reported the fault as an overflow)" : "");
 }

@@ -506,58 +506,130 @@ Test(chan_close, wakes_blocked_senders_and_takes_back_unbuffered_value)
 
 /* Close racing with receivers on their way to sleep.  A receiver checks "closed or a value?"
  * under the lock and then sleeps on the condition variable, which releases the lock.  A close
- * that sets `closed` and broadcasts without holding that lock can slip in between: the
- * receiver has already decided to sleep and misses the only wake-up it will ever get.  That
- * window is a few instructions wide, so the test widens it on purpose: this runner's
- * pthread_cond_wait (it takes precedence over libc's, which it then calls) lingers a moment
- * before it waits - still holding the lock, as a slow CPU might - while `widen` is set.  R
- * receivers cycle through the window (each value sent wakes them all, one takes it, the
- * others go back to sleep) and the test closes right after the last value, for many rounds.
- * (Criterion and libc's own calls go through these wrappers too; outside this test they
- * only pass the call on.) */
-static atomic_bool widen;
+ * that sets `closed` or broadcasts without holding that lock can slip in between: the receiver
+ * has already decided to sleep and misses the only wake-up it will ever get.  That window is a
+ * few instructions wide, so this test steers the threads into it, with no timing involved:
+ * this runner's pthread_cond_wait, pthread_mutex_lock and pthread_mutex_unlock take precedence
+ * over libc's (which they then call) and, during a round of the race only, do this:
+ *  - before the close, a receiver's wait returns at once (a spurious wake-up, which POSIX
+ *    allows): every receiver stays awake, re-checking the channel under its lock;
+ *  - once the test has called chan_close, the first receiver that decides to sleep lingers,
+ *    still holding the lock, until the closer blocks on that lock or chan_close returns
+ *    without ever taking it (a close without the lock: its wake-up is now lost);
+ *  - when chan_close lets go of the lock, the closer waits until another receiver has
+ *    checked the channel under that lock: one that still finds it open (a close that sets the
+ *    flag or wakes after unlocking) lingers until chan_close returns, and misses the wake-up.
+ * A correct close holds the lock from its check through its broadcast, so no receiver can
+ * find the channel open after the close took the lock: every step above then ends at once.
+ * (Criterion's and libc's own calls go through these wrappers too and are only passed on.) */
+enum close_phase { PHASE_NONE, PHASE_CALLED, PHASE_UNLOCKED, PHASE_RETURNED };
+enum { RACE_R = 3, RACE_ROUNDS = 60, RACE_MS = 3000, LINGER_MS = 1000 };
+
+static struct {
+	atomic_bool on;        /* a round of the race is running */
+	atomic_int phase;      /* enum close_phase */
+	atomic_int closer_locks; /* pthread_mutex_lock calls by the closer inside chan_close */
+	atomic_int lingering;  /* receivers that decided to sleep after chan_close was called */
+	atomic_int returned;   /* receivers back from their last recv this round */
+	atomic_bool first_taken, second_taken;
+	pthread_t closer;
+} race;
+static _Thread_local bool race_receiver_thread;
+
+static int (*real_cond_wait)(pthread_cond_t *, pthread_mutex_t *);
+static int (*real_lock)(pthread_mutex_t *);
+static int (*real_unlock)(pthread_mutex_t *);
+
+static void race_resolve(void)
+{
+	if (!real_cond_wait) {
+		*(void **)&real_lock = dlsym(RTLD_NEXT, "pthread_mutex_lock");
+		*(void **)&real_unlock = dlsym(RTLD_NEXT, "pthread_mutex_unlock");
+		*(void **)&real_cond_wait = dlsym(RTLD_NEXT, "pthread_cond_wait");
+	}
+}
+
+/* Spin (yielding) until *flag >= want or phase >= until_phase, at most LINGER_MS. */
+static void race_linger(atomic_int *flag, int want, int until_phase)
+{
+	uint64_t t0 = asl_now_ns();
+	while (atomic_load(flag) < want && atomic_load(&race.phase) < until_phase &&
+	       st_ms_since(t0) < LINGER_MS)
+		sched_yield();
+}
 
 int pthread_cond_wait(pthread_cond_t *cv, pthread_mutex_t *mu)
 {
-	static int (*real)(pthread_cond_t *, pthread_mutex_t *);
-	if (!real)
-		*(void **)&real = dlsym(RTLD_NEXT, "pthread_cond_wait");
-	if (atomic_load(&widen))
-		for (uint64_t until = asl_now_ns() + 20000; asl_now_ns() < until;)
-			sched_yield();
-	return real(cv, mu);
+	race_resolve();
+	if (!atomic_load(&race.on) || !race_receiver_thread)
+		return real_cond_wait(cv, mu);
+	int phase = atomic_load(&race.phase);
+	if (phase == PHASE_CALLED && !atomic_exchange(&race.first_taken, true)) {
+		/* decided to sleep after the close was called: linger holding the lock */
+		int locks = atomic_load(&race.closer_locks);
+		atomic_fetch_add(&race.lingering, 1);
+		race_linger(&race.closer_locks, locks + 1, PHASE_RETURNED);
+		return real_cond_wait(cv, mu);
+	}
+	if (phase == PHASE_UNLOCKED && !atomic_exchange(&race.second_taken, true)) {
+		/* found the channel open although chan_close already let go of the lock */
+		int locks = atomic_load(&race.closer_locks);
+		atomic_fetch_add(&race.lingering, 1);
+		race_linger(&race.closer_locks, locks + 1, PHASE_RETURNED);
+		return real_cond_wait(cv, mu);
+	}
+	if (phase == PHASE_RETURNED)
+		return real_cond_wait(cv, mu);
+	/* a spurious wake-up: stay awake, re-checking under the lock */
+	real_unlock(mu);
+	sched_yield();
+	real_lock(mu);
+	return 0;
 }
 
-/* The same for the closing thread's unlock: it lingers after letting go of a lock, so that a
- * close that changes the state after its unlock does so while receivers hold the lock. */
-static pthread_t closer;
+static bool race_closing(void)
+{
+	return atomic_load(&race.on) && pthread_equal(pthread_self(), race.closer) &&
+	       atomic_load(&race.phase) != PHASE_NONE;
+}
+
+int pthread_mutex_lock(pthread_mutex_t *mu)
+{
+	race_resolve();
+	if (race_closing())
+		atomic_fetch_add(&race.closer_locks, 1);
+	return real_lock(mu);
+}
 
 int pthread_mutex_unlock(pthread_mutex_t *mu)
 {
-	static int (*real)(pthread_mutex_t *);
-	if (!real)
-		*(void **)&real = dlsym(RTLD_NEXT, "pthread_mutex_unlock");
-	int rc = real(mu);
-	if (atomic_load(&widen) && pthread_equal(pthread_self(), closer))
-		for (uint64_t until = asl_now_ns() + 20000; asl_now_ns() < until;)
+	race_resolve();
+	int rc = real_unlock(mu);
+	int called = PHASE_CALLED;
+	if (race_closing() &&
+	    atomic_compare_exchange_strong(&race.phase, &called, PHASE_UNLOCKED)) {
+		/* chan_close let go of the lock: wait for a receiver to check the channel under
+		 * it (it lingers if it finds the channel open) or for every receiver to return */
+		uint64_t t0 = asl_now_ns();
+		while (atomic_load(&race.lingering) < 2 && atomic_load(&race.returned) < RACE_R &&
+		       st_ms_since(t0) < LINGER_MS)
 			sched_yield();
+	}
 	return rc;
 }
-
-enum { RACE_R = 3, RACE_ROUNDS = 2000, RACE_MS = 1000 };
 
 struct close_race {
 	struct chan *_Atomic ch;
 	pthread_barrier_t start;
-	atomic_int returned; /* receivers back from their last recv this round */
-	atomic_int got;      /* values received this round */
-	atomic_int bad_rc;   /* a final status other than CHAN_CLOSED */
+	atomic_int got;    /* values received this round */
+	atomic_int bad_rc; /* a final status other than CHAN_CLOSED */
 	atomic_bool stop;
 };
 
 static void *race_receiver(void *arg)
 {
 	struct close_race *r = arg;
+	race_receiver_thread = true;
 	for (;;) {
 		pthread_barrier_wait(&r->start);
 		if (atomic_load(&r->stop))
@@ -569,7 +641,7 @@ static void *race_receiver(void *arg)
 			atomic_fetch_add(&r->got, 1);
 		if (rc != CHAN_CLOSED)
 			atomic_store(&r->bad_rc, rc);
-		atomic_fetch_add(&r->returned, 1);
+		atomic_fetch_add(&race.returned, 1);
 	}
 }
 
@@ -578,11 +650,11 @@ Test(chan_close, close_racing_with_sleeping_receivers_wakes_them_all)
 	struct close_race r = { 0 };
 	pthread_t t[RACE_R];
 	int before = asl_test_threads();
+	race_resolve();
 	pthread_barrier_init(&r.start, NULL, RACE_R + 1);
 	for (int i = 0; i < RACE_R; i++)
 		cr_assert_eq(pthread_create(&t[i], NULL, race_receiver, &r), 0);
-	closer = pthread_self();
-	atomic_store(&widen, true);
+	race.closer = pthread_self();
 	unsigned seed = 12345;
 	uint64_t t0 = asl_now_ns();
 	for (int round = 0; round < RACE_ROUNDS && st_ms_since(t0) < RACE_MS; round++) {
@@ -590,28 +662,41 @@ Test(chan_close, close_racing_with_sleeping_receivers_wakes_them_all)
 		int n = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 8;
 		struct chan *ch = make(cap);
 		atomic_store(&r.ch, ch);
-		atomic_store(&r.returned, 0);
 		atomic_store(&r.got, 0);
+		atomic_store(&race.returned, 0);
+		atomic_store(&race.phase, PHASE_NONE);
+		atomic_store(&race.closer_locks, 0);
+		atomic_store(&race.lingering, 0);
+		atomic_store(&race.first_taken, false);
+		atomic_store(&race.second_taken, false);
+		atomic_store(&race.on, true);
 		pthread_barrier_wait(&r.start);
 		for (int i = 0; i < n; i++) {
 			int rc = chan_send(ch, ST_INT(i));
 			cr_assert_eq(rc, CHAN_OK, "round %d: send returned %s" ASL_HINT(4), round,
 				     st_rc(rc));
 		}
+		atomic_store(&race.phase, PHASE_CALLED);
+		/* a receiver on its way to sleep, holding the lock (bounded: a chan_recv that
+		 * never calls pthread_cond_wait gives none, and the close simply goes ahead) */
+		asl_test_wait_flag(&race.lingering, 1, LINGER_MS);
 		chan_close(ch);
-		if (!asl_test_wait_flag(&r.returned, RACE_R, ASL_WATCHDOG_MS)) {
+		atomic_store(&race.phase, PHASE_RETURNED);
+		if (!asl_test_wait_flag(&race.returned, RACE_R, ASL_WATCHDOG_MS)) {
 			asl_test_abandon();
-			atomic_store(&widen, false);
+			atomic_store(&race.on, false);
 			cr_assert_fail(
 			    "round %d (capacity %zu): %d values sent to %d receivers, then "
-			    "chan_close; %d receiver(s) still asleep %d s later.  A close "
-			    "that sets `closed` or wakes the sleepers without holding the "
-			    "channel's lock can slip between a receiver's check and its "
-			    "pthread_cond_wait: that wake-up is lost.  Change the state "
-			    "and broadcast with the lock held" ASL_HINT(4),
-			    round, cap, n, RACE_R, RACE_R - atomic_load(&r.returned),
-			    ASL_WATCHDOG_MS / 1000);
+			    "chan_close while a receiver was between its check of the channel "
+			    "and its pthread_cond_wait; %d receiver(s) still asleep %d s later: "
+			    "expected all %d to return CHAN_CLOSED.  A close that sets `closed` "
+			    "or wakes the sleepers without holding the channel's lock (or after "
+			    "unlocking it) slips into that window and its wake-up is lost.  "
+			    "Check, set and broadcast with the lock held" ASL_HINT(4),
+			    round, cap, n, RACE_R, RACE_R - atomic_load(&race.returned),
+			    ASL_WATCHDOG_MS / 1000, RACE_R);
 		}
+		atomic_store(&race.on, false);
 		cr_assert_eq(atomic_load(&r.got), n,
 			     "round %d (capacity %zu): %d values sent before "
 			     "the close, %d received" ASL_HINT(4),
@@ -622,7 +707,6 @@ Test(chan_close, close_racing_with_sleeping_receivers_wakes_them_all)
 			     round, st_rc(atomic_load(&r.bad_rc)), st_rc(CHAN_CLOSED));
 		chan_destroy(ch);
 	}
-	atomic_store(&widen, false);
 	atomic_store(&r.stop, true);
 	pthread_barrier_wait(&r.start);
 	for (int i = 0; i < RACE_R; i++)

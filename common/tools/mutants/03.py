@@ -1,5 +1,6 @@
 # Mutants of lab 03-threads: one plausible student mistake each (see common/tools/mutants.py).
-# M(name, file, one-line description, old text, new text): old must occur exactly once.
+# M(name, file, one-line description, old text, new text[, unobservable="why no test can see
+# it"]): old must occur exactly once.
 
 M("error_path_joins_one_too_few", "workers.c",
   "issue 11 bullet 2: the error path joins one thread too few",
@@ -70,7 +71,11 @@ M("probe_swallows_every_fault", "stack_guard.c",
 M("probe_sigsetjmp_no_mask", "stack_guard.c",
   "the jump does not restore the signal mask (SIGSEGV stays blocked in that thread)",
   """	if (sigsetjmp(stack_guard_jump, 1) == 0) {""",
-  """	if (sigsetjmp(stack_guard_jump, 0) == 0) {""")
+  """	if (sigsetjmp(stack_guard_jump, 0) == 0) {""",
+  unobservable=(
+      "each probe runs on a fresh thread that, after the jump, only frees its alternate "
+      "stack and returns: the SIGSEGV left blocked ends with that thread, and the caller's "
+      "mask (which the next probe thread inherits) is never touched"))
 
 M("probe_result_ignored", "stack_guard.c",
   "the probe thread's error is ignored",

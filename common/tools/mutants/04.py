@@ -1,5 +1,6 @@
 # Mutants of lab 04-sync: one plausible student mistake each (see common/tools/mutants.py).
-# M(name, file, one-line description, old text, new text): old must occur exactly once.
+# M(name, file, one-line description, old text, new text[, unobservable="why no test can see
+# it"]): old must occur exactly once.
 
 M("close_without_the_lock", "chan.c",
   "issue 11 bullet 3: close sets the flag and wakes without the lock (lost wake-up)",
@@ -101,7 +102,12 @@ M("send_signal_not_broadcast", "chan.c",
 	if (ch->cap > 0)""",
   """	pthread_cond_signal(&ch->can_recv);
 	rc = CHAN_OK;
-	if (ch->cap > 0)""")
+	if (ch->cap > 0)""",
+  unobservable=(
+      "equivalent with this chan_recv: one value satisfies one receiver, "
+      "pthread_cond_signal wakes at least one, and a woken receiver takes a value it finds "
+      "even after a timeout, deadlock or close status, so no signalled receiver leaves the "
+      "value to a sleeper"))
 
 M("timed_wait_counted_as_stuck", "chan.c",
   "timed waits in a group go to the untimed group sleep (counted as stuck)",
@@ -113,7 +119,11 @@ M("timed_wait_counted_as_stuck", "chan.c",
 M("spinlock_unlock_relaxed_plain", "spinlock.c",
   "unlock with relaxed order (x86-64: no observable difference)",
   """	atomic_store_explicit(&s->locked, false, memory_order_release);""",
-  """	atomic_store_explicit(&s->locked, false, memory_order_relaxed);""")
+  """	atomic_store_explicit(&s->locked, false, memory_order_relaxed);""",
+  unobservable=(
+      "gcc emits the same `movb $0` for both on x86-64 (TSO: every store is a release "
+      "store) and sinks no critical-section store past it; only a weakly ordered CPU "
+      "(aarch64: stlrb vs strb) or TSan can tell them apart"))
 
 M("spinlock_test_not_set", "spinlock.c",
   "spin on a load, then take the lock without an atomic exchange",
