@@ -329,5 +329,6 @@ Test(stack_guard, other_fault_in_the_probing_thread_still_crashes)
 		  stack >> 10, WIFSIGNALED(status) ? "it died of signal" : "the child exited with",
 		  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
 		  WIFEXITED(status) && WEXITSTATUS(status) == 4
-		      ? " (stack_guard_probe reported the fault as an overflow)" : "");
+		      ? " (stack_guard_probe reported the fault as an overflow)"
+		      : "");
 }

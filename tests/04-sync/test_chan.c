@@ -526,11 +526,11 @@ enum close_phase { PHASE_NONE, PHASE_CALLED, PHASE_UNLOCKED, PHASE_RETURNED };
 enum { RACE_R = 3, RACE_ROUNDS = 60, RACE_MS = 3000, LINGER_MS = 1000 };
 
 static struct {
-	atomic_bool on;        /* a round of the race is running */
-	atomic_int phase;      /* enum close_phase */
+	atomic_bool on;          /* a round of the race is running */
+	atomic_int phase;        /* enum close_phase */
 	atomic_int closer_locks; /* pthread_mutex_lock calls by the closer inside chan_close */
-	atomic_int lingering;  /* receivers that decided to sleep after chan_close was called */
-	atomic_int returned;   /* receivers back from their last recv this round */
+	atomic_int lingering;    /* receivers that decided to sleep after chan_close was called */
+	atomic_int returned;     /* receivers back from their last recv this round */
 	atomic_bool first_taken, second_taken;
 	pthread_t closer;
 } race;
