@@ -3,7 +3,8 @@
  *
  * Each model's suite (test_models.c) runs the same three tests:
  *   same_results   the I/O, CPU and mixed workloads give, request by request, the results
- *                  every model must give (cap_expected): identical checksums across models;
+ *                  every model must give (cap_expected): identical checksums across models
+ *                  (each run watched: one that does not return fails with the likely mistake);
  *   io_many        1,000 requests (500 for thread per request) all finish, and the
  *                  run leaves no descriptor, thread or byte behind;
  *   where_it_runs  who computed what: the model's shape (one thread, a thread per request, a
@@ -11,7 +12,8 @@
  * Before a test touches the model it checks the earlier labs the model stands on (the
  * injector needs lab 07; each model's probe its own lab), so that an unfinished earlier lab
  * is named in the failure instead of surfacing as a puzzling error from inside a run.
- * No test times anything: the suite timeout is the only clock ("did not hang").
+ * No test times anything: the only clocks are "did not hang" bounds.  test_peers.c runs every
+ * model against a misbehaving peer (peer_test.h) instead of the injector.
  */
 #ifndef CAP_TEST_H
 #define CAP_TEST_H
@@ -50,13 +52,10 @@ static inline const struct cap_model *cap_test_model(const char *name, const cha
 	return m;
 }
 
-static inline void cap_test_run(struct cap_env *e, const struct cap_model *m,
-				const struct cap_opts *o, int *ran_on, struct cap_stats *st,
-				const char *hint)
+/* Check one run's outcome: rc 0, and every result the one every model must give. */
+static inline void cap_test_check(const struct cap_model *m, const struct cap_opts *o, int rc,
+				  const uint64_t *res, const struct cap_stats *st, const char *hint)
 {
-	uint64_t *res = calloc((size_t)o->n + 1, sizeof *res);
-	cr_assert(res, "out of memory");
-	int rc = cap_run(e, m, o, res, ran_on, st);
 	cr_assert(rc == 0,
 		  "model %s, %s workload, n=%d, delay %d ms, %u rounds, %d threads: "
 		  "expected 0, got %s%s%s",
@@ -79,24 +78,58 @@ static inline void cap_test_run(struct cap_env *e, const struct cap_model *m,
 			  (unsigned long long)want, hint);
 	}
 	cr_assert(st->wrong == 0, "model %s: %d wrong results%s", m->name, st->wrong, hint);
+}
+
+static inline void cap_test_run(struct cap_env *e, const struct cap_model *m,
+				const struct cap_opts *o, int *ran_on, struct cap_stats *st,
+				const char *hint)
+{
+	uint64_t *res = calloc((size_t)o->n + 1, sizeof *res);
+	cr_assert(res, "out of memory");
+	int rc = cap_run(e, m, o, res, ran_on, st);
+	cap_test_check(m, o, rc, res, st, hint);
 	free(res);
 }
 
-/* Every workload, small: request-by-request identical results. */
-static inline void cap_check_same_results(const char *name, const char *hint)
-{
-	const struct cap_model *m = cap_test_model(name, hint);
+/* A run of same_results, on a watched thread (static: an abandoned run may still write). */
+struct cap_guarded {
 	struct cap_env e;
-	cap_test_env(&e);
+	const struct cap_model *m;
+	struct cap_opts o;
+	uint64_t res[24 + 1];
+	struct cap_stats st;
+};
+
+static inline int cap_guarded_main(void *arg)
+{
+	struct cap_guarded *g = arg;
+	return cap_run(&g->e, g->m, &g->o, g->res, NULL, &g->st);
+}
+
+/* Every workload, small: request-by-request identical results.  Each run is watched: one
+ * that has not returned long after it should have (it takes milliseconds) fails with `hang`,
+ * the model's likely mistake, instead of running into the suite's timeout. */
+static inline void cap_check_same_results(const char *name, const char *hang,
+					  const char *hint)
+{
+	static struct cap_guarded g;
+	g.m = cap_test_model(name, hint);
+	cap_test_env(&g.e);
 	static const enum cap_kind kinds[] = { CAP_IO, CAP_CPU, CAP_MIXED };
 	for (int k = 0; k < 3; k++) {
-		struct cap_opts o = {
+		g.o = (struct cap_opts){
 			.kind = kinds[k], .n = 24, .delay_ms = 3, .rounds = 300, .threads = 3
 		};
-		struct cap_stats st;
-		cap_test_run(&e, m, &o, NULL, &st, hint);
+		int rc = -1;
+		struct asl_call *c = asl_call_start(cap_guarded_main, &g);
+		if (!asl_call_wait(c, 2 * ASL_WATCHDOG_MS, &rc))
+			cr_assert_fail("model %s, %s workload, 24 requests of 3 ms: the run had not "
+				       "returned after %d ms (it takes milliseconds): %s%s",
+				       name, cap_kind_name(g.o.kind), 2 * ASL_WATCHDOG_MS, hang,
+				       hint);
+		cap_test_check(g.m, &g.o, rc, g.res, &g.st, hint);
 	}
-	int rc = cap_env_close(&e);
+	int rc = cap_env_close(&g.e);
 	cr_assert(rc == 0, "the injector did not stop cleanly: %s", asl_test_rc(rc));
 }
 
