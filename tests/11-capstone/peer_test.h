@@ -173,7 +173,8 @@ static inline void cap_peer_start(struct cap_peer *p, int n, const enum cap_peer
 		cr_assert(c->sfd >= 0, "accept: %s", strerror(errno));
 		setsockopt(c->sfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 		if (nonblocking)
-			cr_assert(fcntl(c->cfd, F_SETFL, fcntl(c->cfd, F_GETFL) | O_NONBLOCK) == 0);
+			cr_assert(fcntl(c->cfd, F_SETFL, fcntl(c->cfd, F_GETFL) | O_NONBLOCK) == 0,
+				  "fcntl(O_NONBLOCK): %s", strerror(errno));
 	}
 	close(lfd);
 	cr_assert(pipe2(p->stop, O_CLOEXEC) == 0, "pipe: %s", strerror(errno));
