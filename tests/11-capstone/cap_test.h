@@ -4,7 +4,8 @@
  * Each model's suite (test_models.c) runs the same three tests:
  *   same_results   the I/O, CPU and mixed workloads give, request by request, the results
  *                  every model must give (cap_expected): identical checksums across models
- *                  (each run watched: one that does not return fails with the likely mistake);
+ *                  (each run watched: one that does not return fails with the likely mistake),
+ *                  and again with every reply a byte at a time (peer_test.h);
  *   io_many        1,000 requests (500 for thread per request) all finish, and the
  *                  run leaves no descriptor, thread or byte behind;
  *   where_it_runs  who computed what: the model's shape (one thread, a thread per request, a
@@ -12,8 +13,8 @@
  * Before a test touches the model it checks the earlier labs the model stands on (the
  * injector needs lab 07; each model's probe its own lab), so that an unfinished earlier lab
  * is named in the failure instead of surfacing as a puzzling error from inside a run.
- * No test times anything: the only clocks are "did not hang" bounds.  test_peers.c runs every
- * model against a misbehaving peer (peer_test.h) instead of the injector.
+ * No test times anything: the only clocks are "did not hang" bounds.  test_peers.c adds a
+ * fourth, peer_failures_reported: every model against a failing peer (peer_test.h).
  */
 #ifndef CAP_TEST_H
 #define CAP_TEST_H

@@ -244,4 +244,32 @@ static inline int cap_peer_check(const struct cap_model *m, int n, const enum ca
 	return rc;
 }
 
+#define CAP_PEER_N 4 /* requests per run: the last one is the one that goes wrong */
+
+/* Replies a byte at a time: same results, as if each had come in one read. */
+static inline void cap_check_pieces(const char *name, const char *hint)
+{
+	static struct cap_peer_run r; /* an abandoned run may still write to it */
+	const struct cap_model *m = cap_test_model(name, hint);
+	const enum cap_peer_act acts[CAP_PEER_N] = { CAP_PEER_ECHO, CAP_PEER_ECHO, CAP_PEER_ECHO,
+						     CAP_PEER_ECHO };
+	int rc = cap_peer_check(m, CAP_PEER_N, acts, 3, &r,
+				"every reply sent one byte at a time", hint);
+	cr_assert(rc == 0,
+		  "model %s, %d requests, every reply sent one byte at a time (the next once the "
+		  "client had read the last): expected 0, got %s.  A reply arrives in pieces: "
+		  "keep reading until cap_reply_add says the line is complete%s",
+		  name, CAP_PEER_N, asl_test_rc(rc), hint);
+	for (int i = 0; i < CAP_PEER_N; i++) {
+		uint64_t want = cap_expected(&r.job, i);
+		cr_assert(r.res[i] == want,
+			  "model %s, replies a byte at a time: result of request %d is %#llx, "
+			  "expected %#llx (the pieces make the same line as one read would)%s",
+			  name, i, (unsigned long long)r.res[i], (unsigned long long)want, hint);
+	}
+	int fin = atomic_load(&r.job.finished);
+	cr_assert(fin == CAP_PEER_N, "model %s returned 0 with %d of %d requests finished%s", name,
+		  fin, CAP_PEER_N, hint);
+}
+
 #endif

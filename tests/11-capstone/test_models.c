@@ -1,12 +1,14 @@
 /* Lab 11: the same three checks for every model (cap_test.h says what each one proves).
+ * test_peers.c adds peer_failures_reported to each suite.
  * Steps: 1 seq, 2 threads, 3 pool, 4 loop, 5 fibers, 6 offload, 7 fut, 8 futmt, 9 futblk. */
-#include "cap_test.h"
+#include "peer_test.h"
 
 #define CAP_SUITE(model, step, io_n, shape, min_peak, max_peak, hang)               \
 	ASL_SUITE(model, 90);                                                       \
 	Test(model, same_results)                                                   \
 	{                                                                           \
 		cap_check_same_results(#model, hang, ASL_HINT(step));               \
+		cap_check_pieces(#model, ASL_HINT(step));                           \
 	}                                                                           \
 	Test(model, io_many)                                                        \
 	{                                                                           \

@@ -34,7 +34,8 @@ M("loop_done_without_stopping_watcher", "model_loop.c",
 # Survives, an equivalent mutant (also the fibers variant): cap_reply_add rejects a piece
 # larger than the room left with -EPROTO, and the reference reaches the same -EPROTO one read
 # later (a read of 0 bytes once the buffer is full).  test_peers.c sends replies a byte at a
-# time, too long (41 bytes) and cut short: both give the same results and errors.
+# time (same_results), too long (41 bytes) and cut short (peer_failures_reported): both give
+# the same results and errors.
 M("loop_read_ignores_reply_room", "model_loop.c",
   "the loop model reads a whole buffer, not just the room left for the reply",
   """	ssize_t got = read(fd, buf, sizeof buf - q->reply.len);""",
@@ -94,8 +95,8 @@ M("threads_last_result_unchecked", "model_threads.c",
   """		for (int k = first; rc == 0 && k < first + wave; k++)""",
   """		for (int k = first; rc == 0 && k < first + wave - 1; k++)""")
 
-# Killed by pool::first_error_wins (one worker: request 0 is reset, then the last request
-# gets another one's line; the run must return ECONNRESET, the first).
+# Killed by pool::peer_failures_reported (its last run: one worker, request 0 is reset, then
+# the last request gets another one's line; the run must return ECONNRESET, the first).
 M("pool_last_error_wins", "model_pool.c",
   "the pool model records the last error instead of the first",
   """		int none = 0;
@@ -104,7 +105,7 @@ M("pool_last_error_wins", "model_pool.c",
 
 # ---- mistakes only a misbehaving peer shows (tests/11-capstone/peer_test.h, test_peers.c)
 
-# Killed by loop::replies_in_pieces (the reply arrives a byte at a time).
+# Killed by loop::same_results (its last run: every reply arrives a byte at a time).
 M("loop_first_read_is_reply", "model_loop.c",
   "the loop model takes whatever the first read returned as the whole reply",
   """	if (rc == 1) {
