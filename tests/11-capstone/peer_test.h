@@ -18,6 +18,10 @@
  *   CAP_PEER_WRONG  another request's line (the job then fails: cap_finish says -EPROTO).
  * The model runs on a watched thread (asl_call): a request that never finishes fails the test
  * with the likely mistake, well before the suite's timeout.
+ * No act provokes a short write on the model's side: a request line is < 32 bytes, and Linux
+ * splits so small a write to a TCP socket only when the send buffer is full AND its unsent tail
+ * segment has 1..len-1 bytes of room, which the kernel's segment sizing decides, not a test
+ * (common/tools/mutants/11.py lists the mutants that stay unobservable for that reason).
  */
 #ifndef PEER_TEST_H
 #define PEER_TEST_H

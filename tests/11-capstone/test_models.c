@@ -12,14 +12,14 @@
 	}                                                                           \
 	Test(model, io_many)                                                        \
 	{                                                                           \
-		cap_check_io_many(#model, io_n, ASL_HINT(step));                    \
+		cap_check_io_many(#model, io_n, hang, ASL_HINT(step));              \
 	}                                                                           \
 	Test(model, where_it_runs)                                                  \
 	{                                                                           \
-		cap_check_where(#model, shape, min_peak, max_peak, ASL_HINT(step)); \
+		cap_check_where(#model, shape, min_peak, max_peak, hang, ASL_HINT(step)); \
 	}
 
-/* hang: the likely mistake when same_results' run does not return */
+/* hang: the likely mistake when a run does not return (cap_test_run's watchdog) */
 /* the sequential model waits n x 2 ms: 50 requests keep it short, and it has no threads */
 CAP_SUITE(seq, 1, 50, CAP_ONE_THREAD, 1, 1,
 	  "a read that waits for more than the reply: stop reading once cap_reply_add says the "
