@@ -3,7 +3,8 @@
  *
  * Each model's suite (test_models.c) runs the same three tests:
  *   same_results   the I/O, CPU and mixed workloads give, request by request, the results
- *                  every model must give (cap_expected): identical checksums across models;
+ *                  every model must give (cap_expected): identical checksums across models,
+ *                  and again with every reply a byte at a time (peer_test.h);
  *   io_many        1,000 requests (500 for thread per request) all finish, and the
  *                  run leaves no descriptor, thread or byte behind;
  *   where_it_runs  who computed what: the model's shape (one thread, a thread per request, a
@@ -11,7 +12,10 @@
  * Before a test touches the model it checks the earlier labs the model stands on (the
  * injector needs lab 07; each model's probe its own lab), so that an unfinished earlier lab
  * is named in the failure instead of surfacing as a puzzling error from inside a run.
- * No test times anything: the suite timeout is the only clock ("did not hang").
+ * Every run is watched (cap_test_run): one that does not return long after it should have
+ * fails naming the model's likely mistake instead of reaching the suite's timeout.
+ * No test times anything: the only clocks are "did not hang" bounds.  test_peers.c adds a
+ * fourth, peer_failures_reported: every model against a failing peer (peer_test.h).
  */
 #ifndef CAP_TEST_H
 #define CAP_TEST_H
@@ -50,13 +54,10 @@ static inline const struct cap_model *cap_test_model(const char *name, const cha
 	return m;
 }
 
-static inline void cap_test_run(struct cap_env *e, const struct cap_model *m,
-				const struct cap_opts *o, int *ran_on, struct cap_stats *st,
-				const char *hint)
+/* Check one run's outcome: rc 0, and every result the one every model must give. */
+static inline void cap_test_check(const struct cap_model *m, const struct cap_opts *o, int rc,
+				  const uint64_t *res, const struct cap_stats *st, const char *hint)
 {
-	uint64_t *res = calloc((size_t)o->n + 1, sizeof *res);
-	cr_assert(res, "out of memory");
-	int rc = cap_run(e, m, o, res, ran_on, st);
 	cr_assert(rc == 0,
 		  "model %s, %s workload, n=%d, delay %d ms, %u rounds, %d threads: "
 		  "expected 0, got %s%s%s",
@@ -79,44 +80,80 @@ static inline void cap_test_run(struct cap_env *e, const struct cap_model *m,
 			  (unsigned long long)want, hint);
 	}
 	cr_assert(st->wrong == 0, "model %s: %d wrong results%s", m->name, st->wrong, hint);
-	free(res);
+}
+
+/* One run of a model on the injector, on a watched thread.  Callers keep it in static
+ * storage: an abandoned run may still write to it. */
+#define CAP_GUARDED_MAX 1000
+struct cap_guarded {
+	struct cap_env e;
+	const struct cap_model *m;
+	struct cap_opts o;
+	uint64_t res[CAP_GUARDED_MAX + 1];
+	int ran_on[CAP_GUARDED_MAX + 1];
+	struct cap_stats st;
+	int tid; /* the thread that called the model's run */
+};
+
+static inline int cap_guarded_main(void *arg)
+{
+	struct cap_guarded *g = arg;
+	g->tid = asl_test_gettid();
+	return cap_run(&g->e, g->m, &g->o, g->res, g->ran_on, &g->st);
+}
+
+/* Run g->m on g->o over g->e and check the results.  A run that has not returned after ms
+ * (far longer than it takes) fails with `hang`, the model's likely mistake, instead of
+ * running into the suite's timeout. */
+static inline void cap_test_run(struct cap_guarded *g, long ms, const char *hang,
+				const char *hint)
+{
+	cr_assert(g->o.n <= CAP_GUARDED_MAX, "test bug: at most %d requests", CAP_GUARDED_MAX);
+	int rc = -1;
+	struct asl_call *c = asl_call_start(cap_guarded_main, g);
+	if (!asl_call_wait(c, ms, &rc))
+		cr_assert_fail("model %s, %s workload, %d requests of %d ms: the run had not "
+			       "returned after %ld ms (it takes well under a second): %s%s",
+			       g->m->name, cap_kind_name(g->o.kind), g->o.n, g->o.delay_ms, ms,
+			       hang, hint);
+	cap_test_check(g->m, &g->o, rc, g->res, &g->st, hint);
 }
 
 /* Every workload, small: request-by-request identical results. */
-static inline void cap_check_same_results(const char *name, const char *hint)
+static inline void cap_check_same_results(const char *name, const char *hang,
+					  const char *hint)
 {
-	const struct cap_model *m = cap_test_model(name, hint);
-	struct cap_env e;
-	cap_test_env(&e);
+	static struct cap_guarded g;
+	g.m = cap_test_model(name, hint);
+	cap_test_env(&g.e);
 	static const enum cap_kind kinds[] = { CAP_IO, CAP_CPU, CAP_MIXED };
 	for (int k = 0; k < 3; k++) {
-		struct cap_opts o = {
+		g.o = (struct cap_opts){
 			.kind = kinds[k], .n = 24, .delay_ms = 3, .rounds = 300, .threads = 3
 		};
-		struct cap_stats st;
-		cap_test_run(&e, m, &o, NULL, &st, hint);
+		cap_test_run(&g, 2 * ASL_WATCHDOG_MS, hang, hint);
 	}
-	int rc = cap_env_close(&e);
+	int rc = cap_env_close(&g.e);
 	cr_assert(rc == 0, "the injector did not stop cleanly: %s", asl_test_rc(rc));
 }
 
 /* Far more requests than threads; nothing may be left behind. */
-static inline void cap_check_io_many(const char *name, int n, const char *hint)
+static inline void cap_check_io_many(const char *name, int n, const char *hang,
+				     const char *hint)
 {
-	const struct cap_model *m = cap_test_model(name, hint);
+	static struct cap_guarded g;
+	const struct cap_model *m = g.m = cap_test_model(name, hint);
 	int fds0 = asl_test_fds(), threads0 = asl_test_threads();
-	struct cap_env e;
-	cap_test_env(&e);
-	struct cap_opts o = { .kind = CAP_IO, .n = n, .delay_ms = 2, .threads = 4 };
-	struct cap_stats st;
-	cap_test_run(&e, m, &o, NULL, &st, hint);
+	cap_test_env(&g.e);
+	g.o = (struct cap_opts){ .kind = CAP_IO, .n = n, .delay_ms = 2, .threads = 4 };
+	cap_test_run(&g, 4 * ASL_WATCHDOG_MS, hang, hint);
 	int fds_during = asl_test_fds();
 	cr_assert(fds_during == fds0 + 1 + n,
 		  "model %s: during the run, expected %d descriptors "
 		  "(the test's %d, the injector's stop pipe, %d connections), found %d: the model "
 		  "left descriptors open%s",
 		  m->name, fds0 + 1 + n, fds0, n, fds_during, hint);
-	int rc = cap_env_close(&e);
+	int rc = cap_env_close(&g.e);
 	cr_assert(rc == 0, "the injector did not stop cleanly: %s", asl_test_rc(rc));
 	/* more threads after than before is a leak; fewer is a thread of the set-up that ended */
 	int threads = asl_test_threads_settled(threads0);
@@ -134,18 +171,20 @@ enum cap_shape {
 
 /* Who computed what, and did the requests overlap (peak in flight)? */
 static inline void cap_check_where(const char *name, enum cap_shape shape, int min_peak,
-				   int max_peak, const char *hint)
+				   int max_peak, const char *hang, const char *hint)
 {
-	const struct cap_model *m = cap_test_model(name, hint);
-	struct cap_env e;
-	cap_test_env(&e);
+	static struct cap_guarded g;
+	const struct cap_model *m = g.m = cap_test_model(name, hint);
+	cap_test_env(&g.e);
 	/* 100 ms of waiting per request: requests that overlap do so by a wide margin */
-	struct cap_opts o = {
+	g.o = (struct cap_opts){
 		.kind = CAP_MIXED, .n = 16, .delay_ms = 100, .rounds = 500, .threads = 3
 	};
-	struct cap_stats st;
-	int ran_on[16], me = asl_test_gettid();
-	cap_test_run(&e, m, &o, ran_on, &st, hint);
+	cap_test_run(&g, 4 * ASL_WATCHDOG_MS, hang, hint);
+	const struct cap_opts o = g.o;
+	const struct cap_stats st = g.st;
+	const int *ran_on = g.ran_on;
+	int me = g.tid; /* the thread that called the model's run */
 	int distinct = 0;
 	for (int i = 0; i < o.n; i++) {
 		int seen = 0;
@@ -179,7 +218,7 @@ static inline void cap_check_where(const char *name, enum cap_shape shape, int m
 		  min_peak > 1 ? " (requests must overlap: start them all, then wait)"
 			       : " (requests must not overlap)",
 		  hint);
-	int rc = cap_env_close(&e);
+	int rc = cap_env_close(&g.e);
 	cr_assert(rc == 0, "the injector did not stop cleanly: %s", asl_test_rc(rc));
 }
 
