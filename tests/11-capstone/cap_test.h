@@ -105,8 +105,7 @@ static inline int cap_guarded_main(void *arg)
 /* Run g->m on g->o over g->e and check the results.  A run that has not returned after ms
  * (far longer than it takes) fails with `hang`, the model's likely mistake, instead of
  * running into the suite's timeout. */
-static inline void cap_test_run(struct cap_guarded *g, long ms, const char *hang,
-				const char *hint)
+static inline void cap_test_run(struct cap_guarded *g, long ms, const char *hang, const char *hint)
 {
 	cr_assert(g->o.n <= CAP_GUARDED_MAX, "test bug: at most %d requests", CAP_GUARDED_MAX);
 	int rc = -1;
@@ -120,8 +119,7 @@ static inline void cap_test_run(struct cap_guarded *g, long ms, const char *hang
 }
 
 /* Every workload, small: request-by-request identical results. */
-static inline void cap_check_same_results(const char *name, const char *hang,
-					  const char *hint)
+static inline void cap_check_same_results(const char *name, const char *hang, const char *hint)
 {
 	static struct cap_guarded g;
 	g.m = cap_test_model(name, hint);
@@ -138,8 +136,7 @@ static inline void cap_check_same_results(const char *name, const char *hang,
 }
 
 /* Far more requests than threads; nothing may be left behind. */
-static inline void cap_check_io_many(const char *name, int n, const char *hang,
-				     const char *hint)
+static inline void cap_check_io_many(const char *name, int n, const char *hang, const char *hint)
 {
 	static struct cap_guarded g;
 	const struct cap_model *m = g.m = cap_test_model(name, hint);

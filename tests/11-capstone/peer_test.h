@@ -136,7 +136,8 @@ static inline void *cap_peer_main(void *arg)
 			struct cap_peer_conn *c = &p->c[at[k]];
 			if (!pf[k].revents)
 				continue;
-			ssize_t got = read(c->sfd, c->in + c->inlen, sizeof c->in - (size_t)c->inlen);
+			ssize_t got = read(c->sfd, c->in + c->inlen,
+					   sizeof c->in - (size_t)c->inlen);
 			if (got <= 0) {
 				c->state = got < 0 && errno == EINTR ? c->state : CAP_PEER_DONE;
 				continue;
@@ -257,8 +258,8 @@ static inline void cap_check_pieces(const char *name, const char *hint)
 	const struct cap_model *m = cap_test_model(name, hint);
 	const enum cap_peer_act acts[CAP_PEER_N] = { CAP_PEER_ECHO, CAP_PEER_ECHO, CAP_PEER_ECHO,
 						     CAP_PEER_ECHO };
-	int rc = cap_peer_check(m, CAP_PEER_N, acts, 3, &r,
-				"every reply sent one byte at a time", hint);
+	int rc = cap_peer_check(m, CAP_PEER_N, acts, 3, &r, "every reply sent one byte at a time",
+				hint);
 	cr_assert(rc == 0,
 		  "model %s, %d requests, every reply sent one byte at a time (the next once the "
 		  "client had read the last): expected 0, got %s.  A reply arrives in pieces: "

@@ -3,19 +3,19 @@
  * Steps: 1 seq, 2 threads, 3 pool, 4 loop, 5 fibers, 6 offload, 7 fut, 8 futmt, 9 futblk. */
 #include "peer_test.h"
 
-#define CAP_SUITE(model, step, io_n, shape, min_peak, max_peak, hang)               \
-	ASL_SUITE(model, 90);                                                       \
-	Test(model, same_results)                                                   \
-	{                                                                           \
-		cap_check_same_results(#model, hang, ASL_HINT(step));               \
-		cap_check_pieces(#model, ASL_HINT(step));                           \
-	}                                                                           \
-	Test(model, io_many)                                                        \
-	{                                                                           \
-		cap_check_io_many(#model, io_n, hang, ASL_HINT(step));              \
-	}                                                                           \
-	Test(model, where_it_runs)                                                  \
-	{                                                                           \
+#define CAP_SUITE(model, step, io_n, shape, min_peak, max_peak, hang)                     \
+	ASL_SUITE(model, 90);                                                             \
+	Test(model, same_results)                                                         \
+	{                                                                                 \
+		cap_check_same_results(#model, hang, ASL_HINT(step));                     \
+		cap_check_pieces(#model, ASL_HINT(step));                                 \
+	}                                                                                 \
+	Test(model, io_many)                                                              \
+	{                                                                                 \
+		cap_check_io_many(#model, io_n, hang, ASL_HINT(step));                    \
+	}                                                                                 \
+	Test(model, where_it_runs)                                                        \
+	{                                                                                 \
 		cap_check_where(#model, shape, min_peak, max_peak, hang, ASL_HINT(step)); \
 	}
 

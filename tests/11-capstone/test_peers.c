@@ -14,8 +14,7 @@ static const struct cap_peer_fault {
 	  "the peer reset the last request's connection once it had read its line",
 	  "that read's error is the request's outcome and the run's result: check every "
 	  "request's outcome, the last one too" },
-	{ CAP_PEER_CLOSE, -EPROTO,
-	  "the peer closed the last request's connection before replying",
+	{ CAP_PEER_CLOSE, -EPROTO, "the peer closed the last request's connection before replying",
 	  "0 bytes before the reply is complete is an error (cap_reply_add says -EPROTO), "
 	  "never \"try again\"" },
 	{ CAP_PEER_LONG, -EPROTO,
@@ -65,10 +64,10 @@ static void cap_check_faults(const char *name, bool in_order, const char *hint)
 }
 
 /* seq, threads (by index) and pool (one worker) take the requests in order */
-#define CAP_PEER_TEST(model, step, in_order)                         \
-	Test(model, peer_failures_reported)                          \
-	{                                                            \
-		cap_check_faults(#model, in_order, ASL_HINT(step));  \
+#define CAP_PEER_TEST(model, step, in_order)                        \
+	Test(model, peer_failures_reported)                         \
+	{                                                           \
+		cap_check_faults(#model, in_order, ASL_HINT(step)); \
 	}
 
 CAP_PEER_TEST(seq, 1, true)
