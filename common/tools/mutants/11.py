@@ -10,7 +10,8 @@ M("loop_short_write_counted_whole", "model_loop.c",
   """		q->off += (int)w;
 		if (q->off == q->len""",
   """		q->off = q->len;
-		if (q->off == q->len""")
+		if (q->off == q->len""",
+  unobservable="a < 32-byte line written after EPOLLOUT always goes whole on Linux TCP")
 
 # Survives, unobservable: the model writes only after EPOLLOUT (a third of the buffer free,
 # see above), and nothing else writes to its connection, so the write never meets EAGAIN.
@@ -23,7 +24,8 @@ M("loop_write_eagain_is_error", "model_loop.c",
 		q->off += (int)w;""",
   """		if (w < 0)
 			return loop_req_fail(q, -errno);
-		q->off += (int)w;""")
+		q->off += (int)w;""",
+  unobservable="written only after EPOLLOUT, by the one writer of its connection: never EAGAIN")
 
 M("loop_done_without_stopping_watcher", "model_loop.c",
   "a finished request leaves its watcher started (the loop keeps reading a spent fd)",
@@ -39,7 +41,8 @@ M("loop_done_without_stopping_watcher", "model_loop.c",
 M("loop_read_ignores_reply_room", "model_loop.c",
   "the loop model reads a whole buffer, not just the room left for the reply",
   """	ssize_t got = read(fd, buf, sizeof buf - q->reply.len);""",
-  """	ssize_t got = read(fd, buf, sizeof buf);""")
+  """	ssize_t got = read(fd, buf, sizeof buf);""",
+  unobservable="equivalent: cap_reply_add rejects the oversized piece with the reference's -EPROTO")
 
 M("offload_submit_without_ref", "model_offload.c",
   "a request handed to the pool does not keep the loop alive: loop_run returns too early",
@@ -60,7 +63,8 @@ M("offload_done_keeps_ref", "model_offload.c",
 M("fut_short_write_counted_whole", "model_fut.c",
   "the futures model takes a short write of the request line as the whole line",
   """				q->off += (int)r;""",
-  """				q->off = q->len;""")
+  """				q->off = q->len;""",
+  unobservable="a < 32-byte line is split only by a full buffer with 1..len-1 bytes of tail room")
 
 # Survives, an equivalent mutant: the 0 bytes then reach cap_reply_add, which says -EPROTO
 # for them, the error the reference returns (peer_failures_reported's close-before-reply
@@ -68,12 +72,14 @@ M("fut_short_write_counted_whole", "model_fut.c",
 M("fut_eof_before_reply_not_error", "model_fut.c",
   "end of file before the reply is complete is not an error: the request reads forever",
   """			if (r < 0 || (q->state == FUT_REQ_READ && r == 0))""",
-  """			if (r < 0)""")
+  """			if (r < 0)""",
+  unobservable="equivalent: the 0 bytes reach cap_reply_add, which returns the reference's -EPROTO")
 
 M("futmt_short_write_counted_whole", "model_futmt.c",
   "the multi-threaded futures model takes a short write as the whole line",
   """			q->off += w > 0 ? (int)w : 0;""",
-  """			q->off = q->len;""")
+  """			q->off = q->len;""",
+  unobservable="a < 32-byte line is split only by a full buffer with 1..len-1 bytes of tail room")
 
 M("futmt_read_eagain_is_error", "model_futmt.c",
   "EAGAIN on the reply's read fails the request instead of waiting on the bridge",
@@ -86,7 +92,8 @@ M("futmt_read_eagain_is_error", "model_futmt.c",
 M("fibers_read_ignores_reply_room", "model_fibers.c",
   "the fiber model reads a whole buffer, not just the room left for the reply",
   """			ssize_t got = fiber_read(fd, buf, sizeof buf - r.len);""",
-  """			ssize_t got = fiber_read(fd, buf, sizeof buf);""")
+  """			ssize_t got = fiber_read(fd, buf, sizeof buf);""",
+  unobservable="equivalent: cap_reply_add rejects the oversized piece with the reference's -EPROTO")
 
 # Killed by threads::peer_failures_reported (the peer resets the LAST request's connection:
 # its ECONNRESET must be the run's result).
