@@ -216,11 +216,17 @@ LOOP_TEST(timer_stop_and_restart)
 	lt_close(&t, ASL_HINT(3));
 }
 
-/* A timer started (even with timeout 0) from a timer callback waits for the next iteration. */
+/* A timer started (even with timeout 0) from a timer callback waits for the next iteration.
+ * A loop that fires it again in the same pass never leaves that pass: the count of calls is
+ * the watchdog, and past RESTART_GUARD calls the callback stops restarting, so loop_run
+ * returns and the test fails naming the mistake instead of hanging until the suite's timeout. */
+#define RESTART_GUARD 1000
+
 static void restart_self_cb(loop_timer_t *t)
 {
 	int *calls = t->data;
-	(*calls)++;
+	if (++*calls > RESTART_GUARD)
+		return;
 	loop_timer_start(t, restart_self_cb, 0, 0);
 }
 
@@ -234,6 +240,12 @@ LOOP_TEST(timer_started_in_callback_waits_for_next_iteration)
 	start_ok(&tm, restart_self_cb, 0, 0);
 	for (int i = 1; i <= 3; i++) {
 		int rc = lt_run(&t, LOOP_RUN_NOWAIT, ASL_HINT(3));
+		cr_assert(calls <= RESTART_GUARD,
+			  "a 0 ms timer that restarts itself at 0 ms: one NOWAIT iteration called it "
+			  "more than %d times (the test then stopped restarting it).  A timer started "
+			  "during the timer pass must wait for the next iteration: fire only the "
+			  "timers started before this pass began" ASL_HINT(3),
+			  RESTART_GUARD);
 		cr_assert(calls == i && rc == 1,
 			  "a 0 ms timer that restarts itself at 0 ms: "
 			  "expected exactly one call per NOWAIT iteration (%d), got %d; loop_run "

@@ -20,10 +20,32 @@ static exec_mt_t *ft_mt(int workers, const char *hint)
 	return ex;
 }
 
+static int ft_mt_run_main(void *arg)
+{
+	return exec_mt_run(arg);
+}
+
+/* The usual suspects when exec_mt_run never returns. */
+#define MT_STUCK                                                                             \
+	"Scheduling a task must wake a parked worker (mt_notify after the push, step 13), a "  \
+	"worker must look at the queues again after announcing that it parks (step 13), and " \
+	"no wake may be lost in the task's states (step 2)"
+
+/* exec_mt_run on a thread of its own under a watchdog (seconds; every run here takes
+ * milliseconds), so a run that never returns fails naming the likely mistake instead of
+ * reaching the suite's timeout.  Then the thread count is back at threads_before (unless
+ * that is -1): the workers were joined. */
 static void ft_mt_run(exec_mt_t *ex, int threads_before, const char *hint)
 {
-	int rc = exec_mt_run(ex);
+	int rc = -1;
+	struct asl_call *c = asl_call_start(ft_mt_run_main, ex);
+	if (!asl_call_wait(c, FT_BLOCK_ON_MS, &rc))
+		cr_assert_fail("exec_mt_run had not returned after %d ms (it takes milliseconds): "
+			       "the workers sleep with work left, or spin.  %s%s",
+			       FT_BLOCK_ON_MS, MT_STUCK, hint);
 	cr_assert_eq(rc, 0, "exec_mt_run: expected 0, got %s%s", asl_test_rc(rc), hint);
+	if (threads_before < 0) /* the caller checks the threads itself */
+		return;
 	int now = asl_test_threads_settled(threads_before);
 	cr_assert_eq(now, threads_before,
 		     "exec_mt_run returned with %d threads, %d before: it "
@@ -211,18 +233,20 @@ Test(mt, parked_workers_wake_for_outside_work)
 {
 	int before = asl_test_threads();
 	exec_mt_t *ex = ft_mt(2, ASL_HINT(13));
-	struct probe p;
-	atomic_int flag = 0;
+	/* static: a run abandoned by the watchdog may still use them */
+	static struct probe p;
+	static atomic_int flag;
+	static struct outside o;
 	probe_init(&p);
+	atomic_store(&flag, 0);
 	p.on_poll = note_pending;
 	p.arg = &flag;
 	atomic_store(&ft_sum, 0);
 	cr_assert_eq(exec_mt_spawn(ex, probe_new(&p), NULL), 0);
-	struct outside o = { ex, &p, &flag };
+	o = (struct outside){ ex, &p, &flag };
 	pthread_t th;
 	cr_assert_eq(pthread_create(&th, NULL, wake_from_outside, &o), 0);
-	int rc = exec_mt_run(ex);
-	cr_assert_eq(rc, 0, "exec_mt_run: expected 0, got %s" ASL_HINT(13), asl_test_rc(rc));
+	ft_mt_run(ex, -1, ASL_HINT(13)); /* the waking thread may still be on its way out */
 	pthread_join(th, NULL);
 	cr_assert_eq(asl_test_threads_settled(before), before,
 		     "threads left after the run" ASL_HINT(13));
