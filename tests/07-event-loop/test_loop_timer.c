@@ -241,10 +241,10 @@ LOOP_TEST(timer_started_in_callback_waits_for_next_iteration)
 	for (int i = 1; i <= 3; i++) {
 		int rc = lt_run(&t, LOOP_RUN_NOWAIT, ASL_HINT(3));
 		cr_assert(calls <= RESTART_GUARD,
-			  "a 0 ms timer that restarts itself at 0 ms: one NOWAIT iteration called it "
-			  "more than %d times (the test then stopped restarting it).  A timer started "
-			  "during the timer pass must wait for the next iteration: fire only the "
-			  "timers started before this pass began" ASL_HINT(3),
+			  "a 0 ms timer that restarts itself at 0 ms: one NOWAIT iteration called "
+			  "it more than %d times (the test then stopped restarting it).  A timer "
+			  "started during the timer pass must wait for the next iteration: fire "
+			  "only the timers started before this pass began" ASL_HINT(3),
 			  RESTART_GUARD);
 		cr_assert(calls == i && rc == 1,
 			  "a 0 ms timer that restarts itself at 0 ms: "

@@ -86,9 +86,9 @@ Test(exec, join_handle_gives_result)
 	ft_spawn(ex, fut_yield(5, 42), &j1, ASL_HINT(3));
 	ft_spawn(ex, fut_yield(0, -7), &j2, ASL_HINT(3));
 	intptr_t v = ft_block_on_why(ex, j1, "a join handle",
-				     "The task finished, but nothing woke the block_on task awaiting "
-				     "its join handle: when a task completes, wake the join waker "
-				     "(waker_wake), do not just drop it",
+				     "The task finished, but nothing woke the block_on task "
+				     "awaiting its join handle: when a task completes, wake the "
+				     "join waker (waker_wake), do not just drop it",
 				     ASL_HINT(3));
 	cr_assert_eq(v, 42, "join handle (awaited as a future): expected 42, got %ld" ASL_HINT(3),
 		     (long)v);
