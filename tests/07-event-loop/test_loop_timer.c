@@ -126,11 +126,19 @@ struct rep {
 	uint64_t at[8];
 };
 
+/* Calls after the stop before the test gives up on it and ends the run itself (loop_stop):
+ * a stop that does not hold would otherwise keep loop_run(DEFAULT) going forever. */
+#define REPEAT_GUARD 50
+
 static void repeat_cb(loop_timer_t *t)
 {
 	struct rep *r = container_of(t, struct rep, tm);
 	if (r->calls < 8)
 		r->at[r->calls] = loop_now_ms(t->loop);
+	if (r->calls >= r->stop_at + REPEAT_GUARD) {
+		loop_stop(t->loop);
+		return;
+	}
 	if (++r->calls == r->stop_at) {
 		int rc = loop_timer_stop(t);
 		cr_assert_eq(rc, 0, "loop_timer_stop inside its own callback: got %s" ASL_HINT(3),
@@ -147,6 +155,12 @@ LOOP_TEST(timer_repeat_until_stopped_in_own_callback)
 	uint64_t t0 = loop_now_ms(t.loop);
 	start_ok(&r.tm, repeat_cb, 3, 2);
 	int rc = lt_run(&t, LOOP_RUN_DEFAULT, ASL_HINT(3));
+	cr_assert(r.calls < r.stop_at + REPEAT_GUARD,
+		  "a repeating timer (every 2 ms) that stops itself in its callback on call 5 was "
+		  "called %d more times after that stop (the test then ended the run with "
+		  "loop_stop).  A stop made inside the callback must hold: re-arm a repeating "
+		  "timer before calling its callback, never after" ASL_HINT(3),
+		  r.calls - r.stop_at);
 	cr_assert(r.calls == 5 && rc == 0 && !loop_timer_active(&r.tm),
 		  "a repeating timer "
 		  "that stops itself on call 5: expected 5 calls, loop_run returning 0 and the "
