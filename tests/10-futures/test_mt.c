@@ -54,32 +54,59 @@ static void ft_mt_run(exec_mt_t *ex, int threads_before, const char *hint)
 }
 
 /* Step 12's driver: test threads act as the executor's workers, one turn after another,
- * yielding when they find nothing (no parking: that is step 13), until no task is left. */
+ * yielding when they find nothing (no parking: that is step 13), until no task is left.  A
+ * task lost on the way (never queued again) would keep them turning forever: after a generous
+ * deadline (seconds; a drive takes milliseconds) the drivers give up and the test fails
+ * naming that mistake instead of reaching the suite's timeout. */
 struct drive {
 	exec_mt_t *ex;
 	int i;
 };
 
+static atomic_int drive_give_up; /* set at the deadline: drivers and hogs stop */
+
 static void *drive_worker(void *arg)
 {
 	struct drive *d = arg;
-	while (exec_mt_tasks(d->ex) > 0)
+	while (exec_mt_tasks(d->ex) > 0 && !atomic_load(&drive_give_up))
 		if (!exec_mt_worker_turn(d->ex, d->i))
 			sched_yield();
 	return NULL;
 }
 
-static void ft_mt_drive(exec_mt_t *ex, int workers)
+static void *drive_watch(void *arg)
 {
-	pthread_t th[8];
+	struct drive *d = arg;
+	uint64_t end = asl_now_ms() + FT_BLOCK_ON_MS;
+	while (exec_mt_tasks(d->ex) > 0 && asl_now_ms() < end) {
+		struct timespec tick = { 0, 1000000 }; /* a bounded wait, not synchronisation */
+		nanosleep(&tick, NULL);
+	}
+	atomic_store(&drive_give_up, 1);
+	return NULL;
+}
+
+static void ft_mt_drive(exec_mt_t *ex, int workers, const char *hint)
+{
+	pthread_t th[8], watch;
 	struct drive d[8];
+	atomic_store(&drive_give_up, 0);
 	cr_assert(workers <= 8);
 	for (int i = 0; i < workers; i++) {
 		d[i] = (struct drive){ ex, i };
 		cr_assert_eq(pthread_create(&th[i], NULL, drive_worker, &d[i]), 0);
 	}
+	cr_assert_eq(pthread_create(&watch, NULL, drive_watch, &d[0]), 0);
 	for (int i = 0; i < workers; i++)
 		pthread_join(th[i], NULL);
+	pthread_join(watch, NULL);
+	cr_assert_eq(exec_mt_tasks(ex), 0,
+		     "%d test threads drove the workers (exec_mt_worker_turn) for %d ms and %zu "
+		     "task(s) never finished (a drive takes milliseconds): a runnable task went "
+		     "missing or stuck.  A task that wakes itself must be queued again (step 2), a "
+		     "push must land on a deque or the injection queue, an idle worker must steal "
+		     "from a busy one, and a steal must hand on every task it took (step 12)%s",
+		     workers, FT_BLOCK_ON_MS, exec_mt_tasks(ex), hint);
 }
 
 /* Every task once: 10,000 adders that yield (i % 4 times), run by 4 workers - driven by test
@@ -100,7 +127,7 @@ static void every_task_once(bool own_workers)
 	if (own_workers)
 		ft_mt_run(ex, before, hint);
 	else
-		ft_mt_drive(ex, 4);
+		ft_mt_drive(ex, 4, hint);
 	long want = (long)EVERY_N * (EVERY_N - 1) / 2;
 	cr_assert_eq(atomic_load(&ft_sum), want,
 		     "10,000 tasks that yield, on 4 workers: expected "
@@ -162,7 +189,7 @@ static enum fut_poll hog_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 			exec_mt_spawn(h->ex, ft_adder(1, 0), NULL);
 		h->spawned = true;
 	}
-	while (atomic_load(&ft_sum) < h->kids)
+	while (atomic_load(&ft_sum) < h->kids && !atomic_load(&drive_give_up))
 		sched_yield();
 	*out = 0;
 	return FUT_READY;
@@ -177,7 +204,7 @@ Test(mt, idle_workers_steal)
 	struct hog *h = malloc(sizeof *h);
 	*h = (struct hog){ { &hog_vtable }, ex, 64, false };
 	cr_assert_eq(exec_mt_spawn(ex, &h->base, NULL), 0);
-	ft_mt_drive(ex, 3); /* hangs unless another worker steals the kids */
+	ft_mt_drive(ex, 3, ASL_HINT(12)); /* only another worker stealing runs the kids */
 	cr_assert(exec_mt_steals(ex) > 0, "the children could only run by being stolen, yet "
 					  "exec_mt_steals is 0" ASL_HINT(12));
 	exec_mt_destroy(ex);
