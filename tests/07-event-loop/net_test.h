@@ -111,17 +111,22 @@ static inline void net_stop_cb(loop_post_t *req)
 		echo_server_stop(&ns->echo, ns->grace_ms);
 }
 
-/* Wait (a generous "did not hang" bound) for the loop thread to end by itself. */
+/* Wait (a generous "did not hang" bound: it takes milliseconds, and many tests share the
+ * lab's time budget) for the loop thread to end by itself. */
+#define NET_JOIN_S (2 * ASL_WATCHDOG_MS / 1000)
+
 static inline void net_join(struct net_server *ns, int step)
 {
 	struct timespec deadline;
 	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += 20;
+	deadline.tv_sec += NET_JOIN_S;
 	int rc = pthread_timedjoin_np(ns->tid, NULL, &deadline);
 	cr_assert_eq(rc, 0,
-		     "the server's loop_run did not return within 20 s of the stop: "
-		     "expected it to run out of handles once the server closed everything%s",
-		     step == 13  ? ASL_HINT(13)
+		     "the server's loop_run did not return within %d s of the stop: "
+		     "expected it to run out of handles once the server closed everything (a "
+		     "watcher, timer or signal watcher of the server still active, or a post "
+		     "still counted pending after it ran?)%s",
+		     NET_JOIN_S, step == 13 ? ASL_HINT(13)
 		     : step == 8 ? ASL_HINT(8)
 				 : ASL_HINT(4));
 	cr_assert(ns->run_rc >= 0, "loop_run returned %s", asl_test_rc(ns->run_rc));

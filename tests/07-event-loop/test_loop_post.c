@@ -64,7 +64,17 @@ LOOP_TEST(post_wakes_loop_blocked_in_wait)
 	loop_ref(t.loop);
 	cr_assert_eq(pthread_create(&th, NULL, poster_main, &s), 0);
 	atomic_store(&s.tid, asl_test_gettid());
+	struct lt_watch w;
+	snprintf(w.why, sizeof w.why,
+		 "loop_run(DEFAULT) on %s, asleep in its wait with only a loop_ref: another "
+		 "thread posted the loop_unref that ends the run, and %d ms later it had not "
+		 "returned.  The post must wake the wait (write the eventfd when the stack was "
+		 "empty) and must not leave the loop alive (count each post pending once in "
+		 "loop_post, and uncount it once after its callback)" ASL_HINT(5),
+		 BE_NAME(be), LT_WATCH_MS);
+	lt_watch_start(&w);
 	int rc = loop_run(t.loop, LOOP_RUN_DEFAULT); /* only the post can end this */
+	lt_watch_end(&w);
 	atomic_store(&s.done, 1);
 	pthread_join(th, NULL);
 	cr_assert(rc == 0 && s.ran_on == asl_test_gettid(),
@@ -133,7 +143,16 @@ LOOP_TEST(post_from_many_threads_exactly_once_in_order)
 		cr_assert_eq(pthread_create(&th[k], NULL, many_main, &p[k]), 0);
 	}
 	pthread_barrier_wait(&go);
+	struct lt_watch w;
+	snprintf(w.why, sizeof w.why,
+		 "%d threads x %d posts, the last one's callback drops the loop_ref: loop_run"
+		 "(DEFAULT) on %s had not returned after %d ms.  A post was lost or never "
+		 "woke the wait, or the loop stays alive: count each post pending once in "
+		 "loop_post, and uncount it once after its callback" ASL_HINT(5),
+		 POSTERS, PER_POSTER, BE_NAME(be), LT_WATCH_MS);
+	lt_watch_start(&w);
 	int rc = loop_run(t.loop, LOOP_RUN_DEFAULT);
+	lt_watch_end(&w);
 	for (int k = 0; k < POSTERS; k++)
 		pthread_join(th[k], NULL);
 	cr_assert(rc == 0 && tally.total == POSTERS * PER_POSTER,

@@ -128,11 +128,19 @@ struct rep {
 	uint64_t at[8];
 };
 
+/* Calls after the stop before the test gives up on it and ends the run itself (loop_stop):
+ * a stop that does not hold would otherwise keep loop_run(DEFAULT) going forever. */
+#define REPEAT_GUARD 50
+
 static void repeat_cb(loop_timer_t *t)
 {
 	struct rep *r = container_of(t, struct rep, tm);
 	if (r->calls < 8)
 		r->at[r->calls] = loop_now_ms(t->loop);
+	if (r->calls >= r->stop_at + REPEAT_GUARD) {
+		loop_stop(t->loop);
+		return;
+	}
 	if (++r->calls == r->stop_at) {
 		int rc = loop_timer_stop(t);
 		cr_assert_eq(rc, 0, "loop_timer_stop inside its own callback: got %s" ASL_HINT(3),
@@ -149,6 +157,12 @@ LOOP_TEST(timer_repeat_until_stopped_in_own_callback)
 	uint64_t t0 = loop_now_ms(t.loop);
 	start_ok(&r.tm, repeat_cb, 3, 2);
 	int rc = lt_run(&t, LOOP_RUN_DEFAULT, ASL_HINT(3));
+	cr_assert(r.calls < r.stop_at + REPEAT_GUARD,
+		  "a repeating timer (every 2 ms) that stops itself in its callback on call 5 was "
+		  "called %d more times after that stop (the test then ended the run with "
+		  "loop_stop).  A stop made inside the callback must hold: re-arm a repeating "
+		  "timer before calling its callback, never after" ASL_HINT(3),
+		  r.calls - r.stop_at);
 	cr_assert(r.calls == 5 && rc == 0 && !loop_timer_active(&r.tm),
 		  "a repeating timer "
 		  "that stops itself on call 5: expected 5 calls, loop_run returning 0 and the "
@@ -218,11 +232,17 @@ LOOP_TEST(timer_stop_and_restart)
 	lt_close(&t, ASL_HINT(3));
 }
 
-/* A timer started (even with timeout 0) from a timer callback waits for the next iteration. */
+/* A timer started (even with timeout 0) from a timer callback waits for the next iteration.
+ * A loop that fires it again in the same pass never leaves that pass: the count of calls is
+ * the watchdog, and past RESTART_GUARD calls the callback stops restarting, so loop_run
+ * returns and the test fails naming the mistake instead of hanging until the suite's timeout. */
+#define RESTART_GUARD 1000
+
 static void restart_self_cb(loop_timer_t *t)
 {
 	int *calls = t->data;
-	(*calls)++;
+	if (++*calls > RESTART_GUARD)
+		return;
 	loop_timer_start(t, restart_self_cb, 0, 0);
 }
 
@@ -236,6 +256,12 @@ LOOP_TEST(timer_started_in_callback_waits_for_next_iteration)
 	start_ok(&tm, restart_self_cb, 0, 0);
 	for (int i = 1; i <= 3; i++) {
 		int rc = lt_run(&t, LOOP_RUN_NOWAIT, ASL_HINT(3));
+		cr_assert(calls <= RESTART_GUARD,
+			  "a 0 ms timer that restarts itself at 0 ms: one NOWAIT iteration called "
+			  "it more than %d times (the test then stopped restarting it).  A timer "
+			  "started during the timer pass must wait for the next iteration: fire "
+			  "only the timers started before this pass began" ASL_HINT(3),
+			  RESTART_GUARD);
 		cr_assert(calls == i && rc == 1,
 			  "a 0 ms timer that restarts itself at 0 ms: "
 			  "expected exactly one call per NOWAIT iteration (%d), got %d; loop_run "

@@ -191,4 +191,33 @@ PTC_TEST(sum_stream_finished_is_an_error)
 	}
 }
 
+/* A write that fails.  sim_write_poll fails (-EBUSY) when the operation in flight is not
+ * the write it is asked about; here the test takes the simulated channel while sum_stream's
+ * first write is pending, so that write's next poll fails.  Like sum_stream_ref, the
+ * coroutine must end with that error as its result. */
+PTC_TEST(sum_stream_write_error_is_the_result)
+{
+	static const int32_t in[] = { 2, 7, 8 };
+	struct sim_io io;
+	PTC_SS c;
+	sim_io_init(&io, in, 3, 1, 100, 1); /* every operation pending exactly once */
+	PTC_SS_INIT(&c, &io);
+	int rc, resumes = 0;
+	do
+		rc = PTC_SS_STEP(&c);
+	while (rc == CORO_PENDING && io.op != SIM_WRITE && ++resumes < 10);
+	cr_assert(rc == CORO_PENDING && io.op == SIM_WRITE,
+		  "%s on the input 2, 7, 8, every operation pending once: expected it pending "
+		  "on its first write (of 7) within 3 resumes, got %s" PTC_HINT,
+		  PTC_SS_NAME, asl_test_rc(rc));
+	io.op = SIM_READ; /* the channel is busy with something else now */
+	expect_rc(PTC_SS_STEP(&c), CORO_READY, "the resume whose pending write fails (-EBUSY)");
+	cr_assert_eq(c.result, -EBUSY,
+		     "%s, its write failed with -EBUSY: expected that error as the result, got "
+		     "%s (a failed write ends the coroutine with its error, as sum_stream_ref "
+		     "returns it)" PTC_HINT,
+		     PTC_SS_NAME, asl_test_rc(c.result));
+	expect_rc(PTC_SS_STEP(&c), -EALREADY, "resuming after a failed write");
+}
+
 #endif

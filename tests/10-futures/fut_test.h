@@ -59,16 +59,58 @@ static inline struct pool *ft_pool(int threads, const char *hint)
 	return p;
 }
 
-static inline intptr_t ft_block_on(exec_t *ex, fut_t *f, const char *what, const char *hint)
+/* exec_block_on on a thread of its own, under a watchdog: a lost wake-up leaves it asleep in
+ * the reactor forever, and the test should fail naming the likely mistake (`mistake`), not
+ * reach the suite's timeout.  The deadline is generous (seconds, every call here takes
+ * milliseconds) and is no speed check. */
+#define FT_BLOCK_ON_MS (2 * ASL_WATCHDOG_MS)
+
+struct ft_block_on_call {
+	exec_t *ex;
+	fut_t *f;
+	intptr_t out;
+};
+
+static inline int ft_block_on_main(void *arg)
+{
+	struct ft_block_on_call *b = arg;
+	return exec_block_on(b->ex, b->f, &b->out);
+}
+
+static inline intptr_t ft_block_on_why(exec_t *ex, fut_t *f, const char *what,
+				       const char *mistake, const char *hint)
 {
 	cr_assert(f, "%s: the constructor returned NULL (errno %d)%s", what, errno, hint);
-	intptr_t out = -12345;
-	int rc = exec_block_on(ex, f, &out);
+	/* on the heap: a thread abandoned by the watchdog may still write to it */
+	struct ft_block_on_call *b = malloc(sizeof *b);
+	cr_assert_not_null(b);
+	*b = (struct ft_block_on_call){ ex, f, -12345 };
+	int rc = -1;
+	struct asl_call *c = asl_call_start(ft_block_on_main, b);
+	if (!asl_call_wait(c, FT_BLOCK_ON_MS, &rc))
+		cr_assert_fail("exec_block_on(%s) had not returned after %d ms (it takes "
+			       "milliseconds): the executor waits for a wake that never comes, "
+			       "or spins.  %s%s",
+			       what, FT_BLOCK_ON_MS, mistake, hint);
+	intptr_t out = b->out;
+	free(b);
 	cr_assert_eq(rc, 0,
 		     "exec_block_on(%s): expected 0, got %s (the executor's run loop is "
 		     "step 4)%s",
 		     what, asl_test_rc(rc), hint);
 	return out;
+}
+
+/* The usual suspects when a block_on never returns. */
+#define FT_LOST_WAKE                                                                       \
+	"A wake-up was lost: a wake during a poll must leave the task NOTIFIED and requeue "  \
+	"it (step 2), a finished task must wake its join handle's waker (step 3), a wake "    \
+	"from another thread must post to the loop when no post is outstanding (step 4), "    \
+	"or the future itself never registered the task's waker before returning PENDING"
+
+static inline intptr_t ft_block_on(exec_t *ex, fut_t *f, const char *what, const char *hint)
+{
+	return ft_block_on_why(ex, f, what, FT_LOST_WAKE, hint);
 }
 
 static inline void ft_spawn(exec_t *ex, fut_t *f, fut_t **join, const char *hint)
@@ -79,9 +121,20 @@ static inline void ft_spawn(exec_t *ex, fut_t *f, fut_t **join, const char *hint
 		     asl_test_rc(rc), hint);
 }
 
+static inline int ft_run_main(void *arg)
+{
+	return exec_run(arg);
+}
+
+/* exec_run under the same watchdog as ft_block_on. */
 static inline void ft_run(exec_t *ex, const char *hint)
 {
-	int rc = exec_run(ex);
+	int rc = -1;
+	struct asl_call *c = asl_call_start(ft_run_main, ex);
+	if (!asl_call_wait(c, FT_BLOCK_ON_MS, &rc))
+		cr_assert_fail("exec_run had not returned after %d ms (it takes milliseconds): "
+			       "the executor waits for a wake that never comes, or spins.  %s%s",
+			       FT_BLOCK_ON_MS, FT_LOST_WAKE, hint);
 	cr_assert_eq(rc, 0, "exec_run: expected 0, got %s (the executor's run loop is step 4)%s",
 		     asl_test_rc(rc), hint);
 	cr_assert_eq(exec_tasks(ex), 0, "exec_run returned with %zu tasks unfinished%s",

@@ -85,7 +85,11 @@ Test(exec, join_handle_gives_result)
 	fut_t *j1, *j2;
 	ft_spawn(ex, fut_yield(5, 42), &j1, ASL_HINT(3));
 	ft_spawn(ex, fut_yield(0, -7), &j2, ASL_HINT(3));
-	intptr_t v = ft_block_on(ex, j1, "a join handle", ASL_HINT(3));
+	intptr_t v = ft_block_on_why(ex, j1, "a join handle",
+				     "The task finished, but nothing woke the block_on task "
+				     "awaiting its join handle: when a task completes, wake the "
+				     "join waker (waker_wake), do not just drop it",
+				     ASL_HINT(3));
 	cr_assert_eq(v, 42, "join handle (awaited as a future): expected 42, got %ld" ASL_HINT(3),
 		     (long)v);
 	ft_run(ex, ASL_HINT(4));
@@ -115,6 +119,46 @@ Test(exec, block_on_returns_with_other_tasks_pending)
 		     "exec_destroy must cancel (drop) unfinished tasks: "
 		     "expected 1 drop, got %d" ASL_HINT(3),
 		     atomic_load(&p.drops));
+}
+
+/* Wakes from another thread while the executor is not running: the first posts
+ * ex->remote_post to the loop, the others only queue their task, since that post is still
+ * queued (remote_posted).  Handing the same loop_post_t to loop_post a second time links it
+ * to itself in the loop's post list: draining that list then never ends.  Checked right
+ * after the wakes, before anything runs, so the mistake fails here instead of hanging. */
+Test(exec, remote_wakes_post_once_until_drained)
+{
+	enum { N = 3 };
+	exec_t *ex = ft_exec(ASL_HINT(4));
+	struct probe p[N];
+	for (int i = 0; i < N; i++) {
+		probe_init(&p[i]);
+		ft_spawn(ex, probe_new(&p[i]), NULL, ASL_HINT(4));
+	}
+	/* one round polls every probe: each is pending with its task's waker registered */
+	ft_block_on(ex, fut_yield(1, 0), "fut_yield(1, 0)", ASL_HINT(4));
+	for (int i = 0; i < N; i++)
+		cr_assert_eq(atomic_load(&p[i].polls), 1,
+			     "a spawned task pending on a probe: expected 1 poll before the "
+			     "block_on returned, got %d" ASL_HINT(4),
+			     atomic_load(&p[i].polls));
+	/* this thread runs no executor now: every wake below comes from "another thread" */
+	for (int i = 0; i < N; i++)
+		probe_complete(&p[i], i);
+	cr_assert(ex->remote_post.next != &ex->remote_post,
+		  "%d tasks woken from outside the executor while its loop was not running: "
+		  "ex->remote_post was handed to loop_post again while it was still queued (its "
+		  "next now points to itself, so the loop's post list never ends).  Post only "
+		  "when no post is outstanding (remote_posted), and clear that flag when the "
+		  "post's callback drains the remote queue" ASL_HINT(4),
+		  N);
+	ft_run(ex, ASL_HINT(4));
+	for (int i = 0; i < N; i++)
+		cr_assert_eq(atomic_load(&p[i].polls), 2,
+			     "a task woken once from another thread: expected 2 polls in all, "
+			     "got %d" ASL_HINT(4),
+			     atomic_load(&p[i].polls));
+	exec_destroy(ex);
 }
 
 struct remote {

@@ -20,10 +20,32 @@ static exec_mt_t *ft_mt(int workers, const char *hint)
 	return ex;
 }
 
+static int ft_mt_run_main(void *arg)
+{
+	return exec_mt_run(arg);
+}
+
+/* The usual suspects when exec_mt_run never returns. */
+#define MT_STUCK                                                                             \
+	"Scheduling a task must wake a parked worker (mt_notify after the push, step 12), a "  \
+	"worker must look at the queues again after announcing that it parks (step 13), and " \
+	"no wake may be lost in the task's states (step 2)"
+
+/* exec_mt_run on a thread of its own under a watchdog (seconds; every run here takes
+ * milliseconds), so a run that never returns fails naming the likely mistake instead of
+ * reaching the suite's timeout.  Then the thread count is back at threads_before (unless
+ * that is -1): the workers were joined. */
 static void ft_mt_run(exec_mt_t *ex, int threads_before, const char *hint)
 {
-	int rc = exec_mt_run(ex);
+	int rc = -1;
+	struct asl_call *c = asl_call_start(ft_mt_run_main, ex);
+	if (!asl_call_wait(c, FT_BLOCK_ON_MS, &rc))
+		cr_assert_fail("exec_mt_run had not returned after %d ms (it takes milliseconds): "
+			       "the workers sleep with work left, or spin.  %s%s",
+			       FT_BLOCK_ON_MS, MT_STUCK, hint);
 	cr_assert_eq(rc, 0, "exec_mt_run: expected 0, got %s%s", asl_test_rc(rc), hint);
+	if (threads_before < 0) /* the caller checks the threads itself */
+		return;
 	int now = asl_test_threads_settled(threads_before);
 	cr_assert_eq(now, threads_before,
 		     "exec_mt_run returned with %d threads, %d before: it "
@@ -32,32 +54,59 @@ static void ft_mt_run(exec_mt_t *ex, int threads_before, const char *hint)
 }
 
 /* Step 12's driver: test threads act as the executor's workers, one turn after another,
- * yielding when they find nothing (no parking: that is step 13), until no task is left. */
+ * yielding when they find nothing (no parking: that is step 13), until no task is left.  A
+ * task lost on the way (never queued again) would keep them turning forever: after a generous
+ * deadline (seconds; a drive takes milliseconds) the drivers give up and the test fails
+ * naming that mistake instead of reaching the suite's timeout. */
 struct drive {
 	exec_mt_t *ex;
 	int i;
 };
 
+static atomic_int drive_give_up; /* set at the deadline: drivers and hogs stop */
+
 static void *drive_worker(void *arg)
 {
 	struct drive *d = arg;
-	while (exec_mt_tasks(d->ex) > 0)
+	while (exec_mt_tasks(d->ex) > 0 && !atomic_load(&drive_give_up))
 		if (!exec_mt_worker_turn(d->ex, d->i))
 			sched_yield();
 	return NULL;
 }
 
-static void ft_mt_drive(exec_mt_t *ex, int workers)
+static void *drive_watch(void *arg)
 {
-	pthread_t th[8];
+	struct drive *d = arg;
+	uint64_t end = asl_now_ms() + FT_BLOCK_ON_MS;
+	while (exec_mt_tasks(d->ex) > 0 && asl_now_ms() < end) {
+		struct timespec tick = { 0, 1000000 }; /* a bounded wait, not synchronisation */
+		nanosleep(&tick, NULL);
+	}
+	atomic_store(&drive_give_up, 1);
+	return NULL;
+}
+
+static void ft_mt_drive(exec_mt_t *ex, int workers, const char *hint)
+{
+	pthread_t th[8], watch;
 	struct drive d[8];
+	atomic_store(&drive_give_up, 0);
 	cr_assert(workers <= 8);
 	for (int i = 0; i < workers; i++) {
 		d[i] = (struct drive){ ex, i };
 		cr_assert_eq(pthread_create(&th[i], NULL, drive_worker, &d[i]), 0);
 	}
+	cr_assert_eq(pthread_create(&watch, NULL, drive_watch, &d[0]), 0);
 	for (int i = 0; i < workers; i++)
 		pthread_join(th[i], NULL);
+	pthread_join(watch, NULL);
+	cr_assert_eq(exec_mt_tasks(ex), 0,
+		     "%d test threads drove the workers (exec_mt_worker_turn) for %d ms and %zu "
+		     "task(s) never finished (a drive takes milliseconds): a runnable task went "
+		     "missing or stuck.  A task that wakes itself must be queued again (step 2), a "
+		     "push must land on a deque or the injection queue, an idle worker must steal "
+		     "from a busy one, and a steal must hand on every task it took (step 12)%s",
+		     workers, FT_BLOCK_ON_MS, exec_mt_tasks(ex), hint);
 }
 
 /* Every task once: 10,000 adders that yield (i % 4 times), run by 4 workers - driven by test
@@ -78,7 +127,7 @@ static void every_task_once(bool own_workers)
 	if (own_workers)
 		ft_mt_run(ex, before, hint);
 	else
-		ft_mt_drive(ex, 4);
+		ft_mt_drive(ex, 4, hint);
 	long want = (long)EVERY_N * (EVERY_N - 1) / 2;
 	cr_assert_eq(atomic_load(&ft_sum), want,
 		     "10,000 tasks that yield, on 4 workers: expected "
@@ -140,7 +189,7 @@ static enum fut_poll hog_poll(fut_t *self, fut_ctx_t *cx, intptr_t *out)
 			exec_mt_spawn(h->ex, ft_adder(1, 0), NULL);
 		h->spawned = true;
 	}
-	while (atomic_load(&ft_sum) < h->kids)
+	while (atomic_load(&ft_sum) < h->kids && !atomic_load(&drive_give_up))
 		sched_yield();
 	*out = 0;
 	return FUT_READY;
@@ -155,7 +204,7 @@ Test(mt, idle_workers_steal)
 	struct hog *h = malloc(sizeof *h);
 	*h = (struct hog){ { &hog_vtable }, ex, 64, false };
 	cr_assert_eq(exec_mt_spawn(ex, &h->base, NULL), 0);
-	ft_mt_drive(ex, 3); /* hangs unless another worker steals the kids */
+	ft_mt_drive(ex, 3, ASL_HINT(12)); /* only another worker stealing runs the kids */
 	cr_assert(exec_mt_steals(ex) > 0, "the children could only run by being stolen, yet "
 					  "exec_mt_steals is 0" ASL_HINT(12));
 	exec_mt_destroy(ex);
@@ -211,18 +260,20 @@ Test(mt, parked_workers_wake_for_outside_work)
 {
 	int before = asl_test_threads();
 	exec_mt_t *ex = ft_mt(2, ASL_HINT(13));
-	struct probe p;
-	atomic_int flag = 0;
+	/* static: a run abandoned by the watchdog may still use them */
+	static struct probe p;
+	static atomic_int flag;
+	static struct outside o;
 	probe_init(&p);
+	atomic_store(&flag, 0);
 	p.on_poll = note_pending;
 	p.arg = &flag;
 	atomic_store(&ft_sum, 0);
 	cr_assert_eq(exec_mt_spawn(ex, probe_new(&p), NULL), 0);
-	struct outside o = { ex, &p, &flag };
+	o = (struct outside){ ex, &p, &flag };
 	pthread_t th;
 	cr_assert_eq(pthread_create(&th, NULL, wake_from_outside, &o), 0);
-	int rc = exec_mt_run(ex);
-	cr_assert_eq(rc, 0, "exec_mt_run: expected 0, got %s" ASL_HINT(13), asl_test_rc(rc));
+	ft_mt_run(ex, -1, ASL_HINT(13)); /* the waking thread may still be on its way out */
 	pthread_join(th, NULL);
 	cr_assert_eq(asl_test_threads_settled(before), before,
 		     "threads left after the run" ASL_HINT(13));

@@ -146,8 +146,12 @@ M("echo_eagain_is_error", "echo_server.c",
 """,
   "")
 
-# Survives, unobservable: closing the fd removes it from epoll/poll at once, and nothing can
-# reuse the number between close and stop on the loop's one thread.
+# Survives, unobservable: the server's fds are its own (no test holds a dup), so close()
+# drops the epoll registration at once, and the stop after it only gets EBADF or ENOENT from
+# epoll_ctl, which loop_io_stop ignores by contract (the poll backend just clears its slot).
+# Only the loop's thread accepts, so the number cannot come back to this loop in between; a
+# test's client socket on another thread may take the number at once, but it is not
+# registered with this loop, so the late EPOLL_CTL_DEL fails (ENOENT) and changes nothing.
 M("echo_close_before_stop", "echo_server.c",
   "a connection's fd is closed before its watcher is stopped",
   """	loop_io_stop(&c->io);

@@ -56,8 +56,6 @@ M("ptl_total_reset_each_resume", "async_pt_line.c",
   """	c->total = 0;
 	PTL_BEGIN(&c->pt);""")
 
-# Survives, unreachable: sim_write_poll fails only on misuse (-EBUSY), which the suite flags
-# through io.misuse anyway.
 M("ptg_error_not_reported", "async_pt_goto.c",
   "a failed write ends the coroutine with result 0 (the error is dropped)",
   """		if (rc < 0) {

@@ -86,8 +86,11 @@ M("timeout_checked_before_inner", "combine.c",
 		*out = v;
 	} else {""")
 
-# Survives, equivalent: a receive refills the freed slot from the first waiting sender in
-# the same step, so a free slot and a waiting sender never coexist.
+# Survives, equivalent: a sender waits only while the buffer is full (or others wait ahead of
+# it), and a receive that frees a slot refills it from the first waiting sender in the same
+# locked step; so while the channel is open, ch->len < ch->cap and a non-empty wait list never
+# hold together, and the dropped `!ch->wait_head` can never decide anything (a closed channel
+# is handled before this branch).
 M("chan_send_overtakes_waiters", "fut_chan.c",
   "a new send goes into a freed buffer slot ahead of senders already waiting (not FIFO)",
   """	} else if (s->state == SEND_NEW && ch->len < ch->cap && !ch->wait_head) {""",
@@ -99,7 +102,12 @@ M("chan_send_forgets_receiver", "fut_chan.c",
 		ch->receiver = (fut_waker_t){ 0 };""",
   """		(void)rx;""")
 
-# Survives the suite: a data race a few instructions wide; `make tsan` (stress driver) sees it.
+# Survives the suite, unobservable by a deterministic test: it misbehaves only when the victim
+# pops between the thief's unlocked read of v->len and its lock (take then exceeds len), a
+# window of a few instructions.  No test can hold a worker's deque lock or pause a thief inside
+# steal(): struct worker is private to exec_mt.c, which has no hook, and a stress loop hits
+# the window only by chance.  The unlocked read is itself a data race, which TSan reports on
+# every run of the stress driver (`make tsan`).
 M("steal_len_read_unlocked", "exec_mt.c",
   "a thief computes how much to steal before taking the victim's lock (a pop race)",
   """		pthread_mutex_lock(&v->lock);
@@ -107,8 +115,12 @@ M("steal_len_read_unlocked", "exec_mt.c",
   """		size_t take = (v->len + 1) / 2;
 		pthread_mutex_lock(&v->lock);""")
 
-# Survives the suite: a lost-wake-up window of a few instructions, not opened deterministically
-# without a hook in exec_mt.c.
+# Survives the suite, unobservable by a deterministic test: the wake-up is lost only when a
+# task is pushed after the worker's last failed scan (worker_turn) and before park() reads the
+# epoch - then mt_notify saw sleepers == 0 and signalled nobody, and the epoch the worker waits
+# on has already moved past.  That window is a few instructions wide and lies wholly inside
+# exec_mt.c (no test code runs in it, no lock of it is reachable from a test), so only chance
+# hits it; mt::no_lost_wakeup_under_stress would then fail by its watchdog, not every run.
 M("park_without_rechecking_queues", "exec_mt.c",
   "a worker parks without looking at the queues after announcing itself (lost wake-up)",
   """	if (!any_queued(ex))
