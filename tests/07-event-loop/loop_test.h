@@ -85,10 +85,8 @@ static inline void lt_write(int fd, const char *s)
 	cr_assert_eq(write(fd, s, n), (ssize_t)n, "writing %zu bytes to a test pipe failed", n);
 }
 
-#define LT_MODE(mode)                        \
-	((mode) == LOOP_RUN_DEFAULT ? "DEFAULT" \
-	 : (mode) == LOOP_RUN_ONCE  ? "ONCE"    \
-				    : "NOWAIT")
+#define LT_MODE(mode) \
+	((mode) == LOOP_RUN_DEFAULT ? "DEFAULT" : (mode) == LOOP_RUN_ONCE ? "ONCE" : "NOWAIT")
 
 /* A watchdog for a loop_run on the test's own thread (where it must run: signal masks are
  * per thread, and the signal tests check this thread's).  A thread of its own, with every

@@ -126,7 +126,8 @@ static inline void net_join(struct net_server *ns, int step)
 		     "expected it to run out of handles once the server closed everything (a "
 		     "watcher, timer or signal watcher of the server still active, or a post "
 		     "still counted pending after it ran?)%s",
-		     NET_JOIN_S, step == 13 ? ASL_HINT(13)
+		     NET_JOIN_S,
+		     step == 13  ? ASL_HINT(13)
 		     : step == 8 ? ASL_HINT(8)
 				 : ASL_HINT(4));
 	cr_assert(ns->run_rc >= 0, "loop_run returned %s", asl_test_rc(ns->run_rc));

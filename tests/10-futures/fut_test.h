@@ -77,8 +77,8 @@ static inline int ft_block_on_main(void *arg)
 	return exec_block_on(b->ex, b->f, &b->out);
 }
 
-static inline intptr_t ft_block_on_why(exec_t *ex, fut_t *f, const char *what,
-				       const char *mistake, const char *hint)
+static inline intptr_t ft_block_on_why(exec_t *ex, fut_t *f, const char *what, const char *mistake,
+				       const char *hint)
 {
 	cr_assert(f, "%s: the constructor returned NULL (errno %d)%s", what, errno, hint);
 	/* on the heap: a thread abandoned by the watchdog may still write to it */
@@ -102,10 +102,10 @@ static inline intptr_t ft_block_on_why(exec_t *ex, fut_t *f, const char *what,
 }
 
 /* The usual suspects when a block_on never returns. */
-#define FT_LOST_WAKE                                                                       \
-	"A wake-up was lost: a wake during a poll must leave the task NOTIFIED and requeue "  \
-	"it (step 2), a finished task must wake its join handle's waker (step 3), a wake "    \
-	"from another thread must post to the loop when no post is outstanding (step 4), "    \
+#define FT_LOST_WAKE                                                                         \
+	"A wake-up was lost: a wake during a poll must leave the task NOTIFIED and requeue " \
+	"it (step 2), a finished task must wake its join handle's waker (step 3), a wake "   \
+	"from another thread must post to the loop when no post is outstanding (step 4), "   \
 	"or the future itself never registered the task's waker before returning PENDING"
 
 static inline intptr_t ft_block_on(exec_t *ex, fut_t *f, const char *what, const char *hint)

@@ -26,8 +26,8 @@ static int ft_mt_run_main(void *arg)
 }
 
 /* The usual suspects when exec_mt_run never returns. */
-#define MT_STUCK                                                                             \
-	"Scheduling a task must wake a parked worker (mt_notify after the push, step 12), a "  \
+#define MT_STUCK                                                                              \
+	"Scheduling a task must wake a parked worker (mt_notify after the push, step 12), a " \
 	"worker must look at the queues again after announcing that it parks (step 13), and " \
 	"no wake may be lost in the task's states (step 2)"
 
