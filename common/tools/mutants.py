@@ -143,7 +143,10 @@ def grade(m, run, work):
         verdict = "SURVIVED"
     elif all(b[1] in ("BUILD", "MISSING") for b in bad):
         verdict = "BUILD"
-    elif any(b[1] == "FAIL" and b[2] and not b[2].startswith("crashed") for b in bad):
+    # a test's own crash report counts as a FAIL when it names the step to reread (a race
+    # test's signal handler saying what the crash means); a bare "crashed" does not
+    elif any(b[1] == "FAIL" and b[2] and (not b[2].startswith("crashed") or "-> reread" in b[2])
+             for b in bad):
         verdict = "KILLED-by-FAIL"
     else:
         verdict = "KILLED-by-TIMEOUT/CRASH"
